@@ -1,0 +1,1 @@
+"""Where things are: CRS, official Helsinki districts, incident import, store, demo data."""

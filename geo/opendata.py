@@ -1,0 +1,157 @@
+"""Official open data sets the project uses, and where a local copy of each is found.
+
+Order: the folder named by ``HOTSPOTS_DATA_DIR``, then the cache (``data/``), then the
+official download (see ``geo.download``), written to the cache atomically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from geo import settings
+from geo.errors import DataUnavailableError, DownloadError
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One official open data file and where it comes from."""
+
+    key: str
+    relpath: str
+    title: str
+    publisher: str
+    licence: str
+    source_url: str
+    layer: str
+
+
+_HEL_WFS = "City of Helsinki WFS"
+DATASETS: Final[dict[str, Dataset]] = {
+    d.key: d
+    for d in (
+        Dataset(
+            "suurpiiri",
+            "helsinki_districts/helsinki_suurpiiri.geojson",
+            "Major districts (suurpiiri)",
+            "City of Helsinki, City Survey Services",
+            "CC BY 4.0",
+            _HEL_WFS,
+            "avoindata:Piirijako_suurpiiri",
+        ),
+        Dataset(
+            "peruspiiri",
+            "helsinki_districts/helsinki_peruspiiri.geojson",
+            "Basic districts (peruspiiri)",
+            "City of Helsinki, City Survey Services",
+            "CC BY 4.0",
+            _HEL_WFS,
+            "avoindata:Piirijako_peruspiiri",
+        ),
+        Dataset(
+            "osaalue",
+            "helsinki_districts/helsinki_osaalue.geojson",
+            "Sub-districts (osa-alue)",
+            "City of Helsinki, City Survey Services",
+            "CC BY 4.0",
+            _HEL_WFS,
+            "avoindata:Piirijako_osaalue",
+        ),
+        Dataset(
+            "kaupunginosa",
+            "helsinki_districts/helsinki_kaupunginosa.geojson",
+            "City districts (kaupunginosa)",
+            "City of Helsinki, City Survey Services",
+            "CC BY 4.0",
+            _HEL_WFS,
+            "avoindata:Kaupunginosajako",
+        ),
+        Dataset(
+            "population_grid",
+            "helsinki_population/hsy_population_grid_2021_helsinki.gpkg",
+            "Population on a 250 m grid, 2021 (Väestötietoruudukko)",
+            "HSY Helsinki Region Environmental Services",
+            "CC BY 4.0",
+            "HSY WFS",
+            "asuminen_ja_maankaytto:Vaestotietoruudukko_2021",
+        ),
+        Dataset(
+            "paavo",
+            "helsinki_postal_areas/paavo2023_population.geojson",
+            "Population by postal code area, Paavo 2023",
+            "Statistics Finland",
+            "CC BY 4.0",
+            "Statistics Finland WFS",
+            "postialue:pno_tilasto_2023",
+        ),
+    )
+}
+
+DISTRICT_KEYS: Final = ("suurpiiri", "peruspiiri", "osaalue", "kaupunginosa")
+
+
+def dataset(key: str) -> Dataset:
+    """Return the dataset description for ``key`` (one of ``DATASETS``)."""
+    try:
+        return DATASETS[key]
+    except KeyError:
+        raise ValueError(f"dataset was {key!r} but is expected to be one of {sorted(DATASETS)}") from None
+
+
+def locate(key: str) -> Path | None:
+    """Return a local copy of dataset ``key`` (data dir first, then cache), or None."""
+    relpath = dataset(key).relpath
+    data_dir = settings.data_dir()
+    candidates = ([data_dir / relpath] if data_dir else []) + [settings.cache_dir() / relpath]
+    for path in candidates:
+        if path.is_file():
+            return path
+    return None
+
+
+def unavailable_message(key: str, reason: str) -> str:
+    """The one message a user sees when dataset ``key`` cannot be had."""
+    ds = dataset(key)
+    where = settings.data_dir()
+    looked = f"{settings.ENV_DATA_DIR}={where}, " if where else f"{settings.ENV_DATA_DIR} (unset), "
+    return (
+        f"{ds.title} are not available: no local copy (looked in {looked}"
+        f"cache {settings.cache_dir()}) and the download from {ds.source_url} ({ds.layer}) "
+        f"failed: {reason}. Connect to the internet and run `hotspots districts fetch`, "
+        f"or set {settings.ENV_DATA_DIR} to a folder that holds {ds.relpath}."
+    )
+
+
+def require(key: str, *, download: bool = True) -> Path:
+    """Return a local copy of dataset ``key``, downloading it into the cache if needed.
+
+    Parameters
+    ----------
+    key
+        Dataset key, e.g. ``"osaalue"``.
+    download
+        Try the official download when no local copy exists.
+
+    Returns
+    -------
+    Path
+        The file to read.
+
+    Raises
+    ------
+    DataUnavailableError
+        When there is no local copy and the download is off or fails; the message names
+        ``HOTSPOTS_DATA_DIR`` and ``hotspots districts fetch``.
+    """
+    path = locate(key)
+    if path is not None:
+        return path
+    if not download:
+        raise DataUnavailableError(unavailable_message(key, "downloads were not allowed"))
+    from geo import download as _download  # imported lazily: only needed offline-first misses
+
+    try:
+        return _download.fetch(key)
+    except DownloadError as exc:
+        raise DataUnavailableError(unavailable_message(key, str(exc))) from exc

@@ -1,0 +1,72 @@
+"""Configuration in one place: typed defaults, overridable by environment variables.
+
+Every setting is read when it is asked for (not at import), so tests and the CLI can
+change the environment between calls.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_DIR: Path = Path(__file__).resolve().parent.parent
+
+#: Folder that already holds the open data (same layout as ``data/``); checked first.
+ENV_DATA_DIR = "HOTSPOTS_DATA_DIR"
+#: Where downloaded open data are cached (default ``data/`` beside this project).
+ENV_CACHE_DIR = "HOTSPOTS_CACHE_DIR"
+#: Store URL: ``sqlite:///path/to/file.db`` (default) or ``postgresql://...``.
+ENV_DB_URL = "HOTSPOTS_DB_URL"
+#: City of Helsinki WFS endpoint for the district layers.
+ENV_WFS_URL = "HOTSPOTS_WFS_URL"
+#: Seconds before an HTTP download gives up.
+ENV_HTTP_TIMEOUT_S = "HOTSPOTS_HTTP_TIMEOUT_S"
+#: XYZ tile URL template for the map; empty string for no tiles.
+ENV_TILES_URL = "HOTSPOTS_TILES_URL"
+
+DEFAULT_WFS_URL = "https://kartta.hel.fi/ws/geoserver/avoindata/wfs"
+DEFAULT_HTTP_TIMEOUT_S = 60.0
+DEFAULT_TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_TILES_ATTRIBUTION = "© OpenStreetMap contributors"
+
+
+def data_dir() -> Path | None:
+    """Folder named by ``HOTSPOTS_DATA_DIR``, or None when unset or empty."""
+    value = os.environ.get(ENV_DATA_DIR, "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def cache_dir() -> Path:
+    """Folder for downloaded open data and the default SQLite store."""
+    value = os.environ.get(ENV_CACHE_DIR, "").strip()
+    return Path(value).expanduser() if value else PROJECT_DIR / "data"
+
+
+def db_url() -> str:
+    """Store URL; an SQLite file under the cache folder unless ``HOTSPOTS_DB_URL`` is set."""
+    value = os.environ.get(ENV_DB_URL, "").strip()
+    return value or f"sqlite:///{cache_dir() / 'incidents.sqlite'}"
+
+
+def wfs_url() -> str:
+    """Base URL of the City of Helsinki WFS service."""
+    return os.environ.get(ENV_WFS_URL, "").strip() or DEFAULT_WFS_URL
+
+
+def http_timeout_s() -> float:
+    """Timeout in seconds for one HTTP request."""
+    value = os.environ.get(ENV_HTTP_TIMEOUT_S, "").strip()
+    if not value:
+        return DEFAULT_HTTP_TIMEOUT_S
+    try:
+        timeout = float(value)
+    except ValueError as exc:
+        raise ValueError(f"{ENV_HTTP_TIMEOUT_S} must be a number of seconds, got {value!r}") from exc
+    if timeout <= 0:
+        raise ValueError(f"{ENV_HTTP_TIMEOUT_S} must be > 0 seconds, got {timeout}")
+    return timeout
+
+
+def tiles_url() -> str:
+    """XYZ tile URL template; empty means draw without a basemap."""
+    return os.environ.get(ENV_TILES_URL, DEFAULT_TILES_URL).strip()

@@ -1,0 +1,1 @@
+"""What the points mean: clustering, hotspot summaries, ranking, comparison, evaluation."""

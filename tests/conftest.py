@@ -1,0 +1,33 @@
+"""Shared fixtures. Real open data come through the app's own loader (HOTSPOTS_DATA_DIR,
+else the cache under data/, else the official download)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def _no_store_from_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tests name their store explicitly; a developer's HOTSPOTS_DB_URL must not leak in."""
+    monkeypatch.delenv("HOTSPOTS_DB_URL", raising=False)
+    yield
+
+
+@pytest.fixture(scope="session")
+def shared_data_dir() -> Path:
+    """A folder laid out like ``data/`` with the official copies (for loader tests)."""
+    configured = os.environ.get("HOTSPOTS_DATA_DIR")
+    if configured and Path(configured).is_dir():
+        return Path(configured)
+    if SHARED_DATA.is_dir():
+        return SHARED_DATA
+    from geo import opendata
+
+    opendata.require("osaalue")
+    return Path(os.environ.get("HOTSPOTS_CACHE_DIR") or Path(__file__).resolve().parents[1] / "data")
