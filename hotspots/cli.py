@@ -1,0 +1,168 @@
+"""The ``hotspots`` command line: districts, demo data, import, store statistics, clustering."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from geo import settings
+from geo.errors import HotspotsError
+
+
+def _content_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _parse_mapping(pairs: Sequence[str]) -> dict[str, str]:
+    """``['Aika=occurred_at', ...]`` (source column = canonical field) -> ``{field: column}``."""
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        column, sep, field = pair.rpartition("=")
+        if not sep or not column or not field:
+            raise HotspotsError(
+                f"--map was {pair!r} but is expected to be COLUMN=FIELD, e.g. --map 'Tapahtuma-aika=occurred_at'"
+            )
+        mapping[field.strip()] = column.strip()
+    return mapping
+
+
+def _cmd_districts(args: argparse.Namespace) -> int:
+    if args.action == "fetch":
+        from geo import download
+
+        for path in download.fetch_all(force=args.force):
+            print(f"ok  {path}")
+        return 0
+    from geo import districts, population
+
+    frame = districts.load_districts(args.level)
+    residents = population.residents_by_district(args.level).set_index("code")
+    table = pd.DataFrame(
+        {
+            "code": frame["code"],
+            "name_fi": frame["name_fi"],
+            "name_sv": frame["name_sv"],
+            "suurpiiri": frame["suurpiiri_code"],
+            "area_km2": frame["area_km2"].round(2),
+            "residents": frame["code"].map(residents["residents"]).round(0).astype("Int64"),
+            "young_13_24": frame["code"].map(residents["young_residents"]).round(0).astype("Int64"),
+        }
+    )
+    if args.level == "osaalue":
+        table.insert(3, "peruspiiri", frame["peruspiiri_code"])
+    print(table.to_string(index=False))
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from geo import demo
+
+    path = demo.write_demo(Path(args.out), n=args.n, seed=args.seed)
+    print(f"wrote {args.n} synthetic demo incidents (seed {args.seed}) to {path}")
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from geo import incidents, store
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise HotspotsError(f"input file {path} does not exist; give the path of a CSV, XLSX, GeoJSON, GPKG or Parquet file")
+    result = incidents.import_incidents(
+        path, crs=args.crs, mapping=_parse_mapping(args.map or []), file_name=path.name
+    )
+    report = result.report
+    with store.open_store(args.db) as db:
+        batch = db.add_batch(
+            result.incidents,
+            file_name=path.name,
+            content_hash=_content_hash(path),
+            rows_read=report.rows_read,
+            rejected=report.rejected,
+        )
+    rejects = result.rejects
+    if len(batch.conflicts):
+        rejects = pd.concat([rejects, batch.conflicts], ignore_index=True)
+    rejects_path = Path(args.rejects) if args.rejects else path.with_name(path.stem + ".rejects.csv")
+    print(f"file:       {path}")
+    print(f"read:       {report.rows_read} rows")
+    if batch.already_imported:
+        print("note:       this file was imported before (same content hash); nothing added")
+    print(f"accepted:   {len(result.incidents)} rows ({batch.added} added to the store)")
+    print(f"duplicates: {report.duplicates_in_file} in the file, {batch.duplicates} already in the store")
+    print(f"rejected:   {report.rejected} rows, {len(batch.conflicts)} conflicting ids against the store")
+    for line in report.notes():
+        print(f"note:       {line}")
+    if len(rejects):
+        incidents.write_rejects(rejects, rejects_path)
+        print(f"rejects:    {rejects_path}")
+    return 0
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from geo import store
+
+    with store.open_store(args.db) as db:
+        print(db.stats().describe())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``hotspots`` command."""
+    parser = argparse.ArgumentParser(
+        prog="hotspots",
+        description="Helsinki safety hotspot map: districts, incidents, hotspots.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    db_help = f"store URL (default {settings.ENV_DB_URL} or sqlite:///data/incidents.sqlite)"
+
+    p = sub.add_parser("districts", help="fetch or list the official Helsinki districts")
+    p.add_argument("action", choices=["fetch", "list"])
+    p.add_argument("--level", default="peruspiiri", choices=["suurpiiri", "peruspiiri", "osaalue"])
+    p.add_argument("--force", action="store_true", help="download again even when cached")
+    p.set_defaults(func=_cmd_districts)
+
+    p = sub.add_parser("demo", help="write a synthetic, realistic demo incident file")
+    p.add_argument("--out", required=True, help="output .csv, .geojson, .gpkg or .parquet")
+    p.add_argument("--n", type=int, default=20_000, help="number of incidents (default 20000)")
+    p.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+    p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("import", help="import an incident file into the store")
+    p.add_argument("file")
+    p.add_argument("--crs", help="EPSG code of x/y columns: 3879, 3067 or 4326")
+    p.add_argument("--map", action="append", metavar="COLUMN=FIELD", help="map a column to a canonical field")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--rejects", help="where to write rejected rows (default FILE.rejects.csv)")
+    p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser("stats", help="summarise the incident store")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(func=_cmd_stats)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; errors meant for people are printed without a traceback (exit 2)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except HotspotsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
