@@ -1,0 +1,165 @@
+"""Which incidents an analysis looks at: period, categories, sources, districts, time of day.
+
+A ``Selection`` is plain data (it also round-trips through a URL query string in the app);
+``apply`` returns a filtered copy of an incident table and never changes its input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from geo import schema
+from geo.errors import ParameterError
+
+#: Category presets offered to users (ARCHITECTURE.md users: youth workers and police).
+PRESETS: Final[dict[str, tuple[str, ...]]] = {
+    "youth_work": ("youth_violence", "gang_activity", "vandalism", "resident_concern"),
+    "policing": ("drug_dealing", "weapons", "robbery", "assault"),
+}
+#: District level -> the incident column holding its code.
+LEVEL_COLUMNS: Final[dict[str, str]] = {
+    "suurpiiri": "suurpiiri_code",
+    "peruspiiri": "peruspiiri_code",
+    "osaalue": "osaalue_code",
+}
+
+
+def _timestamp(value: pd.Timestamp | str | None, name: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise ParameterError(f"{name} must be a date such as 2026-05-01, got {value!r}") from exc
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize(schema.TIMEZONE, nonexistent="shift_forward", ambiguous=True)
+    return stamp.tz_convert(schema.TIMEZONE)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Filters of one analysis. Empty tuples mean "all".
+
+    Parameters
+    ----------
+    since, until
+        Half-open period [since, until); naive values are Europe/Helsinki.
+    categories, sources
+        Canonical categories and sources to keep.
+    suurpiiri, peruspiiri, osaalue
+        District codes; a row is kept when it lies in any district chosen at the most
+        detailed level that has a choice (picking Kallio and then its osa-alue Linjat
+        narrows to Linjat).
+    hours
+        Hours of the day (0-23) to keep.
+    weekdays
+        Weekdays to keep, Monday = 0.
+    """
+
+    since: pd.Timestamp | None = None
+    until: pd.Timestamp | None = None
+    categories: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    suurpiiri: tuple[str, ...] = ()
+    peruspiiri: tuple[str, ...] = ()
+    osaalue: tuple[str, ...] = ()
+    hours: tuple[int, ...] = ()
+    weekdays: tuple[int, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "since", _timestamp(self.since, "since"))
+        object.__setattr__(self, "until", _timestamp(self.until, "until"))
+        if self.since is not None and self.until is not None and self.since >= self.until:
+            raise ParameterError(f"since must be before until, got {self.since} >= {self.until}")
+        bad = sorted(set(self.categories) - set(schema.CATEGORIES))
+        if bad:
+            raise ParameterError(f"categories {bad} are not canonical; allowed: {list(schema.CATEGORIES)}")
+        bad = sorted(set(self.sources) - set(schema.SOURCES))
+        if bad:
+            raise ParameterError(f"sources {bad} are not canonical; allowed: {list(schema.SOURCES)}")
+        if any(not 0 <= h <= 23 for h in self.hours):
+            raise ParameterError(f"hours must be in 0..23, got {list(self.hours)}")
+        if any(not 0 <= d <= 6 for d in self.weekdays):
+            raise ParameterError(f"weekdays must be in 0..6 (Monday = 0), got {list(self.weekdays)}")
+
+    @property
+    def district_filter(self) -> tuple[str, tuple[str, ...]] | None:
+        """(level, codes) of the most detailed district choice, or None."""
+        for level in ("osaalue", "peruspiiri", "suurpiiri"):
+            codes: tuple[str, ...] = getattr(self, level)
+            if codes:
+                return level, codes
+        return None
+
+    def previous(self) -> Selection:
+        """The same filters over the period of the same length just before this one.
+
+        Lengths are counted on the wall clock (a day is a day across DST changes), and a
+        period of whole calendar months (May 1 - Nov 1) gets the same number of months
+        before it (Nov 1 - May 1).
+        """
+        if self.since is None or self.until is None:
+            raise ParameterError("a comparison period needs both since and until")
+        since, until = self.since.tz_localize(None), self.until.tz_localize(None)
+        whole_months = since == since.normalize() and until == until.normalize()
+        whole_months = whole_months and since.day == 1 and until.day == 1
+        if whole_months:
+            months = (until.year - since.year) * 12 + until.month - since.month
+            start = since - pd.DateOffset(months=months)
+        else:
+            start = since - (until - since)
+        tz = schema.TIMEZONE
+        previous_since = pd.Timestamp(start).tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
+        return replace(self, since=previous_since, until=self.since)
+
+
+def last_months(end: pd.Timestamp, *, months: int = 6) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The period of ``months`` calendar months ending at the start of the day after ``end``."""
+    if months < 1:
+        raise ParameterError(f"months must be >= 1, got {months}")
+    stamp = _timestamp(end, "end")
+    assert stamp is not None
+    until = (stamp.normalize() + pd.Timedelta(days=1)).tz_localize(None)
+    since = until - pd.DateOffset(months=months)
+    tz = schema.TIMEZONE
+    return pd.Timestamp(since).tz_localize(tz), pd.Timestamp(until).tz_localize(tz)
+
+
+def apply(incidents: pd.DataFrame, selection: Selection) -> pd.DataFrame:
+    """Rows of ``incidents`` that pass ``selection``, as a new frame with a fresh index.
+
+    Parameters
+    ----------
+    incidents
+        Canonical incident table (``geo.schema``).
+    selection
+        The filters.
+
+    Returns
+    -------
+    DataFrame
+        The kept rows, in their original order.
+    """
+    keep = np.ones(len(incidents), dtype=bool)
+    when = incidents["occurred_at"]
+    if selection.since is not None:
+        keep &= (when >= selection.since).to_numpy(dtype=bool, na_value=False)
+    if selection.until is not None:
+        keep &= (when < selection.until).to_numpy(dtype=bool, na_value=False)
+    if selection.categories:
+        keep &= incidents["category"].isin(selection.categories).to_numpy(dtype=bool)
+    if selection.sources:
+        keep &= incidents["source"].isin(selection.sources).to_numpy(dtype=bool)
+    district = selection.district_filter
+    if district is not None:
+        level, codes = district
+        keep &= incidents[LEVEL_COLUMNS[level]].isin(codes).to_numpy(dtype=bool)
+    if selection.hours:
+        keep &= when.dt.hour.isin(selection.hours).to_numpy(dtype=bool)
+    if selection.weekdays:
+        keep &= when.dt.weekday.isin(selection.weekdays).to_numpy(dtype=bool)
+    return incidents.loc[keep].reset_index(drop=True)

@@ -1,0 +1,128 @@
+"""Selections (filters) and district figures on tagged, generated incidents."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo import crs, districts, schema
+from geo.errors import ParameterError
+from hotspots import figures, selection
+
+
+@pytest.fixture(scope="module")
+def incidents() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    n = 3000
+    lon = rng.uniform(24.90, 25.10, n)
+    lat = rng.uniform(60.16, 60.26, n)
+    x, y = crs.to_metric(lon, lat, src=crs.WGS84)
+    start = pd.Timestamp("2025-09-01", tz=schema.TIMEZONE)
+    seconds = rng.integers(0, 400 * 86400, n)
+    frame = pd.DataFrame(
+        {
+            "id": [f"t{i}" for i in range(n)],
+            "occurred_at": start + pd.to_timedelta(seconds, unit="s"),
+            "category": rng.choice(schema.CATEGORIES, n),
+            "category_raw": pd.NA,
+            "source": rng.choice(schema.SOURCES, n),
+            "severity": pd.array(rng.integers(1, 6, n), dtype="Int64"),
+            "description": pd.NA,
+            "x_m": x,
+            "y_m": y,
+            "lon": lon,
+            "lat": lat,
+            "synthetic": True,
+        }
+    )
+    tags = districts.tag_points(x, y)
+    return schema.conform(pd.concat([frame, tags], axis=1))
+
+
+def test_apply_matches_plain_pandas_filters(incidents: pd.DataFrame) -> None:
+    sel = selection.Selection(
+        since="2026-01-01",
+        until="2026-07-01",
+        categories=selection.PRESETS["youth_work"],
+        peruspiiri=("301", "101"),
+        hours=tuple(range(18, 24)),
+        weekdays=(4, 5),
+    )
+    got = selection.apply(incidents, sel)
+    t = incidents["occurred_at"]
+    expected = incidents[
+        (t >= pd.Timestamp("2026-01-01", tz=schema.TIMEZONE))
+        & (t < pd.Timestamp("2026-07-01", tz=schema.TIMEZONE))
+        & incidents["category"].isin(selection.PRESETS["youth_work"])
+        & incidents["peruspiiri_code"].isin(["301", "101"])
+        & t.dt.hour.between(18, 23)
+        & t.dt.weekday.isin([4, 5])
+    ].reset_index(drop=True)
+    assert len(got) > 0
+    pd.testing.assert_frame_equal(got, expected)
+
+
+def test_most_detailed_district_choice_wins(incidents: pd.DataFrame) -> None:
+    kallio = selection.apply(incidents, selection.Selection(peruspiiri=("301",)))
+    linjat = selection.apply(incidents, selection.Selection(peruspiiri=("301",), osaalue=("112",)))
+    assert set(linjat["osaalue_code"]) <= {"112"}
+    assert 0 < len(linjat) < len(kallio)
+
+
+def test_apply_does_not_mutate(incidents: pd.DataFrame) -> None:
+    before = incidents.copy()
+    selection.apply(incidents, selection.Selection(categories=("assault",)))
+    pd.testing.assert_frame_equal(incidents, before)
+
+
+def test_previous_period_of_whole_months_and_of_days() -> None:
+    sel = selection.Selection(since="2026-05-01", until="2026-11-01")
+    prev = sel.previous()
+    assert prev.since == pd.Timestamp("2025-11-01", tz=schema.TIMEZONE)
+    assert prev.until == sel.since
+    sel = selection.Selection(since="2026-03-20", until="2026-04-03")
+    assert sel.previous().since == pd.Timestamp("2026-03-06", tz=schema.TIMEZONE)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"categories": ("theft",)}, "categories .'theft'. are not canonical"),
+        ({"hours": (24,)}, "hours must be in 0..23"),
+        ({"weekdays": (7,)}, "weekdays must be in 0..6"),
+        ({"since": "2026-02-01", "until": "2026-01-01"}, "since must be before until"),
+        ({"since": "yesterday-ish"}, "since must be a date"),
+    ],
+)
+def test_bad_selection_names_the_parameter(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ParameterError, match=message):
+        selection.Selection(**kwargs)  # type: ignore[arg-type]
+
+
+def test_district_table_counts_rates_and_change(incidents: pd.DataFrame) -> None:
+    sel = selection.Selection(since="2026-04-01", until="2026-10-01")
+    current = selection.apply(incidents, sel)
+    previous = selection.apply(incidents, sel.previous())
+    per = districts.load_districts("peruspiiri")
+    residents = pd.DataFrame({"code": per["code"], "residents": 10_000.0, "young_residents": 1_000.0})
+    residents.loc[residents["code"] == "301", "residents"] = 10.0  # too few for a rate
+    table = figures.district_table(current, previous, districts=per, level="peruspiiri", residents=residents)
+    assert len(table) == 34
+    assert table["n"].sum() == current["peruspiiri_code"].notna().sum()
+    assert table["n_prev"].sum() == previous["peruspiiri_code"].notna().sum()
+    row = table.set_index("code").loc["101"]
+    assert row["n"] == (current["peruspiiri_code"] == "101").sum()
+    assert row["rate_per_1000"] == pytest.approx(row["n"] / 10.0)
+    assert np.isnan(table.set_index("code").loc["301", "rate_per_1000"])
+    assert list(table["n"]) == sorted(table["n"], reverse=True)
+    no_pop = figures.district_table(current, previous, districts=per, level="peruspiiri")
+    assert no_pop["rate_per_1000"].isna().all()
+
+
+def test_key_figures_change() -> None:
+    empty = pd.DataFrame({"significant": [True, False]})
+    kf = figures.key_figures(pd.DataFrame(index=range(12)), pd.DataFrame(index=range(10)), empty)
+    assert (kf.incidents, kf.change, kf.hotspots, kf.significant_hotspots) == (12, 2, 2, 1)
+    assert kf.change_pct == pytest.approx(20.0)
+    assert figures.key_figures(pd.DataFrame(), pd.DataFrame(), empty).change_pct is None
