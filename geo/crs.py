@@ -74,7 +74,9 @@ def to_metric(x: ArrayLike, y: ArrayLike, *, src: str) -> tuple[NDArray[np.float
     return transform(x, y, src=src, dst=METRIC)
 
 
-def to_wgs84(x: ArrayLike, y: ArrayLike, *, src: str = METRIC) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def to_wgs84(
+    x: ArrayLike, y: ArrayLike, *, src: str = METRIC
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Transform coordinates in ``src`` (EPSG:3067 by default) to lon/lat."""
     return transform(x, y, src=src, dst=WGS84)
 

@@ -46,7 +46,7 @@ def check_level(level: str) -> Level:
     """Return ``level`` if it is a district level, else raise a ValueError naming the choices."""
     if level not in LEVELS:
         raise ValueError(f"level was {level!r} but is expected to be one of {list(LEVELS)}")
-    return level  # type: ignore[return-value]
+    return level
 
 
 def districts_from_frame(raw: gpd.GeoDataFrame, level: Level) -> gpd.GeoDataFrame:

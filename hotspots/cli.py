@@ -29,7 +29,8 @@ def _parse_mapping(pairs: Sequence[str]) -> dict[str, str]:
         column, sep, field = pair.rpartition("=")
         if not sep or not column or not field:
             raise HotspotsError(
-                f"--map was {pair!r} but is expected to be COLUMN=FIELD, e.g. --map 'Tapahtuma-aika=occurred_at'"
+                f"--map was {pair!r} but is expected to be COLUMN=FIELD, "
+                "e.g. --map 'Tapahtuma-aika=occurred_at'"
             )
         mapping[field.strip()] = column.strip()
     return mapping
@@ -76,7 +77,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     if not path.is_file():
-        raise HotspotsError(f"input file {path} does not exist; give the path of a CSV, XLSX, GeoJSON, GPKG or Parquet file")
+        raise HotspotsError(
+            f"input file {path} does not exist; give the path of a CSV, XLSX, GeoJSON, GPKG or Parquet file"
+        )
     result = incidents.import_incidents(
         path, crs=args.crs, mapping=_parse_mapping(args.map or []), file_name=path.name
     )

@@ -99,7 +99,7 @@ def district_table(
         table["young_residents"] = np.nan
     # Rates are meaningless for (nearly) uninhabited districts such as harbours and sea.
     table["rate_per_1000"] = 1000.0 * table["n"] / table["residents"].where(table["residents"] >= 50)
-    table["rate_per_1000_young"] = 1000.0 * table["n"] / table["young_residents"].where(
-        table["young_residents"] >= 20
+    table["rate_per_1000_young"] = (
+        1000.0 * table["n"] / table["young_residents"].where(table["young_residents"] >= 20)
     )
     return table.sort_values(["n", "code"], ascending=[False, True], kind="stable").reset_index(drop=True)

@@ -104,7 +104,7 @@ def test_tagger_agrees_with_geopandas_spatial_join() -> None:
     x = rng.uniform(x0, x1, n)
     y = rng.uniform(y0, y1, n)
     # Put some points exactly on vertices of district boundaries: the hardest case.
-    vertices = shapely.get_coordinates(osa.geometry.boundary.values)[:: 97][:500]
+    vertices = shapely.get_coordinates(osa.geometry.boundary.values)[::97][:500]
     x = np.concatenate([x, vertices[:, 0]])
     y = np.concatenate([y, vertices[:, 1]])
     tags = districts.tag_points(x, y)
