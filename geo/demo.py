@@ -1,0 +1,1050 @@
+"""Synthetic but realistic demo incidents over Helsinki's real districts.
+
+The demo set stands in for a two-year joint situational picture when no real export is
+at hand. It is built from known rules, so the hotspot engine has answers to find:
+
+- concentrations around real busy places (``DEMO_CONCENTRATIONS``: the central railway
+  station, Kamppi, Kallio, Itäkeskus, Kontula, Malmi, Vuosaari ...), each a Gaussian blob
+  in EPSG:3067 metres with its own category mix, time profile and *life*: ``stable``,
+  ``emerging`` (active only in the last six months) or ``fading`` (strong for the first
+  eighteen months, weak in the last six);
+- a background of scattered incidents of every category over populated 250 m cells of
+  the HSY population grid (weighted by the square root of inhabitants, so it is spread
+  thin and gives DBSCAN noise);
+- residents' concerns following where people live (cells weighted by inhabitants,
+  uniform within a cell).
+
+Times follow the category: street drug dealing mostly 16-02 and more Thursday to
+Saturday, youth violence on Friday and Saturday evenings (19-02), assaults at night
+especially at weekends, vandalism at night, residents' concerns by day and in the
+evening; youth categories are more frequent in summer. An incident after midnight belongs
+to the evening before it (its *service day*), so "Friday evening" includes Saturday 01:30.
+Sources follow the category (police for drug dealing, robbery and weapons, youth services
+for youth violence and gangs, residents for residents' concerns ...). Severity is 1-5 with
+a category-dependent distribution and a few missing values.
+
+Every row has ``synthetic`` True: that is how a demo row is marked demo, while ``source``
+keeps the canonical values that filters use. Points fall inside Helsinki's osa-alue
+polygons and never in the territorial sea (osa-alue 533 'Aluemeri'); points outside are
+drawn again. Output depends only on ``n``, ``seed`` and ``end``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Final, Literal, get_args
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from geo import crs, districts, opendata, schema
+from geo.errors import DataUnavailableError, ParameterError
+
+Life = Literal["stable", "emerging", "fading"]
+LIVES: Final[tuple[Life, ...]] = get_args(Life)
+
+#: Default (exclusive) end of the demo period: a fixed date, never "today", so that the
+#: same seed gives the same frame on every day. The period is the two years before it,
+#: 2024-10-31 00:00 to 2026-10-31 00:00 Europe/Helsinki.
+DEFAULT_END: Final = date(2026, 10, 31)
+SPAN_YEARS: Final = 2
+#: Length of the last half-year in which emerging places appear and fading ones fade.
+RECENT_MONTHS: Final = 6
+#: Shares of all incidents in the scattered background and in residents' spread concerns;
+#: the rest belong to the concentrations.
+BACKGROUND_SHARE: Final = 0.30
+RESIDENT_SHARE: Final = 0.12
+#: Osa-alue code of 'Aluemeri', the territorial sea: no demo point lies in it.
+TERRITORIAL_SEA_CODE: Final = "533"
+#: Largest ``n`` accepted by ``generate_demo``.
+MAX_N: Final = 10_000_000
+#: File formats ``write_demo`` writes, by suffix.
+WRITE_SUFFIXES: Final = (".csv", ".geojson", ".gpkg", ".parquet")
+
+_DAY_S: Final = 86_400
+#: Hour at which a service day starts: incidents 00-05 belong to the evening before.
+_SERVICE_DAY_START_H: Final = 6
+_MAX_RESAMPLE_ROUNDS: Final = 200
+_LIFE_OUTSIDE: Final[dict[str, float]] = {"stable": 1.0, "emerging": 0.02, "fading": 1.0}
+_LIFE_RECENT: Final[dict[str, float]] = {"stable": 1.0, "emerging": 1.0, "fading": 0.06}
+
+
+def _hours(base: float, spans: Mapping[tuple[int, int], float]) -> tuple[float, ...]:
+    """24 clock-hour weights: ``base`` everywhere, then each ``(start, stop)`` span (may wrap midnight)."""
+    out = [base] * 24
+    for (first, stop), weight in spans.items():
+        hour = first % 24
+        while True:
+            out[hour] = weight
+            hour = (hour + 1) % 24
+            if hour == stop % 24:
+                break
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Concentration:
+    """One place where demo incidents concentrate.
+
+    Parameters
+    ----------
+    name
+        Place name as people say it.
+    lon, lat
+        Centre in WGS84 degrees; a real busy place inside Helsinki.
+    osaalue_fi
+        Finnish name of the osa-alue holding the centre (checked against the official layer).
+    sigma_m
+        Standard deviation of the Gaussian spread around the centre, metres.
+    weight
+        Incidents per day while active, relative to the other concentrations.
+    categories
+        ``(category, share)`` pairs; shares are normalised.
+    hours
+        24 multipliers, clock hours 0-23, applied on top of each category's own profile.
+    weekdays
+        7 multipliers, Monday to Sunday, of the service day (the evening an incident belongs to).
+    life
+        ``"stable"``, ``"emerging"`` (only in the last six months) or ``"fading"`` (weak in
+        the last six months).
+    """
+
+    name: str
+    lon: float
+    lat: float
+    osaalue_fi: str
+    sigma_m: float
+    weight: float
+    categories: tuple[tuple[str, float], ...]
+    hours: tuple[float, ...] = (1.0,) * 24
+    weekdays: tuple[float, ...] = (1.0,) * 7
+    life: Life = "stable"
+
+    def __post_init__(self) -> None:
+        if not self.sigma_m > 0:
+            raise ParameterError(f"{self.name}: sigma_m must be > 0 metres, got {self.sigma_m}")
+        if not self.weight > 0:
+            raise ParameterError(f"{self.name}: weight must be > 0, got {self.weight}")
+        unknown = [c for c, _ in self.categories if c not in schema.CATEGORIES]
+        if unknown or not self.categories or any(share < 0 for _, share in self.categories):
+            raise ParameterError(
+                f"{self.name}: categories must be (category, share >= 0) pairs over "
+                f"{list(schema.CATEGORIES)}, got {self.categories}"
+            )
+        if len(self.hours) != 24 or len(self.weekdays) != 7:
+            raise ParameterError(
+                f"{self.name}: hours needs 24 and weekdays 7 multipliers, "
+                f"got {len(self.hours)} and {len(self.weekdays)}"
+            )
+        if self.life not in LIVES:
+            raise ParameterError(f"{self.name}: life was {self.life!r} but is expected to be one of {LIVES}")
+
+    @property
+    def category_mix(self) -> dict[str, float]:
+        """Category shares, normalised to sum to 1."""
+        total = sum(share for _, share in self.categories)
+        return {category: share / total for category, share in self.categories}
+
+
+_NIGHTLIFE = _hours(0.4, {(18, 22): 1.2, (22, 4): 2.5})
+_SHOPPING = _hours(0.2, {(10, 14): 1.0, (14, 22): 1.8, (22, 24): 0.8})
+_TRANSIT = _hours(0.3, {(7, 14): 0.8, (14, 2): 1.5})
+_WEEKEND = (0.8, 0.8, 0.9, 1.0, 1.5, 1.6, 1.0)
+
+#: The demo concentrations. Centres are real places (the tests check each lies in the named
+#: osa-alue). Emerging and fading places are at least 1.2 km from every other centre, so a
+#: hotspot engine sees them on their own in each half-year; Rautatientori and Kamppi, 680 m
+#: apart, may join into one downtown hotspot at street-level eps (as they do in reality).
+DEMO_CONCENTRATIONS: Final[tuple[Concentration, ...]] = (
+    Concentration(
+        "Rautatientori / central railway station",
+        24.9425,
+        60.1712,
+        "Kluuvi",
+        sigma_m=120.0,
+        weight=1.6,
+        categories=(
+            ("drug_dealing", 0.25),
+            ("disturbance", 0.20),
+            ("assault", 0.15),
+            ("robbery", 0.10),
+            ("youth_violence", 0.10),
+            ("gang_activity", 0.05),
+            ("weapons", 0.05),
+            ("resident_concern", 0.04),
+            ("vandalism", 0.03),
+            ("other", 0.03),
+        ),
+        hours=_TRANSIT,
+    ),
+    Concentration(
+        "Kamppi centre / Narinkkatori",
+        24.9312,
+        60.1689,
+        "Kamppi",
+        sigma_m=120.0,
+        weight=1.5,
+        categories=(
+            ("youth_violence", 0.25),
+            ("gang_activity", 0.15),
+            ("assault", 0.15),
+            ("robbery", 0.12),
+            ("disturbance", 0.12),
+            ("drug_dealing", 0.10),
+            ("weapons", 0.05),
+            ("vandalism", 0.03),
+            ("resident_concern", 0.02),
+            ("other", 0.01),
+        ),
+        hours=_hours(0.3, {(14, 18): 1.3, (18, 3): 2.0}),
+        weekdays=_WEEKEND,
+    ),
+    Concentration(
+        "Kallio / Sörnäinen metro (Kurvi)",
+        24.9607,
+        60.1873,
+        "Torkkelinmäki",
+        sigma_m=150.0,
+        weight=1.6,
+        categories=(
+            ("drug_dealing", 0.30),
+            ("assault", 0.20),
+            ("disturbance", 0.20),
+            ("vandalism", 0.08),
+            ("resident_concern", 0.08),
+            ("robbery", 0.07),
+            ("weapons", 0.04),
+            ("other", 0.03),
+        ),
+        hours=_NIGHTLIFE,
+        weekdays=(0.7, 0.7, 0.8, 1.0, 1.8, 1.9, 0.8),
+    ),
+    Concentration(
+        "Pasila station",
+        24.9335,
+        60.1986,
+        "Keski-Pasila",
+        sigma_m=150.0,
+        weight=0.8,
+        categories=(
+            ("youth_violence", 0.25),
+            ("robbery", 0.15),
+            ("disturbance", 0.15),
+            ("gang_activity", 0.10),
+            ("assault", 0.10),
+            ("drug_dealing", 0.10),
+            ("vandalism", 0.10),
+            ("resident_concern", 0.05),
+        ),
+        hours=_TRANSIT,
+    ),
+    Concentration(
+        "Itäkeskus shopping centre",
+        25.0810,
+        60.2107,
+        "Itäkeskus",
+        sigma_m=170.0,
+        weight=1.3,
+        categories=(
+            ("youth_violence", 0.30),
+            ("gang_activity", 0.20),
+            ("robbery", 0.15),
+            ("assault", 0.10),
+            ("disturbance", 0.10),
+            ("weapons", 0.05),
+            ("drug_dealing", 0.05),
+            ("vandalism", 0.05),
+        ),
+        hours=_SHOPPING,
+        weekdays=_WEEKEND,
+    ),
+    Concentration(
+        "Kontula shopping centre",
+        25.0829,
+        60.2358,
+        "Kontula",
+        sigma_m=150.0,
+        weight=1.1,
+        categories=(
+            ("drug_dealing", 0.30),
+            ("disturbance", 0.20),
+            ("assault", 0.15),
+            ("resident_concern", 0.12),
+            ("vandalism", 0.08),
+            ("youth_violence", 0.08),
+            ("robbery", 0.04),
+            ("weapons", 0.03),
+        ),
+        hours=_hours(0.4, {(10, 16): 1.0, (16, 2): 1.8}),
+    ),
+    Concentration(
+        "Myllypuro metro",
+        25.0770,
+        60.2248,
+        "Myllypuro",
+        sigma_m=130.0,
+        weight=0.9,
+        categories=(
+            ("drug_dealing", 0.35),
+            ("disturbance", 0.20),
+            ("youth_violence", 0.15),
+            ("vandalism", 0.10),
+            ("resident_concern", 0.10),
+            ("robbery", 0.05),
+            ("weapons", 0.05),
+        ),
+        hours=_TRANSIT,
+        life="fading",
+    ),
+    Concentration(
+        "Malmi station",
+        25.0110,
+        60.2509,
+        "Ala-Malmi",
+        sigma_m=140.0,
+        weight=1.2,
+        categories=(
+            ("drug_dealing", 0.35),
+            ("youth_violence", 0.25),
+            ("gang_activity", 0.15),
+            ("robbery", 0.10),
+            ("disturbance", 0.10),
+            ("weapons", 0.05),
+        ),
+        hours=_TRANSIT,
+        life="emerging",
+    ),
+    Concentration(
+        "Vuosaari metro / Columbus",
+        25.1430,
+        60.2085,
+        "Keski-Vuosaari",
+        sigma_m=160.0,
+        weight=0.9,
+        categories=(
+            ("youth_violence", 0.30),
+            ("gang_activity", 0.15),
+            ("vandalism", 0.15),
+            ("disturbance", 0.15),
+            ("robbery", 0.10),
+            ("drug_dealing", 0.10),
+            ("resident_concern", 0.05),
+        ),
+        hours=_SHOPPING,
+        weekdays=_WEEKEND,
+    ),
+    Concentration(
+        "Herttoniemi metro",
+        25.0303,
+        60.1950,
+        "Länsi-Herttoniemi",
+        sigma_m=130.0,
+        weight=1.0,
+        categories=(
+            ("youth_violence", 0.35),
+            ("gang_activity", 0.25),
+            ("robbery", 0.15),
+            ("vandalism", 0.10),
+            ("disturbance", 0.10),
+            ("weapons", 0.05),
+        ),
+        hours=_TRANSIT,
+        weekdays=_WEEKEND,
+        life="emerging",
+    ),
+    Concentration(
+        "Kannelmäki station",
+        24.8770,
+        60.2395,
+        "Kannelmäki",
+        sigma_m=140.0,
+        weight=0.8,
+        categories=(
+            ("youth_violence", 0.30),
+            ("vandalism", 0.20),
+            ("gang_activity", 0.15),
+            ("drug_dealing", 0.15),
+            ("disturbance", 0.10),
+            ("resident_concern", 0.10),
+        ),
+        hours=_SHOPPING,
+        weekdays=_WEEKEND,
+        life="fading",
+    ),
+)
+
+#: Category mix of the scattered background.
+_BACKGROUND_MIX: Final[dict[str, float]] = {
+    "drug_dealing": 0.10,
+    "youth_violence": 0.10,
+    "gang_activity": 0.05,
+    "assault": 0.12,
+    "robbery": 0.06,
+    "weapons": 0.03,
+    "vandalism": 0.18,
+    "disturbance": 0.16,
+    "resident_concern": 0.10,
+    "other": 0.10,
+}
+
+_FLAT_WEEK = (1.0,) * 7
+_FLAT_YEAR = (1.0,) * 12
+_YOUTH_YEAR = (0.7, 0.7, 0.8, 0.9, 1.2, 1.6, 1.7, 1.6, 1.2, 1.0, 0.8, 0.7)
+_MILD_SUMMER = (0.9, 0.9, 0.9, 1.0, 1.05, 1.15, 1.2, 1.15, 1.0, 1.0, 0.95, 0.9)
+
+#: Per category: clock-hour weights, service-weekday weights (Mon..Sun), month weights.
+_CATEGORY_TIME: Final[dict[str, tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]]] = {
+    "drug_dealing": (
+        _hours(0.15, {(12, 16): 1.0, (16, 2): 3.0, (2, 5): 0.4}),
+        (0.8, 0.8, 0.9, 1.3, 1.5, 1.5, 0.9),
+        _MILD_SUMMER,
+    ),
+    "youth_violence": (
+        _hours(0.1, {(12, 15): 0.6, (15, 19): 1.5, (19, 2): 4.0, (2, 4): 0.5}),
+        (0.5, 0.5, 0.5, 0.6, 2.5, 2.5, 0.7),
+        _YOUTH_YEAR,
+    ),
+    "gang_activity": (
+        _hours(0.2, {(14, 17): 1.0, (17, 0): 3.0, (0, 2): 1.5}),
+        (0.8, 0.8, 0.8, 0.9, 1.5, 1.5, 0.8),
+        _YOUTH_YEAR,
+    ),
+    "assault": (
+        _hours(0.4, {(18, 22): 1.5, (22, 4): 4.0}),
+        (0.7, 0.7, 0.7, 0.9, 2.2, 2.2, 0.9),
+        _MILD_SUMMER,
+    ),
+    "robbery": (
+        _hours(0.3, {(15, 18): 1.2, (18, 1): 3.0, (1, 4): 1.2}),
+        (0.9, 0.9, 0.9, 1.0, 1.2, 1.2, 0.9),
+        (1.2, 1.2, 1.0, 0.9, 0.9, 0.9, 0.9, 0.9, 1.0, 1.1, 1.2, 1.2),
+    ),
+    "weapons": (
+        _hours(0.5, {(18, 3): 2.5}),
+        (0.9, 0.9, 0.9, 1.0, 1.3, 1.3, 0.9),
+        _FLAT_YEAR,
+    ),
+    "vandalism": (
+        _hours(0.25, {(18, 22): 1.2, (22, 5): 3.5}),
+        (0.8, 0.8, 0.8, 0.9, 1.5, 1.5, 0.8),
+        (0.8, 0.8, 0.9, 1.0, 1.2, 1.3, 1.3, 1.3, 1.1, 1.0, 0.9, 0.8),
+    ),
+    "disturbance": (
+        _hours(0.3, {(12, 18): 1.0, (18, 3): 3.0}),
+        (0.8, 0.8, 0.8, 0.9, 1.6, 1.6, 1.0),
+        (0.85, 0.85, 0.9, 1.0, 1.1, 1.25, 1.3, 1.25, 1.0, 0.95, 0.9, 0.9),
+    ),
+    "resident_concern": (
+        _hours(0.2, {(8, 16): 2.0, (16, 22): 2.5, (22, 0): 1.0}),
+        (1.1, 1.1, 1.1, 1.1, 1.1, 0.8, 0.8),
+        (1.0, 1.0, 1.0, 1.0, 1.0, 0.9, 0.8, 0.9, 1.1, 1.15, 1.15, 1.05),
+    ),
+    "other": (
+        _hours(0.4, {(8, 23): 1.5}),
+        _FLAT_WEEK,
+        _FLAT_YEAR,
+    ),
+}
+
+#: Per category: shares of police, youth_services, child_protection, school, ngo, resident, other.
+_SOURCE_MIX: Final[dict[str, tuple[float, ...]]] = {
+    "drug_dealing": (0.70, 0.08, 0.02, 0.02, 0.06, 0.10, 0.02),
+    "youth_violence": (0.30, 0.35, 0.10, 0.12, 0.08, 0.04, 0.01),
+    "gang_activity": (0.35, 0.35, 0.08, 0.10, 0.08, 0.03, 0.01),
+    "assault": (0.75, 0.05, 0.03, 0.03, 0.04, 0.08, 0.02),
+    "robbery": (0.80, 0.05, 0.03, 0.03, 0.02, 0.05, 0.02),
+    "weapons": (0.80, 0.06, 0.02, 0.07, 0.02, 0.02, 0.01),
+    "vandalism": (0.35, 0.08, 0.01, 0.06, 0.03, 0.40, 0.07),
+    "disturbance": (0.50, 0.08, 0.02, 0.03, 0.07, 0.25, 0.05),
+    "resident_concern": (0.05, 0.03, 0.02, 0.02, 0.08, 0.75, 0.05),
+    "other": (0.25, 0.15, 0.10, 0.10, 0.10, 0.15, 0.15),
+}
+
+#: Per category: probabilities of severity 1..5.
+_SEVERITY_MIX: Final[dict[str, tuple[float, ...]]] = {
+    "drug_dealing": (0.15, 0.35, 0.30, 0.15, 0.05),
+    "youth_violence": (0.10, 0.25, 0.35, 0.20, 0.10),
+    "gang_activity": (0.10, 0.30, 0.30, 0.20, 0.10),
+    "assault": (0.05, 0.20, 0.35, 0.25, 0.15),
+    "robbery": (0.03, 0.15, 0.35, 0.30, 0.17),
+    "weapons": (0.02, 0.10, 0.30, 0.33, 0.25),
+    "vandalism": (0.30, 0.40, 0.20, 0.08, 0.02),
+    "disturbance": (0.35, 0.35, 0.20, 0.08, 0.02),
+    "resident_concern": (0.45, 0.35, 0.15, 0.04, 0.01),
+    "other": (0.40, 0.30, 0.20, 0.07, 0.03),
+}
+_SEVERITY_MISSING: Final = 0.04
+_DESCRIPTION_MISSING: Final = 0.08
+
+#: Labels a source system might use for each category (kept in ``category_raw``).
+_RAW_LABELS: Final[dict[str, tuple[str, ...]]] = {
+    "drug_dealing": ("huumausainerikos", "huumekauppa", "narkotikabrott"),
+    "youth_violence": ("nuorten väkivalta", "pahoinpitely (alaikäinen)", "youth violence"),
+    "gang_activity": ("jengiytyminen", "katujengi", "gang activity"),
+    "assault": ("pahoinpitely", "misshandel", "assault"),
+    "robbery": ("ryöstö", "rån", "robbery"),
+    "weapons": ("teräaseen hallussapito", "ampuma-aserikos", "vapenbrott"),
+    "vandalism": ("vahingonteko", "skadegörelse", "töhryt"),
+    "disturbance": ("järjestyshäiriö", "ordningsstörning", "häiriökäyttäytyminen"),
+    "resident_concern": ("asukaspalaute", "turvattomuuden tunne", "invånarrespons"),
+    "other": ("muu", "övrigt", "other"),
+}
+
+#: Short synthetic descriptions; some carry <, >, & and quotes so HTML escaping is exercised.
+_DESCRIPTIONS: Final[dict[str, tuple[str, ...]]] = {
+    "drug_dealing": (
+        "Huumekauppaa aseman tunnelissa, ostajia jonossa",
+        "Suspected street dealing near the metro entrance",
+        "Myyjä & kaksi ostajaa penkillä, nopeita vaihtoja",
+        "Repeated hand-to-hand exchanges by the kiosk",
+        'Asukas: "samat myyjät joka ilta" porraskäytävässä',
+    ),
+    "youth_violence": (
+        "Ryhmä nuoria <15 v> & koira, tönimistä ja uhkailua",
+        "Tappelu kauppakeskuksen sisäänkäynnillä, osalliset alle 18 v",
+        "Fight between two groups of teenagers, one hit with a bottle",
+        "Nuoret kuvasivat pahoinpitelyn puhelimella",
+        "Youth worker: 'heated argument' escalated to kicks",
+    ),
+    "gang_activity": (
+        'Nuorten ryhmä esiintyy "jengin" nimellä, värit & merkit',
+        "Recruitment of younger kids by older group members reported",
+        "Ryhmä vaatii rahaa yläkoululaisilta",
+        "Group of >10 youths blocking the passage, threats",
+    ),
+    "assault": (
+        "Pahoinpitely ravintolan edessä, uhri kaatui kadulle",
+        "Assault outside a bar after closing time",
+        "Lyönti kasvoihin taksijonossa",
+        "Victim kicked while on the ground; suspect fled",
+    ),
+    "robbery": (
+        "Puhelin ryöstettiin uhkaamalla, tekijöinä 3 nuorta",
+        "Street robbery: wallet & phone taken at knife-point",
+        "Nuori ryöstetty matkalla kotiin, takki ja kengät vietiin",
+        "Bag snatched on the platform",
+    ),
+    "weapons": (
+        "Veitsi esillä riidan aikana",
+        "Knife (blade > 10 cm) shown during an argument",
+        "Ilma-aseella ammuttiin ikkunaan",
+        "Teräase otettu pois koulun pihalla",
+    ),
+    "vandalism": (
+        "Bussikatos rikottu & graffiteja",
+        "Broken windows at the youth centre",
+        'Tagged walls: "<3" and group names',
+        "Roska-astioita sytytetty palamaan yöllä",
+    ),
+    "disturbance": (
+        "Äänekäs porukka pihalla klo 02, musiikkia",
+        "Drunk group shouting & throwing bottles",
+        "Häiriökäyttäytymistä metroasemalla, vartijat paikalla",
+        "Mopoilla ajettiin puistossa > 30 km/h",
+    ),
+    "resident_concern": (
+        "Pimeä puistokäytävä tuntuu turvattomalta",
+        "Streetlight out on the path to school for weeks",
+        'Asukkaat: "emme uskalla kulkea illalla"',
+        "Needles & syringes in the playground sandbox",
+        "Nuoria rappukäytävässä klo 22 jälkeen, roskaavat & metelöivät",
+    ),
+    "other": (
+        "Muu ilmoitus, ei tarkempia tietoja",
+        "Lost child found & returned to parents",
+        "Epäilyttävä auto koulun lähellä",
+        "Other: see attached note <none>",
+    ),
+}
+
+
+# --------------------------------------------------------------------------- period
+
+
+def demo_period(end: date | pd.Timestamp | None = None) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The half-open period ``[start, stop)`` the demo covers, in Europe/Helsinki time.
+
+    Parameters
+    ----------
+    end
+        Exclusive end: a date means local midnight at the start of that day; a naive
+        timestamp is local time, an aware one is converted; either is truncated to local
+        midnight. None means ``DEFAULT_END`` (2026-10-31), a fixed date so that output
+        does not change from day to day.
+
+    Returns
+    -------
+    tuple of Timestamp
+        ``start`` (two years before ``stop``) and ``stop``, both local midnights.
+    """
+    if end is None:
+        end = DEFAULT_END
+    if not isinstance(end, date):  # pd.Timestamp and datetime are dates too
+        raise ParameterError(
+            f"end must be a datetime.date or pandas.Timestamp (the exclusive end of the demo "
+            f"period) or None for {DEFAULT_END}, got {end!r}"
+        )
+    stamp = pd.Timestamp(end)
+    stamp = stamp.tz_localize(schema.TIMEZONE) if stamp.tzinfo is None else stamp.tz_convert(schema.TIMEZONE)
+    stop = stamp.normalize()
+    start = (stop.tz_localize(None) - pd.DateOffset(years=SPAN_YEARS)).tz_localize(schema.TIMEZONE)
+    return start, stop
+
+
+def recent_start(end: date | pd.Timestamp | None = None) -> pd.Timestamp:
+    """Start of the last ``RECENT_MONTHS`` of the demo period, when emerging places appear.
+
+    Parameters
+    ----------
+    end
+        As in ``demo_period``.
+
+    Returns
+    -------
+    Timestamp
+        Local midnight six months before the (exclusive) end.
+    """
+    _, stop = demo_period(end)
+    return (stop.tz_localize(None) - pd.DateOffset(months=RECENT_MONTHS)).tz_localize(schema.TIMEZONE)
+
+
+# --------------------------------------------------------------------------- components
+
+
+@dataclass(frozen=True)
+class _Component:
+    """One source of incidents: a concentration, the background or residents' concerns."""
+
+    mix: NDArray[np.float64]  # per category in schema.CATEGORIES order
+    hours: NDArray[np.float64]  # 24 clock-hour multipliers
+    weekdays: NDArray[np.float64]  # 7 service-weekday multipliers
+    life: Life
+    share: float  # expected share of all incidents
+    centre: tuple[float, float] | None  # EPSG:3067 metres; None samples population cells
+    sigma_m: float
+    cell_power: float  # exponent on inhabitants for population sampling
+
+
+def _mix_array(mix: Mapping[str, float]) -> NDArray[np.float64]:
+    values = np.array([mix.get(category, 0.0) for category in schema.CATEGORIES], dtype=np.float64)
+    return values / values.sum()
+
+
+def _components(recent_days_share: float) -> list[_Component]:
+    """Concentrations first, then the background and the residents' spread."""
+    flat_h, flat_w = np.ones(24), np.ones(7)
+
+    def active(life: Life) -> float:
+        return _LIFE_OUTSIDE[life] * (1 - recent_days_share) + _LIFE_RECENT[life] * recent_days_share
+
+    rates = np.array([c.weight * active(c.life) for c in DEMO_CONCENTRATIONS])
+    shares = (1 - BACKGROUND_SHARE - RESIDENT_SHARE) * rates / rates.sum()
+    lon = np.array([c.lon for c in DEMO_CONCENTRATIONS])
+    lat = np.array([c.lat for c in DEMO_CONCENTRATIONS])
+    xs, ys = crs.to_metric(lon, lat, src=crs.WGS84)
+    out = [
+        _Component(
+            mix=_mix_array(c.category_mix),
+            hours=np.asarray(c.hours, dtype=np.float64),
+            weekdays=np.asarray(c.weekdays, dtype=np.float64),
+            life=c.life,
+            share=float(share),
+            centre=(float(x), float(y)),
+            sigma_m=c.sigma_m,
+            cell_power=0.0,
+        )
+        for c, share, x, y in zip(DEMO_CONCENTRATIONS, shares, xs, ys, strict=True)
+    ]
+
+    def spread(mix: Mapping[str, float], share: float, cell_power: float) -> _Component:
+        return _Component(_mix_array(mix), flat_h, flat_w, "stable", share, None, 0.0, cell_power)
+
+    # The background follows the square root of inhabitants: thin everywhere people live,
+    # never a cluster of its own. Residents' concerns follow inhabitants as they are.
+    out.append(spread(_BACKGROUND_MIX, BACKGROUND_SHARE, 0.5))
+    out.append(spread({"resident_concern": 1.0}, RESIDENT_SHARE, 1.0))
+    return out
+
+
+@dataclass(frozen=True)
+class _PopulationGrid:
+    """Populated cells: native-CRS bounds and inhabitants."""
+
+    epsg: str
+    x0: NDArray[np.float64]
+    y0: NDArray[np.float64]
+    x1: NDArray[np.float64]
+    y1: NDArray[np.float64]
+    inhabitants: NDArray[np.float64]
+
+
+@lru_cache(maxsize=2)
+def _read_population_grid(path: str, mtime_ns: int) -> _PopulationGrid:
+    del mtime_ns  # cache key only: a refreshed file is read again
+    grid = gpd.read_file(path)
+    if "inhabitants" not in grid.columns or grid.crs is None or grid.crs.to_epsg() is None:
+        raise DataUnavailableError(
+            f"the population grid {path} lacks an 'inhabitants' column or an EPSG CRS; it is not the HSY "
+            "Väestötietoruudukko. Delete the file and fetch it again, or set HOTSPOTS_DATA_DIR to a "
+            "folder with a good copy."
+        )
+    inhabitants = pd.to_numeric(grid["inhabitants"], errors="coerce").to_numpy(
+        dtype=np.float64, na_value=np.nan
+    )
+    keep = np.isfinite(inhabitants) & (inhabitants > 0)
+    if not keep.any():
+        raise DataUnavailableError(f"the population grid {path} has no cell with inhabitants > 0")
+    bounds = grid.geometry.bounds.to_numpy(dtype=np.float64)[keep]
+    return _PopulationGrid(
+        epsg=f"EPSG:{grid.crs.to_epsg()}",
+        x0=bounds[:, 0],
+        y0=bounds[:, 1],
+        x1=bounds[:, 2],
+        y1=bounds[:, 3],
+        inhabitants=inhabitants[keep],
+    )
+
+
+def _population_grid() -> _PopulationGrid:
+    path = opendata.require("population_grid")
+    return _read_population_grid(str(path), path.stat().st_mtime_ns)
+
+
+def _sample_points(
+    component: _Component, size: int, grid: _PopulationGrid, rng: np.random.Generator
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """``size`` EPSG:3067 points of one component (not yet checked against the districts)."""
+    if component.centre is not None:
+        x = component.centre[0] + rng.normal(0.0, component.sigma_m, size)
+        y = component.centre[1] + rng.normal(0.0, component.sigma_m, size)
+        return x, y
+    weights = grid.inhabitants**component.cell_power
+    cell = rng.choice(weights.size, size=size, p=weights / weights.sum())
+    u, v = rng.random(size), rng.random(size)
+    gx = grid.x0[cell] + u * (grid.x1[cell] - grid.x0[cell])
+    gy = grid.y0[cell] + v * (grid.y1[cell] - grid.y0[cell])
+    return crs.to_metric(gx, gy, src=grid.epsg)
+
+
+def _allowed(tags: pd.DataFrame) -> NDArray[np.bool_]:
+    """Rows of a ``tag_points`` answer that lie in Helsinki and not in the territorial sea."""
+    inside = tags["in_helsinki"].to_numpy(dtype=bool)
+    sea = tags["osaalue_code"].eq(TERRITORIAL_SEA_CODE).fillna(False).to_numpy(dtype=bool)
+    return inside & ~sea
+
+
+def _place_points(
+    components: list[_Component],
+    component_of: NDArray[np.intp],
+    grid: _PopulationGrid,
+    rng: np.random.Generator,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], pd.DataFrame]:
+    """Draw every point, then again those outside Helsinki or in the territorial sea.
+
+    Returns the EPSG:3067 coordinates and their ``tag_points`` district columns.
+    """
+    n = component_of.size
+    x = np.empty(n, dtype=np.float64)
+    y = np.empty(n, dtype=np.float64)
+    todo = np.arange(n)
+    tags: pd.DataFrame | None = None
+    redrawn: list[NDArray[np.intp]] = []
+    for _ in range(_MAX_RESAMPLE_ROUNDS):
+        for index, component in enumerate(components):
+            rows = todo[component_of[todo] == index]
+            if rows.size:
+                x[rows], y[rows] = _sample_points(component, rows.size, grid, rng)
+        round_tags = districts.tag_points(x[todo], y[todo])
+        if tags is None:
+            tags = round_tags
+        else:
+            redrawn.append(todo)
+        todo = todo[~_allowed(round_tags)]
+        if todo.size == 0:
+            break
+    else:
+        worst = int(np.bincount(component_of[todo]).argmax())
+        raise DataUnavailableError(
+            f"demo component {worst} keeps drawing points outside Helsinki's land districts after "
+            f"{_MAX_RESAMPLE_ROUNDS} rounds; its centre must lie inside an osa-alue other than "
+            f"{TERRITORIAL_SEA_CODE} (Aluemeri). Check DEMO_CONCENTRATIONS and the district layer."
+        )
+    assert tags is not None  # the loop ran at least once
+    if redrawn:
+        # Tag the redrawn rows once, at their final place, and put them into the first answer.
+        rows = np.unique(np.concatenate(redrawn))
+        patch = districts.tag_points(x[rows], y[rows])
+        columns = {}
+        for name in tags.columns:
+            values = tags[name].array.copy()
+            values[rows] = patch[name].array
+            columns[name] = values
+        tags = pd.DataFrame(columns)
+    return x, y, tags
+
+
+# --------------------------------------------------------------------------- times
+
+
+def _place_times(
+    components: list[_Component],
+    component_of: NDArray[np.intp],
+    category_of: NDArray[np.intp],
+    start: pd.Timestamp,
+    stop: pd.Timestamp,
+    cutoff: pd.Timestamp,
+    rng: np.random.Generator,
+) -> pd.DatetimeIndex:
+    """Local times from the category and component profiles and the component's life."""
+    first, last = start.tz_localize(None), stop.tz_localize(None)
+    days = pd.date_range(first, last, freq="D", inclusive="left")
+    n_days = len(days)
+    weekday = days.weekday.to_numpy()
+    month0 = days.month.to_numpy() - 1
+    recent = days >= cutoff.tz_localize(None)
+    # Position k of a service day is clock hour (k + 6) % 24: the small hours follow the evening.
+    service_hours = (np.arange(24) + _SERVICE_DAY_START_H) % 24
+    day = np.empty(component_of.size, dtype=np.int64)
+    second = np.empty(component_of.size, dtype=np.int64)
+    for index, component in enumerate(components):
+        life = np.where(recent, _LIFE_RECENT[component.life], _LIFE_OUTSIDE[component.life])
+        in_component = component_of == index
+        for code, category in enumerate(schema.CATEGORIES):
+            rows = np.flatnonzero(in_component & (category_of == code))
+            if rows.size == 0:
+                continue
+            hours_w, weekdays_w, months_w = (
+                np.asarray(p, dtype=np.float64) for p in _CATEGORY_TIME[category]
+            )
+            day_p = weekdays_w[weekday] * component.weekdays[weekday] * months_w[month0] * life
+            day[rows] = rng.choice(n_days, size=rows.size, p=day_p / day_p.sum())
+            hour_p = (hours_w * component.hours)[service_hours]
+            position = rng.choice(24, size=rows.size, p=hour_p / hour_p.sum())
+            second[rows] = position * 3600 + rng.integers(0, 3600, size=rows.size)
+    offset_s = day * _DAY_S + _SERVICE_DAY_START_H * 3600 + second
+    # Evenings of the last day run past the end: wrap them onto the first morning.
+    offset_s = np.where(offset_s >= n_days * _DAY_S, offset_s - n_days * _DAY_S, offset_s)
+    wall = first.to_datetime64().astype("datetime64[ns]") + offset_s.astype("timedelta64[s]")
+    # Autumn's repeated hour reads as summer time; a time in spring's skipped hour moves on.
+    return pd.DatetimeIndex(wall).tz_localize(
+        schema.TIMEZONE, ambiguous=np.ones(wall.size, dtype=bool), nonexistent="shift_forward"
+    )
+
+
+# --------------------------------------------------------------------------- attributes
+
+
+def _by_category(
+    category_of: NDArray[np.intp],
+    table: Mapping[str, tuple[float, ...]],
+    rng: np.random.Generator,
+) -> NDArray[np.intp]:
+    """Draw an index into each category's probability row of ``table``."""
+    out = np.zeros(category_of.size, dtype=np.intp)
+    for code, category in enumerate(schema.CATEGORIES):
+        rows = np.flatnonzero(category_of == code)
+        if rows.size:
+            p = np.asarray(table[category], dtype=np.float64)
+            out[rows] = rng.choice(p.size, size=rows.size, p=p / p.sum())
+    return out
+
+
+def _texts(
+    category_of: NDArray[np.intp], table: Mapping[str, tuple[str, ...]], rng: np.random.Generator
+) -> NDArray[np.object_]:
+    """Pick one of each category's texts uniformly."""
+    out = np.empty(category_of.size, dtype=object)
+    for code, category in enumerate(schema.CATEGORIES):
+        rows = np.flatnonzero(category_of == code)
+        if rows.size:
+            options = np.array(table[category], dtype=object)
+            out[rows] = options[rng.integers(0, options.size, size=rows.size)]
+    return out
+
+
+def _check_n(n: object) -> int:
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or not 1 <= int(n) <= MAX_N:
+        raise ParameterError(f"n must be a whole number of incidents in 1..{MAX_N}, got {n!r}")
+    return int(n)
+
+
+def _check_seed(seed: object) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or int(seed) < 0:
+        raise ParameterError(f"seed must be a whole number >= 0 (e.g. 2026), got {seed!r}")
+    return int(seed)
+
+
+# --------------------------------------------------------------------------- public
+
+
+def generate_demo(
+    *, n: int = 20_000, seed: int = 2026, end: date | pd.Timestamp | None = None
+) -> pd.DataFrame:
+    """Generate a synthetic but realistic two-year incident set over Helsinki's districts.
+
+    Parameters
+    ----------
+    n
+        Number of incidents, 1 to ``MAX_N``. From about a thousand up every category and
+        every source appears.
+    seed
+        Seed of the random generator (>= 0); the same ``n``, ``seed`` and ``end`` give an
+        identical frame.
+    end
+        Exclusive end of the two-year period (see ``demo_period``); None means the fixed
+        ``DEFAULT_END``, 2026-10-31, so the period is 2024-10-31 to 2026-10-31.
+
+    Returns
+    -------
+    DataFrame
+        The canonical incident table (``schema.INCIDENT_DTYPES``, district columns from
+        ``districts.tag_points``), sorted by ``occurred_at``, ids ``demo-<seed>-<row>``,
+        ``synthetic`` True on every row.
+
+    Raises
+    ------
+    ParameterError
+        When ``n``, ``seed`` or ``end`` is out of range; the message names it.
+    DataUnavailableError
+        When the district layers or the population grid cannot be had.
+    """
+    n = _check_n(n)
+    seed = _check_seed(seed)
+    start, stop = demo_period(end)
+    cutoff = recent_start(end)
+    rng = np.random.default_rng(seed)
+    grid = _population_grid()
+    recent_share = (stop - cutoff) / (stop - start)
+    components = _components(float(recent_share))
+
+    shares = np.array([c.share for c in components])
+    counts = rng.multinomial(n, shares / shares.sum())
+    component_of = np.repeat(np.arange(len(components)), counts)
+    category_of = np.empty(n, dtype=np.intp)
+    for index, component in enumerate(components):
+        rows = component_of == index
+        category_of[rows] = rng.choice(len(schema.CATEGORIES), size=int(counts[index]), p=component.mix)
+
+    occurred_at = _place_times(components, component_of, category_of, start, stop, cutoff, rng)
+    # Rows in time order, as an export would list them; ids follow that order.
+    order = np.argsort(occurred_at.asi8, kind="stable")
+    occurred_at, component_of, category_of = occurred_at[order], component_of[order], category_of[order]
+
+    x, y, tags = _place_points(components, component_of, grid, rng)
+    source = np.asarray(schema.SOURCES, dtype=object)[_by_category(category_of, _SOURCE_MIX, rng)]
+    severity = pd.array(_by_category(category_of, _SEVERITY_MIX, rng) + 1, dtype="Int64")
+    severity[rng.random(n) < _SEVERITY_MISSING] = pd.NA
+    category_raw = _texts(category_of, _RAW_LABELS, rng)
+    description = _texts(category_of, _DESCRIPTIONS, rng)
+    description[rng.random(n) < _DESCRIPTION_MISSING] = None
+
+    lon, lat = crs.to_wgs84(x, y)
+    frame = pd.DataFrame(
+        {
+            "id": pd.array([f"demo-{seed}-{i}" for i in range(n)], dtype="string"),
+            "occurred_at": occurred_at,
+            "category": np.asarray(schema.CATEGORIES, dtype=object)[category_of],
+            "category_raw": category_raw,
+            "source": source,
+            "severity": severity,
+            "description": pd.array(description, dtype="string"),
+            "x_m": x,
+            "y_m": y,
+            "lon": lon,
+            "lat": lat,
+            "synthetic": np.ones(n, dtype=bool),
+        }
+    )
+    return schema.conform(pd.concat([frame, tags], axis=1))
+
+
+#: Columns ``write_demo`` writes (besides geometry in GeoJSON/GeoPackage, where lon/lat go).
+EXPORT_COLUMNS: Final = (
+    "id",
+    "occurred_at",
+    "category",
+    "category_raw",
+    "source",
+    "severity",
+    "description",
+    "lon",
+    "lat",
+    "synthetic",
+)
+
+
+def _iso_with_offset(times: pd.Series) -> pd.Series:
+    """'2026-10-30T23:15:04+02:00' for each aware timestamp."""
+    text = times.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+    return text.str[:-2] + ":" + text.str[-2:]
+
+
+def write_demo(
+    path: Path,
+    *,
+    n: int = 20_000,
+    seed: int = 2026,
+    end: date | pd.Timestamp | None = None,
+) -> Path:
+    """Generate demo incidents and write them as CSV, GeoJSON, GeoPackage or Parquet.
+
+    The format follows the suffix. CSV is UTF-8 with ISO 8601 times carrying their UTC
+    offset and ``lon``/``lat`` columns; GeoJSON (EPSG:4326) and GeoPackage (EPSG:3067)
+    carry the position as point geometry and the time as ISO text; Parquet keeps the
+    aware timestamps and ``lon``/``lat``. Columns are the canonical names
+    ``EXPORT_COLUMNS``, including ``synthetic`` (True).
+
+    Parameters
+    ----------
+    path
+        Target file; ``.csv``, ``.geojson``, ``.gpkg`` or ``.parquet``. Its folder is
+        created; an existing file is replaced.
+    n, seed, end
+        As in ``generate_demo``.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown suffix or a bad ``n``, ``seed`` or ``end``.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in WRITE_SUFFIXES:
+        raise ParameterError(
+            f"path suffix was {path.suffix!r} ({path}) but is expected to be one of {list(WRITE_SUFFIXES)}; "
+            "name the file e.g. demo.csv"
+        )
+    frame = generate_demo(n=n, seed=seed, end=end)
+    table = frame.loc[:, list(EXPORT_COLUMNS)].copy()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.stem}.partial{suffix}")
+    partial.unlink(missing_ok=True)
+    if suffix == ".csv":
+        table["occurred_at"] = _iso_with_offset(table["occurred_at"])
+        table.to_csv(partial, index=False, encoding="utf-8")
+    elif suffix == ".parquet":
+        table.to_parquet(partial, index=False)
+    else:
+        table["occurred_at"] = _iso_with_offset(table["occurred_at"])
+        attributes = table.drop(columns=["lon", "lat"])
+        if suffix == ".geojson":
+            points = gpd.points_from_xy(frame["lon"], frame["lat"], crs=crs.WGS84)
+            driver = "GeoJSON"
+        else:
+            points = gpd.points_from_xy(frame["x_m"], frame["y_m"], crs=crs.METRIC)
+            driver = "GPKG"
+        gpd.GeoDataFrame(attributes, geometry=points).to_file(partial, driver=driver, layer="incidents")
+    os.replace(partial, path)
+    return path
