@@ -1,0 +1,470 @@
+"""Incident import end to end: messy real-world exports, every format, mappings, CRS, rejects."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from geo import crs, schema
+from geo.errors import ColumnMappingError, InputFormatError, ParameterError
+from geo.incidents import REJECT_COLUMNS, ImportResult, import_incidents, write_rejects
+from tests import messy
+
+
+@pytest.fixture(scope="module")
+def addresses(shared_data_dir: Path) -> pd.DataFrame:
+    return messy.load_addresses(shared_data_dir, n=40, seed=11)
+
+
+@pytest.fixture(scope="module")
+def export(addresses: pd.DataFrame) -> messy.MessyExport:
+    return messy.build_messy_export(addresses, seed=12)
+
+
+@pytest.fixture(scope="module")
+def messy_result(export: messy.MessyExport, tmp_path_factory: pytest.TempPathFactory) -> ImportResult:
+    path = export.write_csv(tmp_path_factory.mktemp("messy") / "poliisi_export.csv")
+    return import_incidents(path)
+
+
+def reject_map(result: ImportResult) -> dict[int, list[tuple[str, str]]]:
+    out: dict[int, list[tuple[str, str]]] = {}
+    for row, field, reason in result.rejects[["row", "field", "reason"]].itertuples(index=False):
+        out.setdefault(int(row), []).append((str(field), str(reason)))
+    return out
+
+
+def assert_rejects_match(result: ImportResult, expected: dict[int, set[tuple[str, str]]]) -> None:
+    got = reject_map(result)
+    assert set(got) == set(expected)
+    for row, wanted in expected.items():
+        lines = got[row]
+        assert len(lines) == len(wanted), (row, lines)
+        for field, prefix in wanted:
+            assert any(f == field and r.startswith(prefix) for f, r in lines), (row, field, prefix, lines)
+
+
+# --------------------------------------------------------------------------- the messy CSV
+
+
+def test_messy_csv_counts_are_exact(messy_result: ImportResult, export: messy.MessyExport) -> None:
+    report = messy_result.report
+    assert report.rows_read == export.rows_read
+    assert report.accepted == len(export.accepted_rows)
+    assert report.rejected == len(export.expected_rejects)
+    assert report.duplicates_in_file == len(export.duplicate_rows) == 1
+    assert report.accepted + report.rejected + report.duplicates_in_file == report.rows_read
+    assert len(messy_result.incidents) == report.accepted
+
+
+def test_messy_csv_reasons_per_row(messy_result: ImportResult, export: messy.MessyExport) -> None:
+    assert_rejects_match(messy_result, export.expected_rejects)
+    rejects = messy_result.rejects
+    assert tuple(rejects.columns) == REJECT_COLUMNS
+    # One row with two problems: two lines, counted once.
+    assert len(rejects) == messy_result.report.rejected + 1
+    address_line = rejects[rejects["field"] == "address"].iloc[0]
+    assert address_line["value"] == export.rows[address_line["row"] - 2][export.header.index("Adress")]
+    bad = rejects[rejects["reason"] == "unparseable coordinate"]
+    assert set(bad["value"]) == {"abc"}
+    dup = rejects[rejects["field"] == "id"].iloc[0]
+    assert dup["id"] == "POL-1000" and dup["column"] == "Ärende"
+
+
+def test_messy_csv_accepted_rows_carry_the_truth(
+    messy_result: ImportResult, export: messy.MessyExport
+) -> None:
+    incidents = messy_result.incidents.set_index("id")
+    id_col = export.header.index("Ärende")
+    for row in export.accepted_rows:
+        record = incidents.loc[export.rows[row - 2][id_col]]
+        assert record["occurred_at"] == pd.Timestamp(export.truth_instant[row])
+        lon, lat = export.truth_lonlat[row]
+        # GK25 written with 2 decimals (1 cm) and read back through two projections.
+        assert abs(record["lon"] - lon) < 1e-6 and abs(record["lat"] - lat) < 1e-6
+        assert record["category"] == export.truth_category[row]
+        assert record["source"] == export.truth_source[row]
+        assert bool(record["in_helsinki"])
+    assert messy_result.incidents.dtypes.astype(str).to_dict() == schema.INCIDENT_DTYPES
+    assert not messy_result.incidents["synthetic"].any()
+    assert messy_result.incidents["osaalue_fi"].notna().all()
+
+
+def test_messy_csv_report(messy_result: ImportResult, export: messy.MessyExport) -> None:
+    report = messy_result.report
+    assert report.crs == crs.GK25 and report.crs_guessed
+    assert "from the coordinate values" in report.crs_reason
+    assert not report.axes_swapped
+    assert report.encoding == "utf-8-sig" and report.delimiter == ";" and report.decimal_comma
+    assert report.unknown_categories == len(export.unknown_labels)
+    assert set(report.unknown_category_labels) == export.unknown_labels
+    assert dict(report.column_mapping) == {
+        "id": "Ärende",
+        "occurred_at": "Tidpunkt",
+        "category": "Kategori",
+        "source": "Källa",
+        "severity": "Allvarlighet",
+        "description": "Beskrivning",
+        "address": "Adress",
+        "x": "E",
+        "y": "N",
+    }
+    notes = "\n".join(report.notes())
+    assert "EPSG:3879" in notes and "parkeringsfel" in notes and "semicolon" in notes
+
+
+def test_description_is_kept_as_given(messy_result: ImportResult, export: messy.MessyExport) -> None:
+    first = messy_result.incidents.set_index("id").loc["POL-1000", "description"]
+    assert first == 'Händelse 0; vittne & "kamera"'
+
+
+def test_write_rejects_round_trip(messy_result: ImportResult, tmp_path: Path) -> None:
+    path = write_rejects(messy_result, tmp_path / "rejects.csv")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert tuple(back.columns) == REJECT_COLUMNS
+    assert back["row"].astype(int).tolist() == messy_result.rejects["row"].tolist()
+    assert back["reason"].tolist() == messy_result.rejects["reason"].tolist()
+    # The CLI passes the frame (with the store's conflicts appended) rather than the result.
+    write_rejects(messy_result.rejects, tmp_path / "frame.csv")
+    assert (tmp_path / "frame.csv").read_bytes() == path.read_bytes()
+
+
+def test_cp1252_tab_file_gives_the_same_answer(
+    export: messy.MessyExport, messy_result: ImportResult, tmp_path: Path
+) -> None:
+    path = export.write_csv(tmp_path / "export.txt", delimiter="\t", encoding="cp1252")
+    result = import_incidents(path)
+    assert result.report.encoding == "cp1252" and result.report.delimiter == "\t"
+    assert any("not UTF-8" in note for note in result.report.notes())
+    assert_rejects_match(result, export.expected_rejects)
+    pd.testing.assert_frame_equal(result.incidents, messy_result.incidents)
+
+
+def test_reimport_gives_the_same_ids_and_rows(export: messy.MessyExport, messy_result: ImportResult) -> None:
+    again = import_incidents(messy_result.incidents.drop(columns=["id"]))
+    # Without the id column the ids are content hashes: stable across runs, 16 hex digits.
+    assert again.incidents["id"].str.fullmatch(r"[0-9a-f]{16}").all()
+    third = import_incidents(messy_result.incidents.drop(columns=["id"]))
+    assert again.incidents["id"].tolist() == third.incidents["id"].tolist()
+    assert again.report.accepted == messy_result.report.accepted
+
+
+# --------------------------------------------------------------------------- formats
+
+
+@pytest.fixture(scope="module")
+def clean(addresses: pd.DataFrame) -> pd.DataFrame:
+    return messy.clean_frame(addresses.iloc[:25].reset_index(drop=True), seed=13)
+
+
+def _write_formats(clean: pd.DataFrame, folder: Path) -> dict[str, Path]:
+    paths: dict[str, Path] = {}
+    csv = clean.copy()
+    csv["occurred_at"] = [f"{t.day}.{t.month}.{t.year} klo {t:%H.%M}" for t in clean["occurred_at"]]
+    paths["csv"] = folder / "incidents.csv"
+    csv.to_csv(paths["csv"], sep=";", decimal=",", index=False, encoding="utf-8-sig")
+    xlsx = clean.copy()
+    xlsx["occurred_at"] = xlsx["occurred_at"].dt.tz_localize(None)  # Excel cells are naive
+    paths["xlsx"] = folder / "incidents.xlsx"
+    xlsx.to_excel(paths["xlsx"], index=False, sheet_name="Ilmoitukset")
+    iso = clean["occurred_at"].map(lambda t: t.isoformat())
+    points = gpd.points_from_xy(clean["lon"], clean["lat"], crs=crs.WGS84)
+    layer = gpd.GeoDataFrame(clean.drop(columns=["lon", "lat"]).assign(occurred_at=iso), geometry=points)
+    paths["geojson"] = folder / "incidents.geojson"
+    layer.to_file(paths["geojson"], driver="GeoJSON")
+    paths["gpkg"] = folder / "incidents.gpkg"
+    layer.to_crs(crs.GK25).to_file(paths["gpkg"], driver="GPKG", layer="ilmoitukset")
+    paths["parquet"] = folder / "incidents.parquet"
+    clean.to_parquet(paths["parquet"], index=False)
+    paths["geoparquet"] = folder / "incidents_geo.parquet"
+    layer.to_crs(crs.METRIC).to_parquet(paths["geoparquet"])
+    return paths
+
+
+def test_every_format_gives_the_same_incidents(clean: pd.DataFrame, tmp_path: Path) -> None:
+    reference = import_incidents(clean)
+    assert reference.report.accepted == len(clean)
+    results = {name: import_incidents(path) for name, path in _write_formats(clean, tmp_path).items()}
+    expected_crs = {
+        "csv": crs.WGS84,
+        "xlsx": crs.WGS84,
+        "geojson": crs.WGS84,
+        "gpkg": crs.GK25,
+        "parquet": crs.WGS84,
+        "geoparquet": crs.METRIC,
+    }
+    for name, result in results.items():
+        assert result.report.accepted == len(clean), name
+        assert result.report.crs == expected_crs[name] and not result.report.crs_guessed, name
+        got, ref = result.incidents, reference.incidents
+        assert got["id"].tolist() == ref["id"].tolist(), name
+        assert (got["occurred_at"] == ref["occurred_at"]).all(), name
+        assert got["category"].tolist() == ref["category"].tolist(), name
+        assert got["description"].tolist() == clean["kuvaus"].tolist(), name
+        np.testing.assert_allclose(got["lon"], clean["lon"], atol=1e-8)
+        np.testing.assert_allclose(got["lat"], clean["lat"], atol=1e-8)
+    assert results["csv"].report.decimal_comma
+
+
+def test_geometry_rows_are_numbered_from_one_and_non_points_rejected(tmp_path: Path) -> None:
+    station = (24.9414, 60.1710)
+    frame = gpd.GeoDataFrame(
+        {
+            "aika": ["1.6.2026 klo 22.10", "1.6.2026 klo 22.15", "1.6.2026 klo 22.20"],
+            "luokka": ["huumekauppa", "pahoinpitely", "ryöstö"],
+        },
+        geometry=[
+            shapely.Point(*station),
+            shapely.LineString([station, (24.95, 60.17)]),
+            None,
+        ],
+        crs=crs.WGS84,
+    )
+    path = tmp_path / "points.gpkg"
+    frame.to_file(path, driver="GPKG")
+    result = import_incidents(path)
+    assert result.report.accepted == 1 and result.report.rejected == 2
+    assert reject_map(result) == {
+        2: [("geometry", "geometry is not a point: LineString")],
+        3: [("geometry", "missing coordinate")],
+    }
+
+
+def test_xlsx_rows_are_spreadsheet_rows(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Poliisin ilmoitukset kesäkuu 2026"])  # a title row above the header
+    sheet.append(["Tunnus", "Pvm", "Klo", "Rikosnimike", "Leveysaste", "Pituusaste"])
+    sheet.append(["A1", "1.6.2026", "22.10", "huumausainerikos", 60.1710, 24.9414])
+    sheet.append(["A2", "1.6.2026", "22.15", "pahoinpitely", "60,17x", 24.9414])
+    sheet.append([None, None, None, None, None, None])  # an empty row still counts as a row
+    sheet.append(["A3", "1.6.2026", "klo 23.05", "ryöstö", "60,1699", "24,9380"])
+    path = tmp_path / "ilmoitukset.xlsx"
+    book.save(path)
+    result = import_incidents(path)
+    assert result.report.rows_read == 3 and result.report.accepted == 2
+    assert reject_map(result) == {4: [("lat", "unparseable coordinate")]}
+    assert result.report.column_mapping["date"] == "Pvm" and result.report.column_mapping["time"] == "Klo"
+    times = result.incidents.set_index("id")["occurred_at"]
+    assert times["A1"] == pd.Timestamp("2026-06-01T22:10:00+03:00")
+    assert times["A3"] == pd.Timestamp("2026-06-01T23:05:00+03:00")
+
+
+def test_named_sheet_and_layer_are_read_and_unknown_ones_listed(clean: pd.DataFrame, tmp_path: Path) -> None:
+    xlsx = tmp_path / "kaksi.xlsx"
+    with pd.ExcelWriter(xlsx) as writer:
+        pd.DataFrame({"ohje": ["Täytä toinen välilehti"]}).to_excel(writer, sheet_name="Ohje", index=False)
+        naive = clean.assign(occurred_at=clean["occurred_at"].dt.tz_localize(None))
+        naive.to_excel(writer, sheet_name="Kesäkuu", index=False)
+    assert import_incidents(xlsx, sheet="Kesäkuu").report.accepted == len(clean)
+    with pytest.raises(InputFormatError, match=r"no sheet 'Heinäkuu'.*\['Ohje', 'Kesäkuu'\]"):
+        import_incidents(xlsx, sheet="Heinäkuu")
+    gpkg = tmp_path / "kerrokset.gpkg"
+    points = gpd.points_from_xy(clean["lon"], clean["lat"], crs=crs.WGS84)
+    layer = gpd.GeoDataFrame(clean.drop(columns=["lon", "lat"]).astype({"occurred_at": str}), geometry=points)
+    layer.iloc[:5].to_file(gpkg, layer="luonnos", driver="GPKG")
+    layer.to_file(gpkg, layer="lopullinen", driver="GPKG")
+    assert import_incidents(gpkg).report.accepted == 5  # the first layer
+    assert import_incidents(gpkg, layer="lopullinen").report.accepted == len(clean)
+    with pytest.raises(InputFormatError, match=r"no layer 'x'.*'luonnos', 'lopullinen'"):
+        import_incidents(gpkg, layer="x")
+
+
+def test_comma_separated_with_quoted_decimal_commas(tmp_path: Path) -> None:
+    path = tmp_path / "pilkku.csv"
+    path.write_text(
+        "id,aika,luokka,lat,lon\n"
+        'K1,2026-06-01 12:00,Katukauppa,"60,1699","24,9384"\n'
+        "K2,2026-06-01 12:05,Huumekauppa,60.1701,24.9390\n",
+        encoding="utf-8",
+    )
+    result = import_incidents(path)
+    assert result.report.delimiter == "," and result.report.decimal_comma
+    np.testing.assert_allclose(result.incidents["lat"], [60.1699, 60.1701], atol=1e-9)
+
+
+def test_unsupported_extension_names_file_and_formats(tmp_path: Path) -> None:
+    path = tmp_path / "ilmoitukset.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(InputFormatError, match=r"ilmoitukset\.xls.*\.csv.*\.xlsx"):
+        import_incidents(path)
+
+
+# --------------------------------------------------------------------------- columns and CRS
+
+
+def _tm35_frame(addresses: pd.DataFrame) -> pd.DataFrame:
+    x, y = crs.transform(addresses["lon"], addresses["lat"], src=crs.WGS84, dst=crs.METRIC)
+    return pd.DataFrame(
+        {
+            "Tapahtuma-aika": [f"{1 + i % 28}.5.2026 klo {i % 24}.{i % 60:02d}" for i in range(len(x))],
+            "Luokka": ["järjestyshäiriö"] * len(x),
+            "x": [messy.decimal_comma(v) for v in x],
+            "y": [messy.decimal_comma(v) for v in y],
+        }
+    )
+
+
+def test_explicit_mapping_overrides_detection(addresses: pd.DataFrame) -> None:
+    frame = pd.DataFrame(
+        {
+            "Havaittu": ["2026-06-01T21:00:00+03:00"] * 3,
+            "Mitä": ["Katukauppa", "töhryt", "asukaspalaute"],
+            "P": addresses["lat"].iloc[:3].to_numpy(),
+            "I": addresses["lon"].iloc[:3].to_numpy(),
+        }
+    )
+    with pytest.raises(ColumnMappingError, match=r"occurred_at"):
+        import_incidents(frame)
+    mapping = {"occurred_at": "Havaittu", "category": "Mitä", "lat": "P", "lon": "I"}
+    result = import_incidents(frame, mapping=mapping)
+    assert result.report.accepted == 3
+    assert result.incidents["category"].tolist() == ["drug_dealing", "vandalism", "resident_concern"]
+    assert result.report.column_mapping == {**mapping}
+
+
+def test_mapping_errors_name_the_problem(addresses: pd.DataFrame) -> None:
+    frame = _tm35_frame(addresses)
+    with pytest.raises(ColumnMappingError, match=r"'Leveys'.*columns are \['Tapahtuma-aika'"):
+        import_incidents(frame, mapping={"lat": "Leveys"})
+    with pytest.raises(ColumnMappingError, match=r"'latitude', which is not one of"):
+        import_incidents(frame, mapping={"latitude": "y"})
+
+
+def test_ambiguous_columns_list_candidates_and_the_fix(addresses: pd.DataFrame) -> None:
+    frame = pd.DataFrame(
+        {
+            "aika": ["1.6.2026 12.00"] * 2,
+            "luokka": ["ryöstö"] * 2,
+            "lat": addresses["lat"].iloc[:2].to_numpy(),
+            "Latitude": addresses["lat"].iloc[:2].to_numpy(),
+            "lon": addresses["lon"].iloc[:2].to_numpy(),
+        }
+    )
+    with pytest.raises(ColumnMappingError, match=r"'lat', 'Latitude'.*mapping=\{'lat': 'column'\}"):
+        import_incidents(frame)
+    assert import_incidents(frame, mapping={"lat": "Latitude"}).report.accepted == 2
+
+
+def test_crs_is_guessed_and_reported_or_taken_as_given(addresses: pd.DataFrame) -> None:
+    frame = _tm35_frame(addresses)
+    guessed = import_incidents(frame)
+    assert guessed.report.crs == crs.METRIC and guessed.report.crs_guessed
+    assert guessed.report.accepted == len(frame)
+    given = import_incidents(frame, crs=3067)
+    assert given.report.crs == crs.METRIC and not given.report.crs_guessed
+    pd.testing.assert_frame_equal(guessed.incidents, given.incidents)
+    np.testing.assert_allclose(given.incidents["lon"], addresses["lon"], atol=1e-6)
+
+
+def test_unguessable_coordinates_ask_for_crs() -> None:
+    frame = pd.DataFrame({"aika": ["1.6.2026 12.00"], "luokka": ["ryöstö"], "x": ["1200"], "y": ["3400"]})
+    with pytest.raises(ColumnMappingError, match=r"crs=3879"):
+        import_incidents(frame)
+    with pytest.raises(ParameterError, match=r"crs was 'EPSG:2393'"):
+        import_incidents(frame, crs="EPSG:2393")
+
+
+def test_swapped_gk25_axes_are_detected(addresses: pd.DataFrame) -> None:
+    east, north = crs.transform(addresses["lon"], addresses["lat"], src=crs.WGS84, dst=crs.GK25)
+    # Geodetic convention: 'x' is the northing, 'y' the easting.
+    frame = pd.DataFrame(
+        {
+            "pvm": ["12.5.2026 klo 18.00"] * len(east),
+            "rikosnimike": ["pahoinpitely"] * len(east),
+            "x": north,
+            "y": east,
+        }
+    )
+    for crs_arg in (None, 3879):
+        result = import_incidents(frame, crs=crs_arg)
+        assert result.report.axes_swapped and result.report.crs == crs.GK25
+        assert result.report.crs_guessed == (crs_arg is None)
+        assert any("swapped" in note for note in result.report.notes())
+        np.testing.assert_allclose(result.incidents["lon"], addresses["lon"], atol=1e-7)
+        np.testing.assert_allclose(result.incidents["lat"], addresses["lat"], atol=1e-7)
+    straight = import_incidents(frame.rename(columns={"x": "y", "y": "x"}))
+    assert not straight.report.axes_swapped
+
+
+def test_dst_edges_are_adjusted_and_counted(addresses: pd.DataFrame) -> None:
+    frame = pd.DataFrame(
+        {
+            "aika": ["29.3.2026 03.30", "25.10.2026 03.30", "25.10.2026 04.30"],
+            "luokka": ["huumekauppa"] * 3,
+            "lat": addresses["lat"].iloc[:3].to_numpy(),
+            "lon": addresses["lon"].iloc[:3].to_numpy(),
+        }
+    )
+    result = import_incidents(frame)
+    assert result.report.accepted == 3 and result.report.rejected == 0
+    assert result.report.dst_nonexistent == 1 and result.report.dst_ambiguous == 1
+    assert result.report.dst_adjusted == 2
+    times = result.incidents["occurred_at"]
+    assert times.iloc[0] == pd.Timestamp("2026-03-29T01:30:00Z")
+    assert times.iloc[1] == pd.Timestamp("2026-10-25T00:30:00Z")
+    notes = "\n".join(result.report.notes())
+    assert "spring-forward" in notes and "autumn" in notes
+
+
+def test_exact_duplicates_without_ids_are_counted_not_rejected(clean: pd.DataFrame) -> None:
+    frame = pd.concat([clean, clean.iloc[[3, 3, 7]]], ignore_index=True)
+    result = import_incidents(frame)
+    assert result.report.duplicates_in_file == 3
+    assert result.report.accepted == len(clean) and result.report.rejected == 0
+    assert result.incidents["id"].is_unique
+
+
+def test_synthetic_column_is_honoured(clean: pd.DataFrame) -> None:
+    flagged = clean.assign(synthetic=["true", "false"] * 12 + ["TRUE"])
+    result = import_incidents(flagged)
+    assert result.incidents["synthetic"].tolist() == [True, False] * 12 + [True]
+
+
+def test_input_frame_is_not_modified(clean: pd.DataFrame, addresses: pd.DataFrame) -> None:
+    for frame in (clean, _tm35_frame(addresses)):
+        before = frame.copy(deep=True)
+        import_incidents(frame)
+        pd.testing.assert_frame_equal(frame, before)
+    layer = gpd.GeoDataFrame(
+        clean.drop(columns=["lon", "lat"]),
+        geometry=gpd.points_from_xy(clean["lon"], clean["lat"]),
+        crs=crs.WGS84,
+    )
+    before_layer = layer.copy(deep=True)
+    assert import_incidents(layer).report.accepted == len(layer)
+    pd.testing.assert_frame_equal(layer, before_layer)
+
+
+# --------------------------------------------------------------------------- size
+
+
+@pytest.mark.slow  # 3.5 s on an idle machine, 6 s when the two cores are shared (writing included)
+def test_100k_rows_import_in_a_few_seconds(addresses: pd.DataFrame, tmp_path: Path) -> None:
+    path = messy.write_large_csv(tmp_path / "large.csv", addresses, n=100_000, seed=14)
+    import_incidents(_head(path, tmp_path))  # the district tagger is built once per process
+    start = time.perf_counter()
+    result = import_incidents(path)
+    elapsed = time.perf_counter() - start
+    assert result.report.rows_read == 100_000
+    assert result.report.accepted + result.report.rejected == 100_000
+    assert result.incidents["id"].is_unique
+    # Generous bound: measured 2.4-3.2 s on two cores; per-row Python would take far longer.
+    assert elapsed < 30, f"100k rows took {elapsed:.1f} s"
+
+
+def _head(path: Path, folder: Path) -> Path:
+    lines = path.read_text(encoding="utf-8-sig").splitlines()[:50]
+    head = folder / "head.csv"
+    head.write_text("\n".join(lines), encoding="utf-8")
+    return head
