@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo import settings
+from geo import schema, settings
 from geo.errors import HotspotsError
+from hotspots.methods import METHODS
+from hotspots.parameters import DEFAULT_EPS_M, DEFAULT_MIN_SAMPLES
+from hotspots.selection import Selection, districts_by_name
 
 
 def _content_hash(path: Path) -> str:
@@ -115,7 +118,83 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     from geo import store
 
     with store.open_store(args.db) as db:
-        print(db.stats().describe())
+        stats = db.stats()
+        url = db.url
+    print(f"store:      {url} (schema v{stats.schema_version})")
+    print(f"incidents:  {stats.total} ({stats.synthetic} synthetic) in {stats.batches} import batches")
+    if stats.total:
+        print(f"period:     {stats.first_occurred_at} .. {stats.last_occurred_at}")
+        for title, counts in (("category", stats.by_category), ("source", stats.by_source)):
+            print(f"by {title}:")
+            for name, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+                print(f"  {name:<18} {count:>8}")
+    return 0
+
+
+def _load_incidents(args: argparse.Namespace) -> tuple[pd.DataFrame, str]:
+    """Incidents from INPUT (imported in memory, rejects reported) or from the store."""
+    if args.input and args.db:
+        raise HotspotsError("give either INPUT or --db, not both")
+    if args.input:
+        from geo import incidents
+
+        path = Path(args.input)
+        if not path.is_file():
+            raise HotspotsError(f"input file {path} does not exist")
+        result = incidents.import_incidents(path, crs=args.crs, file_name=path.name)
+        if result.report.rejected:
+            print(
+                f"note: {result.report.rejected} rows of {path.name} were rejected; "
+                f"`hotspots import {path}` writes them with reasons",
+                file=sys.stderr,
+            )
+        return result.incidents, path.name
+    from geo import store
+
+    with store.open_store(args.db) as db:
+        return db.query(), db.url
+
+
+def _selection(args: argparse.Namespace) -> Selection:
+    """Filters of ``cluster`` (and later ``brief``/``evaluate``) as a Selection."""
+    osaalue: tuple[str, ...] = ()
+    if args.district:
+        from geo import districts
+
+        table = districts.hierarchy()
+        found = districts_by_name(args.district, table)
+        codes: set[str] = set(found["osaalue"])
+        for level in ("suurpiiri", "peruspiiri"):
+            codes |= set(table.loc[table[f"{level}_code"].isin(found[level]), "osaalue_code"])
+        osaalue = tuple(sorted(codes))
+    return Selection(
+        since=args.since,
+        until=args.until,
+        categories=tuple(args.category or ()),
+        osaalue=osaalue,
+    )
+
+
+def _cmd_cluster(args: argparse.Namespace) -> int:
+    from hotspots import analysis, export, methods
+    from hotspots.recommendation import read_service_points
+
+    frame, origin = _load_incidents(args)
+    selection = _selection(args)
+    clustering = methods.ClusteringParams(
+        method=args.method, eps_m=args.eps, min_samples=args.min_samples, window_days=args.window_days
+    )
+    services = read_service_points(Path(args.services)) if args.services else None
+    result = analysis.analyse(frame, selection=selection, clustering=clustering, service_points=services)
+    path = export.write_hotspots(result.hotspots, args.out)
+    synthetic = " (synthetic demo data)" if len(frame) and bool(frame["synthetic"].all()) else ""
+    print(f"{origin}{synthetic}: {len(result.current)} incidents selected, {len(result.hotspots)} hotspots")
+    for _, row in result.hotspots.head(10).iterrows():
+        head = f"  {int(row['rank']):>2}. {row['id']:<5} n={int(row['n']):<5} {row['status']:<12}"
+        print(f"{head} {row['recommendation_en']}")
+    if len(result.vanished):
+        print(f"  vanished since the previous period: {len(result.vanished)}")
+    print(f"wrote {path}")
     return 0
 
 
@@ -147,6 +226,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help=db_help)
     p.add_argument("--rejects", help="where to write rejected rows (default FILE.rejects.csv)")
     p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser("cluster", help="find, rank and export hotspots")
+    p.add_argument("input", nargs="?", help="incident file (or use --db)")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--crs", help="EPSG code of INPUT's x/y columns")
+    p.add_argument("--method", default="dbscan", choices=list(METHODS))
+    p.add_argument("--eps", type=float, default=DEFAULT_EPS_M, help="radius in metres (default 150)")
+    p.add_argument("--min-samples", type=int, default=DEFAULT_MIN_SAMPLES, help="default 10")
+    p.add_argument("--window-days", type=float, default=14.0, help="st-dbscan time window (default 14)")
+    p.add_argument("--since", help="first day, e.g. 2026-05-01 (Europe/Helsinki)")
+    p.add_argument("--until", help="day after the last, e.g. 2026-11-01")
+    p.add_argument("--category", action="append", choices=list(schema.CATEGORIES))
+    p.add_argument("--district", action="append", help="district name or code (fi/sv, any level)")
+    p.add_argument("--services", help="CSV of service points (name, lon/lat) for recommendations")
+    p.add_argument("--out", required=True, help="hotspots.geojson, .gpkg or .csv")
+    p.set_defaults(func=_cmd_cluster)
 
     p = sub.add_parser("stats", help="summarise the incident store")
     p.add_argument("--db", help=db_help)

@@ -6,6 +6,8 @@ A ``Selection`` is plain data (it also round-trips through a URL query string in
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final
 
@@ -163,3 +165,48 @@ def apply(incidents: pd.DataFrame, selection: Selection) -> pd.DataFrame:
     if selection.weekdays:
         keep &= when.dt.weekday.isin(selection.weekdays).to_numpy(dtype=bool)
     return incidents.loc[keep].reset_index(drop=True)
+
+
+def districts_by_name(names: Sequence[str], hierarchy: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """Resolve district names or codes (fi or sv, any level, any case) to codes per level.
+
+    Parameters
+    ----------
+    names
+        E.g. ``["Kallio", "Berghäll", "Itäinen", "503"]``.
+    hierarchy
+        ``geo.districts.hierarchy()``.
+
+    Returns
+    -------
+    dict
+        ``{"suurpiiri": (...), "peruspiiri": (...), "osaalue": (...)}`` with the codes found.
+        A name that is both a peruspiiri and an osa-alue (Kallio) counts as the larger one.
+
+    Raises
+    ------
+    ParameterError
+        A name matches nothing; the message suggests close names.
+    """
+    found: dict[str, list[str]] = {level: [] for level in LEVEL_COLUMNS}
+    for raw in names:
+        wanted = raw.strip().casefold()
+        for level in ("suurpiiri", "peruspiiri", "osaalue"):
+            code_col = f"{level}_code"
+            match = hierarchy[
+                (hierarchy[f"{level}_fi"].str.casefold() == wanted)
+                | (hierarchy[f"{level}_sv"].str.casefold() == wanted)
+                | (hierarchy[code_col] == raw.strip())
+            ]
+            if len(match):
+                found[level].extend(sorted(set(match[code_col])))
+                break
+        else:
+            every = pd.concat([hierarchy[f"{lv}_{lang}"] for lv in LEVEL_COLUMNS for lang in ("fi", "sv")])
+            close = difflib.get_close_matches(raw.strip(), sorted(set(every)), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise ParameterError(
+                f"--district {raw!r} is not a Helsinki suurpiiri, peruspiiri or osa-alue name or code{hint} "
+                "(`hotspots districts list --level osaalue` lists them)"
+            )
+    return {level: tuple(dict.fromkeys(codes)) for level, codes in found.items()}

@@ -353,7 +353,7 @@ def _hotspot_layers(
         is_selected = selected is not None and str(row["id"]) == selected
         popup = _hotspot_popup(row, rank, lang)
         tip = escape(t("popup.hotspot", lang, rank=rank))
-        features.append(_feature(fid, geom, {"tip": tip, "popup": popup}))
+        features.append(_feature(fid, geom, {"tip": tip, "popup": popup, "hotspot_id": escape(row["id"])}))
         styles[fid] = {
             "fillColor": _rank_colour(fraction),
             "color": "#000000" if is_selected else "#7a0000",
@@ -664,7 +664,7 @@ def build_map(
         legends.append(legend)
 
     m.fit_bounds(box)
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
     _MapDecor(
         css=_CSS,
         legend="".join(part for part in legends if part),

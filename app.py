@@ -1,0 +1,219 @@
+"""Helsinki safety hotspot map: the Streamlit entry. Reads widgets, calls pure functions, draws.
+
+Run: ``make run`` (or ``streamlit run app.py``). Everything the map needs is served by the
+app itself from ``static/`` (copied from installed packages at start-up): no CDN.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import settings
+from geo.errors import HotspotsError
+from hotspots import analysis, figures, parameters
+from hotspots.methods import ClusteringParams
+from hotspots.selection import Selection
+from hotspots.selection import apply as apply_selection
+from views import assets, controls, datasource, panels, urlstate
+from views.i18n import t
+from views.mapview import build_map
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+@st.cache_resource(show_spinner=False)
+def _asset_urls() -> assets.AssetUrls:
+    return assets.install_static_assets(STATIC_DIR)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _analysis(
+    key: str, _incidents: pd.DataFrame, selection: Selection, clustering: ClusteringParams
+) -> analysis.Analysis:
+    del key  # the cache key: names the data set without hashing 100k rows on each rerun
+    return analysis.analyse(_incidents, selection=selection, clustering=clustering)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _suggestion(key: str, _incidents: pd.DataFrame) -> parameters.ParameterSuggestion:
+    del key
+    return parameters.suggest_parameters(_incidents[["x_m", "y_m"]].to_numpy())
+
+
+def _district_figures(result: analysis.Analysis, level: str) -> tuple[pd.DataFrame, bool]:
+    residents = datasource.residents(level)
+    table = figures.district_table(
+        result.current,
+        result.previous,
+        districts=datasource.district_layer(level),
+        level=level,
+        residents=residents,
+    )
+    return table, residents is not None
+
+
+def _upload(lang: str) -> datasource.Loaded | None:
+    upload = st.sidebar.file_uploader(
+        t("sidebar.upload_file", lang), type=["csv", "xlsx", "geojson", "json", "gpkg", "parquet"]
+    )
+    crs_choice = st.sidebar.selectbox(
+        t("sidebar.upload_crs", lang),
+        ["auto", "3879", "3067", "4326"],
+        format_func=lambda c: t("sidebar.upload_crs_guess", lang) if c == "auto" else f"EPSG:{c}",
+    )
+    if upload is None:
+        return None
+    mapping = controls.column_mapping(lang, upload.name, upload.getvalue())
+    try:
+        loaded = datasource.uploaded_data(
+            upload.name, upload.getvalue(), None if crs_choice == "auto" else crs_choice, mapping
+        )
+    except HotspotsError as exc:
+        st.sidebar.error(t("msg.import_failed", lang, error=str(exc)))
+        return None
+    panels.import_report(loaded.report, loaded.rejects, lang)
+    return loaded
+
+
+def main() -> None:
+    st.set_page_config(page_title="Helsinki hotspots", page_icon="🗺️", layout="wide")
+    url = urlstate.read(st.query_params.to_dict())
+    lang = controls.language(url)
+    st.title(t("app.title", lang))
+    st.caption(t("app.subtitle", lang))
+
+    try:
+        hierarchy = datasource.district_hierarchy()
+    except HotspotsError as exc:
+        st.error(t("msg.districts_unavailable", lang, error=str(exc)))
+        st.stop()
+
+    store_url = datasource.default_store_url()
+    source = controls.data_source(lang, store_has_data=datasource.store_count(store_url) > 0)
+    loaded: datasource.Loaded | None
+    try:
+        if source == "upload":
+            loaded = _upload(lang)
+        elif source == "store":
+            loaded = datasource.store_data(store_url)
+        else:
+            loaded = datasource.demo_data()
+    except HotspotsError as exc:
+        st.error(t("msg.store_unavailable", lang, error=str(exc)))
+        st.stop()
+    if loaded is None:
+        st.info(t("msg.upload_prompt", lang))
+        st.stop()
+    if loaded.synthetic:
+        st.warning(t("msg.synthetic_demo", lang), icon="⚠️")
+    data = loaded.incidents
+    if data.empty:
+        st.info(t("msg.empty_selection", lang))
+        st.stop()
+
+    suur, per, osa = controls.district_filter(lang, url, hierarchy)
+    preset, categories, sources = controls.categories(lang, url)
+    first, last = data["occurred_at"].min().date(), data["occurred_at"].max().date()
+    start, end = controls.period(lang, first=first, last=last)
+    hours, weekdays = controls.time_of_day(lang)
+    state = urlstate.UrlState(lang=lang, suurpiiri=suur, peruspiiri=per, osaalue=osa, preset=preset)
+    urlstate.write(st.query_params, state)
+
+    selection = Selection(
+        since=pd.Timestamp(start),
+        until=pd.Timestamp(end) + pd.Timedelta(days=1),
+        categories=categories,
+        sources=sources,
+        suurpiiri=suur,
+        peruspiiri=per,
+        osaalue=osa,
+        hours=hours,
+        weekdays=weekdays,
+    )
+    suggestion = None
+    suggest = st.sidebar.button(t("sidebar.suggest_parameters", lang))
+    if suggest:
+        scoped = apply_selection(data, selection)
+        if len(scoped) >= 3:
+            suggestion = _suggestion(f"{loaded.key}-{selection}", scoped)
+            st.session_state["suggestion"] = suggestion
+    clustering = controls.clustering(
+        lang, suggestion=(suggestion.eps_m, suggestion.min_samples) if suggestion else None
+    )
+    level, value, tiles = controls.map_options(lang)
+
+    try:
+        result = _analysis(loaded.key, data, selection, clustering)
+    except HotspotsError as exc:
+        st.error(str(exc))
+        st.stop()
+
+    panels.key_figures(result, lang)
+    if result.current.empty:
+        st.info(t("msg.empty_selection", lang))
+    hotspots = panels.localised_hotspots(result.hotspots, lang)
+    table, has_population = _district_figures(result, level)
+
+    selected = st.session_state.get("selected_hotspot")
+    map_col, table_col = st.columns([3, 2])
+    with table_col:
+        selected = panels.hotspot_table(hotspots, lang, selected=selected)
+        panels.vanished_table(result.vanished, lang)
+    with map_col:
+        layer = datasource.district_layer(level).merge(
+            table[["code", "n", "rate_per_1000", "change"]], on="code", how="left"
+        )
+        column = {"count": "n", "rate": "rate_per_1000", "change": "change"}[value]
+        bounds = controls.district_bounds(datasource.district_layer("osaalue"), hierarchy, suur, per, osa)
+        m = build_map(
+            districts=layer,
+            value_column=column,
+            value_label=t(f"map_value.{value}", lang),
+            hotspots=hotspots,
+            incidents=result.current,
+            lang=lang,
+            tiles_url=settings.tiles_url() if tiles else None,
+            tiles_attribution=settings.DEFAULT_TILES_ATTRIBUTION,
+            selected_hotspot=selected,
+            bounds_m=bounds if selected is None else None,
+            asset_urls=_asset_urls(),
+        )
+        clicked = st_folium(
+            m,
+            key="map",
+            height=560,
+            use_container_width=True,
+            returned_objects=["last_active_drawing"],
+        )
+        drawing = (clicked or {}).get("last_active_drawing") or {}
+        clicked_id = (drawing.get("properties") or {}).get("hotspot_id")
+        if clicked_id and clicked_id != selected:
+            selected = str(clicked_id)
+        st.caption(t("msg.data_attribution", lang))
+    st.session_state["selected_hotspot"] = selected
+
+    tab_districts, tab_charts, tab_params = st.tabs(
+        [t("panel.district_table", lang), t("panel.charts", lang), t("panel.parameters", lang)]
+    )
+    with tab_districts:
+        panels.district_table(table, lang, has_population=has_population)
+    with tab_charts:
+        chosen = hotspots[hotspots["id"] == selected] if selected else hotspots.iloc[0:0]
+        if len(chosen):
+            members = result.current[result.labels == int(chosen["label"].iloc[0])]
+            panels.charts(members, lang, title=t("chart.for_hotspot", lang, rank=int(chosen["rank"].iloc[0])))
+        else:
+            panels.charts(result.current, lang, title=t("chart.for_selection", lang))
+    with tab_params:
+        stored = st.session_state.get("suggestion")
+        if stored is not None:
+            panels.parameter_help(stored, lang)
+        else:
+            st.caption(t("param.press_suggest", lang))
+
+
+main()

@@ -1,0 +1,144 @@
+"""The whole analysis on the demo data: hotspots sit where the generator put them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo import crs, demo
+from hotspots import analysis, methods
+from hotspots.selection import Selection
+
+
+@pytest.fixture(scope="module")
+def incidents() -> pd.DataFrame:
+    return demo.generate_demo(n=20_000, seed=2026)
+
+
+@pytest.fixture(scope="module")
+def last_half_year(incidents: pd.DataFrame) -> analysis.Analysis:
+    since = demo.recent_start()
+    until = demo.demo_period()[1]
+    return analysis.analyse(
+        incidents,
+        selection=Selection(since=since, until=until),
+        clustering=methods.ClusteringParams(eps_m=150.0, min_samples=10),
+    )
+
+
+def _centre_m(place: demo.Concentration) -> np.ndarray:
+    x, y = crs.to_metric([place.lon], [place.lat], src=crs.WGS84)
+    return np.array([x[0], y[0]])
+
+
+def _hotspot_near(
+    result: analysis.Analysis, place: demo.Concentration, *, within_m: float = 400.0
+) -> pd.Series:
+    centre = _centre_m(place)
+    polygons = result.hotspots.geometry
+    import shapely
+
+    point = shapely.Point(*centre)
+    distance = polygons.distance(point)
+    nearest = int(np.argmin(distance.to_numpy()))
+    assert distance.iloc[nearest] <= within_m, f"no hotspot within {within_m} m of {place.name}"
+    return result.hotspots.iloc[nearest]
+
+
+def test_top_hotspots_sit_on_the_generated_concentrations(last_half_year: analysis.Analysis) -> None:
+    active = [c for c in demo.DEMO_CONCENTRATIONS if c.life != "fading"]
+    top = last_half_year.hotspots.head(len(active) + 2)
+    centres = np.array([_centre_m(c) for c in active])
+    xy = np.column_stack([top["centroid_x_m"], top["centroid_y_m"]])
+    # Every one of the top hotspots lies within 1 km of some active concentration ...
+    nearest = np.sqrt(((xy[:, None, :] - centres[None, :, :]) ** 2).sum(-1)).min(axis=1)
+    assert (nearest[: len(active) - 2] < 1000).all(), nearest
+    # ... and every active concentration has a significant hotspot on it.
+    for place in active:
+        row = _hotspot_near(last_half_year, place)
+        assert bool(row["significant"]), place.name
+
+
+def test_emerging_concentrations_are_new_and_faded_ones_diminish(last_half_year: analysis.Analysis) -> None:
+    for place in demo.DEMO_CONCENTRATIONS:
+        if place.life == "emerging":
+            assert _hotspot_near(last_half_year, place)["status"] == "new", place.name
+    faded = [c for c in demo.DEMO_CONCENTRATIONS if c.life == "fading"]
+    for place in faded:
+        centre = _centre_m(place)
+        current = last_half_year.hotspots
+        dist_now = np.hypot(current["centroid_x_m"] - centre[0], current["centroid_y_m"] - centre[1])
+        vanished = last_half_year.vanished
+        dist_gone = np.hypot(vanished["centroid_x_m"] - centre[0], vanished["centroid_y_m"] - centre[1])
+        statuses = set(current.loc[dist_now < 500, "status"])
+        assert statuses == {"diminishing"} or (not statuses and (dist_gone < 500).any()), (
+            place.name,
+            statuses,
+        )
+
+
+def test_key_figures_and_labels_are_consistent(last_half_year: analysis.Analysis) -> None:
+    key = last_half_year.key
+    assert key.incidents == len(last_half_year.current)
+    assert key.hotspots == len(last_half_year.hotspots)
+    labels = last_half_year.labels
+    assert len(labels) == len(last_half_year.current)
+    sizes = np.bincount(labels[labels >= 0])
+    assert sorted(sizes.tolist()) == sorted(last_half_year.hotspots["n"].astype(int).tolist())
+    assert last_half_year.hotspots["rank"].tolist() == list(range(1, key.hotspots + 1))
+    for lang in ("fi", "sv", "en"):
+        assert last_half_year.hotspots[f"recommendation_{lang}"].str.len().min() > 20
+
+
+def test_analysis_does_not_mutate_its_input(incidents: pd.DataFrame) -> None:
+    before = incidents.copy()
+    analysis.analyse(incidents, selection=Selection(peruspiiri=("301",)))
+    pd.testing.assert_frame_equal(incidents, before)
+
+
+@pytest.mark.parametrize("method", ["hdbscan", "st-dbscan"])
+def test_alternative_methods_find_the_busiest_place(incidents: pd.DataFrame, method: str) -> None:
+    since = demo.recent_start()
+    result = analysis.analyse(
+        incidents,
+        selection=Selection(since=since, until=demo.demo_period()[1], categories=("drug_dealing",)),
+        clustering=methods.ClusteringParams(
+            method=method,  # type: ignore[arg-type]
+            eps_m=150.0,
+            min_samples=10,
+            window_days=30.0,
+        ),
+    )
+    assert len(result.hotspots) >= 3
+    centre = _centre_m(demo.DEMO_CONCENTRATIONS[0])
+    nearest = np.hypot(
+        result.hotspots["centroid_x_m"] - centre[0], result.hotspots["centroid_y_m"] - centre[1]
+    )
+    assert nearest.min() < 1000
+
+
+def test_st_dbscan_separates_bursts_in_time() -> None:
+    rng = np.random.default_rng(0)
+    xy = rng.normal(0.0, 30.0, (60, 2))
+    days = np.r_[rng.uniform(0, 5, 30), rng.uniform(100, 105, 30)]
+    labels = methods.st_dbscan(xy, days, eps_m=150.0, window_days=7.0, min_samples=5)
+    assert set(labels[:30]) == {0} and set(labels[30:]) == {1}
+    merged = methods.st_dbscan(xy, days, eps_m=150.0, window_days=200.0, min_samples=5)
+    assert set(merged) == {0}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"method": "kmeans"}, "method was 'kmeans'"),
+        ({"eps_m": -5}, "eps_m must be > 0 metres, got -5"),
+        ({"min_samples": 1}, "min_samples must be a whole number >= 2"),
+        ({"window_days": 0}, "window_days must be > 0 days"),
+    ],
+)
+def test_clustering_params_are_validated(kwargs: dict[str, object], message: str) -> None:
+    from geo.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=message):
+        methods.ClusteringParams(**kwargs)  # type: ignore[arg-type]

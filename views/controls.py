@@ -1,0 +1,325 @@
+"""The sidebar: language, data, district filter, categories, period, time, clustering.
+
+Reads widgets and returns plain data (``Controls``); no analysis happens here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from geo import schema
+from hotspots.methods import METHODS, ClusteringParams
+from hotspots.selection import PRESETS, Selection
+from views import urlstate
+from views.i18n import LANGUAGES, category_label, level_label, source_label, t
+
+DATA_SOURCES = ("demo", "store", "upload")
+MAP_VALUES = ("count", "rate", "change")
+
+
+@dataclass(frozen=True)
+class Controls:
+    """Everything the sidebar decided, as plain data."""
+
+    lang: str
+    data_source: str
+    selection: Selection
+    clustering: ClusteringParams
+    map_level: str
+    map_value: str
+    show_tiles: bool
+    url: urlstate.UrlState
+
+
+def language(url: urlstate.UrlState) -> str:
+    """Language picker; starts from the URL."""
+    codes = list(LANGUAGES)
+    return str(
+        st.sidebar.selectbox(
+            "Kieli / Språk / Language",
+            codes,
+            index=codes.index(url.lang),
+            format_func=lambda code: LANGUAGES[code],
+            key="lang",
+        )
+    )
+
+
+def data_source(lang: str, *, store_has_data: bool) -> str:
+    """Demo data, the store or an upload; the store is the default once it holds data."""
+    return str(
+        st.sidebar.radio(
+            t("sidebar.data_source", lang),
+            DATA_SOURCES,
+            index=1 if store_has_data else 0,
+            format_func=lambda key: t(f"data_source.{key}", lang),
+            key="data_source",
+        )
+    )
+
+
+def _names(frame: pd.DataFrame, lang: str) -> dict[str, str]:
+    column = "name_sv" if lang == "sv" else "name_fi"
+    return dict(zip(frame["code"], frame[column], strict=True))
+
+
+def district_filter(
+    lang: str, url: urlstate.UrlState, hierarchy: pd.DataFrame
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Suurpiiri, then peruspiiri, then osa-alue (multi-select); each narrows the next."""
+    st.sidebar.subheader(t("sidebar.district_filter", lang))
+    st.sidebar.caption(t("sidebar.district_filter_help", lang))
+    suffix = "_sv" if lang == "sv" else "_fi"
+    suur = hierarchy.drop_duplicates("suurpiiri_code").sort_values("suurpiiri_code")
+    suur_names = dict(zip(suur["suurpiiri_code"], suur["suurpiiri" + suffix], strict=True))
+    chosen_suur = st.sidebar.multiselect(
+        level_label("suurpiiri", lang),
+        list(suur_names),
+        default=[c for c in url.suurpiiri if c in suur_names],
+        format_func=lambda code: f"{suur_names[code]} ({code})",
+        placeholder=t("sidebar.all", lang),
+        key="f_suurpiiri",
+    )
+    per = hierarchy.drop_duplicates("peruspiiri_code")
+    if chosen_suur:
+        per = per[per["suurpiiri_code"].isin(chosen_suur)]
+    per = per.sort_values("peruspiiri_code")
+    per_names = dict(zip(per["peruspiiri_code"], per["peruspiiri" + suffix], strict=True))
+    chosen_per = st.sidebar.multiselect(
+        level_label("peruspiiri", lang),
+        list(per_names),
+        default=[c for c in url.peruspiiri if c in per_names],
+        format_func=lambda code: f"{per_names[code]} ({code})",
+        placeholder=t("sidebar.all", lang),
+        key="f_peruspiiri",
+    )
+    osa = hierarchy
+    if chosen_per:
+        osa = osa[osa["peruspiiri_code"].isin(chosen_per)]
+    elif chosen_suur:
+        osa = osa[osa["suurpiiri_code"].isin(chosen_suur)]
+    osa = osa.sort_values("osaalue_code")
+    osa_names = dict(zip(osa["osaalue_code"], osa["osaalue" + suffix], strict=True))
+    chosen_osa = st.sidebar.multiselect(
+        level_label("osaalue", lang),
+        list(osa_names),
+        default=[c for c in url.osaalue if c in osa_names],
+        format_func=lambda code: f"{osa_names[code]} ({code})",
+        placeholder=t("sidebar.all", lang),
+        key="f_osaalue",
+    )
+    return tuple(chosen_suur), tuple(chosen_per), tuple(chosen_osa)
+
+
+def categories(lang: str, url: urlstate.UrlState) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """Category preset, categories and sources."""
+    presets = list(urlstate.PRESET_KEYS)
+    preset = str(
+        st.sidebar.selectbox(
+            t("sidebar.preset", lang),
+            presets,
+            index=presets.index(url.preset),
+            format_func=lambda key: t(f"preset.{key}", lang),
+            key="preset",
+        )
+    )
+    default = list(PRESETS.get(preset, ()))
+    chosen = st.sidebar.multiselect(
+        t("sidebar.categories", lang),
+        list(schema.CATEGORIES),
+        default=default,
+        format_func=lambda c: category_label(c, lang),
+        placeholder=t("sidebar.all", lang),
+        key=f"categories_{preset}",
+    )
+    sources = st.sidebar.multiselect(
+        t("sidebar.sources", lang),
+        list(schema.SOURCES),
+        default=[],
+        format_func=lambda s: source_label(s, lang),
+        placeholder=t("sidebar.all", lang),
+        key="sources",
+    )
+    return preset, tuple(chosen), tuple(sources)
+
+
+def period(lang: str, *, first: date, last: date) -> tuple[date, date]:
+    """Date range of the current period; default the last six months of the data."""
+    default_start = max(first, (pd.Timestamp(last) - pd.DateOffset(months=6)).date() + timedelta(days=1))
+    value = st.sidebar.date_input(
+        t("sidebar.date_range", lang),
+        value=(default_start, last),
+        min_value=first,
+        max_value=last,
+        key=f"period_{first}_{last}",
+    )
+    if isinstance(value, tuple) and len(value) == 2:
+        return value[0], value[1]
+    # While the user is between the two clicks of a range, keep the default.
+    return default_start, last
+
+
+def time_of_day(lang: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Hours (a window that may wrap past midnight) and weekdays."""
+    st.sidebar.subheader(t("sidebar.time_of_day", lang))
+    left, right = st.sidebar.columns(2)
+    start = int(
+        left.number_input(
+            t("sidebar.hour_from", lang), min_value=0, max_value=23, value=0, step=1, key="hour_from"
+        )
+    )
+    end = int(
+        right.number_input(
+            t("sidebar.hour_to", lang), min_value=1, max_value=24, value=24, step=1, key="hour_to"
+        )
+    )
+    st.sidebar.caption(t("sidebar.time_of_day_help", lang))
+    if start == 0 and end == 24:
+        hours: tuple[int, ...] = ()
+    elif start < end:
+        hours = tuple(range(start, end))
+    else:
+        hours = tuple(range(start, 24)) + tuple(range(0, end))
+    weekdays = st.sidebar.multiselect(
+        t("sidebar.weekday", lang),
+        list(range(7)),
+        default=[],
+        format_func=lambda d: t(f"weekday.{d}", lang),
+        placeholder=t("sidebar.all", lang),
+        key="weekdays",
+    )
+    return hours, tuple(int(d) for d in weekdays)
+
+
+def clustering(lang: str, *, suggestion: tuple[float, int] | None) -> ClusteringParams:
+    """Clustering method and parameters, with plain-language help."""
+    st.sidebar.subheader(t("sidebar.clustering", lang))
+    st.sidebar.caption(t("help.clustering", lang))
+    method = str(
+        st.sidebar.selectbox(
+            t("sidebar.clustering_method", lang),
+            list(METHODS),
+            format_func=lambda key: t(f"method.{key}", lang),
+            key="method",
+        )
+    )
+    if suggestion is not None:
+        st.session_state["eps_m"], st.session_state["min_samples"] = int(suggestion[0]), int(suggestion[1])
+    eps = st.sidebar.slider(
+        t("sidebar.eps_m", lang), 25, 500, value=150, step=5, help=t("help.eps_m", lang), key="eps_m"
+    )
+    min_samples = st.sidebar.slider(
+        t("sidebar.min_samples", lang), 3, 100, value=10, help=t("help.min_samples", lang), key="min_samples"
+    )
+    window = 14
+    if method == "st-dbscan":
+        window = st.sidebar.slider(
+            t("sidebar.window_days", lang), 1, 90, value=14, help=t("help.window_days", lang), key="window"
+        )
+    return ClusteringParams(
+        method=method,  # type: ignore[arg-type]
+        eps_m=float(eps),
+        min_samples=int(min_samples),
+        window_days=float(window),
+    )
+
+
+def map_options(lang: str) -> tuple[str, str, bool]:
+    """District level and value of the choropleth, and whether to load tiles."""
+    levels = ["suurpiiri", "peruspiiri", "osaalue"]
+    level = str(
+        st.sidebar.selectbox(
+            t("sidebar.district_level", lang),
+            levels,
+            index=1,
+            format_func=lambda key: level_label(key, lang),
+            key="map_level",
+        )
+    )
+    value = str(
+        st.sidebar.selectbox(
+            t("sidebar.map_value", lang),
+            list(MAP_VALUES),
+            help=t("help.rates", lang),
+            format_func=lambda key: t(f"map_value.{key}", lang),
+            key="map_value",
+        )
+    )
+    tiles = bool(st.sidebar.checkbox(t("sidebar.show_tiles", lang), value=False, key="tiles"))
+    return level, value, tiles
+
+
+def district_bounds(
+    osaalue: pd.DataFrame,
+    hierarchy: pd.DataFrame,
+    suurpiiri: tuple[str, ...],
+    peruspiiri: tuple[str, ...],
+    osaalue_codes: tuple[str, ...],
+) -> tuple[float, float, float, float] | None:
+    """EPSG:3067 bounds of the chosen districts (most detailed level wins), None for none."""
+    if osaalue_codes:
+        codes = set(osaalue_codes)
+    elif peruspiiri:
+        codes = set(hierarchy.loc[hierarchy["peruspiiri_code"].isin(peruspiiri), "osaalue_code"])
+    elif suurpiiri:
+        codes = set(hierarchy.loc[hierarchy["suurpiiri_code"].isin(suurpiiri), "osaalue_code"])
+    else:
+        return None
+    chosen = osaalue[osaalue["code"].isin(codes)]
+    if chosen.empty:
+        return None
+    x0, y0, x1, y1 = chosen.total_bounds
+    return float(x0), float(y0), float(x1), float(y1)
+
+
+MAPPED_FIELDS = ("id", "occurred_at", "category", "source", "severity", "description", "lon", "lat", "x", "y")
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _upload_columns(name: str, content: bytes) -> tuple[list[str], dict[str, str], str]:
+    """Columns of an uploaded file and what detection makes of them (or why it failed)."""
+    import tempfile
+    from pathlib import Path
+
+    from geo import incidents, reading
+    from geo.errors import HotspotsError
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{Path(name).suffix.lower()}"
+        path.write_bytes(content)
+        try:
+            table = reading.read_table(path)
+        except HotspotsError as exc:
+            return [], {}, str(exc)
+    columns = [str(c) for c in table.frame.columns if not str(c).startswith("__geometry")]
+    try:
+        return columns, incidents.detect_columns(columns), ""
+    except HotspotsError as exc:
+        return columns, {}, str(exc)
+
+
+def column_mapping(lang: str, name: str, content: bytes) -> tuple[tuple[str, str], ...]:
+    """The column-mapping step of an upload: detected columns, each changeable."""
+    columns, detected, problem = _upload_columns(name, content)
+    with st.sidebar.expander(t("upload.mapping", lang), expanded=bool(problem)):
+        st.caption(t("upload.mapping_help", lang))
+        if problem:
+            st.warning(problem)
+        chosen: list[tuple[str, str]] = []
+        auto = t("upload.field_auto", lang)
+        for field_name in MAPPED_FIELDS:
+            options = [auto, *columns]
+            default = detected.get(field_name)
+            pick = st.selectbox(
+                field_name,
+                options,
+                index=options.index(default) if default in options else 0,
+                key=f"map_{name}_{field_name}",
+            )
+            if pick != auto and pick != default:
+                chosen.append((field_name, str(pick)))
+    return tuple(chosen)

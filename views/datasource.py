@@ -1,0 +1,104 @@
+"""Where the app's incidents come from (demo, store, upload), loaded once and cached.
+
+Caching keys are small strings (``source_key``); the big frames themselves are never
+hashed on a rerun, which keeps a filter change with 100k incidents fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo import demo, districts, incidents, population, settings, store
+from geo.errors import HotspotsError
+from geo.incidents import ImportReport
+
+DEMO_N = 20_000
+DEMO_SEED = 2026
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Incidents for the app plus what the user must be told about them."""
+
+    key: str
+    incidents: pd.DataFrame
+    synthetic: bool
+    report: ImportReport | None = None
+    rejects: pd.DataFrame | None = None
+
+
+@st.cache_resource(show_spinner=False)
+def demo_data(n: int = DEMO_N, seed: int = DEMO_SEED) -> Loaded:
+    """The synthetic demo set (deterministic for a seed)."""
+    return Loaded(key=f"demo-{n}-{seed}", incidents=demo.generate_demo(n=n, seed=seed), synthetic=True)
+
+
+@st.cache_resource(show_spinner=False, ttl=60)
+def store_data(url: str) -> Loaded:
+    """Everything in the store at ``url`` (re-read at most once a minute)."""
+    with store.open_store(url) as db:
+        frame = db.query()
+        batches = len(db.batches())
+    key = f"store-{hashlib.sha1(url.encode()).hexdigest()[:8]}-{len(frame)}-{batches}"
+    return Loaded(key=key, incidents=frame, synthetic=bool(len(frame)) and bool(frame["synthetic"].all()))
+
+
+def store_count(url: str) -> int:
+    """Incidents in the store, 0 when it cannot be opened (the app then offers demo data)."""
+    try:
+        with store.open_store(url) as db:
+            return db.count()
+    except HotspotsError:
+        return 0
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def uploaded_data(name: str, content: bytes, crs: str | None, mapping: tuple[tuple[str, str], ...]) -> Loaded:
+    """Import an uploaded file through the same import as the CLI."""
+    suffix = Path(name).suffix.lower()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(content)
+        result = incidents.import_incidents(path, crs=crs, mapping=dict(mapping), file_name=name)
+    digest = hashlib.sha1(content).hexdigest()[:12]
+    key = f"upload-{digest}-{crs}-{hashlib.sha1(repr(mapping).encode()).hexdigest()[:6]}"
+    return Loaded(
+        key=key,
+        incidents=result.incidents,
+        synthetic=bool(len(result.incidents)) and bool(result.incidents["synthetic"].all()),
+        report=result.report,
+        rejects=result.rejects,
+    )
+
+
+@st.cache_resource(show_spinner=False)
+def district_layer(level: str) -> gpd.GeoDataFrame:
+    """One official district level in EPSG:3067."""
+    return districts.load_districts(level)
+
+
+@st.cache_resource(show_spinner=False)
+def district_hierarchy() -> pd.DataFrame:
+    """osa-alue -> peruspiiri -> suurpiiri codes and names."""
+    return districts.hierarchy()
+
+
+@st.cache_resource(show_spinner=False)
+def residents(level: str) -> pd.DataFrame | None:
+    """Residents per district, or None when the population data are unavailable."""
+    try:
+        return population.residents_by_district(level)
+    except HotspotsError:
+        return None
+
+
+def default_store_url() -> str:
+    """The configured store URL."""
+    return settings.db_url()

@@ -1,0 +1,231 @@
+"""The main panels: key figures, hotspot ranking, district table, charts, import report."""
+
+from __future__ import annotations
+
+import altair as alt
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from hotspots.analysis import Analysis
+from hotspots.parameters import ParameterSuggestion
+from hotspots.summary import PeakWindow
+from views.i18n import category_label, format_number, t
+
+
+def key_figures(analysis: Analysis, lang: str) -> None:
+    """Incidents, hotspots and change against the comparison period."""
+    key = analysis.key
+    cols = st.columns(4)
+    delta = None
+    if analysis.previous_selection is not None:
+        pct = key.change_pct
+        delta = f"{key.change:+d}" + (f" ({pct:+.0f} %)" if pct is not None else "")
+    cols[0].metric(
+        t("metric.incidents", lang), format_number(key.incidents, lang), delta, delta_color="inverse"
+    )
+    cols[1].metric(t("metric.incidents_previous", lang), format_number(key.incidents_previous, lang))
+    cols[2].metric(t("metric.hotspots", lang), format_number(key.hotspots, lang))
+    cols[3].metric(t("metric.significant_hotspots", lang), format_number(key.significant_hotspots, lang))
+
+
+def localised_hotspots(hotspots: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFrame:
+    """Hotspot table with the display columns the map and tables use, in ``lang``."""
+    out = hotspots.copy()
+    suffix = "sv" if lang == "sv" else "fi"
+    out["district"] = out[f"osaalue_{suffix}"].astype("string")
+    out["trend"] = [t(f"status.{s}", lang) if isinstance(s, str) else "" for s in out.get("status", [])]
+    out["recommendation"] = out[f"recommendation_{lang}"]
+    out["category_text"] = [
+        ", ".join(f"{category_label(c, lang)} {n}" for c, n in (mix or {}).items())
+        for mix in out["categories"]
+    ]
+    out["lead_text"] = [t(f"lead.{lead}", lang) for lead in out["lead"]]
+    out["peak_text"] = [
+        ", ".join(PeakWindow.from_dict(window).label(lang) for window in (windows or []))
+        for windows in out["peak_times"]
+    ]
+    # The map's popup reads ``peak_windows`` and ``categories`` as display strings.
+    out["peak_windows"] = out["peak_text"]
+    return out
+
+
+def hotspot_table(hotspots: gpd.GeoDataFrame, lang: str, *, selected: str | None) -> str | None:
+    """The ranking; choosing a row returns that hotspot's id."""
+    st.subheader(t("panel.ranking_table", lang))
+    st.caption(t("help.ranking", lang))
+    if hotspots.empty:
+        st.info(t("msg.no_hotspots", lang))
+        return None
+    view = pd.DataFrame(
+        {
+            t("column.rank", lang): hotspots["rank"].astype(int),
+            t("column.hotspot", lang): hotspots["id"],
+            t("column.incidents", lang): hotspots["n"].astype(int),
+            t("column.incidents_previous", lang): hotspots["n_prev"],
+            t("column.trend", lang): hotspots["trend"],
+            t("column.district", lang): hotspots["district"],
+            t("column.top_category", lang): [category_label(c, lang) for c in hotspots["top_category"]],
+            t("column.peak_windows", lang): hotspots["peak_text"],
+            t("column.significant", lang): hotspots["significant"],
+            t("column.lead", lang): hotspots["lead_text"],
+            t("column.recommendation", lang): hotspots["recommendation"],
+        }
+    )
+    event = st.dataframe(
+        view,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="hotspot_table",
+    )
+    rows = event.selection.rows if event is not None else []
+    if rows:
+        return str(hotspots["id"].iloc[rows[0]])
+    return selected
+
+
+def vanished_table(vanished: gpd.GeoDataFrame, lang: str) -> None:
+    """Hotspots of the comparison period that are gone now."""
+    if vanished.empty:
+        return
+    suffix = "sv" if lang == "sv" else "fi"
+    st.caption(t("panel.vanished", lang))
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("column.district", lang): vanished[f"osaalue_{suffix}"],
+                t("column.incidents_previous", lang): vanished["n"].astype(int),
+                t("column.top_category", lang): [category_label(c, lang) for c in vanished["top_category"]],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def district_table(table: pd.DataFrame, lang: str, *, has_population: bool) -> None:
+    """Count, rate per 1,000 residents and change per district."""
+    st.subheader(t("panel.district_table", lang))
+    if not has_population:
+        st.info(t("msg.population_unavailable", lang))
+    name = "name_sv" if lang == "sv" else "name_fi"
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("column.district", lang): table[name],
+                t("column.code", lang): table["code"],
+                t("column.incidents", lang): table["n"],
+                t("column.incidents_previous", lang): table["n_prev"],
+                t("column.change", lang): table["change"],
+                t("column.residents", lang): table["residents"].round(0),
+                t("column.rate", lang): table["rate_per_1000"].round(1),
+                t("column.rate_young", lang): table["rate_per_1000_young"].round(1),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def charts(incidents: pd.DataFrame, lang: str, *, title: str) -> None:
+    """Weekly counts by category and an hour-by-weekday grid."""
+    st.subheader(title)
+    if incidents.empty:
+        st.info(t("msg.empty_selection", lang))
+        return
+    local = incidents["occurred_at"]
+    week = local.dt.tz_localize(None).dt.to_period("W-SUN").dt.start_time
+    weekly = (
+        pd.DataFrame({"week": week, "category": [category_label(c, lang) for c in incidents["category"]]})
+        .groupby(["week", "category"], as_index=False)
+        .size()
+    )
+    left, right = st.columns(2)
+    left.altair_chart(
+        alt.Chart(weekly)
+        .mark_area()
+        .encode(
+            x=alt.X("week:T", title=t("chart.week", lang)),
+            y=alt.Y("size:Q", stack=True, title=t("metric.incidents", lang)),
+            color=alt.Color("category:N", title=t("sidebar.categories", lang)),
+            tooltip=["week:T", "category:N", "size:Q"],
+        )
+        .properties(height=280, title=t("chart.weekly", lang)),
+        width="stretch",
+    )
+    cells = (
+        pd.DataFrame({"weekday": local.dt.weekday.to_numpy(), "hour": local.dt.hour.to_numpy()})
+        .value_counts()
+        .rename("n")
+        .reindex(pd.MultiIndex.from_product([range(7), range(24)], names=["weekday", "hour"]), fill_value=0)
+        .reset_index()
+    )
+    cells["day"] = [t(f"weekday.{d}", lang) for d in cells["weekday"]]
+    order = [t(f"weekday.{d}", lang) for d in range(7)]
+    right.altair_chart(
+        alt.Chart(cells)
+        .mark_rect()
+        .encode(
+            x=alt.X("hour:O", title=t("chart.hour", lang)),
+            y=alt.Y("day:N", sort=order, title=None),
+            color=alt.Color("n:Q", scale=alt.Scale(scheme="orangered"), title=t("metric.incidents", lang)),
+            tooltip=["day:N", "hour:O", "n:Q"],
+        )
+        .properties(height=280, title=t("chart.hour_weekday", lang)),
+        width="stretch",
+    )
+
+
+def parameter_help(suggestion: ParameterSuggestion, lang: str) -> None:
+    """The k-distance curve and the reasoning behind the suggested parameters."""
+    st.markdown(
+        t(
+            "param.reasoning",
+            lang,
+            eps=format_number(suggestion.eps_m, lang),
+            min_samples=suggestion.min_samples,
+            rule_eps=format_number(suggestion.rule_eps_m, lang),
+            rule_min=suggestion.rule_min_samples,
+            background=format_number(suggestion.background_per_eps_disc, lang, decimals=1),
+            core_pct=format_number(100 * suggestion.core_share, lang, decimals=1),
+        )
+    )
+    curve = pd.DataFrame(
+        {"rank": np.arange(len(suggestion.curve_m)), "distance_m": suggestion.curve_m}
+    ).replace([np.inf], np.nan)
+    rule = alt.Chart(pd.DataFrame({"eps": [suggestion.eps_m]})).mark_rule(color="red").encode(y="eps:Q")
+    st.altair_chart(
+        alt.Chart(curve)
+        .mark_line()
+        .encode(
+            x=alt.X("rank:Q", title=t("chart.kdist_rank", lang, k=suggestion.k)),
+            y=alt.Y("distance_m:Q", title=t("chart.kdist_distance", lang)),
+        )
+        .properties(height=220)
+        + rule,
+        width="stretch",
+    )
+
+
+def import_report(report: object, rejects: pd.DataFrame | None, lang: str) -> None:
+    """What an upload's import did, with the rejected rows to download."""
+    accepted = int(getattr(report, "accepted", 0))
+    rejected = int(getattr(report, "rejected", 0))
+    duplicates = int(getattr(report, "duplicates_in_file", 0))
+    st.sidebar.success(
+        t("msg.import_summary", lang, accepted=accepted, rejected=rejected, duplicates=duplicates)
+    )
+    if getattr(report, "crs_guessed", False):
+        st.sidebar.info(t("msg.crs_guessed", lang, crs=getattr(report, "crs", "")))
+    if rejects is not None and len(rejects):
+        st.sidebar.warning(t("msg.import_rejected_rows", lang, n=rejected))
+        st.sidebar.dataframe(rejects.head(200), hide_index=True)
+        st.sidebar.download_button(
+            t("upload.download_rejects", lang),
+            rejects.to_csv(index=False).encode("utf-8-sig"),
+            file_name="rejects.csv",
+            mime="text/csv",
+        )
