@@ -58,7 +58,9 @@ def _district_figures(result: analysis.Analysis, level: str) -> tuple[pd.DataFra
 
 def _upload(lang: str) -> datasource.Loaded | None:
     upload = st.sidebar.file_uploader(
-        t("sidebar.upload_file", lang), type=["csv", "xlsx", "geojson", "json", "gpkg", "parquet"]
+        t("sidebar.upload_file", lang),
+        type=["csv", "xlsx", "geojson", "json", "gpkg", "parquet"],
+        key="upload",
     )
     crs_choice = st.sidebar.selectbox(
         t("sidebar.upload_crs", lang),

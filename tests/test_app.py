@@ -1,0 +1,88 @@
+"""The Streamlit app through AppTest: filters, presets, language, upload, empty selection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from views.i18n import t
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    # An empty store of its own: the app then starts on the demo data.
+    monkeypatch.setenv("HOTSPOTS_DB_URL", f"sqlite:///{tmp_path / 'store.sqlite'}")
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _metric(at: AppTest, index: int) -> int:
+    return int(str(at.metric[index].value).replace("\xa0", "").replace(" ", "").replace(",", ""))
+
+
+def test_starts_on_demo_data_and_says_it_is_synthetic(app: AppTest) -> None:
+    assert app.title[0].value == "Helsingin turvallisuuden hotspot-kartta"
+    assert any("keksittyä" in w.value for w in app.warning)
+    assert _metric(app, 0) > 1000
+    assert _metric(app, 2) >= 5  # hotspots
+    assert len(app.dataframe) >= 2  # ranking and district table
+
+
+def test_language_switch_translates_the_page(app: AppTest) -> None:
+    app.sidebar.selectbox(key="lang").set_value("sv").run()
+    assert not app.exception
+    assert app.title[0].value.startswith("Helsingfors")
+    assert any("syntetiska" in w.value or "påhittade" in w.value or "fiktiva" in w.value for w in app.warning)
+    assert app.query_params["lang"] == "sv"
+    app.sidebar.selectbox(key="lang").set_value("en").run()
+    assert app.title[0].value == "Helsinki safety hotspot map"
+
+
+def test_youth_work_preset_and_district_filter_narrow_the_selection(app: AppTest) -> None:
+    everything = _metric(app, 0)
+    app.sidebar.selectbox(key="preset").set_value("youth_work").run()
+    assert not app.exception
+    chosen = app.sidebar.multiselect(key="categories_youth_work").value
+    assert set(chosen) == {"youth_violence", "gang_activity", "vandalism", "resident_concern"}
+    youth = _metric(app, 0)
+    assert 0 < youth < everything
+    app.sidebar.multiselect(key="f_peruspiiri").set_value(["301"]).run()
+    assert not app.exception
+    kallio = _metric(app, 0)
+    assert 0 < kallio < youth
+    assert app.query_params["peruspiiri"] == "301"
+    assert app.query_params["preset"] == "youth_work"
+
+
+def test_empty_selection_shows_a_message_not_a_traceback(app: AppTest) -> None:
+    # Aluemeri is the territorial sea: no demo incident lies there.
+    app.sidebar.multiselect(key="f_osaalue").set_value(["533"]).run()
+    assert not app.exception
+    assert _metric(app, 0) == 0
+    assert any(i.value.startswith("Valinnalla ei löytynyt tapahtumia") for i in app.info)
+
+
+def test_upload_with_a_broken_row_shows_the_rejects(app: AppTest) -> None:
+    csv = (
+        "tunnus;aika;luokka;lähde;lat;lon\n"
+        "A1;28.4.2026 klo 14.30;pahoinpitely;poliisi;60,1699;24,9384\n"
+        "A2;29.4.2026 21.15;huumausainerikos;poliisi;60,1870;24,9530\n"
+        "A3;31.2.2026 10.00;ryöstö;poliisi;60,1700;24,9400\n"
+        "A4;30.4.2026 22.00;ryöstö;poliisi;;24,9400\n"
+    ).encode("utf-8-sig")
+    app.sidebar.radio(key="data_source").set_value("upload").run()
+    assert not app.exception
+    app.sidebar.file_uploader(key="upload").upload("ilmoitukset.csv", csv, "text/csv").run()
+    assert not app.exception, [e.message for e in app.exception]
+    successes = [s.value for s in app.sidebar.success]
+    assert t("msg.import_summary", "fi", accepted=2, rejected=2, duplicates=0) in successes
+    warnings = [w.value for w in app.sidebar.warning]
+    assert t("msg.import_rejected_rows", "fi", n=2) in warnings
+    assert _metric(app, 0) <= 2
+    assert not any("keksittyä" in w.value for w in app.warning)

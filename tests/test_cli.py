@@ -1,0 +1,157 @@
+"""CLI round trips: demo -> import -> import again -> stats -> cluster -> files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hotspots import cli
+from tests import messy
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _count(out: str, label: str) -> int:
+    line = next(line for line in out.splitlines() if line.startswith(label))
+    return int(line.split(":", 1)[1].split()[0])
+
+
+def test_messy_export_import_twice(
+    tmp_path: Path, shared_data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    addresses = messy.load_addresses(shared_data_dir, n=120, seed=11)
+    export = messy.build_messy_export(addresses, seed=11)
+    path = export.write_csv(tmp_path / "poliisi_export.csv")
+    db = f"sqlite:///{tmp_path / 'store.sqlite'}"
+
+    code, out, err = _run(capsys, "import", str(path), "--db", db)
+    assert code == 0, err
+    assert _count(out, "read:") == export.rows_read
+    assert _count(out, "accepted:") == len(export.accepted_rows)
+    assert _count(out, "rejected:") == len(export.expected_rejects)
+    assert "guessed" in out or "EPSG:3879" in out
+    rejects_path = tmp_path / "poliisi_export.rejects.csv"
+    assert f"rejects:    {rejects_path}" in out
+    rejects = pd.read_csv(rejects_path, encoding="utf-8-sig", dtype=str)
+    assert set(rejects["row"].astype(int)) == set(export.expected_rejects)
+    assert rejects["reason"].str.len().min() > 5
+
+    code, out, _ = _run(capsys, "import", str(path), "--db", db)
+    assert code == 0
+    assert "imported before" in out
+    assert "(0 added to the store)" in out
+
+    code, out, _ = _run(capsys, "stats", "--db", db)
+    assert code == 0
+    assert _count(out, "incidents:") == len(export.accepted_rows)
+    assert "2 import batches" in out
+
+
+def test_demo_cluster_geojson_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    demo_csv = tmp_path / "demo.csv"
+    code, out, _ = _run(capsys, "demo", "--out", str(demo_csv), "--n", "8000", "--seed", "5")
+    assert code == 0 and demo_csv.is_file()
+    out_path = tmp_path / "hotspots.geojson"
+    code, out, err = _run(
+        capsys,
+        "cluster",
+        str(demo_csv),
+        "--since",
+        "2026-05-01",
+        "--until",
+        "2026-11-01",
+        "--out",
+        str(out_path),
+    )
+    assert code == 0, err
+    assert "synthetic demo data" in out
+    collection = json.loads(out_path.read_text(encoding="utf-8"))
+    assert collection["type"] == "FeatureCollection"
+    features = collection["features"]
+    assert len(features) >= 3
+    expected = {
+        "id", "rank", "n", "score", "area_km2", "top_category", "categories", "peak_windows", "districts",
+        "trend", "significant", "lead", "recommendation_fi", "recommendation_sv", "recommendation_en",
+    }  # fmt: skip
+    for feature in features:
+        assert expected <= set(feature["properties"])
+        assert feature["geometry"]["type"] in {"Polygon", "MultiPolygon"}
+        lon, lat = (
+            feature["geometry"]["coordinates"][0][0][:2]
+            if feature["geometry"]["type"] == "Polygon"
+            else (feature["geometry"]["coordinates"][0][0][0][:2])
+        )
+        assert 24.7 < lon < 25.3 and 60.0 < lat < 60.4
+        # Aggregated: no descriptions and no incident ids leave.
+        assert "description" not in feature["properties"]
+    assert [f["properties"]["rank"] for f in features] == list(range(1, len(features) + 1))
+    text = out_path.read_text(encoding="utf-8")
+    assert "demo-5-" not in text
+
+
+def test_cluster_csv_neutralises_formulas_and_filters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo_csv = tmp_path / "demo.csv"
+    _run(capsys, "demo", "--out", str(demo_csv), "--n", "8000", "--seed", "5")
+    out_path = tmp_path / "hs.csv"
+    code, _out, err = _run(
+        capsys, "cluster", str(demo_csv), "--district", "Itäinen", "--category", "drug_dealing",
+        "--min-samples", "5", "--out", str(out_path),
+    )  # fmt: skip
+    assert code == 0, err
+    table = pd.read_csv(out_path, encoding="utf-8-sig")
+    assert len(table) >= 1
+    assert table["peruspiiri"].str.contains("Vartiokylä|Mellunkylä|Vuosaari|Myllypuro").all()
+    assert not table.map(lambda v: isinstance(v, str) and v[:1] in "=+-@").any().any()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["cluster", "nope.csv", "--out", "x.geojson"], "does not exist"),
+        (["import", "missing.csv"], "does not exist"),
+        (["import", "x.csv", "--map", "novalue"], "COLUMN=FIELD"),
+    ],
+)
+def test_errors_are_one_line_without_traceback(
+    argv: list[str],
+    message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.csv").write_text("a;b\n1;2\n", encoding="utf-8")
+    code, _out, err = _run(capsys, *argv)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_unknown_district_suggests_close_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    demo_csv = tmp_path / "demo.csv"
+    _run(capsys, "demo", "--out", str(demo_csv), "--n", "500")
+    code, _, err = _run(
+        capsys, "cluster", str(demo_csv), "--district", "Kalio", "--out", str(tmp_path / "x.csv")
+    )
+    assert code == 2
+    assert "did you mean Kallio" in err
+
+
+def test_python_dash_m_runs_the_same_cli() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "hotspots", "--help"], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert done.returncode == 0
+    for command in ("districts", "demo", "import", "stats", "cluster"):
+        assert command in done.stdout
