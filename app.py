@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import folium
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -42,6 +43,55 @@ def _analysis(
 def _suggestion(key: str, _incidents: pd.DataFrame) -> parameters.ParameterSuggestion:
     del key
     return parameters.suggest_parameters(_incidents[["x_m", "y_m"]].to_numpy())
+
+
+def _map(
+    key: str,
+    _result: analysis.Analysis,
+    _hotspots: pd.DataFrame,
+    _table: pd.DataFrame,
+    *,
+    lang: str,
+    level: str,
+    value: str,
+    tiles: bool,
+    selected: str | None,
+    bounds: tuple[float, float, float, float] | None,
+) -> folium.Map:
+    """The map for one analysis and view.
+
+    Built anew on each rerun on purpose: folium adds to a map's figure every time it is
+    rendered, so a cached ``folium.Map`` grows (and slows) with each rerun.
+    """
+    del key
+    layer = datasource.district_layer(level).merge(
+        _table[["code", "n", "rate_per_1000", "change"]], on="code", how="left"
+    )
+    return build_map(
+        districts=layer,
+        value_column={"count": "n", "rate": "rate_per_1000", "change": "change"}[value],
+        value_label=t(f"map_value.{value}", lang),
+        hotspots=_hotspots,
+        incidents=_result.current,
+        lang=lang,
+        tiles_url=settings.tiles_url() if tiles else None,
+        tiles_attribution=settings.DEFAULT_TILES_ATTRIBUTION,
+        selected_hotspot=selected,
+        bounds_m=bounds if selected is None else None,
+        asset_urls=_asset_urls(),
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _localised(key: str, _result: analysis.Analysis, lang: str) -> pd.DataFrame:
+    del key
+    return panels.localised_hotspots(_result.hotspots, lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _district_figures_cached(key: str, _result: analysis.Analysis, level: str) -> tuple[pd.DataFrame, bool]:
+    del key
+    return _district_figures(_result, level)
 
 
 def _district_figures(result: analysis.Analysis, level: str) -> tuple[pd.DataFrame, bool]:
@@ -157,8 +207,9 @@ def main() -> None:
     panels.key_figures(result, lang)
     if result.current.empty:
         st.info(t("msg.empty_selection", lang))
-    hotspots = panels.localised_hotspots(result.hotspots, lang)
-    table, has_population = _district_figures(result, level)
+    result_key = f"{loaded.key}|{selection}|{clustering}"
+    hotspots = _localised(result_key, result, lang)
+    table, has_population = _district_figures_cached(result_key, result, level)
 
     selected = st.session_state.get("selected_hotspot")
     map_col, table_col = st.columns([3, 2])
@@ -166,23 +217,18 @@ def main() -> None:
         selected = panels.hotspot_table(hotspots, lang, selected=selected)
         panels.vanished_table(result.vanished, lang)
     with map_col:
-        layer = datasource.district_layer(level).merge(
-            table[["code", "n", "rate_per_1000", "change"]], on="code", how="left"
-        )
-        column = {"count": "n", "rate": "rate_per_1000", "change": "change"}[value]
         bounds = controls.district_bounds(datasource.district_layer("osaalue"), hierarchy, suur, per, osa)
-        m = build_map(
-            districts=layer,
-            value_column=column,
-            value_label=t(f"map_value.{value}", lang),
-            hotspots=hotspots,
-            incidents=result.current,
+        m = _map(
+            result_key,
+            result,
+            hotspots,
+            table,
             lang=lang,
-            tiles_url=settings.tiles_url() if tiles else None,
-            tiles_attribution=settings.DEFAULT_TILES_ATTRIBUTION,
-            selected_hotspot=selected,
-            bounds_m=bounds if selected is None else None,
-            asset_urls=_asset_urls(),
+            level=level,
+            value=value,
+            tiles=tiles,
+            selected=selected,
+            bounds=bounds,
         )
         clicked = st_folium(
             m,
@@ -190,6 +236,7 @@ def main() -> None:
             height=560,
             use_container_width=True,
             returned_objects=["last_active_drawing"],
+            render=False,
         )
         drawing = (clicked or {}).get("last_active_drawing") or {}
         clicked_id = (drawing.get("properties") or {}).get("hotspot_id")

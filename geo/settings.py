@@ -24,6 +24,9 @@ ENV_HTTP_TIMEOUT_S = "HOTSPOTS_HTTP_TIMEOUT_S"
 #: XYZ tile URL template for the map; empty string for no tiles.
 ENV_TILES_URL = "HOTSPOTS_TILES_URL"
 
+#: Size of the demo data set the app generates (default 20,000; benchmarks use 100,000).
+ENV_DEMO_N = "HOTSPOTS_DEMO_N"
+
 DEFAULT_WFS_URL = "https://kartta.hel.fi/ws/geoserver/avoindata/wfs"
 DEFAULT_HTTP_TIMEOUT_S = 60.0
 DEFAULT_TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -70,3 +73,13 @@ def http_timeout_s() -> float:
 def tiles_url() -> str:
     """XYZ tile URL template; empty means draw without a basemap."""
     return os.environ.get(ENV_TILES_URL, DEFAULT_TILES_URL).strip()
+
+
+def demo_n() -> int:
+    """Number of synthetic incidents the app's demo data source generates."""
+    value = os.environ.get(ENV_DEMO_N, "").strip()
+    if not value:
+        return 20_000
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{ENV_DEMO_N} must be a whole number >= 1, got {value!r}")
+    return int(value)

@@ -19,7 +19,6 @@ from geo import demo, districts, incidents, population, settings, store
 from geo.errors import HotspotsError
 from geo.incidents import ImportReport
 
-DEMO_N = 20_000
 DEMO_SEED = 2026
 
 
@@ -35,8 +34,9 @@ class Loaded:
 
 
 @st.cache_resource(show_spinner=False)
-def demo_data(n: int = DEMO_N, seed: int = DEMO_SEED) -> Loaded:
-    """The synthetic demo set (deterministic for a seed)."""
+def demo_data(n: int | None = None, seed: int = DEMO_SEED) -> Loaded:
+    """The synthetic demo set (deterministic for a seed; size from ``HOTSPOTS_DEMO_N``)."""
+    n = settings.demo_n() if n is None else n
     return Loaded(key=f"demo-{n}-{seed}", incidents=demo.generate_demo(n=n, seed=seed), synthetic=True)
 
 
