@@ -75,9 +75,9 @@ def main() -> int:
         ("language", change_language),
         ("rerun, nothing changed", rerun_unchanged),
     ]:
-        cold = _timed(action, 3)
-        warm = _timed(action, args.repeats * 3)
-        rows.append((name, statistics.median(cold), statistics.median(warm)))
+        cold_times = _timed(action, 3)
+        warm_times = _timed(action, args.repeats * 3)
+        rows.append((name, statistics.median(cold_times), statistics.median(warm_times)))
 
     # The map page: what streamlit-folium ships to the browser for the default view.
     from geo import demo

@@ -114,7 +114,7 @@ def analyse(
         current,
         labels,
         clustering=clustering,
-        period=period,  # type: ignore[arg-type]
+        period=period,
         previous=previous if has_period else None,
         peruspiiri=layer,
     )
