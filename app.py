@@ -33,10 +33,10 @@ def _asset_urls() -> assets.AssetUrls:
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _analysis(
-    key: str, _incidents: pd.DataFrame, selection: Selection, clustering: ClusteringParams
+    key: str, _incidents: pd.DataFrame, selection: Selection, clustering: ClusteringParams, compare_with: str
 ) -> analysis.Analysis:
     del key  # the cache key: names the data set without hashing 100k rows on each rerun
-    return analysis.analyse(_incidents, selection=selection, clustering=clustering)
+    return analysis.analyse(_incidents, selection=selection, clustering=clustering, compare_with=compare_with)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -171,6 +171,7 @@ def main() -> None:
     preset, categories, sources = controls.categories(lang, url)
     first, last = data["occurred_at"].min().date(), data["occurred_at"].max().date()
     start, end = controls.period(lang, first=first, last=last)
+    compare_with = controls.comparison(lang)
     hours, weekdays = controls.time_of_day(lang)
     state = urlstate.UrlState(lang=lang, suurpiiri=suur, peruspiiri=per, osaalue=osa, preset=preset)
     urlstate.write(st.query_params, state)
@@ -199,7 +200,7 @@ def main() -> None:
     level, value, tiles = controls.map_options(lang)
 
     try:
-        result = _analysis(loaded.key, data, selection, clustering)
+        result = _analysis(loaded.key, data, selection, clustering, compare_with)
     except HotspotsError as exc:
         st.error(str(exc))
         st.stop()
@@ -207,7 +208,7 @@ def main() -> None:
     panels.key_figures(result, lang)
     if result.current.empty:
         st.info(t("msg.empty_selection", lang))
-    result_key = f"{loaded.key}|{selection}|{clustering}"
+    result_key = f"{loaded.key}|{selection}|{clustering}|{compare_with}"
     hotspots = _localised(result_key, result, lang)
     table, has_population = _district_figures_cached(result_key, result, level)
 

@@ -42,9 +42,9 @@ from geo import crs, opendata, settings
 from geo.errors import DataUnavailableError, DownloadError, ParameterError
 
 #: HSY (Helsinki Region Environmental Services) WFS with the population grid.
-DEFAULT_HSY_WFS_URL: Final = "https://kartta.hsy.fi/geoserver/wfs"
+DEFAULT_HSY_WFS_URL: Final = settings.DEFAULT_HSY_WFS_URL
 #: Statistics Finland WFS with the Paavo postal code area statistics.
-DEFAULT_STATFI_WFS_URL: Final = "https://geo.stat.fi/geoserver/postialue/wfs"
+DEFAULT_STATFI_WFS_URL: Final = settings.DEFAULT_STATFI_WFS_URL
 #: Sent with every request so publishers can tell who is asking.
 USER_AGENT: Final = "helsinki-hotspots/0.1 (Helsinki safety hotspot map; open data download)"
 
@@ -506,9 +506,9 @@ def default_base_url(key: str) -> str:
     if key in opendata.DISTRICT_KEYS:
         return settings.wfs_url()
     if key == "population_grid":
-        return DEFAULT_HSY_WFS_URL
+        return settings.hsy_wfs_url()
     if key == "paavo":
-        return DEFAULT_STATFI_WFS_URL
+        return settings.statfi_wfs_url()
     raise ValueError(f"dataset was {key!r} but is expected to be one of {sorted(opendata.DATASETS)}")
 
 

@@ -19,6 +19,10 @@ ENV_CACHE_DIR = "HOTSPOTS_CACHE_DIR"
 ENV_DB_URL = "HOTSPOTS_DB_URL"
 #: City of Helsinki WFS endpoint for the district layers.
 ENV_WFS_URL = "HOTSPOTS_WFS_URL"
+#: HSY WFS endpoint for the population grid.
+ENV_HSY_WFS_URL = "HOTSPOTS_HSY_WFS_URL"
+#: Statistics Finland WFS endpoint for the Paavo postal-area figures.
+ENV_STATFI_WFS_URL = "HOTSPOTS_STATFI_WFS_URL"
 #: Seconds before an HTTP download gives up.
 ENV_HTTP_TIMEOUT_S = "HOTSPOTS_HTTP_TIMEOUT_S"
 #: XYZ tile URL template for the map; empty string for no tiles.
@@ -28,6 +32,8 @@ ENV_TILES_URL = "HOTSPOTS_TILES_URL"
 ENV_DEMO_N = "HOTSPOTS_DEMO_N"
 
 DEFAULT_WFS_URL = "https://kartta.hel.fi/ws/geoserver/avoindata/wfs"
+DEFAULT_HSY_WFS_URL = "https://kartta.hsy.fi/geoserver/wfs"
+DEFAULT_STATFI_WFS_URL = "https://geo.stat.fi/geoserver/postialue/wfs"
 DEFAULT_HTTP_TIMEOUT_S = 60.0
 DEFAULT_TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 DEFAULT_TILES_ATTRIBUTION = "© OpenStreetMap contributors"
@@ -54,6 +60,16 @@ def db_url() -> str:
 def wfs_url() -> str:
     """Base URL of the City of Helsinki WFS service."""
     return os.environ.get(ENV_WFS_URL, "").strip() or DEFAULT_WFS_URL
+
+
+def hsy_wfs_url() -> str:
+    """Base URL of HSY's WFS service (population grid)."""
+    return os.environ.get(ENV_HSY_WFS_URL, "").strip() or DEFAULT_HSY_WFS_URL
+
+
+def statfi_wfs_url() -> str:
+    """Base URL of Statistics Finland's postal-area WFS service (Paavo)."""
+    return os.environ.get(ENV_STATFI_WFS_URL, "").strip() or DEFAULT_STATFI_WFS_URL
 
 
 def http_timeout_s() -> float:

@@ -78,6 +78,7 @@ def analyse(
     weights: ranking.RankingWeights = ranking.RankingWeights(),  # noqa: B008
     service_points: pd.DataFrame | None = None,
     peruspiiri: gpd.GeoDataFrame | None = None,
+    compare_with: str = "previous",
 ) -> Analysis:
     """Run the whole analysis for one selection.
 
@@ -97,6 +98,9 @@ def analyse(
         recommendations; None for none.
     peruspiiri
         Peruspiiri layer for the significance test (default: the official one).
+    compare_with
+        ``"previous"`` (the period of the same length just before), ``"year_before"``
+        (same dates a year earlier) or ``"none"``.
 
     Returns
     -------
@@ -104,18 +108,16 @@ def analyse(
     """
     layer = district_layers.load_districts("peruspiiri") if peruspiiri is None else peruspiiri
     current = apply(incidents, selection)
-    has_period = selection.since is not None and selection.until is not None
-    previous_selection = selection.previous() if has_period else None
+    previous_selection = selection.comparison(compare_with)
     previous = apply(incidents, previous_selection) if previous_selection else current.iloc[0:0]
-    period = (selection.since, selection.until) if has_period else None
 
     labels = cluster(current, clustering)
     table = _hotspots_of(
         current,
         labels,
         clustering=clustering,
-        period=period,
-        previous=previous if has_period else None,
+        period=None,  # ``previous`` already holds exactly the comparison period
+        previous=previous if previous_selection else None,
         peruspiiri=layer,
     )
     table = ranking.rank_hotspots(table, weights=weights)

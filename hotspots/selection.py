@@ -22,6 +22,9 @@ PRESETS: Final[dict[str, tuple[str, ...]]] = {
     "youth_work": ("youth_violence", "gang_activity", "vandalism", "resident_concern"),
     "policing": ("drug_dealing", "weapons", "robbery", "assault"),
 }
+#: Comparison periods: the period of the same length just before, the same dates a year
+#: earlier (for seasonal phenomena), or none.
+COMPARISONS: Final = ("previous", "year_before", "none")
 #: District level -> the incident column holding its code.
 LEVEL_COLUMNS: Final[dict[str, str]] = {
     "suurpiiri": "suurpiiri_code",
@@ -117,6 +120,26 @@ class Selection:
         tz = schema.TIMEZONE
         previous_since = pd.Timestamp(start).tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
         return replace(self, since=previous_since, until=self.since)
+
+    def year_before(self) -> Selection:
+        """The same filters over the same calendar period one year earlier (seasons match)."""
+        if self.since is None or self.until is None:
+            raise ParameterError("a comparison period needs both since and until")
+        tz = schema.TIMEZONE
+
+        def back(stamp: pd.Timestamp) -> pd.Timestamp:
+            naive = stamp.tz_localize(None) - pd.DateOffset(years=1)
+            return pd.Timestamp(naive).tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
+
+        return replace(self, since=back(self.since), until=back(self.until))
+
+    def comparison(self, kind: str) -> Selection | None:
+        """The comparison period: ``"previous"`` (default), ``"year_before"`` or ``"none"``."""
+        if kind not in COMPARISONS:
+            raise ParameterError(f"comparison was {kind!r} but is expected to be one of {list(COMPARISONS)}")
+        if kind == "none" or self.since is None or self.until is None:
+            return None
+        return self.previous() if kind == "previous" else self.year_before()
 
 
 def last_months(end: pd.Timestamp, *, months: int = 6) -> tuple[pd.Timestamp, pd.Timestamp]:

@@ -142,3 +142,16 @@ def test_clustering_params_are_validated(kwargs: dict[str, object], message: str
 
     with pytest.raises(ParameterError, match=message):
         methods.ClusteringParams(**kwargs)  # type: ignore[arg-type]
+
+
+def test_year_before_comparison_counts_the_same_season(incidents: pd.DataFrame) -> None:
+    since, until = demo.recent_start(), demo.demo_period()[1]
+    sel = Selection(since=since, until=until)
+    result = analysis.analyse(incidents, selection=sel, compare_with="year_before")
+    year = sel.year_before()
+    assert result.previous_selection == year
+    expected = ((incidents["occurred_at"] >= year.since) & (incidents["occurred_at"] < year.until)).sum()
+    assert result.key.incidents_previous == expected
+    none = analysis.analyse(incidents, selection=sel, compare_with="none")
+    assert none.previous_selection is None and none.key.incidents_previous == 0
+    assert set(none.hotspots["status"]) == {"new"}

@@ -126,3 +126,19 @@ def test_key_figures_change() -> None:
     assert (kf.incidents, kf.change, kf.hotspots, kf.significant_hotspots) == (12, 2, 2, 1)
     assert kf.change_pct == pytest.approx(20.0)
     assert figures.key_figures(pd.DataFrame(), pd.DataFrame(), empty).change_pct is None
+
+
+def test_comparison_periods() -> None:
+    sel = selection.Selection(since="2026-05-01", until="2026-11-01", categories=("assault",))
+    year = sel.comparison("year_before")
+    assert year is not None
+    assert (year.since, year.until) == (
+        pd.Timestamp("2025-05-01", tz=schema.TIMEZONE),
+        pd.Timestamp("2025-11-01", tz=schema.TIMEZONE),
+    )
+    assert year.categories == ("assault",)
+    assert sel.comparison("previous") == sel.previous()
+    assert sel.comparison("none") is None
+    assert selection.Selection().comparison("previous") is None
+    with pytest.raises(ParameterError, match="comparison was 'last_week'"):
+        sel.comparison("last_week")

@@ -163,6 +163,20 @@ def period(lang: str, *, first: date, last: date) -> tuple[date, date]:
     return default_start, last
 
 
+def comparison(lang: str) -> str:
+    """Which period the current one is compared with (default: the one just before)."""
+    keys = {"previous": "comparison.previous_period", "year_before": "comparison.same_period_last_year",
+            "none": "comparison.none"}  # fmt: skip
+    return str(
+        st.sidebar.selectbox(
+            t("sidebar.comparison_period", lang),
+            list(keys),
+            format_func=lambda key: t(keys[key], lang),
+            key="comparison",
+        )
+    )
+
+
 def time_of_day(lang: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Hours (a window that may wrap past midnight) and weekdays."""
     st.sidebar.subheader(t("sidebar.time_of_day", lang))
