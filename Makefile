@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: install run test lint demo clean
+.PHONY: install static run test lint clean
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,11 @@ $(BIN)/activate: pyproject.toml
 
 install: $(BIN)/activate
 
-run: install
+# Leaflet, jQuery and their images, copied from the installed PyPI packages (no CDN).
+static: install
+	$(BIN)/python -c "from pathlib import Path; from views.assets import install_static_assets as i; i(Path('static'))"
+
+run: static
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 lint: install

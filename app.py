@@ -219,6 +219,15 @@ def main() -> None:
         panels.vanished_table(result.vanished, lang)
     with map_col:
         bounds = controls.district_bounds(datasource.district_layer("osaalue"), hierarchy, suur, per, osa)
+        if bounds is None and len(result.current):
+            # Open on where the incidents are, not on Helsinki's sea area.
+            x, y = result.current["x_m"], result.current["y_m"]
+            bounds = (
+                float(x.quantile(0.01)),
+                float(y.quantile(0.01)),
+                float(x.quantile(0.99)),
+                float(y.quantile(0.99)),
+            )
         m = _map(
             result_key,
             result,
