@@ -33,10 +33,23 @@ def _asset_urls() -> assets.AssetUrls:
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _analysis(
-    key: str, _incidents: pd.DataFrame, selection: Selection, clustering: ClusteringParams, compare_with: str
+    key: str,
+    _incidents: pd.DataFrame,
+    selection: Selection,
+    clustering: ClusteringParams,
+    compare_with: str,
+    services_key: str,
+    _services: pd.DataFrame | None,
 ) -> analysis.Analysis:
-    del key  # the cache key: names the data set without hashing 100k rows on each rerun
-    return analysis.analyse(_incidents, selection=selection, clustering=clustering, compare_with=compare_with)
+    # ``key`` and ``services_key`` name the data sets, so 100k rows are never hashed on a rerun.
+    del key, services_key
+    return analysis.analyse(
+        _incidents,
+        selection=selection,
+        clustering=clustering,
+        compare_with=compare_with,
+        service_points=_services,
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -104,6 +117,20 @@ def _district_figures(result: analysis.Analysis, level: str) -> tuple[pd.DataFra
         residents=residents,
     )
     return table, residents is not None
+
+
+def _service_points(lang: str) -> tuple[str, pd.DataFrame | None]:
+    """Optional youth centres and schools for the recommendations: (cache key, points)."""
+    upload = st.sidebar.file_uploader(t("sidebar.service_points", lang), type=["csv"], key="services")
+    if upload is None:
+        return "", None
+    try:
+        key, points = datasource.service_points(upload.name, upload.getvalue())
+    except HotspotsError as exc:
+        st.sidebar.error(str(exc))
+        return "", None
+    st.sidebar.caption(t("msg.service_points_loaded", lang, n=len(points)))
+    return key, points
 
 
 def _upload(lang: str) -> datasource.Loaded | None:
@@ -198,9 +225,10 @@ def main() -> None:
         lang, suggestion=(suggestion.eps_m, suggestion.min_samples) if suggestion else None
     )
     level, value, tiles = controls.map_options(lang)
+    services_key, services = _service_points(lang)
 
     try:
-        result = _analysis(loaded.key, data, selection, clustering, compare_with)
+        result = _analysis(loaded.key, data, selection, clustering, compare_with, services_key, services)
     except HotspotsError as exc:
         st.error(str(exc))
         st.stop()
@@ -208,7 +236,7 @@ def main() -> None:
     panels.key_figures(result, lang)
     if result.current.empty:
         st.info(t("msg.empty_selection", lang))
-    result_key = f"{loaded.key}|{selection}|{clustering}|{compare_with}"
+    result_key = f"{loaded.key}|{selection}|{clustering}|{compare_with}|{services_key}"
     hotspots = _localised(result_key, result, lang)
     table, has_population = _district_figures_cached(result_key, result, level)
 
@@ -216,6 +244,8 @@ def main() -> None:
     map_col, table_col = st.columns([3, 2])
     with table_col:
         selected = panels.hotspot_table(hotspots, lang, selected=selected)
+        if panels.hotspot_detail(hotspots, selected, lang):
+            selected = None
         panels.vanished_table(result.vanished, lang)
     with map_col:
         bounds = controls.district_bounds(datasource.district_layer("osaalue"), hierarchy, suur, per, osa)

@@ -86,3 +86,14 @@ def test_upload_with_a_broken_row_shows_the_rejects(app: AppTest) -> None:
     assert t("msg.import_rejected_rows", "fi", n=2) in warnings
     assert _metric(app, 0) <= 2
     assert not any("keksittyä" in w.value for w in app.warning)
+
+
+def test_service_points_upload_feeds_the_recommendations(app: AppTest, shared_data_dir: Path) -> None:
+    amenities = (shared_data_dir / "helsinki_osm_centre_sample" / "osm_centre_amenities.csv").read_bytes()
+    app.sidebar.selectbox(key="lang").set_value("en").run()
+    app.sidebar.file_uploader(key="services").upload("amenities.csv", amenities, "text/csv").run()
+    assert not app.exception, [e.message for e in app.exception]
+    assert any("service points loaded" in c.value for c in app.sidebar.caption)
+    ranking = app.dataframe[0].value
+    recommendations = " ".join(ranking["Recommendation"].astype(str))
+    assert "Nearest" in recommendations

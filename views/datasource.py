@@ -78,6 +78,18 @@ def uploaded_data(name: str, content: bytes, crs: str | None, mapping: tuple[tup
     )
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def service_points(name: str, content: bytes) -> tuple[str, pd.DataFrame]:
+    """Service points from an uploaded CSV (name, kind/amenity, lon/lat): (cache key, points)."""
+    from hotspots.recommendation import read_service_points
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(name).name
+        path.write_bytes(content)
+        points = read_service_points(path)
+    return f"services-{hashlib.sha1(content).hexdigest()[:12]}", points
+
+
 @st.cache_resource(show_spinner=False)
 def district_layer(level: str) -> gpd.GeoDataFrame:
     """One official district level in EPSG:3067."""

@@ -229,3 +229,32 @@ def import_report(report: object, rejects: pd.DataFrame | None, lang: str) -> No
             file_name="rejects.csv",
             mime="text/csv",
         )
+
+
+def hotspot_detail(hotspots: gpd.GeoDataFrame, selected: str | None, lang: str) -> bool:
+    """A card for the chosen hotspot; returns True when the user cleared the choice."""
+    if not selected or hotspots.empty:
+        return False
+    chosen = hotspots[hotspots["id"] == selected]
+    if chosen.empty:
+        return False
+    row = chosen.iloc[0]
+    with st.container(border=True):
+        st.markdown(f"**{t('panel.selected_hotspot', lang, rank=int(row['rank']))}** · {row['district']}")
+        st.write(row["recommendation"])
+        st.caption(f"{t('column.peak_windows', lang)}: {row['peak_text']} · {row['category_text']}")
+        first, last = row["first_date"], row["last_date"]
+        st.caption(f"{t('detail.period', lang)}: {first:%d.%m.%Y} – {last:%d.%m.%Y}")
+        st.caption(
+            t(
+                "detail.significance",
+                lang,
+                expected=format_number(float(row["expected"]), lang, decimals=1),
+                p=f"{float(row['p_adjusted']):.2g}",
+            )
+        )
+        services = row.get("nearest_services") or []
+        if len(services):
+            listed = ", ".join(f"{name} ({distance:.0f} m)" for name, _, distance in services)
+            st.caption(f"{t('detail.nearest', lang)}: {listed}")
+        return bool(st.button(t("detail.clear", lang), key="clear_hotspot"))
