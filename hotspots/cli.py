@@ -243,6 +243,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="hotspots.geojson, .gpkg or .csv")
     p.set_defaults(func=_cmd_cluster)
 
+    from hotspots import backtest_command
+
+    p = sub.add_parser(
+        "evaluate", help="backtest: how well last period's hotspots predict the next (hit rate, PAI, PEI)"
+    )
+    backtest_command.add_arguments(p)
+    p.set_defaults(func=backtest_command.run)
+
     p = sub.add_parser("stats", help="summarise the incident store")
     p.add_argument("--db", help=db_help)
     p.set_defaults(func=_cmd_stats)

@@ -1,0 +1,213 @@
+"""``hotspots evaluate``: backtest hotspot methods on an incident file and print the table.
+
+Helsinki is the default: INPUT is imported like ``hotspots import`` does (or read from
+the store with ``--db``) and the study area is Helsinki's districts. With
+``--districts none`` or a polygon file, INPUT can hold incidents anywhere: it is read as
+a table with lon/lat (WGS84) and a time column, projected to a local metric CRS (the UTM
+zone of the points, EPSG:3067 in Finland), and the study area is the points' convex hull
+or the polygons of the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo import schema
+from geo.errors import HotspotsError, InputFormatError, ParameterError
+from hotspots import evaluation
+from hotspots.methods import ClusteringParams
+from hotspots.parameters import DEFAULT_EPS_M, DEFAULT_MIN_SAMPLES
+
+_TABLE_SUFFIXES = (".csv", ".parquet", ".geojson", ".json", ".gpkg")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``evaluate`` arguments to ``parser`` (a sub-parser of ``hotspots``)."""
+    parser.add_argument("input", nargs="?", help="incident file (or use --db)")
+    parser.add_argument("--db", help="store URL (Helsinki data only), instead of INPUT")
+    parser.add_argument("--crs", help="EPSG code of INPUT's x/y columns (Helsinki import)")
+    parser.add_argument(
+        "--train-window", default=evaluation.DEFAULT_TRAIN_WINDOW, help="e.g. 6M (default), 1M, 30D"
+    )
+    parser.add_argument("--test-window", default=evaluation.DEFAULT_TEST_WINDOW, help="e.g. 6M (default), 1M")
+    parser.add_argument(
+        "--area",
+        default="0.01,0.03,0.05",
+        help="budgets as shares of the study area (default 0.01,0.03,0.05)",
+    )
+    parser.add_argument("--hotspots", type=int, help="also a budget of the top N hotspots' cells")
+    parser.add_argument(
+        "--methods",
+        default=",".join(evaluation.DEFAULT_METHODS),
+        help=f"comma-separated, of {', '.join(evaluation.METHODS)} or the groups "
+        f"{', '.join(evaluation.METHOD_ALIASES)} (default: all but random)",
+    )
+    parser.add_argument(
+        "--districts",
+        default="helsinki",
+        help="helsinki (default), none (convex hull of the points) or a polygon file",
+    )
+    parser.add_argument(
+        "--cell", type=float, default=evaluation.DEFAULT_CELL_M, help="cell side in metres (150)"
+    )
+    parser.add_argument(
+        "--eps", default="auto", help=f"metres, or auto (default; {DEFAULT_EPS_M:g} when fixed)"
+    )
+    parser.add_argument(
+        "--min-samples", default="auto", help=f"whole number, or auto (default; {DEFAULT_MIN_SAMPLES})"
+    )
+    parser.add_argument("--windows", type=int, help="run only the N most recent windows")
+    parser.add_argument("--lon", default="lon", help="longitude column when --districts is not helsinki")
+    parser.add_argument("--lat", default="lat", help="latitude column when --districts is not helsinki")
+    parser.add_argument("--time", default="occurred_at", help="time column when --districts is not helsinki")
+    parser.add_argument(
+        "--timezone",
+        default=schema.TIMEZONE,
+        help=f"zone of naive times when --districts is not helsinki ({schema.TIMEZONE})",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random method")
+    parser.add_argument("--out", help="write the per-window rows to this CSV")
+    parser.add_argument(
+        "--chart", help="write the altair chart (hit rate against area) to this .html or .json"
+    )
+
+
+def _auto_or(value: str, name: str, *, kind: type) -> tuple[float | int | None, bool]:
+    """``'auto'`` -> (None, True); a number -> (number, False); anything else raises."""
+    text = str(value).strip().lower()
+    if text == "auto":
+        return None, True
+    try:
+        number = kind(text)
+    except ValueError:
+        raise ParameterError(
+            f"{name} was {value!r} but is expected to be auto or a number such as 150"
+        ) from None
+    return number, False
+
+
+def backtest_params(args: argparse.Namespace) -> evaluation.BacktestParams:
+    """The ``BacktestParams`` the arguments describe (validated)."""
+    eps, auto_eps = _auto_or(args.eps, "--eps", kind=float)
+    min_samples, auto_min_samples = _auto_or(args.min_samples, "--min-samples", kind=int)
+    clustering = ClusteringParams(
+        eps_m=float(eps) if eps is not None else DEFAULT_EPS_M,
+        min_samples=int(min_samples) if min_samples is not None else DEFAULT_MIN_SAMPLES,
+    )
+    return evaluation.BacktestParams(
+        train_window=args.train_window,
+        test_window=args.test_window,
+        area_shares=evaluation.parse_area_shares(args.area),
+        n_hotspots=args.hotspots,
+        methods=evaluation.parse_methods(args.methods),
+        cell_m=args.cell,
+        clustering=clustering,
+        auto_eps=auto_eps,
+        auto_min_samples=auto_min_samples,
+        n_windows=args.windows,
+        seed=args.seed,
+    )
+
+
+def read_points(path: Path, *, lon: str, lat: str, time: str, timezone: str) -> tuple[pd.DataFrame, str]:
+    """Incidents anywhere from a CSV/Parquet/GeoJSON/GPKG file, projected to a local metric CRS."""
+    suffix = path.suffix.lower()
+    if suffix not in _TABLE_SUFFIXES:
+        raise InputFormatError(f"{path} has the suffix {path.suffix!r}; give one of {list(_TABLE_SUFFIXES)}")
+    if suffix == ".csv":
+        frame = pd.read_csv(path)
+    elif suffix == ".parquet":
+        frame = pd.read_parquet(path)
+    else:
+        layer = gpd.read_file(path)
+        if layer.crs is None:
+            raise InputFormatError(f"{path} has no CRS; save it with one (e.g. EPSG:4326)")
+        points = layer.to_crs(evaluation.geo_crs.WGS84)
+        frame = pd.DataFrame(points.drop(columns=points.geometry.name))
+        frame[lon], frame[lat] = points.geometry.x.to_numpy(), points.geometry.y.to_numpy()
+    missing = [name for name in (lon, lat, time) if name not in frame.columns]
+    if missing:
+        raise InputFormatError(
+            f"{path} lacks the columns {missing}; name them with --lon, --lat and --time "
+            f"(columns are {list(frame.columns)[:12]})"
+        )
+    return evaluation.prepare_points(frame, lon=lon, lat=lat, occurred_at=time, timezone=timezone)
+
+
+def _helsinki_incidents(args: argparse.Namespace) -> pd.DataFrame:
+    """Helsinki incidents through the same import as ``hotspots cluster`` (rejects reported)."""
+    from hotspots.cli import _load_incidents
+
+    frame, _ = _load_incidents(args)
+    return frame
+
+
+def load(args: argparse.Namespace) -> tuple[pd.DataFrame, evaluation.StudyGrid, gpd.GeoDataFrame | None, str]:
+    """Incidents, study grid, district layer and a one-line description of the study area."""
+    if not args.input and not args.db:
+        raise HotspotsError("give an incident file INPUT (or --db)")
+    choice = str(args.districts).strip()
+    if choice.lower() == "helsinki":
+        from geo import districts
+
+        frame = _helsinki_incidents(args)
+        grid = evaluation.study_grid(evaluation.helsinki_study_area(), cell_m=args.cell)
+        return (
+            frame,
+            grid,
+            districts.load_districts("peruspiiri"),
+            "Helsinki's districts (without the sea area)",
+        )
+    if args.db:
+        raise HotspotsError("--db holds Helsinki data; use --districts helsinki with it, or give INPUT")
+    path = Path(args.input)
+    if not path.is_file():
+        raise InputFormatError(f"input file {path} does not exist")
+    frame, metric = read_points(path, lon=args.lon, lat=args.lat, time=args.time, timezone=args.timezone)
+    if frame.empty:
+        raise InputFormatError(f"{path} has no row with coordinates and a time")
+    if choice.lower() == "none":
+        area = evaluation.points_study_area(frame["x_m"], frame["y_m"], cell_m=args.cell)
+        where = f"convex hull of the points ({metric})"
+    else:
+        area = evaluation.read_study_area(choice, crs=metric)
+        where = f"polygons of {choice} ({metric})"
+    return frame, evaluation.study_grid(area, cell_m=args.cell, crs=metric), None, where
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``hotspots evaluate``: print the table, write ``--out``/``--chart`` when asked."""
+    params = backtest_params(args)
+    frame, grid, layer, where = load(args)
+    print(
+        f"study area: {where}, {grid.n_cells} cells of {grid.cell_m:g} m ({grid.area_km2:.1f} km²); "
+        f"windows {params.train_window} -> {params.test_window}",
+        file=sys.stderr,
+    )
+    results = evaluation.backtest(
+        frame, params=params, grid=grid, districts=layer, progress=lambda line: print(line, file=sys.stderr)
+    )
+    table = evaluation.summarise_backtest(results)
+    print(evaluation.format_table(table))
+    recommended = results.loc[results["method"] == "dbscan", ["window", "budget", "params"]]
+    if len(recommended):
+        print("\ndbscan parameters per window and budget:")
+        for row in recommended.itertuples(index=False):
+            print(f"  {row.window} {row.budget}: {row.params}")
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        results.to_csv(out, index=False)
+        print(f"wrote {out}", file=sys.stderr)
+    if args.chart:
+        path = Path(args.chart)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        evaluation.backtest_chart(results).save(str(path))
+        print(f"wrote {path}", file=sys.stderr)
+    return 0 if np.isfinite(table["hit_rate"]).any() else 1

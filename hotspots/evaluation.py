@@ -1,0 +1,1687 @@
+"""Do the hotspots predict? A rolling-origin backtest with hit rate, PAI and PEI at equal area.
+
+A hotspot map earns its place when the places it marks in one period hold the incidents of
+the next. The backtest measures that for our DBSCAN hotspots and for the usual
+alternatives, each given exactly the same area.
+
+Windows
+    Rolling origin: train on ``train`` (default six months), test on the ``test`` window
+    right after it (default six months); the origin steps back by ``test`` from the end of
+    the data (the day after the last incident), so the last window ends with the data.
+    Only windows whose training part starts on or after the first incident's day count.
+Study area and grid
+    Square cells of ``cell_m`` (150 m) over the study area; a cell belongs to the study
+    area when its centre lies inside it. Helsinki's study area is the union of the
+    official osa-alue polygons without the territorial sea ('Aluemeri'); elsewhere a
+    polygon file, or (``districts="none"``) the convex hull of all incidents, widened by
+    half a cell so every incident lies in a study cell. Incidents outside the study
+    cells are not counted at all.
+Equal area
+    A budget is a share of the study cells (``area_shares``, rounded to whole cells) or
+    the cells of the top ``n_hotspots`` hotspots (``dbscan-ranked``'s shapes and order).
+    Every method ranks the study cells in its own order and fills the budget in that
+    order; cells tied at the
+    edge of the budget share the remaining cells pro rata (the expected value of
+    breaking the tie at random), so every method uses exactly the budget. A hotspot
+    method that runs out of hotspot cells before the budget is full stops there and its
+    ``area_share`` shows what it used.
+Measures (``N`` test incidents in the study area, ``a`` cells chosen of ``A`` study cells)
+    ``hit_rate = hits / N``; ``pai = hit_rate / (a / A)`` (predictive accuracy index,
+    Chainey et al. 2008: 1 is what random cells score on average); ``pei = hits /
+    best_hits`` (predictive efficiency index, Hunt 2016), ``best_hits`` being what the
+    test period's own top ``a`` cells hold, so a method that is given the test period
+    scores exactly 1.
+
+Methods (``METHODS``)
+    ``dbscan`` (recommended)
+        DBSCAN hotspots of the training window, each a union of cells: the cells its
+        members occupy plus its *core cells* (``hotspot_cells``: at least
+        ``min_samples`` incidents within eps of the centre, a member within eps), so no
+        empty space between incidents is claimed. The budget takes hotspot cells
+        densest first, whatever their hotspot, by ``cell_scores``: the cell's own
+        training count blended with DBSCAN's eps-disc density by a ``smoothing``
+        weight. eps, min_samples (with ``auto``) and the smoothing are chosen per
+        budget by the backtest inside the training window (below). At a budget the map
+        therefore shows the densest part of each hotspot; the engine's priority orders
+        the hotspots for action, not the area.
+    ``dbscan-ranked``
+        The same cell shapes with the given eps/min_samples, whole hotspots in the
+        engine's rank order (``hotspots.summary.summarise_hotspots`` +
+        ``hotspots.ranking.rank_hotspots``, the window before the training window as
+        the previous period); within the hotspot that crosses the budget's edge cells
+        go by their training count.
+    ``dbscan-concave`` / ``dbscan-hull``
+        As ``dbscan-ranked`` with the engine's polygons (concave hull buffered by eps/2)
+        or plain convex hulls, rasterised (a cell counts when its centre lies inside).
+        These three isolate the effect of the shape.
+    ``hdbscan``
+        scikit-learn's HDBSCAN (``min_cluster_size = min_samples``), cell shapes as
+        ``dbscan``, cells densest first by their training count.
+    ``grid``
+        Training incidents per cell.
+    ``kde-rule`` / ``kde-cv``
+        Quartic-kernel density of the training incidents integrated over each cell
+        (points binned to thirds of a cell, then convolved). ``kde-rule``: the bandwidth
+        is the mean distance from a training incident to its 10th nearest neighbour
+        (the k-nearest-neighbour rule of Williamson et al. 1998), at least one cell.
+        ``kde-cv``: the bandwidth of ``KDE_BANDWIDTHS_CELLS`` that, fitted on the first
+        half of the training window, caught most of its second half at the budget.
+    ``gistar``
+        Getis-Ord Gi* z-scores of the training counts (binary weights: the cell and its
+        eight neighbours inside the study area; equal to ``esda.G_Local(star=True)``);
+        hot cells with a Benjamini-Hochberg FDR-adjusted one-sided p-value below 0.05
+        come first by z, then the other cells by z.
+    ``random``
+        A seeded random order (PAI about 1), for reference.
+    ``best``
+        The test period's own counts (PEI 1), the reference of PEI.
+
+Parameters of ``dbscan`` (``choose_clustering``)
+    On each training window the same backtest runs inside it: the window is split at
+    its middle, every candidate (``EPS_CANDIDATES_M`` x ``MIN_SAMPLES_CANDIDATES`` with
+    ``auto``, x ``SMOOTHING_CANDIDATES``) clusters the first half and is scored on the
+    second half at each budget; the best hit rate wins (ties: the larger min_samples,
+    the smaller eps, the smaller smoothing), and the final hotspots are clustered on
+    the whole training window with it, min_samples scaled by the ratio of the
+    window's incidents to its first half's (a count in an eps-disc grows with time).
+    The choice, and what the given parameters caught, are reported in ``params``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Literal, get_args
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import ArrayLike, NDArray
+from scipy import signal, stats
+from scipy.spatial import cKDTree
+
+from geo import crs as geo_crs
+from geo.errors import InputFormatError, ParameterError
+from hotspots import ranking, summary
+from hotspots.methods import ClusteringParams, cluster
+from hotspots.significance import adjust_p_values
+
+if TYPE_CHECKING:
+    import altair as alt
+
+Method = Literal[
+    "dbscan",
+    "dbscan-ranked",
+    "dbscan-concave",
+    "dbscan-hull",
+    "hdbscan",
+    "grid",
+    "kde-rule",
+    "kde-cv",
+    "gistar",
+    "random",
+    "best",
+]
+METHODS: Final[tuple[Method, ...]] = get_args(Method)
+#: Methods of a default backtest (``best`` is always added as the reference of PEI).
+DEFAULT_METHODS: Final[tuple[Method, ...]] = (
+    "dbscan",
+    "dbscan-ranked",
+    "dbscan-concave",
+    "dbscan-hull",
+    "hdbscan",
+    "grid",
+    "kde-rule",
+    "kde-cv",
+    "gistar",
+)
+#: Short names accepted by ``parse_methods`` for groups of methods.
+METHOD_ALIASES: Final[dict[str, tuple[Method, ...]]] = {
+    "kde": ("kde-rule", "kde-cv"),
+    "dbscan-shapes": ("dbscan", "dbscan-ranked", "dbscan-concave", "dbscan-hull"),
+}
+DEFAULT_CELL_M: Final = 150.0
+DEFAULT_AREA_SHARES: Final = (0.01, 0.03, 0.05)
+DEFAULT_TRAIN_WINDOW: Final = "6M"
+DEFAULT_TEST_WINDOW: Final = "6M"
+#: Candidate eps (metres) and min_samples of ``eps_m="auto"`` / ``min_samples="auto"``.
+EPS_CANDIDATES_M: Final = (100.0, 150.0, 200.0, 300.0, 400.0)
+MIN_SAMPLES_CANDIDATES: Final = (2, 3, 5, 7, 10, 15, 20)
+#: Candidate weights of the eps-disc density in the hotspot cell score (``cell_scores``).
+SMOOTHING_CANDIDATES: Final = (0.0, 0.5, 1.0)
+#: Candidate KDE bandwidths of ``kde-cv``, in cells.
+KDE_BANDWIDTHS_CELLS: Final = (1.0, 1.5, 2.0, 3.0, 4.0, 6.0)
+#: Neighbour rank of the KDE bandwidth rule (Williamson et al. 1998).
+KDE_RULE_K: Final = 10
+#: Sub-cells per cell side when binning points for the KDE.
+_KDE_SUBCELLS: Final = 3
+#: FDR level of the Gi* hot cells.
+GISTAR_ALPHA: Final = 0.05
+#: Osa-alue code of the territorial sea, left out of Helsinki's study area.
+TERRITORIAL_SEA_CODE: Final = "533"
+#: Finland's extent in lon/lat: points inside use EPSG:3067, others a UTM zone.
+_FINLAND_LONLAT: Final = ((19.0, 32.0), (59.0, 70.5))
+_WINDOW_PATTERN: Final = re.compile(r"^\s*(\d+)\s*([DWMY])\s*$", re.IGNORECASE)
+
+#: Columns of ``backtest`` (one row per window, budget and method).
+RESULT_COLUMNS: Final = (
+    "window",
+    "train_start",
+    "test_start",
+    "test_end",
+    "budget",
+    "method",
+    "cells",
+    "area_share",
+    "area_km2",
+    "n_train",
+    "n_test",
+    "hits",
+    "best_hits",
+    "hit_rate",
+    "pai",
+    "pei",
+    "params",
+)
+#: Columns of ``summarise_backtest`` (one row per budget and method).
+SUMMARY_COLUMNS: Final = (
+    "budget",
+    "method",
+    "windows",
+    "area_share",
+    "hit_rate",
+    "hit_rate_sd",
+    "hit_rate_min",
+    "hit_rate_max",
+    "pai",
+    "pai_sd",
+    "pei",
+    "pei_sd",
+)
+
+
+# --------------------------------------------------------------------------- CRS
+
+
+def local_metric_crs(lon: ArrayLike, lat: ArrayLike) -> str:
+    """A metric CRS for points given in lon/lat: EPSG:3067 in Finland, else their UTM zone.
+
+    Parameters
+    ----------
+    lon, lat
+        WGS84 degrees.
+
+    Returns
+    -------
+    str
+        ``EPSG:3067`` when the median point lies in Finland's extent, otherwise
+        ``EPSG:326zz`` (north) or ``EPSG:327zz`` (south) of the median point's zone.
+    """
+    lons = np.asarray(lon, dtype=np.float64)
+    lats = np.asarray(lat, dtype=np.float64)
+    ok = np.isfinite(lons) & np.isfinite(lats) & (np.abs(lats) <= 90) & (np.abs(lons) <= 180)
+    if not ok.any():
+        raise ParameterError("lon/lat hold no finite WGS84 coordinates; cannot choose a metric CRS")
+    mid_lon, mid_lat = float(np.median(lons[ok])), float(np.median(lats[ok]))
+    (x0, x1), (y0, y1) = _FINLAND_LONLAT
+    if x0 <= mid_lon <= x1 and y0 <= mid_lat <= y1:
+        return geo_crs.METRIC
+    zone = min(60, math.floor((mid_lon + 180.0) / 6.0) + 1)
+    return f"EPSG:{(32600 if mid_lat >= 0 else 32700) + zone}"
+
+
+def prepare_points(
+    frame: pd.DataFrame,
+    *,
+    lon: str = "lon",
+    lat: str = "lat",
+    occurred_at: str = "occurred_at",
+    timezone: str | None = None,
+    metric_crs: str | None = None,
+) -> tuple[pd.DataFrame, str]:
+    """Incidents anywhere as a backtest frame: ``x_m``/``y_m`` in a local metric CRS.
+
+    Parameters
+    ----------
+    frame
+        Rows with WGS84 ``lon``/``lat`` columns and a time column; not changed.
+    lon, lat, occurred_at
+        Names of those columns.
+    timezone
+        IANA zone to localise naive times in (e.g. ``America/Toronto``); aware times are
+        converted to it. None keeps aware times as they are and needs aware times.
+    metric_crs
+        EPSG code of the metric CRS; None chooses with ``local_metric_crs``.
+
+    Returns
+    -------
+    frame : DataFrame
+        A copy with ``x_m``, ``y_m`` (metres) and ``occurred_at`` (aware); rows without
+        finite coordinates or time are dropped.
+    crs : str
+        The metric CRS used.
+    """
+    for name in (lon, lat, occurred_at):
+        if name not in frame.columns:
+            raise ParameterError(
+                f"frame lacks the column {name!r}; name the columns with lon=, lat=, occurred_at="
+            )
+    lons = pd.to_numeric(frame[lon], errors="coerce").to_numpy(dtype=np.float64)
+    lats = pd.to_numeric(frame[lat], errors="coerce").to_numpy(dtype=np.float64)
+    target = geo_crs.normalise_crs(metric_crs) if metric_crs else local_metric_crs(lons, lats)
+    when = pd.to_datetime(frame[occurred_at], errors="coerce")
+    if not isinstance(when.dtype, pd.DatetimeTZDtype):
+        if timezone is None:
+            raise ParameterError(
+                f"column {occurred_at!r} holds times without a time zone; pass timezone= "
+                "(e.g. 'America/Toronto') to localise them"
+            )
+        when = when.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="shift_forward")
+    elif timezone is not None:
+        when = when.dt.tz_convert(timezone)
+    x, y = geo_crs.transform(lons, lats, src=geo_crs.WGS84, dst=target)
+    out = frame.copy()
+    out["x_m"], out["y_m"], out["occurred_at"] = x, y, when.to_numpy()
+    out["occurred_at"] = when
+    keep = np.isfinite(x) & np.isfinite(y) & when.notna().to_numpy(dtype=bool)
+    return out.loc[keep].reset_index(drop=True), target
+
+
+# --------------------------------------------------------------------------- windows
+
+
+@dataclass(frozen=True)
+class WindowSpan:
+    """A window length in calendar months and days (``"6M"`` is six calendar months)."""
+
+    months: int = 0
+    days: int = 0
+
+    def __post_init__(self) -> None:
+        if self.months < 0 or self.days < 0:
+            raise ParameterError(f"a window cannot be negative, got {self.months} months {self.days} days")
+
+    @property
+    def label(self) -> str:
+        """``"6M"``, ``"30D"`` or ``"1M2D"``."""
+        parts = [f"{self.months}M" if self.months else "", f"{self.days}D" if self.days else ""]
+        return "".join(parts)
+
+    def times(self, k: int) -> WindowSpan:
+        """This span ``k`` times (``k >= 0``)."""
+        return WindowSpan(self.months * k, self.days * k)
+
+    def plus(self, other: WindowSpan) -> WindowSpan:
+        """The sum of two spans."""
+        return WindowSpan(self.months + other.months, self.days + other.days)
+
+    def before(self, stamp: pd.Timestamp) -> pd.Timestamp:
+        """``stamp`` minus this span on the wall clock."""
+        if self.months == 0 and self.days == 0:
+            return stamp
+        return stamp - pd.DateOffset(months=self.months, days=self.days)
+
+
+def parse_window(text: str, *, name: str = "window") -> WindowSpan:
+    """``"6M"`` -> six months, ``"1M"``, ``"2W"`` (14 days), ``"30D"``, ``"1Y"`` (12 months).
+
+    Raises
+    ------
+    ParameterError
+        For anything else; the message names ``name`` and the accepted forms.
+    """
+    match = _WINDOW_PATTERN.match(str(text))
+    if not match or int(match.group(1)) == 0:
+        raise ParameterError(
+            f"{name} was {text!r} but is expected to be a positive count and a unit D, W, M or Y, "
+            "e.g. 6M (six months), 1M, 2W or 30D"
+        )
+    count, unit = int(match.group(1)), match.group(2).upper()
+    if unit == "D":
+        return WindowSpan(days=count)
+    if unit == "W":
+        return WindowSpan(days=7 * count)
+    if unit == "M":
+        return WindowSpan(months=count)
+    return WindowSpan(months=12 * count)
+
+
+@dataclass(frozen=True)
+class Window:
+    """One backtest window: train on [train_start, test_start), test on [test_start, test_end)."""
+
+    train_start: pd.Timestamp
+    test_start: pd.Timestamp
+    test_end: pd.Timestamp
+
+    @property
+    def label(self) -> str:
+        """``"2025-10-31..2026-04-30 -> 2026-10-31"``."""
+        fmt = "%Y-%m-%d"
+        return (
+            f"{self.train_start.strftime(fmt)}..{self.test_start.strftime(fmt)} -> "
+            f"{self.test_end.strftime(fmt)}"
+        )
+
+
+def _aware_times(frame: pd.DataFrame, name: str) -> pd.Series:
+    if "occurred_at" not in frame.columns:
+        raise ParameterError(f"{name} lacks the column 'occurred_at'; pass the canonical incident table")
+    when = frame["occurred_at"]
+    if not isinstance(when.dtype, pd.DatetimeTZDtype):
+        raise ParameterError(
+            f"{name}.occurred_at must hold timezone-aware times, got dtype {when.dtype}; "
+            "import incidents through geo or use prepare_points(..., timezone=...)"
+        )
+    return when
+
+
+def rolling_windows(
+    occurred_at: pd.Series,
+    *,
+    train: WindowSpan | str = DEFAULT_TRAIN_WINDOW,
+    test: WindowSpan | str = DEFAULT_TEST_WINDOW,
+    n_windows: int | None = None,
+) -> list[Window]:
+    """Rolling-origin windows over the span of ``occurred_at``, most recent first.
+
+    Parameters
+    ----------
+    occurred_at
+        Timezone-aware incident times.
+    train, test
+        Window lengths (``WindowSpan`` or text for ``parse_window``).
+    n_windows
+        Keep at most this many (the most recent); None keeps every complete window.
+
+    Returns
+    -------
+    list of Window
+        Test windows end at the day after the last incident and step back by ``test``;
+        a window is complete when its training part starts on or after the first
+        incident's day.
+    """
+    train_span = train if isinstance(train, WindowSpan) else parse_window(train, name="train window")
+    test_span = test if isinstance(test, WindowSpan) else parse_window(test, name="test window")
+    if n_windows is not None and (int(n_windows) != n_windows or n_windows < 1):
+        raise ParameterError(f"n_windows must be a whole number >= 1 or None, got {n_windows}")
+    when = occurred_at.dropna()
+    if when.empty:
+        return []
+    first = when.min().normalize()
+    end = when.max().normalize() + pd.Timedelta(days=1)
+    end = pd.Timestamp(end.tz_localize(None)).tz_localize(
+        when.dt.tz, nonexistent="shift_forward", ambiguous=True
+    )
+    windows: list[Window] = []
+    k = 0
+    while n_windows is None or len(windows) < n_windows:
+        test_end = test_span.times(k).before(end)
+        test_start = test_span.times(k + 1).before(end)
+        train_start = test_span.times(k + 1).plus(train_span).before(end)
+        if train_start < first:
+            break
+        windows.append(Window(train_start=train_start, test_start=test_start, test_end=test_end))
+        k += 1
+    return windows
+
+
+def _in_period(when: pd.Series, start: pd.Timestamp, stop: pd.Timestamp) -> NDArray[np.bool_]:
+    return ((when >= start) & (when < stop)).to_numpy(dtype=bool, na_value=False)
+
+
+# --------------------------------------------------------------------------- study grid
+
+
+@dataclass(frozen=True)
+class StudyGrid:
+    """Square cells over a study area (row-major ``(ny, nx)`` raster, metres).
+
+    Attributes
+    ----------
+    x0_m, y0_m
+        Lower-left corner of cell (0, 0).
+    cell_m
+        Cell side.
+    nx, ny
+        Raster size.
+    mask
+        (ny, nx) bool, True for study cells (centre inside the study area).
+    crs
+        EPSG code of the coordinates.
+    """
+
+    x0_m: float
+    y0_m: float
+    cell_m: float
+    nx: int
+    ny: int
+    mask: NDArray[np.bool_] = field(repr=False)
+    crs: str = geo_crs.METRIC
+
+    @property
+    def n_cells(self) -> int:
+        """Number of study cells."""
+        return int(self.mask.sum())
+
+    @property
+    def area_km2(self) -> float:
+        """Study area as counted in cells, km²."""
+        return self.n_cells * self.cell_m**2 / 1e6
+
+    @property
+    def study_index(self) -> NDArray[np.int64]:
+        """Flat raster index of each study cell, in raster order."""
+        return np.flatnonzero(self.mask.ravel())
+
+    def flat_index(self, x_m: ArrayLike, y_m: ArrayLike) -> NDArray[np.int64]:
+        """Flat raster index of each point's cell; -1 outside the study cells."""
+        x = np.asarray(x_m, dtype=np.float64)
+        y = np.asarray(y_m, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            ix = np.floor((x - self.x0_m) / self.cell_m)
+            iy = np.floor((y - self.y0_m) / self.cell_m)
+        ok = np.isfinite(ix) & np.isfinite(iy) & (ix >= 0) & (ix < self.nx) & (iy >= 0) & (iy < self.ny)
+        flat = np.full(x.shape, -1, dtype=np.int64)
+        flat[ok] = iy[ok].astype(np.int64) * self.nx + ix[ok].astype(np.int64)
+        inside = np.zeros(x.shape, dtype=bool)
+        inside[ok] = self.mask.ravel()[flat[ok]]
+        flat[~inside] = -1
+        return flat
+
+    def counts(self, x_m: ArrayLike, y_m: ArrayLike) -> NDArray[np.float64]:
+        """Points per study cell, in ``study_index`` order (points outside are dropped)."""
+        flat = self.flat_index(x_m, y_m)
+        raster = np.bincount(flat[flat >= 0], minlength=self.nx * self.ny).astype(np.float64)
+        return raster[self.study_index]
+
+    def centres(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Centres of the study cells, in ``study_index`` order."""
+        flat = self.study_index
+        x = self.x0_m + (flat % self.nx + 0.5) * self.cell_m
+        y = self.y0_m + (flat // self.nx + 0.5) * self.cell_m
+        return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+
+    def cells_in(self, polygon: Any) -> NDArray[np.int64]:
+        """Positions (in ``study_index`` order) of study cells whose centre lies in ``polygon``."""
+        if polygon is None or shapely.is_empty(polygon):
+            return np.empty(0, dtype=np.int64)
+        bx0, by0, bx1, by1 = shapely.bounds(polygon)
+        ix0 = max(0, math.floor((bx0 - self.x0_m) / self.cell_m - 0.5))
+        ix1 = min(self.nx - 1, math.ceil((bx1 - self.x0_m) / self.cell_m - 0.5))
+        iy0 = max(0, math.floor((by0 - self.y0_m) / self.cell_m - 0.5))
+        iy1 = min(self.ny - 1, math.ceil((by1 - self.y0_m) / self.cell_m - 0.5))
+        if ix1 < ix0 or iy1 < iy0:
+            return np.empty(0, dtype=np.int64)
+        mesh_x, mesh_y = np.meshgrid(np.arange(ix0, ix1 + 1), np.arange(iy0, iy1 + 1))
+        gx, gy = mesh_x.ravel(), mesh_y.ravel()
+        inside = shapely.contains_xy(
+            polygon, self.x0_m + (gx + 0.5) * self.cell_m, self.y0_m + (gy + 0.5) * self.cell_m
+        )
+        flat = gy[inside] * self.nx + gx[inside]
+        flat = flat[self.mask.ravel()[flat]]
+        return self._position(flat)
+
+    def _position(self, flat: NDArray[np.int64]) -> NDArray[np.int64]:
+        return np.searchsorted(self.study_index, flat).astype(np.int64)
+
+    def positions(self, x_m: ArrayLike, y_m: ArrayLike) -> NDArray[np.int64]:
+        """Position (in ``study_index`` order) of each point's study cell; -1 outside."""
+        flat = self.flat_index(x_m, y_m)
+        out = np.full(flat.shape, -1, dtype=np.int64)
+        out[flat >= 0] = self._position(flat[flat >= 0])
+        return out
+
+
+def study_grid(area: Any, *, cell_m: float = DEFAULT_CELL_M, crs: str = geo_crs.METRIC) -> StudyGrid:
+    """Cells of ``cell_m`` whose centres lie in ``area`` (a shapely polygon in metres).
+
+    Parameters
+    ----------
+    area
+        Study area polygon or multipolygon in ``crs``.
+    cell_m
+        Cell side in metres, > 0.
+    crs
+        EPSG code of ``area``.
+
+    Returns
+    -------
+    StudyGrid
+    """
+    if not np.isfinite(cell_m) or cell_m <= 0:
+        raise ParameterError(f"cell_m must be > 0 metres, got {cell_m}")
+    if area is None or shapely.is_empty(area) or shapely.area(area) <= 0:
+        raise ParameterError("the study area is empty; give a polygon with an area (or districts='none')")
+    bx0, by0, bx1, by1 = shapely.bounds(area)
+    x0 = math.floor(bx0 / cell_m) * cell_m
+    y0 = math.floor(by0 / cell_m) * cell_m
+    nx = max(1, math.ceil((bx1 - x0) / cell_m))
+    ny = max(1, math.ceil((by1 - y0) / cell_m))
+    if nx * ny > 25_000_000:
+        raise ParameterError(
+            f"the study area spans {nx} x {ny} cells of {cell_m} m; use larger cells (cell_m) "
+            "or a smaller study area"
+        )
+    gx, gy = np.meshgrid(x0 + (np.arange(nx) + 0.5) * cell_m, y0 + (np.arange(ny) + 0.5) * cell_m)
+    shapely.prepare(area)
+    mask = shapely.contains_xy(area, gx.ravel(), gy.ravel()).reshape(ny, nx)
+    if not mask.any():
+        raise ParameterError(f"no {cell_m} m cell has its centre in the study area; use smaller cells")
+    return StudyGrid(x0_m=x0, y0_m=y0, cell_m=float(cell_m), nx=nx, ny=ny, mask=mask, crs=crs)
+
+
+def helsinki_study_area() -> Any:
+    """Union of Helsinki's osa-alue polygons without the territorial sea, EPSG:3067."""
+    from geo import districts
+
+    osaalue = districts.load_districts("osaalue")
+    land = osaalue.loc[osaalue["code"].astype(str) != TERRITORIAL_SEA_CODE]
+    return shapely.union_all(np.asarray(land.geometry.values, dtype=object))
+
+
+def points_study_area(x_m: ArrayLike, y_m: ArrayLike, *, cell_m: float = DEFAULT_CELL_M) -> Any:
+    """Convex hull of the points, widened by a cell's half-diagonal so every point's cell counts."""
+    x = np.asarray(x_m, dtype=np.float64)
+    y = np.asarray(y_m, dtype=np.float64)
+    ok = np.isfinite(x) & np.isfinite(y)
+    if ok.sum() < 3:
+        raise ParameterError(f"a study area from points needs at least 3 incidents, got {int(ok.sum())}")
+    hull = shapely.convex_hull(shapely.multipoints(np.column_stack([x[ok], y[ok]])))
+    return shapely.buffer(hull, cell_m * math.sqrt(0.5), quad_segs=4)
+
+
+def read_study_area(path: str | Path, *, crs: str = geo_crs.METRIC) -> Any:
+    """Union of the polygons in a vector file (GeoJSON, GeoPackage ...), in ``crs``."""
+    file = Path(path)
+    if not file.is_file():
+        raise InputFormatError(f"study area file {file} does not exist; give a polygon file or 'none'")
+    try:
+        frame = gpd.read_file(file)
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise InputFormatError(f"cannot read study area file {file}: {exc}") from exc
+    if frame.crs is None:
+        raise InputFormatError(f"study area file {file} has no CRS; save it with one (e.g. EPSG:4326)")
+    polygons = frame.to_crs(crs).geometry
+    polygons = polygons[polygons.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if polygons.empty:
+        raise InputFormatError(f"study area file {file} holds no polygons")
+    return shapely.union_all(np.asarray(polygons.values, dtype=object))
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def fill_budget(priority: ArrayLike, test_counts: ArrayLike, *, cells: int) -> tuple[float, int]:
+    """Test incidents caught by the ``cells`` highest-priority cells.
+
+    Parameters
+    ----------
+    priority
+        One value per study cell, higher first; NaN marks cells the method never chooses.
+    test_counts
+        Test incidents per study cell (same order).
+    cells
+        The budget in cells, >= 0.
+
+    Returns
+    -------
+    hits : float
+        Test incidents in the chosen cells. Cells tied at the edge of the budget count
+        pro rata (the expected value of breaking the tie at random).
+    used : int
+        Cells chosen: ``cells``, or fewer when fewer cells are selectable.
+    """
+    p = np.asarray(priority, dtype=np.float64)
+    t = np.asarray(test_counts, dtype=np.float64)
+    if p.shape != t.shape:
+        raise ParameterError(
+            f"priority has shape {p.shape} but test_counts {t.shape}; give one value per cell"
+        )
+    if int(cells) != cells or cells < 0:
+        raise ParameterError(f"cells must be a whole number >= 0, got {cells}")
+    selectable = np.isfinite(p)
+    p, t = p[selectable], t[selectable]
+    if cells == 0 or p.size == 0:
+        return 0.0, 0
+    if p.size <= cells:
+        return float(t.sum()), int(p.size)
+    edge = np.partition(p, p.size - cells)[p.size - cells]  # the cells-th largest
+    above = p > edge
+    tied = p == edge
+    free = cells - int(above.sum())
+    hits = float(t[above].sum()) + free / int(tied.sum()) * float(t[tied].sum())
+    return hits, int(cells)
+
+
+# --------------------------------------------------------------------------- KDE
+
+
+def rule_bandwidth_m(xy: NDArray[np.float64], *, cell_m: float, k: int = KDE_RULE_K) -> float:
+    """Mean distance to the k-th nearest neighbour (Williamson et al. 1998), at least ``cell_m``."""
+    points = np.asarray(xy, dtype=np.float64)
+    if len(points) <= k:
+        return float(cell_m) * 4.0
+    distances, _ = cKDTree(points).query(points, k=k + 1)
+    return max(float(cell_m), float(np.mean(distances[:, -1])))
+
+
+def _quartic_kernel(radius_sub: float) -> NDArray[np.float64]:
+    """Quartic (biweight) kernel on sub-cell centres, radius in sub-cells, summing to 1."""
+    reach = max(0, math.floor(radius_sub))
+    offsets = np.arange(-reach, reach + 1, dtype=np.float64)
+    d2 = (offsets[None, :] ** 2 + offsets[:, None] ** 2) / max(radius_sub, 1e-9) ** 2
+    kernel = np.where(d2 < 1, (1 - d2) ** 2, 0.0)
+    if kernel.sum() <= 0:
+        kernel = np.ones((1, 1))
+    return np.asarray(kernel / kernel.sum(), dtype=np.float64)
+
+
+def kde_cell_counts(
+    x_m: ArrayLike, y_m: ArrayLike, grid: StudyGrid, *, bandwidth_m: float
+) -> NDArray[np.float64]:
+    """Quartic-kernel density of the points integrated over each study cell (expected counts).
+
+    Points are binned to ``1/3`` of a cell, the bins convolved with the kernel (radius
+    ``bandwidth_m``) and summed back to cells; density spilling outside the study cells
+    is lost, as it would be for any method.
+    """
+    if not np.isfinite(bandwidth_m) or bandwidth_m <= 0:
+        raise ParameterError(f"bandwidth_m must be > 0 metres, got {bandwidth_m}")
+    s = _KDE_SUBCELLS
+    sub = grid.cell_m / s
+    x = np.asarray(x_m, dtype=np.float64)
+    y = np.asarray(y_m, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        ix = np.floor((x - grid.x0_m) / sub)
+        iy = np.floor((y - grid.y0_m) / sub)
+    ok = np.isfinite(ix) & np.isfinite(iy) & (ix >= 0) & (ix < grid.nx * s) & (iy >= 0) & (iy < grid.ny * s)
+    raster = np.zeros((grid.ny * s, grid.nx * s))
+    np.add.at(raster, (iy[ok].astype(np.int64), ix[ok].astype(np.int64)), 1.0)
+    kernel = _quartic_kernel(bandwidth_m / sub)
+    smooth = signal.fftconvolve(raster, kernel, mode="same") if kernel.size > 1 else raster
+    smooth = np.clip(smooth, 0.0, None)  # FFT round-off leaves tiny negatives
+    cells = smooth.reshape(grid.ny, s, grid.nx, s).sum(axis=(1, 3))
+    return np.asarray(cells.ravel()[grid.study_index], dtype=np.float64)
+
+
+# --------------------------------------------------------------------------- Gi*
+
+
+def gistar(
+    counts: ArrayLike, grid: StudyGrid, *, radius_cells: int = 1
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Getis-Ord Gi* z-scores and one-sided p-values of per-cell counts.
+
+    Binary weights: a study cell's neighbours are the study cells within ``radius_cells``
+    steps in x and y (the 3 x 3 block for 1), itself included (the "star"). With ``n``
+    study cells, mean ``m`` and standard deviation ``s`` (population) of the counts,
+    ``W_i`` neighbours and neighbour sum ``S_i``:
+    ``z_i = (S_i - m W_i) / (s sqrt((n W_i - W_i**2) / (n - 1)))``, the statistic
+    ``esda.G_Local(star=True)`` computes; ``p_i = 1 - Phi(z_i)``.
+
+    Returns
+    -------
+    z, p : ndarray
+        Per study cell, in ``study_index`` order; z is 0 and p 0.5 where undefined.
+    """
+    values = np.asarray(counts, dtype=np.float64)
+    if values.shape != (grid.n_cells,):
+        raise ParameterError(
+            f"counts must hold one value per study cell ({grid.n_cells}), got {values.shape}"
+        )
+    if int(radius_cells) != radius_cells or radius_cells < 1:
+        raise ParameterError(f"radius_cells must be a whole number >= 1, got {radius_cells}")
+    raster = np.zeros(grid.nx * grid.ny)
+    raster[grid.study_index] = values
+    raster2 = raster.reshape(grid.ny, grid.nx)
+    mask = grid.mask.astype(np.float64)
+    box = np.ones((2 * radius_cells + 1, 2 * radius_cells + 1))
+    # Direct (not FFT) convolution keeps the sums exact integers.
+    neighbour_sum = signal.convolve2d(raster2, box, mode="same").ravel()[grid.study_index]
+    neighbours = np.rint(signal.convolve2d(mask, box, mode="same").ravel()[grid.study_index])
+    n = float(grid.n_cells)
+    mean = float(values.mean()) if n else 0.0
+    sd = float(values.std()) if n else 0.0
+    spread = n * neighbours - neighbours**2
+    z = np.zeros_like(values)
+    ok = (sd > 0) & (spread > 0) & (n > 1)
+    z[ok] = (neighbour_sum[ok] - mean * neighbours[ok]) / (sd * np.sqrt(spread[ok] / (n - 1)))
+    p = stats.norm.sf(z)
+    return z, np.asarray(p, dtype=np.float64)
+
+
+# --------------------------------------------------------------------------- hotspots
+
+
+_ENGINE_DEFAULTS: Final[dict[str, object]] = {
+    "category": "other",
+    "source": "other",
+    "severity": pd.NA,
+    "osaalue_fi": pd.NA,
+    "osaalue_sv": pd.NA,
+    "peruspiiri_fi": pd.NA,
+    "peruspiiri_sv": pd.NA,
+}
+
+
+def _engine_frame(frame: pd.DataFrame, layer_code: str | None) -> pd.DataFrame:
+    """A copy with every column the summary reads; foreign data get neutral values."""
+    out = frame.copy()
+    for name, value in _ENGINE_DEFAULTS.items():
+        if name not in out.columns:
+            dtype = "Int64" if name == "severity" else "string"
+            out[name] = pd.Series([value] * len(out), index=out.index, dtype=dtype)
+    if layer_code is not None:
+        out["peruspiiri_code"] = pd.Series([layer_code] * len(out), index=out.index, dtype="string")
+    return out
+
+
+def disc_counts(x_m: ArrayLike, y_m: ArrayLike, grid: StudyGrid, *, eps_m: float) -> NDArray[np.float64]:
+    """Points within ``eps_m`` of each study cell's centre (DBSCAN's density at the centre)."""
+    if not np.isfinite(eps_m) or eps_m <= 0:
+        raise ParameterError(f"eps_m must be > 0 metres, got {eps_m}")
+    xy = np.column_stack([np.asarray(x_m, dtype=np.float64), np.asarray(y_m, dtype=np.float64)])
+    xy = xy[np.isfinite(xy).all(axis=1)]
+    if len(xy) == 0:
+        return np.zeros(grid.n_cells)
+    cx, cy = grid.centres()
+    counts = cKDTree(xy).query_ball_point(np.column_stack([cx, cy]), r=eps_m, return_length=True)
+    return np.asarray(counts, dtype=np.float64)
+
+
+def hotspot_cells(
+    x_m: ArrayLike,
+    y_m: ArrayLike,
+    labels: ArrayLike,
+    grid: StudyGrid,
+    *,
+    eps_m: float,
+    min_samples: int,
+    disc: NDArray[np.float64] | None = None,
+) -> dict[int, NDArray[np.int64]]:
+    """The study cells of each cluster: cells its members occupy and its core cells.
+
+    A *core cell* has at least ``min_samples`` points within ``eps_m`` of its centre (its
+    centre would be a DBSCAN core point) and a member of the cluster within ``eps_m``;
+    it goes to the cluster of its nearest member. Core cells fill the gaps inside a
+    dense cluster that happen to be empty in one period, and nothing else: a cell in
+    the empty space between two arms of a cluster is not dense, so not included.
+
+    Parameters
+    ----------
+    x_m, y_m
+        The clustered points (metres, the grid's CRS).
+    labels
+        Cluster label per point (-1 noise).
+    grid
+        Study grid.
+    eps_m, min_samples
+        The clustering parameters.
+    disc
+        ``disc_counts`` of the same points and eps, when already computed.
+
+    Returns
+    -------
+    dict
+        Cluster label -> positions (``study_index`` order) of its cells, sorted; a cell
+        belongs to one cluster only.
+    """
+    x = np.asarray(x_m, dtype=np.float64)
+    y = np.asarray(y_m, dtype=np.float64)
+    label_arr = np.asarray(labels, dtype=np.int64)
+    if label_arr.shape != x.shape or x.shape != y.shape:
+        raise ParameterError(f"labels ({label_arr.shape}) must hold one label per point ({x.shape})")
+    member = label_arr >= 0
+    if not member.any():
+        return {}
+    if disc is None:
+        disc = disc_counts(x, y, grid, eps_m=eps_m)
+    owner = np.full(grid.n_cells, -1, dtype=np.int64)
+    cx, cy = grid.centres()
+    dense = np.flatnonzero(disc >= min_samples)
+    if dense.size:
+        distance, nearest = cKDTree(np.column_stack([x[member], y[member]])).query(
+            np.column_stack([cx[dense], cy[dense]]), distance_upper_bound=eps_m
+        )
+        near = np.isfinite(distance)
+        owner[dense[near]] = label_arr[member][nearest[near]]
+    positions = grid.positions(x[member], y[member])
+    occupied = positions >= 0
+    # Occupied cells go to the cluster with most members in them (ties: lowest label).
+    pairs = pd.DataFrame({"cell": positions[occupied], "label": label_arr[member][occupied]})
+    if len(pairs):
+        top = (
+            pairs.value_counts()
+            .reset_index(name="n")
+            .sort_values(["cell", "n", "label"], ascending=[True, False, True], kind="stable")
+        )
+        top = top.drop_duplicates("cell")
+        owner[top["cell"].to_numpy(dtype=np.int64)] = top["label"].to_numpy(dtype=np.int64)
+    out: dict[int, NDArray[np.int64]] = {}
+    for label in np.unique(label_arr[member]):
+        out[int(label)] = np.flatnonzero(owner == label).astype(np.int64)
+    return out
+
+
+def cell_scores(
+    train_counts: NDArray[np.float64],
+    disc: NDArray[np.float64],
+    *,
+    eps_m: float,
+    cell_m: float,
+    smoothing: float,
+) -> NDArray[np.float64]:
+    """Expected incidents per cell: ``(1 - w) * own count + w * eps-disc count per cell area``.
+
+    ``w = smoothing`` in [0, 1]: 0 trusts each cell's own count (best where incidents
+    repeat at the same addresses), 1 the density of DBSCAN's eps-disc around its centre
+    (best where they scatter around a place). Exact ties go to the other term.
+    """
+    if not 0 <= smoothing <= 1:
+        raise ParameterError(f"smoothing must be in [0, 1], got {smoothing}")
+    disc_per_cell = disc * cell_m**2 / (math.pi * eps_m**2)
+    score = (1 - smoothing) * train_counts + smoothing * disc_per_cell
+    tie_break = disc_per_cell if smoothing < 0.5 else train_counts
+    scale = float(np.max(tie_break)) + 1.0 if tie_break.size else 1.0
+    return np.asarray(score + 1e-6 * tie_break / scale, dtype=np.float64)
+
+
+def dense_priority(
+    cells: Mapping[int, NDArray[np.int64]], scores: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Priorities of hotspot cells, densest first whatever their hotspot; NaN outside hotspots."""
+    priority = np.full(scores.size, np.nan)
+    for positions in cells.values():
+        priority[positions] = scores[positions]
+    return priority
+
+
+def hotspot_priority(
+    cells_by_rank: Sequence[NDArray[np.int64]], train_counts: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Cell priorities of ranked hotspots: whole hotspots in rank order, cells by training count.
+
+    A cell in several hotspots belongs to the first; cells in none are NaN (never chosen).
+    """
+    n = train_counts.size
+    priority = np.full(n, np.nan)
+    scale = float(train_counts.max()) + 1.0 if n else 1.0
+    total = len(cells_by_rank)
+    for rank, cells in enumerate(cells_by_rank):
+        positions = np.asarray(cells, dtype=np.int64)
+        fresh = positions[np.isnan(priority[positions])]
+        priority[fresh] = (total - rank) * scale + train_counts[fresh]
+    return priority
+
+
+def ranked_hotspots(
+    incidents: pd.DataFrame,
+    labels: ArrayLike,
+    grid: StudyGrid,
+    *,
+    eps_m: float,
+    period: tuple[pd.Timestamp, pd.Timestamp],
+    previous: pd.DataFrame,
+    districts: gpd.GeoDataFrame | None,
+) -> gpd.GeoDataFrame:
+    """The engine's hotspot table of clustered incidents, sorted by the engine's rank.
+
+    Parameters
+    ----------
+    incidents
+        The clustered (training) incidents.
+    labels
+        Cluster label per row.
+    grid
+        Study grid (its cells make the single district of foreign data).
+    eps_m
+        Clustering radius (the engine's polygon buffer is half of it).
+    period
+        ``(since, until)`` of the training window.
+    previous
+        Incidents that hold the window before it (for the trend term).
+    districts
+        Peruspiiri-like layer (``code``, polygons) for the significance test; None makes
+        the study area one district, for data outside Helsinki.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``summarise_hotspots`` + ``rank_hotspots`` output.
+    """
+    layer_code = None
+    if districts is None:
+        layer_code = "study"
+        cell = grid.cell_m
+        xs, ys = grid.centres()
+        area = shapely.union_all(shapely.box(xs - cell / 2, ys - cell / 2, xs + cell / 2, ys + cell / 2))
+        districts = gpd.GeoDataFrame({"code": ["study"]}, geometry=[area], crs=grid.crs)
+    table = summary.summarise_hotspots(
+        _engine_frame(incidents, layer_code).reset_index(drop=True),
+        np.asarray(labels, dtype=np.int64),
+        eps_m=eps_m,
+        period=period,
+        previous=_engine_frame(previous, layer_code),
+        districts=districts,
+    )
+    return ranking.rank_hotspots(table)
+
+
+def cell_union_polygons(
+    incidents: pd.DataFrame,
+    labels: ArrayLike,
+    *,
+    eps_m: float,
+    min_samples: int,
+    cell_m: float = DEFAULT_CELL_M,
+) -> gpd.GeoSeries:
+    """Hotspot polygons as unions of ``cell_m`` cells: the shape ``dbscan`` is scored with.
+
+    Each cluster gets the cells its members occupy and its core cells (see
+    ``hotspot_cells``), as squares aligned to multiples of ``cell_m`` in EPSG:3067, so no
+    edge runs closer to an incident than the cell grid does and the same place gets the
+    same squares in every period.
+
+    Parameters
+    ----------
+    incidents
+        The clustered incidents (``x_m``/``y_m`` in EPSG:3067).
+    labels
+        Cluster label per row (-1 noise).
+    eps_m, min_samples
+        The clustering parameters.
+    cell_m
+        Cell side in metres, > 0.
+
+    Returns
+    -------
+    GeoSeries
+        One (multi)polygon per cluster in ascending label order, index = label, EPSG:3067.
+    """
+    if not np.isfinite(cell_m) or cell_m <= 0:
+        raise ParameterError(f"cell_m must be > 0 metres, got {cell_m}")
+    label_arr = np.asarray(labels)
+    if label_arr.shape != (len(incidents),):
+        raise ParameterError(
+            f"labels must hold one label per incident ({len(incidents)}), got {label_arr.shape}"
+        )
+    x = incidents["x_m"].to_numpy(dtype=np.float64)
+    y = incidents["y_m"].to_numpy(dtype=np.float64)
+    ok = np.isfinite(x) & np.isfinite(y)
+    members = ok & (label_arr >= 0)
+    if not members.any():
+        return gpd.GeoSeries([], index=pd.Index([], dtype=np.int64, name="label"), crs=geo_crs.METRIC)
+    reach = eps_m + cell_m
+    area = shapely.box(
+        x[members].min() - reach, y[members].min() - reach, x[members].max() + reach, y[members].max() + reach
+    )
+    grid = study_grid(area, cell_m=cell_m)
+    cells = hotspot_cells(x[ok], y[ok], label_arr[ok], grid, eps_m=eps_m, min_samples=min_samples)
+    cx, cy = grid.centres()
+    half = cell_m / 2
+    polygons = [
+        shapely.union_all(shapely.box(cx[p] - half, cy[p] - half, cx[p] + half, cy[p] + half))
+        for p in cells.values()
+    ]
+    return gpd.GeoSeries(
+        polygons, index=pd.Index(list(cells), dtype=np.int64, name="label"), crs=geo_crs.METRIC
+    )
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+@dataclass(frozen=True)
+class ParameterChoice:
+    """eps, min_samples and smoothing of ``dbscan`` chosen on a training window for one budget.
+
+    Attributes
+    ----------
+    area_share
+        The budget the choice is for.
+    clustering
+        The chosen eps and min_samples.
+    smoothing
+        The chosen weight of the eps-disc density in the cell score (``cell_scores``).
+    hit_rate
+        Its hit rate on the second half of the training window.
+    default_hit_rate
+        The same for the parameters given (the defaults), smoothing chosen alike.
+    candidates
+        Every candidate (``eps_m``, ``min_samples``, ``smoothing``, ``hit_rate``).
+    """
+
+    area_share: float
+    clustering: ClusteringParams
+    smoothing: float
+    hit_rate: float
+    default_hit_rate: float
+    candidates: pd.DataFrame = field(repr=False)
+    half_min_samples: int = 0
+
+    @property
+    def reason(self) -> str:
+        """One sentence for reports."""
+        base = f"eps {self.clustering.eps_m:g} m, min_samples {self.clustering.min_samples}"
+        if self.half_min_samples and self.half_min_samples != self.clustering.min_samples:
+            base += f" ({self.half_min_samples} on the half window, scaled to its incidents)"
+        return (
+            f"{base}, smoothing {self.smoothing:g}: best of {len(self.candidates)} candidates on "
+            f"the training window's second half at {self.area_share:.0%} ({self.hit_rate:.1%} caught; "
+            f"the given parameters {self.default_hit_rate:.1%})"
+        )
+
+
+def choose_clustering(
+    incidents: pd.DataFrame,
+    window: Window,
+    grid: StudyGrid,
+    *,
+    area_shares: Sequence[float] = DEFAULT_AREA_SHARES,
+    base: ClusteringParams = ClusteringParams(),  # noqa: B008  (frozen dataclass)
+    auto_eps: bool = True,
+    auto_min_samples: bool = True,
+    eps_candidates_m: Sequence[float] = EPS_CANDIDATES_M,
+    min_samples_candidates: Sequence[int] = MIN_SAMPLES_CANDIDATES,
+    smoothing_candidates: Sequence[float] = SMOOTHING_CANDIDATES,
+) -> list[ParameterChoice]:
+    """Choose eps, min_samples and smoothing for ``dbscan`` by a backtest inside the training window.
+
+    The training window is split at its middle; each candidate clusters the first half
+    and fills each budget with its hotspot cells, densest first, and is scored on the
+    second half. Per budget the best hit rate wins; ties go to the larger min_samples,
+    then the smaller eps, then the smaller smoothing (fewer, tighter hotspots, each
+    cell judged on its own count).
+
+    Parameters
+    ----------
+    incidents
+        All incidents (``x_m``, ``y_m``, aware ``occurred_at``).
+    window
+        The backtest window whose training part is searched.
+    grid
+        Study grid.
+    area_shares
+        The budgets, shares of the study cells.
+    base
+        Parameters kept where not searched, and the reference of ``default_hit_rate``.
+    auto_eps, auto_min_samples
+        Which of eps / min_samples to search (smoothing is always searched).
+    eps_candidates_m, min_samples_candidates, smoothing_candidates
+        The search grid.
+
+    Returns
+    -------
+    list of ParameterChoice
+        One per area share, in order.
+    """
+    when = _aware_times(incidents, "incidents")
+    middle = window.train_start + (window.test_start - window.train_start) / 2
+    first = _in_period(when, window.train_start, middle)
+    second = _in_period(when, middle, window.test_start)
+    x = incidents["x_m"].to_numpy(dtype=np.float64)
+    y = incidents["y_m"].to_numpy(dtype=np.float64)
+    xf, yf = x[first], y[first]
+    train_counts = grid.counts(xf, yf)
+    test_counts = grid.counts(x[second], y[second])
+    n_test = float(test_counts.sum())
+    scale = (float(train_counts.sum()) + n_test) / max(float(train_counts.sum()), 1.0)
+    eps_list = [float(e) for e in eps_candidates_m] if auto_eps else [base.eps_m]
+    ms_list = [int(m) for m in min_samples_candidates] if auto_min_samples else [base.min_samples]
+    pairs = [(e, m) for e in eps_list for m in ms_list]
+    if (base.eps_m, base.min_samples) not in pairs:
+        pairs.append((base.eps_m, base.min_samples))
+    budgets = [max(1, round(share * grid.n_cells)) for share in area_shares]
+    half = incidents.loc[first, ["x_m", "y_m", "occurred_at"]].reset_index(drop=True)
+    rows: list[dict[str, float]] = []
+    discs: dict[float, NDArray[np.float64]] = {}
+    for eps_m, min_samples in pairs:
+        if eps_m not in discs:
+            discs[eps_m] = disc_counts(xf, yf, grid, eps_m=eps_m)
+        labels = cluster(half, replace(base, method="dbscan", eps_m=eps_m, min_samples=min_samples))
+        cells = hotspot_cells(xf, yf, labels, grid, eps_m=eps_m, min_samples=min_samples, disc=discs[eps_m])
+        for smoothing in smoothing_candidates:
+            scores = cell_scores(
+                train_counts, discs[eps_m], eps_m=eps_m, cell_m=grid.cell_m, smoothing=smoothing
+            )
+            priority = dense_priority(cells, scores)
+            row = {"eps_m": eps_m, "min_samples": float(min_samples), "smoothing": float(smoothing)}
+            for i, cells_budget in enumerate(budgets):
+                hits, _ = fill_budget(priority, test_counts, cells=cells_budget)
+                row[f"hit_rate_{i}"] = hits / n_test if n_test else 0.0
+            rows.append(row)
+    table = pd.DataFrame(rows)
+    choices: list[ParameterChoice] = []
+    for i, share in enumerate(area_shares):
+        column = f"hit_rate_{i}"
+        ranked = table.assign(neg_ms=-table["min_samples"]).sort_values(
+            [column, "neg_ms", "eps_m", "smoothing"], ascending=[False, True, True, True], kind="stable"
+        )
+        best = ranked.iloc[0]
+        given = table.loc[(table["eps_m"] == base.eps_m) & (table["min_samples"] == base.min_samples), column]
+        candidates = table.loc[:, ["eps_m", "min_samples", "smoothing", column]].rename(
+            columns={column: "hit_rate"}
+        )
+        candidates["min_samples"] = candidates["min_samples"].astype(np.int64)
+        half_ms = int(best["min_samples"])
+        # min_samples counts incidents in an eps-disc: the whole window has more of them.
+        full_ms = max(2, round(half_ms * scale)) if auto_min_samples else half_ms
+        choices.append(
+            ParameterChoice(
+                area_share=float(share),
+                clustering=replace(base, method="dbscan", eps_m=float(best["eps_m"]), min_samples=full_ms),
+                half_min_samples=half_ms,
+                smoothing=float(best["smoothing"]),
+                hit_rate=float(best[column]),
+                default_hit_rate=float(given.max()),
+                candidates=candidates,
+            )
+        )
+    return choices
+
+
+# --------------------------------------------------------------------------- backtest
+
+
+@dataclass(frozen=True)
+class BacktestParams:
+    """What a backtest compares, validated on construction.
+
+    Parameters
+    ----------
+    train_window, test_window
+        Window lengths (``parse_window`` text: ``6M``, ``1M``, ``30D`` ...).
+    area_shares
+        Budgets as shares of the study area, each in (0, 1).
+    n_hotspots
+        Also a budget of the cells of the top ``n_hotspots`` hotspots of each window
+        (``dbscan-ranked``, the given parameters); None for none.
+    methods
+        Methods to compare (``METHODS``); ``best`` is always added.
+    cell_m
+        Cell side in metres.
+    clustering
+        DBSCAN/HDBSCAN parameters (``method`` is set per method).
+    auto_eps, auto_min_samples
+        Choose eps / min_samples of the ``dbscan`` methods on each training window
+        (``choose_clustering``), per budget.
+    n_windows
+        Most recent windows to run; None for all complete windows.
+    seed
+        Seed of the ``random`` method.
+    """
+
+    train_window: str = DEFAULT_TRAIN_WINDOW
+    test_window: str = DEFAULT_TEST_WINDOW
+    area_shares: tuple[float, ...] = DEFAULT_AREA_SHARES
+    n_hotspots: int | None = None
+    methods: tuple[str, ...] = DEFAULT_METHODS
+    cell_m: float = DEFAULT_CELL_M
+    clustering: ClusteringParams = ClusteringParams()  # noqa: RUF009  (frozen dataclass)
+    auto_eps: bool = False
+    auto_min_samples: bool = False
+    n_windows: int | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        parse_window(self.train_window, name="train_window")
+        parse_window(self.test_window, name="test_window")
+        if not self.area_shares and self.n_hotspots is None:
+            raise ParameterError("give at least one budget: area_shares (e.g. 0.01,0.03,0.05) or n_hotspots")
+        for share in self.area_shares:
+            if not 0 < share < 1:
+                raise ParameterError(
+                    f"area shares must be in (0, 1), e.g. 0.01 for 1 % of the study area, got {share}"
+                )
+        if self.n_hotspots is not None and (int(self.n_hotspots) != self.n_hotspots or self.n_hotspots < 1):
+            raise ParameterError(f"n_hotspots must be a whole number >= 1, got {self.n_hotspots}")
+        unknown = [m for m in self.methods if m not in METHODS]
+        if unknown or not self.methods:
+            raise ParameterError(f"methods {unknown or '()'} are unknown; choose from {list(METHODS)}")
+        if not np.isfinite(self.cell_m) or self.cell_m <= 0:
+            raise ParameterError(f"cell_m must be > 0 metres, got {self.cell_m}")
+        if self.n_windows is not None and (int(self.n_windows) != self.n_windows or self.n_windows < 1):
+            raise ParameterError(f"n_windows must be a whole number >= 1, got {self.n_windows}")
+
+
+def parse_methods(text: str) -> tuple[str, ...]:
+    """``"dbscan,kde,grid"`` -> ``("dbscan", "kde-rule", "kde-cv", "grid")`` (groups expanded)."""
+    out: list[str] = []
+    for raw in str(text).split(","):
+        name = raw.strip().lower()
+        if not name:
+            continue
+        for item in METHOD_ALIASES.get(name, (name,)):
+            if item not in METHODS:
+                raise ParameterError(
+                    f"method {name!r} is unknown; choose from {list(METHODS)} "
+                    f"or the groups {list(METHOD_ALIASES)}"
+                )
+            if item not in out:
+                out.append(item)
+    if not out:
+        raise ParameterError(f"--methods was {text!r}; name at least one of {list(METHODS)}")
+    return tuple(out)
+
+
+def parse_area_shares(text: str) -> tuple[float, ...]:
+    """``"0.01,0.03,0.05"`` or ``"1%,3%,5%"`` -> ``(0.01, 0.03, 0.05)``."""
+    shares: list[float] = []
+    for raw in str(text).split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        try:
+            value = float(item[:-1]) / 100 if item.endswith("%") else float(item)
+        except ValueError:
+            raise ParameterError(
+                f"--area was {text!r}; give shares of the study area such as 0.01,0.03,0.05 or 1%,3%,5%"
+            ) from None
+        if not 0 < value < 1:
+            raise ParameterError(f"area share {item} is outside (0, 1); e.g. 0.05 or 5% for five per cent")
+        shares.append(value)
+    if not shares:
+        raise ParameterError(f"--area was {text!r}; give at least one share such as 0.03")
+    return tuple(shares)
+
+
+def _share_label(share: float) -> str:
+    return f"{share:.0%}" if abs(share * 100 - round(share * 100)) < 1e-9 else f"{share:.1%}"
+
+
+_DBSCAN_FAMILY: Final = ("dbscan", "dbscan-ranked", "dbscan-concave", "dbscan-hull")
+
+
+@dataclass
+class _WindowRun:
+    """What one window's methods share (computed on first use)."""
+
+    incidents: pd.DataFrame
+    window: Window
+    grid: StudyGrid
+    params: BacktestParams
+    districts: gpd.GeoDataFrame | None
+    train: NDArray[np.bool_]
+    train_counts: NDArray[np.float64]
+    choices: list[ParameterChoice] | None = None
+    fits: dict[tuple[str, float, int], tuple[NDArray[np.int64], dict[int, NDArray[np.int64]]]] = field(
+        default_factory=dict
+    )
+    tables: dict[tuple[str, float, int], gpd.GeoDataFrame] = field(default_factory=dict)
+    discs: dict[float, NDArray[np.float64]] = field(default_factory=dict)
+
+    @property
+    def current(self) -> pd.DataFrame:
+        return self.incidents.loc[self.train].reset_index(drop=True)
+
+    def disc(self, eps_m: float) -> NDArray[np.float64]:
+        if eps_m not in self.discs:
+            current = self.current
+            self.discs[eps_m] = disc_counts(current["x_m"], current["y_m"], self.grid, eps_m=eps_m)
+        return self.discs[eps_m]
+
+    def choice(self, index: int | None) -> tuple[ClusteringParams, float, str]:
+        """Clustering, smoothing and note for budget ``index`` (None: the given parameters)."""
+        base = replace(self.params.clustering, method="dbscan")
+        auto = self.params.auto_eps or self.params.auto_min_samples
+        if index is None:
+            return base, 0.0, f"eps {base.eps_m:g} m, min_samples {base.min_samples}"
+        if self.choices is None:
+            self.choices = choose_clustering(
+                self.incidents,
+                self.window,
+                self.grid,
+                area_shares=self.params.area_shares,
+                base=base,
+                auto_eps=self.params.auto_eps,
+                auto_min_samples=self.params.auto_min_samples,
+            )
+        choice = self.choices[index]
+        if not auto:
+            note = (
+                f"eps {base.eps_m:g} m, min_samples {base.min_samples}, "
+                f"smoothing {choice.smoothing:g} (chosen)"
+            )
+            return base, choice.smoothing, note
+        return choice.clustering, choice.smoothing, choice.reason
+
+    def fit(self, clustering: ClusteringParams) -> tuple[NDArray[np.int64], dict[int, NDArray[np.int64]]]:
+        key = (clustering.method, clustering.eps_m, clustering.min_samples)
+        if key not in self.fits:
+            current = self.current
+            labels = cluster(current, clustering)
+            cells = hotspot_cells(
+                current["x_m"],
+                current["y_m"],
+                labels,
+                self.grid,
+                eps_m=clustering.eps_m,
+                min_samples=clustering.min_samples,
+                disc=self.disc(clustering.eps_m),
+            )
+            self.fits[key] = (labels, cells)
+        return self.fits[key]
+
+    def ranked(self, clustering: ClusteringParams) -> gpd.GeoDataFrame:
+        key = (clustering.method, clustering.eps_m, clustering.min_samples)
+        if key not in self.tables:
+            labels, _ = self.fit(clustering)
+            self.tables[key] = ranked_hotspots(
+                self.current,
+                labels,
+                self.grid,
+                eps_m=clustering.eps_m,
+                period=(self.window.train_start, self.window.test_start),
+                previous=self.incidents,
+                districts=self.districts,
+            )
+        return self.tables[key]
+
+    def priority(self, method: str, budget_index: int | None) -> tuple[NDArray[np.float64], str]:
+        """Cell priorities of a clustering method for one budget."""
+        if method == "hdbscan":
+            clustering = replace(self.params.clustering, method="hdbscan")
+            _, cells = self.fit(clustering)
+            scores = cell_scores(
+                self.train_counts,
+                self.disc(clustering.eps_m),
+                eps_m=clustering.eps_m,
+                cell_m=self.grid.cell_m,
+                smoothing=0.0,
+            )
+            return dense_priority(cells, scores), (
+                f"{len(cells)} hotspots, min_cluster_size {clustering.min_samples}; cells densest first"
+            )
+        # Engine-ranked shapes use the given parameters: the map as the engine draws it.
+        clustering, smoothing, note = self.choice(budget_index if method == "dbscan" else None)
+        labels, cells = self.fit(clustering)
+        if method == "dbscan":
+            scores = cell_scores(
+                self.train_counts,
+                self.disc(clustering.eps_m),
+                eps_m=clustering.eps_m,
+                cell_m=self.grid.cell_m,
+                smoothing=smoothing,
+            )
+            return dense_priority(
+                cells, scores
+            ), f"{len(cells)} hotspots, {note}; hotspot cells densest first"
+        table = self.ranked(clustering)
+        order = table["label"].to_numpy(dtype=np.int64)
+        if method == "dbscan-ranked":
+            shapes = [cells[int(label)] for label in order]
+            shape = "hotspot cells"
+        elif method == "dbscan-concave":
+            shapes = [self.grid.cells_in(polygon) for polygon in table.geometry.values]
+            shape = "concave hull + eps/2 buffer"
+        else:
+            current = self.current
+            xy = current[["x_m", "y_m"]].to_numpy(dtype=np.float64)
+            shapes = [
+                self.grid.cells_in(shapely.convex_hull(shapely.multipoints(xy[labels == label])))
+                for label in order
+            ]
+            shape = "convex hull"
+        return hotspot_priority(shapes, self.train_counts), (
+            f"{len(order)} hotspots, eps {clustering.eps_m:g} m, min_samples {clustering.min_samples}; "
+            f"{shape}, whole hotspots in the engine's rank order"
+        )
+
+
+def backtest(
+    incidents: pd.DataFrame,
+    *,
+    params: BacktestParams = BacktestParams(),
+    grid: StudyGrid | None = None,
+    districts: gpd.GeoDataFrame | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
+    """Rolling-origin backtest of hotspot methods at equal area.
+
+    Parameters
+    ----------
+    incidents
+        Incidents with ``x_m``/``y_m`` (metres, the grid's CRS) and aware ``occurred_at``;
+        not changed.
+    params
+        Windows, budgets, methods and clustering.
+    grid
+        Study grid; default Helsinki's (``helsinki_study_area``) with ``params.cell_m``.
+    districts
+        Peruspiiri-like layer for the hotspot significance test; None with the default
+        Helsinki grid loads the official peruspiiri, otherwise the study area is one
+        district.
+    progress
+        Called with a line of text per window (for a CLI).
+
+    Returns
+    -------
+    DataFrame
+        ``RESULT_COLUMNS``: one row per window, budget and method (``best`` included).
+    """
+    when = _aware_times(incidents, "incidents")
+    for column in ("x_m", "y_m"):
+        if column not in incidents.columns:
+            raise ParameterError(f"incidents lack the column {column!r}; use prepare_points for lon/lat data")
+    if grid is None:
+        grid = study_grid(helsinki_study_area(), cell_m=params.cell_m)
+        if districts is None:
+            from geo import districts as district_layers
+
+            districts = district_layers.load_districts("peruspiiri")
+    frame = incidents.loc[:, [c for c in incidents.columns if c != "geometry"]]
+    x = frame["x_m"].to_numpy(dtype=np.float64)
+    y = frame["y_m"].to_numpy(dtype=np.float64)
+    windows = rolling_windows(
+        when, train=params.train_window, test=params.test_window, n_windows=params.n_windows
+    )
+    if not windows:
+        raise ParameterError(
+            f"the incidents span no complete {params.train_window} + {params.test_window} window; "
+            "use shorter windows (e.g. --train-window 1M --test-window 1M)"
+        )
+    methods = list(dict.fromkeys([*params.methods, "best"]))
+    rng = np.random.default_rng(params.seed)
+    rows: list[dict[str, object]] = []
+    for window in windows:
+        train = _in_period(when, window.train_start, window.test_start)
+        test = _in_period(when, window.test_start, window.test_end)
+        train_counts = grid.counts(x[train], y[train])
+        test_counts = grid.counts(x[test], y[test])
+        n_test = float(test_counts.sum())
+        run = _WindowRun(frame, window, grid, params, districts, train, train_counts)
+        budgets: list[tuple[str, int, int | None]] = [
+            (_share_label(share), max(1, round(share * grid.n_cells)), i)
+            for i, share in enumerate(params.area_shares)
+        ]
+        if params.n_hotspots is not None:
+            clustering, _, _ = run.choice(None)
+            _, cells = run.fit(clustering)
+            order = run.ranked(clustering)["label"].to_numpy(dtype=np.int64)[: params.n_hotspots]
+            n_cells = sum(cells[int(label)].size for label in order)
+            budgets.append((f"top {params.n_hotspots} hotspots", max(1, n_cells), None))
+        for method in methods:
+            for budget, cells_budget, index in budgets:
+                priority, note = _method_priority(
+                    method, run, x, y, when, test_counts, index, cells_budget, rng
+                )
+                hits, used = fill_budget(priority, test_counts, cells=cells_budget)
+                best_hits, _ = fill_budget(test_counts, test_counts, cells=cells_budget)
+                share = used / grid.n_cells
+                hit_rate = hits / n_test if n_test else float("nan")
+                rows.append(
+                    {
+                        "window": window.label,
+                        "train_start": window.train_start,
+                        "test_start": window.test_start,
+                        "test_end": window.test_end,
+                        "budget": budget,
+                        "method": method,
+                        "cells": used,
+                        "area_share": share,
+                        "area_km2": used * grid.cell_m**2 / 1e6,
+                        "n_train": int(train_counts.sum()),
+                        "n_test": int(n_test),
+                        "hits": hits,
+                        "best_hits": best_hits,
+                        "hit_rate": hit_rate,
+                        "pai": hit_rate / share if share > 0 else float("nan"),
+                        "pei": hits / best_hits if best_hits > 0 else float("nan"),
+                        "params": note,
+                    }
+                )
+        if progress is not None:
+            progress(
+                f"window {window.label}: {int(train_counts.sum())} training, {int(n_test)} test incidents"
+            )
+    return pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
+
+
+def _method_priority(
+    method: str,
+    run: _WindowRun,
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    when: pd.Series,
+    test_counts: NDArray[np.float64],
+    budget_index: int | None,
+    cells: int,
+    rng: np.random.Generator,
+) -> tuple[NDArray[np.float64], str]:
+    """One method's cell priorities in one window for one budget."""
+    train, grid = run.train, run.grid
+    if method in (*_DBSCAN_FAMILY, "hdbscan"):
+        return run.priority(method, budget_index)
+    if method == "grid":
+        return run.train_counts, "training counts per cell"
+    if method == "kde-rule":
+        h = rule_bandwidth_m(np.column_stack([x[train], y[train]]), cell_m=grid.cell_m)
+        return kde_cell_counts(x[train], y[train], grid, bandwidth_m=h), f"quartic, h {h:.0f} m (10-NN rule)"
+    if method == "kde-cv":
+        return _kde_cv(x, y, when, run.window, grid, cells=cells)
+    if method == "gistar":
+        z, p = gistar(run.train_counts, grid)
+        q = adjust_p_values(np.where(z > 0, p, np.nan), method="bh")
+        hot = np.isfinite(q) & (q < GISTAR_ALPHA)
+        lift = float(np.ptp(z)) + 1.0 if z.size else 1.0
+        return np.where(hot, z + lift, z), f"{int(hot.sum())} hot cells at FDR {GISTAR_ALPHA:g}, then by z"
+    if method == "random":
+        return rng.random(grid.n_cells), f"seed {run.params.seed}"
+    return test_counts, "the test period's own counts"
+
+
+def _kde_cv(
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    when: pd.Series,
+    window: Window,
+    grid: StudyGrid,
+    *,
+    cells: int,
+) -> tuple[NDArray[np.float64], str]:
+    """KDE of the training window with the bandwidth that predicted its own second half best."""
+    middle = window.train_start + (window.test_start - window.train_start) / 2
+    first = _in_period(when, window.train_start, middle)
+    second = _in_period(when, middle, window.test_start)
+    inner_test = grid.counts(x[second], y[second])
+    scores = []
+    for factor in KDE_BANDWIDTHS_CELLS:
+        h = factor * grid.cell_m
+        hits, _ = fill_budget(
+            kde_cell_counts(x[first], y[first], grid, bandwidth_m=h), inner_test, cells=cells
+        )
+        scores.append(hits)
+    best = int(np.argmax(scores))  # ties: the narrowest
+    h = KDE_BANDWIDTHS_CELLS[best] * grid.cell_m
+    train = _in_period(when, window.train_start, window.test_start)
+    return kde_cell_counts(x[train], y[train], grid, bandwidth_m=h), f"quartic, h {h:.0f} m (cross-validated)"
+
+
+def summarise_backtest(results: pd.DataFrame) -> pd.DataFrame:
+    """Mean and spread over windows per budget and method.
+
+    Parameters
+    ----------
+    results
+        Output of ``backtest``.
+
+    Returns
+    -------
+    DataFrame
+        ``SUMMARY_COLUMNS``, budgets in their order of appearance, methods by mean hit
+        rate (best first) within a budget.
+    """
+    missing = [
+        c for c in ("budget", "method", "area_share", "hit_rate", "pai", "pei") if c not in results.columns
+    ]
+    if missing:
+        raise ParameterError(f"results lack the columns {missing}; pass the output of backtest()")
+    grouped = results.groupby(["budget", "method"], sort=False)
+    table = grouped.agg(
+        windows=("hit_rate", "size"),
+        area_share=("area_share", "mean"),
+        hit_rate=("hit_rate", "mean"),
+        hit_rate_sd=("hit_rate", "std"),
+        hit_rate_min=("hit_rate", "min"),
+        hit_rate_max=("hit_rate", "max"),
+        pai=("pai", "mean"),
+        pai_sd=("pai", "std"),
+        pei=("pei", "mean"),
+        pei_sd=("pei", "std"),
+    ).reset_index()
+    order = {budget: i for i, budget in enumerate(dict.fromkeys(results["budget"]))}
+    table["_budget"] = table["budget"].map(order)
+    table = table.sort_values(["_budget", "hit_rate"], ascending=[True, False], kind="stable")
+    return table.drop(columns="_budget").reset_index(drop=True).loc[:, list(SUMMARY_COLUMNS)]
+
+
+def format_table(summary_table: pd.DataFrame) -> str:
+    """The summary as a Markdown table (percentages, ± the standard deviation over windows)."""
+
+    def pct(value: float, sd: float) -> str:
+        return f"{value:.1%}" + (f" ± {sd:.1%}" if np.isfinite(sd) else "")
+
+    def num(value: float, sd: float) -> str:
+        return f"{value:.2f}" + (f" ± {sd:.2f}" if np.isfinite(sd) else "")
+
+    lines = [
+        "| budget | method | windows | area | hit rate | PAI | PEI |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in summary_table.itertuples(index=False):
+        lines.append(
+            f"| {row.budget} | {row.method} | {row.windows} | {row.area_share:.2%} | "
+            f"{pct(row.hit_rate, row.hit_rate_sd)} | {num(row.pai, row.pai_sd)} | "
+            f"{num(row.pei, row.pei_sd)} |"
+        )
+    return "\n".join(lines)
+
+
+def backtest_chart(results: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
+    """Altair chart: hit rate against area share, one line per method, bars for the spread."""
+    import altair as alt
+
+    table = summarise_backtest(results)
+    table = table.assign(low=table["hit_rate_min"], high=table["hit_rate_max"])
+    base = alt.Chart(table).encode(
+        x=alt.X("area_share:Q", title="share of the study area", axis=alt.Axis(format="%")),
+        color=alt.Color("method:N", title="method"),
+    )
+    lines = base.mark_line(point=True).encode(
+        y=alt.Y("hit_rate:Q", title="next-period incidents caught", axis=alt.Axis(format="%")),
+        tooltip=[
+            "method",
+            "budget",
+            alt.Tooltip("hit_rate:Q", format=".1%"),
+            alt.Tooltip("pai:Q", format=".2f"),
+            alt.Tooltip("pei:Q", format=".2f"),
+            "windows",
+        ],
+    )
+    spread = base.mark_errorbar().encode(y="low:Q", y2="high:Q")
+    return alt.layer(lines, spread).properties(title="Hotspot backtest: hit rate at equal area")
