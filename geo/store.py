@@ -54,6 +54,7 @@ URL_FORMS: Final = (
     "sqlite:///relative/path/incidents.sqlite",
     "sqlite:////absolute/path/incidents.sqlite",
     "sqlite:///:memory:",
+    "postgresql://user:password@host:5432/database",
 )
 _SQLITE_PREFIX: Final = "sqlite:///"
 _POSTGRES_SCHEMES: Final = ("postgresql", "postgres")
@@ -389,7 +390,8 @@ def open_store(url: str | None = None) -> IncidentStore:
     Parameters
     ----------
     url
-        ``sqlite:///relative/path``, ``sqlite:////absolute/path`` or ``sqlite:///:memory:``;
+        ``sqlite:///relative/path``, ``sqlite:////absolute/path``, ``sqlite:///:memory:`` or
+        ``postgresql://user:password@host:port/database`` (PostGIS, see ``geo.postgis``);
         None takes ``settings.db_url()`` (``HOTSPOTS_DB_URL`` or the default file). The
         folder of a file is created.
 
@@ -401,19 +403,17 @@ def open_store(url: str | None = None) -> IncidentStore:
     Raises
     ------
     StoreError
-        The URL is not understood, names PostgreSQL (not available yet), or the file cannot
-        be opened as an incident store.
+        The URL is not understood, or the file or database cannot be opened as an incident
+        store.
     """
     raw = settings.db_url() if url is None else url
     text = raw.strip()
     shown = redact_url(text)
     scheme = text.split(":", 1)[0].lower() if ":" in text else ""
     if scheme in _POSTGRES_SCHEMES or scheme.startswith("postgresql+"):
-        raise StoreError(
-            f"store URL {shown!r} names PostgreSQL, but PostgreSQL + PostGIS support is not "
-            f"available in this version yet. Use an SQLite store instead ({', '.join(URL_FORMS)}) "
-            f"by changing {settings.ENV_DB_URL} or unsetting it for the default file."
-        )
+        from geo.postgis import PostGISStore  # psycopg is loaded only for PostgreSQL stores
+
+        return PostGISStore(text)
     if scheme != "sqlite" or not text.lower().startswith(_SQLITE_PREFIX):
         raise StoreError(
             f"store URL {shown!r} is not understood; the allowed forms are {', '.join(URL_FORMS)}. "

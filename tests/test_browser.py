@@ -54,6 +54,8 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the browser test: .ci/run installs Debian chromium ({CHROMIUM})")
         pytest.skip(f"no Debian chromium at {CHROMIUM}: `apt-get install chromium` (CI installs it)")
     pytest.importorskip(
         "playwright.sync_api", reason="playwright (Python) is not installed: pip install -e '.[dev]'"

@@ -1,0 +1,711 @@
+"""The PostgreSQL + PostGIS store behaves exactly like the SQLite store.
+
+Every check puts the same incidents into both backends and compares the answers (and,
+where test_store.py has one, the pandas reference). The incidents are those of
+test_store.py: real central-Helsinki addresses tagged with the official districts.
+
+Needs a server: ``eval "$(bash .ci/postgres.sh)"`` sets ``HOTSPOTS_TEST_PG_URL``. Without
+it (or when the server does not answer) these tests are skipped, except the few that need
+no server. Each test works in a schema of its own, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import numpy as np
+import pandas as pd
+import psycopg
+import pytest
+from psycopg import sql
+
+from geo import postgis, schema, store
+from geo.errors import StoreError
+from geo.postgis import PostGISStore, libpq_url
+from geo.store import SQLiteStore, open_store, redact_url
+from tests import test_store
+from tests.test_store import (
+    FALL_BACK,
+    FILTERS,
+    HELSINKI,
+    MEMORY,
+    SPRING_FORWARD,
+    add,
+    edge_box,
+    make_incidents,
+    pandas_filter,
+    sorted_canonical,
+)
+
+ENV_URL = "HOTSPOTS_TEST_PG_URL"
+#: test_store's module fixture: real central-Helsinki addresses with their districts.
+addresses = test_store.places
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+
+
+# --------------------------------------------------------------------------- server and schemas
+
+
+def admin(url: str) -> psycopg.Connection[Any]:
+    """A plain autocommit connection for setting up and inspecting (not through the store)."""
+    return psycopg.connect(libpq_url(url), autocommit=True, connect_timeout=5)
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """The test server's URL with PostGIS created in its database; skips without a server."""
+    url = os.environ.get(ENV_URL, "").strip()
+    if not url and os.environ.get("CI") == "true":
+        pytest.fail(f'CI must test PostGIS: .ci/run sets {ENV_URL} with `eval "$(bash .ci/postgres.sh)"`')
+    if not url:
+        pytest.skip(f'{ENV_URL} is not set; `eval "$(bash .ci/postgres.sh)"` starts PostgreSQL + PostGIS')
+    try:
+        with admin(url) as conn:
+            if conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone() is None:
+                conn.execute("CREATE EXTENSION postgis")
+    except psycopg.Error as exc:
+        pytest.skip(f"the PostgreSQL server of {ENV_URL}={redact_url(url)} is not usable: {exc}")
+    return url
+
+
+def with_options(url: str, **options: str) -> str:
+    """``url`` with libpq options added to its query string."""
+    parts = urlsplit(url)
+    query = [*parse_qsl(parts.query), *options.items()]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+@contextmanager
+def scratch_schema(url: str) -> Iterator[tuple[str, str]]:
+    """A new empty schema: (its name, a store URL whose search_path starts with it)."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with admin(url) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(name)))
+        where = conn.execute(
+            "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'postgis'"
+        ).fetchone()
+    path = f"{name},{where[0] if where else 'public'}"
+    try:
+        yield name, with_options(url, options=f"-csearch_path={path}")
+    finally:
+        with admin(url) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def schema_url(pg_url: str) -> Iterator[str]:
+    """Store URL of a fresh schema of this test's own."""
+    with scratch_schema(pg_url) as (_, url):
+        yield url
+
+
+def in_schema(url: str, query: str, params: tuple[Any, ...] | None = None) -> list[tuple[Any, ...]]:
+    """Rows of ``query`` (one or more statements) run in the store's schema, outside the store."""
+    with admin(url) as conn:
+        cursor = conn.execute(query, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def pg_open(url: str) -> PostGISStore:
+    st = open_store(url)
+    assert isinstance(st, PostGISStore)
+    return st
+
+
+# --------------------------------------------------------------------------- both backends, filled
+
+
+@pytest.fixture(scope="module")
+def incidents(addresses: pd.DataFrame) -> pd.DataFrame:
+    return make_incidents(addresses, 3000, seed=20240527, prefix="pol")
+
+
+@pytest.fixture(scope="module")
+def filled_url(pg_url: str) -> Iterator[str]:
+    """URL of the schema that ``backends`` fills."""
+    with scratch_schema(pg_url) as (_, url):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def backends(filled_url: str, incidents: pd.DataFrame) -> Iterator[tuple[PostGISStore, SQLiteStore]]:
+    """The same incidents in a PostGIS and an SQLite store; tests must only read them."""
+    with pg_open(filled_url) as pg, open_store(MEMORY) as sq:
+        assert isinstance(sq, SQLiteStore)
+        add(pg, incidents, "police_2023_2024.csv")
+        add(sq, incidents, "police_2023_2024.csv")
+        yield pg, sq
+
+
+def test_query_returns_what_sqlite_returns(
+    backends: tuple[PostGISStore, SQLiteStore], incidents: pd.DataFrame
+) -> None:
+    pg, sq = backends
+    got = pg.query()
+    assert dict(got.dtypes.astype(str)) == schema.INCIDENT_DTYPES
+    pd.testing.assert_frame_equal(got, sq.query(), check_exact=True)
+    pd.testing.assert_frame_equal(got, sorted_canonical(incidents), check_exact=True)
+    assert (
+        got["x_m"].isna().sum() == 2 and got["description"].isna().any() and (got["description"] == "").any()
+    )
+
+
+EXTRA_FILTERS: dict[str, Callable[[pd.DataFrame], dict[str, Any]]] = {
+    "bbox that is a vertical line through points": lambda f: {
+        "bbox_m": (
+            float(f["x_m"].iloc[10]),
+            float(f["y_m"].min()),
+            float(f["x_m"].iloc[10]),
+            float(f["y_m"].max()),
+        )
+    },
+    "bbox that is one point": lambda f: {"bbox_m": (float(f["x_m"].iloc[11]), float(f["y_m"].iloc[11])) * 2},
+    "bbox far from Helsinki": lambda f: {"bbox_m": (0.0, 0.0, 10.0, 10.0)},
+    "empty categories": lambda f: {"categories": []},
+    "empty osaalue codes": lambda f: {"osaalue_codes": []},
+    "unknown district code": lambda f: {"peruspiiri_codes": ["999"]},
+    "since equals until": lambda f: {"since": FALL_BACK, "until": FALL_BACK},
+    "several levels at once": lambda f: {
+        "suurpiiri_codes": sorted(f["suurpiiri_code"].dropna().unique())[:3],
+        "peruspiiri_codes": sorted(f["peruspiiri_code"].dropna().unique())[:6],
+        "osaalue_codes": sorted(f["osaalue_code"].dropna().unique())[:20],
+        "sources": ["police", "resident"],
+    },
+}
+
+
+@pytest.mark.parametrize("label", [*FILTERS, *EXTRA_FILTERS])
+def test_filters_match_sqlite_and_pandas(
+    backends: tuple[PostGISStore, SQLiteStore], incidents: pd.DataFrame, label: str
+) -> None:
+    pg, sq = backends
+    filters = {**FILTERS, **EXTRA_FILTERS}[label](incidents)
+    expected = pandas_filter(incidents, **filters)
+    if label in FILTERS:
+        assert 0 < len(expected) < len(incidents)
+    got = pg.query(**filters)
+    pd.testing.assert_frame_equal(got, sq.query(**filters), check_exact=True)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+
+
+def test_time_range_is_half_open_at_the_dst_instants(backends: tuple[PostGISStore, SQLiteStore]) -> None:
+    pg, _ = backends
+    got = pg.query(since=SPRING_FORWARD, until=FALL_BACK)
+    assert got["occurred_at"].min() == SPRING_FORWARD
+    assert got["occurred_at"].max() == FALL_BACK - pd.Timedelta(microseconds=1)
+    hour = pg.query(
+        since=datetime(2024, 10, 27, 3, 30, tzinfo=HELSINKI, fold=0),
+        until=datetime(2024, 10, 27, 3, 30, tzinfo=HELSINKI, fold=1),
+    )
+    assert hour["occurred_at"].dt.tz_convert("UTC").min() == pd.Timestamp("2024-10-27 00:30", tz="UTC")
+    assert hour["occurred_at"].max() < pd.Timestamp("2024-10-27 01:30", tz="UTC")
+
+
+def test_points_on_the_box_edges_are_inside(
+    backends: tuple[PostGISStore, SQLiteStore], incidents: pd.DataFrame
+) -> None:
+    pg, _ = backends
+    box = edge_box(incidents)
+    got = pg.query(bbox_m=box)
+    assert (got["x_m"] == box[0]).any() and (got["x_m"] == box[2]).any()
+    assert (got["y_m"] == box[1]).any() and (got["y_m"] == box[3]).any()
+    # a millimetre inside on every side loses exactly the edge points
+    inner = pg.query(bbox_m=(box[0] + 1e-3, box[1] + 1e-3, box[2] - 1e-3, box[3] - 1e-3))
+    on_edge = got["x_m"].isin(box[::2]) | got["y_m"].isin(box[1::2])
+    assert len(inner) == len(got) - int(on_edge.sum()) and on_edge.sum() >= 4
+
+
+def test_geometry_column_holds_the_points_in_epsg_3067(
+    backends: tuple[PostGISStore, SQLiteStore], filled_url: str
+) -> None:
+    [(located, unlocated, total)] = in_schema(
+        filled_url,
+        "SELECT count(*) FILTER (WHERE ST_X(geom) = x_m AND ST_Y(geom) = y_m AND ST_SRID(geom) = 3067), "
+        "count(*) FILTER (WHERE geom IS NULL AND x_m IS NULL), count(*) FROM incidents",
+    )
+    assert (located, unlocated, total) == (total - 2, 2, backends[0].count())
+
+
+def test_stats_equal_sqlite(backends: tuple[PostGISStore, SQLiteStore], incidents: pd.DataFrame) -> None:
+    pg, sq = backends
+    got = pg.stats()
+    assert got.schema_version == postgis.SCHEMA_VERSION == pg.schema_version
+    assert dataclasses.replace(got, schema_version=0) == dataclasses.replace(sq.stats(), schema_version=0)
+    assert got.total == len(incidents) == pg.count() and got.batches == 1
+    assert got.first_occurred_at is not None and str(got.first_occurred_at.tz) == schema.TIMEZONE
+
+
+def test_concurrent_queries_from_threads(backends: tuple[PostGISStore, SQLiteStore]) -> None:
+    pg, _ = backends
+    wanted = [["assault"], ["robbery", "weapons"], ["other"], ["vandalism"]]
+    serial = [pg.query(categories=c) for c in wanted]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        parallel = list(pool.map(lambda c: pg.query(categories=c), wanted))
+    for one, other in zip(serial, parallel, strict=True):
+        pd.testing.assert_frame_equal(one, other)
+
+
+@pytest.mark.parametrize(
+    ("filters", "index"),
+    [
+        (
+            {"since": datetime(2024, 1, 1, tzinfo=HELSINKI), "until": datetime(2024, 1, 15, tzinfo=HELSINKI)},
+            "incidents_occurred_at",
+        ),
+        ({"bbox_m": (385_500.0, 6_671_500.0, 385_800.0, 6_671_800.0)}, "incidents_geom"),
+        ({"osaalue_codes": ["020"]}, "incidents_osaalue"),
+    ],
+)
+def test_queries_use_the_indexes(
+    backends: tuple[PostGISStore, SQLiteStore], filters: dict[str, Any], index: str
+) -> None:
+    pg, _ = backends
+    plan = "\n".join(pg.query_plan(**filters))
+    assert f"Index Scan on {index}" in plan or f"Index Scan using {index}" in plan, plan
+    assert "Seq Scan" not in plan, plan
+
+
+def test_every_filter_column_has_its_index(schema_url: str) -> None:
+    with pg_open(schema_url):
+        pass
+    indexes = dict(
+        in_schema(schema_url, "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'incidents'")
+    )
+    for name in ("occurred_at", "category", "source", "osaalue", "peruspiiri", "suurpiiri"):
+        assert "USING btree" in indexes[f"incidents_{name}"]
+    assert "USING gist (geom)" in indexes["incidents_geom"]
+
+
+# --------------------------------------------------------------------------- imports
+
+
+def changed_copy(old: pd.DataFrame) -> pd.DataFrame:
+    """``old`` with five incidents edited (conflicts) and one renamed district (not a change)."""
+    changed = old.copy()
+    changed.loc[3, "category"] = next(c for c in schema.CATEGORIES if c != old.loc[3, "category"])
+    changed.loc[50, "source"] = next(s for s in schema.SOURCES if s != old.loc[50, "source"])
+    changed.loc[77, "description"] = "korjattu kuvaus"
+    changed["x_m"] = changed["x_m"] + np.where(changed.index == 120, 5.0, 0.0)
+    changed["occurred_at"] = changed["occurred_at"] + pd.to_timedelta(
+        np.where(changed.index == 150, 60, 0), unit="s"
+    )
+    changed.loc[10, "osaalue_fi"] = "Uusi nimi"
+    return changed
+
+
+def import_story(st: store.IncidentStore, addresses: pd.DataFrame) -> list[store.BatchResult]:
+    """A season of imports: new file, the same file again, an overlap, edits, repeats in one file."""
+    old = make_incidents(addresses, 300, seed=7, prefix="x")
+    new = make_incidents(addresses, 100, seed=8, prefix="y")
+    edited = new.iloc[:5].assign(
+        category=[next(c for c in schema.CATEGORIES if c != x) for x in new["category"][:5]]
+    )
+    repeats = pd.concat([new.iloc[:5], edited, new.iloc[:3]], ignore_index=True)
+    return [
+        add(st, old, "jan.csv", note="first"),
+        add(st, old, "jan (copy).csv", content_hash="sha256-of-jan.csv", note="again"),
+        add(
+            st, pd.concat([old.iloc[100:], new], ignore_index=True), "jan_feb.csv", rows_read=420, rejected=20
+        ),
+        add(st, changed_copy(old), "jan_v2.csv"),
+        add(st, repeats, "repeats.csv"),
+        add(st, old, "jan (third copy).csv", content_hash="sha256-of-jan.csv"),
+    ]
+
+
+def test_imports_give_the_same_results_as_sqlite(addresses: pd.DataFrame, schema_url: str) -> None:
+    with pg_open(schema_url) as pg, open_store(MEMORY) as sq:
+        got, expected = import_story(pg, addresses), import_story(sq, addresses)
+        pd.testing.assert_frame_equal(pg.query(), sq.query(), check_exact=True)
+        log, expected_log = pg.batches(), sq.batches()
+        assert pg.count() == sq.count() == 400
+    for one, other in zip(got, expected, strict=True):
+        assert one == other  # batch_id, added, duplicates, already_imported, duplicate_of
+        pd.testing.assert_frame_equal(one.conflicts, other.conflicts)
+    counts = [
+        (r.batch_id, r.added, r.duplicates, r.n_conflicts, r.already_imported, r.duplicate_of) for r in got
+    ]
+    assert counts == [
+        (1, 300, 0, 0, False, None),
+        (2, 0, 0, 0, True, 1),
+        (3, 100, 200, 0, False, None),
+        (4, 0, 295, 5, False, None),
+        (5, 0, 8, 5, False, None),
+        (6, 0, 0, 0, True, 1),
+    ]
+    assert list(got[3].conflicts["row"]) == [3, 50, 77, 120, 150]
+    assert got[4].conflicts["reason"].str.contains("appears again in this file").all()
+    pd.testing.assert_frame_equal(log.drop(columns="imported_at"), expected_log.drop(columns="imported_at"))
+    assert str(log["imported_at"].dtype) == "datetime64[ns, UTC]"
+    assert log["imported_at"].is_monotonic_increasing
+
+
+def test_import_times_come_from_the_server_clock(addresses: pd.DataFrame, schema_url: str) -> None:
+    started = pd.Timestamp.now(tz="UTC")
+    with pg_open(schema_url) as pg:
+        add(pg, make_incidents(addresses, 30, seed=2, prefix="t"), "t.csv")
+        stamp = pg.batches()["imported_at"].iloc[0]
+    assert started - pd.Timedelta(seconds=5) <= stamp <= pd.Timestamp.now(tz="UTC") + pd.Timedelta(seconds=5)
+
+
+def test_input_frame_is_not_modified(addresses: pd.DataFrame, schema_url: str) -> None:
+    frame = make_incidents(addresses, 200, seed=5, prefix="keep")
+    given = frame.assign(extra="x").iloc[::-1, ::-1]
+    given.index = given.index * 10 + 3
+    before = given.copy(deep=True)
+    with pg_open(schema_url) as pg:
+        add(pg, given, "given.csv")
+        pd.testing.assert_frame_equal(pg.query(), sorted_canonical(frame), check_exact=True)
+    pd.testing.assert_frame_equal(given, before, check_exact=True)
+
+
+def test_empty_store_answers_like_sqlite(schema_url: str) -> None:
+    with pg_open(schema_url) as pg, open_store(MEMORY) as sq:
+        pd.testing.assert_frame_equal(pg.query(), schema.empty_incidents())
+        pd.testing.assert_frame_equal(pg.batches(), sq.batches())
+        assert dataclasses.replace(pg.stats(), schema_version=0) == dataclasses.replace(
+            sq.stats(), schema_version=0
+        )
+        assert pg.count() == 0
+
+
+def test_a_failure_mid_batch_leaves_no_trace(
+    addresses: pd.DataFrame,
+    schema_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = make_incidents(addresses, 300, seed=11, prefix="a")
+    second = make_incidents(addresses, 600, seed=12, prefix="b")
+    second.loc[:, "osaalue_fi"] = second["osaalue_fi"] + " (uusi)"  # new district tags too
+    with pg_open(schema_url) as pg:
+        add(pg, first, "a.csv")
+        before, before_log = pg.query(), pg.batches()
+        tags_before = in_schema(schema_url, "SELECT count(*) FROM district_tags")
+        real_rows = postgis._incident_rows
+        sent: list[tuple[Any, ...]] = []
+
+        def failing_rows(*args: Any) -> Iterator[tuple[Any, ...]]:
+            for row in real_rows(*args):
+                if len(sent) == 300:
+                    raise RuntimeError("network cable unplugged")
+                sent.append(row)
+                yield row
+
+        monkeypatch.setattr(postgis, "_incident_rows", failing_rows)
+        with pytest.raises(RuntimeError, match="network cable unplugged"):
+            add(pg, second, "b.csv")
+        assert len(sent) == 300  # half of the batch went into the COPY
+        assert pg.count() == 300
+        pd.testing.assert_frame_equal(pg.query(), before, check_exact=True)
+        pd.testing.assert_frame_equal(pg.batches(), before_log)
+        assert in_schema(schema_url, "SELECT count(*) FROM district_tags") == tags_before
+        monkeypatch.undo()
+        retry = add(pg, second, "b.csv")
+        assert (retry.added, retry.batch_id, retry.already_imported) == (600, 2, False)
+        pd.testing.assert_frame_equal(
+            pg.query(), sorted_canonical(pd.concat([first, second])), check_exact=True
+        )
+
+
+CRASH_SCRIPT = """
+import os, sys
+import pandas as pd
+from geo import postgis, store
+frame = pd.read_pickle(sys.argv[2])
+real_rows = postgis._incident_rows
+def dying_rows(*args):
+    for i, row in enumerate(real_rows(*args)):
+        if i == len(frame) // 2:
+            os._exit(17)  # the process dies mid-COPY: no rollback, no close
+        yield row
+postgis._incident_rows = dying_rows
+st = store.open_store(sys.argv[1])
+st.add_batch(frame, file_name="b.csv", content_hash="hash-b", rows_read=len(frame), rejected=0)
+"""
+
+
+def test_a_crashed_process_leaves_the_previous_state(
+    addresses: pd.DataFrame,
+    schema_url: str,
+    tmp_path: Path,
+) -> None:
+    first = make_incidents(addresses, 200, seed=13, prefix="a")
+    second = make_incidents(addresses, 4000, seed=14, prefix="b")
+    with pg_open(schema_url) as pg:
+        add(pg, first, "a.csv")
+        before, before_log = pg.query(), pg.batches()
+    second.to_pickle(tmp_path / "second.pkl")
+    done = subprocess.run(
+        [sys.executable, "-c", CRASH_SCRIPT, schema_url, str(tmp_path / "second.pkl")],
+        env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 17, done.stderr
+    with pg_open(schema_url) as pg:
+        pd.testing.assert_frame_equal(pg.query(), before, check_exact=True)
+        pd.testing.assert_frame_equal(pg.batches(), before_log)
+        assert add(pg, second, "b.csv", content_hash="hash-b").added == 4000
+
+
+def test_concurrent_writers_import_a_file_once(addresses: pd.DataFrame, schema_url: str) -> None:
+    frame = make_incidents(addresses, 2000, seed=21, prefix="w")
+    with pg_open(schema_url) as one, pg_open(schema_url) as two, ThreadPoolExecutor(max_workers=2) as pool:
+        same_file = sorted(pool.map(lambda st: add(st, frame, "w.csv"), (one, two)), key=lambda r: r.batch_id)
+        # the same rows in two different files at once: added once, duplicates the other time
+        other = make_incidents(addresses, 2000, seed=22, prefix="v")
+        names = ("v1.csv", "v2.csv")
+        same_rows = sorted(
+            pool.map(lambda args: add(args[0], other, args[1]), zip((one, two), names, strict=True)),
+            key=lambda r: r.batch_id,
+        )
+        assert one.count() == 4000
+    assert [(r.batch_id, r.added, r.already_imported) for r in same_file] == [(1, 2000, False), (2, 0, True)]
+    assert same_file[1].duplicate_of == 1
+    assert [(r.batch_id, r.added, r.duplicates, r.n_conflicts) for r in same_rows] == [
+        (3, 2000, 0, 0),
+        (4, 0, 2000, 0),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda f: f.assign(category=f["category"].mask(f.index == 7, "huumausainerikos")),
+            r"row 7 .*category 'huumausainerikos'.*allowed",
+        ),
+        (lambda f: f.assign(id=f["id"].mask(f.index == 4, pd.NA)), "row 4 has no id"),
+        (
+            lambda f: f.assign(description=f["description"].mask(f.index == 9, "ennen\x00jälkeen")),
+            r"row 9 \(id 'nul-\d+'\) has a NUL character .* in description",
+        ),
+        (
+            lambda f: f.assign(category_raw=f["category_raw"].mask(f.index == 29, "\x00")),
+            r"row 29 .* NUL character .* in category_raw",
+        ),
+    ],
+)
+def test_rows_that_cannot_be_stored_stop_the_batch(
+    addresses: pd.DataFrame,
+    schema_url: str,
+    change: Callable[[pd.DataFrame], pd.DataFrame],
+    message: str,
+) -> None:
+    frame = change(make_incidents(addresses, 30, seed=15, prefix="nul"))
+    with pg_open(schema_url) as pg:
+        with pytest.raises(StoreError, match=message):
+            add(pg, frame, "bad.csv")
+        assert pg.count() == 0 and len(pg.batches()) == 0
+        # the connection is usable again
+        assert add(pg, make_incidents(addresses, 30, seed=15, prefix="ok"), "good.csv").added == 30
+
+
+# --------------------------------------------------------------------------- versions and schemas
+
+
+def meta(url: str) -> dict[str, str]:
+    return dict(in_schema(url, "SELECT key, value FROM meta"))
+
+
+def test_new_store_carries_the_schema_version(schema_url: str) -> None:
+    with pg_open(schema_url) as pg:
+        assert pg.schema_version == postgis.SCHEMA_VERSION
+    assert meta(schema_url) == {
+        "application": store.APPLICATION,
+        "schema_version": str(postgis.SCHEMA_VERSION),
+    }
+
+
+def test_a_newer_store_is_refused_and_left_alone(schema_url: str) -> None:
+    pg_open(schema_url).close()
+    in_schema(schema_url, "UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match=r"schema version 99.*Upgrade helsinki-hotspots"):
+        open_store(schema_url)
+    assert meta(schema_url)["schema_version"] == "99"
+
+
+def test_an_older_store_is_migrated(
+    addresses: pd.DataFrame,
+    schema_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with pg_open(schema_url) as pg:
+        add(pg, make_incidents(addresses, 100, seed=20, prefix="mig"), "m.csv")
+        before = pg.query()
+    step = store.Migration(
+        2, "index on severity", ("CREATE INDEX incidents_severity ON incidents (severity)",)
+    )
+    monkeypatch.setattr(postgis, "MIGRATIONS", (*postgis.MIGRATIONS, step))
+    with pg_open(schema_url) as pg:
+        assert pg.schema_version == 2
+        pd.testing.assert_frame_equal(pg.query(), before, check_exact=True)
+    assert meta(schema_url)["schema_version"] == "2"
+    assert in_schema(
+        schema_url, "SELECT count(*) FROM pg_indexes WHERE indexname = 'incidents_severity'"
+    ) == [(1,)]
+    monkeypatch.undo()
+    with pytest.raises(StoreError, match="newer version"):
+        open_store(schema_url)
+
+
+def test_a_failing_migration_leaves_the_store_unchanged(
+    schema_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pg_open(schema_url).close()
+    broken = store.Migration(
+        2, "broken step", ("CREATE INDEX ok_index ON incidents (lon)", "CREATE INDEX bad ON nowhere (x)")
+    )
+    monkeypatch.setattr(postgis, "MIGRATIONS", (*postgis.MIGRATIONS, broken))
+    with pytest.raises(
+        StoreError, match=r"to schema version 2 \(broken step\) failed.*unchanged at version 1"
+    ):
+        open_store(schema_url)
+    assert meta(schema_url)["schema_version"] == "1"
+    assert in_schema(schema_url, "SELECT count(*) FROM pg_indexes WHERE indexname = 'ok_index'") == [(0,)]
+
+
+def test_migrations_must_be_numbered_without_gaps(schema_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(postgis, "MIGRATIONS", (*postgis.MIGRATIONS, store.Migration(3, "skips 2", ())))
+    with pytest.raises(StoreError, match=r"without gaps, got \[1, 3\]"):
+        open_store(schema_url)
+
+
+def test_schemas_that_are_not_stores_are_refused(schema_url: str) -> None:
+    in_schema(schema_url, "CREATE TABLE customers (name text)")
+    with pytest.raises(StoreError, match=r"holds other tables \(\['customers'\]\).*not an incident store"):
+        open_store(schema_url)
+    in_schema(schema_url, "DROP TABLE customers; CREATE TABLE meta (key text, value text)")
+    with pytest.raises(StoreError, match="not an incident store of this tool"):
+        open_store(schema_url)
+
+
+def test_stores_in_two_schemas_are_separate(addresses: pd.DataFrame, pg_url: str) -> None:
+    with (
+        scratch_schema(pg_url) as (police, police_url),
+        scratch_schema(pg_url) as (_, city_url),
+        pg_open(police_url) as one,
+        pg_open(city_url) as two,
+    ):
+        add(one, make_incidents(addresses, 50, seed=30, prefix="p"), "p.csv")
+        assert (one.count(), two.count(), one.db_schema) == (50, 0, police)
+
+
+def test_a_missing_schema_is_explained(pg_url: str) -> None:
+    url = with_options(pg_url, options="-csearch_path=no_such_schema_here")
+    with pytest.raises(StoreError, match=r"no schema of the search_path \(no_such_schema_here\)"):
+        open_store(url)
+
+
+# --------------------------------------------------------------------------- connections and URLs
+
+
+def _password(url: str) -> str:
+    return urlsplit(url).password or ""
+
+
+def test_open_store_routes_every_postgresql_url_form(
+    schema_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    password = _password(schema_url)
+    rest = schema_url.split("://", 1)[1]
+    for scheme in ("postgresql", "postgres", "postgresql+psycopg", "POSTGRESQL"):
+        with open_store(f"{scheme}://{rest}") as st:
+            assert isinstance(st, PostGISStore) and st.schema_version == postgis.SCHEMA_VERSION
+            assert st.db_schema.startswith("test_")
+            if password:
+                assert password not in st.url and password not in repr(st) and "***" in st.url
+    monkeypatch.setenv("HOTSPOTS_DB_URL", schema_url)
+    with open_store() as st:
+        assert isinstance(st, PostGISStore) and st.count() == 0
+
+
+def test_a_closed_store_says_so(schema_url: str) -> None:
+    st = pg_open(schema_url)
+    with st:
+        assert st.count() == 0
+    with pytest.raises(StoreError, match="is closed"):
+        st.count()
+    st.close()
+
+
+def test_a_dropped_connection_is_opened_again(addresses: pd.DataFrame, schema_url: str) -> None:
+    name = f"hotspots_{uuid.uuid4().hex[:8]}"
+    with pg_open(with_options(schema_url, application_name=name)) as pg:
+        add(pg, make_incidents(addresses, 40, seed=31, prefix="r"), "r.csv")
+        before = pg.query()
+        killed = in_schema(
+            schema_url,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+            (name,),
+        )
+        assert killed == [(True,)]
+        pd.testing.assert_frame_equal(pg.query(), before, check_exact=True)
+        assert pg.count() == 40
+
+
+def test_unreachable_server_is_explained_without_the_password() -> None:
+    with pytest.raises(StoreError, match="cannot open the incident store") as info:
+        open_store("postgresql://analyst:s3cret@127.0.0.1:1/hotspots?connect_timeout=3")
+    assert "s3cret" not in str(info.value) and "analyst:***@127.0.0.1:1" in str(info.value)
+
+
+def test_wrong_password_is_explained_without_it(pg_url: str) -> None:
+    parts = urlsplit(pg_url)
+    wrong = urlunsplit(
+        parts._replace(netloc=f"{parts.username}:Wr0ngPa55@{parts.hostname}:{parts.port or 5432}")
+    )
+    with pytest.raises(StoreError, match="password authentication failed") as info:
+        open_store(wrong)
+    assert "Wr0ngPa55" not in str(info.value) and "***" in str(info.value)
+
+
+def test_urls_that_are_not_postgresql_are_refused() -> None:
+    with pytest.raises(StoreError, match="does not name PostgreSQL"):
+        PostGISStore("mysql://analyst:s3cret@db/hotspots")
+    assert libpq_url(" postgres://a@b/c ") == libpq_url("postgresql+psycopg://a@b/c") == "postgresql://a@b/c"
+
+
+def test_a_server_without_postgis_is_explained(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The same check as for a server without the PostGIS package: the extension is not available.
+    monkeypatch.setattr(postgis, "EXTENSION", "postgis_that_is_not_installed")
+    with scratch_schema(pg_url) as (_, url), pytest.raises(StoreError, match="Install PostGIS") as info:
+        open_store(url)
+    password = _password(pg_url)
+    assert not password or password not in str(info.value)
+
+
+def test_a_role_that_may_not_create_postgis_is_told_whom_to_ask(pg_url: str) -> None:
+    with admin(pg_url) as conn:
+        superuser, createdb = conn.execute(
+            "SELECT rolsuper, rolcreatedb FROM pg_roles WHERE rolname = current_user"
+        ).fetchone() or (False, False)
+    if superuser or not createdb:
+        pytest.skip(
+            "needs a role that may create databases but is not a superuser (as .ci/postgres.sh makes)"
+        )
+    database = f"hotspots_noext_{uuid.uuid4().hex[:8]}"
+    with admin(pg_url) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+    try:
+        url = urlunsplit(urlsplit(pg_url)._replace(path=f"/{database}"))
+        with pytest.raises(
+            StoreError, match=r"(?s)may not create it.*administrator to run CREATE EXTENSION postgis"
+        ):
+            open_store(url)
+    finally:
+        with admin(pg_url) as conn:
+            conn.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(database)))
