@@ -19,7 +19,7 @@ from hotspots import analysis, figures, parameters
 from hotspots.methods import ClusteringParams
 from hotspots.selection import Selection
 from hotspots.selection import apply as apply_selection
-from views import assets, controls, datasource, panels, urlstate
+from views import assets, controls, datasource, downloads, panels, urlstate
 from views.i18n import t
 from views.mapview import build_map
 
@@ -285,8 +285,13 @@ def main() -> None:
         st.caption(t("msg.data_attribution", lang))
     st.session_state["selected_hotspot"] = selected
 
-    tab_districts, tab_charts, tab_params = st.tabs(
-        [t("panel.district_table", lang), t("panel.charts", lang), t("panel.parameters", lang)]
+    tab_districts, tab_charts, tab_params, tab_downloads = st.tabs(
+        [
+            t("panel.district_table", lang),
+            t("panel.charts", lang),
+            t("panel.parameters", lang),
+            t("panel.downloads", lang),
+        ]
     )
     with tab_districts:
         panels.district_table(table, lang, has_population=has_population)
@@ -303,6 +308,8 @@ def main() -> None:
             panels.parameter_help(stored, lang)
         else:
             st.caption(t("param.press_suggest", lang))
+    with tab_downloads:
+        downloads.downloads_panel(result, table, lang=lang, level=level, tiles=tiles, origin=loaded.origin)
 
 
 main()

@@ -142,9 +142,9 @@ def read_points(path: Path, *, lon: str, lat: str, time: str, timezone: str) -> 
 
 def _helsinki_incidents(args: argparse.Namespace) -> pd.DataFrame:
     """Helsinki incidents through the same import as ``hotspots cluster`` (rejects reported)."""
-    from hotspots.cli import _load_incidents
+    from hotspots.cli import load_incidents
 
-    frame, _ = _load_incidents(args)
+    frame, _ = load_incidents(args)
     return frame
 
 

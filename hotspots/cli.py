@@ -131,7 +131,7 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_incidents(args: argparse.Namespace) -> tuple[pd.DataFrame, str]:
+def load_incidents(args: argparse.Namespace) -> tuple[pd.DataFrame, str]:
     """Incidents from INPUT (imported in memory, rejects reported) or from the store."""
     if args.input and args.db:
         raise HotspotsError("give either INPUT or --db, not both")
@@ -155,8 +155,8 @@ def _load_incidents(args: argparse.Namespace) -> tuple[pd.DataFrame, str]:
         return db.query(), db.url
 
 
-def _selection(args: argparse.Namespace) -> Selection:
-    """Filters of ``cluster`` (and later ``brief``/``evaluate``) as a Selection."""
+def selection_from_args(args: argparse.Namespace) -> Selection:
+    """Filters of ``cluster`` and ``brief`` as a Selection."""
     osaalue: tuple[str, ...] = ()
     if args.district:
         from geo import districts
@@ -175,12 +175,30 @@ def _selection(args: argparse.Namespace) -> Selection:
     )
 
 
+def add_analysis_arguments(p: argparse.ArgumentParser) -> None:
+    """Input, clustering and filter options shared by ``cluster`` and ``brief``."""
+    p.add_argument("input", nargs="?", help="incident file (or use --db)")
+    p.add_argument(
+        "--db", help=f"store URL (default {settings.ENV_DB_URL} or sqlite:///data/incidents.sqlite)"
+    )
+    p.add_argument("--crs", help="EPSG code of INPUT's x/y columns")
+    p.add_argument("--method", default="dbscan", choices=list(METHODS))
+    p.add_argument("--eps", type=float, default=DEFAULT_EPS_M, help="radius in metres (default 150)")
+    p.add_argument("--min-samples", type=int, default=DEFAULT_MIN_SAMPLES, help="default 10")
+    p.add_argument("--window-days", type=float, default=14.0, help="st-dbscan time window (default 14)")
+    p.add_argument("--since", help="first day, e.g. 2026-05-01 (Europe/Helsinki)")
+    p.add_argument("--until", help="day after the last, e.g. 2026-11-01")
+    p.add_argument("--category", action="append", choices=list(schema.CATEGORIES))
+    p.add_argument("--district", action="append", help="district name or code (fi/sv, any level)")
+    p.add_argument("--services", help="CSV of service points (name, lon/lat) for recommendations")
+
+
 def _cmd_cluster(args: argparse.Namespace) -> int:
     from hotspots import analysis, export, methods
     from hotspots.recommendation import read_service_points
 
-    frame, origin = _load_incidents(args)
-    selection = _selection(args)
+    frame, origin = load_incidents(args)
+    selection = selection_from_args(args)
     clustering = methods.ClusteringParams(
         method=args.method, eps_m=args.eps, min_samples=args.min_samples, window_days=args.window_days
     )
@@ -228,20 +246,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_import)
 
     p = sub.add_parser("cluster", help="find, rank and export hotspots")
-    p.add_argument("input", nargs="?", help="incident file (or use --db)")
-    p.add_argument("--db", help=db_help)
-    p.add_argument("--crs", help="EPSG code of INPUT's x/y columns")
-    p.add_argument("--method", default="dbscan", choices=list(METHODS))
-    p.add_argument("--eps", type=float, default=DEFAULT_EPS_M, help="radius in metres (default 150)")
-    p.add_argument("--min-samples", type=int, default=DEFAULT_MIN_SAMPLES, help="default 10")
-    p.add_argument("--window-days", type=float, default=14.0, help="st-dbscan time window (default 14)")
-    p.add_argument("--since", help="first day, e.g. 2026-05-01 (Europe/Helsinki)")
-    p.add_argument("--until", help="day after the last, e.g. 2026-11-01")
-    p.add_argument("--category", action="append", choices=list(schema.CATEGORIES))
-    p.add_argument("--district", action="append", help="district name or code (fi/sv, any level)")
-    p.add_argument("--services", help="CSV of service points (name, lon/lat) for recommendations")
+    add_analysis_arguments(p)
     p.add_argument("--out", required=True, help="hotspots.geojson, .gpkg or .csv")
     p.set_defaults(func=_cmd_cluster)
+
+    from briefing import command as brief_command
+
+    p = sub.add_parser("brief", help="a PDF briefing or a map picture (PNG) of the selection, safe to share")
+    add_analysis_arguments(p)
+    brief_command.add_arguments(p)
+    p.set_defaults(func=brief_command.run)
 
     from hotspots import backtest_command
 

@@ -119,7 +119,7 @@ def write_hotspots(hotspots: gpd.GeoDataFrame, path: str | Path) -> Path:
         if suffix == ".csv":
             frame = pd.DataFrame(table.drop(columns="geometry"))
             frame["geometry_wkt"] = table.geometry.to_wkt(rounding_precision=6)
-            frame = frame.map(neutralise_formula)
+            frame = frame.astype(object).map(neutralise_formula)  # keeps Int64 counts integral
             frame.to_csv(tmp, index=False, encoding="utf-8-sig")
         elif FORMATS[suffix] == "GeoJSON":
             tmp.write_text(

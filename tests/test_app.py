@@ -97,3 +97,15 @@ def test_service_points_upload_feeds_the_recommendations(app: AppTest, shared_da
     ranking = app.dataframe[0].value
     recommendations = " ".join(ranking["Recommendation"].astype(str))
     assert "Nearest" in recommendations
+
+
+def test_downloads_tab_offers_every_export_and_restricted_is_a_deliberate_choice(app: AppTest) -> None:
+    buttons = app.get("download_button")
+    assert len(buttons) == 7  # PDF, PNG, 3 x hotspots, 2 x districts
+    assert not any("RESTRICTED" in str(b.proto.label) for b in buttons)
+    app.checkbox(key="dl_restricted").check().run()
+    assert not app.exception
+    buttons = app.get("download_button")
+    assert len(buttons) == 8  # and the single incidents
+    assert any("KÄYTTÖ RAJOITETTU" in w.value for w in app.warning)
+    assert app.number_input(key="dl_min_count").proto.disabled

@@ -15,6 +15,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from briefing import safe_origin
 from geo import demo, districts, incidents, population, settings, store
 from geo.errors import HotspotsError
 from geo.incidents import ImportReport
@@ -31,13 +32,20 @@ class Loaded:
     synthetic: bool
     report: ImportReport | None = None
     rejects: pd.DataFrame | None = None
+    #: Where the incidents came from, fit to print in a briefing (no password).
+    origin: str = ""
 
 
 @st.cache_resource(show_spinner=False)
 def demo_data(n: int | None = None, seed: int = DEMO_SEED) -> Loaded:
     """The synthetic demo set (deterministic for a seed; size from ``HOTSPOTS_DEMO_N``)."""
     n = settings.demo_n() if n is None else n
-    return Loaded(key=f"demo-{n}-{seed}", incidents=demo.generate_demo(n=n, seed=seed), synthetic=True)
+    return Loaded(
+        key=f"demo-{n}-{seed}",
+        incidents=demo.generate_demo(n=n, seed=seed),
+        synthetic=True,
+        origin=f"synthetic demo data (seed {seed})",
+    )
 
 
 @st.cache_resource(show_spinner=False, ttl=60)
@@ -47,7 +55,12 @@ def store_data(url: str) -> Loaded:
         frame = db.query()
         batches = len(db.batches())
     key = f"store-{hashlib.sha1(url.encode()).hexdigest()[:8]}-{len(frame)}-{batches}"
-    return Loaded(key=key, incidents=frame, synthetic=bool(len(frame)) and bool(frame["synthetic"].all()))
+    return Loaded(
+        key=key,
+        incidents=frame,
+        synthetic=bool(len(frame)) and bool(frame["synthetic"].all()),
+        origin=safe_origin(url),
+    )
 
 
 def store_count(url: str) -> int:
@@ -75,6 +88,7 @@ def uploaded_data(name: str, content: bytes, crs: str | None, mapping: tuple[tup
         synthetic=bool(len(result.incidents)) and bool(result.incidents["synthetic"].all()),
         report=result.report,
         rejects=result.rejects,
+        origin=name,
     )
 
 

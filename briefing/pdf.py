@@ -1,0 +1,634 @@
+"""The PDF briefing: two A4 pages for leadership, in Finnish, Swedish or English.
+
+Page 1: title, period, filters, the map, the key figures and the top ten hotspots with
+their recommendation (who, where, when). Page 2: the district table (incidents, comparison
+period, change, rate per 1,000 residents), the time charts (incidents per week,
+hour x weekday) and the data sources. Every page carries the generated-at time, the page
+number and, for restricted briefings, the RESTRICTED marking (translated).
+
+Laid out with reportlab: text is real, selectable text in embedded DejaVu Sans (the font
+matplotlib ships, so the PDF and the pictures match and every Finnish and Swedish letter
+is there); the map and the charts are pictures drawn by matplotlib. The document is
+reproducible: reportlab's ``invariant`` mode fixes the creation date and file id, and the
+generated-at time is a parameter.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Final
+from xml.sax.saxutils import escape
+
+import geopandas as gpd
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    Image,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from briefing import (
+    SOFTWARE,
+    filters_text,
+    format_datetime,
+    is_synthetic,
+    marking,
+    method_text,
+    period_text,
+    source_lines,
+)
+from briefing.downloads import district_figures
+from briefing.mapimage import MapSize, figure_png_bytes, map_figure, style
+from briefing.privacy import (
+    AGGREGATED,
+    DEFAULT_MIN_COUNT,
+    OUTLINE_CELLS_PER_EPS,
+    RESTRICTED,
+    check_min_count,
+    count_text,
+    shareable_district_table,
+)
+from geo import schema, settings
+from geo.districts import check_level
+from hotspots.analysis import Analysis
+from hotspots.summary import WEEKDAY_ABBREVIATIONS, PeakWindow
+from views.i18n import check_language, format_number, level_label, t
+
+_FONT: Final = "BriefSans"
+_FONT_BOLD: Final = "BriefSans-Bold"
+_RED: Final = colors.HexColor("#b00020")
+_GREY: Final = colors.HexColor("#555555")
+_RULE: Final = colors.HexColor("#cccccc")
+_HEAD_FILL: Final = colors.HexColor("#efece6")
+_MARGIN: Final = 1.5 * cm
+_CONTENT_WIDTH: Final = A4[0] - 2 * _MARGIN
+_IMAGE_DPI: Final = 200
+_TOP_N: Final = 10
+#: Hotspots numbered on the PDF's map.
+_NUMBERED: Final = 20
+_TOP_MARGIN: Final = 1.4 * cm
+_BOTTOM_MARGIN: Final = 1.5 * cm
+#: Height of the text frame: page less margins less the frame's own 6 pt paddings.
+_FRAME_HEIGHT: Final = A4[1] - _TOP_MARGIN - _BOTTOM_MARGIN - 12
+
+
+def _height(flowables: list[Flowable]) -> float:
+    """Height the flowables take in the text frame, spaces before and after included."""
+    total = 0.0
+    for flowable in flowables:
+        _, height = flowable.wrap(_CONTENT_WIDTH, _FRAME_HEIGHT)
+        total += height + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    return total
+
+
+@lru_cache(maxsize=1)
+def _register_fonts() -> None:
+    """Register DejaVu Sans (regular, bold) from matplotlib's font folder with reportlab."""
+    folder = Path(mpl.get_data_path()) / "fonts" / "ttf"
+    pdfmetrics.registerFont(TTFont(_FONT, str(folder / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont(_FONT_BOLD, str(folder / "DejaVuSans-Bold.ttf")))
+    pdfmetrics.registerFontFamily(_FONT, normal=_FONT, bold=_FONT_BOLD, italic=_FONT, boldItalic=_FONT_BOLD)
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    _register_fonts()
+    base = ParagraphStyle("body", fontName=_FONT, fontSize=8.5, leading=11, alignment=TA_LEFT)
+    return {
+        "title": ParagraphStyle("title", parent=base, fontName=_FONT_BOLD, fontSize=17, leading=21),
+        "h2": ParagraphStyle(
+            "h2", parent=base, fontName=_FONT_BOLD, fontSize=11, leading=14, spaceBefore=6, spaceAfter=3
+        ),
+        "body": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5, textColor=_GREY),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9.2),
+        "cell_bold": ParagraphStyle("cell_bold", parent=base, fontName=_FONT_BOLD, fontSize=7.5, leading=9.2),
+        "figure": ParagraphStyle("figure", parent=base, fontName=_FONT_BOLD, fontSize=13, leading=16),
+        "alert": ParagraphStyle(
+            "alert", parent=base, fontName=_FONT_BOLD, fontSize=9, leading=12, textColor=_RED
+        ),
+    }
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of plain text (escaped: ``<5`` and ``&`` stay text)."""
+    return Paragraph(escape(text), style)
+
+
+def _image(png: bytes, width_pt: float, height_pt: float) -> Image:
+    return Image(io.BytesIO(png), width=width_pt, height=height_pt)
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def _weekly(frame: pd.DataFrame, since: pd.Timestamp | None, until: pd.Timestamp | None) -> pd.Series:
+    """Incidents per local week (Monday start), every week of the period included."""
+    local = frame["occurred_at"].dt.tz_convert(schema.TIMEZONE).dt.tz_localize(None)
+    weeks = local.dt.to_period("W-SUN").dt.start_time
+    counts = weeks.value_counts().sort_index()
+    first = since.tz_localize(None) if since is not None else (counts.index.min() if len(counts) else None)
+    last = (until - pd.Timedelta(days=1)).tz_localize(None) if until is not None else None
+    if last is None and len(counts):
+        last = counts.index.max()
+    if first is None or last is None:
+        return counts.astype("int64")
+    index = pd.period_range(first, last, freq="W-SUN").start_time
+    return counts.reindex(index, fill_value=0).astype("int64")
+
+
+def charts_figure(
+    analysis: Analysis,
+    *,
+    lang: str,
+    restricted: bool = False,
+    min_count: int = DEFAULT_MIN_COUNT,
+    width_in: float = 7.1,
+    height_in: float = 2.7,
+) -> Figure:
+    """Incidents per week (with the comparison period) and an hour x weekday grid.
+
+    Counts below ``min_count`` are not drawn as numbers: a week below it is a grey bar up
+    to the threshold, a grid cell below it is grey (unless ``restricted``).
+
+    Parameters
+    ----------
+    analysis
+        Analysis result.
+    lang
+        ``"fi"``, ``"sv"`` or ``"en"``.
+    restricted
+        Draw exact small counts.
+    min_count
+        Suppression threshold, >= 1.
+    width_in, height_in
+        Figure size in inches.
+
+    Returns
+    -------
+    Figure
+    """
+    min_count = check_min_count(min_count)
+    floor = 1 if restricted else min_count
+    with style():
+        fig = Figure(figsize=(width_in, height_in), dpi=_IMAGE_DPI, facecolor="white")
+        left = fig.add_axes((0.07, 0.2, 0.46, 0.68))
+        right = fig.add_axes((0.62, 0.2, 0.31, 0.68))
+        cbar = fig.add_axes((0.945, 0.2, 0.012, 0.68))
+        current = analysis.current
+        selection = analysis.selection
+        weekly = (
+            _weekly(current, selection.since, selection.until) if len(current) else pd.Series(dtype="int64")
+        )
+        positions = np.arange(len(weekly))
+        values = weekly.to_numpy(dtype=np.float64)
+        small = values < floor
+        left.bar(
+            positions[~small], values[~small], width=0.85, color="#d95f0e", label=t("metric.incidents", lang)
+        )
+        if small.any():
+            left.bar(
+                positions[small],
+                np.full(int(small.sum()), float(min_count)),
+                width=0.85,
+                color="#cccccc",
+                hatch="///",
+                edgecolor="#999999",
+                linewidth=0,
+                label=t("map.legend.suppressed", lang, min_count=min_count),
+            )
+        previous_selection = analysis.previous_selection
+        if previous_selection is not None and len(analysis.previous):
+            before = _weekly(analysis.previous, previous_selection.since, previous_selection.until)
+            line = before.to_numpy(dtype=np.float64)[: len(weekly)]
+            line = np.where(line < floor, np.nan, line)
+            left.step(
+                np.arange(len(line)),
+                line,
+                where="mid",
+                color="#444444",
+                linewidth=1.0,
+                label=t("metric.incidents_previous", lang),
+            )
+        left.set_title(t("brief.weekly", lang), fontsize=8, loc="left")
+        ticks = positions[:: max(1, len(positions) // 6)]
+        left.set_xticks(ticks)
+        left.set_xticklabels([_short_date(weekly.index[i], lang) for i in ticks], fontsize=6.5)
+        left.tick_params(axis="y", labelsize=6.5)
+        left.set_xlabel(t("chart.week", lang), fontsize=7)
+        left.spines[["top", "right"]].set_visible(False)
+        if len(weekly):
+            # Head room above the bars keeps the legend off them.
+            left.set_ylim(0, max(float(values.max()), float(min_count)) * 1.3)
+            left.legend(fontsize=6, frameon=False, loc="upper left", ncol=2)
+
+        grid = np.zeros((7, 24), dtype=np.int64)
+        if len(current):
+            local = current["occurred_at"].dt.tz_convert(schema.TIMEZONE)
+            np.add.at(grid, (local.dt.weekday.to_numpy(), local.dt.hour.to_numpy()), 1)
+        shown = np.ma.masked_where(grid < floor, grid)
+        mesh = right.pcolormesh(np.arange(25), np.arange(8), shown, cmap="YlOrRd", vmin=floor)
+        if not restricted:
+            low = np.ma.masked_where(grid >= floor, grid)
+            right.pcolormesh(np.arange(25), np.arange(8), low, cmap=ListedColormap(["#dddddd"]))
+        right.invert_yaxis()
+        right.set_yticks(np.arange(7) + 0.5)
+        right.set_yticklabels(WEEKDAY_ABBREVIATIONS[lang], fontsize=6.5)
+        right.set_xticks(np.arange(0, 25, 6))
+        right.set_xticklabels([str(h) for h in range(0, 25, 6)], fontsize=6.5)
+        right.set_xlabel(t("chart.hour", lang), fontsize=7)
+        right.set_title(t("chart.hour_weekday", lang), fontsize=8, loc="left")
+        colorbar = fig.colorbar(mesh, cax=cbar)
+        colorbar.ax.tick_params(labelsize=6)
+    return fig
+
+
+def _short_date(stamp: pd.Timestamp, lang: str) -> str:
+    return f"{stamp.day}.{stamp.month}." if lang != "en" else f"{stamp.month:02d}-{stamp.day:02d}"
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _key_figures(analysis: Analysis, *, lang: str, restricted: bool, min_count: int) -> Table:
+    styles = _styles()
+    key = analysis.key
+
+    def count(value: int) -> str:
+        return _count_label(value, lang=lang, min_count=min_count, restricted=restricted)
+
+    change = t("brief.no_comparison", lang)
+    if analysis.previous_selection is not None:
+        small = not restricted and (key.incidents < min_count or key.incidents_previous < min_count)
+        if small:
+            change = ""
+        else:
+            change = _signed(key.change, lang)
+            if key.change_pct is not None:
+                change += f" ({format_number(key.change_pct, lang, decimals=0)} %)"
+    cells = [
+        (t("metric.incidents", lang), count(key.incidents)),
+        (t("metric.incidents_previous", lang), count(key.incidents_previous)),
+        (t("brief.key_change", lang), change),
+        (
+            f"{t('metric.hotspots', lang)} ({t('metric.significant_hotspots', lang).lower()} "
+            f"{key.significant_hotspots})",
+            str(key.hotspots),
+        ),
+    ]
+    row = [[_p(value, styles["figure"]), _p(label, styles["small"])] for label, value in cells]
+    table = Table(
+        [[Table([[a], [b]], colWidths=[_CONTENT_WIDTH / 4 - 6]) for a, b in row]],
+        colWidths=[_CONTENT_WIDTH / 4] * 4,
+    )
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    return table
+
+
+def _top_hotspots(analysis: Analysis, *, lang: str, restricted: bool, min_count: int) -> list[Flowable]:
+    styles = _styles()
+    hotspots = analysis.hotspots
+    out: list[Flowable] = []
+    if hotspots.empty:
+        out.append(_p(t("msg.no_hotspots", lang), styles["body"]))
+        return out
+    top = hotspots.head(_TOP_N)
+    out.append(_p(t("brief.top_hotspots", lang, n=len(top)), styles["h2"]))
+    place = "osaalue_sv" if lang == "sv" else "osaalue_fi"
+    header = [
+        t("column.rank", lang),
+        t("brief.column_where", lang),
+        t("column.incidents", lang),
+        t("column.trend", lang),
+        t("column.peak_windows", lang),
+        t("column.recommendation", lang),
+    ]
+    rows: list[list[Any]] = [[_p(h, styles["cell_bold"]) for h in header]]
+    for _, row in top.iterrows():
+        names = ", ".join(str(row[place]).split(", ")[:3])
+        status = row.get("status")
+        windows = ", ".join(PeakWindow.from_dict(w).label(lang) for w in (row["peak_times"] or []))
+        rows.append(
+            [
+                _p(str(int(row["rank"])), styles["cell_bold"]),
+                _p(names, styles["cell"]),
+                _p(
+                    _count_label(row["n"], lang=lang, min_count=min_count, restricted=restricted),
+                    styles["cell"],
+                ),
+                _p(t(f"status.{status}", lang) if isinstance(status, str) else "", styles["cell"]),
+                _p(windows, styles["cell"]),
+                _p(str(row[f"recommendation_{lang}"]), styles["cell"]),
+            ]
+        )
+    widths = [0.06, 0.19, 0.125, 0.11, 0.12, 0.395]
+    table = Table(rows, colWidths=[w * _CONTENT_WIDTH for w in widths], repeatRows=1)
+    table.setStyle(_table_style())
+    out.append(table)
+    if len(hotspots) > len(top):
+        out.append(Spacer(1, 3))
+        out.append(_p(t("brief.more_hotspots", lang, n=len(hotspots) - len(top)), styles["small"]))
+    return out
+
+
+def _table_style() -> TableStyle:
+    return TableStyle(
+        [
+            ("BACKGROUND", (0, 0), (-1, 0), _HEAD_FILL),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.3, _RULE),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 1.2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2),
+            ("LEFTPADDING", (0, 0), (-1, -1), 3),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ]
+    )
+
+
+def _signed(value: int, lang: str) -> str:
+    """A change with its sign, grouped the reader's way: ``+1 646``, ``-52``, ``0``."""
+    sign = "+" if value > 0 else "-" if value < 0 else ""
+    return sign + format_number(abs(value), lang)
+
+
+def _count_label(value: object, *, lang: str, min_count: int, restricted: bool) -> str:
+    """A count as the PDF shows it: ``"1 900"`` (grouped the reader's way) or ``"<5"``."""
+    text = count_text(value, min_count=min_count, restricted=restricted)
+    return format_number(int(text), lang) if text.isdigit() else text
+
+
+def _number(value: object, lang: str, decimals: int = 0) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return format_number(float(value), lang, decimals=decimals)  # type: ignore[arg-type]
+
+
+def _district_rows(
+    table: pd.DataFrame, *, lang: str, restricted: bool, min_count: int
+) -> tuple[list[list[Any]], bool]:
+    styles = _styles()
+    shown = table if restricted else shareable_district_table(table, min_count=min_count)
+    name = "name_sv" if lang == "sv" else "name_fi"
+    has_rates = bool(table["residents"].notna().any())
+    header = [
+        t("column.district", lang),
+        t("column.incidents", lang),
+        t("column.incidents_previous", lang),
+        t("column.change", lang),
+        t("brief.column_change_pct", lang),
+        t("column.rate", lang),
+    ]
+    rows: list[list[Any]] = [[_p(h, styles["cell_bold"]) for h in header]]
+    for (_, row), (_, raw) in zip(shown.iterrows(), table.iterrows(), strict=True):
+        change = row["change"]
+        rows.append(
+            [
+                _p(str(row[name]), styles["cell"]),
+                _p(
+                    _count_label(raw["n"], lang=lang, min_count=min_count, restricted=restricted),
+                    styles["cell"],
+                ),
+                _p(
+                    _count_label(raw["n_prev"], lang=lang, min_count=min_count, restricted=restricted),
+                    styles["cell"],
+                ),
+                _p("" if pd.isna(change) else _signed(int(change), lang), styles["cell"]),
+                _p(_number(row["change_pct"], lang), styles["cell"]),
+                _p(_number(row["rate_per_1000"], lang, decimals=1), styles["cell"]),
+            ]
+        )
+    return rows, has_rates
+
+
+# --------------------------------------------------------------------------- document
+
+
+class _Pages:
+    """Header and footer of every page: marking, generated-at time, page number."""
+
+    def __init__(self, *, lang: str, restricted: bool, synthetic: bool, generated: str) -> None:
+        self.lang = lang
+        self.restricted = restricted
+        self.synthetic = synthetic
+        self.generated = generated
+
+    def __call__(self, canvas: Canvas, doc: Any) -> None:
+        canvas.saveState()
+        width, height = A4
+        if self.restricted:
+            text = marking(self.lang, restricted=True)
+            canvas.setFillColor(_RED)
+            canvas.setFont(_FONT_BOLD, 11)
+            canvas.drawCentredString(width / 2, height - 0.9 * cm, text)
+            canvas.drawCentredString(width / 2, 0.55 * cm, text)
+        canvas.setFont(_FONT, 7)
+        canvas.setFillColor(_GREY)
+        left = t("brief.generated", self.lang, when=self.generated)
+        if self.synthetic:
+            left += " · " + t("brief.synthetic", self.lang)
+        canvas.drawString(_MARGIN, 1.0 * cm, left)
+        canvas.drawRightString(width - _MARGIN, 1.0 * cm, t("brief.page", self.lang, page=doc.page))
+        canvas.restoreState()
+
+
+def brief_pdf_bytes(
+    analysis: Analysis,
+    *,
+    lang: str = "fi",
+    restricted: bool = False,
+    min_count: int = DEFAULT_MIN_COUNT,
+    level: str = "peruspiiri",
+    district_table: pd.DataFrame | None = None,
+    generated_at: datetime | pd.Timestamp | None = None,
+    origin: str | None = None,
+    density: bool = False,
+    tiles_url: str | None = None,
+    tiles_attribution: str = settings.DEFAULT_TILES_ATTRIBUTION,
+    tiles_cache_dir: Path | None = None,
+    osaalue: gpd.GeoDataFrame | None = None,
+    peruspiiri: gpd.GeoDataFrame | None = None,
+) -> bytes:
+    """The two-page PDF briefing of one analysis.
+
+    Parameters
+    ----------
+    analysis
+        ``hotspots.analysis.analyse(...)`` result.
+    lang
+        ``"fi"``, ``"sv"`` or ``"en"``.
+    restricted
+        Show incidents as points and exact counts; every page and the metadata say RESTRICTED.
+    min_count
+        Counts below this are shown as ``"<min_count"`` (aggregated briefings), >= 1.
+    level
+        District level of the page-2 table (``"peruspiiri"``: 34 rows).
+    district_table
+        A ready ``hotspots.figures.district_table`` of ``level`` (the app has one); default
+        computed with ``downloads.district_figures``.
+    generated_at
+        Time stated as "generated"; default now (Europe/Helsinki). Pass one for identical files.
+    origin
+        Where the incidents came from (file name or store), stated under sources.
+    density
+        Shade incident density on the map.
+    tiles_url, tiles_attribution, tiles_cache_dir
+        Optional basemap (see ``mapimage.map_figure``).
+    osaalue, peruspiiri
+        District layers; default the official ones.
+
+    Returns
+    -------
+    bytes
+        The PDF file.
+    """
+    check_language(lang)
+    min_count = check_min_count(min_count)
+    check_level(level)
+    styles = _styles()
+    synthetic = is_synthetic(analysis)
+    when = pd.Timestamp.now(tz=schema.TIMEZONE) if generated_at is None else pd.Timestamp(generated_at)
+    generated = format_datetime(when, lang)
+    table = district_table if district_table is not None else district_figures(analysis, level=level)
+    population = bool(table["residents"].notna().any())
+
+    period = t("brief.period", lang, period=period_text(analysis.selection, lang))
+    if analysis.previous_selection is not None:
+        period += f" ({t('brief.comparison', lang, period=period_text(analysis.previous_selection, lang))})"
+    head: list[Flowable] = [_p(t("brief.title", lang), styles["title"])]
+    if restricted:
+        head.append(
+            _p(f"{marking(lang, restricted=True)}: {t('brief.restricted_note', lang)}", styles["alert"])
+        )
+    if synthetic:
+        head.append(_p(t("brief.synthetic", lang), styles["alert"]))
+    head += [
+        _p(period, styles["body"]),
+        _p(filters_text(analysis.selection, lang), styles["body"]),
+        _p(method_text(analysis.clustering, lang), styles["small"]),
+        Spacer(1, 4),
+    ]
+    numbered = _NUMBERED if bool((analysis.hotspots["rank"] > _NUMBERED).any()) else None
+    below_map: list[Flowable] = [
+        _p(_legend_line(lang, restricted=restricted, numbered=numbered), styles["small"]),
+        Spacer(1, 4),
+        _key_figures(analysis, lang=lang, restricted=restricted, min_count=min_count),
+        *_top_hotspots(analysis, lang=lang, restricted=restricted, min_count=min_count),
+    ]
+    # The map takes what page 1 leaves, so that page 1 holds the top ten.
+    map_height = float(np.clip(_FRAME_HEIGHT - _height(head + below_map) - 6, 6 * cm, 11.5 * cm))
+    picture = map_figure(
+        analysis,
+        lang=lang,
+        size=MapSize(
+            round(_CONTENT_WIDTH / 72 * _IMAGE_DPI), round(map_height / 72 * _IMAGE_DPI), _IMAGE_DPI
+        ),
+        restricted=restricted,
+        min_count=min_count,
+        density=density,
+        tiles_url=tiles_url,
+        tiles_attribution=tiles_attribution,
+        tiles_cache_dir=tiles_cache_dir,
+        panel=False,
+        numbered=_NUMBERED,
+        osaalue=osaalue,
+        peruspiiri=peruspiiri,
+    )
+    map_png = figure_png_bytes(picture.figure, dpi=_IMAGE_DPI)
+    story: list[Flowable] = [*head, _image(map_png, _CONTENT_WIDTH, map_height), *below_map, PageBreak()]
+
+    rows, has_rates = _district_rows(table, lang=lang, restricted=restricted, min_count=min_count)
+    page2: list[Flowable] = [
+        _p(t("brief.district_table", lang, level=level_label(level, lang)), styles["h2"])
+    ]
+    if not has_rates:
+        page2.append(_p(t("msg.population_unavailable", lang), styles["small"]))
+    widths = [0.28, 0.12, 0.20, 0.12, 0.13, 0.15]
+    district = Table(rows, colWidths=[w * _CONTENT_WIDTH for w in widths], repeatRows=1)
+    district.setStyle(_table_style())
+    page2 += [district, _p(t("brief.charts", lang), styles["h2"])]
+
+    notes = [_p(t("brief.sources", lang), styles["h2"])]
+    lines = source_lines(
+        lang,
+        origin=origin,
+        synthetic=synthetic,
+        population=population,
+        tiles_attribution=tiles_attribution if picture.tiles_drawn else None,
+    )
+    notes += [_p(line, styles["small"]) for line in lines]
+    if restricted:
+        notes.append(
+            _p(f"{marking(lang, restricted=True)}: {t('brief.restricted_note', lang)}", styles["alert"])
+        )
+    else:
+        cell = format_number(analysis.clustering.eps_m / OUTLINE_CELLS_PER_EPS, lang)
+        notes.append(_p(t("brief.aggregated_note", lang, min_count=min_count, cell_m=cell), styles["small"]))
+    notes.append(_p(t("brief.generated", lang, when=generated), styles["small"]))
+    # Charts shrink (to a floor) so that a 34-row table, the charts and the sources share page 2.
+    charts_height = float(np.clip(_FRAME_HEIGHT - _height(page2 + notes) - 6, 5 * cm, 7.2 * cm))
+    charts_png = figure_png_bytes(
+        charts_figure(
+            analysis,
+            lang=lang,
+            restricted=restricted,
+            min_count=min_count,
+            width_in=_CONTENT_WIDTH / 72,
+            height_in=charts_height / 72,
+        ),
+        dpi=_IMAGE_DPI,
+    )
+    story += [*page2, _image(charts_png, _CONTENT_WIDTH, charts_height), *notes]
+
+    classification = RESTRICTED if restricted else AGGREGATED
+    title = t("brief.document_title", lang, period=period_text(analysis.selection, lang))
+    if restricted:
+        title = f"{marking(lang, restricted=True)} – {title}"
+    buffer = io.BytesIO()
+    pages = _Pages(lang=lang, restricted=restricted, synthetic=synthetic, generated=generated)
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=_MARGIN,
+        rightMargin=_MARGIN,
+        topMargin=_TOP_MARGIN,
+        bottomMargin=_BOTTOM_MARGIN,
+        title=title,
+        subject=f"{classification}: {marking(lang, restricted=restricted)}",
+        keywords=", ".join([classification, marking(lang, restricted=restricted), "Helsinki", "hotspots"]),
+        author=SOFTWARE,
+        creator=SOFTWARE,
+        producer=SOFTWARE,
+        lang=lang,
+        invariant=1,
+    )
+    doc.build(story, onFirstPage=pages, onLaterPages=pages)
+    return buffer.getvalue()
+
+
+def _legend_line(lang: str, *, restricted: bool, numbered: int | None = None) -> str:
+    parts = [f"■ {t('brief.legend_hotspot', lang)}", f"— {t('brief.legend_districts', lang)}"]
+    if numbered is not None:
+        parts.append(f"□ {t('brief.legend_other_hotspots', lang, n=numbered)}")
+    if restricted:
+        parts.append(f"• {t('brief.legend_incident', lang)}")
+    parts.append(t("map.attribution.districts", lang))
+    return "   ".join(parts)

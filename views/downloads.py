@@ -1,0 +1,225 @@
+"""The app's downloads: the briefing PDF, the map picture and the data files of one analysis.
+
+``export_files`` is pure (no Streamlit): it lists what can be downloaded, each with a file
+name, a MIME type and a function that makes the bytes on demand (``briefing``'s own
+functions, so the app and ``hotspots brief`` write the same files). ``downloads_panel``
+draws the choices and one ``st.download_button`` per file; the bytes are made only when the
+button is pressed (a briefing of 100k incidents takes a few seconds), never on a rerun.
+
+Aggregated by default; a restricted export (incident points, exact counts) is a deliberate
+choice behind a checkbox, and every restricted file name starts with ``RESTRICTED-``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+import pandas as pd
+import streamlit as st
+
+from briefing import downloads, mapimage, pdf
+from briefing.privacy import DEFAULT_MIN_COUNT, check_min_count
+from geo import settings
+from hotspots.analysis import Analysis
+from views.i18n import t
+
+#: Map picture sizes offered (``briefing.mapimage`` names).
+PICTURE_SIZES: Final = ("slides", "a4")
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """One downloadable file: ``make()`` returns its bytes."""
+
+    key: str
+    label: str
+    file_name: str
+    mime: str
+    make: Callable[[], bytes]
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """The user's choices for the exports."""
+
+    lang: str = "fi"
+    restricted: bool = False
+    min_count: int = DEFAULT_MIN_COUNT
+    level: str = "peruspiiri"
+    size: str = "slides"
+    density: bool = False
+    tiles_url: str | None = None
+    origin: str | None = None
+
+
+def file_stem(analysis: Analysis, options: ExportOptions) -> str:
+    """``hotspots-2026-05-01_2026-10-31-fi`` (``RESTRICTED-`` first when restricted)."""
+    selection = analysis.selection
+    since, until = selection.since, selection.until
+    first = since.strftime("%Y-%m-%d") if since is not None else "start"
+    last = (until - pd.Timedelta(days=1)).strftime("%Y-%m-%d") if until is not None else "end"
+    stem = f"hotspots-{first}_{last}-{options.lang}"
+    return f"RESTRICTED-{stem}" if options.restricted else stem
+
+
+def export_files(
+    analysis: Analysis, district_table: pd.DataFrame, options: ExportOptions
+) -> list[ExportFile]:
+    """Every file the user can download for ``analysis``, in the order shown.
+
+    Parameters
+    ----------
+    analysis
+        The app's current analysis.
+    district_table
+        ``hotspots.figures.district_table`` at ``options.level`` (the table the app shows).
+    options
+        Language, privacy and picture choices.
+
+    Returns
+    -------
+    list[ExportFile]
+        PDF briefing, map PNG, hotspots (GeoJSON, GeoPackage, CSV), districts (CSV, XLSX),
+        and, only when restricted, the incidents as CSV.
+    """
+    min_count = check_min_count(options.min_count)
+    lang, restricted = options.lang, options.restricted
+    stem = file_stem(analysis, options)
+
+    def brief() -> bytes:
+        return pdf.brief_pdf_bytes(
+            analysis,
+            lang=lang,
+            level=options.level,
+            district_table=district_table,
+            origin=options.origin,
+            density=options.density,
+            tiles_url=options.tiles_url,
+            restricted=restricted,
+            min_count=min_count,
+        )
+
+    def picture() -> bytes:
+        return mapimage.map_png_bytes(
+            analysis,
+            lang=lang,
+            size=options.size,
+            density=options.density,
+            tiles_url=options.tiles_url,
+            origin=options.origin,
+            restricted=restricted,
+            min_count=min_count,
+        )
+
+    files = [
+        ExportFile("pdf", t("download.pdf", lang), f"{stem}.pdf", "application/pdf", brief),
+        ExportFile("png", t("download.png", lang), f"{stem}-map-{options.size}.png", "image/png", picture),
+        ExportFile(
+            "geojson",
+            t("download.hotspots_geojson", lang),
+            f"{stem}.geojson",
+            "application/geo+json",
+            lambda: downloads.hotspots_geojson_bytes(
+                analysis, lang=lang, restricted=restricted, min_count=min_count
+            ),
+        ),
+        ExportFile(
+            "gpkg",
+            t("download.hotspots_gpkg", lang),
+            f"{stem}.gpkg",
+            "application/geopackage+sqlite3",
+            lambda: downloads.hotspots_gpkg_bytes(
+                analysis, lang=lang, restricted=restricted, min_count=min_count
+            ),
+        ),
+        ExportFile(
+            "hotspots_csv",
+            t("download.hotspots_csv", lang),
+            f"{stem}-hotspots.csv",
+            "text/csv",
+            lambda: downloads.hotspots_csv_bytes(analysis, restricted=restricted, min_count=min_count),
+        ),
+        ExportFile(
+            "districts_csv",
+            t("download.districts_csv", lang),
+            f"{stem}-districts-{options.level}.csv",
+            "text/csv",
+            lambda: downloads.districts_csv_bytes(district_table, restricted=restricted, min_count=min_count),
+        ),
+        ExportFile(
+            "districts_xlsx",
+            t("download.districts_xlsx", lang),
+            f"{stem}-districts-{options.level}.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            lambda: downloads.districts_xlsx_bytes(
+                district_table, lang=lang, analysis=analysis, restricted=restricted, min_count=min_count
+            ),
+        ),
+    ]
+    if restricted:
+        files.append(
+            ExportFile(
+                "incidents_csv",
+                t("download.incidents_csv", lang),
+                f"{stem}-incidents.csv",
+                "text/csv",
+                lambda: downloads.incidents_csv_bytes(analysis, restricted=True),
+            )
+        )
+    return files
+
+
+def downloads_panel(
+    analysis: Analysis, district_table: pd.DataFrame, *, lang: str, level: str, tiles: bool, origin: str
+) -> None:
+    """The download tab: privacy and picture choices, then one button per file."""
+    st.caption(t("download.intro", lang))
+    left, middle, right = st.columns(3)
+    with left:
+        restricted = st.checkbox(t("download.restricted", lang), value=False, key="dl_restricted")
+        if restricted:
+            st.warning(t("download.restricted_warning", lang), icon="🔒")
+    with middle:
+        min_count = int(
+            st.number_input(
+                t("download.min_count", lang),
+                min_value=1,
+                max_value=100,
+                value=DEFAULT_MIN_COUNT,
+                step=1,
+                key="dl_min_count",
+                disabled=restricted,
+            )
+        )
+    with right:
+        size = st.selectbox(
+            t("download.size", lang),
+            PICTURE_SIZES,
+            format_func=lambda s: t(f"download.size_{s}", lang),
+            key="dl_size",
+        )
+        density = st.checkbox(t("download.density", lang), value=False, key="dl_density")
+    options = ExportOptions(
+        lang=lang,
+        restricted=restricted,
+        min_count=min_count,
+        level=level,
+        size=str(size),
+        density=density,
+        tiles_url=(settings.tiles_url() or None) if tiles else None,
+        origin=origin,
+    )
+    columns = st.columns(4)
+    for i, item in enumerate(export_files(analysis, district_table, options)):
+        with columns[i % 4]:
+            st.download_button(
+                item.label,
+                data=item.make,
+                file_name=item.file_name,
+                mime=item.mime,
+                key=f"dl_{item.key}",
+                on_click="ignore",
+                width="stretch",
+            )
