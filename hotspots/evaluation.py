@@ -22,9 +22,10 @@ Equal area
     Every method ranks the study cells in its own order and fills the budget in that
     order; cells tied at the
     edge of the budget share the remaining cells pro rata (the expected value of
-    breaking the tie at random), so every method uses exactly the budget. A hotspot
-    method that runs out of hotspot cells before the budget is full stops there and its
-    ``area_share`` shows what it used.
+    breaking the tie at random), so every method uses exactly the budget. The
+    whole-hotspot methods (``dbscan-ranked``, ``-concave``, ``-hull``) stop when they
+    run out of hotspots before the budget is full; their ``area_share`` shows what they
+    used.
 Measures (``N`` test incidents in the study area, ``a`` cells chosen of ``A`` study cells)
     ``hit_rate = hits / N``; ``pai = hit_rate / (a / A)`` (predictive accuracy index,
     Chainey et al. 2008: 1 is what random cells score on average); ``pei = hits /
@@ -40,7 +41,10 @@ Methods (``METHODS``)
         empty space between incidents is claimed. The budget takes hotspot cells
         densest first, whatever their hotspot, by ``cell_scores``: the cell's own
         training count blended with DBSCAN's eps-disc density by a ``smoothing``
-        weight. eps, min_samples (with ``auto``) and the smoothing are chosen per
+        weight; when the hotspots hold fewer cells than the budget, the other cells
+        follow by the same score (as Gi*'s hot cells are followed by the others), so
+        the method is judged on the same area as the rest. eps, min_samples (with
+        ``auto``) and the smoothing are chosen per
         budget by the backtest inside the training window (below). At a budget the map
         therefore shows the densest part of each hotspot; the engine's priority orders
         the hotspots for action, not the area.
@@ -56,7 +60,7 @@ Methods (``METHODS``)
         These three isolate the effect of the shape.
     ``hdbscan``
         scikit-learn's HDBSCAN (``min_cluster_size = min_samples``), cell shapes as
-        ``dbscan``, cells densest first by their training count.
+        ``dbscan``, cells densest first by their training count, then the other cells.
     ``grid``
         Training incidents per cell.
     ``kde-rule`` / ``kde-cv``
@@ -853,18 +857,25 @@ def hotspot_cells(
     positions = grid.positions(x[member], y[member])
     occupied = positions >= 0
     # Occupied cells go to the cluster with most members in them (ties: lowest label).
-    pairs = pd.DataFrame({"cell": positions[occupied], "label": label_arr[member][occupied]})
-    if len(pairs):
-        top = (
-            pairs.value_counts()
-            .reset_index(name="n")
-            .sort_values(["cell", "n", "label"], ascending=[True, False, True], kind="stable")
-        )
-        top = top.drop_duplicates("cell")
-        owner[top["cell"].to_numpy(dtype=np.int64)] = top["label"].to_numpy(dtype=np.int64)
-    out: dict[int, NDArray[np.int64]] = {}
-    for label in np.unique(label_arr[member]):
-        out[int(label)] = np.flatnonzero(owner == label).astype(np.int64)
+    cell_of, label_of = positions[occupied], label_arr[member][occupied]
+    if cell_of.size:
+        span = int(label_of.max()) + 1
+        pairs, n = np.unique(cell_of * span + label_of, return_counts=True)
+        cell_p, label_p = pairs // span, pairs % span
+        order = np.lexsort((label_p, -n, cell_p))
+        first = np.ones(order.size, dtype=bool)
+        first[1:] = cell_p[order][1:] != cell_p[order][:-1]
+        owner[cell_p[order][first]] = label_p[order][first]
+    out: dict[int, NDArray[np.int64]] = {
+        int(label): np.empty(0, dtype=np.int64) for label in np.unique(label_arr[member])
+    }
+    owned = np.flatnonzero(owner >= 0)
+    if owned.size:
+        by_label = np.argsort(owner[owned], kind="stable")  # cells stay ascending within a label
+        labels_sorted, cells_sorted = owner[owned][by_label], owned[by_label]
+        cuts = np.flatnonzero(np.diff(labels_sorted)) + 1
+        for label, group in zip(labels_sorted[np.r_[0, cuts]], np.split(cells_sorted, cuts), strict=True):
+            out[int(label)] = group.astype(np.int64)
     return out
 
 
@@ -892,13 +903,22 @@ def cell_scores(
 
 
 def dense_priority(
-    cells: Mapping[int, NDArray[np.int64]], scores: NDArray[np.float64]
+    cells: Mapping[int, NDArray[np.int64]], scores: NDArray[np.float64], *, fill_rest: bool = True
 ) -> NDArray[np.float64]:
-    """Priorities of hotspot cells, densest first whatever their hotspot; NaN outside hotspots."""
-    priority = np.full(scores.size, np.nan)
+    """Priorities of hotspot cells, densest first whatever their hotspot.
+
+    With ``fill_rest`` the other study cells follow, by the same score, so a budget larger
+    than the hotspots is filled by the densest cells around and between them (a method
+    that stopped at its hotspots would be judged on less area than the others);
+    otherwise they are NaN (never chosen).
+    """
+    inside = np.zeros(scores.size, dtype=bool)
     for positions in cells.values():
-        priority[positions] = scores[positions]
-    return priority
+        inside[positions] = True
+    if not fill_rest:
+        return np.where(inside, scores, np.nan)
+    lift = float(np.ptp(scores)) + 1.0 if scores.size else 1.0
+    return np.where(inside, scores + lift, scores)
 
 
 def hotspot_priority(
@@ -1440,6 +1460,7 @@ def backtest(
     grid: StudyGrid | None = None,
     districts: gpd.GeoDataFrame | None = None,
     progress: Callable[[str], None] | None = None,
+    windows: Sequence[Window] | None = None,
 ) -> pd.DataFrame:
     """Rolling-origin backtest of hotspot methods at equal area.
 
@@ -1458,6 +1479,10 @@ def backtest(
         district.
     progress
         Called with a line of text per window (for a CLI).
+    windows
+        The windows to run instead of the rolling-origin ones of ``params`` (e.g. one
+        window: a period and the period of the same length before it); None for
+        ``rolling_windows``.
 
     Returns
     -------
@@ -1477,9 +1502,12 @@ def backtest(
     frame = incidents.loc[:, [c for c in incidents.columns if c != "geometry"]]
     x = frame["x_m"].to_numpy(dtype=np.float64)
     y = frame["y_m"].to_numpy(dtype=np.float64)
-    windows = rolling_windows(
-        when, train=params.train_window, test=params.test_window, n_windows=params.n_windows
-    )
+    if windows is None:
+        windows = rolling_windows(
+            when, train=params.train_window, test=params.test_window, n_windows=params.n_windows
+        )
+    elif any(not w.train_start < w.test_start < w.test_end for w in windows):
+        raise ParameterError("each window must have train_start < test_start < test_end")
     if not windows:
         raise ParameterError(
             f"the incidents span no complete {params.train_window} + {params.test_window} window; "
