@@ -6,6 +6,7 @@ app itself from ``static/`` (copied from installed packages at start-up): no CDN
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import folium
@@ -15,11 +16,12 @@ from streamlit_folium import st_folium
 
 from geo import settings
 from geo.errors import HotspotsError
-from hotspots import analysis, figures, parameters
+from hotspots import analysis, autoparams, figures, parameters, predictive
 from hotspots.methods import ClusteringParams
 from hotspots.selection import Selection
 from hotspots.selection import apply as apply_selection
 from views import assets, controls, datasource, downloads, panels, urlstate
+from views import predictive as predictive_view
 from views.i18n import t
 from views.mapview import build_map
 
@@ -40,8 +42,10 @@ def _analysis(
     compare_with: str,
     services_key: str,
     _services: pd.DataFrame | None,
+    _parameters: autoparams.AutoChoice,
 ) -> analysis.Analysis:
-    # ``key`` and ``services_key`` name the data sets, so 100k rows are never hashed on a rerun.
+    # ``key`` and ``services_key`` name the data sets, so 100k rows are never hashed on a rerun;
+    # ``_parameters`` follows from the data, the selection and ``clustering``.
     del key, services_key
     return analysis.analyse(
         _incidents,
@@ -49,7 +53,17 @@ def _analysis(
         clustering=clustering,
         compare_with=compare_with,
         service_points=_services,
+        parameters=_parameters,
     )
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _parameters(
+    key: str, _incidents: pd.DataFrame, selection: Selection, clustering: ClusteringParams
+) -> autoparams.AutoChoice:
+    # Chosen city-wide (the district filter is ignored), so a district change reuses it.
+    del key
+    return analysis.choose_parameters(_incidents, selection, clustering)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -99,6 +113,16 @@ def _map(
 def _localised(key: str, _result: analysis.Analysis, lang: str) -> pd.DataFrame:
     del key
     return panels.localised_hotspots(_result.hotspots, lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _predictive(
+    key: str, _incidents: pd.DataFrame, _result: analysis.Analysis, share: float
+) -> predictive.PredictiveCheck:
+    del key
+    return predictive.predictive_check(
+        _incidents, _result, share=share, osaalue=datasource.district_layer("osaalue")
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -228,7 +252,11 @@ def main() -> None:
     services_key, services = _service_points(lang)
 
     try:
-        result = _analysis(loaded.key, data, selection, clustering, compare_with, services_key, services)
+        city = replace(selection, suurpiiri=(), peruspiiri=(), osaalue=())
+        chosen = _parameters(loaded.key, data, city, clustering)
+        result = _analysis(
+            loaded.key, data, selection, clustering, compare_with, services_key, services, chosen
+        )
     except HotspotsError as exc:
         st.error(str(exc))
         st.stop()
@@ -282,14 +310,15 @@ def main() -> None:
         clicked_id = (drawing.get("properties") or {}).get("hotspot_id")
         if clicked_id and clicked_id != selected:
             selected = str(clicked_id)
-        st.caption(t("msg.data_attribution", lang))
+        st.caption(panels.parameters_used(result, lang) + " · " + t("msg.data_attribution", lang))
     st.session_state["selected_hotspot"] = selected
 
-    tab_districts, tab_charts, tab_params, tab_downloads = st.tabs(
+    tab_districts, tab_charts, tab_params, tab_predictive, tab_downloads = st.tabs(
         [
             t("panel.district_table", lang),
             t("panel.charts", lang),
             t("panel.parameters", lang),
+            t("panel.predictive", lang),
             t("panel.downloads", lang),
         ]
     )
@@ -303,11 +332,15 @@ def main() -> None:
         else:
             panels.charts(result.current, lang, title=t("chart.for_selection", lang))
     with tab_params:
+        panels.parameter_choice(result, lang)
         stored = st.session_state.get("suggestion")
         if stored is not None:
             panels.parameter_help(stored, lang)
         else:
             st.caption(t("param.press_suggest", lang))
+    with tab_predictive:
+        share = predictive_view.budget_slider(lang)
+        predictive_view.predictive_panel(result, _predictive(result_key, data, result, share), lang)
     with tab_downloads:
         downloads.downloads_panel(result, table, lang=lang, level=level, tiles=tiles, origin=loaded.origin)
 

@@ -98,9 +98,7 @@ def run(args: argparse.Namespace) -> int:
             ".pdf for the briefing, .png for the map picture"
         )
     min_count = check_min_count(args.min_count)
-    clustering = methods.ClusteringParams(
-        method=args.method, eps_m=args.eps, min_samples=args.min_samples, window_days=args.window_days
-    )
+    clustering = methods.clustering_from_text(args.method, args.eps, args.min_samples, args.window_days)
     frame, origin = load_incidents(args)
     selection = selection_from_args(args)
     services = read_service_points(Path(args.services)) if args.services else None
@@ -140,6 +138,8 @@ def run(args: argparse.Namespace) -> int:
     synthetic = " (synthetic demo data)" if is_synthetic(result) else ""
     kind = "RESTRICTED" if args.restricted else f"aggregated, counts below {min_count} suppressed"
     print(f"{origin}{synthetic}: {len(result.current)} incidents selected, {len(result.hotspots)} hotspots")
+    if result.parameters is not None:
+        print(f"parameters: {result.parameters.reason}")
     if tiles_missing:
         print(f"note: {t('brief.tiles_unavailable', 'en')}", file=sys.stderr)
     print(f"wrote {target} ({kind})")

@@ -6,7 +6,7 @@ ranked hotspot table, so all three always agree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import numpy as np
@@ -14,7 +14,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from geo import districts as district_layers
-from hotspots import comparison, figures, ranking, recommendation, summary
+from hotspots import autoparams, comparison, figures, ranking, recommendation, summary
 from hotspots.methods import ClusteringParams, cluster
 from hotspots.selection import Selection, apply
 
@@ -38,6 +38,8 @@ class Analysis:
         Hotspots of the previous period with no counterpart now.
     key
         Headline figures.
+    parameters
+        How eps and min_samples came about (chosen by backtest, or as given, and why).
     """
 
     selection: Selection
@@ -49,6 +51,7 @@ class Analysis:
     hotspots: gpd.GeoDataFrame
     vanished: gpd.GeoDataFrame
     key: figures.KeyFigures = field(repr=False)
+    parameters: autoparams.AutoChoice | None = field(default=None, repr=False)
 
 
 def _hotspots_of(
@@ -70,6 +73,26 @@ def _hotspots_of(
     )
 
 
+def choose_parameters(
+    incidents: pd.DataFrame, selection: Selection, clustering: ClusteringParams
+) -> autoparams.AutoChoice:
+    """eps / min_samples for the selection, chosen city-wide when ``clustering`` asks for it.
+
+    The choice ignores the district filter: a youth worker's district then shows the same
+    kind of hotspots as the city map (and a small district's few cells would say little).
+    """
+    if not (clustering.auto_eps or clustering.auto_min_samples):
+        return autoparams.AutoChoice(clustering, False, "eps and min_samples as given")
+    city = replace(selection, suurpiiri=(), peruspiiri=(), osaalue=())
+    return autoparams.choose_parameters(
+        apply(incidents, city),
+        city,
+        clustering,
+        auto_eps=clustering.auto_eps,
+        auto_min_samples=clustering.auto_min_samples,
+    )
+
+
 def analyse(
     incidents: pd.DataFrame,
     *,
@@ -79,6 +102,7 @@ def analyse(
     service_points: pd.DataFrame | None = None,
     peruspiiri: gpd.GeoDataFrame | None = None,
     compare_with: str = "previous",
+    parameters: autoparams.AutoChoice | None = None,
 ) -> Analysis:
     """Run the whole analysis for one selection.
 
@@ -90,7 +114,9 @@ def analyse(
         Filters; with both ``since`` and ``until`` set, the previous period of the same
         length is analysed too, for trends and the new/persistent/... classes.
     clustering
-        Method and parameters.
+        Method and parameters; with ``auto_eps`` / ``auto_min_samples`` they are chosen
+        for the selected period by backtest (``hotspots.autoparams``) and both periods
+        are clustered with the choice.
     weights
         Ranking weights.
     service_points
@@ -101,6 +127,9 @@ def analyse(
     compare_with
         ``"previous"`` (the period of the same length just before), ``"year_before"``
         (same dates a year earlier) or ``"none"``.
+    parameters
+        ``choose_parameters(incidents, selection, clustering)`` when already computed
+        (the app caches it apart, since it does not depend on the district filter).
 
     Returns
     -------
@@ -111,6 +140,8 @@ def analyse(
     previous_selection = selection.comparison(compare_with)
     previous = apply(incidents, previous_selection) if previous_selection else current.iloc[0:0]
 
+    choice = choose_parameters(incidents, selection, clustering) if parameters is None else parameters
+    clustering = choice.clustering
     labels = cluster(current, clustering)
     table = _hotspots_of(
         current,
@@ -138,4 +169,5 @@ def analyse(
         hotspots=table,
         vanished=vanished,
         key=figures.key_figures(current, previous, table),
+        parameters=choice,
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,9 +20,9 @@ import numpy as np
 import pandas as pd
 
 from geo import schema
-from geo.errors import HotspotsError, InputFormatError, ParameterError
+from geo.errors import HotspotsError, InputFormatError
 from hotspots import evaluation
-from hotspots.methods import ClusteringParams
+from hotspots.methods import clustering_from_text
 from hotspots.parameters import DEFAULT_EPS_M, DEFAULT_MIN_SAMPLES
 
 _TABLE_SUFFIXES = (".csv", ".parquet", ".geojson", ".json", ".gpkg")
@@ -78,28 +79,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _auto_or(value: str, name: str, *, kind: type) -> tuple[float | int | None, bool]:
-    """``'auto'`` -> (None, True); a number -> (number, False); anything else raises."""
-    text = str(value).strip().lower()
-    if text == "auto":
-        return None, True
-    try:
-        number = kind(text)
-    except ValueError:
-        raise ParameterError(
-            f"{name} was {value!r} but is expected to be auto or a number such as 150"
-        ) from None
-    return number, False
-
-
 def backtest_params(args: argparse.Namespace) -> evaluation.BacktestParams:
     """The ``BacktestParams`` the arguments describe (validated)."""
-    eps, auto_eps = _auto_or(args.eps, "--eps", kind=float)
-    min_samples, auto_min_samples = _auto_or(args.min_samples, "--min-samples", kind=int)
-    clustering = ClusteringParams(
-        eps_m=float(eps) if eps is not None else DEFAULT_EPS_M,
-        min_samples=int(min_samples) if min_samples is not None else DEFAULT_MIN_SAMPLES,
-    )
+    given = clustering_from_text("dbscan", args.eps, args.min_samples)
+    # The backtest chooses per window itself; its clustering carries the fixed values.
+    clustering = replace(given, auto_eps=False, auto_min_samples=False)
     return evaluation.BacktestParams(
         train_window=args.train_window,
         test_window=args.test_window,
@@ -108,8 +92,8 @@ def backtest_params(args: argparse.Namespace) -> evaluation.BacktestParams:
         methods=evaluation.parse_methods(args.methods),
         cell_m=args.cell,
         clustering=clustering,
-        auto_eps=auto_eps,
-        auto_min_samples=auto_min_samples,
+        auto_eps=given.auto_eps,
+        auto_min_samples=given.auto_min_samples,
         n_windows=args.windows,
         seed=args.seed,
     )

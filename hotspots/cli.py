@@ -183,8 +183,17 @@ def add_analysis_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--crs", help="EPSG code of INPUT's x/y columns")
     p.add_argument("--method", default="dbscan", choices=list(METHODS))
-    p.add_argument("--eps", type=float, default=DEFAULT_EPS_M, help="radius in metres (default 150)")
-    p.add_argument("--min-samples", type=int, default=DEFAULT_MIN_SAMPLES, help="default 10")
+    p.add_argument(
+        "--eps",
+        default="auto",
+        help=f"radius in metres, or auto (default): chosen by backtest on the period ({DEFAULT_EPS_M:g} "
+        "when it has too few incidents)",
+    )
+    p.add_argument(
+        "--min-samples",
+        default="auto",
+        help=f"incidents in a radius for a core point, or auto (default; {DEFAULT_MIN_SAMPLES} as fallback)",
+    )
     p.add_argument("--window-days", type=float, default=14.0, help="st-dbscan time window (default 14)")
     p.add_argument("--since", help="first day, e.g. 2026-05-01 (Europe/Helsinki)")
     p.add_argument("--until", help="day after the last, e.g. 2026-11-01")
@@ -199,14 +208,14 @@ def _cmd_cluster(args: argparse.Namespace) -> int:
 
     frame, origin = load_incidents(args)
     selection = selection_from_args(args)
-    clustering = methods.ClusteringParams(
-        method=args.method, eps_m=args.eps, min_samples=args.min_samples, window_days=args.window_days
-    )
+    clustering = methods.clustering_from_text(args.method, args.eps, args.min_samples, args.window_days)
     services = read_service_points(Path(args.services)) if args.services else None
     result = analysis.analyse(frame, selection=selection, clustering=clustering, service_points=services)
     path = export.write_hotspots(result.hotspots, args.out)
     synthetic = " (synthetic demo data)" if len(frame) and bool(frame["synthetic"].all()) else ""
     print(f"{origin}{synthetic}: {len(result.current)} incidents selected, {len(result.hotspots)} hotspots")
+    if result.parameters is not None:
+        print(f"parameters: {result.parameters.reason}")
     for _, row in result.hotspots.head(10).iterrows():
         head = f"  {int(row['rank']):>2}. {row['id']:<5} n={int(row['n']):<5} {row['status']:<12}"
         print(f"{head} {row['recommendation_en']}")

@@ -39,12 +39,18 @@ class ClusteringParams:
         Incidents (severity weights are not used) needed in a neighbourhood for a core point.
     window_days
         Time window of st-dbscan in days.
+    auto_eps, auto_min_samples
+        Let ``hotspots.analysis.analyse`` choose eps / min_samples for the selected period
+        by backtest (``hotspots.autoparams``); ``eps_m`` / ``min_samples`` are then the
+        fallback, and the analysis' ``clustering`` holds what was used.
     """
 
     method: Method = "dbscan"
     eps_m: float = 150.0
     min_samples: int = 10
     window_days: float = 14.0
+    auto_eps: bool = False
+    auto_min_samples: bool = False
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -55,6 +61,42 @@ class ClusteringParams:
             raise ParameterError(f"min_samples must be a whole number >= 2, got {self.min_samples}")
         if not np.isfinite(self.window_days) or self.window_days <= 0:
             raise ParameterError(f"window_days must be > 0 days, got {self.window_days}")
+
+
+def _number_or_auto(value: object, name: str, kind: type[float] | type[int]) -> float | int | None:
+    """``"auto"`` -> None; a number (text or not) -> the number; anything else raises."""
+    text = str(value).strip().lower()
+    if text == "auto":
+        return None
+    try:
+        return kind(text)
+    except ValueError:
+        raise ParameterError(
+            f"{name} was {value!r} but is expected to be auto or a number such as 150"
+        ) from None
+
+
+def clustering_from_text(
+    method: str = "dbscan",
+    eps: object = "auto",
+    min_samples: object = "auto",
+    window_days: float = 14.0,
+) -> ClusteringParams:
+    """Parameters as a command line gives them: eps and min_samples a number or ``"auto"``.
+
+    ``"auto"`` sets ``auto_eps`` / ``auto_min_samples`` with the default value as fallback.
+    """
+    eps_m = _number_or_auto(eps, "--eps", float)
+    count = _number_or_auto(min_samples, "--min-samples", int)
+    defaults = ClusteringParams()
+    return ClusteringParams(
+        method=method,  # type: ignore[arg-type]
+        eps_m=float(eps_m) if eps_m is not None else defaults.eps_m,
+        min_samples=int(count) if count is not None else defaults.min_samples,
+        window_days=float(window_days),
+        auto_eps=eps_m is None,
+        auto_min_samples=count is None,
+    )
 
 
 def _xy(incidents: pd.DataFrame) -> NDArray[np.float64]:

@@ -109,3 +109,33 @@ def test_downloads_tab_offers_every_export_and_restricted_is_a_deliberate_choice
     assert len(buttons) == 8  # and the single incidents
     assert any("KÄYTTÖ RAJOITETTU" in w.value for w in app.warning)
     assert app.number_input(key="dl_min_count").proto.disabled
+
+
+def test_predictive_tab_shows_the_budget_sentence_and_the_backtest(app: AppTest) -> None:
+    def tab() -> object:
+        return next(tab for tab in app.tabs if tab.label == t("panel.predictive", "fi"))
+
+    def sentence() -> str:
+        found = [m.value for m in tab().markdown if m.value.startswith("Kun katettavissa on")]
+        assert len(found) == 1, [m.value for m in tab().markdown]
+        return found[0]
+
+    assert app.slider(key="budget_share").value == 3.0
+    at_three = sentence()
+    assert at_three.startswith("Kun katettavissa on 3\u00a0% alueesta")
+    table = tab().dataframe[0].value
+    methods = set(table[t("predictive.column.method", "fi")])
+    assert methods == {
+        t(f"predictive.method.{m}", "fi") for m in ("dbscan", "grid", "kde-rule", "gistar", "best")
+    }
+    shares = list(dict.fromkeys(table[t("predictive.column.area_share", "fi")]))
+    assert shares == ["1\u00a0%", "3\u00a0%", "5\u00a0%"]
+    assert any("Opetusjakso" in m.value for m in tab().markdown)
+
+    app.slider(key="budget_share").set_value(0.5).run()
+    assert not app.exception, [e.message for e in app.exception]
+    at_half = sentence()
+    assert at_half.startswith("Kun katettavissa on 0,5\u00a0% alueesta")
+    assert at_half != at_three
+    shares = list(dict.fromkeys(tab().dataframe[0].value[t("predictive.column.area_share", "fi")]))
+    assert shares == ["0,5\u00a0%", "1\u00a0%", "3\u00a0%", "5\u00a0%"]

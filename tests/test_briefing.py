@@ -27,6 +27,7 @@ from geo import crs, demo
 from geo.errors import ParameterError
 from hotspots import analysis, figures
 from hotspots.cli import build_parser
+from hotspots.methods import ClusteringParams
 from hotspots.selection import Selection
 from views.i18n import LANGUAGES, catalogue, placeholders
 
@@ -81,7 +82,11 @@ def test_brief_command_writes_pdf_with_period_hotspots_and_recommendations(
     from geo import incidents as incident_io
 
     frame = incident_io.import_incidents(source, file_name=source.name).incidents
-    expected = analysis.analyse(frame, selection=Selection(since=SINCE, until=UNTIL))
+    # The command's default: eps and min_samples chosen by backtest on the period.
+    auto = ClusteringParams(auto_eps=True, auto_min_samples=True)
+    expected = analysis.analyse(frame, selection=Selection(since=SINCE, until=UNTIL), clustering=auto)
+    assert expected.parameters is not None and expected.parameters.chosen
+    assert f"parameters: {expected.parameters.reason}" in printed
     assert len(expected.hotspots) >= 5
     pages = _pdf_pages(out.read_bytes())
     assert len(pages) == 2

@@ -223,11 +223,37 @@ def clustering(lang: str, *, suggestion: tuple[float, int] | None) -> Clustering
     )
     if suggestion is not None:
         st.session_state["eps_m"], st.session_state["min_samples"] = int(suggestion[0]), int(suggestion[1])
+        st.session_state["auto_params"] = False  # the user asked for these values
+    auto = (
+        bool(
+            st.sidebar.checkbox(
+                t("sidebar.auto_params", lang),
+                value=True,
+                help=t("help.auto_params", lang),
+                key="auto_params",
+                disabled=method != "dbscan",
+            )
+        )
+        and method == "dbscan"
+    )
     eps = st.sidebar.slider(
-        t("sidebar.eps_m", lang), 25, 500, value=150, step=5, help=t("help.eps_m", lang), key="eps_m"
+        t("sidebar.eps_m", lang),
+        25,
+        500,
+        value=150,
+        step=5,
+        help=t("help.eps_m", lang),
+        key="eps_m",
+        disabled=auto,
     )
     min_samples = st.sidebar.slider(
-        t("sidebar.min_samples", lang), 3, 100, value=10, help=t("help.min_samples", lang), key="min_samples"
+        t("sidebar.min_samples", lang),
+        3,
+        100,
+        value=10,
+        help=t("help.min_samples", lang),
+        key="min_samples",
+        disabled=auto,
     )
     window = 14
     if method == "st-dbscan":
@@ -239,6 +265,8 @@ def clustering(lang: str, *, suggestion: tuple[float, int] | None) -> Clustering
         eps_m=float(eps),
         min_samples=int(min_samples),
         window_days=float(window),
+        auto_eps=auto,
+        auto_min_samples=auto,
     )
 
 

@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from hotspots import autoparams
 from hotspots.analysis import Analysis
+from hotspots.methods import ClusteringParams
 from hotspots.parameters import ParameterSuggestion
 from hotspots.summary import PeakWindow
 from views.i18n import category_label, format_number, t
@@ -258,3 +260,50 @@ def hotspot_detail(hotspots: gpd.GeoDataFrame, selected: str | None, lang: str) 
             listed = ", ".join(f"{name} ({distance:.0f} m)" for name, _, distance in services)
             st.caption(f"{t('detail.nearest', lang)}: {listed}")
         return bool(st.button(t("detail.clear", lang), key="clear_hotspot"))
+
+
+def parameters_used(result: Analysis, lang: str) -> str:
+    """``"Hotspots: radius 300 m, at least 13 incidents (chosen automatically)"``."""
+    clustering = result.clustering
+    text = t(
+        "param.used", lang, eps=format_number(clustering.eps_m, lang), min_samples=clustering.min_samples
+    )
+    if result.parameters is not None and result.parameters.chosen:
+        text += " " + t("param.used_auto", lang)
+    return text
+
+
+def _percent(share: float, lang: str) -> str:
+    return f"{format_number(100 * share, lang, decimals=1)}\u00a0%"
+
+
+def parameter_choice(result: Analysis, lang: str) -> None:
+    """How eps and min_samples came about, when they were chosen automatically."""
+    choice = result.parameters
+    if choice is None or not (result.clustering.auto_eps or result.clustering.auto_min_samples):
+        return
+    if not choice.chosen:
+        st.markdown(
+            t(
+                "param.auto_kept",
+                lang,
+                minimum=autoparams.MIN_INCIDENTS,
+                eps=format_number(choice.clustering.eps_m, lang),
+                min_samples=choice.clustering.min_samples,
+            )
+        )
+        return
+    defaults = choice.given or ClusteringParams()
+    st.markdown(
+        t(
+            "param.auto_chosen",
+            lang,
+            eps=format_number(choice.clustering.eps_m, lang),
+            min_samples=choice.clustering.min_samples,
+            share=_percent(choice.area_share, lang),
+            hit=_percent(choice.hit_rate, lang),
+            default_eps=format_number(defaults.eps_m, lang),
+            default_min=defaults.min_samples,
+            default_hit=_percent(choice.default_hit_rate, lang),
+        )
+    )
