@@ -73,6 +73,20 @@ def _hotspots_of(
     )
 
 
+def _previous_clustering(
+    clustering: ClusteringParams, choice: autoparams.AutoChoice, *, n_now: int, n_before: int
+) -> ClusteringParams:
+    """The comparison period's parameters: a chosen min_samples follows the period's incidents.
+
+    The automatic choice scales min_samples to the incidents of the period it is used on
+    (``autoparams``); the comparison period gets the same rule, so a place is not "new"
+    only because the city as a whole had fewer incidents before. Given values stay as given.
+    """
+    if not (choice.chosen and clustering.auto_min_samples) or n_now == 0 or n_before == 0:
+        return clustering
+    return replace(clustering, min_samples=max(2, round(clustering.min_samples * n_before / n_now)))
+
+
 def choose_parameters(
     incidents: pd.DataFrame, selection: Selection, clustering: ClusteringParams
 ) -> autoparams.AutoChoice:
@@ -154,9 +168,10 @@ def analyse(
     table = ranking.rank_hotspots(table, weights=weights)
     table = recommendation.recommend(table, service_points=service_points)
 
-    previous_labels = cluster(previous, clustering)
+    before_clustering = _previous_clustering(clustering, choice, n_now=len(current), n_before=len(previous))
+    previous_labels = cluster(previous, before_clustering)
     before = _hotspots_of(
-        previous, previous_labels, clustering=clustering, period=None, previous=None, peruspiiri=layer
+        previous, previous_labels, clustering=before_clustering, period=None, previous=None, peruspiiri=layer
     )
     table, vanished = comparison.compare_periods(table, before)
     return Analysis(

@@ -113,6 +113,10 @@ def study_area(selection: Selection, osaalue: gpd.GeoDataFrame) -> Any:
         keep &= osaalue[column].astype(str).isin([str(c) for c in chosen]).to_numpy(dtype=bool)
     polygons = osaalue.geometry.to_numpy()[keep]
     area = shapely.union_all(np.asarray(polygons, dtype=object)) if len(polygons) else None
+    if area is not None and not shapely.is_empty(area):
+        from geo import districts
+
+        area = districts.on_land(area)  # the districts include sea; N % means N % of land
     if area is None or shapely.is_empty(area) or shapely.area(area) <= 0:
         raise ParameterError(
             f"the district filter {district} matches no osa-alue with a land area; choose other districts"

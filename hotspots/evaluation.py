@@ -580,12 +580,16 @@ def study_grid(area: Any, *, cell_m: float = DEFAULT_CELL_M, crs: str = geo_crs.
 
 
 def helsinki_study_area() -> Any:
-    """Union of Helsinki's osa-alue polygons without the territorial sea, EPSG:3067."""
+    """Helsinki's land: the osa-alue without the territorial sea, cut to the shore, EPSG:3067.
+
+    The district polygons include sea; ``geo.districts.on_land`` keeps land plus a
+    75 m shore margin (all of the osa-alue when the land data are not available).
+    """
     from geo import districts
 
     osaalue = districts.load_districts("osaalue")
     land = osaalue.loc[osaalue["code"].astype(str) != TERRITORIAL_SEA_CODE]
-    return shapely.union_all(np.asarray(land.geometry.values, dtype=object))
+    return districts.on_land(shapely.union_all(np.asarray(land.geometry.values, dtype=object)))
 
 
 def points_study_area(x_m: ArrayLike, y_m: ArrayLike, *, cell_m: float = DEFAULT_CELL_M) -> Any:
