@@ -53,6 +53,7 @@ from geo.store import (
     StoreStats,
     _check_batch_arguments,
     _check_migrations,
+    _classify,
     _conflict_frame,
     _conform_batch,
     _content_hashes,
@@ -221,50 +222,6 @@ def libpq_url(url: str) -> str:
             f"(in {settings.ENV_DB_URL} or the url argument)."
         )
     return f"postgresql://{rest}"
-
-
-def _classify(
-    ids: Sequence[str], hashes: Sequence[str], stored: dict[str, tuple[str, int]]
-) -> tuple[list[int], int, pd.DataFrame]:
-    """Rows to add, the number of duplicates and the conflicts frame of one batch.
-
-    The first row of an id repeated in the batch counts; a stored incident is never
-    replaced. Messages are those of ``SQLiteStore`` (the tests compare the two).
-    """
-    new_rows: list[int] = []
-    duplicates = 0
-    conflict_rows: list[int] = []
-    conflict_ids: list[str] = []
-    reasons: list[str] = []
-    seen: dict[str, tuple[int, str]] = {}
-    for row, (ident, digest) in enumerate(zip(ids, hashes, strict=True)):
-        if ident in seen:
-            first_row, first_digest = seen[ident]
-            if digest == first_digest:
-                duplicates += 1
-            else:
-                conflict_rows.append(row)
-                conflict_ids.append(ident)
-                reasons.append(
-                    f"id {ident!r} appears again in this file (first at row {first_row}) with different "
-                    "content; the first row was kept"
-                )
-            continue
-        seen[ident] = (row, digest)
-        if ident not in stored:
-            new_rows.append(row)
-            continue
-        stored_digest, stored_batch = stored[ident]
-        if digest == stored_digest:
-            duplicates += 1
-        else:
-            conflict_rows.append(row)
-            conflict_ids.append(ident)
-            reasons.append(
-                f"id {ident!r} is already stored (batch {stored_batch}) with different content; "
-                "the stored incident was kept"
-            )
-    return new_rows, duplicates, _conflict_frame(conflict_rows, conflict_ids, reasons)
 
 
 def _text_error(row: tuple[Any, ...]) -> str:

@@ -938,39 +938,7 @@ class SQLiteStore(IncidentStore):
 
         ids = frame["id"].to_numpy(dtype=object).tolist()
         stored = _stored_hashes(conn, sorted(set(ids)))
-        new_rows: list[int] = []
-        duplicates = 0
-        conflict_rows: list[int] = []
-        conflict_ids: list[str] = []
-        reasons: list[str] = []
-        seen: dict[str, tuple[int, str]] = {}
-        for row, (ident, digest) in enumerate(zip(ids, hashes, strict=True)):
-            if ident in seen:
-                first_row, first_digest = seen[ident]
-                if digest == first_digest:
-                    duplicates += 1
-                else:
-                    conflict_rows.append(row)
-                    conflict_ids.append(ident)
-                    reasons.append(
-                        f"id {ident!r} appears again in this file (first at row {first_row}) with different "
-                        "content; the first row was kept"
-                    )
-                continue
-            seen[ident] = (row, digest)
-            if ident not in stored:
-                new_rows.append(row)
-                continue
-            stored_digest, stored_batch = stored[ident]
-            if digest == stored_digest:
-                duplicates += 1
-            else:
-                conflict_rows.append(row)
-                conflict_ids.append(ident)
-                reasons.append(
-                    f"id {ident!r} is already stored (batch {stored_batch}) with different content; "
-                    "the stored incident was kept"
-                )
+        new_rows, duplicates, conflicts = _classify(ids, hashes, stored)
 
         cursor = conn.execute(
             "INSERT INTO batches (imported_at_us, file_name, content_hash, rows_read, added, duplicates, "
@@ -982,7 +950,7 @@ class SQLiteStore(IncidentStore):
                 rows_read,
                 len(new_rows),
                 duplicates,
-                len(conflict_rows),
+                len(conflicts),
                 rejected,
                 note,
             ),
@@ -1008,7 +976,7 @@ class SQLiteStore(IncidentStore):
             batch_id=batch_id,
             added=len(new_rows),
             duplicates=duplicates,
-            conflicts=_conflict_frame(conflict_rows, conflict_ids, reasons),
+            conflicts=conflicts,
         )
 
     # -- reading
@@ -1214,6 +1182,50 @@ def _stored_hashes(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[
         for ident, digest, batch_id in rows:
             found[ident] = (digest, int(batch_id))
     return found
+
+
+def _classify(
+    ids: Sequence[str], hashes: Sequence[str], stored: dict[str, tuple[str, int]]
+) -> tuple[list[int], int, pd.DataFrame]:
+    """Rows to add, the number of duplicates and the conflicts frame of one batch.
+
+    The first row of an id repeated in the batch counts; a stored incident is never
+    replaced. Shared by ``SQLiteStore`` and ``geo.postgis.PostGISStore``, so both say the same.
+    """
+    new_rows: list[int] = []
+    duplicates = 0
+    conflict_rows: list[int] = []
+    conflict_ids: list[str] = []
+    reasons: list[str] = []
+    seen: dict[str, tuple[int, str]] = {}
+    for row, (ident, digest) in enumerate(zip(ids, hashes, strict=True)):
+        if ident in seen:
+            first_row, first_digest = seen[ident]
+            if digest == first_digest:
+                duplicates += 1
+            else:
+                conflict_rows.append(row)
+                conflict_ids.append(ident)
+                reasons.append(
+                    f"id {ident!r} appears again in this file (first at row {first_row}) with different "
+                    "content; the first row was kept"
+                )
+            continue
+        seen[ident] = (row, digest)
+        if ident not in stored:
+            new_rows.append(row)
+            continue
+        stored_digest, stored_batch = stored[ident]
+        if digest == stored_digest:
+            duplicates += 1
+        else:
+            conflict_rows.append(row)
+            conflict_ids.append(ident)
+            reasons.append(
+                f"id {ident!r} is already stored (batch {stored_batch}) with different content; "
+                "the stored incident was kept"
+            )
+    return new_rows, duplicates, _conflict_frame(conflict_rows, conflict_ids, reasons)
 
 
 def _conflict_frame(rows: list[int], ids: list[str], reasons: list[str]) -> pd.DataFrame:
