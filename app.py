@@ -268,12 +268,13 @@ def main() -> None:
     hotspots = _localised(result_key, result, lang)
     table, has_population = _district_figures_cached(result_key, result, level)
 
-    selected = st.session_state.get("selected_hotspot")
+    selected = panels.chosen_hotspot(hotspots)
     map_col, table_col = st.columns([3, 2])
     with table_col:
-        selected = panels.hotspot_table(hotspots, lang, selected=selected)
+        panels.hotspot_table(hotspots, lang, selected=selected)
         if panels.hotspot_detail(hotspots, selected, lang):
             selected = None
+            st.session_state["selected_hotspot"] = None
         panels.vanished_table(result.vanished, lang)
     with map_col:
         bounds = controls.district_bounds(datasource.district_layer("osaalue"), hierarchy, suur, per, osa)
@@ -298,20 +299,16 @@ def main() -> None:
             selected=selected,
             bounds=bounds,
         )
-        clicked = st_folium(
+        # The click comes back in the session (panels.chosen_hotspot reads it on the rerun).
+        st_folium(
             m,
-            key="map",
+            key=panels.MAP_KEY,
             height=560,
             use_container_width=True,
             returned_objects=["last_active_drawing"],
             render=False,
         )
-        drawing = (clicked or {}).get("last_active_drawing") or {}
-        clicked_id = (drawing.get("properties") or {}).get("hotspot_id")
-        if clicked_id and clicked_id != selected:
-            selected = str(clicked_id)
         st.caption(panels.parameters_used(result, lang) + " · " + t("msg.data_attribution", lang))
-    st.session_state["selected_hotspot"] = selected
 
     tab_districts, tab_charts, tab_params, tab_predictive, tab_downloads = st.tabs(
         [

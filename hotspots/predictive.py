@@ -10,9 +10,10 @@ Window
     (``Selection.previous``: same categories, sources, districts, hours and weekdays),
     test on the selection's period.
 Study area
-    The osa-alue polygons of the selected districts (all of Helsinki without the
-    territorial sea, 'Aluemeri', when there is no district filter), cut into the
-    backtest's 150 m cells, so "N % of the area" is N % of the user's own area.
+    ``hotspots.autoparams.study_area``: the land of the selected districts' osa-alue
+    (all of Helsinki when there is no district filter; never the territorial sea, and
+    the sea inside district polygons is cut off beyond a 75 m shore margin), in the
+    backtest's 150 m cells, so "N % of the area" is N % of the user's own land.
 Methods and budgets
     ``dbscan`` with the analysis' eps and min_samples (not searched, so it is quick),
     ``grid``, ``kde-rule``, ``gistar`` and ``best`` (the test period's own top cells, the

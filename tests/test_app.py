@@ -139,3 +139,27 @@ def test_predictive_tab_shows_the_budget_sentence_and_the_backtest(app: AppTest)
     assert at_half != at_three
     shares = list(dict.fromkeys(tab().dataframe[0].value[t("predictive.column.area_share", "fi")]))
     assert shares == ["0,5\u00a0%", "1\u00a0%", "3\u00a0%", "5\u00a0%"]
+
+
+def test_the_newest_pick_of_table_and_map_wins() -> None:
+    from views.panels import newest_pick
+
+    # A map click on H3 overrides an earlier table pick, and says so (the table resets).
+    assert newest_pick("H1", table_pick="H1", last_table_pick="H1", map_pick="H3", last_map_pick=None) == (
+        "H3",
+        True,
+    )
+    # The same map click seen again on a later rerun changes nothing.
+    assert newest_pick("H3", table_pick=None, last_table_pick=None, map_pick="H3", last_map_pick="H3") == (
+        "H3",
+        False,
+    )
+    # A new table pick after that wins; unticking the row clears the choice.
+    assert newest_pick("H3", table_pick="H2", last_table_pick=None, map_pick="H3", last_map_pick="H3") == (
+        "H2",
+        False,
+    )
+    assert newest_pick("H2", table_pick=None, last_table_pick="H2", map_pick="H3", last_map_pick="H3") == (
+        None,
+        False,
+    )

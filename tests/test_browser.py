@@ -8,6 +8,7 @@ playwright package is missing; .ci/run installs both.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -40,6 +41,21 @@ MAP_STATE_JS = """() => {
   });
   return {zoom: m.getZoom(), polygons: polygons, ranks: document.querySelectorAll('.hs-rank').length,
           center: [m.getCenter().lat, m.getCenter().lng]};
+}"""
+
+# Clicks the first hotspot polygon as a user would (Leaflet's click event on the layer).
+CLICK_HOTSPOT_JS = """() => {
+  const maps = Object.keys(window).filter(k => k.startsWith('map_') && window[k] instanceof L.Map);
+  if (maps.length === 0) return null;
+  let id = null;
+  window[maps[0]].eachLayer(layer => {
+    const props = layer.feature && layer.feature.properties;
+    if (!id && props && props.hotspot_id && layer.getBounds) {
+      id = props.hotspot_id;
+      layer.fire('click', {latlng: layer.getBounds().getCenter(), layer: layer}, true);
+    }
+  });
+  return id;
 }"""
 
 pytestmark = pytest.mark.browser
@@ -153,6 +169,18 @@ def test_map_draws_offline_switches_language_and_zooms_to_a_district(app_url: st
             lat, lon = zoomed["center"]  # type: ignore[misc]
             assert 60.17 < lat < 60.20 and 24.93 < lon < 24.98, zoomed
             assert "peruspiiri=301" in page.url and "lang=sv" in page.url
+
+            # Clicking a hotspot on the map chooses it: its card appears beside the table.
+            clicked = None
+            for frame in page.frames:
+                if "streamlit_folium" in frame.url:
+                    try:
+                        clicked = frame.evaluate(CLICK_HOTSPOT_JS) or clicked
+                    except PlaywrightError:
+                        continue
+            assert clicked, "no hotspot polygon to click on the map"
+            card = page.get_by_text(re.compile(r"^Vald hotspot \d+")).first
+            card.wait_for(timeout=60_000)
             ARTIFACTS.mkdir(exist_ok=True)
             page.wait_for_timeout(1000)
             page.screenshot(path=str(ARTIFACTS / "browser_test.png"), full_page=True)

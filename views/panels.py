@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 import altair as alt
 import geopandas as gpd
 import numpy as np
@@ -53,8 +55,78 @@ def localised_hotspots(hotspots: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFram
     return out
 
 
-def hotspot_table(hotspots: gpd.GeoDataFrame, lang: str, *, selected: str | None) -> str | None:
-    """The ranking; choosing a row returns that hotspot's id."""
+#: Session keys of the hotspot choice: the table widget (versioned), the map component.
+TABLE_KEY: Final = "hotspot_table"
+MAP_KEY: Final = "map"
+
+
+def newest_pick(
+    previous: str | None,
+    *,
+    table_pick: str | None,
+    last_table_pick: str | None,
+    map_pick: str | None,
+    last_map_pick: str | None,
+) -> tuple[str | None, bool]:
+    """The hotspot chosen now, from the newest of a table row pick and a map click.
+
+    Returns the choice and whether it came from the map (the table must then drop its
+    own, older row selection). A row unticked in the table clears the choice.
+    """
+    if map_pick is not None and map_pick != last_map_pick:
+        return map_pick, True
+    if table_pick != last_table_pick:
+        return table_pick, False
+    return previous, False
+
+
+def _table_key() -> str:
+    return f"{TABLE_KEY}_{st.session_state.get('hotspot_table_version', 0)}"
+
+
+def _table_pick(hotspots: gpd.GeoDataFrame) -> str | None:
+    state = st.session_state.get(_table_key())
+    rows = list(((state or {}).get("selection") or {}).get("rows") or [])
+    if not rows or rows[0] >= len(hotspots):
+        return None
+    return str(hotspots["id"].iloc[int(rows[0])])
+
+
+def _map_pick() -> str | None:
+    state = st.session_state.get(MAP_KEY)
+    drawing = (state or {}).get("last_active_drawing") if isinstance(state, dict) else None
+    hotspot = ((drawing or {}).get("properties") or {}).get("hotspot_id")
+    return str(hotspot) if hotspot else None
+
+
+def chosen_hotspot(hotspots: gpd.GeoDataFrame) -> str | None:
+    """The hotspot chosen in the table or on the map, read before either is drawn.
+
+    Both widgets keep their last value in the session; reading them first lets the map,
+    the table highlight and the card agree within the same rerun. A map click resets the
+    table's own selection (a new widget key) so the two never disagree.
+    """
+    table_pick, map_pick = _table_pick(hotspots), _map_pick()
+    chosen, from_map = newest_pick(
+        st.session_state.get("selected_hotspot"),
+        table_pick=table_pick,
+        last_table_pick=st.session_state.get("last_table_pick"),
+        map_pick=map_pick,
+        last_map_pick=st.session_state.get("last_map_pick"),
+    )
+    st.session_state["last_map_pick"] = map_pick
+    if from_map:
+        st.session_state["hotspot_table_version"] = st.session_state.get("hotspot_table_version", 0) + 1
+        table_pick = None
+    st.session_state["last_table_pick"] = table_pick
+    if chosen is not None and chosen not in set(hotspots["id"].astype(str)):
+        chosen = None  # a hotspot of an earlier selection
+    st.session_state["selected_hotspot"] = chosen
+    return chosen
+
+
+def hotspot_table(hotspots: gpd.GeoDataFrame, lang: str, *, selected: str | None) -> None:
+    """The ranking; the chosen hotspot's row is highlighted, picking a row chooses it."""
     st.subheader(t("panel.ranking_table", lang))
     st.caption(t("help.ranking", lang))
     if hotspots.empty:
@@ -75,18 +147,20 @@ def hotspot_table(hotspots: gpd.GeoDataFrame, lang: str, *, selected: str | None
             t("column.recommendation", lang): hotspots["recommendation"],
         }
     )
-    event = st.dataframe(
-        view,
+    marked = (hotspots["id"].astype(str) == (selected or "")).to_numpy()
+
+    def highlight(row: pd.Series) -> list[str]:
+        style = "background-color: #fde68a; font-weight: 600" if marked[int(row.name)] else ""
+        return [style] * len(row)
+
+    st.dataframe(
+        view.reset_index(drop=True).style.apply(highlight, axis=1),
         hide_index=True,
         width="stretch",
         on_select="rerun",
         selection_mode="single-row",
-        key="hotspot_table",
+        key=_table_key(),
     )
-    rows = event.selection.rows if event is not None else []
-    if rows:
-        return str(hotspots["id"].iloc[rows[0]])
-    return selected
 
 
 def vanished_table(vanished: gpd.GeoDataFrame, lang: str) -> None:
