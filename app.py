@@ -317,17 +317,21 @@ def main() -> None:
             t("panel.parameters", lang),
             t("panel.predictive", lang),
             t("panel.downloads", lang),
-        ]
+        ],
+        key="panel_tab",
+        on_change="rerun",  # only the open tab runs: the backtest and charts wait until asked for
     )
     with tab_districts:
         panels.district_table(table, lang, has_population=has_population)
-    with tab_charts:
-        chosen = hotspots[hotspots["id"] == selected] if selected else hotspots.iloc[0:0]
-        if len(chosen):
-            members = result.current[result.labels == int(chosen["label"].iloc[0])]
-            panels.charts(members, lang, title=t("chart.for_hotspot", lang, rank=int(chosen["rank"].iloc[0])))
-        else:
-            panels.charts(result.current, lang, title=t("chart.for_selection", lang))
+    if tab_charts.open:
+        with tab_charts:
+            chosen = hotspots[hotspots["id"] == selected] if selected else hotspots.iloc[0:0]
+            if len(chosen):
+                members = result.current[result.labels == int(chosen["label"].iloc[0])]
+                rank = int(chosen["rank"].iloc[0])
+                panels.charts(members, lang, title=t("chart.for_hotspot", lang, rank=rank))
+            else:
+                panels.charts(result.current, lang, title=t("chart.for_selection", lang))
     with tab_params:
         panels.parameter_choice(result, lang)
         stored = st.session_state.get("suggestion")
@@ -335,11 +339,15 @@ def main() -> None:
             panels.parameter_help(stored, lang)
         else:
             st.caption(t("param.press_suggest", lang))
-    with tab_predictive:
-        share = predictive_view.budget_slider(lang)
-        predictive_view.predictive_panel(result, _predictive(result_key, data, result, share), lang)
-    with tab_downloads:
-        downloads.downloads_panel(result, table, lang=lang, level=level, tiles=tiles, origin=loaded.origin)
+    if tab_predictive.open:
+        with tab_predictive:
+            share = predictive_view.budget_slider(lang)
+            predictive_view.predictive_panel(result, _predictive(result_key, data, result, share), lang)
+    if tab_downloads.open:
+        with tab_downloads:
+            downloads.downloads_panel(
+                result, table, lang=lang, level=level, tiles=tiles, origin=loaded.origin
+            )
 
 
 main()

@@ -22,6 +22,13 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return at
 
 
+def _open_tab(at: AppTest, key: str) -> None:
+    """Open a panel tab as a user would (the tabs run lazily: only the open one computes)."""
+    at.session_state["panel_tab"] = t(key, "fi")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+
+
 def _metric(at: AppTest, index: int) -> int:
     return int(str(at.metric[index].value).replace("\xa0", "").replace(" ", "").replace(",", ""))
 
@@ -100,6 +107,8 @@ def test_service_points_upload_feeds_the_recommendations(app: AppTest, shared_da
 
 
 def test_downloads_tab_offers_every_export_and_restricted_is_a_deliberate_choice(app: AppTest) -> None:
+    assert not app.get("download_button")  # a closed tab makes nothing
+    _open_tab(app, "panel.downloads")
     buttons = app.get("download_button")
     assert len(buttons) == 7  # PDF, PNG, 3 x hotspots, 2 x districts
     assert not any("RESTRICTED" in str(b.proto.label) for b in buttons)
@@ -112,6 +121,7 @@ def test_downloads_tab_offers_every_export_and_restricted_is_a_deliberate_choice
 
 
 def test_predictive_tab_shows_the_budget_sentence_and_the_backtest(app: AppTest) -> None:
+    _open_tab(app, "panel.predictive")
     def tab() -> object:
         return next(tab for tab in app.tabs if tab.label == t("panel.predictive", "fi"))
 
