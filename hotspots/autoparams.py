@@ -3,8 +3,9 @@
 A hotspot map is only as good as the next period it predicts, so the default parameters
 are the ones that predicted best *inside* the selected period. The period is split at its
 middle; every candidate of ``hotspots.evaluation.EPS_CANDIDATES_M`` x
-``MIN_SAMPLES_CANDIDATES`` clusters the first half, and its hotspots, as the map shows
-them (each the union of its cells, ``hotspots.evaluation.hotspot_cells``), whole and
+``MIN_SAMPLES_CANDIDATES`` (scaled to the data's density) clusters the first half, and
+its hotspots, as the map shows them (each the union of its cells,
+``hotspots.evaluation.hotspot_cells``), whole and
 densest first, fill ``AUTO_AREA_SHARE`` of the study area; the candidate whose hotspots
 caught most of the second half's incidents wins (ties: the larger min_samples, then the
 smaller eps). min_samples is then scaled from the half to the whole period (a count in
@@ -41,7 +42,10 @@ from hotspots.selection import LEVEL_COLUMNS, Selection
 
 #: The budget the parameters are chosen for: 1 % of the study area (see the module text).
 AUTO_AREA_SHARE: Final = 0.01
-#: Incidents in the first half that ``MIN_SAMPLES_CANDIDATES`` (2-20) suit; with more, the
+#: min_samples tried on a half period of about ``HALF_WINDOW_REFERENCE`` incidents. Wider
+#: than the backtest's own list: whole hotspots at 1 % favour dense cores.
+MIN_SAMPLES_CANDIDATES: Final = (2, 3, 5, 7, 10, 15, 20, 30, 45, 70)
+#: Incidents in the first half that ``MIN_SAMPLES_CANDIDATES`` suit; with more, the
 #: candidates grow in proportion (a neighbourhood count grows with the incidents).
 HALF_WINDOW_REFERENCE: Final = 2500
 #: Fewer incidents than this in the selected period: too few to learn from; keep the defaults.
@@ -217,7 +221,7 @@ def choose_parameters(
     # The candidates suit about HALF_WINDOW_REFERENCE incidents; denser data gets larger ones.
     density = max(1.0, len(half) / HALF_WINDOW_REFERENCE)
     ms_list = (
-        sorted({max(2, round(m * density)) for m in evaluation.MIN_SAMPLES_CANDIDATES})
+        sorted({max(2, round(m * density)) for m in MIN_SAMPLES_CANDIDATES})
         if auto_min_samples
         else [clustering.min_samples]
     )

@@ -122,6 +122,7 @@ def test_downloads_tab_offers_every_export_and_restricted_is_a_deliberate_choice
 
 def test_predictive_tab_shows_the_budget_sentence_and_the_backtest(app: AppTest) -> None:
     _open_tab(app, "panel.predictive")
+
     def tab() -> object:
         return next(tab for tab in app.tabs if tab.label == t("panel.predictive", "fi"))
 

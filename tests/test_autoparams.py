@@ -47,7 +47,7 @@ def test_the_choice_predicts_the_next_period_better_than_the_defaults(
     choice = autoparams.choose_parameters(current, selection, ClusteringParams())
     assert choice.chosen and choice.candidates is not None
     tried = set(zip(choice.candidates["eps_m"], choice.candidates["min_samples"], strict=True))
-    assert len(tried) >= len(evaluation.EPS_CANDIDATES_M) * len(evaluation.MIN_SAMPLES_CANDIDATES)
+    assert len(tried) >= len(evaluation.EPS_CANDIDATES_M) * len(autoparams.MIN_SAMPLES_CANDIDATES)
     assert (150.0, 10) in tried  # the given parameters, the reference of default_hit_rate
     assert choice.hit_rate >= choice.default_hit_rate
     grid = autoparams.study_grid_for(selection)
