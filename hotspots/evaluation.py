@@ -996,67 +996,6 @@ def ranked_hotspots(
     return ranking.rank_hotspots(table)
 
 
-def cell_union_polygons(
-    incidents: pd.DataFrame,
-    labels: ArrayLike,
-    *,
-    eps_m: float,
-    min_samples: int,
-    cell_m: float = DEFAULT_CELL_M,
-) -> gpd.GeoSeries:
-    """Hotspot polygons as unions of ``cell_m`` cells: the shape ``dbscan`` is scored with.
-
-    Each cluster gets the cells its members occupy and its core cells (see
-    ``hotspot_cells``), as squares aligned to multiples of ``cell_m`` in EPSG:3067, so no
-    edge runs closer to an incident than the cell grid does and the same place gets the
-    same squares in every period.
-
-    Parameters
-    ----------
-    incidents
-        The clustered incidents (``x_m``/``y_m`` in EPSG:3067).
-    labels
-        Cluster label per row (-1 noise).
-    eps_m, min_samples
-        The clustering parameters.
-    cell_m
-        Cell side in metres, > 0.
-
-    Returns
-    -------
-    GeoSeries
-        One (multi)polygon per cluster in ascending label order, index = label, EPSG:3067.
-    """
-    if not np.isfinite(cell_m) or cell_m <= 0:
-        raise ParameterError(f"cell_m must be > 0 metres, got {cell_m}")
-    label_arr = np.asarray(labels)
-    if label_arr.shape != (len(incidents),):
-        raise ParameterError(
-            f"labels must hold one label per incident ({len(incidents)}), got {label_arr.shape}"
-        )
-    x = incidents["x_m"].to_numpy(dtype=np.float64)
-    y = incidents["y_m"].to_numpy(dtype=np.float64)
-    ok = np.isfinite(x) & np.isfinite(y)
-    members = ok & (label_arr >= 0)
-    if not members.any():
-        return gpd.GeoSeries([], index=pd.Index([], dtype=np.int64, name="label"), crs=geo_crs.METRIC)
-    reach = eps_m + cell_m
-    area = shapely.box(
-        x[members].min() - reach, y[members].min() - reach, x[members].max() + reach, y[members].max() + reach
-    )
-    grid = study_grid(area, cell_m=cell_m)
-    cells = hotspot_cells(x[ok], y[ok], label_arr[ok], grid, eps_m=eps_m, min_samples=min_samples)
-    cx, cy = grid.centres()
-    half = cell_m / 2
-    polygons = [
-        shapely.union_all(shapely.box(cx[p] - half, cy[p] - half, cx[p] + half, cy[p] + half))
-        for p in cells.values()
-    ]
-    return gpd.GeoSeries(
-        polygons, index=pd.Index(list(cells), dtype=np.int64, name="label"), crs=geo_crs.METRIC
-    )
-
-
 # --------------------------------------------------------------------------- parameters
 
 

@@ -279,25 +279,6 @@ def test_prepare_points_projects_and_localises_without_changing_the_input() -> N
         evaluation.prepare_points(raw, occurred_at="when")
 
 
-def test_cell_union_polygons_cover_the_members_with_whole_cells() -> None:
-    rng = np.random.default_rng(9)
-    frame = _frame(
-        rng.normal(383_000, 60, 80),
-        rng.normal(6_673_000, 60, 80),
-        _times(rng, 80, "2025-01-01", "2025-02-01"),
-    )
-    labels = np.zeros(80, dtype=np.int64)
-    labels[:3] = -1
-    polygons = evaluation.cell_union_polygons(frame, labels, eps_m=150.0, min_samples=5, cell_m=150.0)
-    assert list(polygons.index) == [0]
-    polygon = polygons.iloc[0]
-    members = frame.iloc[3:]
-    assert shapely.covers(polygon, shapely.points(members["x_m"], members["y_m"])).all()
-    assert (polygon.area / 150.0**2) == pytest.approx(round(polygon.area / 150.0**2))
-    with pytest.raises(ParameterError, match="one label per incident"):
-        evaluation.cell_union_polygons(frame, labels[:5], eps_m=150.0, min_samples=5)
-
-
 def test_choose_clustering_reports_the_choice_and_beats_the_given_parameters(
     box_grid: evaluation.StudyGrid,
 ) -> None:
