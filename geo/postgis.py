@@ -675,31 +675,8 @@ class PostGISStore(IncidentStore):
 
     # -- reading
 
-    def query(
-        self,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        categories: Sequence[str] | None = None,
-        sources: Sequence[str] | None = None,
-        osaalue_codes: Sequence[str] | None = None,
-        peruspiiri_codes: Sequence[str] | None = None,
-        suurpiiri_codes: Sequence[str] | None = None,
-        bbox_m: tuple[float, float, float, float] | None = None,
-        include_synthetic: bool = True,
-    ) -> pd.DataFrame:
-        """Incidents matching every given filter (see ``IncidentStore.query``)."""
-        flt = _make_filter(
-            since=since,
-            until=until,
-            categories=categories,
-            sources=sources,
-            osaalue_codes=osaalue_codes,
-            peruspiiri_codes=peruspiiri_codes,
-            suurpiiri_codes=suurpiiri_codes,
-            bbox_m=bbox_m,
-            include_synthetic=include_synthetic,
-        )
+    def _query(self, flt: _Filter) -> pd.DataFrame:
+        """Incidents matching ``flt`` from PostgreSQL (see ``IncidentStore.query``)."""
         sql, params = _select_sql(flt)
 
         def read(conn: _Connection) -> tuple[list[tuple[Any, ...]], dict[str, np.ndarray]]:

@@ -299,7 +299,6 @@ class IncidentStore(abc.ABC):
             A row or an argument cannot be stored (the message names it); nothing is written.
         """
 
-    @abc.abstractmethod
     def query(
         self,
         *,
@@ -339,6 +338,22 @@ class IncidentStore(abc.ABC):
         ParameterError
             A filter value is malformed; the message names it and the allowed values.
         """
+        flt = _make_filter(
+            since=since,
+            until=until,
+            categories=categories,
+            sources=sources,
+            osaalue_codes=osaalue_codes,
+            peruspiiri_codes=peruspiiri_codes,
+            suurpiiri_codes=suurpiiri_codes,
+            bbox_m=bbox_m,
+            include_synthetic=include_synthetic,
+        )
+        return self._query(flt)
+
+    @abc.abstractmethod
+    def _query(self, flt: _Filter) -> pd.DataFrame:
+        """The incidents matching a validated filter (``query`` builds it)."""
 
     @abc.abstractmethod
     def batches(self) -> pd.DataFrame:
@@ -981,31 +996,8 @@ class SQLiteStore(IncidentStore):
 
     # -- reading
 
-    def query(
-        self,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        categories: Sequence[str] | None = None,
-        sources: Sequence[str] | None = None,
-        osaalue_codes: Sequence[str] | None = None,
-        peruspiiri_codes: Sequence[str] | None = None,
-        suurpiiri_codes: Sequence[str] | None = None,
-        bbox_m: tuple[float, float, float, float] | None = None,
-        include_synthetic: bool = True,
-    ) -> pd.DataFrame:
-        """Incidents matching every given filter (see ``IncidentStore.query``)."""
-        flt = _make_filter(
-            since=since,
-            until=until,
-            categories=categories,
-            sources=sources,
-            osaalue_codes=osaalue_codes,
-            peruspiiri_codes=peruspiiri_codes,
-            suurpiiri_codes=suurpiiri_codes,
-            bbox_m=bbox_m,
-            include_synthetic=include_synthetic,
-        )
+    def _query(self, flt: _Filter) -> pd.DataFrame:
+        """Incidents matching ``flt`` from SQLite (see ``IncidentStore.query``)."""
         sql, params = _select_sql(flt)
         with self._lock:
             conn = self._connection()
