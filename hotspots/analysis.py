@@ -88,18 +88,24 @@ def _previous_clustering(
 
 
 def choose_parameters(
-    incidents: pd.DataFrame, selection: Selection, clustering: ClusteringParams
+    incidents: pd.DataFrame,
+    selection: Selection,
+    clustering: ClusteringParams,
+    *,
+    selected: pd.DataFrame | None = None,
 ) -> autoparams.AutoChoice:
     """eps / min_samples for the selection, chosen city-wide when ``clustering`` asks for it.
 
     The choice ignores the district filter: a youth worker's district then shows the same
     kind of hotspots as the city map (and a small district's few cells would say little).
+    ``selected`` is ``apply(incidents, selection)`` when the caller has it already (used
+    when the selection has no district filter, so it is not filtered again).
     """
     if not (clustering.auto_eps or clustering.auto_min_samples):
         return autoparams.AutoChoice(clustering, False, "eps and min_samples as given")
     city = replace(selection, suurpiiri=(), peruspiiri=(), osaalue=())
     return autoparams.choose_parameters(
-        apply(incidents, city),
+        selected if selected is not None and city == selection else apply(incidents, city),
         city,
         clustering,
         auto_eps=clustering.auto_eps,
@@ -154,8 +160,9 @@ def analyse(
     previous_selection = selection.comparison(compare_with)
     previous = apply(incidents, previous_selection) if previous_selection else current.iloc[0:0]
 
-    choice = choose_parameters(incidents, selection, clustering) if parameters is None else parameters
-    clustering = choice.clustering
+    if parameters is None:
+        parameters = choose_parameters(incidents, selection, clustering, selected=current)
+    clustering = parameters.clustering
     labels = cluster(current, clustering)
     table = _hotspots_of(
         current,
@@ -168,7 +175,9 @@ def analyse(
     table = ranking.rank_hotspots(table, weights=weights)
     table = recommendation.recommend(table, service_points=service_points)
 
-    before_clustering = _previous_clustering(clustering, choice, n_now=len(current), n_before=len(previous))
+    before_clustering = _previous_clustering(
+        clustering, parameters, n_now=len(current), n_before=len(previous)
+    )
     previous_labels = cluster(previous, before_clustering)
     before = _hotspots_of(
         previous, previous_labels, clustering=before_clustering, period=None, previous=None, peruspiiri=layer
@@ -184,5 +193,5 @@ def analyse(
         hotspots=table,
         vanished=vanished,
         key=figures.key_figures(current, previous, table),
-        parameters=choice,
+        parameters=parameters,
     )

@@ -207,8 +207,8 @@ def choose_parameters(
     start = selection.since if selection.since is not None else when.min().normalize()
     stop = selection.until if selection.until is not None else when.max().normalize() + pd.Timedelta(days=1)
     middle = start + (stop - start) / 2
-    first = ((when >= start) & (when < middle)).to_numpy(dtype=bool)
-    second = ((when >= middle) & (when < stop)).to_numpy(dtype=bool)
+    first = evaluation.in_period(when, start, middle)
+    second = evaluation.in_period(when, middle, stop)
     grid = study_grid_for(selection) if grid is None else grid
     half = current.loc[first].reset_index(drop=True)
     x = half["x_m"].to_numpy(dtype=np.float64)
@@ -217,18 +217,12 @@ def choose_parameters(
     test_counts = grid.counts(current.loc[second, "x_m"], current.loc[second, "y_m"])
     n_test = float(test_counts.sum())
     budget = max(1, round(area_share * grid.n_cells))
-    eps_list = [float(e) for e in evaluation.EPS_CANDIDATES_M] if auto_eps else [clustering.eps_m]
     # The candidates suit about HALF_WINDOW_REFERENCE incidents; denser data gets larger ones.
     density = max(1.0, len(half) / HALF_WINDOW_REFERENCE)
-    ms_list = (
-        sorted({max(2, round(m * density)) for m in MIN_SAMPLES_CANDIDATES})
-        if auto_min_samples
-        else [clustering.min_samples]
-    )
-    pairs = list(
-        dict.fromkeys(
-            [*((e, m) for e in eps_list for m in ms_list), (clustering.eps_m, clustering.min_samples)]
-        )
+    pairs = evaluation.candidate_pairs(
+        clustering,
+        evaluation.EPS_CANDIDATES_M if auto_eps else None,
+        sorted({max(2, round(m * density)) for m in MIN_SAMPLES_CANDIDATES}) if auto_min_samples else None,
     )
     rows = []
     discs: dict[float, NDArray[np.float64]] = {}
@@ -244,10 +238,7 @@ def choose_parameters(
             {"eps_m": eps_m, "min_samples": min_samples, "hit_rate": hits / n_test if n_test else 0.0}
         )
     table = pd.DataFrame(rows)
-    ranked = table.assign(neg_ms=-table["min_samples"]).sort_values(
-        ["hit_rate", "neg_ms", "eps_m"], ascending=[False, True, True], kind="stable"
-    )
-    best = ranked.iloc[0]
+    best = evaluation.best_candidate(table, "hit_rate")
     given = table.loc[
         (table["eps_m"] == clustering.eps_m) & (table["min_samples"] == clustering.min_samples), "hit_rate"
     ]

@@ -434,7 +434,8 @@ def rolling_windows(
     return windows
 
 
-def _in_period(when: pd.Series, start: pd.Timestamp, stop: pd.Timestamp) -> NDArray[np.bool_]:
+def in_period(when: pd.Series, start: pd.Timestamp, stop: pd.Timestamp) -> NDArray[np.bool_]:
+    """Mask of the times in ``[start, stop)`` (missing times are outside)."""
     return ((when >= start) & (when < stop)).to_numpy(dtype=bool, na_value=False)
 
 
@@ -999,6 +1000,33 @@ def ranked_hotspots(
 # --------------------------------------------------------------------------- parameters
 
 
+def candidate_pairs(
+    base: ClusteringParams, eps_m: Sequence[float] | None, min_samples: Sequence[int] | None
+) -> list[tuple[float, int]]:
+    """(eps, min_samples) pairs to try: the grid of the given lists, then ``base``'s own pair.
+
+    A list that is None keeps ``base``'s value (that parameter is not searched). ``base``'s
+    pair is always tried last, as the reference of what the given parameters catch.
+    """
+    eps_list = [float(e) for e in eps_m] if eps_m is not None else [base.eps_m]
+    ms_list = [int(m) for m in min_samples] if min_samples is not None else [base.min_samples]
+    pairs = [(e, m) for e in eps_list for m in ms_list]
+    return list(dict.fromkeys([*pairs, (base.eps_m, base.min_samples)]))
+
+
+def best_candidate(table: pd.DataFrame, column: str) -> pd.Series:
+    """The row of ``table`` with the highest ``column``.
+
+    Ties go to the larger min_samples, then the smaller eps, then (when there is one) the
+    smaller smoothing: fewer, tighter hotspots, each cell judged on its own count.
+    """
+    keys = [column, "neg_ms", "eps_m", *(["smoothing"] if "smoothing" in table.columns else [])]
+    ranked = table.assign(neg_ms=-table["min_samples"]).sort_values(
+        keys, ascending=[False, *([True] * (len(keys) - 1))], kind="stable"
+    )
+    return ranked.iloc[0]
+
+
 @dataclass(frozen=True)
 class ParameterChoice:
     """eps, min_samples and smoothing of ``dbscan`` chosen on a training window for one budget.
@@ -1085,8 +1113,8 @@ def choose_clustering(
     """
     when = _aware_times(incidents, "incidents")
     middle = window.train_start + (window.test_start - window.train_start) / 2
-    first = _in_period(when, window.train_start, middle)
-    second = _in_period(when, middle, window.test_start)
+    first = in_period(when, window.train_start, middle)
+    second = in_period(when, middle, window.test_start)
     x = incidents["x_m"].to_numpy(dtype=np.float64)
     y = incidents["y_m"].to_numpy(dtype=np.float64)
     xf, yf = x[first], y[first]
@@ -1094,11 +1122,11 @@ def choose_clustering(
     test_counts = grid.counts(x[second], y[second])
     n_test = float(test_counts.sum())
     scale = (float(train_counts.sum()) + n_test) / max(float(train_counts.sum()), 1.0)
-    eps_list = [float(e) for e in eps_candidates_m] if auto_eps else [base.eps_m]
-    ms_list = [int(m) for m in min_samples_candidates] if auto_min_samples else [base.min_samples]
-    pairs = [(e, m) for e in eps_list for m in ms_list]
-    if (base.eps_m, base.min_samples) not in pairs:
-        pairs.append((base.eps_m, base.min_samples))
+    pairs = candidate_pairs(
+        base,
+        eps_candidates_m if auto_eps else None,
+        min_samples_candidates if auto_min_samples else None,
+    )
     budgets = [max(1, round(share * grid.n_cells)) for share in area_shares]
     half = incidents.loc[first, ["x_m", "y_m", "occurred_at"]].reset_index(drop=True)
     rows: list[dict[str, float]] = []
@@ -1122,10 +1150,7 @@ def choose_clustering(
     choices: list[ParameterChoice] = []
     for i, share in enumerate(area_shares):
         column = f"hit_rate_{i}"
-        ranked = table.assign(neg_ms=-table["min_samples"]).sort_values(
-            [column, "neg_ms", "eps_m", "smoothing"], ascending=[False, True, True, True], kind="stable"
-        )
-        best = ranked.iloc[0]
+        best = best_candidate(table, column)
         given = table.loc[(table["eps_m"] == base.eps_m) & (table["min_samples"] == base.min_samples), column]
         candidates = table.loc[:, ["eps_m", "min_samples", "smoothing", column]].rename(
             columns={column: "hit_rate"}
@@ -1460,8 +1485,8 @@ def backtest(
     rng = np.random.default_rng(params.seed)
     rows: list[dict[str, object]] = []
     for window in windows:
-        train = _in_period(when, window.train_start, window.test_start)
-        test = _in_period(when, window.test_start, window.test_end)
+        train = in_period(when, window.train_start, window.test_start)
+        test = in_period(when, window.test_start, window.test_end)
         train_counts = grid.counts(x[train], y[train])
         test_counts = grid.counts(x[test], y[test])
         n_test = float(test_counts.sum())
@@ -1557,8 +1582,8 @@ def _kde_cv(
 ) -> tuple[NDArray[np.float64], str]:
     """KDE of the training window with the bandwidth that predicted its own second half best."""
     middle = window.train_start + (window.test_start - window.train_start) / 2
-    first = _in_period(when, window.train_start, middle)
-    second = _in_period(when, middle, window.test_start)
+    first = in_period(when, window.train_start, middle)
+    second = in_period(when, middle, window.test_start)
     inner_test = grid.counts(x[second], y[second])
     scores = []
     for factor in KDE_BANDWIDTHS_CELLS:
@@ -1569,7 +1594,7 @@ def _kde_cv(
         scores.append(hits)
     best = int(np.argmax(scores))  # ties: the narrowest
     h = KDE_BANDWIDTHS_CELLS[best] * grid.cell_m
-    train = _in_period(when, window.train_start, window.test_start)
+    train = in_period(when, window.train_start, window.test_start)
     return kde_cell_counts(x[train], y[train], grid, bandwidth_m=h), f"quartic, h {h:.0f} m (cross-validated)"
 
 
