@@ -142,34 +142,34 @@ LAND_MARGIN_M: Final = 75.0
 
 
 @lru_cache(maxsize=2)
-def _land_cached(path: str, mtime_ns: int) -> shapely.Geometry:
-    del mtime_ns
+def _shore_cached(path: str, mtime_ns: int) -> shapely.Geometry:
+    del mtime_ns  # part of the cache key only: a refreshed file is read again
     frame = gpd.read_file(path).to_crs(crs.METRIC)
-    return shapely.union_all(np.asarray(frame.geometry.values, dtype=object))
+    land = shapely.union_all(np.asarray(frame.geometry.values, dtype=object))
+    return shapely.buffer(land, LAND_MARGIN_M)
 
 
-def land_area(*, download: bool = True) -> shapely.Geometry | None:
-    """Helsinki's land (EPSG:3067), or None when it cannot be had.
+def shore_area(*, download: bool = True) -> shapely.Geometry | None:
+    """Helsinki's land widened by ``LAND_MARGIN_M`` (EPSG:3067), or None when it cannot be had.
 
     The official districts include the sea (715 km2 in all, 483 km2 without the
     territorial sea, against about 214 km2 of land), so "1 % of the area" measured on them
     would be mostly water. Statistics Finland's Paavo postal code areas are cut to the
-    shore; their union is the land. Study areas intersect with it, widened by
-    ``LAND_MARGIN_M``.
+    shore; their union is the land. Read and buffered once per file.
     """
     try:
         path = opendata.require("paavo", download=download)
     except DataUnavailableError:
         return None
-    return _land_cached(str(path), path.stat().st_mtime_ns)
+    return _shore_cached(str(path), path.stat().st_mtime_ns)
 
 
 def on_land(area: shapely.Geometry, *, download: bool = True) -> shapely.Geometry:
     """``area`` without the water beyond ``LAND_MARGIN_M`` from the shore (unchanged without land data)."""
-    land = land_area(download=download)
-    if land is None:
+    shore = shore_area(download=download)
+    if shore is None:
         return area
-    kept = shapely.intersection(area, shapely.buffer(land, LAND_MARGIN_M))
+    kept = shapely.intersection(area, shore)
     return area if shapely.is_empty(kept) else kept
 
 
