@@ -132,17 +132,7 @@ Method = Literal[
 ]
 METHODS: Final[tuple[Method, ...]] = get_args(Method)
 #: Methods of a default backtest (``best`` is always added as the reference of PEI).
-DEFAULT_METHODS: Final[tuple[Method, ...]] = (
-    "dbscan",
-    "dbscan-ranked",
-    "dbscan-concave",
-    "dbscan-hull",
-    "hdbscan",
-    "grid",
-    "kde-rule",
-    "kde-cv",
-    "gistar",
-)
+DEFAULT_METHODS: Final[tuple[Method, ...]] = tuple(m for m in METHODS if m not in ("random", "best"))
 #: Short names accepted by ``parse_methods`` for groups of methods.
 METHOD_ALIASES: Final[dict[str, tuple[Method, ...]]] = {
     "kde": ("kde-rule", "kde-cv"),

@@ -62,11 +62,6 @@ def data_source(lang: str, *, store_has_data: bool) -> str:
     )
 
 
-def _names(frame: pd.DataFrame, lang: str) -> dict[str, str]:
-    column = "name_sv" if lang == "sv" else "name_fi"
-    return dict(zip(frame["code"], frame[column], strict=True))
-
-
 def district_filter(
     lang: str, url: urlstate.UrlState, hierarchy: pd.DataFrame
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
@@ -74,44 +69,24 @@ def district_filter(
     st.sidebar.subheader(t("sidebar.district_filter", lang))
     st.sidebar.caption(t("sidebar.district_filter_help", lang))
     suffix = "_sv" if lang == "sv" else "_fi"
-    suur = hierarchy.drop_duplicates("suurpiiri_code").sort_values("suurpiiri_code")
-    suur_names = dict(zip(suur["suurpiiri_code"], suur["suurpiiri" + suffix], strict=True))
-    chosen_suur = st.sidebar.multiselect(
-        level_label("suurpiiri", lang),
-        list(suur_names),
-        default=[c for c in url.suurpiiri if c in suur_names],
-        format_func=lambda code: f"{suur_names[code]} ({code})",
-        placeholder=t("sidebar.all", lang),
-        key="f_suurpiiri",
-    )
-    per = hierarchy.drop_duplicates("peruspiiri_code")
-    if chosen_suur:
-        per = per[per["suurpiiri_code"].isin(chosen_suur)]
-    per = per.sort_values("peruspiiri_code")
-    per_names = dict(zip(per["peruspiiri_code"], per["peruspiiri" + suffix], strict=True))
-    chosen_per = st.sidebar.multiselect(
-        level_label("peruspiiri", lang),
-        list(per_names),
-        default=[c for c in url.peruspiiri if c in per_names],
-        format_func=lambda code: f"{per_names[code]} ({code})",
-        placeholder=t("sidebar.all", lang),
-        key="f_peruspiiri",
-    )
-    osa = hierarchy
-    if chosen_per:
-        osa = osa[osa["peruspiiri_code"].isin(chosen_per)]
-    elif chosen_suur:
-        osa = osa[osa["suurpiiri_code"].isin(chosen_suur)]
-    osa = osa.sort_values("osaalue_code")
-    osa_names = dict(zip(osa["osaalue_code"], osa["osaalue" + suffix], strict=True))
-    chosen_osa = st.sidebar.multiselect(
-        level_label("osaalue", lang),
-        list(osa_names),
-        default=[c for c in url.osaalue if c in osa_names],
-        format_func=lambda code: f"{osa_names[code]} ({code})",
-        placeholder=t("sidebar.all", lang),
-        key="f_osaalue",
-    )
+
+    def pick(level: str, rows: pd.DataFrame, remembered: tuple[str, ...]) -> list[str]:
+        rows = rows.drop_duplicates(f"{level}_code").sort_values(f"{level}_code")
+        names = dict(zip(rows[f"{level}_code"], rows[level + suffix], strict=True))
+        return st.sidebar.multiselect(
+            level_label(level, lang),
+            list(names),
+            default=[c for c in remembered if c in names],
+            format_func=lambda code: f"{names[code]} ({code})",
+            placeholder=t("sidebar.all", lang),
+            key=f"f_{level}",
+        )
+
+    chosen_suur = pick("suurpiiri", hierarchy, url.suurpiiri)
+    per = hierarchy[hierarchy["suurpiiri_code"].isin(chosen_suur)] if chosen_suur else hierarchy
+    chosen_per = pick("peruspiiri", per, url.peruspiiri)
+    osa = hierarchy[hierarchy["peruspiiri_code"].isin(chosen_per)] if chosen_per else per
+    chosen_osa = pick("osaalue", osa, url.osaalue)
     return tuple(chosen_suur), tuple(chosen_per), tuple(chosen_osa)
 
 
