@@ -49,15 +49,10 @@ from hotspots.analysis import Analysis
 from hotspots.export import export_table, neutralise_formula
 from views.i18n import check_language, t
 
-#: Incident columns of a restricted export (besides the point geometry / lon, lat).
-INCIDENT_COLUMNS: Final = (
-    "id",
-    "occurred_at",
-    "category",
-    "category_raw",
-    "source",
-    "severity",
-    "description",
+#: Incident columns of a restricted export (besides the point geometry / lon, lat): the
+#: canonical ones without coordinates and the demo flag.
+INCIDENT_COLUMNS: Final = tuple(
+    c for c in schema.INCIDENT_COLUMNS if c not in ("x_m", "y_m", "lon", "lat", "synthetic")
 )
 #: District table columns written to files, with their translation keys.
 DISTRICT_COLUMNS: Final[dict[str, str]] = {

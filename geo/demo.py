@@ -965,19 +965,9 @@ def generate_demo(
     return schema.conform(pd.concat([frame, tags], axis=1))
 
 
-#: Columns ``write_demo`` writes (besides geometry in GeoJSON/GeoPackage, where lon/lat go).
-EXPORT_COLUMNS: Final = (
-    "id",
-    "occurred_at",
-    "category",
-    "category_raw",
-    "source",
-    "severity",
-    "description",
-    "lon",
-    "lat",
-    "synthetic",
-)
+#: Columns ``write_demo`` writes (besides geometry in GeoJSON/GeoPackage, where lon/lat go):
+#: the canonical ones without the metric x_m/y_m, which an import derives again.
+EXPORT_COLUMNS: Final = tuple(c for c in schema.INCIDENT_COLUMNS if c not in ("x_m", "y_m"))
 
 
 def _iso_with_offset(times: pd.Series) -> pd.Series:
