@@ -11,15 +11,13 @@ commands read the same filters the same way::
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Final
 
 from briefing import is_synthetic, safe_origin
 from briefing.privacy import DEFAULT_MIN_COUNT, check_min_count
-from geo import settings
+from geo import files, settings
 from geo.districts import LEVELS
 from geo.errors import ParameterError
 from views.i18n import LANGUAGES, t
@@ -59,17 +57,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--level", default="peruspiiri", choices=list(LEVELS), help="district level of the PDF's table"
     )
-
-
-def _write_atomically(target: Path, content: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.replace(tmp, target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -133,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
         content = mapimage.figure_png_bytes(
             picture.figure, dpi=mapimage.resolve_size(args.size).dpi, metadata=picture.metadata
         )
-    _write_atomically(target, content)
+    files.write_bytes_atomically(target, content)
 
     synthetic = " (synthetic demo data)" if is_synthetic(result) else ""
     kind = "RESTRICTED" if args.restricted else f"aggregated, counts below {min_count} suppressed"

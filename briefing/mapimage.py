@@ -23,8 +23,6 @@ from __future__ import annotations
 import hashlib
 import io
 import math
-import os
-import tempfile
 import textwrap
 import urllib.request
 from collections.abc import Iterator, Sequence
@@ -58,7 +56,7 @@ from briefing.privacy import (
     count_text,
     shareable_outlines,
 )
-from geo import crs, settings
+from geo import crs, files, settings
 from geo import districts as district_layers
 from geo.errors import ParameterError
 from hotspots.analysis import Analysis
@@ -253,11 +251,7 @@ def _fetch_tile(url_template: str, zoom: int, x: int, y: int, cache_dir: Path) -
             Image.open(io.BytesIO(content)).verify()
         except (OSError, ValueError, Image.UnidentifiedImageError):
             return None
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.replace(tmp, path)
+        files.write_bytes_atomically(path, content)
     try:
         with Image.open(path) as image:
             return np.asarray(image.convert("RGBA"))

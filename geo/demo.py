@@ -31,7 +31,6 @@ drawn again. Output depends only on ``n``, ``seed`` and ``end``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -44,7 +43,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from geo import crs, districts, opendata, schema
+from geo import crs, districts, files, opendata, schema
 from geo.errors import DataUnavailableError, ParameterError
 
 Life = Literal["stable", "emerging", "fading"]
@@ -1018,23 +1017,22 @@ def write_demo(
         )
     frame = generate_demo(n=n, seed=seed, end=end)
     table = frame.loc[:, list(EXPORT_COLUMNS)].copy()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.stem}.partial{suffix}")
-    partial.unlink(missing_ok=True)
-    if suffix == ".csv":
+    if suffix != ".parquet":
         table["occurred_at"] = _iso_with_offset(table["occurred_at"])
-        table.to_csv(partial, index=False, encoding="utf-8")
-    elif suffix == ".parquet":
-        table.to_parquet(partial, index=False)
-    else:
-        table["occurred_at"] = _iso_with_offset(table["occurred_at"])
-        attributes = table.drop(columns=["lon", "lat"])
-        if suffix == ".geojson":
-            points = gpd.points_from_xy(frame["lon"], frame["lat"], crs=crs.WGS84)
-            driver = "GeoJSON"
+
+    def write(tmp: Path) -> None:
+        if suffix == ".csv":
+            table.to_csv(tmp, index=False, encoding="utf-8")
+        elif suffix == ".parquet":
+            table.to_parquet(tmp, index=False)
         else:
-            points = gpd.points_from_xy(frame["x_m"], frame["y_m"], crs=crs.METRIC)
-            driver = "GPKG"
-        gpd.GeoDataFrame(attributes, geometry=points).to_file(partial, driver=driver, layer="incidents")
-    os.replace(partial, path)
-    return path
+            attributes = table.drop(columns=["lon", "lat"])
+            if suffix == ".geojson":
+                points = gpd.points_from_xy(frame["lon"], frame["lat"], crs=crs.WGS84)
+                driver = "GeoJSON"
+            else:
+                points = gpd.points_from_xy(frame["x_m"], frame["y_m"], crs=crs.METRIC)
+                driver = "GPKG"
+            gpd.GeoDataFrame(attributes, geometry=points).to_file(tmp, driver=driver, layer="incidents")
+
+    return files.write_atomically(path, write)

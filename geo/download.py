@@ -21,10 +21,7 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
-import shutil
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -38,7 +35,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import shape
 
-from geo import crs, opendata, settings
+from geo import crs, files, opendata, settings
 from geo.errors import DataUnavailableError, DownloadError, ParameterError
 
 #: HSY (Helsinki Region Environmental Services) WFS with the population grid.
@@ -449,30 +446,18 @@ def paavo_frame(body: bytes, *, what: str) -> gpd.GeoDataFrame:
 
 
 def _write_atomic(target: Path, write: Callable[[Path], None]) -> Path:
-    """Write ``target`` through ``write(tmp)`` in a private folder beside it, then ``os.replace``.
+    """``geo.files.write_atomically`` for the cache: an OSError becomes a DownloadError.
 
-    A failure at any point leaves ``target`` as it was (absent or the previous good file) and
-    removes the temporary folder; an OSError becomes a DownloadError naming the cache folder.
+    A failure at any point leaves ``target`` as it was (absent or the previous good file);
+    the message names the cache folder setting.
     """
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        workdir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
-    except OSError as exc:
-        raise DownloadError(
-            f"cannot write the cache file {target}: {exc}; set {settings.ENV_CACHE_DIR} to a writable folder"
-        ) from None
-    try:
-        tmp = workdir / target.name
-        write(tmp)
-        os.replace(tmp, target)
+        return files.write_atomically(target, write)
     except OSError as exc:
         raise DownloadError(
             f"cannot write the cache file {target}: {exc}; the previous file (if any) is kept. "
             f"Free some space or set {settings.ENV_CACHE_DIR} to a writable folder"
         ) from None
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    return target
 
 
 def _write_bytes(data: bytes) -> Callable[[Path], None]:

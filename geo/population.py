@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Final
 
@@ -27,7 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import crs, opendata, settings
+from geo import crs, files, opendata, settings
 from geo.districts import check_level, load_districts
 from geo.errors import DataUnavailableError, ParameterError
 
@@ -289,17 +287,13 @@ def _read_cache(path: Path, key: str) -> pd.DataFrame | None:
 
 def _write_cache(path: Path, key: str, table: pd.DataFrame) -> None:
     """Write ``table`` under a key line to a temporary file beside ``path``, then move it there."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+
+    def write(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8", newline="") as handle:
             handle.write(_CACHE_PREFIX + key + "\n")
             table.to_csv(handle, index=False, lineterminator="\n")
-        os.chmod(tmp_name, 0o644)  # mkstemp makes it private; the cache is shared like data/
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+
+    files.write_atomically(path, write)
 
 
 def residents_by_district(level: str, *, download: bool = True) -> pd.DataFrame:

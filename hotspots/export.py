@@ -8,15 +8,13 @@ prefixed with an apostrophe.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Final
 
 import geopandas as gpd
 import pandas as pd
 
-from geo import crs
+from geo import crs, files
 from geo.errors import ParameterError
 from hotspots.summary import PeakWindow
 
@@ -111,11 +109,8 @@ def write_hotspots(hotspots: gpd.GeoDataFrame, path: str | Path) -> Path:
     if suffix not in FORMATS:
         raise ParameterError(f"--out was {target.name!r} but is expected to end in one of {sorted(FORMATS)}")
     table = export_table(hotspots)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=suffix, dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+
+    def write(tmp: Path) -> None:
         if suffix == ".csv":
             frame = pd.DataFrame(table.drop(columns="geometry"))
             frame["geometry_wkt"] = table.geometry.to_wkt(rounding_precision=6)
@@ -127,9 +122,6 @@ def write_hotspots(hotspots: gpd.GeoDataFrame, path: str | Path) -> Path:
                 encoding="utf-8",
             )
         else:
-            tmp.unlink()
             table.to_file(tmp, driver="GPKG", layer="hotspots")
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
+
+    return files.write_atomically(target, write)

@@ -18,9 +18,7 @@ from __future__ import annotations
 import base64
 import filecmp
 import importlib
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +29,7 @@ import folium
 from branca.element import CssLink, Element, Figure, JavascriptLink
 from folium.elements import JSCSSMixin
 
+from geo import files
 from geo.errors import DataUnavailableError
 
 #: URL under which Streamlit serves the app's ``static/`` folder.
@@ -210,16 +209,8 @@ def _copy_if_changed(src: Path, dst: Path) -> bool:
     """Copy ``src`` to ``dst`` atomically unless ``dst`` already has the same bytes."""
     if dst.is_file() and filecmp.cmp(src, dst, shallow=False):
         return False
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    # Write beside the target and rename, so a browser never gets half a file.
-    handle, tmp = tempfile.mkstemp(dir=dst.parent, prefix=f".{dst.name}.")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(src.read_bytes())
-        os.replace(tmp, dst)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # Written beside the target and renamed, so a browser never gets half a file.
+    files.write_bytes_atomically(dst, src.read_bytes())
     return True
 
 
