@@ -25,6 +25,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from geo import schema
+from geo.timeparse import strip_text
 
 # Letters NFKD does not decompose into a base letter and a combining mark.
 _EXTRA_FOLD: Final = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l"})
@@ -229,7 +230,7 @@ def _map_distinct(
     labels: pd.Series, lookup: Callable[[object], str | None]
 ) -> tuple[pd.Series, NDArray[np.bool_]]:
     """Look each distinct stripped label up once; 'other' where it is unknown or blank."""
-    text = labels.astype("string").str.strip()
+    text = strip_text(labels)
     text = text.mask(text == "")
     codes, distinct = pd.factorize(text, use_na_sentinel=True)
     results = [lookup(label) for label in distinct]

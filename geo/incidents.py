@@ -46,10 +46,16 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from geo import crs as crs_mod
-from geo import districts, reading, schema
+from geo import districts, reading, schema, settings
 from geo.categories import map_categories, map_sources, normalise_label
 from geo.errors import ColumnMappingError, ParameterError
-from geo.timeparse import arrow_text, combine_date_time, looks_like_time_of_day, parse_timestamps
+from geo.timeparse import (
+    arrow_text,
+    combine_date_time,
+    looks_like_time_of_day,
+    parse_timestamps,
+    strip_text,
+)
 
 #: Fields a column can be mapped to (``mapping={'field': 'column'}``).
 FIELDS: Final = (
@@ -492,7 +498,7 @@ def _text(values: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         text = values.map(lambda v: v.isoformat(), na_action="ignore").astype("string")
     else:
-        text = values.astype("string").str.strip()
+        text = strip_text(values)
     return text.mask(text == "")
 
 
@@ -532,8 +538,10 @@ def _mask(values: pa.Array | pa.ChunkedArray) -> NDArray[np.bool_]:
 def _flags(values: pd.Series) -> NDArray[np.bool_]:
     if pd.api.types.is_bool_dtype(values.dtype):
         return values.fillna(False).to_numpy(dtype=bool)
-    words = values.map(normalise_label, na_action="ignore").astype("string")
-    return words.isin(_TRUE_WORDS).fillna(False).to_numpy(dtype=bool)
+    # Each distinct word is folded once (a column holds a handful of them).
+    codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    true = np.asarray([normalise_label(word) in _TRUE_WORDS for word in uniques], dtype=bool)
+    return np.where(codes >= 0, true[np.maximum(codes, 0)] if true.size else False, False)
 
 
 def _crs_arg(value: str | int | None) -> str | None:
@@ -975,7 +983,7 @@ def import_incidents(
     description = pd.Series(pd.NA, index=frame.index, dtype="string")
     if "description" in found:
         description = frame[found["description"]].astype("string")
-        description = description.mask(description.str.strip() == "")
+        description = description.mask(strip_text(description) == "")
 
     pos = _positions(frame, coords, raw=raw, crs_given=crs_given, name=name, notes=notes)
     tags = districts.tag_points(pos.x_m, pos.y_m)
@@ -1010,6 +1018,19 @@ def import_incidents(
     rejects.add(live & times.missing, "occurred_at", time_column, time_raw, "missing date")
     bad_date = f"unparseable date: {_DATE_HELP}"
     rejects.add(live & times.unparsed, "occurred_at", time_column, time_raw, bad_date)
+    earliest, latest = settings.plausible_period()
+    implausible = (times.times.notna() & ((times.times < earliest) | (times.times >= latest))).to_numpy(
+        dtype=bool, na_value=False
+    )
+    rejects.add(
+        live & implausible,
+        "occurred_at",
+        time_column,
+        time_raw,
+        f"date outside the plausible period {earliest.date()} .. {(latest - pd.Timedelta(days=1)).date()} "
+        f"(a typo or a placeholder?); fix the date, or set {settings.ENV_EARLIEST_DATE} / "
+        f"{settings.ENV_LATEST_DATE}",
+    )
     severity, bad_severity, _ = _numbers(severity_raw)
     bad_severity |= np.isfinite(severity) & ~np.isin(severity, (1.0, 2.0, 3.0, 4.0, 5.0))
     reason = "severity must be a whole number 1-5"

@@ -9,6 +9,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pandas as pd
+
+from geo.errors import ParameterError
+
 PROJECT_DIR: Path = Path(__file__).resolve().parent.parent
 
 #: Folder that already holds the open data (same layout as ``data/``); checked first.
@@ -28,6 +32,11 @@ ENV_HTTP_TIMEOUT_S = "HOTSPOTS_HTTP_TIMEOUT_S"
 #: XYZ tile URL template for the map; empty string for no tiles.
 ENV_TILES_URL = "HOTSPOTS_TILES_URL"
 
+#: Earliest plausible incident date (ISO); older dates are rejected at import.
+ENV_EARLIEST_DATE = "HOTSPOTS_EARLIEST_DATE"
+#: Latest plausible incident date (ISO); default: one day after today.
+ENV_LATEST_DATE = "HOTSPOTS_LATEST_DATE"
+
 #: Size of the demo data set the app generates (default 20,000; benchmarks use 100,000).
 ENV_DEMO_N = "HOTSPOTS_DEMO_N"
 
@@ -35,6 +44,7 @@ DEFAULT_WFS_URL = "https://kartta.hel.fi/ws/geoserver/avoindata/wfs"
 DEFAULT_HSY_WFS_URL = "https://kartta.hsy.fi/geoserver/wfs"
 DEFAULT_STATFI_WFS_URL = "https://geo.stat.fi/geoserver/postialue/wfs"
 DEFAULT_HTTP_TIMEOUT_S = 60.0
+DEFAULT_EARLIEST_DATE = "2000-01-01"
 DEFAULT_TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 DEFAULT_TILES_ATTRIBUTION = "© OpenStreetMap contributors"
 
@@ -99,3 +109,36 @@ def demo_n() -> int:
     if not value.isdigit() or int(value) < 1:
         raise ValueError(f"{ENV_DEMO_N} must be a whole number >= 1, got {value!r}")
     return int(value)
+
+
+def _date_setting(name: str, default: pd.Timestamp) -> pd.Timestamp:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise ParameterError(f"{name} must be a date such as 2000-01-01, got {value!r}") from None
+    if pd.isna(stamp):
+        raise ParameterError(f"{name} must be a date such as 2000-01-01, got {value!r}")
+    return stamp
+
+
+def plausible_period() -> tuple[pd.Timestamp, pd.Timestamp]:
+    """[earliest, latest) of plausible incident times, Europe/Helsinki.
+
+    ``HOTSPOTS_EARLIEST_DATE`` (default 2000-01-01) and ``HOTSPOTS_LATEST_DATE`` (default
+    the day after tomorrow's start, i.e. now + at least one day); a date dated 1900 or 2099
+    is a typo or a placeholder, and one such row must not stretch every period.
+    """
+    zone = "Europe/Helsinki"
+    tomorrow = pd.Timestamp.now(tz=zone).normalize().tz_localize(None) + pd.Timedelta(days=2)
+    earliest = _date_setting(ENV_EARLIEST_DATE, pd.Timestamp(DEFAULT_EARLIEST_DATE))
+    latest = _date_setting(ENV_LATEST_DATE, tomorrow)
+    earliest = earliest.tz_convert(zone) if earliest.tzinfo else earliest.tz_localize(zone)
+    latest = latest.tz_convert(zone) if latest.tzinfo else latest.tz_localize(zone)
+    if earliest >= latest:
+        raise ParameterError(
+            f"{ENV_EARLIEST_DATE} ({earliest.date()}) must be before {ENV_LATEST_DATE} ({latest.date()})"
+        )
+    return earliest, latest

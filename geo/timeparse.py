@@ -159,6 +159,12 @@ def arrow_text(values: pd.Series) -> pa.StringArray:
     return pa.array(values.astype("string[pyarrow]"))
 
 
+def strip_text(values: pd.Series) -> pd.Series:
+    """``values.astype("string").str.strip()``, done by Arrow (a 500k-row column in ms, not s)."""
+    stripped = pc.utf8_trim_whitespace(arrow_text(values))
+    return pd.Series(pd.array(stripped, dtype="string[pyarrow]"), index=values.index).astype("string")
+
+
 def _extract(text: pd.Series) -> tuple[dict[str, NDArray[np.float64]], pd.Series]:
     """The pattern's numeric groups as floats (NaN when absent) and the offset text.
 
@@ -215,7 +221,7 @@ def parse_timestamps(values: pd.Series) -> ParsedTimes:
     """
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return _from_datetimes(values)
-    text = _as_text(values).str.strip()
+    text = strip_text(_as_text(values))
     missing = (text.isna() | (text == "")).to_numpy(dtype=bool)
     groups, tz = _extract(text)
     year = _first(groups["Y1"], groups["Y2"])
@@ -282,7 +288,7 @@ def looks_like_time_of_day(values: pd.Series) -> bool:
     """
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return False
-    text = _as_text(values).str.strip()
+    text = strip_text(_as_text(values))
     text = text[text.notna() & (text != "")]
     if text.empty:
         return False
@@ -308,9 +314,9 @@ def combine_date_time(dates: pd.Series, times: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(dates.dtype):
         date_text = dates.dt.strftime("%Y-%m-%d").astype("string")
     else:
-        date_text = _as_text(dates).str.strip()
+        date_text = strip_text(_as_text(dates))
         # A datetime cell in a date column: keep its date part only.
         date_text = date_text.str.replace(r"^(\d{4}-\d{2}-\d{2})T00:00:00$", r"\1", regex=True)
-    time_text = _as_text(times).str.strip().fillna("")
+    time_text = strip_text(_as_text(times)).fillna("")
     joined = (date_text + " " + time_text).str.strip()
     return joined.where(date_text.notna() & (date_text != ""), date_text)
