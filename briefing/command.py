@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     """
     from briefing import mapimage, pdf
     from hotspots import analysis, methods
-    from hotspots.cli import load_incidents, selection_from_args
+    from hotspots.inputs import load_incidents, selection_from_args
     from hotspots.recommendation import read_service_points
 
     target = Path(args.out)

@@ -11,8 +11,11 @@ restricted (``restricted=True``)
     Exact counts and the individual incidents, marked ``RESTRICTED`` (translated) on every
     page and in each file's metadata.
 
-Hotspot outlines (``shareable_outlines``): the summary's polygon is the concave hull of a
-cluster buffered by ``buffer_eps_ratio * eps_m`` (half of eps by default). A buffer of
+Hotspot outlines (``shareable_outlines``): the engine's hotspots (``hotspots.areas``) are
+unions of the 150 m study cells, so their vertices lie on a fixed grid, never on an
+incident: they leave as they are, the same shape the map draws and the backtest scores.
+Other outlines (the concave hull of a cluster, ``summarise_hotspots`` without polygons) are
+buffered by ``buffer_eps_ratio * eps_m`` (half of eps by default). A buffer of
 radius r makes every part of the polygon at least 2r wide, so the default outline is never
 narrower than the clustering radius; ``min_width_ok`` checks this with a morphological
 opening, and an outline that fails (a smaller buffer ratio) is buffered again by eps/2.
@@ -37,6 +40,7 @@ import shapely
 from numpy.typing import ArrayLike, NDArray
 
 from geo.errors import HotspotsError, ParameterError
+from hotspots.grid import DEFAULT_CELL_M
 
 #: Counts below this are shown as ``"<5"`` in aggregated exports.
 DEFAULT_MIN_COUNT: Final = 5
@@ -203,8 +207,17 @@ def _grid_cover(polygon: shapely.Geometry, cell_m: float) -> shapely.Geometry:
     return shapely.simplify(merged, 0.0)
 
 
+def on_lattice(geom: shapely.Geometry, step_m: float) -> bool:
+    """True when every vertex of ``geom`` lies on multiples of ``step_m`` metres."""
+    coords = shapely.get_coordinates(geom)
+    if not coords.size:
+        return False
+    ratio = coords / step_m
+    return bool(np.allclose(ratio, np.round(ratio), rtol=0, atol=1e-6))
+
+
 def shareable_outlines(
-    polygons: ArrayLike, *, eps_m: float, cell_m: float | None = None
+    polygons: ArrayLike, *, eps_m: float, cell_m: float | None = None, lattice_m: float = DEFAULT_CELL_M
 ) -> NDArray[np.object_]:
     """Hotspot outlines fit to share: at least ``eps_m`` wide and snapped out to a grid.
 
@@ -216,6 +229,11 @@ def shareable_outlines(
         Clustering radius in metres; the smallest width of an outline.
     cell_m
         Side of the grid cells the outline is made of; default ``eps_m / 3``.
+
+    lattice_m
+        Outlines whose every vertex lies on multiples of this many metres (unions of
+        study cells, ``hotspots.grid.DEFAULT_CELL_M``) are kept as they are: a grid that
+        coarse places no incident better than to a cell.
 
     Returns
     -------
@@ -230,7 +248,7 @@ def shareable_outlines(
     geoms = np.asarray(polygons, dtype=object).ravel()
     out = np.empty(geoms.size, dtype=object)
     for i, geom in enumerate(geoms):
-        if geom is None or shapely.is_empty(geom):
+        if geom is None or shapely.is_empty(geom) or on_lattice(geom, lattice_m):
             out[i] = geom
             continue
         wide = geom if min_width_ok(geom, eps_m) else shapely.buffer(geom, eps_m / 2.0, quad_segs=8)

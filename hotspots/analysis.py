@@ -7,15 +7,19 @@ ranked hotspot table, so all three always agree.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from numpy.typing import NDArray
 
 from geo import districts as district_layers
-from hotspots import autoparams, comparison, figures, ranking, recommendation, summary
-from hotspots.methods import ClusteringParams, cluster
+from geo.errors import ParameterError
+from hotspots import areas, autoparams, comparison, figures, ranking, recommendation, summary
+from hotspots.grid import StudyGrid
+from hotspots.methods import ClusteringParams
 from hotspots.selection import Selection, apply
 
 
@@ -30,7 +34,8 @@ class Analysis:
     current, previous
         Filtered incidents of both periods.
     labels
-        Cluster label per row of ``current`` (-1 noise).
+        Hotspot label per row of ``current`` (-1 outside every shown hotspot); hotspot
+        ``H{label + 1}``.
     hotspots
         Ranked hotspot table with recommendations and ``status`` against the previous
         period, EPSG:3067, sorted by rank.
@@ -40,6 +45,9 @@ class Analysis:
         Headline figures.
     parameters
         How eps and min_samples came about (chosen by backtest, or as given, and why).
+    found
+        The city-wide hotspot areas (``hotspots.areas``) the table's hotspots are, with
+        their study grid; ``hotspots`` holds those the selection shows.
     """
 
     selection: Selection
@@ -52,25 +60,60 @@ class Analysis:
     vanished: gpd.GeoDataFrame
     key: figures.KeyFigures = field(repr=False)
     parameters: autoparams.AutoChoice | None = field(default=None, repr=False)
+    found: areas.HotspotAreas | None = field(default=None, repr=False)
 
 
 def _hotspots_of(
     incidents: pd.DataFrame,
-    labels: NDArray[np.int64],
+    found: areas.HotspotAreas,
+    keep: NDArray[np.bool_],
     *,
     clustering: ClusteringParams,
-    period: tuple[pd.Timestamp, pd.Timestamp] | None,
     previous: pd.DataFrame | None,
     peruspiiri: gpd.GeoDataFrame,
 ) -> gpd.GeoDataFrame:
+    """The summary table of the kept hotspot areas (ids ``H{label + 1}``, as city-wide)."""
+    labels = _kept_labels(found, keep, incidents)
     return summary.summarise_hotspots(
         incidents,
         labels,
         eps_m=clustering.eps_m,
-        period=period,
         previous=previous,
         districts=peruspiiri,
+        polygons=found.polygons(),
+        intensity_km2=found.intensity_km2,
+        crs_code=found.grid.crs,
     )
+
+
+def _kept_labels(
+    found: areas.HotspotAreas, keep: NDArray[np.bool_], incidents: pd.DataFrame
+) -> NDArray[np.int64]:
+    """Hotspot label of each incident's cell, -1 outside the kept hotspots."""
+    labels = found.labels(incidents["x_m"], incidents["y_m"])
+    if not keep.size:
+        return np.full(len(incidents), -1, dtype=np.int64)
+    return np.where((labels >= 0) & keep[np.maximum(labels, 0)], labels, -1).astype(np.int64)
+
+
+def _district_area(selection: Selection) -> Any | None:
+    """Land of the selection's districts; None without a district filter, empty without land."""
+    if selection.district_filter is None:
+        return None
+    try:
+        return autoparams.study_area(selection, district_layers.load_districts("osaalue"))
+    except ParameterError:
+        return shapely.Polygon()  # only the territorial sea: no hotspot lies in it
+
+
+def _touching(found: areas.HotspotAreas, area: Any | None) -> NDArray[np.bool_]:
+    """Which hotspots overlap ``area`` (all of them when there is no area)."""
+    if area is None:
+        return np.ones(len(found), dtype=bool)
+    polygons = found.polygons()
+    if not len(polygons):
+        return np.zeros(0, dtype=bool)
+    return np.asarray(shapely.area(shapely.intersection(polygons, area)) > 0, dtype=bool)
 
 
 def _previous_clustering(
@@ -93,13 +136,15 @@ def choose_parameters(
     clustering: ClusteringParams,
     *,
     selected: pd.DataFrame | None = None,
+    grid: StudyGrid | None = None,
+    area_params: areas.AreaParams = areas.AreaParams(),  # noqa: B008  (frozen dataclass)
 ) -> autoparams.AutoChoice:
-    """eps / min_samples for the selection, chosen city-wide when ``clustering`` asks for it.
+    """eps / min_samples / cell score for the selection, chosen city-wide when ``clustering`` asks.
 
-    The choice ignores the district filter: a youth worker's district then shows the same
-    kind of hotspots as the city map (and a small district's few cells would say little).
-    ``selected`` is ``apply(incidents, selection)`` when the caller has it already (used
-    when the selection has no district filter, so it is not filtered again).
+    The choice ignores the district filter: the hotspots are found city-wide and a youth
+    worker's district shows those of the city map that lie in it (a small district's few
+    cells would say little). ``selected`` is ``apply(incidents, selection)`` when the
+    caller has it already (used when the selection has no district filter).
     """
     if not (clustering.auto_eps or clustering.auto_min_samples):
         return autoparams.AutoChoice(clustering, False, "eps and min_samples as given")
@@ -110,6 +155,8 @@ def choose_parameters(
         clustering,
         auto_eps=clustering.auto_eps,
         auto_min_samples=clustering.auto_min_samples,
+        grid=grid,
+        area_params=area_params,
     )
 
 
@@ -123,6 +170,8 @@ def analyse(
     peruspiiri: gpd.GeoDataFrame | None = None,
     compare_with: str = "previous",
     parameters: autoparams.AutoChoice | None = None,
+    grid: StudyGrid | None = None,
+    area_params: areas.AreaParams = areas.AreaParams(),  # noqa: B008  (frozen dataclass)
 ) -> Analysis:
     """Run the whole analysis for one selection.
 
@@ -150,39 +199,71 @@ def analyse(
     parameters
         ``choose_parameters(incidents, selection, clustering)`` when already computed
         (the app caches it apart, since it does not depend on the district filter).
+    grid
+        Study grid of data outside Helsinki (``x_m``/``y_m`` in its CRS; no district
+        columns needed); None for Helsinki's land, the district filter then keeping the
+        city-wide hotspots that overlap the chosen districts.
+    area_params
+        The hotspots' size rule.
 
     Returns
     -------
     Analysis
     """
-    layer = district_layers.load_districts("peruspiiri") if peruspiiri is None else peruspiiri
     current = apply(incidents, selection)
+    city_selection = replace(selection, suurpiiri=(), peruspiiri=(), osaalue=())
+    city = current if city_selection == selection else apply(incidents, city_selection)
     previous_selection = selection.comparison(compare_with)
     previous = apply(incidents, previous_selection) if previous_selection else current.iloc[0:0]
+    previous_city = (
+        apply(incidents, replace(previous_selection, suurpiiri=(), peruspiiri=(), osaalue=()))
+        if previous_selection
+        else city.iloc[0:0]
+    )
+    if grid is None:
+        grid = autoparams.study_grid_for(city_selection)
+        layer = district_layers.load_districts("peruspiiri") if peruspiiri is None else peruspiiri
+        district = _district_area(selection)
+    else:
+        # Data with no Helsinki districts: the study cells are one district.
+        layer = summary.study_district(grid) if peruspiiri is None else peruspiiri
+        district = None
+        city = summary.foreign_frame(city)
+        current = summary.foreign_frame(current)
+        previous_city = summary.foreign_frame(previous_city)
 
     if parameters is None:
-        parameters = choose_parameters(incidents, selection, clustering, selected=current)
+        parameters = choose_parameters(
+            incidents, selection, clustering, selected=city, grid=grid, area_params=area_params
+        )
     clustering = parameters.clustering
-    labels = cluster(current, clustering)
+    found = areas.areas_of(city, grid, clustering, params=area_params)
+    keep = _touching(found, district)
     table = _hotspots_of(
-        current,
-        labels,
+        city,
+        found,
+        keep,
         clustering=clustering,
-        period=None,  # ``previous`` already holds exactly the comparison period
-        previous=previous if previous_selection else None,
+        previous=previous_city if previous_selection else None,
         peruspiiri=layer,
     )
     table = ranking.rank_hotspots(table, weights=weights)
     table = recommendation.recommend(table, service_points=service_points)
 
     before_clustering = _previous_clustering(
-        clustering, parameters, n_now=len(current), n_before=len(previous)
+        clustering, parameters, n_now=len(city), n_before=len(previous_city)
     )
-    previous_labels = cluster(previous, before_clustering)
+    found_before = areas.areas_of(previous_city, grid, before_clustering, params=area_params)
     before = _hotspots_of(
-        previous, previous_labels, clustering=before_clustering, period=None, previous=None, peruspiiri=layer
+        previous_city,
+        found_before,
+        _touching(found_before, district),
+        clustering=before_clustering,
+        previous=None,
+        peruspiiri=layer,
     )
     table, vanished = comparison.compare_periods(table, before)
+    labels = _kept_labels(found, keep, current)
     return Analysis(
         selection=selection,
         previous_selection=previous_selection,
@@ -194,4 +275,5 @@ def analyse(
         vanished=vanished,
         key=figures.key_figures(current, previous, table),
         parameters=parameters,
+        found=found,
     )

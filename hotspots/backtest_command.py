@@ -4,8 +4,8 @@ Helsinki is the default: INPUT is imported like ``hotspots import`` does (or rea
 the store with ``--db``) and the study area is Helsinki's districts. With
 ``--districts none`` or a polygon file, INPUT can hold incidents anywhere: it is read as
 a table with lon/lat (WGS84) and a time column, projected to a local metric CRS (the UTM
-zone of the points, EPSG:3067 in Finland), and the study area is the points' convex hull
-or the polygons of the file.
+zone of the points, EPSG:3067 in Finland), and the study area is the 150 m cells holding
+incidents or the polygons of the file (``hotspots.inputs``, shared with ``cluster``).
 """
 
 from __future__ import annotations
@@ -19,13 +19,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import schema
-from geo.errors import HotspotsError, InputFormatError
-from hotspots import evaluation
+from hotspots import evaluation, inputs
 from hotspots.methods import clustering_from_text
 from hotspots.parameters import DEFAULT_EPS_M, DEFAULT_MIN_SAMPLES
-
-_TABLE_SUFFIXES = (".csv", ".parquet", ".geojson", ".json", ".gpkg")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,28 +46,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         f"{', '.join(evaluation.METHOD_ALIASES)} (default: all but random)",
     )
     parser.add_argument(
-        "--districts",
-        default="helsinki",
-        help="helsinki (default), none (convex hull of the points) or a polygon file",
-    )
-    parser.add_argument(
-        "--cell", type=float, default=evaluation.DEFAULT_CELL_M, help="cell side in metres (150)"
-    )
-    parser.add_argument(
         "--eps", default="auto", help=f"metres, or auto (default; {DEFAULT_EPS_M:g} when fixed)"
     )
     parser.add_argument(
         "--min-samples", default="auto", help=f"whole number, or auto (default; {DEFAULT_MIN_SAMPLES})"
     )
     parser.add_argument("--windows", type=int, help="run only the N most recent windows")
-    parser.add_argument("--lon", default="lon", help="longitude column when --districts is not helsinki")
-    parser.add_argument("--lat", default="lat", help="latitude column when --districts is not helsinki")
-    parser.add_argument("--time", default="occurred_at", help="time column when --districts is not helsinki")
-    parser.add_argument(
-        "--timezone",
-        default=schema.TIMEZONE,
-        help=f"zone of naive times when --districts is not helsinki ({schema.TIMEZONE})",
-    )
+    inputs.add_study_arguments(parser)
     parser.add_argument("--seed", type=int, default=0, help="seed of the random method")
     parser.add_argument("--out", help="write the per-window rows to this CSV")
     parser.add_argument(
@@ -99,70 +80,13 @@ def backtest_params(args: argparse.Namespace) -> evaluation.BacktestParams:
     )
 
 
-def read_points(path: Path, *, lon: str, lat: str, time: str, timezone: str) -> tuple[pd.DataFrame, str]:
-    """Incidents anywhere from a CSV/Parquet/GeoJSON/GPKG file, projected to a local metric CRS."""
-    suffix = path.suffix.lower()
-    if suffix not in _TABLE_SUFFIXES:
-        raise InputFormatError(f"{path} has the suffix {path.suffix!r}; give one of {list(_TABLE_SUFFIXES)}")
-    if suffix == ".csv":
-        frame = pd.read_csv(path)
-    elif suffix == ".parquet":
-        frame = pd.read_parquet(path)
-    else:
-        layer = gpd.read_file(path)
-        if layer.crs is None:
-            raise InputFormatError(f"{path} has no CRS; save it with one (e.g. EPSG:4326)")
-        points = layer.to_crs(evaluation.geo_crs.WGS84)
-        frame = pd.DataFrame(points.drop(columns=points.geometry.name))
-        frame[lon], frame[lat] = points.geometry.x.to_numpy(), points.geometry.y.to_numpy()
-    missing = [name for name in (lon, lat, time) if name not in frame.columns]
-    if missing:
-        raise InputFormatError(
-            f"{path} lacks the columns {missing}; name them with --lon, --lat and --time "
-            f"(columns are {list(frame.columns)[:12]})"
-        )
-    return evaluation.prepare_points(frame, lon=lon, lat=lat, occurred_at=time, timezone=timezone)
-
-
-def _helsinki_incidents(args: argparse.Namespace) -> pd.DataFrame:
-    """Helsinki incidents through the same import as ``hotspots cluster`` (rejects reported)."""
-    from hotspots.cli import load_incidents
-
-    frame, _ = load_incidents(args)
-    return frame
-
-
 def load(args: argparse.Namespace) -> tuple[pd.DataFrame, evaluation.StudyGrid, gpd.GeoDataFrame | None, str]:
     """Incidents, study grid, district layer and a one-line description of the study area."""
-    if not args.input and not args.db:
-        raise HotspotsError("give an incident file INPUT (or --db)")
-    choice = str(args.districts).strip()
-    if choice.lower() == "helsinki":
-        from geo import districts
-
-        frame = _helsinki_incidents(args)
+    data = inputs.load_study(args)
+    grid = data.grid
+    if grid is None:
         grid = evaluation.study_grid(evaluation.helsinki_study_area(), cell_m=args.cell)
-        return (
-            frame,
-            grid,
-            districts.load_districts("peruspiiri"),
-            "Helsinki's districts (without the sea area)",
-        )
-    if args.db:
-        raise HotspotsError("--db holds Helsinki data; use --districts helsinki with it, or give INPUT")
-    path = Path(args.input)
-    if not path.is_file():
-        raise InputFormatError(f"input file {path} does not exist")
-    frame, metric = read_points(path, lon=args.lon, lat=args.lat, time=args.time, timezone=args.timezone)
-    if frame.empty:
-        raise InputFormatError(f"{path} has no row with coordinates and a time")
-    if choice.lower() == "none":
-        area = evaluation.points_study_area(frame["x_m"], frame["y_m"], cell_m=args.cell)
-        where = f"convex hull of the points ({metric})"
-    else:
-        area = evaluation.read_study_area(choice, crs=metric)
-        where = f"polygons of {choice} ({metric})"
-    return frame, evaluation.study_grid(area, cell_m=args.cell, crs=metric), None, where
+    return data.incidents, grid, data.districts, data.where
 
 
 def run(args: argparse.Namespace) -> int:

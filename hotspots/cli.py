@@ -12,9 +12,9 @@ import pandas as pd
 
 from geo import schema, settings
 from geo.errors import HotspotsError
+from hotspots import inputs
 from hotspots.methods import METHODS
 from hotspots.parameters import DEFAULT_EPS_M, DEFAULT_MIN_SAMPLES
-from hotspots.selection import Selection, districts_by_name
 
 
 def _content_hash(path: Path) -> str:
@@ -131,50 +131,6 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
-def load_incidents(args: argparse.Namespace) -> tuple[pd.DataFrame, str]:
-    """Incidents from INPUT (imported in memory, rejects reported) or from the store."""
-    if args.input and args.db:
-        raise HotspotsError("give either INPUT or --db, not both")
-    if args.input:
-        from geo import incidents
-
-        path = Path(args.input)
-        if not path.is_file():
-            raise HotspotsError(f"input file {path} does not exist")
-        result = incidents.import_incidents(path, crs=args.crs, file_name=path.name)
-        if result.report.rejected:
-            print(
-                f"note: {result.report.rejected} rows of {path.name} were rejected; "
-                f"`hotspots import {path}` writes them with reasons",
-                file=sys.stderr,
-            )
-        return result.incidents, path.name
-    from geo import store
-
-    with store.open_store(args.db) as db:
-        return db.query(), db.url
-
-
-def selection_from_args(args: argparse.Namespace) -> Selection:
-    """Filters of ``cluster`` and ``brief`` as a Selection."""
-    osaalue: tuple[str, ...] = ()
-    if args.district:
-        from geo import districts
-
-        table = districts.hierarchy()
-        found = districts_by_name(args.district, table)
-        codes: set[str] = set(found["osaalue"])
-        for level in ("suurpiiri", "peruspiiri"):
-            codes |= set(table.loc[table[f"{level}_code"].isin(found[level]), "osaalue_code"])
-        osaalue = tuple(sorted(codes))
-    return Selection(
-        since=args.since,
-        until=args.until,
-        categories=tuple(args.category or ()),
-        osaalue=osaalue,
-    )
-
-
 def add_analysis_arguments(p: argparse.ArgumentParser) -> None:
     """Input, clustering and filter options shared by ``cluster`` and ``brief``."""
     p.add_argument("input", nargs="?", help="incident file (or use --db)")
@@ -203,21 +159,50 @@ def add_analysis_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _cmd_cluster(args: argparse.Namespace) -> int:
-    from hotspots import analysis, export, methods
+    from hotspots import analysis, export, forecast, methods
     from hotspots.recommendation import read_service_points
 
-    frame, origin = load_incidents(args)
-    selection = selection_from_args(args)
+    data = inputs.load_study(args)
+    inputs.check_helsinki_only(args, data)
+    frame = data.incidents
+    selection = inputs.selection_from_args(args, timezone=data.timezone)
     clustering = methods.clustering_from_text(args.method, args.eps, args.min_samples, args.window_days)
     services = read_service_points(Path(args.services)) if args.services else None
-    result = analysis.analyse(frame, selection=selection, clustering=clustering, service_points=services)
+    if args.forecast:
+        predicted = forecast.forecast_hotspots(
+            frame,
+            selection=selection,
+            clustering=clustering,
+            horizon=args.horizon,
+            grid=data.grid,
+            service_points=services,
+        )
+        result = predicted.analysis
+        heading = f"forecast for {predicted.period_label}"
+    else:
+        result = analysis.analyse(
+            frame, selection=selection, clustering=clustering, service_points=services, grid=data.grid
+        )
+        heading = ""
     path = export.write_hotspots(result.hotspots, args.out)
-    synthetic = " (synthetic demo data)" if len(frame) and bool(frame["synthetic"].all()) else ""
-    print(f"{origin}{synthetic}: {len(result.current)} incidents selected, {len(result.hotspots)} hotspots")
+    synthetic = (
+        " (synthetic demo data)"
+        if len(frame) and "synthetic" in frame.columns and bool(frame["synthetic"].all())
+        else ""
+    )
+    print(f"{data.origin}{synthetic}: study area {data.where}")
+    total_km2 = float(result.hotspots["area_km2"].sum()) if len(result.hotspots) else 0.0
+    print(
+        f"{len(result.current)} incidents selected, {len(result.hotspots)} hotspots "
+        f"({total_km2:.2f} km² together){' ' + heading if heading else ''}"
+    )
     if result.parameters is not None:
         print(f"parameters: {result.parameters.reason}")
     for _, row in result.hotspots.head(10).iterrows():
-        head = f"  {int(row['rank']):>2}. {row['id']:<5} n={int(row['n']):<5} {row['status']:<12}"
+        head = (
+            f"  {int(row['rank']):>2}. {row['id']:<5} n={int(row['n']):<5} "
+            f"{float(row['area_km2']):.2f} km² {row['status']:<12}"
+        )
         print(f"{head} {row['recommendation_en']}")
     if len(result.vanished):
         print(f"  vanished since the previous period: {len(result.vanished)}")
@@ -257,6 +242,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("cluster", help="find, rank and export hotspots")
     add_analysis_arguments(p)
     p.add_argument("--out", required=True, help="hotspots.geojson, .gpkg or .csv")
+    p.add_argument(
+        "--forecast",
+        action="store_true",
+        help="rank hotspots for the period after the data, from all the history INPUT holds",
+    )
+    p.add_argument("--horizon", default="6M", help="length of the forecast period (default 6M)")
+    inputs.add_study_arguments(p)
     p.set_defaults(func=_cmd_cluster)
 
     from briefing import command as brief_command

@@ -95,10 +95,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal, get_args
+from typing import TYPE_CHECKING, Final, Literal, get_args
 
 import geopandas as gpd
 import numpy as np
@@ -109,9 +108,28 @@ from scipy import signal, stats
 from scipy.spatial import cKDTree
 
 from geo import crs as geo_crs
-from geo.errors import InputFormatError, ParameterError
-from hotspots import ranking, summary
+from geo.errors import ParameterError
+from hotspots import areas, ranking, summary
+from hotspots.autoparams import EPS_CANDIDATES_M as EPS_CANDIDATES_M
+from hotspots.autoparams import best_candidate as best_candidate
+from hotspots.autoparams import candidate_pairs as candidate_pairs
+from hotspots.autoparams import choose_parameters
+from hotspots.grid import DEFAULT_CELL_M as DEFAULT_CELL_M
+from hotspots.grid import TERRITORIAL_SEA_CODE as TERRITORIAL_SEA_CODE
+from hotspots.grid import StudyGrid as StudyGrid
+from hotspots.grid import cell_scores as cell_scores
+from hotspots.grid import dense_priority as dense_priority
+from hotspots.grid import disc_counts as disc_counts
+from hotspots.grid import fill_budget as fill_budget
+from hotspots.grid import helsinki_study_area as helsinki_study_area
+from hotspots.grid import hotspot_cells as hotspot_cells
+from hotspots.grid import hotspot_priority as hotspot_priority
+from hotspots.grid import in_period as in_period
+from hotspots.grid import points_study_area as points_study_area
+from hotspots.grid import read_study_area as read_study_area
+from hotspots.grid import study_grid as study_grid
 from hotspots.methods import ClusteringParams, cluster
+from hotspots.selection import Selection
 from hotspots.significance import adjust_p_values
 
 if TYPE_CHECKING:
@@ -119,6 +137,7 @@ if TYPE_CHECKING:
 
 Method = Literal[
     "dbscan",
+    "dbscan-cells",
     "dbscan-ranked",
     "dbscan-concave",
     "dbscan-hull",
@@ -132,18 +151,18 @@ Method = Literal[
 ]
 METHODS: Final[tuple[Method, ...]] = get_args(Method)
 #: Methods of a default backtest (``best`` is always added as the reference of PEI).
-DEFAULT_METHODS: Final[tuple[Method, ...]] = tuple(m for m in METHODS if m not in ("random", "best"))
+DEFAULT_METHODS: Final[tuple[Method, ...]] = tuple(
+    m for m in METHODS if m not in ("random", "best", "dbscan-ranked", "dbscan-concave", "dbscan-hull")
+)
 #: Short names accepted by ``parse_methods`` for groups of methods.
 METHOD_ALIASES: Final[dict[str, tuple[Method, ...]]] = {
     "kde": ("kde-rule", "kde-cv"),
-    "dbscan-shapes": ("dbscan", "dbscan-ranked", "dbscan-concave", "dbscan-hull"),
+    "dbscan-shapes": ("dbscan", "dbscan-cells", "dbscan-ranked", "dbscan-concave", "dbscan-hull"),
 }
-DEFAULT_CELL_M: Final = 150.0
 DEFAULT_AREA_SHARES: Final = (0.01, 0.03, 0.05)
 DEFAULT_TRAIN_WINDOW: Final = "6M"
 DEFAULT_TEST_WINDOW: Final = "6M"
 #: Candidate eps (metres) and min_samples of ``eps_m="auto"`` / ``min_samples="auto"``.
-EPS_CANDIDATES_M: Final = (100.0, 150.0, 200.0, 300.0, 400.0)
 MIN_SAMPLES_CANDIDATES: Final = (2, 3, 5, 7, 10, 15, 20)
 #: Candidate weights of the eps-disc density in the hotspot cell score (``cell_scores``).
 SMOOTHING_CANDIDATES: Final = (0.0, 0.5, 1.0)
@@ -155,8 +174,6 @@ KDE_RULE_K: Final = 10
 _KDE_SUBCELLS: Final = 3
 #: FDR level of the Gi* hot cells.
 GISTAR_ALPHA: Final = 0.05
-#: Osa-alue code of the territorial sea, left out of Helsinki's study area.
-TERRITORIAL_SEA_CODE: Final = "533"
 #: Finland's extent in lon/lat: points inside use EPSG:3067, others a UTM zone.
 _FINLAND_LONLAT: Final = ((19.0, 32.0), (59.0, 70.5))
 _WINDOW_PATTERN: Final = re.compile(r"^\s*(\d+)\s*([DWMY])\s*$", re.IGNORECASE)
@@ -228,6 +245,56 @@ def local_metric_crs(lon: ArrayLike, lat: ArrayLike) -> str:
     return f"EPSG:{(32600 if mid_lat >= 0 else 32700) + zone}"
 
 
+_OFFSET_AT_END: Final = r"(?:[+-]\d{2}:?\d{2}|Z)\s*$"
+
+
+def _to_datetime(values: pd.Series, *, utc: bool) -> pd.Series:
+    """``pd.to_datetime`` of ISO 8601 text, falling back to per-value parsing for other forms."""
+    try:
+        return pd.to_datetime(values, errors="coerce", utc=utc, format="ISO8601")
+    except (ValueError, TypeError):
+        return pd.to_datetime(values, errors="coerce", utc=utc, format="mixed")
+
+
+def parse_times(values: pd.Series, *, timezone: str | None, name: str = "occurred_at") -> pd.Series:
+    """Times of a column as aware timestamps in ``timezone``.
+
+    Text with a UTC offset (``2022-03-14T01:30:00-05:00``, ``...Z``) keeps its instant,
+    also when the offset changes with daylight saving time inside the column; text
+    without one is local time in ``timezone`` (a time in the spring gap moves forward, a
+    repeated autumn hour is missing). Unparseable values are missing (NaT).
+
+    Raises
+    ------
+    ParameterError
+        Naive times and no ``timezone``.
+    """
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert(timezone) if timezone is not None else values
+    if pd.api.types.is_datetime64_dtype(values.dtype):
+        naive, aware = values, None
+    else:
+        text = values.astype("string").str.strip()
+        offset = text.str.contains(_OFFSET_AT_END, regex=True, na=False).to_numpy(dtype=bool)
+        naive = _to_datetime(text.where(~offset), utc=False) if (~offset).any() else None
+        aware = _to_datetime(text.where(offset), utc=True) if offset.any() else None
+        if naive is not None and isinstance(naive.dtype, pd.DatetimeTZDtype):
+            naive = naive.dt.tz_localize(None)
+    zone = timezone if timezone is not None else "UTC"
+    if naive is not None and naive.notna().any():
+        if timezone is None:
+            raise ParameterError(
+                f"column {name!r} holds times without a time zone; pass timezone= "
+                "(e.g. 'America/Toronto') to localise them"
+            )
+        local = naive.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="shift_forward")
+    else:
+        local = pd.Series(pd.NaT, index=values.index, dtype=f"datetime64[ns, {zone}]")
+    if aware is not None:
+        local = local.where(aware.isna(), aware.dt.tz_convert(zone))
+    return local
+
+
 def prepare_points(
     frame: pd.DataFrame,
     *,
@@ -267,16 +334,7 @@ def prepare_points(
     lons = pd.to_numeric(frame[lon], errors="coerce").to_numpy(dtype=np.float64)
     lats = pd.to_numeric(frame[lat], errors="coerce").to_numpy(dtype=np.float64)
     target = geo_crs.normalise_crs(metric_crs) if metric_crs else local_metric_crs(lons, lats)
-    when = pd.to_datetime(frame[occurred_at], errors="coerce")
-    if not isinstance(when.dtype, pd.DatetimeTZDtype):
-        if timezone is None:
-            raise ParameterError(
-                f"column {occurred_at!r} holds times without a time zone; pass timezone= "
-                "(e.g. 'America/Toronto') to localise them"
-            )
-        when = when.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="shift_forward")
-    elif timezone is not None:
-        when = when.dt.tz_convert(timezone)
+    when = parse_times(frame[occurred_at], timezone=timezone, name=occurred_at)
     x, y = geo_crs.transform(lons, lats, src=geo_crs.WGS84, dst=target)
     out = frame.copy()
     out["x_m"], out["y_m"], out["occurred_at"] = x, y, when.to_numpy()
@@ -424,239 +482,6 @@ def rolling_windows(
     return windows
 
 
-def in_period(when: pd.Series, start: pd.Timestamp, stop: pd.Timestamp) -> NDArray[np.bool_]:
-    """Mask of the times in ``[start, stop)`` (missing times are outside)."""
-    return ((when >= start) & (when < stop)).to_numpy(dtype=bool, na_value=False)
-
-
-# --------------------------------------------------------------------------- study grid
-
-
-@dataclass(frozen=True)
-class StudyGrid:
-    """Square cells over a study area (row-major ``(ny, nx)`` raster, metres).
-
-    Attributes
-    ----------
-    x0_m, y0_m
-        Lower-left corner of cell (0, 0).
-    cell_m
-        Cell side.
-    nx, ny
-        Raster size.
-    mask
-        (ny, nx) bool, True for study cells (centre inside the study area).
-    crs
-        EPSG code of the coordinates.
-    """
-
-    x0_m: float
-    y0_m: float
-    cell_m: float
-    nx: int
-    ny: int
-    mask: NDArray[np.bool_] = field(repr=False)
-    crs: str = geo_crs.METRIC
-
-    @property
-    def n_cells(self) -> int:
-        """Number of study cells."""
-        return int(self.mask.sum())
-
-    @property
-    def area_km2(self) -> float:
-        """Study area as counted in cells, km²."""
-        return self.n_cells * self.cell_m**2 / 1e6
-
-    @property
-    def study_index(self) -> NDArray[np.int64]:
-        """Flat raster index of each study cell, in raster order."""
-        return np.flatnonzero(self.mask.ravel())
-
-    def flat_index(self, x_m: ArrayLike, y_m: ArrayLike) -> NDArray[np.int64]:
-        """Flat raster index of each point's cell; -1 outside the study cells."""
-        x = np.asarray(x_m, dtype=np.float64)
-        y = np.asarray(y_m, dtype=np.float64)
-        with np.errstate(invalid="ignore"):
-            ix = np.floor((x - self.x0_m) / self.cell_m)
-            iy = np.floor((y - self.y0_m) / self.cell_m)
-        ok = np.isfinite(ix) & np.isfinite(iy) & (ix >= 0) & (ix < self.nx) & (iy >= 0) & (iy < self.ny)
-        flat = np.full(x.shape, -1, dtype=np.int64)
-        flat[ok] = iy[ok].astype(np.int64) * self.nx + ix[ok].astype(np.int64)
-        inside = np.zeros(x.shape, dtype=bool)
-        inside[ok] = self.mask.ravel()[flat[ok]]
-        flat[~inside] = -1
-        return flat
-
-    def counts(self, x_m: ArrayLike, y_m: ArrayLike) -> NDArray[np.float64]:
-        """Points per study cell, in ``study_index`` order (points outside are dropped)."""
-        flat = self.flat_index(x_m, y_m)
-        raster = np.bincount(flat[flat >= 0], minlength=self.nx * self.ny).astype(np.float64)
-        return raster[self.study_index]
-
-    def centres(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Centres of the study cells, in ``study_index`` order."""
-        flat = self.study_index
-        x = self.x0_m + (flat % self.nx + 0.5) * self.cell_m
-        y = self.y0_m + (flat // self.nx + 0.5) * self.cell_m
-        return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-
-    def cells_in(self, polygon: Any) -> NDArray[np.int64]:
-        """Positions (in ``study_index`` order) of study cells whose centre lies in ``polygon``."""
-        if polygon is None or shapely.is_empty(polygon):
-            return np.empty(0, dtype=np.int64)
-        bx0, by0, bx1, by1 = shapely.bounds(polygon)
-        ix0 = max(0, math.floor((bx0 - self.x0_m) / self.cell_m - 0.5))
-        ix1 = min(self.nx - 1, math.ceil((bx1 - self.x0_m) / self.cell_m - 0.5))
-        iy0 = max(0, math.floor((by0 - self.y0_m) / self.cell_m - 0.5))
-        iy1 = min(self.ny - 1, math.ceil((by1 - self.y0_m) / self.cell_m - 0.5))
-        if ix1 < ix0 or iy1 < iy0:
-            return np.empty(0, dtype=np.int64)
-        mesh_x, mesh_y = np.meshgrid(np.arange(ix0, ix1 + 1), np.arange(iy0, iy1 + 1))
-        gx, gy = mesh_x.ravel(), mesh_y.ravel()
-        inside = shapely.contains_xy(
-            polygon, self.x0_m + (gx + 0.5) * self.cell_m, self.y0_m + (gy + 0.5) * self.cell_m
-        )
-        flat = gy[inside] * self.nx + gx[inside]
-        flat = flat[self.mask.ravel()[flat]]
-        return self._position(flat)
-
-    def _position(self, flat: NDArray[np.int64]) -> NDArray[np.int64]:
-        return np.searchsorted(self.study_index, flat).astype(np.int64)
-
-    def positions(self, x_m: ArrayLike, y_m: ArrayLike) -> NDArray[np.int64]:
-        """Position (in ``study_index`` order) of each point's study cell; -1 outside."""
-        flat = self.flat_index(x_m, y_m)
-        out = np.full(flat.shape, -1, dtype=np.int64)
-        out[flat >= 0] = self._position(flat[flat >= 0])
-        return out
-
-
-def study_grid(area: Any, *, cell_m: float = DEFAULT_CELL_M, crs: str = geo_crs.METRIC) -> StudyGrid:
-    """Cells of ``cell_m`` whose centres lie in ``area`` (a shapely polygon in metres).
-
-    Parameters
-    ----------
-    area
-        Study area polygon or multipolygon in ``crs``.
-    cell_m
-        Cell side in metres, > 0.
-    crs
-        EPSG code of ``area``.
-
-    Returns
-    -------
-    StudyGrid
-    """
-    if not np.isfinite(cell_m) or cell_m <= 0:
-        raise ParameterError(f"cell_m must be > 0 metres, got {cell_m}")
-    if area is None or shapely.is_empty(area) or shapely.area(area) <= 0:
-        raise ParameterError("the study area is empty; give a polygon with an area (or districts='none')")
-    bx0, by0, bx1, by1 = shapely.bounds(area)
-    x0 = math.floor(bx0 / cell_m) * cell_m
-    y0 = math.floor(by0 / cell_m) * cell_m
-    nx = max(1, math.ceil((bx1 - x0) / cell_m))
-    ny = max(1, math.ceil((by1 - y0) / cell_m))
-    if nx * ny > 25_000_000:
-        raise ParameterError(
-            f"the study area spans {nx} x {ny} cells of {cell_m} m; use larger cells (cell_m) "
-            "or a smaller study area"
-        )
-    gx, gy = np.meshgrid(x0 + (np.arange(nx) + 0.5) * cell_m, y0 + (np.arange(ny) + 0.5) * cell_m)
-    shapely.prepare(area)
-    mask = shapely.contains_xy(area, gx.ravel(), gy.ravel()).reshape(ny, nx)
-    if not mask.any():
-        raise ParameterError(f"no {cell_m} m cell has its centre in the study area; use smaller cells")
-    return StudyGrid(x0_m=x0, y0_m=y0, cell_m=float(cell_m), nx=nx, ny=ny, mask=mask, crs=crs)
-
-
-def helsinki_study_area() -> Any:
-    """Helsinki's land: the osa-alue without the territorial sea, cut to the shore, EPSG:3067.
-
-    The district polygons include sea; ``geo.districts.on_land`` keeps land plus a
-    75 m shore margin (all of the osa-alue when the land data are not available).
-    """
-    from geo import districts
-
-    osaalue = districts.load_districts("osaalue")
-    land = osaalue.loc[osaalue["code"].astype(str) != TERRITORIAL_SEA_CODE]
-    return districts.on_land(shapely.union_all(np.asarray(land.geometry.values, dtype=object)))
-
-
-def points_study_area(x_m: ArrayLike, y_m: ArrayLike, *, cell_m: float = DEFAULT_CELL_M) -> Any:
-    """Convex hull of the points, widened by a cell's half-diagonal so every point's cell counts."""
-    x = np.asarray(x_m, dtype=np.float64)
-    y = np.asarray(y_m, dtype=np.float64)
-    ok = np.isfinite(x) & np.isfinite(y)
-    if ok.sum() < 3:
-        raise ParameterError(f"a study area from points needs at least 3 incidents, got {int(ok.sum())}")
-    hull = shapely.convex_hull(shapely.multipoints(np.column_stack([x[ok], y[ok]])))
-    return shapely.buffer(hull, cell_m * math.sqrt(0.5), quad_segs=4)
-
-
-def read_study_area(path: str | Path, *, crs: str = geo_crs.METRIC) -> Any:
-    """Union of the polygons in a vector file (GeoJSON, GeoPackage ...), in ``crs``."""
-    file = Path(path)
-    if not file.is_file():
-        raise InputFormatError(f"study area file {file} does not exist; give a polygon file or 'none'")
-    try:
-        frame = gpd.read_file(file)
-    except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise InputFormatError(f"cannot read study area file {file}: {exc}") from exc
-    if frame.crs is None:
-        raise InputFormatError(f"study area file {file} has no CRS; save it with one (e.g. EPSG:4326)")
-    polygons = frame.to_crs(crs).geometry
-    polygons = polygons[polygons.geom_type.isin(["Polygon", "MultiPolygon"])]
-    if polygons.empty:
-        raise InputFormatError(f"study area file {file} holds no polygons")
-    return shapely.union_all(np.asarray(polygons.values, dtype=object))
-
-
-# --------------------------------------------------------------------------- scoring
-
-
-def fill_budget(priority: ArrayLike, test_counts: ArrayLike, *, cells: int) -> tuple[float, int]:
-    """Test incidents caught by the ``cells`` highest-priority cells.
-
-    Parameters
-    ----------
-    priority
-        One value per study cell, higher first; NaN marks cells the method never chooses.
-    test_counts
-        Test incidents per study cell (same order).
-    cells
-        The budget in cells, >= 0.
-
-    Returns
-    -------
-    hits : float
-        Test incidents in the chosen cells. Cells tied at the edge of the budget count
-        pro rata (the expected value of breaking the tie at random).
-    used : int
-        Cells chosen: ``cells``, or fewer when fewer cells are selectable.
-    """
-    p = np.asarray(priority, dtype=np.float64)
-    t = np.asarray(test_counts, dtype=np.float64)
-    if p.shape != t.shape:
-        raise ParameterError(
-            f"priority has shape {p.shape} but test_counts {t.shape}; give one value per cell"
-        )
-    if int(cells) != cells or cells < 0:
-        raise ParameterError(f"cells must be a whole number >= 0, got {cells}")
-    selectable = np.isfinite(p)
-    p, t = p[selectable], t[selectable]
-    if cells == 0 or p.size == 0:
-        return 0.0, 0
-    if p.size <= cells:
-        return float(t.sum()), int(p.size)
-    edge = np.partition(p, p.size - cells)[p.size - cells]  # the cells-th largest
-    above = p > edge
-    tied = p == edge
-    free = cells - int(above.sum())
-    hits = float(t[above].sum()) + free / int(tied.sum()) * float(t[tied].sum())
-    return hits, int(cells)
-
-
 # --------------------------------------------------------------------------- KDE
 
 
@@ -757,183 +582,6 @@ def gistar(
 # --------------------------------------------------------------------------- hotspots
 
 
-_ENGINE_DEFAULTS: Final[dict[str, object]] = {
-    "category": "other",
-    "source": "other",
-    "severity": pd.NA,
-    "osaalue_fi": pd.NA,
-    "osaalue_sv": pd.NA,
-    "peruspiiri_fi": pd.NA,
-    "peruspiiri_sv": pd.NA,
-}
-
-
-def _engine_frame(frame: pd.DataFrame, layer_code: str | None) -> pd.DataFrame:
-    """A copy with every column the summary reads; foreign data get neutral values."""
-    out = frame.copy()
-    for name, value in _ENGINE_DEFAULTS.items():
-        if name not in out.columns:
-            dtype = "Int64" if name == "severity" else "string"
-            out[name] = pd.Series([value] * len(out), index=out.index, dtype=dtype)
-    if layer_code is not None:
-        out["peruspiiri_code"] = pd.Series([layer_code] * len(out), index=out.index, dtype="string")
-    return out
-
-
-def disc_counts(x_m: ArrayLike, y_m: ArrayLike, grid: StudyGrid, *, eps_m: float) -> NDArray[np.float64]:
-    """Points within ``eps_m`` of each study cell's centre (DBSCAN's density at the centre)."""
-    if not np.isfinite(eps_m) or eps_m <= 0:
-        raise ParameterError(f"eps_m must be > 0 metres, got {eps_m}")
-    xy = np.column_stack([np.asarray(x_m, dtype=np.float64), np.asarray(y_m, dtype=np.float64)])
-    xy = xy[np.isfinite(xy).all(axis=1)]
-    if len(xy) == 0:
-        return np.zeros(grid.n_cells)
-    cx, cy = grid.centres()
-    counts = cKDTree(xy).query_ball_point(np.column_stack([cx, cy]), r=eps_m, return_length=True)
-    return np.asarray(counts, dtype=np.float64)
-
-
-def hotspot_cells(
-    x_m: ArrayLike,
-    y_m: ArrayLike,
-    labels: ArrayLike,
-    grid: StudyGrid,
-    *,
-    eps_m: float,
-    min_samples: int,
-    disc: NDArray[np.float64] | None = None,
-) -> dict[int, NDArray[np.int64]]:
-    """The study cells of each cluster: cells its members occupy and its core cells.
-
-    A *core cell* has at least ``min_samples`` points within ``eps_m`` of its centre (its
-    centre would be a DBSCAN core point) and a member of the cluster within ``eps_m``;
-    it goes to the cluster of its nearest member. Core cells fill the gaps inside a
-    dense cluster that happen to be empty in one period, and nothing else: a cell in
-    the empty space between two arms of a cluster is not dense, so not included.
-
-    Parameters
-    ----------
-    x_m, y_m
-        The clustered points (metres, the grid's CRS).
-    labels
-        Cluster label per point (-1 noise).
-    grid
-        Study grid.
-    eps_m, min_samples
-        The clustering parameters.
-    disc
-        ``disc_counts`` of the same points and eps, when already computed.
-
-    Returns
-    -------
-    dict
-        Cluster label -> positions (``study_index`` order) of its cells, sorted; a cell
-        belongs to one cluster only.
-    """
-    x = np.asarray(x_m, dtype=np.float64)
-    y = np.asarray(y_m, dtype=np.float64)
-    label_arr = np.asarray(labels, dtype=np.int64)
-    if label_arr.shape != x.shape or x.shape != y.shape:
-        raise ParameterError(f"labels ({label_arr.shape}) must hold one label per point ({x.shape})")
-    member = label_arr >= 0
-    if not member.any():
-        return {}
-    if disc is None:
-        disc = disc_counts(x, y, grid, eps_m=eps_m)
-    owner = np.full(grid.n_cells, -1, dtype=np.int64)
-    cx, cy = grid.centres()
-    dense = np.flatnonzero(disc >= min_samples)
-    if dense.size:
-        distance, nearest = cKDTree(np.column_stack([x[member], y[member]])).query(
-            np.column_stack([cx[dense], cy[dense]]), distance_upper_bound=eps_m
-        )
-        near = np.isfinite(distance)
-        owner[dense[near]] = label_arr[member][nearest[near]]
-    positions = grid.positions(x[member], y[member])
-    occupied = positions >= 0
-    # Occupied cells go to the cluster with most members in them (ties: lowest label).
-    cell_of, label_of = positions[occupied], label_arr[member][occupied]
-    if cell_of.size:
-        span = int(label_of.max()) + 1
-        pairs, n = np.unique(cell_of * span + label_of, return_counts=True)
-        cell_p, label_p = pairs // span, pairs % span
-        order = np.lexsort((label_p, -n, cell_p))
-        first = np.ones(order.size, dtype=bool)
-        first[1:] = cell_p[order][1:] != cell_p[order][:-1]
-        owner[cell_p[order][first]] = label_p[order][first]
-    out: dict[int, NDArray[np.int64]] = {
-        int(label): np.empty(0, dtype=np.int64) for label in np.unique(label_arr[member])
-    }
-    owned = np.flatnonzero(owner >= 0)
-    if owned.size:
-        by_label = np.argsort(owner[owned], kind="stable")  # cells stay ascending within a label
-        labels_sorted, cells_sorted = owner[owned][by_label], owned[by_label]
-        cuts = np.flatnonzero(np.diff(labels_sorted)) + 1
-        for label, group in zip(labels_sorted[np.r_[0, cuts]], np.split(cells_sorted, cuts), strict=True):
-            out[int(label)] = group.astype(np.int64)
-    return out
-
-
-def cell_scores(
-    train_counts: NDArray[np.float64],
-    disc: NDArray[np.float64],
-    *,
-    eps_m: float,
-    cell_m: float,
-    smoothing: float,
-) -> NDArray[np.float64]:
-    """Expected incidents per cell: ``(1 - w) * own count + w * eps-disc count per cell area``.
-
-    ``w = smoothing`` in [0, 1]: 0 trusts each cell's own count (best where incidents
-    repeat at the same addresses), 1 the density of DBSCAN's eps-disc around its centre
-    (best where they scatter around a place). Exact ties go to the other term.
-    """
-    if not 0 <= smoothing <= 1:
-        raise ParameterError(f"smoothing must be in [0, 1], got {smoothing}")
-    disc_per_cell = disc * cell_m**2 / (math.pi * eps_m**2)
-    score = (1 - smoothing) * train_counts + smoothing * disc_per_cell
-    tie_break = disc_per_cell if smoothing < 0.5 else train_counts
-    scale = float(np.max(tie_break)) + 1.0 if tie_break.size else 1.0
-    return np.asarray(score + 1e-6 * tie_break / scale, dtype=np.float64)
-
-
-def dense_priority(
-    cells: Mapping[int, NDArray[np.int64]], scores: NDArray[np.float64], *, fill_rest: bool = True
-) -> NDArray[np.float64]:
-    """Priorities of hotspot cells, densest first whatever their hotspot.
-
-    With ``fill_rest`` the other study cells follow, by the same score, so a budget larger
-    than the hotspots is filled by the densest cells around and between them (a method
-    that stopped at its hotspots would be judged on less area than the others);
-    otherwise they are NaN (never chosen).
-    """
-    inside = np.zeros(scores.size, dtype=bool)
-    for positions in cells.values():
-        inside[positions] = True
-    if not fill_rest:
-        return np.where(inside, scores, np.nan)
-    lift = float(np.ptp(scores)) + 1.0 if scores.size else 1.0
-    return np.where(inside, scores + lift, scores)
-
-
-def hotspot_priority(
-    cells_by_rank: Sequence[NDArray[np.int64]], train_counts: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    """Cell priorities of ranked hotspots: whole hotspots in rank order, cells by training count.
-
-    A cell in several hotspots belongs to the first; cells in none are NaN (never chosen).
-    """
-    n = train_counts.size
-    priority = np.full(n, np.nan)
-    scale = float(train_counts.max()) + 1.0 if n else 1.0
-    total = len(cells_by_rank)
-    for rank, cells in enumerate(cells_by_rank):
-        positions = np.asarray(cells, dtype=np.int64)
-        fresh = positions[np.isnan(priority[positions])]
-        priority[fresh] = (total - rank) * scale + train_counts[fresh]
-    return priority
-
-
 def ranked_hotspots(
     incidents: pd.DataFrame,
     labels: ArrayLike,
@@ -971,50 +619,21 @@ def ranked_hotspots(
     """
     layer_code = None
     if districts is None:
-        layer_code = "study"
-        cell = grid.cell_m
-        xs, ys = grid.centres()
-        area = shapely.union_all(shapely.box(xs - cell / 2, ys - cell / 2, xs + cell / 2, ys + cell / 2))
-        districts = gpd.GeoDataFrame({"code": ["study"]}, geometry=[area], crs=grid.crs)
+        layer_code = summary.STUDY_DISTRICT_CODE
+        districts = summary.study_district(grid)
     table = summary.summarise_hotspots(
-        _engine_frame(incidents, layer_code).reset_index(drop=True),
+        summary.foreign_frame(incidents, layer_code).reset_index(drop=True),
         np.asarray(labels, dtype=np.int64),
         eps_m=eps_m,
         period=period,
-        previous=_engine_frame(previous, layer_code),
+        previous=summary.foreign_frame(previous, layer_code),
         districts=districts,
+        crs_code=grid.crs,
     )
     return ranking.rank_hotspots(table)
 
 
 # --------------------------------------------------------------------------- parameters
-
-
-def candidate_pairs(
-    base: ClusteringParams, eps_m: Sequence[float] | None, min_samples: Sequence[int] | None
-) -> list[tuple[float, int]]:
-    """(eps, min_samples) pairs to try: the grid of the given lists, then ``base``'s own pair.
-
-    A list that is None keeps ``base``'s value (that parameter is not searched). ``base``'s
-    pair is always tried last, as the reference of what the given parameters catch.
-    """
-    eps_list = [float(e) for e in eps_m] if eps_m is not None else [base.eps_m]
-    ms_list = [int(m) for m in min_samples] if min_samples is not None else [base.min_samples]
-    pairs = [(e, m) for e in eps_list for m in ms_list]
-    return list(dict.fromkeys([*pairs, (base.eps_m, base.min_samples)]))
-
-
-def best_candidate(table: pd.DataFrame, column: str) -> pd.Series:
-    """The row of ``table`` with the highest ``column``.
-
-    Ties go to the larger min_samples, then the smaller eps, then (when there is one) the
-    smaller smoothing: fewer, tighter hotspots, each cell judged on its own count.
-    """
-    keys = [column, "neg_ms", "eps_m", *(["smoothing"] if "smoothing" in table.columns else [])]
-    ranked = table.assign(neg_ms=-table["min_samples"]).sort_values(
-        keys, ascending=[False, *([True] * (len(keys) - 1))], kind="stable"
-    )
-    return ranked.iloc[0]
 
 
 @dataclass(frozen=True)
@@ -1192,6 +811,11 @@ class BacktestParams:
         Most recent windows to run; None for all complete windows.
     seed
         Seed of the ``random`` method.
+    area_params
+        The size rule of the drawn hotspots (``dbscan``).
+    equal_area
+        When ``dbscan`` is compared and its hotspots cover less than a budget, every
+        method fills only the area they cover (so all are judged on the same area).
     """
 
     train_window: str = DEFAULT_TRAIN_WINDOW
@@ -1205,6 +829,8 @@ class BacktestParams:
     auto_min_samples: bool = False
     n_windows: int | None = None
     seed: int = 0
+    area_params: areas.AreaParams = areas.AreaParams()  # noqa: RUF009  (frozen dataclass)
+    equal_area: bool = True
 
     def __post_init__(self) -> None:
         parse_window(self.train_window, name="train_window")
@@ -1272,7 +898,7 @@ def _share_label(share: float) -> str:
     return f"{share:.0%}" if abs(share * 100 - round(share * 100)) < 1e-9 else f"{share:.1%}"
 
 
-_DBSCAN_FAMILY: Final = ("dbscan", "dbscan-ranked", "dbscan-concave", "dbscan-hull")
+_DBSCAN_FAMILY: Final = ("dbscan", "dbscan-cells", "dbscan-ranked", "dbscan-concave", "dbscan-hull")
 
 
 @dataclass
@@ -1292,6 +918,7 @@ class _WindowRun:
     )
     tables: dict[tuple[str, float, int], gpd.GeoDataFrame] = field(default_factory=dict)
     discs: dict[float, NDArray[np.float64]] = field(default_factory=dict)
+    found: tuple[NDArray[np.float64], str] | None = None
 
     @property
     def current(self) -> pd.DataFrame:
@@ -1360,6 +987,35 @@ class _WindowRun:
             )
         return self.tables[key]
 
+    def drawn(self) -> tuple[NDArray[np.float64], str]:
+        """The hotspots the map draws for the training window, whole, in rank order.
+
+        The same pipeline as ``hotspots.analysis.analyse``: eps, min_samples and the cell
+        score chosen on the training window (``autoparams.choose_parameters``) when the
+        backtest chooses, then ``areas.areas_of``.
+        """
+        if self.found is None:
+            base = replace(self.params.clustering, method="dbscan")
+            if self.params.auto_eps or self.params.auto_min_samples:
+                choice = choose_parameters(
+                    self.current,
+                    Selection(since=self.window.train_start, until=self.window.test_start),
+                    base,
+                    auto_eps=self.params.auto_eps,
+                    auto_min_samples=self.params.auto_min_samples,
+                    grid=self.grid,
+                    area_params=self.params.area_params,
+                )
+                base = choice.clustering
+            found = areas.areas_of(self.current, self.grid, base, params=self.params.area_params)
+            note = (
+                f"{len(found)} hotspots ({found.area_km2.sum():.2f} km²), eps {base.eps_m:g} m, "
+                f"min_samples {base.min_samples}, {base.basis} smoothed {base.smoothing:g}; "
+                "drawn hotspots whole in rank order"
+            )
+            self.found = (areas.ranked_priority(found.cells, found.scores), note)
+        return self.found
+
     def priority(self, method: str, budget_index: int | None) -> tuple[NDArray[np.float64], str]:
         """Cell priorities of a clustering method for one budget."""
         if method == "hdbscan":
@@ -1375,10 +1031,12 @@ class _WindowRun:
             return dense_priority(cells, scores), (
                 f"{len(cells)} hotspots, min_cluster_size {clustering.min_samples}; cells densest first"
             )
-        # Engine-ranked shapes use the given parameters: the map as the engine draws it.
-        clustering, smoothing, note = self.choice(budget_index if method == "dbscan" else None)
-        labels, cells = self.fit(clustering)
         if method == "dbscan":
+            return self.drawn()
+        # Engine-ranked shapes use the given parameters: the map as the engine draws it.
+        clustering, smoothing, note = self.choice(budget_index if method == "dbscan-cells" else None)
+        labels, cells = self.fit(clustering)
+        if method == "dbscan-cells":
             scores = cell_scores(
                 self.train_counts,
                 self.disc(clustering.eps_m),
@@ -1491,6 +1149,12 @@ def backtest(
             order = run.ranked(clustering)["label"].to_numpy(dtype=np.int64)[: params.n_hotspots]
             n_cells = sum(cells[int(label)].size for label in order)
             budgets.append((f"top {params.n_hotspots} hotspots", max(1, n_cells), None))
+        if params.equal_area and "dbscan" in methods:
+            drawn, _ = run.drawn()
+            budgets = [
+                (budget, min(cells, max(1, int(np.isfinite(drawn).sum()))), index)
+                for budget, cells, index in budgets
+            ]
         for method in methods:
             for budget, cells_budget, index in budgets:
                 priority, note = _method_priority(

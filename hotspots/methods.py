@@ -23,6 +23,10 @@ from hotspots.clustering import dbscan
 
 Method = Literal["dbscan", "hdbscan", "st-dbscan"]
 METHODS: Final[tuple[Method, ...]] = get_args(Method)
+#: What a hotspot cell's score counts: incidents, or distinct days with an incident (a
+#: burst of records on one day counts once; places where incidents recur count most).
+Basis = Literal["incidents", "days"]
+BASES: Final[tuple[Basis, ...]] = get_args(Basis)
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,14 @@ class ClusteringParams:
     auto_eps, auto_min_samples
         Let ``hotspots.analysis.analyse`` choose eps / min_samples for the selected period
         by backtest (``hotspots.autoparams``); ``eps_m`` / ``min_samples`` are then the
-        fallback, and the analysis' ``clustering`` holds what was used.
+        fallback, and the analysis' ``clustering`` holds what was used. The choice also
+        sets ``smoothing`` and ``basis``.
+    smoothing
+        Weight of DBSCAN's eps-disc density in a hotspot cell's score, in [0, 1]
+        (``hotspots.grid.cell_scores``).
+    basis
+        What a cell's score counts: ``"incidents"`` or ``"days"`` (distinct days with an
+        incident).
     """
 
     method: Method = "dbscan"
@@ -51,6 +62,8 @@ class ClusteringParams:
     window_days: float = 14.0
     auto_eps: bool = False
     auto_min_samples: bool = False
+    smoothing: float = 0.0
+    basis: Basis = "incidents"
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -61,6 +74,10 @@ class ClusteringParams:
             raise ParameterError(f"min_samples must be a whole number >= 2, got {self.min_samples}")
         if not np.isfinite(self.window_days) or self.window_days <= 0:
             raise ParameterError(f"window_days must be > 0 days, got {self.window_days}")
+        if not 0 <= self.smoothing <= 1:
+            raise ParameterError(f"smoothing must be in [0, 1], got {self.smoothing}")
+        if self.basis not in BASES:
+            raise ParameterError(f"basis was {self.basis!r} but is expected to be one of {list(BASES)}")
 
 
 def _number_or_auto(value: object, name: str, kind: type[float] | type[int]) -> float | int | None:

@@ -59,6 +59,7 @@ from scipy import stats
 
 from geo import crs, schema
 from geo.errors import ParameterError
+from hotspots.grid import StudyGrid
 from hotspots.significance import SIGNIFICANCE_COLUMNS, SignificanceParams, hotspot_significance
 
 #: Weekday abbreviations, Monday first, per language.
@@ -89,6 +90,7 @@ HOTSPOT_COLUMNS: Final = (
     "mean_severity",
     "area_km2",
     "density_km2",
+    "intensity_km2",
     "share",
     "categories",
     "category_mix",
@@ -447,6 +449,9 @@ def summarise_hotspots(
     districts: gpd.GeoDataFrame | None = None,
     params: SummaryParams = SummaryParams(),
     significance: SignificanceParams = SignificanceParams(),  # noqa: B008  (frozen dataclass)
+    polygons: ArrayLike | None = None,
+    intensity_km2: ArrayLike | None = None,
+    crs_code: str = crs.METRIC,
 ) -> gpd.GeoDataFrame:
     """One row per cluster: polygon, counts, severity, categories, times, districts, trend, test.
 
@@ -475,6 +480,16 @@ def summarise_hotspots(
         Polygon and peak-time settings (``SummaryParams``).
     significance
         Level and correction of the background test (``SignificanceParams``).
+    polygons
+        The hotspots' outlines, one per label 0, 1, ... (``hotspots.areas``: unions of
+        study cells); the labels then name hotspots ``H{label + 1}``. None draws the
+        concave hull of each cluster buffered by ``buffer_eps_ratio * eps_m`` and numbers
+        the clusters ``H1``, ``H2`` ... in label order.
+    intensity_km2
+        The hotspots' rank key, one per label (``HotspotAreas.intensity_km2``); default
+        ``density_km2``.
+    crs_code
+        CRS of ``x_m``/``y_m`` and the polygons (EPSG:3067 for Helsinki).
 
     Returns
     -------
@@ -521,14 +536,27 @@ def summarise_hotspots(
     centroid_x = np.bincount(inverse, weights=xy[:, 0], minlength=k) / np.maximum(n, 1)
     centroid_y = np.bincount(inverse, weights=xy[:, 1], minlength=k) / np.maximum(n, 1)
 
-    if k:
+    given = None if polygons is None else np.asarray(polygons, dtype=object)
+    if given is not None:
+        if k and (uniq.min() < 0 or uniq.max() >= given.size):
+            raise ParameterError(
+                f"labels run to {int(uniq.max())} but {given.size} polygons were given; give one per label"
+            )
+        shapes = given[uniq] if k else np.empty(0, dtype=object)
+        ids = [f"H{int(label) + 1}" for label in uniq]
+    elif k:
         hulls = shapely.concave_hull(shapely.multipoints(xy, indices=inverse), ratio=params.concave_ratio)
-        polygons = np.asarray(
-            shapely.buffer(hulls, params.buffer_eps_ratio * eps_m, quad_segs=8), dtype=object
-        )
+        shapes = np.asarray(shapely.buffer(hulls, params.buffer_eps_ratio * eps_m, quad_segs=8), dtype=object)
+        ids = [f"H{i + 1}" for i in range(k)]
     else:
-        polygons = np.empty(0, dtype=object)
+        shapes = np.empty(0, dtype=object)
+        ids = []
+    polygons = shapes
     area_km2 = shapely.area(polygons) / 1e6 if k else np.empty(0)
+    if intensity_km2 is not None and k:
+        intensity = np.asarray(intensity_km2, dtype=np.float64)[uniq]
+    else:
+        intensity = n / area_km2 if k else np.empty(0)
 
     categories, category_names = _count_matrix(inverse, members["category"], k, "other")
     category_dicts, category_mix, top_category = _mix(categories, category_names)
@@ -567,13 +595,14 @@ def summarise_hotspots(
 
     table = pd.DataFrame(
         {
-            "id": pd.array([f"H{i + 1}" for i in range(k)], dtype="string"),
+            "id": pd.array(ids, dtype="string"),
             "label": uniq.astype(np.int64),
             "n": n,
             "score": score,
             "mean_severity": score / np.maximum(n, 1),
             "area_km2": area_km2,
             "density_km2": n / area_km2 if k else np.empty(0),
+            "intensity_km2": intensity,
             "share": n / total if total else np.full(k, np.nan),
             "categories": pd.Series(category_dicts, dtype=object),
             "category_mix": pd.array(category_mix, dtype="string"),
@@ -599,4 +628,42 @@ def summarise_hotspots(
             "centroid_y_m": centroid_y,
         }
     )
-    return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries(polygons, crs=crs.METRIC), crs=crs.METRIC)
+    return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries(polygons, crs=crs_code), crs=crs_code)
+
+
+#: District code of a study area that has no districts of its own (data outside Helsinki).
+STUDY_DISTRICT_CODE: Final = "study"
+_FOREIGN_DEFAULTS: Final[dict[str, object]] = {
+    "category": "other",
+    "source": "other",
+    "severity": pd.NA,
+    "osaalue_fi": pd.NA,
+    "osaalue_sv": pd.NA,
+    "peruspiiri_fi": pd.NA,
+    "peruspiiri_sv": pd.NA,
+}
+
+
+def foreign_frame(frame: pd.DataFrame, layer_code: str | None = STUDY_DISTRICT_CODE) -> pd.DataFrame:
+    """A copy with every column the summary reads; data from elsewhere get neutral values.
+
+    Missing categories and sources become ``other``, severities and district names
+    missing; with ``layer_code`` every incident lies in that one district (the study area,
+    ``study_district``), the background of the significance test.
+    """
+    out = frame.copy()
+    for name, value in _FOREIGN_DEFAULTS.items():
+        if name not in out.columns:
+            dtype = "Int64" if name == "severity" else "string"
+            out[name] = pd.Series([value] * len(out), index=out.index, dtype=dtype)
+    if layer_code is not None:
+        out["peruspiiri_code"] = pd.Series([layer_code] * len(out), index=out.index, dtype="string")
+    return out
+
+
+def study_district(grid: StudyGrid) -> gpd.GeoDataFrame:
+    """The study cells as one district (``STUDY_DISTRICT_CODE``), for data without districts."""
+    cell = grid.cell_m
+    xs, ys = grid.centres()
+    area = shapely.union_all(shapely.box(xs - cell / 2, ys - cell / 2, xs + cell / 2, ys + cell / 2))
+    return gpd.GeoDataFrame({"code": [STUDY_DISTRICT_CODE]}, geometry=[area], crs=grid.crs)

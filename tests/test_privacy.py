@@ -31,6 +31,7 @@ from geo import demo
 from geo.errors import ParameterError
 from hotspots import analysis
 from hotspots.selection import Selection
+from hotspots.summary import summarise_hotspots
 
 GENERATED = pd.Timestamp("2026-11-02 09:30", tz="Europe/Helsinki")
 _NUMBER = re.compile(r"-?\d+\.\d+")
@@ -310,7 +311,15 @@ def test_summary_polygons_leak_incident_positions_and_shareable_outlines_do_not(
 ) -> None:
     eps_m = result.clustering.eps_m
     members = result.current[["x_m", "y_m"]].to_numpy()
-    polygons = np.asarray(result.hotspots.geometry.values, dtype=object)
+    # The engine's hotspots are unions of 150 m study cells: nothing to recover, shared as drawn.
+    cells = np.asarray(result.hotspots.geometry.values, dtype=object)
+    assert sum(_recovered(shapely.get_coordinates(p), members, eps_m / 2) for p in cells) == 0
+    kept = privacy.shareable_outlines(cells, eps_m=eps_m)
+    assert all(a.equals(b) for a, b in zip(kept, cells, strict=True))
+    # A concave hull buffered by eps/2 (the summary without the engine's cells) does leak.
+    labels = result.labels
+    hulls = summarise_hotspots(result.current, labels, eps_m=eps_m)
+    polygons = np.asarray(hulls.geometry.values, dtype=object)
     outlines = privacy.shareable_outlines(polygons, eps_m=eps_m)
     raw_hits = sum(_recovered(np.asarray(p.exterior.coords), members, eps_m / 2) for p in polygons)
     # The threat is real: the buffered hull's corners are arcs around actual incidents.
@@ -318,7 +327,7 @@ def test_summary_polygons_leak_incident_positions_and_shareable_outlines_do_not(
     shared_hits = sum(_recovered(np.asarray(o.exterior.coords), members, eps_m / 2) for o in outlines)
     assert shared_hits == 0
     cell = eps_m / privacy.OUTLINE_CELLS_PER_EPS
-    for polygon, outline, label in zip(polygons, outlines, result.hotspots["label"], strict=True):
+    for polygon, outline, label in zip(polygons, outlines, hulls["label"], strict=True):
         assert outline.contains(polygon)
         assert privacy.min_width_ok(polygon, eps_m)  # the summary's eps/2 buffer: >= eps wide
         coords = shapely.get_coordinates(outline)

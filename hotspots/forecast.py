@@ -1,0 +1,321 @@
+"""Where will it be: hotspots for the period after the data, from all the history it holds.
+
+A user asks two questions: where was it (this period: ``hotspots.analysis``) and where
+will it be (the next period). Places where incidents concentrate change slowly, so the
+next half-year is usually predicted better by a longer history than by the last
+half-year alone; how much longer, and whether a burst of records should count once
+(``basis="days"``), depends on the data. So the forecast chooses by backtest, inside the
+data:
+
+1. The last ``horizon`` of the data (default six months) is held out.
+2. Each candidate, a history length of ``HISTORY_CANDIDATES`` (the horizon itself, one
+   year, two years, everything) x eps x min_samples (scaled to the history's incidents)
+   x cell score (``autoparams.SCORING_CANDIDATES``), builds the hotspots exactly as the map
+   draws them (``hotspots.areas``) from the history that ends where the held-out part
+   starts. They are taken whole in rank order up to 1 %, 3 % and 5 % of the study area,
+   and the candidate that caught most of the held-out incidents on average wins; among
+   those within one standard error of it, the longest history and then the simplest
+   parameters (``autoparams.simplest_within_noise``).
+3. The winner is rebuilt from the history that ends with the data, through the same
+   analysis as the map's (``analysis.analyse``), so the forecast is the same hotspot
+   object: ranked, recommended, exported alike. Its period is the horizon after the data.
+
+The closing note of the issue that asked for this measured on real crime data that
+grid counts over four years beat the last half-year by 15-40 % at a half-year horizon,
+that recency weighting did not help and that light smoothing helped on sparse data; the
+candidates cover those choices and the backtest picks among them for each data set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Final
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from geo.errors import ParameterError
+from hotspots import analysis, areas, autoparams, evaluation
+from hotspots import grid as study
+from hotspots.methods import ClusteringParams, cluster
+from hotspots.selection import Selection, apply
+
+#: History lengths tried, ending where the forecast period starts (None: all of it).
+HISTORY_CANDIDATES: Final[tuple[str | None, ...]] = ("horizon", "1Y", "2Y", None)
+#: Order of preference among history lengths the backtest cannot tell apart: the longest
+#: first (places change slowly; on held-out crime data years of history predicted the
+#: next half-year better than the last half-year).
+_HISTORY_PRIOR: Final[dict[str | None, int]] = {None: 0, "2Y": 1, "1Y": 2, "horizon": 3}
+#: eps tried by the forecast. Tight and few: on held-out cities the elaborate choices of
+#: one held-out horizon did not carry over to the next (``bench/heldout.py``), while the
+#: tightest hotspots matched grid counts of the same history everywhere.
+FORECAST_EPS_M: Final = (100.0, 150.0)
+#: min_samples tried at ``autoparams.REFERENCE_DENSITY_KM2`` (scaled to the density; 2 always).
+FORECAST_MIN_SAMPLES: Final = (3, 10)
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Hotspots for the period after the data.
+
+    Attributes
+    ----------
+    analysis
+        The analysis of the chosen history (its ``hotspots`` are the forecast, ranked).
+    since, until
+        The forecast period: ``horizon`` after the day after the last incident.
+    history
+        The chosen history length (``"6M"``, ``"1Y"``, ``"2Y"`` or ``"all"``).
+    candidates
+        Every candidate tried with its held-out hit rate.
+    """
+
+    analysis: analysis.Analysis
+    since: pd.Timestamp
+    until: pd.Timestamp
+    history: str
+    candidates: pd.DataFrame
+
+    @property
+    def period_label(self) -> str:
+        """``"2026-11-30 .. 2027-05-29"`` (the last day included)."""
+        last = self.until - pd.Timedelta(days=1)
+        return f"{self.since.date()} .. {last.date()}"
+
+
+def _history_start(
+    label: str | None, horizon: evaluation.WindowSpan, end: pd.Timestamp, first: pd.Timestamp
+) -> pd.Timestamp:
+    if label is None:
+        return first
+    span = horizon if label == "horizon" else evaluation.parse_window(label, name="history")
+    return max(first, span.before(end))
+
+
+def _label(label: str | None, horizon: evaluation.WindowSpan) -> str:
+    if label is None:
+        return "all"
+    return horizon.label if label == "horizon" else label
+
+
+def choose_forecast(
+    incidents: pd.DataFrame,
+    grid: study.StudyGrid,
+    *,
+    horizon: evaluation.WindowSpan,
+    clustering: ClusteringParams,
+    area_params: areas.AreaParams = areas.AreaParams(),  # noqa: B008  (frozen dataclass)
+    area_shares: tuple[float, ...] = autoparams.AUTO_AREA_SHARES,
+) -> tuple[str | None, ClusteringParams, pd.DataFrame]:
+    """The history length, clustering and cell score whose hotspots predicted the held-out horizon best.
+
+    Parameters
+    ----------
+    incidents
+        All the selected incidents (``x_m``, ``y_m``, aware ``occurred_at``).
+    grid
+        Study grid.
+    horizon
+        Length of the forecast period (and of the held-out part).
+    clustering
+        The given parameters (method, the fallback eps / min_samples).
+    area_params
+        The size rule.
+    area_shares
+        Budgets of the score (mean hit rate).
+
+    Returns
+    -------
+    history, clustering, candidates
+        The chosen history label (None: all), parameters and the table of candidates.
+
+    Raises
+    ------
+    ParameterError
+        The data hold no history before the held-out horizon, or too few incidents in it.
+    """
+    when = incidents["occurred_at"]
+    first = when.min().normalize()
+    end = when.max().normalize() + pd.Timedelta(days=1)
+    cutoff = horizon.before(end)
+    if cutoff <= first:
+        raise ParameterError(
+            f"a forecast for {horizon.label} needs more history than that: the backtest holds out the "
+            f"last {horizon.label} and learns from what comes before, but the data span only "
+            f"{first.date()} .. {(end - pd.Timedelta(days=1)).date()}. Use a shorter --horizon"
+        )
+    test = study.in_period(when, cutoff, end)
+    test_counts = grid.counts(incidents.loc[test, "x_m"], incidents.loc[test, "y_m"])
+    n_test = float(test_counts.sum())
+    budgets = [max(1, round(share * grid.n_cells)) for share in area_shares]
+    rows: list[dict[str, object]] = []
+    scored: dict[pd.Timestamp, list[dict[str, object]]] = {}
+    for label in HISTORY_CANDIDATES:
+        start = _history_start(label, horizon, cutoff, first)
+        if start in scored:
+            # The data are shorter than this history: the same scores, another rebuild.
+            same = scored[start]
+            rows.extend({**row, "history": _label(label, horizon), "history_key": label} for row in same)
+            continue
+        scored[start] = []
+        part = incidents.loc[study.in_period(when, start, cutoff)].reset_index(drop=True)
+        if len(part) < autoparams.MIN_INCIDENTS:
+            continue
+        x = part["x_m"].to_numpy(dtype=np.float64)
+        y = part["y_m"].to_numpy(dtype=np.float64)
+        counts = grid.counts(x, y)
+        bases = {
+            "incidents": counts,
+            "days": study.cell_counts(grid, x, y, part["occurred_at"], basis="days"),
+        }
+        density = autoparams.density_scale(len(part), grid.area_km2)
+        for eps_m in FORECAST_EPS_M:
+            disc: NDArray[np.float64] = study.disc_counts(x, y, grid, eps_m=eps_m)
+            for base_ms in (1, *FORECAST_MIN_SAMPLES):
+                # 1 stands for "2 whatever the density": no filtering beyond a pair.
+                min_samples = 2 if base_ms == 1 else max(2, round(base_ms * density))
+                given = replace(clustering, method="dbscan", eps_m=eps_m, min_samples=min_samples)
+                labels = cluster(part, given)
+                cells = study.hotspot_cells(
+                    x, y, labels, grid, eps_m=eps_m, min_samples=min_samples, disc=disc
+                )
+                for basis, smoothing in autoparams.SCORING_CANDIDATES:
+                    found = areas.hotspot_areas(
+                        x,
+                        y,
+                        labels,
+                        grid,
+                        eps_m=eps_m,
+                        min_samples=min_samples,
+                        smoothing=smoothing,
+                        params=area_params,
+                        disc=disc,
+                        counts=counts,
+                        basis_counts=bases[basis],
+                        cluster_cells=cells,
+                    )
+                    priority = areas.ranked_priority(found.cells, found.scores)
+                    rates = [
+                        study.fill_budget(priority, test_counts, cells=cells)[0] / n_test if n_test else 0.0
+                        for cells in budgets
+                    ]
+                    scored[start].append(
+                        {
+                            "history": _label(label, horizon),
+                            "history_key": label,
+                            "eps_m": eps_m,
+                            "min_samples": min_samples,
+                            "min_samples_ref": base_ms,
+                            "basis": basis,
+                            "smoothing": smoothing,
+                            "hotspots": len(found),
+                            "hit_rate": float(np.mean(rates)),
+                        }
+                    )
+        rows.extend(scored[start])
+    if not rows:
+        raise ParameterError(
+            f"fewer than {autoparams.MIN_INCIDENTS} incidents before the last {horizon.label}: "
+            "too few to forecast from"
+        )
+    table = pd.DataFrame(rows)
+    table["history_order"] = table["history_key"].map(_HISTORY_PRIOR)
+    best = autoparams.simplest_within_noise(
+        table, "hit_rate", n_test=n_test, simplicity=(("history_order", True), *autoparams.SIMPLICITY)
+    )
+    key = best["history_key"]
+    history = None if key is None or (isinstance(key, float) and np.isnan(key)) else str(key)
+    # Rebuilt on the history that ends with the data: min_samples follows its incidents.
+    start = _history_start(history, horizon, end, first)
+    n_final = int(study.in_period(when, start, end).sum())
+    density = autoparams.density_scale(n_final, grid.area_km2)
+    reference = int(best["min_samples_ref"])
+    chosen = replace(
+        clustering,
+        method="dbscan",
+        eps_m=float(best["eps_m"]),
+        min_samples=2 if reference == 1 else max(2, round(reference * density)),
+        smoothing=float(best["smoothing"]),
+        basis=str(best["basis"]),  # type: ignore[arg-type]
+        auto_eps=False,
+        auto_min_samples=False,
+    )
+    return history, chosen, table.drop(columns=["history_key", "history_order"])
+
+
+def forecast_hotspots(
+    incidents: pd.DataFrame,
+    *,
+    selection: Selection = Selection(),  # noqa: B008  (frozen dataclass)
+    clustering: ClusteringParams = ClusteringParams(),  # noqa: B008
+    horizon: str = "6M",
+    grid: study.StudyGrid | None = None,
+    service_points: pd.DataFrame | None = None,
+    peruspiiri: gpd.GeoDataFrame | None = None,
+    area_params: areas.AreaParams = areas.AreaParams(),  # noqa: B008
+) -> Forecast:
+    """Hotspots for the ``horizon`` after the data, ranked like the map's (see the module text).
+
+    Parameters
+    ----------
+    incidents
+        All incidents (Helsinki's canonical table, or ``x_m``/``y_m``/``occurred_at`` rows
+        of another city with ``grid``); the selection's period limits the history used.
+    selection
+        Filters (categories, districts ...); ``since``/``until`` bound the history.
+    clustering
+        Method and the fallback eps / min_samples.
+    horizon
+        Length of the forecast period (``6M``, ``1Y`` ...).
+    grid
+        Study grid of data outside Helsinki; None for Helsinki's land.
+    service_points, peruspiiri
+        As for ``analysis.analyse``.
+    area_params
+        The size rule.
+
+    Returns
+    -------
+    Forecast
+    """
+    span = evaluation.parse_window(horizon, name="--horizon")
+    city = replace(selection, suurpiiri=(), peruspiiri=(), osaalue=())
+    history_all = apply(incidents, city)
+    if history_all.empty:
+        raise ParameterError("no incident passes the filters; nothing to forecast from")
+    study_grid = autoparams.study_grid_for(city) if grid is None else grid
+    history, chosen, table = choose_forecast(
+        history_all, study_grid, horizon=span, clustering=clustering, area_params=area_params
+    )
+    when = history_all["occurred_at"]
+    end = when.max().normalize() + pd.Timedelta(days=1)
+    start = _history_start(history, span, end, when.min().normalize())
+    best = table.sort_values("hit_rate", ascending=False, kind="stable").iloc[0]
+    reason = (
+        f"forecast from the last {_label(history, span)} of history: eps {chosen.eps_m:g} m, min_samples "
+        f"{chosen.min_samples}, cells scored by {chosen.basis} with smoothing {chosen.smoothing:g}; best of "
+        f"{len(table)} candidates (history length x parameters), whose hotspots, built before the last "
+        f"{span.label} of the data, caught {float(best['hit_rate']):.1%} of it on average at 1%/3%/5% of "
+        f"the area. Size rule: {area_params.describe(study_grid.cell_m)}"
+    )
+    window = replace(selection, since=start, until=end)
+    result = analysis.analyse(
+        incidents,
+        selection=window,
+        clustering=chosen,
+        service_points=service_points,
+        peruspiiri=peruspiiri,
+        compare_with="none",
+        parameters=autoparams.AutoChoice(chosen, True, reason, hit_rate=float(best["hit_rate"])),
+        grid=grid,
+        area_params=area_params,
+    )
+    return Forecast(
+        analysis=result,
+        since=end,
+        until=end + pd.DateOffset(months=span.months, days=span.days),
+        history=_label(history, span),
+        candidates=table,
+    )
