@@ -37,6 +37,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 import shapely
+from numba import njit
 from numpy.typing import ArrayLike, NDArray
 
 from geo.errors import ParameterError
@@ -49,9 +50,6 @@ DEFAULT_MAX_AREA_KM2: Final = 0.25
 DEFAULT_MAX_TOTAL_SHARE: Final = 0.05
 #: Fewest incidents in a hotspot (also the smallest count an aggregated export shows).
 DEFAULT_MIN_INCIDENTS: Final = 5
-#: Neighbours a cell can join an area through: the four sharing a side, so an area is one
-#: polygon (cells touching only at a corner would make two).
-_NEIGHBOURS: Final = ((1, 0), (-1, 0), (0, 1), (0, -1))
 #: Cells grown into areas: this many times the cap, so areas that stay too small to show
 #: can be replaced by the next densest ones.
 GROW_FACTOR: Final = 3
@@ -167,53 +165,59 @@ def cell_union(grid: study.StudyGrid, positions: ArrayLike) -> Any:
     return shapely.simplify(shapely.coverage_union_all(boxes), 0.0)
 
 
+@njit(cache=True)
 def _grow(
-    grid: study.StudyGrid,
-    hot: NDArray[np.int64],
-    owner: NDArray[np.int64],
+    hot_flat: NDArray[np.int64],
+    hot_owner: NDArray[np.int64],
+    hot_score: NDArray[np.float64],
+    hot_count: NDArray[np.float64],
+    nx: int,
+    ny: int,
     max_cells: int,
-    scores: NDArray[np.float64],
     peak_ratio: float,
-    counts: NDArray[np.float64],
-    min_incidents: int,
-) -> list[list[int]]:
-    """Areas grown from peaks over ``hot`` (positions, densest first); see the module text."""
-    raster_region = np.full(grid.nx * grid.ny, -1, dtype=np.int64)
-    flat_of = grid.study_index
-    regions: list[list[int]] = []
-    region_owner: list[int] = []
-    region_peak: list[float] = []
-    region_n: list[float] = []
-    nx, ny = grid.nx, grid.ny
-    for position in hot.tolist():
-        flat = int(flat_of[position])
-        ix, iy = flat % nx, flat // nx
+    min_incidents: float,
+) -> NDArray[np.int64]:
+    """Area of each hot cell (raster index ``hot_flat``, densest first); see the module text.
+
+    Areas are numbered in the order of their peaks, so the lowest neighbouring number is
+    the highest peak.
+    """
+    raster_region = np.full(nx * ny, -1, dtype=np.int64)
+    n_hot = hot_flat.size
+    region_of = np.empty(n_hot, dtype=np.int64)
+    owner = np.empty(n_hot, dtype=np.int64)
+    peak = np.empty(n_hot, dtype=np.float64)
+    size = np.zeros(n_hot, dtype=np.int64)
+    total = np.zeros(n_hot, dtype=np.float64)
+    n_regions = 0
+    for h in range(n_hot):
+        flat = hot_flat[h]
+        ix = flat % nx
+        iy = flat // nx
         best = -1
-        for dx, dy in _NEIGHBOURS:
-            xx, yy = ix + dx, iy + dy
+        for k in range(4):
+            xx = ix + (1 if k == 0 else -1 if k == 1 else 0)
+            yy = iy + (1 if k == 2 else -1 if k == 3 else 0)
             if xx < 0 or xx >= nx or yy < 0 or yy >= ny:
                 continue
-            region = int(raster_region[yy * nx + xx])
-            # Regions are numbered in the order of their peaks: the lowest is the highest peak.
-            if (
-                region >= 0
-                and (best < 0 or region < best)
-                and region_owner[region] == owner[position]
-                and len(regions[region]) < max_cells
-                # Like density, unless the area still holds too few incidents to show.
-                and (scores[position] >= peak_ratio * region_peak[region] or region_n[region] < min_incidents)
-            ):
+            region = raster_region[yy * nx + xx]
+            if region < 0 or (best >= 0 and region >= best):
+                continue
+            if owner[region] != hot_owner[h] or size[region] >= max_cells:
+                continue
+            # Like density, unless the area still holds too few incidents to show.
+            if hot_score[h] >= peak_ratio * peak[region] or total[region] < min_incidents:
                 best = region
         if best < 0:
-            best = len(regions)
-            regions.append([])
-            region_owner.append(int(owner[position]))
-            region_peak.append(float(scores[position]))
-            region_n.append(0.0)
-        regions[best].append(position)
-        region_n[best] += float(counts[position])
+            best = n_regions
+            owner[best] = hot_owner[h]
+            peak[best] = hot_score[h]
+            n_regions += 1
+        region_of[h] = best
+        size[best] += 1
+        total[best] += hot_count[h]
         raster_region[flat] = best
-    return regions
+    return region_of
 
 
 def hotspot_areas(
@@ -265,7 +269,11 @@ def hotspot_areas(
         counts = grid.counts(x, y)
     basis = counts if basis_counts is None else basis_counts
     scores = study.cell_scores(basis, disc, eps_m=eps_m, cell_m=grid.cell_m, smoothing=smoothing)
-    by_cluster = study.hotspot_cells(x, y, label_arr, grid, eps_m=eps_m, min_samples=min_samples, disc=disc)
+    by_cluster = (
+        study.hotspot_cells(x, y, label_arr, grid, eps_m=eps_m, min_samples=min_samples, disc=disc)
+        if cluster_cells is None
+        else cluster_cells
+    )
     owner = np.full(grid.n_cells, -1, dtype=np.int64)
     for label, positions in by_cluster.items():
         owner[positions] = label
@@ -276,38 +284,42 @@ def hotspot_areas(
     # Grown over more than the cap: areas too small to show drop out, and the next densest
     # areas take their place until the cap is full.
     hot = candidates[: GROW_FACTOR * limit]
-    regions = _grow(
-        grid,
-        hot,
-        owner,
+    region_of = _grow(
+        grid.study_index[hot],
+        owner[hot],
+        scores[hot],
+        counts[hot],
+        grid.nx,
+        grid.ny,
         params.max_cells(grid.cell_m),
-        scores,
-        params.peak_ratio,
-        counts,
-        params.min_incidents,
+        float(params.peak_ratio),
+        float(params.min_incidents),
     )
     cell_km2 = grid.cell_m**2 / 1e6
-    kept: list[tuple[float, float, int, NDArray[np.int64], int]] = []
-    for cells in regions:
-        positions = np.sort(np.asarray(cells, dtype=np.int64))
-        n = float(counts[positions].sum())
-        if n < params.min_incidents:
-            continue
-        intensity = float(scores[positions].mean()) / cell_km2
-        kept.append((intensity, n, int(positions[0]), positions, int(owner[positions[0]])))
-    kept.sort(key=lambda item: (-item[0], -item[1], item[2]))
-    chosen: list[tuple[float, float, int, NDArray[np.int64], int]] = []
+    k = int(region_of.max()) + 1 if region_of.size else 0
+    sizes = np.bincount(region_of, minlength=k)
+    by_region = np.argsort(region_of, kind="stable")
+    flat = hot[by_region]
+    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    n = np.bincount(region_of, weights=counts[hot], minlength=k)
+    intensity = np.bincount(region_of, weights=scores[hot], minlength=k) / np.maximum(sizes, 1) / cell_km2
+    first = np.full(k, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, region_of, hot)
+    # Densest first (ties: more incidents, then the lower cell), areas too small to show out.
+    order = np.lexsort((first, -n, -intensity))
+    order = order[n[order] >= params.min_incidents]
+    chosen: list[int] = []
     used = 0
-    for item in kept:
-        if used + item[3].size <= limit:
-            chosen.append(item)
-            used += item[3].size
-    kept = chosen
+    for region in order.tolist():
+        if used + int(sizes[region]) <= limit:
+            chosen.append(region)
+            used += int(sizes[region])
+    picked = np.asarray(chosen, dtype=np.int64)
     return HotspotAreas(
         grid=grid,
-        cells=tuple(item[3] for item in kept),
-        cluster=np.asarray([item[4] for item in kept], dtype=np.int64),
-        intensity_km2=np.asarray([item[0] for item in kept], dtype=np.float64),
+        cells=tuple(np.sort(flat[starts[r] : starts[r + 1]]) for r in chosen),
+        cluster=owner[first[picked]] if picked.size else np.empty(0, dtype=np.int64),
+        intensity_km2=intensity[picked].astype(np.float64),
         scores=scores,
     )
 

@@ -48,7 +48,7 @@ from hotspots.selection import LEVEL_COLUMNS, Selection
 #: The budgets the drawn hotspots are scored at (their mean hit rate decides).
 AUTO_AREA_SHARES: Final = (0.01, 0.03, 0.05)
 #: Candidate eps, metres.
-EPS_CANDIDATES_M: Final = (100.0, 150.0, 200.0, 300.0, 400.0)
+EPS_CANDIDATES_M: Final = (100.0, 150.0, 200.0, 300.0)
 #: Candidate cell scores: (what a cell counts, weight of the eps-disc density).
 SCORING_CANDIDATES: Final[tuple[tuple[Basis, float], ...]] = (
     ("incidents", 0.0),

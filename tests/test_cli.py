@@ -155,3 +155,70 @@ def test_python_dash_m_runs_the_same_cli() -> None:
     assert done.returncode == 0
     for command in ("districts", "demo", "import", "stats", "cluster"):
         assert command in done.stdout
+
+
+def _city_csv(path: Path, *, seed: int = 3) -> Path:
+    """A year of incidents in another city (Toronto-like lon/lat), times with DST-changing offsets."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    n = 4000
+    lon = np.concatenate([rng.normal(-79.38, 0.0006, 800), rng.uniform(-79.45, -79.30, n - 800)])
+    lat = np.concatenate([rng.normal(43.65, 0.0004, 800), rng.uniform(43.62, 43.72, n - 800)])
+    start = pd.Timestamp("2024-01-01", tz="America/Toronto")
+    when = start + pd.to_timedelta(rng.uniform(0, 366, n), unit="D")
+    frame = pd.DataFrame({"Long": lon, "Lat": lat, "reported": [t.isoformat() for t in when]})
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_cluster_runs_on_another_city(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = _city_csv(tmp_path / "toronto_like.csv")
+    # The file mixes -05:00 and -04:00 (daylight saving time): both are read.
+    text = source.read_text()
+    assert "-05:00" in text and "-04:00" in text
+    out = tmp_path / "hotspots.geojson"
+    code, printed, err = _run(
+        capsys,
+        "cluster", str(source), "--districts", "none", "--lon", "Long", "--lat", "Lat", "--time", "reported",
+        "--timezone", "America/Toronto", "--since", "2024-07-01", "--until", "2025-01-01", "--out", str(out),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "study area the 150 m cells holding incidents (EPSG:32617)" in printed
+    assert "Size rule: each hotspot at most 0.25 km²" in printed
+    document = json.loads(out.read_text(encoding="utf-8"))
+    features = document["features"]
+    assert features and all(f["geometry"]["type"] == "Polygon" for f in features)
+    lons = [c[0] for f in features for c in f["geometry"]["coordinates"][0]]
+    assert min(lons) > -79.46 and max(lons) < -79.29
+    # The planted corner is hotspot 1; no incident point or district name from Helsinki leaks in.
+    first = min(features, key=lambda f: f["properties"]["rank"])
+    ring = first["geometry"]["coordinates"][0]
+    assert min(c[0] for c in ring) <= -79.38 <= max(c[0] for c in ring)
+    assert all(f["properties"]["districts"] in ("", None) for f in features)
+    assert set(features[0]["properties"]) >= {"id", "rank", "n", "area_km2", "recommendation_fi"}
+
+
+def test_cluster_on_another_city_refuses_helsinki_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _city_csv(tmp_path / "city.csv")
+    out = str(tmp_path / "x.geojson")
+    base = [
+        "cluster",
+        str(source),
+        "--districts",
+        "none",
+        "--lon",
+        "Long",
+        "--lat",
+        "Lat",
+        "--time",
+        "reported",
+    ]
+    code, _, err = _run(capsys, *base, "--district", "Kallio", "--out", out)
+    assert code == 2 and "--district names Helsinki's districts" in err and "Traceback" not in err
+    code, _, err = _run(capsys, *base, "--lon", "x", "--out", out)
+    assert code == 2 and "lacks the columns ['x']" in err
+    code, _, err = _run(capsys, *base, "--horizon", "2Y", "--forecast", "--out", out)
+    assert code == 2 and "needs more history" in err

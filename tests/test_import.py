@@ -468,3 +468,25 @@ def _head(path: Path, folder: Path) -> Path:
     head = folder / "head.csv"
     head.write_text("\n".join(lines), encoding="utf-8")
     return head
+
+
+def test_implausible_dates_are_rejected_with_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = ["aika;lat;lon;luokka"]
+    rows += [f"{day}.5.2025 12.00;60.17;24.94;pahoinpitely" for day in range(1, 29)]
+    rows += ["1.1.1900 00.00;60.17;24.94;ryöstö", "31.12.2099 23.00;60.17;24.94;ryöstö"]
+    path = tmp_path / "dates.csv"
+    path.write_text("\n".join(rows), encoding="utf-8")
+    result = import_incidents(path)
+    assert len(result.incidents) == 28
+    reasons = result.rejects.loc[result.rejects["field"] == "occurred_at", "reason"].tolist()
+    assert len(reasons) == 2
+    assert all(
+        "outside the plausible period 2000-01-01" in r and "HOTSPOTS_EARLIEST_DATE" in r for r in reasons
+    )
+    # The window is a setting.
+    monkeypatch.setenv("HOTSPOTS_EARLIEST_DATE", "1899-01-01")
+    monkeypatch.setenv("HOTSPOTS_LATEST_DATE", "2100-01-01")
+    assert len(import_incidents(path).incidents) == 30
+    monkeypatch.setenv("HOTSPOTS_EARLIEST_DATE", "yesterday-ish")
+    with pytest.raises(ParameterError, match="HOTSPOTS_EARLIEST_DATE must be a date such as 2000-01-01"):
+        import_incidents(path)
