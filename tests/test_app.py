@@ -174,3 +174,19 @@ def test_the_newest_pick_of_table_and_map_wins() -> None:
         None,
         False,
     )
+
+
+def test_parameter_panel_reports_the_size_rule_and_the_choice(app: AppTest) -> None:
+    # The parameters tab is not lazy: its text is on the page from the start.
+    texts = " ".join(m.value for m in app.markdown)
+    assert "Kokosääntö" in texts and "0,25 km²" in texts and "5 %" in texts
+    assert "Valittu automaattisesti" in texts
+    app.sidebar.selectbox(key="lang").set_value("en").run()
+    texts = " ".join(m.value for m in app.markdown)
+    assert "Size rule" in texts and "at most 0.25 km²" in texts
+    # District view: the same hotspots as the city map (the same ids), only those in Kallio.
+    city = set(app.dataframe[0].value.iloc[:, 0].astype(str))
+    app.sidebar.multiselect(key="f_peruspiiri").set_value(["301"]).run()
+    assert not app.exception
+    kallio = set(app.dataframe[0].value.iloc[:, 0].astype(str))
+    assert kallio and len(kallio) < len(city)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Final
 
 import altair as alt
@@ -10,8 +11,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from hotspots import autoparams
+from hotspots import areas, autoparams
 from hotspots.analysis import Analysis
+from hotspots.grid import DEFAULT_CELL_M
 from hotspots.methods import ClusteringParams
 from hotspots.parameters import ParameterSuggestion
 from hotspots.summary import PeakWindow
@@ -351,8 +353,27 @@ def _percent(share: float, lang: str) -> str:
     return f"{format_number(100 * share, lang, decimals=1)}\u00a0%"
 
 
+def size_rule(result: Analysis, lang: str) -> None:
+    """The rule that keeps hotspots street-scale (``hotspots.areas.AreaParams``)."""
+    rule = areas.AreaParams()
+    cell_m = result.found.grid.cell_m if result.found is not None else DEFAULT_CELL_M
+    st.markdown(
+        t(
+            "param.size_rule",
+            lang,
+            max_km2=format_number(rule.max_area_km2, lang, decimals=2),
+            side=format_number(round(math.sqrt(rule.max_area_km2) * 1000, -1), lang),
+            cells=rule.max_cells(cell_m),
+            cell=format_number(cell_m, lang),
+            total=_percent(rule.max_total_share, lang),
+            min_n=rule.min_incidents,
+        )
+    )
+
+
 def parameter_choice(result: Analysis, lang: str) -> None:
-    """How eps and min_samples came about, when they were chosen automatically."""
+    """How eps and min_samples came about (when chosen automatically) and the size rule."""
+    size_rule(result, lang)
     choice = result.parameters
     if choice is None or not (result.clustering.auto_eps or result.clustering.auto_min_samples):
         return
