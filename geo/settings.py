@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo.errors import ParameterError
+from geo.timeparse import parse_day
 
 PROJECT_DIR: Path = Path(__file__).resolve().parent.parent
 
@@ -113,15 +114,7 @@ def demo_n() -> int:
 
 def _date_setting(name: str, default: pd.Timestamp) -> pd.Timestamp:
     value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise ParameterError(f"{name} must be a date such as 2000-01-01, got {value!r}") from None
-    if pd.isna(stamp):
-        raise ParameterError(f"{name} must be a date such as 2000-01-01, got {value!r}")
-    return stamp
+    return parse_day(value, name) if value else default
 
 
 def plausible_period() -> tuple[pd.Timestamp, pd.Timestamp]:

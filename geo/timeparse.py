@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from geo import schema
+from geo.errors import ParameterError
 
 TIMEZONE: Final = schema.TIMEZONE
 #: Years accepted as incident dates; others are typos (``20226``, ``1026``) and unparseable.
@@ -152,6 +153,23 @@ def _from_datetimes(values: pd.Series) -> ParsedTimes:
 
 
 _NUMERIC_GROUPS: Final = ("Y1", "M1", "D1", "D2", "M2", "Y2", "h", "m", "s")
+
+
+def parse_day(value: str, name: str) -> pd.Timestamp:
+    """A date (or time) given as text by a person, e.g. a setting or ``--since``.
+
+    Raises
+    ------
+    ParameterError
+        The text is no date; the message names ``name`` and gives an example.
+    """
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        stamp = pd.NaT
+    if pd.isna(stamp):
+        raise ParameterError(f"{name} must be a date such as 2026-05-01, got {value!r}")
+    return stamp
 
 
 def arrow_text(values: pd.Series) -> pa.StringArray:

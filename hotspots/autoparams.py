@@ -254,39 +254,21 @@ def choose_parameters(
         if eps_m not in discs:
             discs[eps_m] = study.disc_counts(x, y, grid, eps_m=eps_m)
         labels = cluster(half, replace(clustering, eps_m=eps_m, min_samples=min_samples))
-        cells = study.hotspot_cells(
-            x, y, labels, grid, eps_m=eps_m, min_samples=min_samples, disc=discs[eps_m]
-        )
-        for basis, smoothing in SCORING_CANDIDATES:
-            found = areas.hotspot_areas(
-                x,
-                y,
-                labels,
-                grid,
-                eps_m=eps_m,
-                min_samples=min_samples,
-                smoothing=smoothing,
-                params=area_params,
-                disc=discs[eps_m],
-                counts=counts,
-                basis_counts=bases[basis],
-                cluster_cells=cells,
-            )
-            priority = areas.ranked_priority(found.cells, found.scores)
-            rates = [
-                study.fill_budget(priority, test_counts, cells=cells)[0] / n_test if n_test else 0.0
-                for cells in budgets
-            ]
-            rows.append(
-                {
-                    "eps_m": eps_m,
-                    "min_samples": min_samples,
-                    "basis": basis,
-                    "smoothing": smoothing,
-                    "hotspots": len(found),
-                    "hit_rate": float(np.mean(rates)),
-                }
-            )
+        for scored in score_scorings(
+            x,
+            y,
+            labels,
+            grid,
+            eps_m=eps_m,
+            min_samples=min_samples,
+            disc=discs[eps_m],
+            counts=counts,
+            bases=bases,
+            test_counts=test_counts,
+            budgets=budgets,
+            area_params=area_params,
+        ):
+            rows.append({"eps_m": eps_m, "min_samples": min_samples, **scored})
     table = pd.DataFrame(rows)
     if not (table["hit_rate"] > 0).any():
         return AutoChoice(
@@ -338,6 +320,67 @@ def choose_parameters(
         candidates=table,
         given=clustering,
     )
+
+
+def score_scorings(
+    x_m: NDArray[np.float64],
+    y_m: NDArray[np.float64],
+    labels: NDArray[np.int64],
+    grid: study.StudyGrid,
+    *,
+    eps_m: float,
+    min_samples: int,
+    disc: NDArray[np.float64],
+    counts: NDArray[np.float64],
+    bases: dict[str, NDArray[np.float64]],
+    test_counts: NDArray[np.float64],
+    budgets: Sequence[int],
+    area_params: areas.AreaParams,
+) -> list[dict[str, object]]:
+    """Each cell score of ``SCORING_CANDIDATES`` on one clustering: its drawn hotspots' mean hit rate.
+
+    The hotspots are built as the map draws them (``areas.hotspot_areas``) from the
+    training incidents and taken whole in rank order up to each budget (cells) of
+    ``budgets``; the score is the mean share of ``test_counts`` they catch.
+
+    Returns
+    -------
+    list of dict
+        ``basis``, ``smoothing``, ``hotspots`` (how many) and ``hit_rate`` per scoring.
+    """
+    n_test = float(test_counts.sum())
+    cluster_cells = study.hotspot_cells(
+        x_m, y_m, labels, grid, eps_m=eps_m, min_samples=min_samples, disc=disc
+    )
+    out: list[dict[str, object]] = []
+    for basis, smoothing in SCORING_CANDIDATES:
+        found = areas.hotspot_areas(
+            x_m,
+            y_m,
+            labels,
+            grid,
+            eps_m=eps_m,
+            min_samples=min_samples,
+            smoothing=smoothing,
+            params=area_params,
+            disc=disc,
+            counts=counts,
+            basis_counts=bases[basis],
+            cluster_cells=cluster_cells,
+        )
+        priority = areas.ranked_priority(found.cells, found.scores)
+        rates = [
+            study.fill_budget(priority, test_counts, cells=b)[0] / n_test if n_test else 0.0 for b in budgets
+        ]
+        out.append(
+            {
+                "basis": basis,
+                "smoothing": smoothing,
+                "hotspots": len(found),
+                "hit_rate": float(np.mean(rates)),
+            }
+        )
+    return out
 
 
 def density_scale(n_incidents: int, area_km2: float) -> float:

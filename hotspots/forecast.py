@@ -178,29 +178,20 @@ def choose_forecast(
                 min_samples = 2 if base_ms == 1 else max(2, round(base_ms * density))
                 given = replace(clustering, method="dbscan", eps_m=eps_m, min_samples=min_samples)
                 labels = cluster(part, given)
-                cells = study.hotspot_cells(
-                    x, y, labels, grid, eps_m=eps_m, min_samples=min_samples, disc=disc
-                )
-                for basis, smoothing in autoparams.SCORING_CANDIDATES:
-                    found = areas.hotspot_areas(
-                        x,
-                        y,
-                        labels,
-                        grid,
-                        eps_m=eps_m,
-                        min_samples=min_samples,
-                        smoothing=smoothing,
-                        params=area_params,
-                        disc=disc,
-                        counts=counts,
-                        basis_counts=bases[basis],
-                        cluster_cells=cells,
-                    )
-                    priority = areas.ranked_priority(found.cells, found.scores)
-                    rates = [
-                        study.fill_budget(priority, test_counts, cells=cells)[0] / n_test if n_test else 0.0
-                        for cells in budgets
-                    ]
+                for result in autoparams.score_scorings(
+                    x,
+                    y,
+                    labels,
+                    grid,
+                    eps_m=eps_m,
+                    min_samples=min_samples,
+                    disc=disc,
+                    counts=counts,
+                    bases=bases,
+                    test_counts=test_counts,
+                    budgets=budgets,
+                    area_params=area_params,
+                ):
                     scored[start].append(
                         {
                             "history": _label(label, horizon),
@@ -208,10 +199,7 @@ def choose_forecast(
                             "eps_m": eps_m,
                             "min_samples": min_samples,
                             "min_samples_ref": base_ms,
-                            "basis": basis,
-                            "smoothing": smoothing,
-                            "hotspots": len(found),
-                            "hit_rate": float(np.mean(rates)),
+                            **result,
                         }
                     )
         rows.extend(scored[start])

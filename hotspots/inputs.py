@@ -25,6 +25,7 @@ import pandas as pd
 from geo import crs as geo_crs
 from geo import schema, settings
 from geo.errors import HotspotsError, InputFormatError
+from geo.timeparse import parse_day
 from hotspots import grid as study
 from hotspots.evaluation import prepare_points
 from hotspots.selection import Selection, districts_by_name
@@ -199,12 +200,7 @@ def load_study(args: argparse.Namespace) -> StudyData:
 def _local(value: str | None, timezone: str, name: str) -> pd.Timestamp | None:
     if value is None:
         return None
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise InputFormatError(f"{name} must be a date such as 2026-05-01, got {value!r}") from None
-    if pd.isna(stamp):
-        raise InputFormatError(f"{name} must be a date such as 2026-05-01, got {value!r}")
+    stamp = parse_day(value, name)
     return stamp.tz_convert(timezone) if stamp.tzinfo else stamp.tz_localize(timezone, ambiguous=True)
 
 

@@ -488,5 +488,5 @@ def test_implausible_dates_are_rejected_with_the_fix(tmp_path: Path, monkeypatch
     monkeypatch.setenv("HOTSPOTS_LATEST_DATE", "2100-01-01")
     assert len(import_incidents(path).incidents) == 30
     monkeypatch.setenv("HOTSPOTS_EARLIEST_DATE", "yesterday-ish")
-    with pytest.raises(ParameterError, match="HOTSPOTS_EARLIEST_DATE must be a date such as 2000-01-01"):
+    with pytest.raises(ParameterError, match="HOTSPOTS_EARLIEST_DATE must be a date such as 2026-05-01"):
         import_incidents(path)

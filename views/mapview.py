@@ -326,6 +326,10 @@ def _hotspot_popup(row: pd.Series, rank: int, lang: str) -> str:
     return _table(escape(t("popup.hotspot", lang, rank=rank)), rows)
 
 
+#: Hotspots whose rank is written on the map (the chosen one always is).
+LABELLED_RANKS: Final = 30
+
+
 def _hotspot_layers(
     hotspots: gpd.GeoDataFrame, lang: str, selected: str | None
 ) -> tuple[folium.GeoJson | None, folium.FeatureGroup | None, str]:
@@ -360,6 +364,8 @@ def _hotspot_layers(
             "weight": 4 if is_selected else 2,
             "fillOpacity": 0.6,
         }
+        if rank > LABELLED_RANKS and not is_selected:
+            continue  # the long tail stays unlabelled: numbers would bury the map
         lon, lat = anchors[i]
         folium.Marker(
             location=[float(lat), float(lon)],
