@@ -16,7 +16,7 @@ from streamlit_folium import st_folium
 
 from geo import settings
 from geo.errors import HotspotsError
-from hotspots import analysis, autoparams, figures, parameters, predictive
+from hotspots import analysis, autoparams, figures, forecast, parameters, predictive
 from hotspots.methods import ClusteringParams
 from hotspots.selection import Selection
 from hotspots.selection import apply as apply_selection
@@ -54,6 +54,22 @@ def _analysis(
         compare_with=compare_with,
         service_points=_services,
         parameters=_parameters,
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _forecast(
+    key: str,
+    _incidents: pd.DataFrame,
+    selection: Selection,
+    clustering: ClusteringParams,
+    services_key: str,
+    _services: pd.DataFrame | None,
+) -> forecast.Forecast:
+    # Where will it be: the half-year after the data, from all the history it holds.
+    del key, services_key
+    return forecast.forecast_hotspots(
+        _incidents, selection=selection, clustering=clustering, service_points=_services
     )
 
 
@@ -222,6 +238,7 @@ def main() -> None:
     preset, categories, sources = controls.categories(lang, url)
     first, last = data["occurred_at"].min().date(), data["occurred_at"].max().date()
     start, end = controls.period(lang, first=first, last=last)
+    view = controls.view(lang)
     compare_with = controls.comparison(lang)
     hours, weekdays = controls.time_of_day(lang)
     state = urlstate.UrlState(lang=lang, suurpiiri=suur, peruspiiri=per, osaalue=osa, preset=preset)
@@ -251,20 +268,28 @@ def main() -> None:
     level, value, tiles = controls.map_options(lang)
     services_key, services = _service_points(lang)
 
+    predicted: forecast.Forecast | None = None
     try:
-        city = replace(selection, suurpiiri=(), peruspiiri=(), osaalue=())
-        chosen = _parameters(loaded.key, data, city, clustering)
-        result = _analysis(
-            loaded.key, data, selection, clustering, compare_with, services_key, services, chosen
-        )
+        if view == "forecast":
+            history = replace(selection, since=None, until=None)
+            predicted = _forecast(loaded.key, data, history, clustering, services_key, services)
+            result = predicted.analysis
+        else:
+            city = replace(selection, suurpiiri=(), peruspiiri=(), osaalue=())
+            chosen = _parameters(loaded.key, data, city, clustering)
+            result = _analysis(
+                loaded.key, data, selection, clustering, compare_with, services_key, services, chosen
+            )
     except HotspotsError as exc:
-        st.error(str(exc))
+        st.error(t("msg.forecast_failed", lang, error=str(exc)) if view == "forecast" else str(exc))
         st.stop()
 
     panels.key_figures(result, lang)
+    if predicted is not None:
+        panels.forecast_note(predicted, lang)
     if result.current.empty:
         st.info(t("msg.empty_selection", lang))
-    result_key = f"{loaded.key}|{selection}|{clustering}|{compare_with}|{services_key}"
+    result_key = f"{loaded.key}|{view}|{selection}|{clustering}|{compare_with}|{services_key}"
     hotspots = _localised(result_key, result, lang)
     table, has_population = _district_figures_cached(result_key, result, level)
 

@@ -192,3 +192,18 @@ def test_parameter_panel_reports_the_size_rule_and_the_choice(app: AppTest) -> N
     assert not app.exception
     kallio = set(app.dataframe[0].value["Hotspot"].astype(str))
     assert kallio and kallio < city
+
+
+def test_forecast_view_shows_the_next_half_year(app: AppTest) -> None:
+    app.sidebar.selectbox(key="lang").set_value("en").run()
+    app.sidebar.radio(key="view").set_value("forecast").run()
+    assert not app.exception, [e.message for e in app.exception]
+    notes = [i.value for i in app.info]
+    note = next(n for n in notes if n.startswith("**Forecast for"))
+    assert "learned from" in note
+    ranking = app.dataframe[0].value
+    assert len(ranking) >= 5 and list(ranking["Rank"][:3]) == [1, 2, 3]
+    app.sidebar.selectbox(key="lang").set_value("fi").run()
+    assert any(i.value.startswith("**Ennuste jaksolle") for i in app.info)
+    app.sidebar.radio(key="view").set_value("period").run()
+    assert not any(i.value.startswith("**Ennuste") for i in app.info)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Final
 
 import pandas as pd
 import streamlit as st
@@ -148,6 +149,23 @@ def comparison(lang: str) -> str:
             list(keys),
             format_func=lambda key: t(keys[key], lang),
             key="comparison",
+        )
+    )
+
+
+#: What the map shows: the chosen period, or the forecast for the half-year after the data.
+VIEWS: Final = ("period", "forecast")
+
+
+def view(lang: str) -> str:
+    """``"period"`` (where was it) or ``"forecast"`` (where will it be, next half-year)."""
+    return str(
+        st.sidebar.radio(
+            t("sidebar.view", lang),
+            list(VIEWS),
+            format_func=lambda key: t(f"view.{key}", lang),
+            key="view",
+            help=t("help.view", lang),
         )
     )
 

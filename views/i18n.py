@@ -14,6 +14,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 
+import pandas as pd
+
 from geo.errors import ParameterError
 
 #: Language code -> the language's name in itself (for the language picker).
@@ -130,6 +132,15 @@ def source_label(source: str, lang: str) -> str:
 def level_label(level: str, lang: str) -> str:
     """Name of a district level (suurpiiri, peruspiiri, osaalue) in ``lang``."""
     return _label("level", level, lang)
+
+
+def format_date(value: object, lang: str) -> str:
+    """A date the way readers of ``lang`` write it: ``30.11.2026`` (fi, sv) or ``2026-11-30`` (en)."""
+    check_language(lang)
+    stamp = pd.Timestamp(value)
+    if lang == "en":
+        return f"{stamp.year:04d}-{stamp.month:02d}-{stamp.day:02d}"
+    return f"{stamp.day}.{stamp.month}.{stamp.year}"
 
 
 def format_number(value: float, lang: str, *, decimals: int = 0) -> str:

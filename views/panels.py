@@ -13,11 +13,12 @@ import streamlit as st
 
 from hotspots import areas, autoparams
 from hotspots.analysis import Analysis
+from hotspots.forecast import Forecast
 from hotspots.grid import DEFAULT_CELL_M
 from hotspots.methods import ClusteringParams
 from hotspots.parameters import ParameterSuggestion
 from hotspots.summary import PeakWindow
-from views.i18n import category_label, format_number, t
+from views.i18n import category_label, format_date, format_number, t
 
 
 def key_figures(analysis: Analysis, lang: str) -> None:
@@ -353,6 +354,21 @@ def parameters_used(result: Analysis, lang: str) -> str:
 
 def _percent(share: float, lang: str) -> str:
     return f"{format_number(100 * share, lang, decimals=1)}\u00a0%"
+
+
+def forecast_note(predicted: Forecast, lang: str) -> None:
+    """What the forecast view shows: for when, from how much history."""
+    last = predicted.since - pd.Timedelta(days=1)
+    st.info(
+        t(
+            "msg.forecast",
+            lang,
+            since=format_date(predicted.since, lang),
+            until=format_date(predicted.until - pd.Timedelta(days=1), lang),
+            history=t(f"history.{predicted.history}", lang),
+            last=format_date(last, lang),
+        )
+    )
 
 
 def size_rule(result: Analysis, lang: str) -> None:
