@@ -10,7 +10,7 @@ metadata and descriptions in the GeoPackage, a ``classification`` column in CSV,
 document properties (title, subject, keywords) of the XLSX workbook.
 
 Hotspot columns and their formats come from ``hotspots.export.export_table``; spreadsheet
-cells that start with = + - @ are neutralised with ``hotspots.export.neutralise_formula``.
+cells a spreadsheet would run as a formula are neutralised (``geo.spreadsheet``).
 """
 
 from __future__ import annotations
@@ -44,9 +44,10 @@ from briefing.privacy import (
 from geo import crs, schema
 from geo import districts as district_layers
 from geo.errors import DataUnavailableError
+from geo.spreadsheet import neutralise_cell, neutralise_frame
 from hotspots import figures
 from hotspots.analysis import Analysis
-from hotspots.export import export_table, neutralise_formula
+from hotspots.export import export_table
 from views.i18n import check_language, t
 
 #: Incident columns of a restricted export (besides the point geometry / lon, lat): the
@@ -294,7 +295,7 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 CSV with a BOM (spreadsheets read it right), formula-like cells neutralised."""
     buffer = io.BytesIO()
     # object first: mapping a nullable integer column with gaps would turn 40 into "40.0"
-    frame.astype(object).map(neutralise_formula).to_csv(buffer, index=False, encoding="utf-8-sig")
+    neutralise_frame(frame).to_csv(buffer, index=False, encoding="utf-8-sig")
     return buffer.getvalue()
 
 
@@ -399,7 +400,7 @@ def _cell(value: object) -> object:
         return None
     if isinstance(value, np.generic):
         value = value.item()
-    return neutralise_formula(value)
+    return neutralise_cell(value)
 
 
 def districts_xlsx_bytes(

@@ -46,9 +46,10 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from geo import crs as crs_mod
-from geo import districts, reading, schema, settings
+from geo import districts, files, reading, schema, settings
 from geo.categories import map_categories, map_sources, normalise_label
 from geo.errors import ColumnMappingError, ParameterError
+from geo.spreadsheet import neutralise_frame
 from geo.timeparse import (
     arrow_text,
     combine_date_time,
@@ -1102,7 +1103,15 @@ def write_rejects(rejects: ImportResult | pd.DataFrame, path: str | Path) -> Pat
     Path
         ``path``.
     """
+    return files.write_bytes_atomically(Path(path), rejects_csv(rejects))
+
+
+def rejects_csv(rejects: ImportResult | pd.DataFrame) -> bytes:
+    """The rejects as CSV bytes (UTF-8 with BOM), every cell neutralised for spreadsheets.
+
+    A partner's file may hold ``=HYPERLINK(...)`` in any field; the rejects repeat the raw
+    values, so they pass ``geo.spreadsheet.neutralise_frame`` first (the app's "download
+    rejects" and ``write_rejects`` both use this).
+    """
     frame = rejects.rejects if isinstance(rejects, ImportResult) else rejects
-    target = Path(path)
-    frame.to_csv(target, index=False, encoding="utf-8-sig")
-    return target
+    return neutralise_frame(frame).to_csv(index=False).encode("utf-8-sig")

@@ -27,10 +27,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, TypeVar, cast
-from urllib.parse import unquote, urlsplit
 
 import numpy as np
 import pandas as pd
@@ -66,6 +65,7 @@ from geo.store import (
     _tag_lookup,
     _utc_microseconds,
     redact_url,
+    scrub_secrets,
 )
 
 #: URL form ``PostGISStore`` understands (``postgres://`` and ``postgresql+psycopg://`` too).
@@ -314,14 +314,11 @@ class _Target:
     """Where the store lives, for messages: the redacted URL and the password to scrub."""
 
     shown: str
-    password: str | None
+    url: str = field(repr=False)
 
     def scrub(self, error: BaseException) -> str:
-        """The error's text without the password (libpq may quote the connection string)."""
-        text = str(error).strip()
-        if self.password:
-            text = text.replace(self.password, "***")
-        return text
+        """The error's text without any password (libpq may quote the connection string)."""
+        return scrub_secrets(str(error).strip(), self.url)
 
 
 class PostGISStore(IncidentStore):
@@ -343,11 +340,7 @@ class PostGISStore(IncidentStore):
     def __init__(self, url: str) -> None:
         self._lock = threading.RLock()
         text = url.strip()
-        try:
-            password = urlsplit(text).password
-        except ValueError:
-            password = None
-        self._target = _Target(redact_url(text), unquote(password) if password else None)
+        self._target = _Target(redact_url(text), text)
         self._conninfo = libpq_url(text)
         self._conn: _Connection | None = None
         self._schema = ""

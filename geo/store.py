@@ -29,7 +29,9 @@ Rules every backend keeps:
 from __future__ import annotations
 
 import abc
+import contextlib
 import hashlib
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -39,7 +41,7 @@ from os import PathLike
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 import numpy as np
 import pandas as pd
@@ -386,17 +388,47 @@ class IncidentStore(abc.ABC):
 # --------------------------------------------------------------------------- opening
 
 
+#: Names under which a connection string may carry a password (URL query or key=value DSN).
+_SECRET_KEYS: Final = ("password", "passwd", "pwd", "pass", "sslpassword")
+_KEY_VALUE: Final = re.compile(
+    r"(?i)\b(" + "|".join(_SECRET_KEYS) + r")(\s*=\s*)('(?:[^'\\]|\\.)*'|\"[^\"]*\"|[^\s&;]*)"
+)
+_USERINFO: Final = re.compile(r"(?i)([a-z][a-z0-9+.\-]*://[^:/@\s]*:)([^@\s]*)(@)")
+
+
+def url_secrets(url: str) -> list[str]:
+    """Every password a store URL or DSN carries (as written and percent-decoded), longest first.
+
+    Covers ``user:password@host``, ``?password=...`` in the query, ``password=...`` in a
+    libpq key=value string (quoted or not) and URLs too malformed to parse.
+    """
+    found: set[str] = set()
+    for match in _USERINFO.finditer(url):
+        found.add(match.group(2))
+    for match in _KEY_VALUE.finditer(url):
+        found.add(match.group(3).strip("'\""))
+    with contextlib.suppress(ValueError):
+        password = urlsplit(url).password
+        if password:
+            found.add(password)
+    decoded = {unquote(secret) for secret in found}
+    return sorted((s for s in found | decoded if s), key=len, reverse=True)
+
+
 def redact_url(url: str) -> str:
-    """``url`` with the password, if any, replaced by ``***`` (for messages and logs)."""
-    try:
-        parts = urlsplit(url)
-        password = parts.password
-    except ValueError:
-        return url
-    if not password:
-        return url
-    netloc = parts.netloc.replace(f":{password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    """``url`` with every password replaced by ``***`` (for messages and logs), whatever its form."""
+    text = _USERINFO.sub(lambda m: m.group(1) + "***" + m.group(3), url)
+    text = _KEY_VALUE.sub(lambda m: m.group(1) + m.group(2) + "***", text)
+    for secret in url_secrets(url):
+        text = text.replace(secret, "***")
+    return text
+
+
+def scrub_secrets(text: str, url: str) -> str:
+    """``text`` (an error message) with every password of ``url`` replaced by ``***``."""
+    for secret in url_secrets(url):
+        text = text.replace(secret, "***")
+    return redact_url(text)
 
 
 def open_store(url: str | None = None) -> IncidentStore:
@@ -439,7 +471,7 @@ def open_store(url: str | None = None) -> IncidentStore:
         raise StoreError(f"store URL {shown!r} names no file; the allowed forms are {', '.join(URL_FORMS)}.")
     if "?" in location:
         raise StoreError(
-            f"store URL {shown!r} has URL options ({location.split('?', 1)[1]!r}), which are not "
+            f"store URL {shown!r} has URL options ({shown.split('?', 1)[1]!r}), which are not "
             f"supported; name only the file: {', '.join(URL_FORMS)}."
         )
     return SQLiteStore(location)

@@ -1,8 +1,7 @@
 """Hotspot tables as files: GeoJSON (EPSG:4326), GeoPackage and CSV.
 
 Only aggregated columns leave: no incident ids, points or descriptions. CSV cells that a
-spreadsheet would run as a formula (starting with = + - @, tab or carriage return) are
-prefixed with an apostrophe.
+spreadsheet would run as a formula are neutralised (``geo.spreadsheet``).
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ import pandas as pd
 
 from geo import crs, files
 from geo.errors import ParameterError
+from geo.spreadsheet import neutralise_frame
 from hotspots.summary import PeakWindow
 
 #: Columns of an exported hotspot, in this order (besides geometry).
@@ -41,16 +41,6 @@ EXPORT_COLUMNS: Final = (
     "recommendation_en",
 )
 FORMATS: Final = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".csv": "CSV"}
-_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_formula(value: object) -> object:
-    """Prefix text a spreadsheet would evaluate (``=HYPERLINK(...)``) with an apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def export_table(hotspots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The shareable form of a ranked, recommended hotspot table (EPSG:4326).
 
@@ -114,7 +104,7 @@ def write_hotspots(hotspots: gpd.GeoDataFrame, path: str | Path) -> Path:
         if suffix == ".csv":
             frame = pd.DataFrame(table.drop(columns="geometry"))
             frame["geometry_wkt"] = table.geometry.to_wkt(rounding_precision=6)
-            frame = frame.astype(object).map(neutralise_formula)  # keeps Int64 counts integral
+            frame = neutralise_frame(frame)  # keeps Int64 counts integral
             frame.to_csv(tmp, index=False, encoding="utf-8-sig")
         elif FORMATS[suffix] == "GeoJSON":
             tmp.write_text(

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from geo.incidents import rejects_csv
 from hotspots import areas, autoparams
 from hotspots.analysis import Analysis
 from hotspots.forecast import Forecast
@@ -306,7 +307,7 @@ def import_report(report: object, rejects: pd.DataFrame | None, lang: str) -> No
         st.sidebar.dataframe(rejects.head(200), hide_index=True)
         st.sidebar.download_button(
             t("upload.download_rejects", lang),
-            rejects.to_csv(index=False).encode("utf-8-sig"),
+            rejects_csv(rejects),
             file_name="rejects.csv",
             mime="text/csv",
         )
