@@ -41,9 +41,9 @@ from briefing.privacy import (
     shareable_district_table,
     shareable_outlines,
 )
-from geo import crs, schema
+from geo import crs, files, schema
 from geo import districts as district_layers
-from geo.errors import DataUnavailableError
+from geo.errors import DataUnavailableError, ParameterError
 from geo.spreadsheet import neutralise_cell, neutralise_frame
 from hotspots import figures
 from hotspots.analysis import Analysis
@@ -493,3 +493,52 @@ def districts_xlsx_bytes(
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+#: Hotspot file formats by suffix (``hotspots cluster --out`` and the app's downloads).
+HOTSPOT_FORMATS: Final = (".geojson", ".json", ".gpkg", ".csv")
+
+
+def write_hotspots(
+    analysis: Analysis,
+    path: str | Path,
+    *,
+    lang: str = "fi",
+    restricted: bool = False,
+    min_count: int = DEFAULT_MIN_COUNT,
+) -> Path:
+    """Write the hotspots to ``path`` (.geojson, .json, .gpkg or .csv) through the one aggregation.
+
+    The same bytes as the app's downloads: aggregated unless ``restricted``.
+
+    Parameters
+    ----------
+    analysis
+        Analysis result.
+    path
+        Output file; its suffix picks the format.
+    lang
+        Language of the descriptive members.
+    restricted
+        Exact counts and the incidents, marked RESTRICTED.
+    min_count
+        Suppression threshold of aggregated files.
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in HOTSPOT_FORMATS:
+        raise ParameterError(
+            f"--out was {target.name!r} but is expected to end in one of {list(HOTSPOT_FORMATS)}"
+        )
+    if suffix == ".csv":
+        content = hotspots_csv_bytes(analysis, restricted=restricted, min_count=min_count)
+    elif suffix == ".gpkg":
+        content = hotspots_gpkg_bytes(analysis, lang=lang, restricted=restricted, min_count=min_count)
+    else:
+        content = hotspots_geojson_bytes(analysis, lang=lang, restricted=restricted, min_count=min_count)
+    return files.write_bytes_atomically(target, content)

@@ -159,7 +159,8 @@ def add_analysis_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _cmd_cluster(args: argparse.Namespace) -> int:
-    from hotspots import analysis, export, forecast, methods
+    from briefing import downloads  # the one aggregation of every shared output
+    from hotspots import analysis, areas, forecast, methods
     from hotspots.recommendation import read_service_points
 
     data = inputs.load_study(args)
@@ -184,7 +185,9 @@ def _cmd_cluster(args: argparse.Namespace) -> int:
             frame, selection=selection, clustering=clustering, service_points=services, grid=data.grid
         )
         heading = ""
-    path = export.write_hotspots(result.hotspots, args.out)
+    path = downloads.write_hotspots(
+        result, args.out, lang=args.lang, restricted=args.restricted, min_count=args.min_count
+    )
     synthetic = (
         " (synthetic demo data)"
         if len(frame) and "synthetic" in frame.columns and bool(frame["synthetic"].all())
@@ -198,6 +201,9 @@ def _cmd_cluster(args: argparse.Namespace) -> int:
     )
     if result.parameters is not None:
         print(f"parameters: {result.parameters.reason}")
+    if result.parameters is None or "Size rule" not in result.parameters.reason:
+        cell_m = result.found.grid.cell_m if result.found is not None else args.cell
+        print(f"size rule: {areas.AreaParams().describe(cell_m)}")
     for _, row in result.hotspots.head(10).iterrows():
         head = (
             f"  {int(row['rank']):>2}. {row['id']:<5} n={int(row['n']):<5} "
@@ -206,7 +212,8 @@ def _cmd_cluster(args: argparse.Namespace) -> int:
         print(f"{head} {row['recommendation_en']}")
     if len(result.vanished):
         print(f"  vanished since the previous period: {len(result.vanished)}")
-    print(f"wrote {path}")
+    kind = "RESTRICTED: exact counts and incidents" if args.restricted else "aggregated, safe to share"
+    print(f"wrote {path} ({kind})")
     return 0
 
 
@@ -241,7 +248,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("cluster", help="find, rank and export hotspots")
     add_analysis_arguments(p)
-    p.add_argument("--out", required=True, help="hotspots.geojson, .gpkg or .csv")
+    p.add_argument(
+        "--out", required=True, help="hotspots.geojson, .gpkg or .csv (aggregated: counts <5 hidden)"
+    )
+    p.add_argument("--lang", default="fi", choices=["fi", "sv", "en"], help="language of the file's texts")
+    p.add_argument(
+        "--restricted",
+        action="store_true",
+        help="exact counts and the single incidents, marked RESTRICTED (not to be shared)",
+    )
+    p.add_argument("--min-count", type=int, default=5, help="counts below this are written as <N (default 5)")
     p.add_argument(
         "--forecast",
         action="store_true",

@@ -1,4 +1,4 @@
-"""Hotspot tables as files: GeoJSON (EPSG:4326), GeoPackage and CSV.
+"""The hotspot table's shareable columns (EPSG:4326); ``briefing.downloads`` writes the files.
 
 Only aggregated columns leave: no incident ids, points or descriptions. CSV cells that a
 spreadsheet would run as a formula are neutralised (``geo.spreadsheet``).
@@ -6,16 +6,12 @@ spreadsheet would run as a formula are neutralised (``geo.spreadsheet``).
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Final
 
 import geopandas as gpd
 import pandas as pd
 
-from geo import crs, files
-from geo.errors import ParameterError
-from geo.spreadsheet import neutralise_frame
+from geo import crs
 from hotspots.summary import PeakWindow
 
 #: Columns of an exported hotspot, in this order (besides geometry).
@@ -41,6 +37,8 @@ EXPORT_COLUMNS: Final = (
     "recommendation_en",
 )
 FORMATS: Final = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".csv": "CSV"}
+
+
 def export_table(hotspots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The shareable form of a ranked, recommended hotspot table (EPSG:4326).
 
@@ -77,41 +75,3 @@ def export_table(hotspots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     for lang in ("fi", "sv", "en"):
         out[f"recommendation_{lang}"] = hotspots[f"recommendation_{lang}"].astype(str)
     return gpd.GeoDataFrame(out, geometry=hotspots.geometry.values, crs=hotspots.crs).to_crs(crs.WGS84)
-
-
-def write_hotspots(hotspots: gpd.GeoDataFrame, path: str | Path) -> Path:
-    """Write the shareable hotspot table to ``path`` (.geojson, .gpkg or .csv), atomically.
-
-    Parameters
-    ----------
-    hotspots
-        Ranked hotspot table (EPSG:3067).
-    path
-        Output file; its suffix picks the format. CSV holds the polygon as WKT.
-
-    Returns
-    -------
-    Path
-        The written file.
-    """
-    target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix not in FORMATS:
-        raise ParameterError(f"--out was {target.name!r} but is expected to end in one of {sorted(FORMATS)}")
-    table = export_table(hotspots)
-
-    def write(tmp: Path) -> None:
-        if suffix == ".csv":
-            frame = pd.DataFrame(table.drop(columns="geometry"))
-            frame["geometry_wkt"] = table.geometry.to_wkt(rounding_precision=6)
-            frame = neutralise_frame(frame)  # keeps Int64 counts integral
-            frame.to_csv(tmp, index=False, encoding="utf-8-sig")
-        elif FORMATS[suffix] == "GeoJSON":
-            tmp.write_text(
-                json.dumps(json.loads(table.to_json(na="null", show_bbox=False)), ensure_ascii=False),
-                encoding="utf-8",
-            )
-        else:
-            table.to_file(tmp, driver="GPKG", layer="hotspots")
-
-    return files.write_atomically(target, write)

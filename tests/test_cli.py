@@ -222,3 +222,48 @@ def test_cluster_on_another_city_refuses_helsinki_options(
     assert code == 2 and "lacks the columns ['x']" in err
     code, _, err = _run(capsys, *base, "--horizon", "2Y", "--forecast", "--out", out)
     assert code == 2 and "needs more history" in err
+
+
+def test_cluster_exports_never_give_incidents_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import numpy as np
+
+    from geo import crs
+
+    # Two lone incidents (the old export outlined both and printed "n": 2) and a group of seven.
+    lon = [24.9384, 24.9386, *np.linspace(24.9500, 24.9504, 7)]
+    lat = [60.1699, 60.1700, *np.linspace(60.1800, 60.1802, 7)]
+    times = [f"2026-05-{day:02d}T12:00:00+03:00" for day in range(1, 10)]
+    source = tmp_path / "few.csv"
+    pd.DataFrame({"lon": lon, "lat": lat, "aika": times, "luokka": "ryöstö"}).to_csv(source, index=False)
+    out = tmp_path / "few.geojson"
+    code, printed, err = _run(
+        capsys, "cluster", str(source), "--eps", "150", "--min-samples", "2", "--out", str(out)
+    )
+    assert code == 0, err
+    assert "aggregated, safe to share" in printed
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert document["classification"] == "AGGREGATED"
+    (feature,) = document["features"]  # the pair is no hotspot: fewer than 5 incidents
+    assert feature["properties"]["n"] == "7"
+    ring = np.asarray(feature["geometry"]["coordinates"][0])
+    x, y = crs.to_metric(ring[:, 0], ring[:, 1], src=crs.WGS84)
+    # Every vertex is a corner of the 150 m study grid, none is an incident.
+    assert np.allclose(np.asarray(x) / 150.0, np.round(np.asarray(x) / 150.0), atol=1e-4)
+    assert np.allclose(np.asarray(y) / 150.0, np.round(np.asarray(y) / 150.0), atol=1e-4)
+    restricted = tmp_path / "restricted.geojson"
+    code, printed, _ = _run(
+        capsys,
+        "cluster",
+        str(source),
+        "--eps",
+        "150",
+        "--min-samples",
+        "2",
+        "--restricted",
+        "--out",
+        str(restricted),
+    )
+    assert code == 0 and "RESTRICTED" in printed
+    assert json.loads(restricted.read_text(encoding="utf-8"))["classification"] == "RESTRICTED"
