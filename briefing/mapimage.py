@@ -59,7 +59,9 @@ from briefing.privacy import (
 from geo import crs, files, settings
 from geo import districts as district_layers
 from geo.errors import ParameterError
+from hotspots import autoparams
 from hotspots.analysis import Analysis
+from hotspots.grid import TERRITORIAL_SEA_CODE
 from views.i18n import check_language, format_number, t
 
 
@@ -87,14 +89,13 @@ SIZES: Final[dict[str, MapSize]] = {
     "a4": MapSize(3508, 2480, 300),
 }
 #: Osa-alue code of the territorial sea; left out of the default extent.
-_TERRITORIAL_SEA: Final = "533"
+
 #: Below this extent width (metres) districts are named at osa-alue level.
 _OSAALUE_NAMES_BELOW_M: Final = 12_000.0
 _HOTSPOT_FILL: Final = "#e34a33"
 _HOTSPOT_EDGE: Final = "#99000d"
 _DISTRICT_FILL: Final = "#f3f1ec"
 _SEA_FILL: Final = "#dce9f2"
-_SUPPRESSED: Final = "#bdbdbd"
 _DENSITY_COLOURS: Final = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 _RESTRICTED_RED: Final = "#b00020"
 _TILE_PX: Final = 256
@@ -159,33 +160,28 @@ def _paths(geoms: Sequence[Any]) -> list[MplPath]:
 
 
 def _extent(
-    analysis: Analysis, osaalue: gpd.GeoDataFrame, outlines: NDArray[np.object_]
+    analysis: Analysis, osaalue: gpd.GeoDataFrame, outlines: NDArray[np.object_], *, restricted: bool
 ) -> tuple[float, float, float, float]:
-    """Bounds of the chosen districts, else of the incidents, grown to hold every hotspot.
+    """Bounds of the chosen districts' land (or Helsinki's), grown to hold every hotspot.
 
-    District polygons reach far out to sea, so the whole-city view follows where the
-    incidents are (all but the outermost 0.5 % on each side) instead.
+    District polygons reach far out to sea, so the frame is their land (the shore cut plus
+    75 m, ``autoparams.study_area``). An aggregated picture never frames on incident
+    positions: its edge would move with a lone incident and locate it. A restricted one,
+    which shows the incidents anyway, follows where they are (all but the outermost 0.5 %).
     """
-    chosen = analysis.selection.district_filter
     current = analysis.current
     x = current["x_m"].to_numpy(dtype=np.float64) if len(current) else np.empty(0)
     y = current["y_m"].to_numpy(dtype=np.float64) if len(current) else np.empty(0)
     keep = np.isfinite(x) & np.isfinite(y)
-    if chosen is None and keep.sum() >= 2:
+    if restricted and analysis.selection.district_filter is None and keep.sum() >= 2:
         x0, x1 = (float(v) for v in np.quantile(x[keep], [0.005, 0.995]))
         y0, y1 = (float(v) for v in np.quantile(y[keep], [0.005, 0.995]))
     else:
-        if chosen is not None:
-            level, codes = chosen
-            column = {"osaalue": "code", "peruspiiri": "peruspiiri_code", "suurpiiri": "suurpiiri_code"}[
-                level
-            ]
-            area = osaalue[osaalue[column].astype(str).isin(codes)]
-        else:
-            area = osaalue[osaalue["code"].astype(str) != _TERRITORIAL_SEA]
-        if area.empty:
-            area = osaalue
-        x0, y0, x1, y1 = (float(v) for v in area.total_bounds)
+        try:
+            land = autoparams.study_area(analysis.selection, osaalue)
+            x0, y0, x1, y1 = (float(v) for v in shapely.bounds(land))
+        except ParameterError:  # only the territorial sea chosen: show it
+            x0, y0, x1, y1 = (float(v) for v in osaalue.total_bounds)
     present = [g for g in outlines if g is not None and not shapely.is_empty(g)]
     if present:
         hx0, hy0, hx1, hy1 = shapely.total_bounds(np.asarray(present, dtype=object))
@@ -346,7 +342,7 @@ def _content(
     polygons = np.asarray(hotspots.geometry.values, dtype=object)
     outlines = polygons if restricted else shareable_outlines(polygons, eps_m=analysis.clustering.eps_m)
     ranks = hotspots["rank"].to_numpy(dtype=np.int64) if len(hotspots) else np.empty(0, dtype=np.int64)
-    return _Content(_extent(analysis, osa, outlines), outlines, ranks, osa, per)
+    return _Content(_extent(analysis, osa, outlines, restricted=restricted), outlines, ranks, osa, per)
 
 
 def _density(
@@ -417,7 +413,7 @@ def _draw_map(
     ax.set_axis_off()
     ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, facecolor="white", edgecolor="none", zorder=-1))
     osa = content.osaalue
-    sea = osa["code"].astype(str) == _TERRITORIAL_SEA
+    sea = osa["code"].astype(str) == TERRITORIAL_SEA_CODE
     alpha = 0.35 if tiles_drawn else 1.0
     for geoms, face in ((osa.geometry[~sea], _DISTRICT_FILL), (osa.geometry[sea], _SEA_FILL)):
         paths = _paths(list(geoms))
@@ -451,9 +447,8 @@ def _draw_map(
             alpha=0.75,
             zorder=3,
         )
-        if not restricted:
-            low = np.ma.masked_where((counts == 0) | (counts >= floor), counts)
-            ax.pcolormesh(ex, ey, low, cmap=ListedColormap([_SUPPRESSED]), alpha=0.45, zorder=3)
+        # Cells below the threshold are not drawn at all: a shaded "<5" cell would mark
+        # where a lone incident is.
         legend["density"] = (edges, colours)
     if restricted and x.size:
         ax.scatter(x, y, s=1.2, c="#222222", alpha=0.55, linewidths=0, zorder=4, rasterized=True)
@@ -700,11 +695,7 @@ def _panel(
             span = f"{int(low)}" if int(high) - 1 == int(low) else f"{int(low)}–{int(high) - 1}"
             col.swatch(span, size=fontsize * 0.75, draw=_rect(colour, alpha=0.75))
         if not restricted:
-            col.swatch(
-                t("map.legend.suppressed", lang, min_count=min_count),
-                size=fontsize * 0.75,
-                draw=_rect(_SUPPRESSED, alpha=0.6),
-            )
+            col.text(t("map.legend.suppressed", lang, min_count=min_count), size=fontsize * 0.7)
     if "others" in legend:
         col.swatch(
             t("brief.legend_other_hotspots", lang, n=legend["others"]),

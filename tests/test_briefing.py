@@ -228,7 +228,8 @@ def test_png_shows_every_hotspot_numbered_by_rank(result: analysis.Analysis) -> 
         if str(int(rank)) not in labels:
             continue
         x, y = labels[str(int(rank))].get_position()
-        assert shapely.distance(outline, shapely.Point(x, y)) < 1000.0
+        left, right = map_axes.get_xlim()
+        assert shapely.distance(outline, shapely.Point(x, y)) < 0.08 * (right - left)
 
 
 def test_tile_fetch_reads_url_template_and_caches_on_disk(tmp_path: Path) -> None:

@@ -348,3 +348,30 @@ def test_narrow_polygons_are_widened_to_the_clustering_radius() -> None:
     assert outline.contains(shapely.buffer(strip, 74.0))
     with pytest.raises(ParameterError, match="eps_m must be > 0"):
         privacy.shareable_outlines([strip], eps_m=0.0)
+
+
+def test_aggregated_picture_frame_and_density_do_not_move_with_a_lone_incident(
+    result: analysis.Analysis,
+) -> None:
+    from dataclasses import replace
+
+    from briefing import mapimage
+
+    # Few incidents: an edge taken from incident positions would be the outermost one.
+    current = result.current.iloc[:30].reset_index(drop=True)
+    result = replace(result, current=current)
+    lone = current.iloc[[0]].copy()
+    far = current["x_m"].min() - 3000.0, current["y_m"].min() - 2000.0
+    lone["x_m"], lone["y_m"] = far
+    moved = replace(result, current=pd.concat([current, lone], ignore_index=True))
+    frames = []
+    for analysis_ in (result, moved):
+        picture = mapimage.map_figure(analysis_, lang="en", size="slides", density=True)
+        axes = picture.figure.axes[0]
+        frames.append((axes.get_xlim(), axes.get_ylim()))
+        # No density cell below 5 is drawn: the lone incident's cell stays blank.
+        for mesh in axes.collections:
+            data = getattr(mesh, "get_array", lambda: None)()
+            if data is not None and np.ma.isMaskedArray(data) and data.count():
+                assert data.compressed().min() >= 5
+    assert frames[0] == frames[1]
