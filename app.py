@@ -212,7 +212,10 @@ def main() -> None:
         st.stop()
 
     store_url = datasource.default_store_url()
-    source = controls.data_source(lang, store_has_data=datasource.store_count(store_url) > 0)
+    in_store, store_problem = datasource.store_count(store_url)
+    if store_problem is not None:
+        st.sidebar.warning(t("msg.store_unavailable", lang, error=store_problem))
+    source = controls.data_source(lang, store_has_data=in_store > 0)
     loaded: datasource.Loaded | None
     try:
         if source == "upload":

@@ -44,6 +44,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from geo import crs, districts, files, opendata, schema
+from geo.districts import TERRITORIAL_SEA_CODE
 from geo.errors import DataUnavailableError, ParameterError
 
 Life = Literal["stable", "emerging", "fading"]
@@ -61,7 +62,6 @@ RECENT_MONTHS: Final = 6
 BACKGROUND_SHARE: Final = 0.30
 RESIDENT_SHARE: Final = 0.12
 #: Osa-alue code of 'Aluemeri', the territorial sea: no demo point lies in it.
-TERRITORIAL_SEA_CODE: Final = "533"
 #: Largest ``n`` accepted by ``generate_demo``.
 MAX_N: Final = 10_000_000
 #: File formats ``write_demo`` writes, by suffix.

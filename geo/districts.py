@@ -15,13 +15,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from geo import crs, opendata
 from geo.errors import DataUnavailableError
 
 Level = Literal["suurpiiri", "peruspiiri", "osaalue"]
 LEVELS: Final[tuple[Level, ...]] = get_args(Level)
+#: Osa-alue code of the territorial sea ('Aluemeri'): never part of a study area.
+TERRITORIAL_SEA_CODE: Final = "533"
 #: Columns of a district frame, besides ``geometry``.
 DISTRICT_FRAME_COLUMNS: Final = (
     "level",
@@ -171,6 +173,24 @@ def on_land(area: shapely.Geometry, *, download: bool = True) -> shapely.Geometr
         return area
     kept = shapely.intersection(area, shore)
     return area if shapely.is_empty(kept) else kept
+
+
+def at_sea(x_m: NDArray[np.float64], y_m: NDArray[np.float64], *, download: bool = True) -> NDArray[np.bool_]:
+    """True for points farther than ``LAND_MARGIN_M`` from Helsinki's land (all False without land data).
+
+    Points outside Helsinki's land mask but far from the city are at sea here too: the
+    caller asks only about points inside the official districts.
+    """
+    shore = shore_area(download=download)
+    x = np.asarray(x_m, dtype=np.float64)
+    y = np.asarray(y_m, dtype=np.float64)
+    if shore is None or not x.size:
+        return np.zeros(x.shape, dtype=bool)
+    shapely.prepare(shore)
+    finite = np.isfinite(x) & np.isfinite(y)
+    out = np.zeros(x.shape, dtype=bool)
+    out[finite] = ~shapely.contains_xy(shore, x[finite], y[finite])
+    return out
 
 
 def hierarchy(*, download: bool = True) -> pd.DataFrame:

@@ -1038,6 +1038,17 @@ def import_incidents(
     rejects.add(live & bad_severity, "severity", found.get("severity"), severity_raw, reason)
 
     accepted = live & ~rejects.rows
+    on_map = accepted & in_helsinki
+    at_sea = np.zeros(n, dtype=bool)
+    at_sea[on_map] = districts.at_sea(pos.x_m[on_map], pos.y_m[on_map])
+    if at_sea.any():
+        # Kept (a boat, a pier, an island the land data miss), but said: a swapped or
+        # rounded coordinate also lands at sea.
+        notes.append(
+            f"{int(at_sea.sum())} accepted rows lie at sea, more than {districts.LAND_MARGIN_M:g} m from "
+            f"land (e.g. row {int(raw.row_numbers[np.flatnonzero(at_sea)[0]])}); they are kept, check "
+            "their coordinates"
+        )
     synthetic = _flags(frame[found["synthetic"]]) if "synthetic" in found else np.zeros(n, dtype=bool)
     lon, lat = crs_mod.to_wgs84(pos.x_m[accepted], pos.y_m[accepted])
     out = pd.DataFrame(
@@ -1063,9 +1074,9 @@ def import_incidents(
     report = ImportReport(
         file_name=name,
         file_format=raw.file_format,
-        rows_read=n,
+        rows_read=n + len(raw.bad_rows),
         accepted=int(accepted.sum()),
-        rejected=int(rejects.rows.sum()),
+        rejected=int(rejects.rows.sum()) + len(raw.bad_rows),
         duplicates_in_file=int(ident.exact_duplicate.sum()),
         unknown_categories=len(unknown_labels),
         unknown_category_labels=tuple(sorted(str(v) for v in unknown_labels.unique())),
@@ -1084,7 +1095,25 @@ def import_incidents(
         decimal_comma=pos.decimal_comma,
         read_notes=(*raw.notes, *notes),
     )
-    return ImportResult(incidents=incidents, rejects=rejects.frame(), report=report)
+    return ImportResult(incidents=incidents, rejects=_with_bad_rows(rejects.frame(), raw), report=report)
+
+
+def _with_bad_rows(rejects: pd.DataFrame, raw: reading.RawTable) -> pd.DataFrame:
+    """The rejects plus the lines the reader could not split (``RawTable.bad_rows``), by row."""
+    if raw.bad_rows.empty:
+        return rejects
+    bad = pd.DataFrame(
+        {
+            "row": raw.bad_rows["row"].to_numpy(dtype=np.int64),
+            "id": pd.NA,
+            "field": "row",
+            "column": "",
+            "value": raw.bad_rows["value"].to_numpy(dtype=object),
+            "reason": raw.bad_rows["reason"].to_numpy(dtype=object),
+        }
+    ).astype(rejects.dtypes.to_dict())
+    both = pd.concat([rejects, bad], ignore_index=True) if len(rejects) else bad
+    return both.sort_values("row", kind="stable").reset_index(drop=True)
 
 
 def write_rejects(rejects: ImportResult | pd.DataFrame, path: str | Path) -> Path:

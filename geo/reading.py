@@ -16,6 +16,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -84,6 +86,9 @@ class RawTable:
         How a CSV file was decoded and split; None for other formats.
     notes
         Things a person should know about how the file was read.
+    bad_rows
+        Lines the parser could not split into the header's fields (``row``, ``value``,
+        ``reason``): the import rejects them, the rest of the file is read.
     """
 
     frame: pd.DataFrame
@@ -94,6 +99,7 @@ class RawTable:
     encoding: str | None = None
     delimiter: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    bad_rows: pd.DataFrame = field(default_factory=lambda: empty_bad_rows(), repr=False)
 
 
 def file_format(path: Path) -> str:
@@ -115,7 +121,40 @@ def file_format(path: Path) -> str:
 
 
 def _decode(raw: bytes, name: str) -> tuple[str, str, list[str]]:
-    """Text, encoding name and notes: UTF-8 (with or without BOM), else cp1252, else latin-1."""
+    """Text, encoding name and notes: UTF-16 (by its BOM or its NUL bytes), UTF-8 (with or
+    without BOM), else cp1252, else latin-1. NUL characters are removed (and counted)."""
+    text, encoding, notes = _decode_text(raw, name)
+    nuls = text.count("\x00")
+    if nuls:
+        text = text.replace("\x00", "")
+        notes = [*notes, f"{name}: {nuls} NUL characters removed (a damaged or binary file?)"]
+    return text, encoding, notes
+
+
+def _utf16(raw: bytes) -> str | None:
+    """The UTF-16 codec of ``raw`` by its byte order mark or its NUL pattern; None when not UTF-16."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    sample = raw[:2000]
+    if len(sample) >= 8:
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        # ASCII text in UTF-16 has a NUL in every other byte.
+        if odd > 0.4 * len(sample) / 2 and even < 0.05 * len(sample) / 2:
+            return "utf-16-le"
+        if even > 0.4 * len(sample) / 2 and odd < 0.05 * len(sample) / 2:
+            return "utf-16-be"
+    return None
+
+
+def _decode_text(raw: bytes, name: str) -> tuple[str, str, list[str]]:
+    codec = _utf16(raw)
+    if codec is not None:
+        try:
+            return raw.decode(codec), codec, []
+        except UnicodeDecodeError as exc:
+            raise InputFormatError(
+                f"{name}: looks like UTF-16 but byte {exc.start} is not; save the file again as 'CSV UTF-8'"
+            ) from exc
     if raw.startswith(b"\xef\xbb\xbf"):
         try:
             return raw[3:].decode("utf-8"), "utf-8-sig", []
@@ -141,6 +180,18 @@ def _decode(raw: bytes, name: str) -> tuple[str, str, list[str]]:
     raise InputFormatError(f"{name}: cannot be decoded as text")  # latin-1 decodes anything
 
 
+def _sample_rows(lines: list[str], delimiter: str) -> list[list[str]]:
+    """The sample lines split by ``delimiter``; a field of any size is fine (a long description)."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, sum(len(line) for line in lines) + 1))
+    try:
+        return list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+    except csv.Error:
+        return []
+    finally:
+        csv.field_size_limit(limit)
+
+
 def _sniff_delimiter(text: str, name: str) -> str:
     """The delimiter that splits the header into most columns and the rows consistently."""
     lines = [line for line in text.splitlines()[: _SNIFF_LINES + 1] if line.strip()]
@@ -148,7 +199,7 @@ def _sniff_delimiter(text: str, name: str) -> str:
         raise InputFormatError(f"{name}: the file is empty; it needs a header row and data rows")
     best: tuple[float, int, str] | None = None
     for delimiter in _DELIMITERS:
-        rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+        rows = _sample_rows(lines, delimiter)
         if not rows:
             continue
         width = len(rows[0])
@@ -182,27 +233,77 @@ def read_csv(path: Path) -> RawTable:
     text, encoding, notes = _decode(path.read_bytes(), path.name)
     delimiter = _sniff_delimiter(text, path.name)
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            skip_blank_lines=False,
-            engine="c",
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=delimiter,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                skip_blank_lines=False,
+                engine="c",
+                on_bad_lines="warn",
+            )
     except (pd.errors.ParserError, ValueError) as exc:
         raise InputFormatError(
             f"{path.name}: cannot be read as {_DELIMITER_NAMES[delimiter]}-separated CSV: {exc}. "
-            "Check that every row has as many fields as the header and that quotes are closed"
+            "Check that quotes are closed (a quote opened in one row and never closed swallows the rest)"
         ) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
-    rows = np.arange(len(frame), dtype=np.int64) + 2
+    bad_rows = _bad_lines(caught, text, delimiter)
+    # Row numbers as a person sees them (header = 1), the refused lines left out.
+    rows = np.setdiff1d(np.arange(2, len(frame) + len(bad_rows) + 2, dtype=np.int64), bad_rows["row"])
     keep = frame.notna().any(axis=1).to_numpy()
     frame = frame.loc[keep].reset_index(drop=True)
-    enc_note = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with byte order mark"}.get(encoding)
+    enc_note = {
+        "utf-8": "UTF-8",
+        "utf-8-sig": "UTF-8 with byte order mark",
+        "utf-16": "UTF-16",
+        "utf-16-le": "UTF-16",
+        "utf-16-be": "UTF-16",
+    }.get(encoding)
     notes = [*notes, f"read {path.name} as {enc_note or encoding}, {_DELIMITER_NAMES[delimiter]}-separated"]
-    return RawTable(frame, rows[keep], "csv", encoding=encoding, delimiter=delimiter, notes=tuple(notes))
+    return RawTable(
+        frame,
+        rows[keep],
+        "csv",
+        encoding=encoding,
+        delimiter=delimiter,
+        notes=tuple(notes),
+        bad_rows=bad_rows,
+    )
+
+
+_BAD_LINE: Final = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
+
+
+def _bad_lines(caught: list[warnings.WarningMessage], text: str, delimiter: str) -> pd.DataFrame:
+    """Lines the CSV parser refused (more fields than the header), as reject rows."""
+    found = [m for w in caught for m in _BAD_LINE.finditer(str(w.message))]
+    if not found:
+        return empty_bad_rows()
+    lines = text.splitlines()
+    rows = [int(m.group(1)) for m in found]
+    values = [lines[r - 1][:200] if 0 < r <= len(lines) else "" for r in rows]
+    name = _DELIMITER_NAMES[delimiter]
+    reasons = [
+        f"the row has {m.group(3)} {name}-separated fields but the header has {m.group(2)}; "
+        "check the delimiters and quotes in this row"
+        for m in found
+    ]
+    return pd.DataFrame({"row": np.asarray(rows, dtype=np.int64), "value": values, "reason": reasons})
+
+
+def empty_bad_rows() -> pd.DataFrame:
+    """No refused lines (``RawTable.bad_rows``)."""
+    return pd.DataFrame(
+        {
+            "row": pd.Series(dtype=np.int64),
+            "value": pd.Series(dtype=object),
+            "reason": pd.Series(dtype=object),
+        }
+    )
 
 
 def _cell(value: Any) -> Any:
@@ -362,7 +463,13 @@ def read_parquet(path: Path) -> RawTable:
     if b"geo" in metadata:
         import geopandas as gpd
 
-        gdf = gpd.read_parquet(path)
+        try:
+            gdf = gpd.read_parquet(path)
+        except Exception as exc:  # broken ``geo`` metadata: ValueError, CRSError, JSON errors
+            raise InputFormatError(
+                f"{path.name}: its GeoParquet metadata ('geo') cannot be read ({exc}); save the file "
+                "again with a valid CRS, or as plain Parquet or CSV with lon/lat columns"
+            ) from exc
         frame, crs, notes = _with_point_columns(gdf, path.name)
         rows = np.arange(len(frame), dtype=np.int64) + 1
         return RawTable(
@@ -373,7 +480,10 @@ def read_parquet(path: Path) -> RawTable:
             has_geometry=True,
             notes=(f"{rows_note} (GeoParquet)", *notes),
         )
-    frame = pd.read_parquet(path)
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError and friends
+        raise InputFormatError(f"{path.name}: cannot be read as Parquet ({exc})") from exc
     rows = np.arange(len(frame), dtype=np.int64) + 1
     return RawTable(frame, rows, "parquet", notes=(rows_note,))
 

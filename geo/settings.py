@@ -91,9 +91,9 @@ def http_timeout_s() -> float:
     try:
         timeout = float(value)
     except ValueError as exc:
-        raise ValueError(f"{ENV_HTTP_TIMEOUT_S} must be a number of seconds, got {value!r}") from exc
+        raise ParameterError(f"{ENV_HTTP_TIMEOUT_S} must be a number of seconds, got {value!r}") from exc
     if timeout <= 0:
-        raise ValueError(f"{ENV_HTTP_TIMEOUT_S} must be > 0 seconds, got {timeout}")
+        raise ParameterError(f"{ENV_HTTP_TIMEOUT_S} must be > 0 seconds, got {timeout}")
     return timeout
 
 
@@ -108,7 +108,7 @@ def demo_n() -> int:
     if not value:
         return 20_000
     if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"{ENV_DEMO_N} must be a whole number >= 1, got {value!r}")
+        raise ParameterError(f"{ENV_DEMO_N} must be a whole number >= 1, got {value!r}")
     return int(value)
 
 

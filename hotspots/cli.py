@@ -12,6 +12,8 @@ import pandas as pd
 
 from geo import schema, settings
 from geo.errors import HotspotsError
+from geo.store import redact_url as store_url_shown
+from geo.store import scrub_secrets
 from hotspots import inputs
 from hotspots.methods import METHODS
 from hotspots.parameters import DEFAULT_EPS_M, DEFAULT_MIN_SAMPLES
@@ -298,6 +300,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except OSError as exc:
         _error(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+        return 2
+    except Exception as exc:
+        # A store that breaks while it is used (damaged, locked by another program, the
+        # server gone) is the user's environment, not a bug: one line, no traceback.
+        if not type(exc).__module__.startswith(("sqlite3", "psycopg")):
+            raise
+        url = getattr(args, "db", None) or settings.db_url()
+        _error(
+            f"the incident store {store_url_shown(url)} failed: {scrub_secrets(str(exc), url)}. If another "
+            f"program holds it (database is locked), close that and try again; if it is damaged, "
+            f"point --db or {settings.ENV_DB_URL} to another store"
+        )
         return 2
 
 

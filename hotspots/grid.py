@@ -24,11 +24,10 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
 from geo import crs as geo_crs
+from geo.districts import TERRITORIAL_SEA_CODE as TERRITORIAL_SEA_CODE
 from geo.errors import InputFormatError, ParameterError
 
 DEFAULT_CELL_M: Final = 150.0
-#: Osa-alue code of the territorial sea, left out of Helsinki's study area.
-TERRITORIAL_SEA_CODE: Final = "533"
 
 
 def in_period(when: pd.Series, start: pd.Timestamp, stop: pd.Timestamp) -> NDArray[np.bool_]:

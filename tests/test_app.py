@@ -207,3 +207,16 @@ def test_forecast_view_shows_the_next_half_year(app: AppTest) -> None:
     assert any(i.value.startswith("**Ennuste jaksolle") for i in app.info)
     app.sidebar.radio(key="view").set_value("period").run()
     assert not any(i.value.startswith("**Ennuste") for i in app.info)
+
+
+def test_a_broken_store_warns_and_the_app_stays_usable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "broken.sqlite"
+    broken.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 16)
+    monkeypatch.setenv("HOTSPOTS_DB_URL", f"sqlite:///{broken}")
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any(w.value.startswith("Tapahtumavarastoa ei voitu avata") for w in at.sidebar.warning)
+    assert _metric(at, 0) > 1000  # the demo data are shown instead

@@ -7,6 +7,7 @@ hashed on a rerun, which keeps a filter change with 100k incidents fast.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,13 +64,15 @@ def store_data(url: str) -> Loaded:
     )
 
 
-def store_count(url: str) -> int:
-    """Incidents in the store, 0 when it cannot be opened (the app then offers demo data)."""
+def store_count(url: str) -> tuple[int, str | None]:
+    """Incidents in the store and, when it cannot be opened or read, why (the app then offers demo data)."""
     try:
         with store.open_store(url) as db:
-            return db.count()
-    except HotspotsError:
-        return 0
+            return db.count(), None
+    except HotspotsError as exc:
+        return 0, str(exc)
+    except sqlite3.DatabaseError as exc:  # a damaged or locked file found only when read
+        return 0, f"{store.redact_url(url)}: {exc}"
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
