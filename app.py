@@ -186,10 +186,20 @@ def _upload(lang: str) -> datasource.Loaded | None:
     )
     if upload is None:
         return None
-    mapping = controls.column_mapping(lang, upload.name, upload.getvalue())
+    try:
+        part_names = datasource.upload_parts(upload.name, upload.getvalue())
+    except HotspotsError as exc:
+        st.sidebar.error(t("msg.import_failed", lang, error=str(exc)))
+        return None
+    part = (
+        st.sidebar.selectbox(t("upload.part", lang), part_names, key="upload_part")
+        if len(part_names) > 1
+        else None
+    )
+    mapping = controls.column_mapping(lang, upload.name, upload.getvalue(), part)
     try:
         loaded = datasource.uploaded_data(
-            upload.name, upload.getvalue(), None if crs_choice == "auto" else crs_choice, mapping
+            upload.name, upload.getvalue(), None if crs_choice == "auto" else crs_choice, mapping, part
         )
     except HotspotsError as exc:
         st.sidebar.error(t("msg.import_failed", lang, error=str(exc)))

@@ -488,6 +488,37 @@ def read_parquet(path: Path) -> RawTable:
     return RawTable(frame, rows, "parquet", notes=(rows_note,))
 
 
+def parts(path: str | Path) -> list[str]:
+    """The sheets of an XLSX workbook or the layers of a GeoPackage; [] for single-table formats.
+
+    Raises
+    ------
+    InputFormatError
+        The file cannot be opened as its format.
+    """
+    path = Path(path)
+    kind = file_format(path)
+    if kind == "xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(path, read_only=True)
+        except Exception as exc:  # openpyxl raises many types for a broken file
+            raise InputFormatError(f"{path.name}: cannot be opened as an XLSX workbook ({exc})") from exc
+        try:
+            return [str(name) for name in book.sheetnames]
+        finally:
+            book.close()
+    if kind == "gpkg":
+        import pyogrio
+
+        try:
+            return [str(name) for name in pyogrio.list_layers(path)[:, 0]]
+        except Exception as exc:  # pyogrio raises DataSourceError and friends
+            raise InputFormatError(f"{path.name}: cannot be opened as GPKG ({exc})") from exc
+    return []
+
+
 def read_table(path: str | Path, *, sheet: str | None = None, layer: str | None = None) -> RawTable:
     """Read an incident file of any supported format (chosen by suffix).
 

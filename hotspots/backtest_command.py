@@ -53,6 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--windows", type=int, help="run only the N most recent windows")
     inputs.add_study_arguments(parser)
+    inputs.add_part_arguments(parser)
     parser.add_argument("--seed", type=int, default=0, help="seed of the random method")
     parser.add_argument("--out", help="write the per-window rows to this CSV")
     parser.add_argument(

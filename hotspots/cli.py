@@ -86,9 +86,19 @@ def _cmd_import(args: argparse.Namespace) -> int:
             f"input file {path} does not exist; give the path of a CSV, XLSX, GeoJSON, GPKG or Parquet file"
         )
     result = incidents.import_incidents(
-        path, crs=args.crs, mapping=_parse_mapping(args.map or []), file_name=path.name
+        path,
+        crs=args.crs,
+        mapping=_parse_mapping(args.map or []),
+        file_name=path.name,
+        sheet=args.sheet,
+        layer=args.layer,
     )
     report = result.report
+    rejects_path = Path(args.rejects) if args.rejects else path.with_name(path.stem + ".rejects.csv")
+    if len(result.rejects):
+        # Written before the store commits: an unwritable place stops the import with
+        # nothing added, never with the incidents stored and their rejects lost.
+        incidents.write_rejects(result.rejects, rejects_path)
     with store.open_store(args.db) as db:
         batch = db.add_batch(
             result.incidents,
@@ -97,10 +107,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
             rows_read=report.rows_read,
             rejected=report.rejected,
         )
-    rejects = result.rejects
     if len(batch.conflicts):
-        rejects = pd.concat([rejects, batch.conflicts], ignore_index=True)
-    rejects_path = Path(args.rejects) if args.rejects else path.with_name(path.stem + ".rejects.csv")
+        incidents.write_rejects(pd.concat([result.rejects, batch.conflicts], ignore_index=True), rejects_path)
     print(f"file:       {path}")
     print(f"read:       {report.rows_read} rows")
     if batch.already_imported:
@@ -110,8 +118,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     print(f"rejected:   {report.rejected} rows, {len(batch.conflicts)} conflicting ids against the store")
     for line in report.notes():
         print(f"note:       {line}")
-    if len(rejects):
-        incidents.write_rejects(rejects, rejects_path)
+    if len(result.rejects) or len(batch.conflicts):
         print(f"rejects:    {rejects_path}")
     return 0
 
@@ -158,6 +165,7 @@ def add_analysis_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--category", action="append", choices=list(schema.CATEGORIES))
     p.add_argument("--district", action="append", help="district name or code (fi/sv, any level)")
     p.add_argument("--services", help="CSV of service points (name, lon/lat) for recommendations")
+    inputs.add_part_arguments(p)
 
 
 def _cmd_cluster(args: argparse.Namespace) -> int:
@@ -246,6 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--map", action="append", metavar="COLUMN=FIELD", help="map a column to a canonical field")
     p.add_argument("--db", help=db_help)
     p.add_argument("--rejects", help="where to write rejected rows (default FILE.rejects.csv)")
+    inputs.add_part_arguments(p)
     p.set_defaults(func=_cmd_import)
 
     p = sub.add_parser("cluster", help="find, rank and export hotspots")

@@ -84,6 +84,12 @@ def add_study_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_part_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--sheet`` (XLSX) and ``--layer`` (GeoPackage): which table of a file to read."""
+    parser.add_argument("--sheet", help="XLSX sheet to read (default: the first)")
+    parser.add_argument("--layer", help="GeoPackage layer to read (default: the first)")
+
+
 def load_incidents(args: argparse.Namespace) -> tuple[pd.DataFrame, str]:
     """Helsinki incidents from INPUT (imported in memory, rejects reported) or from the store."""
     if args.input and args.db:
@@ -94,7 +100,13 @@ def load_incidents(args: argparse.Namespace) -> tuple[pd.DataFrame, str]:
         path = Path(args.input)
         if not path.is_file():
             raise HotspotsError(f"input file {path} does not exist")
-        result = incidents.import_incidents(path, crs=args.crs, file_name=path.name)
+        result = incidents.import_incidents(
+            path,
+            crs=args.crs,
+            file_name=path.name,
+            sheet=getattr(args, "sheet", None),
+            layer=getattr(args, "layer", None),
+        )
         if result.report.rejected:
             print(
                 f"note: {result.report.rejected} rows of {path.name} were rejected; "
@@ -241,6 +253,7 @@ def check_helsinki_only(args: argparse.Namespace, data: StudyData) -> None:
 
 __all__ = [
     "StudyData",
+    "add_part_arguments",
     "add_study_arguments",
     "check_helsinki_only",
     "load_incidents",

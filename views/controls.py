@@ -315,7 +315,7 @@ MAPPED_FIELDS = ("id", "occurred_at", "category", "source", "severity", "descrip
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _upload_columns(name: str, content: bytes) -> tuple[list[str], dict[str, str], str]:
+def _upload_columns(name: str, content: bytes, part: str | None) -> tuple[list[str], dict[str, str], str]:
     """Columns of an uploaded file and what detection makes of them (or why it failed)."""
     import tempfile
     from pathlib import Path
@@ -327,7 +327,10 @@ def _upload_columns(name: str, content: bytes) -> tuple[list[str], dict[str, str
         path = Path(folder) / f"upload{Path(name).suffix.lower()}"
         path.write_bytes(content)
         try:
-            table = reading.read_table(path)
+            is_sheet = reading.file_format(path) == "xlsx"
+            table = reading.read_table(
+                path, sheet=part if is_sheet else None, layer=None if is_sheet else part
+            )
         except HotspotsError as exc:
             return [], {}, str(exc)
     columns = [str(c) for c in table.frame.columns if not str(c).startswith("__geometry")]
@@ -337,9 +340,11 @@ def _upload_columns(name: str, content: bytes) -> tuple[list[str], dict[str, str
         return columns, {}, str(exc)
 
 
-def column_mapping(lang: str, name: str, content: bytes) -> tuple[tuple[str, str], ...]:
+def column_mapping(
+    lang: str, name: str, content: bytes, part: str | None = None
+) -> tuple[tuple[str, str], ...]:
     """The column-mapping step of an upload: detected columns, each changeable."""
-    columns, detected, problem = _upload_columns(name, content)
+    columns, detected, problem = _upload_columns(name, content, part)
     with st.sidebar.expander(t("upload.mapping", lang), expanded=bool(problem)):
         st.caption(t("upload.mapping_help", lang))
         if problem:

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from briefing import safe_origin
-from geo import demo, districts, incidents, population, settings, store
+from geo import demo, districts, incidents, population, reading, settings, store
 from geo.errors import HotspotsError
 from geo.incidents import ImportReport
 
@@ -76,15 +76,29 @@ def store_count(url: str) -> tuple[int, str | None]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def uploaded_data(name: str, content: bytes, crs: str | None, mapping: tuple[tuple[str, str], ...]) -> Loaded:
-    """Import an uploaded file through the same import as the CLI."""
+def uploaded_data(
+    name: str,
+    content: bytes,
+    crs: str | None,
+    mapping: tuple[tuple[str, str], ...],
+    part: str | None = None,
+) -> Loaded:
+    """Import an uploaded file through the same import as the CLI (``part``: sheet or layer)."""
     suffix = Path(name).suffix.lower()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(content)
-        result = incidents.import_incidents(path, crs=crs, mapping=dict(mapping), file_name=name)
+        is_sheet = reading.file_format(path) == "xlsx"
+        result = incidents.import_incidents(
+            path,
+            crs=crs,
+            mapping=dict(mapping),
+            file_name=name,
+            sheet=part if is_sheet else None,
+            layer=None if is_sheet else part,
+        )
     digest = hashlib.sha1(content).hexdigest()[:12]
-    key = f"upload-{digest}-{crs}-{hashlib.sha1(repr(mapping).encode()).hexdigest()[:6]}"
+    key = f"upload-{digest}-{crs}-{part}-{hashlib.sha1(repr(mapping).encode()).hexdigest()[:6]}"
     return Loaded(
         key=key,
         incidents=result.incidents,
@@ -93,6 +107,16 @@ def uploaded_data(name: str, content: bytes, crs: str | None, mapping: tuple[tup
         rejects=result.rejects,
         origin=name,
     )
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def upload_parts(name: str, content: bytes) -> list[str]:
+    """Sheets (XLSX) or layers (GeoPackage) of an uploaded file; [] for other formats."""
+    suffix = Path(name).suffix.lower()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(content)
+        return reading.parts(path)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
