@@ -397,3 +397,12 @@ def test_empty_hotspots_and_incidents_draw_only_districts(
     )
     assert set(geojson_layers(m)) == {"Districts: v"}
     m.get_root().render()
+
+
+def test_hotspot_popup_shows_the_category_mix_as_words() -> None:
+    row = pd.Series(
+        {"n": 45, "categories": {"drug_dealing": 30, "other": 15}, "top_category": "drug_dealing"}
+    )
+    html = mapview._hotspot_popup(row, 1, "fi")
+    assert "{" not in html and "&#x27;" not in html
+    assert "30" in html and "15" in html

@@ -321,6 +321,11 @@ def _hotspot_popup(row: pd.Series, rank: int, lang: str) -> str:
         value = row[column]
         if column == "top_category":
             value = i18n.category_label(str(value), lang)
+        elif isinstance(value, Mapping):  # a category mix {category: count}: words, not a dict
+            value = ", ".join(
+                f"{i18n.category_label(str(name), lang)} {i18n.format_number(float(count), lang)}"
+                for name, count in value.items()
+            )
         rows.append((escape(t(key, lang)), escape(value)))
         shown_keys.add(key)
     return _table(escape(t("popup.hotspot", lang, rank=rank)), rows)
