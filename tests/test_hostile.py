@@ -241,3 +241,40 @@ def test_an_unwritable_rejects_file_stops_the_import_before_the_store(
     assert code == 2 and err.count("\n") == 1
     code, out, _ = _cli(capsys, "stats", "--db", db)
     assert code == 0 and "incidents:  0" in out  # nothing was committed
+
+
+_VALUE = st.one_of(
+    st.none(), _CELL, st.floats(allow_nan=True, allow_infinity=True), st.integers(-(10**6), 10**6)
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(st.tuples(_VALUE, _VALUE, _VALUE, _VALUE), max_size=8),
+    suffix=st.sampled_from([".xlsx", ".parquet", ".geojson"]),
+)
+def test_fuzzed_tables_in_other_formats_account_for_every_row(
+    tmp_path: Path, rows: list[tuple[object, ...]], suffix: str
+) -> None:
+    import geopandas as gpd
+    import shapely
+
+    good = [("1.5.2025 12.00", 60.17, 24.94, "ryöstö"), ("2.5.2025 12.00", 60.171, 24.941, "ryöstö")]
+    table = pd.DataFrame([*good, *rows], columns=["aika", "lat", "lon", "luokka"]).astype(object)
+    path = tmp_path / f"fuzz{suffix}"
+    if suffix == ".xlsx":
+        table.map(
+            lambda v: v if not isinstance(v, float) or (v == v and abs(v) != float("inf")) else str(v)
+        ).to_excel(path, index=False)
+    elif suffix == ".parquet":
+        table.astype(str).to_parquet(path)
+    else:
+        points = [shapely.Point(24.94, 60.17) for _ in range(len(table))]
+        gpd.GeoDataFrame(table.astype(str), geometry=points, crs=4326).to_file(path, driver="GeoJSON")
+    try:
+        result = import_incidents(path)
+    except HotspotsError as exc:
+        assert str(exc).strip()
+        return
+    _accounted(result)
+    assert len(result.incidents) >= 1  # the good rows survive their neighbours
