@@ -431,6 +431,32 @@ def scrub_secrets(text: str, url: str) -> str:
     return redact_url(text)
 
 
+def driver_error_message(exc: BaseException, url: str) -> str | None:
+    """One line for a database driver's error (SQLite, PostgreSQL) met while a store is used.
+
+    None when ``exc`` is not a driver's error (a bug, to be raised as it is).
+    """
+    if not type(exc).__module__.startswith(("sqlite3", "psycopg")):
+        return None
+    return (
+        f"the incident store {redact_url(url)} failed: {scrub_secrets(' '.join(str(exc).split()), url)}. "
+        "If another program holds it (database is locked), close that and try again; if it is "
+        f"damaged, point {settings.ENV_DB_URL} (or --db) to another store"
+    )
+
+
+@contextlib.contextmanager
+def driver_errors(url: str) -> Iterator[None]:
+    """Turn a database driver's error inside the block into a ``StoreError`` (one line, no password)."""
+    try:
+        yield
+    except Exception as exc:
+        message = driver_error_message(exc, url)
+        if message is None:
+            raise
+        raise StoreError(message) from exc
+
+
 def open_store(url: str | None = None) -> IncidentStore:
     """Open (creating when needed) the incident store named by ``url``.
 

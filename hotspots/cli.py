@@ -12,8 +12,7 @@ import pandas as pd
 
 from geo import schema, settings
 from geo.errors import HotspotsError
-from geo.store import redact_url as store_url_shown
-from geo.store import scrub_secrets
+from geo.store import driver_error_message
 from hotspots import inputs
 from hotspots.methods import METHODS
 from hotspots.parameters import DEFAULT_EPS_M, DEFAULT_MIN_SAMPLES
@@ -313,14 +312,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         # A store that breaks while it is used (damaged, locked by another program, the
         # server gone) is the user's environment, not a bug: one line, no traceback.
-        if not type(exc).__module__.startswith(("sqlite3", "psycopg")):
+        message = driver_error_message(exc, getattr(args, "db", None) or settings.db_url())
+        if message is None:
             raise
-        url = getattr(args, "db", None) or settings.db_url()
-        _error(
-            f"the incident store {store_url_shown(url)} failed: {scrub_secrets(str(exc), url)}. If another "
-            f"program holds it (database is locked), close that and try again; if it is damaged, "
-            f"point --db or {settings.ENV_DB_URL} to another store"
-        )
+        _error(message)
         return 2
 
 

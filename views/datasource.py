@@ -7,7 +7,6 @@ hashed on a rerun, which keeps a filter change with 100k incidents fast.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +51,7 @@ def demo_data(n: int | None = None, seed: int = DEMO_SEED) -> Loaded:
 @st.cache_resource(show_spinner=False, ttl=60)
 def store_data(url: str) -> Loaded:
     """Everything in the store at ``url`` (re-read at most once a minute)."""
-    with store.open_store(url) as db:
+    with store.driver_errors(url), store.open_store(url) as db:
         frame = db.query()
         batches = len(db.batches())
     key = f"store-{hashlib.sha1(url.encode()).hexdigest()[:8]}-{len(frame)}-{batches}"
@@ -67,12 +66,10 @@ def store_data(url: str) -> Loaded:
 def store_count(url: str) -> tuple[int, str | None]:
     """Incidents in the store and, when it cannot be opened or read, why (the app then offers demo data)."""
     try:
-        with store.open_store(url) as db:
+        with store.driver_errors(url), store.open_store(url) as db:
             return db.count(), None
-    except HotspotsError as exc:
+    except HotspotsError as exc:  # a damaged or locked file may show only when read
         return 0, str(exc)
-    except sqlite3.DatabaseError as exc:  # a damaged or locked file found only when read
-        return 0, f"{store.redact_url(url)}: {exc}"
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
