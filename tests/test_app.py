@@ -186,7 +186,7 @@ def test_parameter_panel_reports_the_size_rule_and_the_choice(app: AppTest) -> N
     assert "Size rule" in texts and "at most 0.25 km²" in texts
     # District view: the same hotspots as the city map (the same ids), only those in Kallio.
     ranking = app.dataframe[0].value
-    assert list(ranking.columns[:5]) == ["Rank", "Hotspot", "Incidents", "per km²", "area km²"]
+    assert list(ranking.columns[:5]) == ["Rank", "Hotspot", "Incidents", "expected per km²", "area km²"]
     city = set(ranking["Hotspot"].astype(str))
     app.sidebar.multiselect(key="f_peruspiiri").set_value(["301"]).run()
     assert not app.exception
