@@ -36,7 +36,6 @@ DISTRICT_COLOURS: Final = ("#f0f9e8", "#bae4bc", "#7bccc4", "#43a2ca", "#0868ac"
 #: Sequential colours for incident density cells.
 DENSITY_COLOURS: Final = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
 NO_DATA_COLOUR: Final = "#c8c8c8"
-SUPPRESSED_COLOUR: Final = "#e6e6e6"
 #: Hotspot fill from the top rank to the last: red, orange, yellow.
 HOTSPOT_COLOURS: Final = ("#d7191c", "#fd8d3c", "#ffe44d")
 BACKGROUND_COLOUR: Final = "#eef1f3"
@@ -484,7 +483,7 @@ def _density_layer(
     """Counts per square cell (aligned to multiples of ``cell_m`` in EPSG:3067).
 
     Cells with the same count form one MultiPolygon feature, which keeps the page small;
-    cells with fewer than ``min_count`` incidents are one feature labelled ``<min_count``.
+    cells with fewer than ``min_count`` incidents are not drawn (the legend says so).
     """
     ix = np.floor(x / cell_m).astype(np.int64)
     iy = np.floor(y / cell_m).astype(np.int64)
@@ -502,11 +501,7 @@ def _density_layer(
     features: list[dict[str, Any]] = []
     styles: dict[str, dict[str, Any]] = {}
     base = {"color": "#ffffff", "weight": 0.5, "fillOpacity": 0.7}
-    if np.any(~shown):
-        features.append(
-            _feature("c_low", shapely.multipolygons(boxes[~shown]), {"tip": escape(f"{label}: <{min_count}")})
-        )
-        styles["c_low"] = {**base, "fillColor": SUPPRESSED_COLOUR}
+    # Cells below the threshold are not drawn: a shaded "<5" cell would mark a lone incident.
     shown_counts = counts[shown]
     shown_boxes = boxes[shown]
     for value in np.unique(shown_counts):
@@ -521,7 +516,7 @@ def _density_layer(
     if np.any(~shown):
         if not legend:
             legend = f"<h4>{escape(t('map.legend.density', lang))}</h4>"
-        legend += _legend_row(SUPPRESSED_COLOUR, t("map.legend.suppressed", lang, min_count=min_count))
+        legend += f"<div>{escape(t('map.legend.suppressed', lang, min_count=min_count))}</div>"
     layer = folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name=escape(t("map.layer.density", lang, cell_m=i18n.format_number(cell_m, lang))),
@@ -597,7 +592,7 @@ def build_map(
     density_cell_m
         Side of a density cell in metres.
     min_cell_count
-        Cells with fewer incidents show ``<min_cell_count`` instead of the count.
+        Cells with fewer incidents are not drawn (they would locate lone incidents).
     asset_urls
         Where the browser loads Leaflet and the rest; default :func:`views.assets.package_asset_urls`.
 
