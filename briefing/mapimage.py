@@ -50,10 +50,10 @@ from briefing import SOFTWARE, filters_text, is_synthetic, marking, method_text,
 from briefing.privacy import (
     AGGREGATED,
     DEFAULT_MIN_COUNT,
-    OUTLINE_CELLS_PER_EPS,
     RESTRICTED,
     check_min_count,
     count_text,
+    outline_cell_m,
     shareable_outlines,
 )
 from geo import crs, files, settings
@@ -727,7 +727,8 @@ def _panel(
     if restricted:
         notes.append((t("brief.restricted_note", lang), "normal", _RESTRICTED_RED))
     else:
-        cell = format_number(analysis.clustering.eps_m / OUTLINE_CELLS_PER_EPS, lang)
+        study_cell = analysis.found.grid.cell_m if analysis.found is not None else None
+        cell = format_number(outline_cell_m(analysis.clustering.eps_m, study_cell), lang)
         notes.append(
             (t("brief.aggregated_note", lang, min_count=min_count, cell_m=cell), "normal", "#444444")
         )

@@ -62,10 +62,10 @@ from briefing.mapimage import MapSize, figure_png_bytes, map_figure, style
 from briefing.privacy import (
     AGGREGATED,
     DEFAULT_MIN_COUNT,
-    OUTLINE_CELLS_PER_EPS,
     RESTRICTED,
     check_min_count,
     count_text,
+    outline_cell_m,
     shareable_district_table,
 )
 from geo import schema, settings
@@ -580,7 +580,8 @@ def brief_pdf_bytes(
             _p(f"{marking(lang, restricted=True)}: {t('brief.restricted_note', lang)}", styles["alert"])
         )
     else:
-        cell = format_number(analysis.clustering.eps_m / OUTLINE_CELLS_PER_EPS, lang)
+        study_cell = analysis.found.grid.cell_m if analysis.found is not None else None
+        cell = format_number(outline_cell_m(analysis.clustering.eps_m, study_cell), lang)
         notes.append(_p(t("brief.aggregated_note", lang, min_count=min_count, cell_m=cell), styles["small"]))
     notes.append(_p(t("brief.generated", lang, when=generated), styles["small"]))
     # Charts shrink (to a floor) so that a 34-row table, the charts and the sources share page 2.

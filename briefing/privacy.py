@@ -216,6 +216,11 @@ def on_lattice(geom: shapely.Geometry, step_m: float) -> bool:
     return bool(np.allclose(ratio, np.round(ratio), rtol=0, atol=1e-6))
 
 
+def outline_cell_m(eps_m: float, study_cell_m: float | None) -> float:
+    """The grid the shared outlines lie on: the engine's study cells, else eps / 3 (for the notes)."""
+    return float(study_cell_m) if study_cell_m is not None else eps_m / OUTLINE_CELLS_PER_EPS
+
+
 def shareable_outlines(
     polygons: ArrayLike, *, eps_m: float, cell_m: float | None = None, lattice_m: float = DEFAULT_CELL_M
 ) -> NDArray[np.object_]:

@@ -317,7 +317,9 @@ def test_hotspot_geojson_is_aggregated_and_marked(result: analysis.Analysis) -> 
         x, y = crs.to_metric(ring[:, 0], ring[:, 1], src=crs.WGS84)
         outline = shapely.Polygon(np.column_stack([x, y]))
         assert outline.buffer(0.01).contains(row.geometry)
-        cell = result.clustering.eps_m / privacy.OUTLINE_CELLS_PER_EPS
+        assert result.found is not None
+        cell = privacy.outline_cell_m(result.clustering.eps_m, result.found.grid.cell_m)
+        assert cell == 150.0  # the engine's study cells
         assert np.allclose(x / cell, np.round(x / cell), atol=1e-4)
         assert np.allclose(y / cell, np.round(y / cell), atol=1e-4)
 
