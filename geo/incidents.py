@@ -831,10 +831,10 @@ def _position_rejects(
 
 def _joined(parts: Sequence[pd.Series]) -> pd.Series:
     """The parts of each row as one string (missing = empty), separated by a unit separator."""
-    joined = parts[0].fillna("")
-    for part in parts[1:]:
-        joined = joined.str.cat(part.fillna(""), sep=_HASH_SEPARATOR)
-    return joined
+    # Arrow joins 100k rows in milliseconds; pandas' str.cat takes a second.
+    columns = [pc.cast(pc.fill_null(arrow_text(part), ""), pa.large_string()) for part in parts]
+    joined = pc.binary_join_element_wise(*columns, pa.scalar(_HASH_SEPARATOR, pa.large_string()))
+    return pd.Series(joined.to_pylist(), index=parts[0].index, dtype=object)
 
 
 def _hash_ids(parts: Sequence[pd.Series]) -> pd.Series:

@@ -238,7 +238,7 @@ def read_csv(path: Path) -> RawTable:
             frame = pd.read_csv(
                 io.StringIO(text),
                 sep=delimiter,
-                dtype=str,
+                dtype="string[pyarrow]",
                 keep_default_na=False,
                 na_values=[""],
                 skip_blank_lines=False,

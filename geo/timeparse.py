@@ -180,7 +180,7 @@ def arrow_text(values: pd.Series) -> pa.StringArray:
 def strip_text(values: pd.Series) -> pd.Series:
     """``values.astype("string").str.strip()``, done by Arrow (a 500k-row column in ms, not s)."""
     stripped = pc.utf8_trim_whitespace(arrow_text(values))
-    return pd.Series(pd.array(stripped, dtype="string[pyarrow]"), index=values.index).astype("string")
+    return pd.Series(pd.array(stripped, dtype="string[pyarrow]"), index=values.index)
 
 
 def _extract(text: pd.Series) -> tuple[dict[str, NDArray[np.float64]], pd.Series]:
@@ -213,6 +213,11 @@ def _first(*columns: NDArray[np.float64]) -> NDArray[np.float64]:
 
 def _offset_minutes(tz: pd.Series) -> NDArray[np.float64]:
     """Minutes east of UTC for 'Z', 'UTC', '+03:00', '+0300', '-05'; NaN when naive."""
+    # A column holds a handful of distinct offsets: work on those, then spread them out.
+    codes, uniques = pd.factorize(tz, use_na_sentinel=True)
+    if len(uniques) < len(tz):
+        distinct = _offset_minutes(pd.Series(uniques, dtype="string")) if len(uniques) else np.empty(0)
+        return np.where(codes >= 0, distinct[np.maximum(codes, 0)] if distinct.size else np.nan, np.nan)
     text = tz.fillna("").str.upper().str.replace(":", "", regex=False)
     zulu = text.isin(["Z", "UTC"]).to_numpy()
     sign = np.where(text.str[:1] == "-", -1.0, 1.0)
