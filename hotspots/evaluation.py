@@ -55,9 +55,9 @@ Methods (``METHODS``)
         the previous period); within the hotspot that crosses the budget's edge cells
         go by their training count.
     ``dbscan-concave`` / ``dbscan-hull``
-        As ``dbscan-ranked`` with the engine's polygons (concave hull buffered by eps/2)
-        or plain convex hulls, rasterised (a cell counts when its centre lies inside).
-        These three isolate the effect of the shape.
+        As ``dbscan-ranked`` with the whole clusters' concave hulls buffered by eps/2 (the
+        engine's former outline) or plain convex hulls, rasterised (a cell counts when its
+        centre lies inside). These three isolate the effect of the shape.
     ``hdbscan``
         scikit-learn's HDBSCAN (``min_cluster_size = min_samples``), cell shapes as
         ``dbscan-cells``, cells densest first by their training count, then the other cells.

@@ -4,15 +4,17 @@
 GeoDataFrame in EPSG:3067. What each column means and how it is computed:
 
 id / label
-    ``H1``, ``H2``, ... in ascending cluster label order (same labels, same ids);
-    ``label`` is the cluster label, to join incidents back to their hotspot.
+    With the engine's areas (``polygons`` given, ``hotspots.areas``): ``H{label + 1}``,
+    the label being the area's place in the densest-first order, so a hotspot keeps its
+    id in a district view. Otherwise ``H1``, ``H2``, ... in ascending cluster label order.
+    ``label`` joins incidents back to their hotspot.
 polygon
-    The concave hull (``shapely.concave_hull``, ``concave_ratio`` 0.3) of the members,
-    buffered by ``buffer_eps_ratio * eps_m`` (half of eps by default). A convex hull
-    would claim the empty inside of an L- or ring-shaped cluster. The buffer makes the
-    polygon cover every member with a margin, and it is also the privacy floor: no edge
-    runs through an incident, so an outline never pins down one address. Single points
-    and collinear clusters become discs or rounded strips.
+    The engine's areas: the union of the hotspot's study cells (``polygons``). Without
+    them (the backtest's shape comparison), the concave hull (``shapely.concave_hull``,
+    ``concave_ratio`` 0.3) of the members buffered by ``buffer_eps_ratio * eps_m`` (half
+    of eps by default); single points and collinear clusters become discs or strips.
+intensity_km2
+    The rank key: the areas' expected incidents per km² (``density_km2`` without areas).
 score
     Severity-weighted count: the sum of the members' severities (1-5), a missing severity
     counting as ``default_severity`` (3, the middle). ``mean_severity = score / n``.
