@@ -263,6 +263,9 @@ def analyse(
         peruspiiri=layer,
     )
     table, vanished = comparison.compare_periods(table, before)
+    if previous_selection is None:
+        # No comparison period: "new" would claim what nobody compared.
+        table["status"] = pd.array([pd.NA] * len(table), dtype="string")
     labels = _kept_labels(found, keep, current)
     return Analysis(
         selection=selection,

@@ -216,7 +216,7 @@ def _cmd_cluster(args: argparse.Namespace) -> int:
     for _, row in result.hotspots.head(10).iterrows():
         head = (
             f"  {int(row['rank']):>2}. {row['id']:<5} n={int(row['n']):<5} "
-            f"{float(row['area_km2']):.2f} km² {row['status']:<12}"
+            f"{float(row['area_km2']):.2f} km² {row['status'] if isinstance(row['status'], str) else '':<12}"
         )
         print(f"{head} {row['recommendation_en']}")
     if len(result.vanished):

@@ -68,7 +68,7 @@ def export_table(hotspots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     ]
     out["districts"] = hotspots["osaalue_fi"].astype(str)
     out["peruspiiri"] = hotspots["peruspiiri_fi"].astype(str)
-    out["trend"] = hotspots["status"].astype(str) if "status" in hotspots.columns else ""
+    out["trend"] = hotspots["status"].astype("string").fillna("") if "status" in hotspots.columns else ""
     out["significant"] = hotspots["significant"].astype(bool)
     out["p_adjusted"] = hotspots["p_adjusted"].astype(float)
     out["lead"] = hotspots["lead"].astype(str)

@@ -282,7 +282,8 @@ def forecast_hotspots(
     start = _history_start(history, span, end, when.min().normalize())
     best = table.sort_values("hit_rate", ascending=False, kind="stable").iloc[0]
     reason = (
-        f"forecast from the last {_label(history, span)} of history: eps {chosen.eps_m:g} m, min_samples "
+        f"forecast from {'all the history' if history is None else 'the last ' + _label(history, span)}: "
+        f"eps {chosen.eps_m:g} m, min_samples "
         f"{chosen.min_samples}, cells scored by {chosen.basis} with smoothing {chosen.smoothing:g}; best of "
         f"{len(table)} candidates (history length x parameters), whose hotspots, built before the last "
         f"{span.label} of the data, caught {float(best['hit_rate']):.1%} of it on average at 1%/3%/5% of "

@@ -154,4 +154,5 @@ def test_year_before_comparison_counts_the_same_season(incidents: pd.DataFrame) 
     assert result.key.incidents_previous == expected
     none = analysis.analyse(incidents, selection=sel, compare_with="none")
     assert none.previous_selection is None and none.key.incidents_previous == 0
-    assert set(none.hotspots["status"]) == {"new"}
+    # Nothing was compared: no status is claimed (not "new").
+    assert none.hotspots["status"].isna().all() and len(none.vanished) == 0
