@@ -38,6 +38,9 @@ ENV_EARLIEST_DATE = "HOTSPOTS_EARLIEST_DATE"
 #: Latest plausible incident date (ISO); default: one day after today.
 ENV_LATEST_DATE = "HOTSPOTS_LATEST_DATE"
 
+#: Seconds a store waits for another program's lock before it gives up.
+ENV_DB_TIMEOUT_S = "HOTSPOTS_DB_TIMEOUT_S"
+
 #: Size of the demo data set the app generates (default 20,000; benchmarks use 100,000).
 ENV_DEMO_N = "HOTSPOTS_DEMO_N"
 
@@ -45,6 +48,7 @@ DEFAULT_WFS_URL = "https://kartta.hel.fi/ws/geoserver/avoindata/wfs"
 DEFAULT_HSY_WFS_URL = "https://kartta.hsy.fi/geoserver/wfs"
 DEFAULT_STATFI_WFS_URL = "https://geo.stat.fi/geoserver/postialue/wfs"
 DEFAULT_HTTP_TIMEOUT_S = 60.0
+DEFAULT_DB_TIMEOUT_S = 30.0
 DEFAULT_EARLIEST_DATE = "2000-01-01"
 DEFAULT_TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 DEFAULT_TILES_ATTRIBUTION = "© OpenStreetMap contributors"
@@ -100,6 +104,20 @@ def http_timeout_s() -> float:
 def tiles_url() -> str:
     """XYZ tile URL template; empty means draw without a basemap."""
     return os.environ.get(ENV_TILES_URL, DEFAULT_TILES_URL).strip()
+
+
+def db_timeout_s() -> float:
+    """Seconds an SQLite store waits for a lock held by another program (``HOTSPOTS_DB_TIMEOUT_S``)."""
+    value = os.environ.get(ENV_DB_TIMEOUT_S, "").strip()
+    if not value:
+        return DEFAULT_DB_TIMEOUT_S
+    try:
+        timeout = float(value)
+    except ValueError:
+        raise ParameterError(f"{ENV_DB_TIMEOUT_S} must be a number of seconds, got {value!r}") from None
+    if not timeout > 0:
+        raise ParameterError(f"{ENV_DB_TIMEOUT_S} must be > 0 seconds, got {timeout}")
+    return timeout
 
 
 def demo_n() -> int:

@@ -828,16 +828,19 @@ class SQLiteStore(IncidentStore):
             if self._path is not None:
                 self._path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = sqlite3.connect(
-                self._label, isolation_level=None, check_same_thread=False, timeout=30.0
+                self._label, isolation_level=None, check_same_thread=False, timeout=settings.db_timeout_s()
             )
             self._apply_pragmas(self._conn)
             self._version = self._migrate(self._conn)
         except (sqlite3.Error, OSError) as exc:
             self._abandon()
-            raise StoreError(
-                f"cannot open the incident store {self._label}: {exc}. Check that the folder is writable "
-                f"and the file is an incident store, or point {settings.ENV_DB_URL} to another file."
-            ) from exc
+            advice = (
+                f"another program holds it: close that and try again (or raise {settings.ENV_DB_TIMEOUT_S})"
+                if "locked" in str(exc)
+                else "check that the folder is writable and the file is an incident store, or point "
+                f"{settings.ENV_DB_URL} to another file"
+            )
+            raise StoreError(f"cannot open the incident store {self._label}: {exc}; {advice}.") from exc
         except StoreError:
             self._abandon()
             raise

@@ -278,3 +278,29 @@ def test_fuzzed_tables_in_other_formats_account_for_every_row(
         return
     _accounted(result)
     assert len(result.incidents) >= 1  # the good rows survive their neighbours
+
+
+def test_a_store_locked_by_another_program_gives_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    source = tmp_path / "good.csv"
+    source.write_text(GOOD)
+    store = tmp_path / "store.sqlite"
+    db = f"sqlite:///{store}"
+    assert _cli(capsys, "stats", "--db", db)[0] == 0  # creates the store
+    holder = sqlite3.connect(store, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another program writing, for longer than we wait
+    monkeypatch.setenv("HOTSPOTS_DB_TIMEOUT_S", "0.3")
+    try:
+        code, _, err = _cli(capsys, "import", str(source), "--db", db)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert "locked" in err and "try again" in err
+    assert _cli(capsys, "import", str(source), "--db", db)[0] == 0  # and it works once released
+    monkeypatch.setenv("HOTSPOTS_DB_TIMEOUT_S", "soon")
+    code, _, err = _cli(capsys, "stats", "--db", db)
+    assert code == 2 and "HOTSPOTS_DB_TIMEOUT_S must be a number of seconds, got 'soon'" in err
