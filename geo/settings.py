@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo import schema
 from geo.errors import ParameterError
 from geo.timeparse import parse_day
 
@@ -87,18 +88,23 @@ def statfi_wfs_url() -> str:
     return os.environ.get(ENV_STATFI_WFS_URL, "").strip() or DEFAULT_STATFI_WFS_URL
 
 
+def _seconds_setting(name: str, default: float) -> float:
+    """A positive number of seconds from the environment variable ``name``, else ``default``."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ParameterError(f"{name} must be a number of seconds, got {value!r}") from None
+    if not seconds > 0:
+        raise ParameterError(f"{name} must be > 0 seconds, got {seconds}")
+    return seconds
+
+
 def http_timeout_s() -> float:
     """Timeout in seconds for one HTTP request."""
-    value = os.environ.get(ENV_HTTP_TIMEOUT_S, "").strip()
-    if not value:
-        return DEFAULT_HTTP_TIMEOUT_S
-    try:
-        timeout = float(value)
-    except ValueError as exc:
-        raise ParameterError(f"{ENV_HTTP_TIMEOUT_S} must be a number of seconds, got {value!r}") from exc
-    if timeout <= 0:
-        raise ParameterError(f"{ENV_HTTP_TIMEOUT_S} must be > 0 seconds, got {timeout}")
-    return timeout
+    return _seconds_setting(ENV_HTTP_TIMEOUT_S, DEFAULT_HTTP_TIMEOUT_S)
 
 
 def tiles_url() -> str:
@@ -108,16 +114,7 @@ def tiles_url() -> str:
 
 def db_timeout_s() -> float:
     """Seconds an SQLite store waits for a lock held by another program (``HOTSPOTS_DB_TIMEOUT_S``)."""
-    value = os.environ.get(ENV_DB_TIMEOUT_S, "").strip()
-    if not value:
-        return DEFAULT_DB_TIMEOUT_S
-    try:
-        timeout = float(value)
-    except ValueError:
-        raise ParameterError(f"{ENV_DB_TIMEOUT_S} must be a number of seconds, got {value!r}") from None
-    if not timeout > 0:
-        raise ParameterError(f"{ENV_DB_TIMEOUT_S} must be > 0 seconds, got {timeout}")
-    return timeout
+    return _seconds_setting(ENV_DB_TIMEOUT_S, DEFAULT_DB_TIMEOUT_S)
 
 
 def demo_n() -> int:
@@ -142,7 +139,7 @@ def plausible_period() -> tuple[pd.Timestamp, pd.Timestamp]:
     the day after tomorrow's start, i.e. now + at least one day); a date dated 1900 or 2099
     is a typo or a placeholder, and one such row must not stretch every period.
     """
-    zone = "Europe/Helsinki"
+    zone = schema.TIMEZONE
     tomorrow = pd.Timestamp.now(tz=zone).normalize().tz_localize(None) + pd.Timedelta(days=2)
     earliest = _date_setting(ENV_EARLIEST_DATE, pd.Timestamp(DEFAULT_EARLIEST_DATE))
     latest = _date_setting(ENV_LATEST_DATE, tomorrow)

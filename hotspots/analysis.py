@@ -80,7 +80,7 @@ def _hotspots_of(
         eps_m=clustering.eps_m,
         previous=previous,
         districts=peruspiiri,
-        polygons=found.polygons(),
+        polygons=found.polygons,
         intensity_km2=found.intensity_km2,
         crs_code=found.grid.crs,
     )
@@ -110,7 +110,7 @@ def _touching(found: areas.HotspotAreas, area: Any | None) -> NDArray[np.bool_]:
     """Which hotspots overlap ``area`` (all of them when there is no area)."""
     if area is None:
         return np.ones(len(found), dtype=bool)
-    polygons = found.polygons()
+    polygons = found.polygons
     if not len(polygons):
         return np.zeros(0, dtype=bool)
     return np.asarray(shapely.area(shapely.intersection(polygons, area)) > 0, dtype=bool)

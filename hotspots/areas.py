@@ -30,6 +30,7 @@ never on incidents, so it is safe to share, and a cell is what the backtest coun
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -116,8 +117,6 @@ class HotspotAreas:
         The study grid the cells belong to.
     cells
         Per hotspot, the positions (``grid.study_index`` order) of its cells, sorted.
-    cluster
-        Per hotspot, the DBSCAN cluster it was cut from.
     intensity_km2
         Per hotspot, its mean cell score per km² (the order key).
     scores
@@ -126,7 +125,6 @@ class HotspotAreas:
 
     grid: study.StudyGrid
     cells: tuple[NDArray[np.int64], ...]
-    cluster: NDArray[np.int64]
     intensity_km2: NDArray[np.float64]
     scores: NDArray[np.float64] = field(repr=False)
 
@@ -147,8 +145,9 @@ class HotspotAreas:
         positions = self.grid.positions(x_m, y_m)
         return lookup[np.where(positions >= 0, positions, self.grid.n_cells)]
 
+    @functools.cached_property
     def polygons(self) -> NDArray[np.object_]:
-        """Outline of each hotspot: the union of its cells (EPSG of the grid, metres)."""
+        """Outline of each hotspot: the union of its cells (EPSG of the grid, metres); made once."""
         return np.asarray([cell_union(self.grid, c) for c in self.cells], dtype=object)
 
 
@@ -318,7 +317,6 @@ def hotspot_areas(
     return HotspotAreas(
         grid=grid,
         cells=tuple(np.sort(flat[starts[r] : starts[r + 1]]) for r in chosen),
-        cluster=owner[first[picked]] if picked.size else np.empty(0, dtype=np.int64),
         intensity_km2=intensity[picked].astype(np.float64),
         scores=scores,
     )

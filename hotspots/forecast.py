@@ -94,6 +94,12 @@ def _history_start(
     return max(first, span.before(end))
 
 
+def _scaled_min_samples(reference: int, density: float) -> int:
+    """A reference min_samples scaled to the density; 1 stands for 2 whatever the density
+    (no filtering beyond a pair)."""
+    return 2 if reference == 1 else max(2, round(reference * density))
+
+
 def _label(label: str | None, horizon: evaluation.WindowSpan) -> str:
     if label is None:
         return "all"
@@ -174,8 +180,7 @@ def choose_forecast(
         for eps_m in FORECAST_EPS_M:
             disc: NDArray[np.float64] = study.disc_counts(x, y, grid, eps_m=eps_m)
             for base_ms in (1, *FORECAST_MIN_SAMPLES):
-                # 1 stands for "2 whatever the density": no filtering beyond a pair.
-                min_samples = 2 if base_ms == 1 else max(2, round(base_ms * density))
+                min_samples = _scaled_min_samples(base_ms, density)
                 given = replace(clustering, method="dbscan", eps_m=eps_m, min_samples=min_samples)
                 labels = cluster(part, given)
                 for result in autoparams.score_scorings(
@@ -213,18 +218,16 @@ def choose_forecast(
     best = autoparams.simplest_within_noise(
         table, "hit_rate", n_test=n_test, simplicity=(("history_order", True), *autoparams.SIMPLICITY)
     )
-    key = best["history_key"]
-    history = None if key is None or (isinstance(key, float) and np.isnan(key)) else str(key)
+    history = None if pd.isna(best["history_key"]) else str(best["history_key"])
     # Rebuilt on the history that ends with the data: min_samples follows its incidents.
     start = _history_start(history, horizon, end, first)
     n_final = int(study.in_period(when, start, end).sum())
     density = autoparams.density_scale(n_final, grid.area_km2)
-    reference = int(best["min_samples_ref"])
     chosen = replace(
         clustering,
         method="dbscan",
         eps_m=float(best["eps_m"]),
-        min_samples=2 if reference == 1 else max(2, round(reference * density)),
+        min_samples=_scaled_min_samples(int(best["min_samples_ref"]), density),
         smoothing=float(best["smoothing"]),
         basis=str(best["basis"]),  # type: ignore[arg-type]
         auto_eps=False,

@@ -61,6 +61,7 @@ from scipy import stats
 
 from geo import crs, schema
 from geo.errors import ParameterError
+from hotspots.areas import cell_union
 from hotspots.grid import StudyGrid
 from hotspots.significance import SIGNIFICANCE_COLUMNS, SignificanceParams, hotspot_significance
 
@@ -665,7 +666,5 @@ def foreign_frame(frame: pd.DataFrame, layer_code: str | None = STUDY_DISTRICT_C
 
 def study_district(grid: StudyGrid) -> gpd.GeoDataFrame:
     """The study cells as one district (``STUDY_DISTRICT_CODE``), for data without districts."""
-    cell = grid.cell_m
-    xs, ys = grid.centres()
-    area = shapely.union_all(shapely.box(xs - cell / 2, ys - cell / 2, xs + cell / 2, ys + cell / 2))
+    area = cell_union(grid, np.arange(grid.n_cells))
     return gpd.GeoDataFrame({"code": [STUDY_DISTRICT_CODE]}, geometry=[area], crs=grid.crs)

@@ -56,7 +56,7 @@ def test_a_city_wide_cluster_becomes_street_scale_pieces(box_grid: study.StudyGr
     assert found.area_km2.sum() <= rule.max_total_share * box_grid.area_km2 + 1e-9
     # Densest first, and the two street corners are among the first hotspots.
     assert np.all(np.diff(found.intensity_km2) <= 0)
-    first = found.polygons()[:6]
+    first = found.polygons[:6]
     for corner in ((381_000, 6_671_000), (385_200, 6_675_200)):
         assert any(p.distance(shapely.Point(corner)) < 150 for p in first), corner
 
@@ -66,7 +66,7 @@ def test_areas_are_one_polygon_of_grid_cells_with_every_incident_counted(box_gri
     found = areas.areas_of(frame, box_grid, ClusteringParams(eps_m=150.0, min_samples=5))
     labels = found.labels(frame["x_m"], frame["y_m"])
     counts = box_grid.counts(frame["x_m"], frame["y_m"])
-    for index, (cells, polygon) in enumerate(zip(found.cells, found.polygons(), strict=True)):
+    for index, (cells, polygon) in enumerate(zip(found.cells, found.polygons, strict=True)):
         assert polygon.geom_type == "Polygon"  # cells join through shared sides only
         assert polygon.area == pytest.approx(cells.size * 150.0**2)
         corners = shapely.get_coordinates(polygon)
@@ -126,7 +126,7 @@ def test_too_few_incidents_make_no_hotspot_and_inputs_stay_unchanged(box_grid: s
     frame = _frame(np.array([382_000.0, 382_010.0, 382_020.0]), np.array([6_672_000.0] * 3))
     before = frame.copy()
     found = areas.areas_of(frame, box_grid, ClusteringParams(eps_m=150.0, min_samples=2))
-    assert len(found) == 0 and found.polygons().size == 0
+    assert len(found) == 0 and found.polygons.size == 0
     assert (found.labels(frame["x_m"], frame["y_m"]) == -1).all()
     pd.testing.assert_frame_equal(frame, before)
     three = areas.areas_of(
