@@ -304,8 +304,9 @@ def choose_parameters(
     shares = "/".join(f"{share:.0%}" for share in area_shares)
     reason = (
         f"eps {chosen.eps_m:g} m, min_samples {full_ms} ({half_ms} on the first half, scaled to the "
-        f"period's incidents), cells scored by {chosen.basis} with smoothing {chosen.smoothing:g}: best of "
-        f"{len(table)} candidates; their hotspots from the period's first half, in rank order, caught "
+        f"period's incidents), cells scored by {chosen.basis} with smoothing {chosen.smoothing:g}: the "
+        f"simplest of {len(table)} candidates within noise of the best; their hotspots from the "
+        f"period's first half, in rank order, caught "
         f"{hit:.1%} of the second half on average at {shares} of the area (eps {clustering.eps_m:g} m, "
         f"min_samples {clustering.min_samples}: {default_hit:.1%}). Size rule: "
         f"{area_params.describe(grid.cell_m)}"

@@ -114,7 +114,7 @@ def choose_forecast(
     clustering: ClusteringParams,
     area_params: areas.AreaParams = areas.AreaParams(),  # noqa: B008  (frozen dataclass)
     area_shares: tuple[float, ...] = autoparams.AUTO_AREA_SHARES,
-) -> tuple[str | None, ClusteringParams, pd.DataFrame]:
+) -> tuple[str | None, ClusteringParams, pd.DataFrame, float]:
     """The history length, clustering and cell score whose hotspots predicted the held-out horizon best.
 
     Parameters
@@ -134,8 +134,9 @@ def choose_forecast(
 
     Returns
     -------
-    history, clustering, candidates
-        The chosen history label (None: all), parameters and the table of candidates.
+    history, clustering, candidates, hit_rate
+        The chosen history label (None: all), parameters, the table of candidates and the
+        chosen candidate's held-out hit rate.
 
     Raises
     ------
@@ -233,7 +234,8 @@ def choose_forecast(
         auto_eps=False,
         auto_min_samples=False,
     )
-    return history, chosen, table.drop(columns=["history_key", "history_order"])
+    candidates = table.drop(columns=["history_key", "history_order"])
+    return history, chosen, candidates, float(best["hit_rate"])
 
 
 def forecast_hotspots(
@@ -277,19 +279,19 @@ def forecast_hotspots(
     if history_all.empty:
         raise ParameterError("no incident passes the filters; nothing to forecast from")
     study_grid = autoparams.study_grid_for(city) if grid is None else grid
-    history, chosen, table = choose_forecast(
+    history, chosen, table, hit_rate = choose_forecast(
         history_all, study_grid, horizon=span, clustering=clustering, area_params=area_params
     )
     when = history_all["occurred_at"]
     end = when.max().normalize() + pd.Timedelta(days=1)
     start = _history_start(history, span, end, when.min().normalize())
-    best = table.sort_values("hit_rate", ascending=False, kind="stable").iloc[0]
     reason = (
         f"forecast from {'all the history' if history is None else 'the last ' + _label(history, span)}: "
         f"eps {chosen.eps_m:g} m, min_samples "
-        f"{chosen.min_samples}, cells scored by {chosen.basis} with smoothing {chosen.smoothing:g}; best of "
-        f"{len(table)} candidates (history length x parameters), whose hotspots, built before the last "
-        f"{span.label} of the data, caught {float(best['hit_rate']):.1%} of it on average at 1%/3%/5% of "
+        f"{chosen.min_samples}, cells scored by {chosen.basis} with smoothing {chosen.smoothing:g}; the "
+        f"simplest of {len(table)} candidates (history length x parameters) within noise of the best, "
+        f"whose hotspots, built before the last "
+        f"{span.label} of the data, caught {hit_rate:.1%} of it on average at 1%/3%/5% of "
         f"the area. Size rule: {area_params.describe(study_grid.cell_m)}"
     )
     window = replace(selection, since=start, until=end)
@@ -300,7 +302,7 @@ def forecast_hotspots(
         service_points=service_points,
         peruspiiri=peruspiiri,
         compare_with="none",
-        parameters=autoparams.AutoChoice(chosen, True, reason, hit_rate=float(best["hit_rate"])),
+        parameters=autoparams.AutoChoice(chosen, True, reason, hit_rate=hit_rate),
         grid=grid,
         area_params=area_params,
     )
