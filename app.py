@@ -288,7 +288,7 @@ def main() -> None:
             predicted = _forecast(loaded.key, data, history, clustering, services_key, services)
             result = predicted.analysis
         else:
-            city = replace(selection, suurpiiri=(), peruspiiri=(), osaalue=())
+            city = selection.citywide()
             chosen = _parameters(loaded.key, data, city, clustering)
             result = _analysis(
                 loaded.key, data, selection, clustering, compare_with, services_key, services, chosen

@@ -339,12 +339,7 @@ def read_xlsx(path: Path, *, sheet: str | None = None) -> RawTable:
     RawTable
         Cells and their spreadsheet row numbers.
     """
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        raise InputFormatError(f"{path.name}: cannot be opened as an XLSX workbook ({exc})") from exc
+    book = _open_workbook(path)
     try:
         names = list(book.sheetnames)
         if sheet is not None and sheet not in names:
@@ -425,10 +420,7 @@ def read_geofile(path: Path, *, layer: str | None = None) -> RawTable:
     import pyogrio
 
     kind = file_format(path)
-    try:
-        layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
-    except Exception as exc:  # pyogrio raises DataSourceError and friends
-        raise InputFormatError(f"{path.name}: cannot be opened as {kind.upper()} ({exc})") from exc
+    layers = _layers(path)
     if not layers:
         raise InputFormatError(f"{path.name}: has no layers")
     if layer is not None and layer not in layers:
@@ -488,6 +480,28 @@ def read_parquet(path: Path) -> RawTable:
     return RawTable(frame, rows, "parquet", notes=(rows_note,))
 
 
+def _open_workbook(path: Path) -> Any:
+    """An XLSX workbook opened read-only with cached values; InputFormatError when it is broken."""
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise InputFormatError(f"{path.name}: cannot be opened as an XLSX workbook ({exc})") from exc
+
+
+def _layers(path: Path) -> list[str]:
+    """The layers of a GeoPackage or GeoJSON file; InputFormatError when it cannot be opened."""
+    import pyogrio
+
+    try:
+        return [str(name) for name in pyogrio.list_layers(path)[:, 0]]
+    except Exception as exc:  # pyogrio raises DataSourceError and friends
+        raise InputFormatError(
+            f"{path.name}: cannot be opened as {file_format(path).upper()} ({exc})"
+        ) from exc
+
+
 def parts(path: str | Path) -> list[str]:
     """The sheets of an XLSX workbook or the layers of a GeoPackage; [] for single-table formats.
 
@@ -499,23 +513,13 @@ def parts(path: str | Path) -> list[str]:
     path = Path(path)
     kind = file_format(path)
     if kind == "xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(path, read_only=True)
-        except Exception as exc:  # openpyxl raises many types for a broken file
-            raise InputFormatError(f"{path.name}: cannot be opened as an XLSX workbook ({exc})") from exc
+        book = _open_workbook(path)
         try:
             return [str(name) for name in book.sheetnames]
         finally:
             book.close()
     if kind == "gpkg":
-        import pyogrio
-
-        try:
-            return [str(name) for name in pyogrio.list_layers(path)[:, 0]]
-        except Exception as exc:  # pyogrio raises DataSourceError and friends
-            raise InputFormatError(f"{path.name}: cannot be opened as GPKG ({exc})") from exc
+        return _layers(path)
     return []
 
 

@@ -148,7 +148,7 @@ def choose_parameters(
     """
     if not (clustering.auto_eps or clustering.auto_min_samples):
         return autoparams.AutoChoice(clustering, False, "eps and min_samples as given")
-    city = replace(selection, suurpiiri=(), peruspiiri=(), osaalue=())
+    city = selection.citywide()
     return autoparams.choose_parameters(
         selected if selected is not None and city == selection else apply(incidents, city),
         city,
@@ -211,12 +211,12 @@ def analyse(
     Analysis
     """
     current = apply(incidents, selection)
-    city_selection = replace(selection, suurpiiri=(), peruspiiri=(), osaalue=())
+    city_selection = selection.citywide()
     city = current if city_selection == selection else apply(incidents, city_selection)
     previous_selection = selection.comparison(compare_with)
     previous = apply(incidents, previous_selection) if previous_selection else current.iloc[0:0]
     previous_city = (
-        apply(incidents, replace(previous_selection, suurpiiri=(), peruspiiri=(), osaalue=()))
+        apply(incidents, previous_selection.citywide())
         if previous_selection
         else city.iloc[0:0]
     )

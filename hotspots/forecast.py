@@ -274,7 +274,7 @@ def forecast_hotspots(
     Forecast
     """
     span = evaluation.parse_window(horizon, name="--horizon")
-    city = replace(selection, suurpiiri=(), peruspiiri=(), osaalue=())
+    city = selection.citywide()
     history_all = apply(incidents, city)
     if history_all.empty:
         raise ParameterError("no incident passes the filters; nothing to forecast from")

@@ -100,6 +100,10 @@ class Selection:
                 return level, codes
         return None
 
+    def citywide(self) -> Selection:
+        """The same filters without the district choice (hotspots are found city-wide)."""
+        return replace(self, suurpiiri=(), peruspiiri=(), osaalue=())
+
     def previous(self) -> Selection:
         """The same filters over the period of the same length just before this one.
 
