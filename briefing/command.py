@@ -26,6 +26,22 @@ from views.i18n import LANGUAGES, t
 OUTPUTS: Final = (".pdf", ".png")
 
 
+def add_sharing_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--lang``, ``--restricted`` and ``--min-count``: how a shared file is written (brief, cluster)."""
+    parser.add_argument("--lang", default="fi", choices=list(LANGUAGES), help="language (default fi)")
+    parser.add_argument(
+        "--restricted",
+        action="store_true",
+        help="include single incidents and exact counts; every page and the metadata say RESTRICTED",
+    )
+    parser.add_argument(
+        "--min-count",
+        type=int,
+        default=DEFAULT_MIN_COUNT,
+        help=f"counts below this are shown as <N (default {DEFAULT_MIN_COUNT})",
+    )
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``brief`` output options to ``parser`` (the filters come from the ``cluster`` command).
 
@@ -35,20 +51,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         The ``brief`` sub-parser.
     """
     parser.add_argument("--out", required=True, help="briefing.pdf (two A4 pages) or map.png (the picture)")
-    parser.add_argument("--lang", default="fi", choices=list(LANGUAGES), help="language (default fi)")
-    parser.add_argument(
-        "--restricted",
-        action="store_true",
-        help="include single incidents and exact counts; every page and the metadata say RESTRICTED",
-    )
+    add_sharing_arguments(parser)
     parser.add_argument(
         "--size", default="slides", choices=["slides", "a4"], help="PNG size: slides 1920x1080, a4 at 300 dpi"
-    )
-    parser.add_argument(
-        "--min-count",
-        type=int,
-        default=DEFAULT_MIN_COUNT,
-        help=f"counts below this are shown as <N (default {DEFAULT_MIN_COUNT})",
     )
     parser.add_argument("--density", action="store_true", help="shade incident density in 250 m cells")
     parser.add_argument(

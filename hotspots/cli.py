@@ -256,18 +256,14 @@ def build_parser() -> argparse.ArgumentParser:
     inputs.add_part_arguments(p)
     p.set_defaults(func=_cmd_import)
 
+    from briefing import command as brief_command
+
     p = sub.add_parser("cluster", help="find, rank and export hotspots")
     add_analysis_arguments(p)
     p.add_argument(
         "--out", required=True, help="hotspots.geojson, .gpkg or .csv (aggregated: counts <5 hidden)"
     )
-    p.add_argument("--lang", default="fi", choices=["fi", "sv", "en"], help="language of the file's texts")
-    p.add_argument(
-        "--restricted",
-        action="store_true",
-        help="exact counts and the single incidents, marked RESTRICTED (not to be shared)",
-    )
-    p.add_argument("--min-count", type=int, default=5, help="counts below this are written as <N (default 5)")
+    brief_command.add_sharing_arguments(p)
     p.add_argument(
         "--forecast",
         action="store_true",
@@ -276,8 +272,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--horizon", default="6M", help="length of the forecast period (default 6M)")
     inputs.add_study_arguments(p)
     p.set_defaults(func=_cmd_cluster)
-
-    from briefing import command as brief_command
 
     p = sub.add_parser("brief", help="a PDF briefing or a map picture (PNG) of the selection, safe to share")
     add_analysis_arguments(p)
