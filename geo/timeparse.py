@@ -155,13 +155,13 @@ def _from_datetimes(values: pd.Series) -> ParsedTimes:
 _NUMERIC_GROUPS: Final = ("Y1", "M1", "D1", "D2", "M2", "Y2", "h", "m", "s")
 
 
-def parse_day(value: str, name: str) -> pd.Timestamp:
-    """A date (or time) given as text by a person, e.g. a setting or ``--since``.
+def parse_day(value: object, name: str) -> pd.Timestamp:
+    """A date (or time) given by a person, e.g. a setting or ``--since``.
 
     Raises
     ------
     ParameterError
-        The text is no date; the message names ``name`` and gives an example.
+        The value is no date; the message names ``name`` and gives an example.
     """
     try:
         stamp = pd.Timestamp(value)
@@ -170,6 +170,15 @@ def parse_day(value: str, name: str) -> pd.Timestamp:
     if pd.isna(stamp):
         raise ParameterError(f"{name} must be a date such as 2026-05-01, got {value!r}")
     return stamp
+
+
+def local_day(value: object, name: str, timezone: str) -> pd.Timestamp:
+    """``parse_day`` as an aware time in ``timezone``: naive values are its wall clock (a time
+    in the spring gap moves forward, a repeated autumn hour is its first occurrence)."""
+    stamp = parse_day(value, name)
+    if stamp.tzinfo is None:
+        return stamp.tz_localize(timezone, nonexistent="shift_forward", ambiguous=True)
+    return stamp.tz_convert(timezone)
 
 
 def arrow_text(values: pd.Series) -> pa.StringArray:

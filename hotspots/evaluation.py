@@ -125,7 +125,6 @@ from hotspots.grid import helsinki_study_area as helsinki_study_area
 from hotspots.grid import hotspot_cells as hotspot_cells
 from hotspots.grid import hotspot_priority as hotspot_priority
 from hotspots.grid import in_period as in_period
-from hotspots.grid import points_study_area as points_study_area
 from hotspots.grid import read_study_area as read_study_area
 from hotspots.grid import study_grid as study_grid
 from hotspots.methods import ClusteringParams, cluster

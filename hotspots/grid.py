@@ -189,17 +189,6 @@ def helsinki_study_area() -> Any:
     return districts.on_land(shapely.union_all(np.asarray(land.geometry.values, dtype=object)))
 
 
-def points_study_area(x_m: ArrayLike, y_m: ArrayLike, *, cell_m: float = DEFAULT_CELL_M) -> Any:
-    """Convex hull of the points, widened by a cell's half-diagonal so every point's cell counts."""
-    x = np.asarray(x_m, dtype=np.float64)
-    y = np.asarray(y_m, dtype=np.float64)
-    ok = np.isfinite(x) & np.isfinite(y)
-    if ok.sum() < 3:
-        raise ParameterError(f"a study area from points needs at least 3 incidents, got {int(ok.sum())}")
-    hull = shapely.convex_hull(shapely.multipoints(np.column_stack([x[ok], y[ok]])))
-    return shapely.buffer(hull, cell_m * math.sqrt(0.5), quad_segs=4)
-
-
 def occupied_grid(
     x_m: ArrayLike, y_m: ArrayLike, *, cell_m: float = DEFAULT_CELL_M, crs: str = geo_crs.METRIC
 ) -> StudyGrid:

@@ -25,7 +25,7 @@ import pandas as pd
 from geo import crs as geo_crs
 from geo import schema, settings
 from geo.errors import HotspotsError, InputFormatError
-from geo.timeparse import parse_day
+from geo.timeparse import local_day
 from hotspots import grid as study
 from hotspots.evaluation import prepare_points
 from hotspots.selection import Selection, districts_by_name
@@ -209,13 +209,6 @@ def load_study(args: argparse.Namespace) -> StudyData:
     )
 
 
-def _local(value: str | None, timezone: str, name: str) -> pd.Timestamp | None:
-    if value is None:
-        return None
-    stamp = parse_day(value, name)
-    return stamp.tz_convert(timezone) if stamp.tzinfo else stamp.tz_localize(timezone, ambiguous=True)
-
-
 def selection_from_args(args: argparse.Namespace, *, timezone: str = schema.TIMEZONE) -> Selection:
     """Filters of ``cluster`` and ``brief`` as a Selection (dates in ``timezone``)."""
     osaalue: tuple[str, ...] = ()
@@ -229,8 +222,8 @@ def selection_from_args(args: argparse.Namespace, *, timezone: str = schema.TIME
             codes |= set(table.loc[table[f"{level}_code"].isin(found[level]), "osaalue_code"])
         osaalue = tuple(sorted(codes))
     return Selection(
-        since=_local(args.since, timezone, "--since"),
-        until=_local(args.until, timezone, "--until"),
+        since=None if args.since is None else local_day(args.since, "--since", timezone),
+        until=None if args.until is None else local_day(args.until, "--until", timezone),
         categories=tuple(args.category or ()),
         osaalue=osaalue,
     )

@@ -16,6 +16,7 @@ import pandas as pd
 
 from geo import schema
 from geo.errors import ParameterError
+from geo.timeparse import local_day
 
 #: Category presets offered to users (ARCHITECTURE.md users: youth workers and police).
 PRESETS: Final[dict[str, tuple[str, ...]]] = {
@@ -34,15 +35,7 @@ LEVEL_COLUMNS: Final[dict[str, str]] = {
 
 
 def _timestamp(value: pd.Timestamp | str | None, name: str) -> pd.Timestamp | None:
-    if value is None:
-        return None
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise ParameterError(f"{name} must be a date such as 2026-05-01, got {value!r}") from exc
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize(schema.TIMEZONE, nonexistent="shift_forward", ambiguous=True)
-    return stamp.tz_convert(schema.TIMEZONE)
+    return None if value is None else local_day(value, name, schema.TIMEZONE)
 
 
 @dataclass(frozen=True)
