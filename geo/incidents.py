@@ -1040,7 +1040,8 @@ def import_incidents(
     accepted = live & ~rejects.rows
     on_map = accepted & in_helsinki
     at_sea = np.zeros(n, dtype=bool)
-    at_sea[on_map] = districts.at_sea(pos.x_m[on_map], pos.y_m[on_map])
+    # Only with the land data at hand: a note is not worth a download inside every import.
+    at_sea[on_map] = districts.at_sea(pos.x_m[on_map], pos.y_m[on_map], download=False)
     if at_sea.any():
         # Kept (a boat, a pier, an island the land data miss), but said: a swapped or
         # rounded coordinate also lands at sea.

@@ -215,11 +215,7 @@ def analyse(
     city = current if city_selection == selection else apply(incidents, city_selection)
     previous_selection = selection.comparison(compare_with)
     previous = apply(incidents, previous_selection) if previous_selection else current.iloc[0:0]
-    previous_city = (
-        apply(incidents, previous_selection.citywide())
-        if previous_selection
-        else city.iloc[0:0]
-    )
+    previous_city = apply(incidents, previous_selection.citywide()) if previous_selection else city.iloc[0:0]
     if grid is None:
         grid = autoparams.study_grid_for(city_selection)
         layer = district_layers.load_districts("peruspiiri") if peruspiiri is None else peruspiiri
