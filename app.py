@@ -20,9 +20,9 @@ from hotspots import analysis, autoparams, figures, forecast, parameters, predic
 from hotspots.methods import ClusteringParams
 from hotspots.selection import Selection
 from hotspots.selection import apply as apply_selection
+from i18n import t
 from views import assets, controls, datasource, downloads, panels, urlstate
 from views import predictive as predictive_view
-from views.i18n import t
 from views.mapview import build_map
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -101,7 +101,7 @@ def _map(
     selected: str | None,
     bounds: tuple[float, float, float, float] | None,
 ) -> folium.Map:
-    """The map for one analysis and view.
+    """Return the map for one analysis and view.
 
     Built anew on each rerun on purpose: folium adds to a map's figure every time it is
     rendered, so a cached ``folium.Map`` grows (and slows) with each rerun.
@@ -160,7 +160,7 @@ def _district_figures(result: analysis.Analysis, level: str) -> tuple[pd.DataFra
 
 
 def _service_points(lang: str) -> tuple[str, pd.DataFrame | None]:
-    """Optional youth centres and schools for the recommendations: (cache key, points)."""
+    """Return optional youth centres and schools for the recommendations: (cache key, points)."""
     upload = st.sidebar.file_uploader(t("sidebar.service_points", lang), type=["csv"], key="services")
     if upload is None:
         return "", None

@@ -41,9 +41,9 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from bench.cities import CITIES, DEFAULT_CACHE, load_city
+from cli import main as hotspots_main
 from hotspots import evaluation
 from hotspots import grid as study
-from hotspots.cli import main as hotspots_main
 
 SHARES: Final = (0.01, 0.03, 0.05)
 

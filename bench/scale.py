@@ -57,7 +57,7 @@ print(json.dumps({"start_s": t1 - t0, "read_s": t2 - t1, "choice_s": t3 - t2, "a
 #: The command run in a child that reports its own peak memory (the ``hotspots`` entry point).
 _CLUSTER = (
     "import resource, sys\n"
-    "from hotspots.cli import main\n"
+    "from cli import main\n"
     "code = main(sys.argv[1:])\n"
     "print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
     "raise SystemExit(code)\n"

@@ -23,14 +23,14 @@ from hotspots.analysis import Analysis
 from hotspots.methods import ClusteringParams
 from hotspots.selection import Selection
 from hotspots.summary import WEEKDAY_ABBREVIATIONS, weekday_label
-from views.i18n import category_label, check_language, format_number, source_label, t
+from i18n import category_label, check_language, format_number, source_label, t
 
 #: The product name written into file metadata (Software, Creator, Producer).
 SOFTWARE: Final = "helsinki-hotspots briefing"
 
 
 def is_synthetic(analysis: Analysis) -> bool:
-    """True when every incident of both periods is synthetic demo data (and there are some)."""
+    """Return True when every incident of both periods is synthetic demo data (and there are some)."""
     frames = [f for f in (analysis.current, analysis.previous) if len(f)]
     if not frames:
         return False
@@ -57,7 +57,7 @@ def format_datetime(when: datetime | pd.Timestamp, lang: str) -> str:
 
 
 def period_text(selection: Selection | None, lang: str) -> str:
-    """The period as readers say it: ``1.5.2026–31.10.2026`` (``until`` is exclusive)."""
+    """Return the period as readers say it: ``1.5.2026–31.10.2026`` (``until`` is exclusive)."""
     if selection is None or (selection.since is None and selection.until is None):
         return t("brief.period_open", lang)
     first = format_date(selection.since, lang) if selection.since is not None else ""
@@ -95,7 +95,7 @@ def _hour_runs(hours: tuple[int, ...]) -> str:
 def filters_text(
     selection: Selection | None, lang: str, *, district_names: Mapping[str, str] | None = None
 ) -> str:
-    """The selection's filters in words: categories, sources, districts, hours, weekdays.
+    """Return the selection's filters in words: categories, sources, districts, hours, weekdays.
 
     Parameters
     ----------
@@ -120,14 +120,16 @@ def filters_text(
         if selection.sources:
             items = ", ".join(source_label(s, lang) for s in selection.sources)
             parts.append(t("brief.filter_sources", lang, items=items))
-        chosen = selection.district_filter
-        if chosen is not None:
-            level, codes = chosen
-            names = (
-                [district_names.get(c, c) for c in codes]
-                if district_names is not None
-                else _district_names(level, codes, lang)
-            )
+        if selection.has_districts:
+            names = [
+                name
+                for level, codes in selection.chosen_districts.items()
+                for name in (
+                    [district_names.get(c, c) for c in codes]
+                    if district_names is not None
+                    else _district_names(level, codes, lang)
+                )
+            ]
             parts.append(t("brief.filter_districts", lang, items=", ".join(names)))
         if selection.hours:
             parts.append(t("brief.filter_hours", lang, items=_hour_runs(selection.hours)))
@@ -150,7 +152,7 @@ def method_text(clustering: ClusteringParams, lang: str) -> str:
 
 
 def marking(lang: str, *, restricted: bool) -> str:
-    """The classification marking: ``RESTRICTED`` (translated) or the aggregated note's title."""
+    """Return the classification marking: ``RESTRICTED`` (translated) or the aggregated note's title."""
     return t("brief.restricted", lang) if restricted else t("brief.aggregated", lang)
 
 
@@ -162,7 +164,7 @@ def source_lines(
     population: bool = False,
     tiles_attribution: str | None = None,
 ) -> list[str]:
-    """Data sources and attributions, one line each, in ``lang``.
+    """List the data sources and attributions, one line each, in ``lang``.
 
     Parameters
     ----------
@@ -195,7 +197,7 @@ def source_lines(
 
 
 def safe_origin(origin: str) -> str:
-    """A data origin fit to print in a briefing: a store URL loses its user name and password."""
+    """Return a data origin fit to print in a briefing: a store URL loses its user name and password."""
     parts = urlsplit(origin)
     if parts.scheme and "@" in parts.netloc:
         host = parts.netloc.rsplit("@", 1)[1]

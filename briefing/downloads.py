@@ -48,7 +48,7 @@ from geo.spreadsheet import neutralise_cell, neutralise_frame
 from hotspots import figures
 from hotspots.analysis import Analysis
 from hotspots.export import export_table
-from views.i18n import check_language, t
+from i18n import check_language, t
 
 #: Incident columns of a restricted export (besides the point geometry / lon, lat): the
 #: canonical ones without coordinates and the demo flag.
@@ -122,7 +122,7 @@ def hotspots_table(
     min_count: int = DEFAULT_MIN_COUNT,
     outline_cell_m: float | None = None,
 ) -> gpd.GeoDataFrame:
-    """The hotspot table as it leaves the tool (``export_table`` columns, EPSG:4326).
+    """Return the hotspot table as it leaves the tool (``export_table`` columns, EPSG:4326).
 
     Parameters
     ----------
@@ -169,7 +169,7 @@ def hotspots_table(
 
 
 def _incidents_frame(analysis: Analysis) -> gpd.GeoDataFrame:
-    """The current period's incidents with their hotspot id, as points in EPSG:4326."""
+    """Return the current period's incidents with their hotspot id, as points in EPSG:4326."""
     current = analysis.current
     out = pd.DataFrame(index=current.index)
     for column in INCIDENT_COLUMNS:
@@ -324,7 +324,7 @@ def hotspots_csv_bytes(
 
 
 def incidents_csv_bytes(analysis: Analysis, *, restricted: bool = False) -> bytes:
-    """The period's incidents (id, time, category, source, severity, description, lon/lat).
+    """Return the period's incidents (id, time, category, source, severity, description, lon/lat).
 
     Parameters
     ----------
@@ -395,7 +395,7 @@ def districts_csv_bytes(
 
 
 def _cell(value: object) -> object:
-    """A value openpyxl can write: missing -> empty, numpy scalars -> Python, text neutralised."""
+    """Return a value openpyxl can write: missing -> empty, numpy scalars -> Python, text neutralised."""
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return None
     if isinstance(value, np.generic):

@@ -62,7 +62,7 @@ from geo.errors import ParameterError
 from hotspots import autoparams
 from hotspots.analysis import Analysis
 from hotspots.grid import TERRITORIAL_SEA_CODE
-from views.i18n import check_language, format_number, t
+from i18n import check_language, format_number, t
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ _RC: Final[dict[str, Any]] = {
 
 @contextmanager
 def style() -> Iterator[None]:
-    """Fixed matplotlib settings for every briefing figure (fonts, Type 42 text)."""
+    """Return the fixed matplotlib settings for every briefing figure (fonts, Type 42 text)."""
     with mpl.rc_context(_RC):  # type: ignore[arg-type]
         yield
 
@@ -137,7 +137,7 @@ def _ring_path(coords: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArra
 
 
 def geometry_path(geom: shapely.Geometry) -> MplPath | None:
-    """A matplotlib path (holes included) of a polygon or multipolygon in its own coordinates."""
+    """Return a matplotlib path (holes included) of a polygon or multipolygon in its own coordinates."""
     if geom is None or shapely.is_empty(geom):
         return None
     parts = shapely.get_parts(geom)
@@ -173,7 +173,7 @@ def _extent(
     x = current["x_m"].to_numpy(dtype=np.float64) if len(current) else np.empty(0)
     y = current["y_m"].to_numpy(dtype=np.float64) if len(current) else np.empty(0)
     keep = np.isfinite(x) & np.isfinite(y)
-    if restricted and analysis.selection.district_filter is None and keep.sum() >= 2:
+    if restricted and not analysis.selection.has_districts and keep.sum() >= 2:
         x0, x1 = (float(v) for v in np.quantile(x[keep], [0.005, 0.995]))
         y0, y1 = (float(v) for v in np.quantile(y[keep], [0.005, 0.995]))
     else:
@@ -204,7 +204,7 @@ def _fit_aspect(
 
 
 def _nice_length_m(span_m: float) -> float:
-    """A round scale-bar length near a fifth of ``span_m``: 1, 2 or 5 times a power of ten."""
+    """Return a round scale-bar length near a fifth of ``span_m``: 1, 2 or 5 times a power of ten."""
     target = span_m / 5
     power = 10 ** math.floor(math.log10(target))
     return float(max(m * power for m in (1, 2, 5) if m * power <= target))
@@ -352,7 +352,7 @@ def _density(
     *,
     cell_m: float,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
-    """Counts per grid cell aligned to multiples of ``cell_m``: x edges, y edges, counts (ny, nx)."""
+    """Count incidents per grid cell aligned to multiples of ``cell_m``: x edges, y edges, counts (ny, nx)."""
     x0, y0, x1, y1 = bounds
     ex = np.arange(math.floor(x0 / cell_m), math.ceil(x1 / cell_m) + 1) * cell_m
     ey = np.arange(math.floor(y0 / cell_m), math.ceil(y1 / cell_m) + 1) * cell_m
@@ -996,7 +996,7 @@ def map_png_bytes(
     tiles_cache_dir: Path | None = None,
     origin: str | None = None,
 ) -> bytes:
-    """The map picture (title bar, map, side panel) as PNG bytes, for downloads and the CLI.
+    """Return the map picture (title bar, map, side panel) as PNG bytes, for downloads and the CLI.
 
     Parameters
     ----------

@@ -72,7 +72,7 @@ from geo import schema, settings
 from geo.districts import check_level
 from hotspots.analysis import Analysis
 from hotspots.summary import WEEKDAY_ABBREVIATIONS, PeakWindow
-from views.i18n import check_language, format_number, level_label, t
+from i18n import check_language, format_number, level_label, t
 
 _FONT: Final = "BriefSans"
 _FONT_BOLD: Final = "BriefSans-Bold"
@@ -130,7 +130,7 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    """A paragraph of plain text (escaped: ``<5`` and ``&`` stay text)."""
+    """Return a paragraph of plain text (escaped: ``<5`` and ``&`` stay text)."""
     return Paragraph(escape(text), style)
 
 
@@ -365,13 +365,13 @@ def _table_style() -> TableStyle:
 
 
 def _signed(value: int, lang: str) -> str:
-    """A change with its sign, grouped the reader's way: ``+1 646``, ``-52``, ``0``."""
+    """Return a change with its sign, grouped the reader's way: ``+1 646``, ``-52``, ``0``."""
     sign = "+" if value > 0 else "-" if value < 0 else ""
     return sign + format_number(abs(value), lang)
 
 
 def _count_label(value: object, *, lang: str, min_count: int, restricted: bool) -> str:
-    """A count as the PDF shows it: ``"1 900"`` (grouped the reader's way) or ``"<5"``."""
+    """Return a count as the PDF shows it: ``"1 900"`` (grouped the reader's way) or ``"<5"``."""
     text = count_text(value, min_count=min_count, restricted=restricted)
     return format_number(int(text), lang) if text.isdigit() else text
 
@@ -467,7 +467,7 @@ def brief_pdf_bytes(
     osaalue: gpd.GeoDataFrame | None = None,
     peruspiiri: gpd.GeoDataFrame | None = None,
 ) -> bytes:
-    """The two-page PDF briefing of one analysis.
+    """Return the two-page PDF briefing of one analysis.
 
     Parameters
     ----------

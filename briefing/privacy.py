@@ -70,19 +70,19 @@ def check_min_count(min_count: object) -> int:
 
 
 def suppressed_label(min_count: int) -> str:
-    """The text a suppressed count is shown as: ``"<5"`` for ``min_count`` 5."""
+    """Return the text a suppressed count is shown as: ``"<5"`` for ``min_count`` 5."""
     return f"<{check_min_count(min_count)}"
 
 
 def is_small(value: object, *, min_count: int) -> bool:
-    """True when ``value`` is a count below ``min_count`` (missing values are not small)."""
+    """Return True when ``value`` is a count below ``min_count`` (missing values are not small)."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return False
     return float(value) < min_count  # type: ignore[arg-type]
 
 
 def count_text(value: object, *, min_count: int, restricted: bool = False) -> str:
-    """A count as shareable text: ``"12"``, ``"<5"`` below ``min_count``, ``""`` when missing.
+    """Return a count as shareable text: ``"12"``, ``"<5"`` below ``min_count``, ``""`` when missing.
 
     Parameters
     ----------
@@ -115,7 +115,7 @@ def count_column(values: ArrayLike, *, min_count: int, restricted: bool = False)
 
 
 def mix_text(mix: Mapping[str, int] | None, *, min_count: int, restricted: bool = False) -> str:
-    """A category mix as text with small counts suppressed: ``"drug_dealing 34, weapons <5"``."""
+    """Return a category mix as text with small counts suppressed: ``"drug_dealing 34, weapons <5"``."""
     return ", ".join(
         f"{name} {count_text(count, min_count=min_count, restricted=restricted)}"
         for name, count in (mix or {}).items()
@@ -123,7 +123,7 @@ def mix_text(mix: Mapping[str, int] | None, *, min_count: int, restricted: bool 
 
 
 def shareable_district_table(table: pd.DataFrame, *, min_count: int = DEFAULT_MIN_COUNT) -> pd.DataFrame:
-    """The district table (``hotspots.figures.district_table``) with small counts suppressed.
+    """Return the district table (``hotspots.figures.district_table``) with small counts suppressed.
 
     ``n`` and ``n_prev`` become text (``"<5"`` below ``min_count``). A change or a change in
     per cent beside a suppressed count is blanked (it would give the count back), and so is
@@ -164,7 +164,7 @@ def shareable_district_table(table: pd.DataFrame, *, min_count: int = DEFAULT_MI
 
 
 def min_width_ok(polygon: shapely.Geometry, width_m: float) -> bool:
-    """True when no part of ``polygon`` is narrower than ``width_m`` metres.
+    """Return True when no part of ``polygon`` is narrower than ``width_m`` metres.
 
     Checked by a morphological opening: shrinking by half the width and growing back gives
     the polygon again exactly when every point lies in a disc of that diameter inside it.
@@ -208,7 +208,7 @@ def _grid_cover(polygon: shapely.Geometry, cell_m: float) -> shapely.Geometry:
 
 
 def on_lattice(geom: shapely.Geometry, step_m: float) -> bool:
-    """True when every vertex of ``geom`` lies on multiples of ``step_m`` metres."""
+    """Return True when every vertex of ``geom`` lies on multiples of ``step_m`` metres."""
     coords = shapely.get_coordinates(geom)
     if not coords.size:
         return False
@@ -217,7 +217,7 @@ def on_lattice(geom: shapely.Geometry, step_m: float) -> bool:
 
 
 def outline_cell_m(eps_m: float, study_cell_m: float | None) -> float:
-    """The grid the shared outlines lie on: the engine's study cells, else eps / 3 (for the notes)."""
+    """Return the grid the shared outlines lie on: the engine's study cells, else eps / 3 (for the notes)."""
     return float(study_cell_m) if study_cell_m is not None else eps_m / OUTLINE_CELLS_PER_EPS
 
 

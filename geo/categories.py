@@ -194,7 +194,7 @@ def _lookup(
 
 
 def canonical_category(label: object) -> str | None:
-    """The canonical category of one source label, or None when it is unknown.
+    """Return the canonical category of one source label, or None when it is unknown.
 
     Parameters
     ----------
@@ -211,7 +211,7 @@ def canonical_category(label: object) -> str | None:
 
 
 def canonical_source(label: object) -> str | None:
-    """The canonical source of one label (``'Polisen'`` -> ``'police'``), or None when unknown.
+    """Return the canonical source of one label (``'Polisen'`` -> ``'police'``), or None when unknown.
 
     Parameters
     ----------

@@ -43,8 +43,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from geo import crs, districts, files, opendata, schema
+from geo import crs, districts, files, schema
 from geo.districts import TERRITORIAL_SEA_CODE
+from geo.download import require
 from geo.errors import DataUnavailableError, ParameterError
 
 Life = Literal["stable", "emerging", "fading"]
@@ -568,7 +569,7 @@ _DESCRIPTIONS: Final[dict[str, tuple[str, ...]]] = {
 
 
 def demo_period(end: date | pd.Timestamp | None = None) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The half-open period ``[start, stop)`` the demo covers, in Europe/Helsinki time.
+    """Return the half-open period ``[start, stop)`` the demo covers, in Europe/Helsinki time.
 
     Parameters
     ----------
@@ -712,7 +713,7 @@ def _read_population_grid(path: str, mtime_ns: int) -> _PopulationGrid:
 
 
 def _population_grid() -> _PopulationGrid:
-    path = opendata.require("population_grid")
+    path = require("population_grid")
     return _read_population_grid(str(path), path.stat().st_mtime_ns)
 
 

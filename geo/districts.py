@@ -1,6 +1,6 @@
 """Helsinki's official districts: suurpiiri (8) > peruspiiri (34) > osa-alue (148).
 
-Layers come from the City of Helsinki (CC BY 4.0) through ``geo.opendata``. Every frame
+Layers come from the City of Helsinki (CC BY 4.0) through ``geo.download.require``. Every frame
 returned here is in EPSG:3067 metres, names above osa-alue level in title case (the source
 has them in upper case), with the hierarchy decoded from ``kokotunnus``
 (``'091'`` + suurpiiri digit + 3-digit peruspiiri + 3-digit osa-alue).
@@ -17,7 +17,8 @@ import pandas as pd
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
-from geo import crs, opendata
+from geo import crs
+from geo.download import require
 from geo.errors import DataUnavailableError
 
 Level = Literal["suurpiiri", "peruspiiri", "osaalue"]
@@ -134,7 +135,7 @@ def load_districts(level: str = "osaalue", *, download: bool = True) -> gpd.GeoD
         No local copy and no download possible; the message says how to get one.
     """
     lvl = check_level(level)
-    path = opendata.require(lvl, download=download)
+    path = require(lvl, download=download)
     return _load_cached(lvl, str(path), path.stat().st_mtime_ns).copy()
 
 
@@ -160,7 +161,7 @@ def shore_area(*, download: bool = True) -> shapely.Geometry | None:
     shore; their union is the land. Read and buffered once per file.
     """
     try:
-        path = opendata.require("paavo", download=download)
+        path = require("paavo", download=download)
     except DataUnavailableError:
         return None
     return _shore_cached(str(path), path.stat().st_mtime_ns)
@@ -176,7 +177,7 @@ def on_land(area: shapely.Geometry, *, download: bool = True) -> shapely.Geometr
 
 
 def at_sea(x_m: NDArray[np.float64], y_m: NDArray[np.float64], *, download: bool = True) -> NDArray[np.bool_]:
-    """True for points farther than ``LAND_MARGIN_M`` from Helsinki's land (all False without land data).
+    """Flag points farther than ``LAND_MARGIN_M`` from land (all False without land data).
 
     Points outside Helsinki's land mask but far from the city are at sea here too: the
     caller asks only about points inside the official districts.
@@ -332,7 +333,7 @@ def _default_tagger(download: bool) -> DistrictTagger:
 
 
 def default_tagger(*, download: bool = True) -> DistrictTagger:
-    """A tagger over the official osa-alue layer, built once per process."""
+    """Return a tagger over the official osa-alue layer, built once per process."""
     return _default_tagger(download)
 
 

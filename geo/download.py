@@ -1,6 +1,6 @@
 """Official open data downloads, validated and written atomically into the cache.
 
-``geo.opendata.require`` calls :func:`fetch` when no local copy exists; the CLI's
+``geo.download.require`` calls :func:`fetch` when no local copy exists; the CLI's
 ``hotspots districts fetch`` calls :func:`fetch_all`. Every answer is checked before a byte
 reaches the cache (JSON, a non-empty FeatureCollection, the expected columns, polygons in the
 Helsinki region), then written to a temporary file in the target folder and moved into place
@@ -129,14 +129,14 @@ def wfs_request_url(base_url: str, type_name: str, *, srs_name: str, **extra: st
 
 
 def _excerpt(body: bytes, limit: int = 200) -> str:
-    """A short, single-line preview of an answer for an error message."""
+    """Return a short, single-line preview of an answer for an error message."""
     text = body[: limit * 4].decode("utf-8", errors="replace")
     text = re.sub(r"\s+", " ", text).strip()
     return text[:limit] + ("..." if len(text) > limit else "")
 
 
 def _describe_error_body(body: bytes) -> str:
-    """What an error answer says: OGC exception text, HTML title, or a preview."""
+    """Say what an error answer says: OGC exception text, HTML title, or a preview."""
     text = body.decode("utf-8", errors="replace")
     found = re.findall(r"<(?:\w+:)?(?:ExceptionText|ServiceException)[^>]*>(.*?)</", text, flags=re.S)
     if found:
@@ -275,7 +275,7 @@ def _swap_axes(coords: Any) -> Any:
 
 
 def _needs_axis_swap(geoms: np.ndarray, *, expected_crs: str, what: str) -> bool:
-    """True when coordinates come northing/latitude first; error when they fit neither order."""
+    """Return True when coordinates come northing/latitude first; error when they fit neither order."""
     xy = shapely.get_coordinates(geoms)
     if crs.guess_crs(xy[:, 0], xy[:, 1]) == expected_crs:
         return False
@@ -290,7 +290,7 @@ def _needs_axis_swap(geoms: np.ndarray, *, expected_crs: str, what: str) -> bool
 
 
 def _swap_feature_axes(feature: dict[str, Any]) -> dict[str, Any]:
-    """A copy of ``feature`` with x and y exchanged in its geometry (and bbox)."""
+    """Return a copy of ``feature`` with x and y exchanged in its geometry (and bbox)."""
     out = dict(feature)
     geometry = dict(feature["geometry"])
     geometry["coordinates"] = _swap_axes(geometry["coordinates"])
@@ -538,13 +538,11 @@ def fetch(
         payload = json.dumps(collection, ensure_ascii=False).encode("utf-8")
         return _write_atomic(target, _write_bytes(payload))
     if key == "population_grid":
-        from geo import districts  # the grid is cut to Helsinki, so the osa-alue layer comes first
-
         url = wfs_request_url(base, ds.layer, srs_name=crs.GK25)
         what = f"the population grid {ds.layer} from {url}"
         body = http_get(url, timeout_s=seconds)
-        try:
-            osaalue = districts.load_districts("osaalue")
+        try:  # the grid is cut to Helsinki, so the osa-alue layer comes first
+            osaalue = gpd.read_file(require("osaalue"))
         except DataUnavailableError as exc:
             raise DownloadError(
                 f"the population grid is cut to Helsinki's osa-alue layer, which is unavailable: {exc}"
@@ -591,3 +589,35 @@ def fetch_all(
     urls["population_grid"] = hsy_wfs_url
     urls["paavo"] = statfi_wfs_url
     return [fetch(key, base_url=url, timeout_s=timeout_s, force=force) for key, url in urls.items()]
+
+
+def require(key: str, *, download: bool = True) -> Path:
+    """Return a local copy of dataset ``key``, downloading it into the cache if needed.
+
+    Parameters
+    ----------
+    key
+        Dataset key, e.g. ``"osaalue"``.
+    download
+        Try the official download when no local copy exists.
+
+    Returns
+    -------
+    Path
+        The file to read.
+
+    Raises
+    ------
+    DataUnavailableError
+        When there is no local copy and the download is off or fails; the message names
+        ``HOTSPOTS_DATA_DIR`` and ``hotspots districts fetch``.
+    """
+    path = opendata.locate(key)
+    if path is not None:
+        return path
+    if not download:
+        raise DataUnavailableError(opendata.unavailable_message(key, "downloads were not allowed"))
+    try:
+        return fetch(key)
+    except DownloadError as exc:
+        raise DataUnavailableError(opendata.unavailable_message(key, str(exc))) from exc

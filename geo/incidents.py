@@ -532,7 +532,7 @@ def _numbers(values: pd.Series) -> tuple[NDArray[np.float64], NDArray[np.bool_],
 
 
 def _mask(values: pa.Array | pa.ChunkedArray) -> NDArray[np.bool_]:
-    """An Arrow boolean array as a numpy mask (null = False)."""
+    """Return an Arrow boolean array as a numpy mask (null = False)."""
     return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
@@ -561,7 +561,7 @@ def _crs_arg(value: str | int | None) -> str | None:
 
 
 def _swapped(first: NDArray[np.float64], second: NDArray[np.float64], target: str) -> bool:
-    """True when the numbers fit ``target`` only read the other way round."""
+    """Return True when the numbers fit ``target`` only read the other way round."""
     if target not in CRS_CHOICES:
         return False
     return crs_mod.guess_crs(first, second) != target and crs_mod.guess_crs(second, first) == target
@@ -638,7 +638,7 @@ class _Rejects:
 
 
 def empty_rejects() -> pd.DataFrame:
-    """A rejects table with no rows (``REJECT_COLUMNS``)."""
+    """Return a rejects table with no rows (``REJECT_COLUMNS``)."""
     return pd.DataFrame(
         {
             "row": pd.Series(dtype="int64"),
@@ -830,7 +830,7 @@ def _position_rejects(
 
 
 def _joined(parts: Sequence[pd.Series]) -> pd.Series:
-    """The parts of each row as one string (missing = empty), separated by a unit separator."""
+    """Return the parts of each row as one string (missing = empty), separated by a unit separator."""
     # Arrow joins 100k rows in milliseconds; pandas' str.cat takes a second.
     columns = [pc.cast(pc.fill_null(arrow_text(part), ""), pa.large_string()) for part in parts]
     joined = pc.binary_join_element_wise(*columns, pa.scalar(_HASH_SEPARATOR, pa.large_string()))
@@ -1100,7 +1100,7 @@ def import_incidents(
 
 
 def _with_bad_rows(rejects: pd.DataFrame, raw: reading.RawTable) -> pd.DataFrame:
-    """The rejects plus the lines the reader could not split (``RawTable.bad_rows``), by row."""
+    """Return the rejects plus the lines the reader could not split (``RawTable.bad_rows``), by row."""
     if raw.bad_rows.empty:
         return rejects
     bad = pd.DataFrame(
@@ -1137,7 +1137,7 @@ def write_rejects(rejects: ImportResult | pd.DataFrame, path: str | Path) -> Pat
 
 
 def rejects_csv(rejects: ImportResult | pd.DataFrame) -> bytes:
-    """The rejects as CSV bytes (UTF-8 with BOM), every cell neutralised for spreadsheets.
+    """Return the rejects as CSV bytes (UTF-8 with BOM), every cell neutralised for spreadsheets.
 
     A partner's file may hold ``=HYPERLINK(...)`` in any field; the rejects repeat the raw
     values, so they pass ``geo.spreadsheet.neutralise_frame`` first (the app's "download

@@ -1,7 +1,7 @@
 """Official open data sets the project uses, and where a local copy of each is found.
 
 Order: the folder named by ``HOTSPOTS_DATA_DIR``, then the cache (``data/``), then the
-official download (see ``geo.download``), written to the cache atomically.
+official download (``geo.download.require``), written to the cache atomically.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Final
 
 from geo import settings
-from geo.errors import DataUnavailableError, DownloadError
 
 
 @dataclass(frozen=True)
@@ -111,7 +110,7 @@ def locate(key: str) -> Path | None:
 
 
 def unavailable_message(key: str, reason: str) -> str:
-    """The one message a user sees when dataset ``key`` cannot be had."""
+    """Return the one message a user sees when dataset ``key`` cannot be had."""
     ds = dataset(key)
     where = settings.data_dir()
     looked = f"{settings.ENV_DATA_DIR}={where}, " if where else f"{settings.ENV_DATA_DIR} (unset), "
@@ -121,37 +120,3 @@ def unavailable_message(key: str, reason: str) -> str:
         f"failed: {reason}. Connect to the internet and run `hotspots districts fetch`, "
         f"or set {settings.ENV_DATA_DIR} to a folder that holds {ds.relpath}."
     )
-
-
-def require(key: str, *, download: bool = True) -> Path:
-    """Return a local copy of dataset ``key``, downloading it into the cache if needed.
-
-    Parameters
-    ----------
-    key
-        Dataset key, e.g. ``"osaalue"``.
-    download
-        Try the official download when no local copy exists.
-
-    Returns
-    -------
-    Path
-        The file to read.
-
-    Raises
-    ------
-    DataUnavailableError
-        When there is no local copy and the download is off or fails; the message names
-        ``HOTSPOTS_DATA_DIR`` and ``hotspots districts fetch``.
-    """
-    path = locate(key)
-    if path is not None:
-        return path
-    if not download:
-        raise DataUnavailableError(unavailable_message(key, "downloads were not allowed"))
-    from geo import download as _download  # imported lazily: only needed offline-first misses
-
-    try:
-        return _download.fetch(key)
-    except DownloadError as exc:
-        raise DataUnavailableError(unavailable_message(key, str(exc))) from exc

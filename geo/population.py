@@ -25,8 +25,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import crs, files, opendata, settings
+from geo import crs, files, settings
 from geo.districts import check_level, load_districts
+from geo.download import require
 from geo.errors import DataUnavailableError, ParameterError
 
 #: Columns of :func:`residents_by_district`.
@@ -268,7 +269,7 @@ def _cache_key(level: str, inputs: dict[str, Path]) -> str:
 
 
 def _read_cache(path: Path, key: str) -> pd.DataFrame | None:
-    """The cached table when its first line carries ``key``, else None (stale, absent, broken)."""
+    """Return the cached table when its first line carries ``key``, else None (stale, absent, broken)."""
     try:
         with path.open(encoding="utf-8") as handle:
             if handle.readline().rstrip("\n") != _CACHE_PREFIX + key:
@@ -313,7 +314,7 @@ def residents_by_district(level: str, *, download: bool = True) -> pd.DataFrame:
     level
         ``"suurpiiri"``, ``"peruspiiri"`` or ``"osaalue"``.
     download
-        Fetch missing inputs from their publishers (see ``geo.opendata.require``).
+        Fetch missing inputs from their publishers (see ``geo.download.require``).
 
     Returns
     -------
@@ -328,7 +329,7 @@ def residents_by_district(level: str, *, download: bool = True) -> pd.DataFrame:
         When an input is missing and cannot be downloaded.
     """
     lvl = check_level(level)
-    inputs: dict[str, Path] = {key: opendata.require(key, download=download) for key in (lvl, *_INPUTS)}
+    inputs: dict[str, Path] = {key: require(key, download=download) for key in (lvl, *_INPUTS)}
     key = _cache_key(lvl, inputs)
     path = cache_path(lvl)
     cached = _read_cache(path, key)

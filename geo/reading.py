@@ -103,7 +103,7 @@ class RawTable:
 
 
 def file_format(path: Path) -> str:
-    """The format of ``path`` from its suffix.
+    """Return the format of ``path`` from its suffix.
 
     Raises
     ------
@@ -121,8 +121,11 @@ def file_format(path: Path) -> str:
 
 
 def _decode(raw: bytes, name: str) -> tuple[str, str, list[str]]:
-    """Text, encoding name and notes: UTF-16 (by its BOM or its NUL bytes), UTF-8 (with or
-    without BOM), else cp1252, else latin-1. NUL characters are removed (and counted)."""
+    """Decode ``raw`` into text, the encoding's name and notes.
+
+    UTF-16 (by its BOM or its NUL bytes), UTF-8 (with or without BOM), else cp1252, else
+    latin-1. NUL characters are removed (and counted).
+    """
     text, encoding, notes = _decode_text(raw, name)
     nuls = text.count("\x00")
     if nuls:
@@ -132,7 +135,7 @@ def _decode(raw: bytes, name: str) -> tuple[str, str, list[str]]:
 
 
 def _utf16(raw: bytes) -> str | None:
-    """The UTF-16 codec of ``raw`` by its byte order mark or its NUL pattern; None when not UTF-16."""
+    """Return the UTF-16 codec of ``raw`` by its byte order mark or its NUL pattern; None when not UTF-16."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     sample = raw[:2000]
@@ -181,7 +184,7 @@ def _decode_text(raw: bytes, name: str) -> tuple[str, str, list[str]]:
 
 
 def _sample_rows(lines: list[str], delimiter: str) -> list[list[str]]:
-    """The sample lines split by ``delimiter``; a field of any size is fine (a long description)."""
+    """Return the sample lines split by ``delimiter``; a field of any size is fine (a long description)."""
     limit = csv.field_size_limit()
     csv.field_size_limit(max(limit, sum(len(line) for line in lines) + 1))
     try:
@@ -193,7 +196,7 @@ def _sample_rows(lines: list[str], delimiter: str) -> list[list[str]]:
 
 
 def _sniff_delimiter(text: str, name: str) -> str:
-    """The delimiter that splits the header into most columns and the rows consistently."""
+    """Return the delimiter that splits the header into most columns and the rows consistently."""
     lines = [line for line in text.splitlines()[: _SNIFF_LINES + 1] if line.strip()]
     if not lines:
         raise InputFormatError(f"{name}: the file is empty; it needs a header row and data rows")
@@ -307,7 +310,7 @@ def empty_bad_rows() -> pd.DataFrame:
 
 
 def _cell(value: Any) -> Any:
-    """An XLSX cell as text, except datetimes (kept for the time parser) and empties (None)."""
+    """Return an XLSX cell as text, except datetimes (kept for the time parser) and empties (None)."""
     if value is None:
         return None
     if isinstance(value, dt.datetime | dt.date | dt.time):
@@ -481,7 +484,7 @@ def read_parquet(path: Path) -> RawTable:
 
 
 def _open_workbook(path: Path) -> Any:
-    """An XLSX workbook opened read-only with cached values; InputFormatError when it is broken."""
+    """Return an XLSX workbook opened read-only with cached values; InputFormatError when it is broken."""
     from openpyxl import load_workbook
 
     try:
@@ -491,7 +494,7 @@ def _open_workbook(path: Path) -> Any:
 
 
 def _layers(path: Path) -> list[str]:
-    """The layers of a GeoPackage or GeoJSON file; InputFormatError when it cannot be opened."""
+    """Return the layers of a GeoPackage or GeoJSON file; InputFormatError when it cannot be opened."""
     import pyogrio
 
     try:
@@ -503,7 +506,7 @@ def _layers(path: Path) -> list[str]:
 
 
 def parts(path: str | Path) -> list[str]:
-    """The sheets of an XLSX workbook or the layers of a GeoPackage; [] for single-table formats.
+    """Return the sheets of an XLSX workbook or the layers of a GeoPackage; [] for single-table formats.
 
     Raises
     ------

@@ -92,7 +92,7 @@ INCIDENT_DTYPES: Final[dict[str, str]] = {
 
 
 def empty_incidents() -> pd.DataFrame:
-    """An incident table with no rows and the canonical columns and dtypes."""
+    """Return an incident table with no rows and the canonical columns and dtypes."""
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in INCIDENT_DTYPES.items()})
 
 

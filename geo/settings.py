@@ -74,22 +74,22 @@ def db_url() -> str:
 
 
 def wfs_url() -> str:
-    """Base URL of the City of Helsinki WFS service."""
+    """Return the base URL of the City of Helsinki WFS service."""
     return os.environ.get(ENV_WFS_URL, "").strip() or DEFAULT_WFS_URL
 
 
 def hsy_wfs_url() -> str:
-    """Base URL of HSY's WFS service (population grid)."""
+    """Return the base URL of HSY's WFS service (population grid)."""
     return os.environ.get(ENV_HSY_WFS_URL, "").strip() or DEFAULT_HSY_WFS_URL
 
 
 def statfi_wfs_url() -> str:
-    """Base URL of Statistics Finland's postal-area WFS service (Paavo)."""
+    """Return the base URL of Statistics Finland's postal-area WFS service (Paavo)."""
     return os.environ.get(ENV_STATFI_WFS_URL, "").strip() or DEFAULT_STATFI_WFS_URL
 
 
 def _seconds_setting(name: str, default: float) -> float:
-    """A positive number of seconds from the environment variable ``name``, else ``default``."""
+    """Return a positive number of seconds from the environment variable ``name``, else ``default``."""
     value = os.environ.get(name, "").strip()
     if not value:
         return default
@@ -118,7 +118,7 @@ def db_timeout_s() -> float:
 
 
 def demo_n() -> int:
-    """Number of synthetic incidents the app's demo data source generates."""
+    """Return the number of synthetic incidents the app's demo data source generates."""
     value = os.environ.get(ENV_DEMO_N, "").strip()
     if not value:
         return 20_000

@@ -48,7 +48,7 @@ def neutralise_cell(value: object) -> object:
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` (object cells) with every text cell neutralised; numbers stay numbers."""
+    """Return a copy of ``frame`` (object cells) with every text cell neutralised; numbers stay numbers."""
     return frame.astype(object).map(neutralise_cell)
 
 

@@ -107,7 +107,7 @@ def _cell_text(value: object) -> object:
 
 
 def _as_text(values: pd.Series) -> pd.Series:
-    """A column as ``string`` dtype; datetime/date/time objects become ISO text."""
+    """Return a column as ``string`` dtype; datetime/date/time objects become ISO text."""
     if values.dtype == object:
         kinds = values.map(type)
         if kinds.isin([pd.Timestamp, dt.datetime, dt.date, dt.time]).any():
@@ -156,7 +156,7 @@ _NUMERIC_GROUPS: Final = ("Y1", "M1", "D1", "D2", "M2", "Y2", "h", "m", "s")
 
 
 def parse_day(value: object, name: str) -> pd.Timestamp:
-    """A date (or time) given by a person, e.g. a setting or ``--since``.
+    """Return a date (or time) given by a person, e.g. a setting or ``--since``.
 
     Raises
     ------
@@ -173,8 +173,11 @@ def parse_day(value: object, name: str) -> pd.Timestamp:
 
 
 def local_day(value: object, name: str, timezone: str) -> pd.Timestamp:
-    """``parse_day`` as an aware time in ``timezone``: naive values are its wall clock (a time
-    in the spring gap moves forward, a repeated autumn hour is its first occurrence)."""
+    """Parse a day (``parse_day``) as an aware time in ``timezone``.
+
+    Naive values are its wall clock: a time in the spring gap moves forward, a repeated
+    autumn hour is its first occurrence.
+    """
     stamp = parse_day(value, name)
     if stamp.tzinfo is None:
         return stamp.tz_localize(timezone, nonexistent="shift_forward", ambiguous=True)
@@ -182,7 +185,7 @@ def local_day(value: object, name: str, timezone: str) -> pd.Timestamp:
 
 
 def arrow_text(values: pd.Series) -> pa.StringArray:
-    """A text column as an Arrow string array (missing = null) for the fast compute kernels."""
+    """Return a text column as an Arrow string array (missing = null) for the fast compute kernels."""
     return pa.array(values.astype("string[pyarrow]"))
 
 
@@ -193,7 +196,7 @@ def strip_text(values: pd.Series) -> pd.Series:
 
 
 def _extract(text: pd.Series) -> tuple[dict[str, NDArray[np.float64]], pd.Series]:
-    """The pattern's numeric groups as floats (NaN when absent) and the offset text.
+    """Return the pattern's numeric groups as floats (NaN when absent) and the offset text.
 
     Arrow's RE2 kernels do the matching: ten times faster than pandas' ``str.extract``.
     """
@@ -314,7 +317,7 @@ def parse_timestamps(values: pd.Series) -> ParsedTimes:
 
 
 def looks_like_time_of_day(values: pd.Series) -> bool:
-    """True when most present values are clock times only (``14.30``, ``klo 14:30``, time cells).
+    """Return True when most present values are clock times only (``14.30``, ``klo 14:30``, time cells).
 
     Used to tell a separate time column (``klo``) from a full timestamp column.
     """

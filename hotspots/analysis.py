@@ -72,7 +72,7 @@ def _hotspots_of(
     previous: pd.DataFrame | None,
     peruspiiri: gpd.GeoDataFrame,
 ) -> gpd.GeoDataFrame:
-    """The summary table of the kept hotspot areas (ids ``H{label + 1}``, as city-wide)."""
+    """Return the summary table of the kept hotspot areas (ids ``H{label + 1}``, as city-wide)."""
     labels = _kept_labels(found, keep, incidents)
     return summary.summarise_hotspots(
         incidents,
@@ -98,7 +98,7 @@ def _kept_labels(
 
 def _district_area(selection: Selection) -> Any | None:
     """Land of the selection's districts; None without a district filter, empty without land."""
-    if selection.district_filter is None:
+    if not selection.has_districts:
         return None
     try:
         return autoparams.study_area(selection, district_layers.load_districts("osaalue"))
@@ -119,7 +119,7 @@ def _touching(found: areas.HotspotAreas, area: Any | None) -> NDArray[np.bool_]:
 def _previous_clustering(
     clustering: ClusteringParams, choice: autoparams.AutoChoice, *, n_now: int, n_before: int
 ) -> ClusteringParams:
-    """The comparison period's parameters: a chosen min_samples follows the period's incidents.
+    """Return the comparison period's parameters: a chosen min_samples follows the period's incidents.
 
     The automatic choice scales min_samples to the incidents of the period it is used on
     (``autoparams``); the comparison period gets the same rule, so a place is not "new"
@@ -139,7 +139,7 @@ def choose_parameters(
     grid: StudyGrid | None = None,
     area_params: areas.AreaParams = areas.AreaParams(),  # noqa: B008  (frozen dataclass)
 ) -> autoparams.AutoChoice:
-    """eps / min_samples / cell score for the selection, chosen city-wide when ``clustering`` asks.
+    """Eps / min_samples / cell score for the selection, chosen city-wide when ``clustering`` asks.
 
     The choice ignores the district filter: the hotspots are found city-wide and a youth
     worker's district shows those of the city map that lie in it (a small district's few

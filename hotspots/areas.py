@@ -99,7 +99,7 @@ class AreaParams:
         return max(1, int(np.floor(self.max_area_km2 * 1e6 / cell_m**2 + 1e-9)))
 
     def describe(self, cell_m: float) -> str:
-        """The size rule in one English sentence (CLI and reports)."""
+        """Return the size rule in one English sentence (CLI and reports)."""
         return (
             f"each hotspot at most {self.max_area_km2:g} km² ({self.max_cells(cell_m)} cells of "
             f"{cell_m:g} m), all together at most {self.max_total_share:.0%} of the study area, "
@@ -152,7 +152,7 @@ class HotspotAreas:
 
 
 def cell_union(grid: study.StudyGrid, positions: ArrayLike) -> Any:
-    """The union of study cells as one (multi)polygon whose vertices lie on the grid."""
+    """Return the union of study cells as one (multi)polygon whose vertices lie on the grid."""
     flat = grid.study_index[np.asarray(positions, dtype=np.int64)]
     if flat.size == 0:
         return shapely.Polygon()

@@ -39,11 +39,12 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from geo import districts
 from geo.errors import ParameterError
 from hotspots import areas
 from hotspots import grid as study
 from hotspots.methods import Basis, ClusteringParams, cluster
-from hotspots.selection import LEVEL_COLUMNS, Selection
+from hotspots.selection import Selection
 
 #: The budgets the drawn hotspots are scored at (their mean hit rate decides).
 AUTO_AREA_SHARES: Final = (0.01, 0.03, 0.05)
@@ -106,14 +107,22 @@ class AutoChoice:
     given: ClusteringParams | None = None
 
 
+#: Level -> column of the osa-alue layer (``geo.districts.load_districts("osaalue")``).
+LAYER_COLUMNS: Final[dict[str, str]] = {
+    "suurpiiri": "suurpiiri_code",
+    "peruspiiri": "peruspiiri_code",
+    "osaalue": "code",
+}
+
+
 def study_area(selection: Selection, osaalue: gpd.GeoDataFrame) -> Any:
-    """The osa-alue polygons the selection's district filter covers, as one polygon.
+    """Return the osa-alue polygons the selection's district filter covers, as one polygon.
 
     Parameters
     ----------
     selection
-        Its most detailed district choice (``Selection.district_filter``) decides, as in
-        ``hotspots.selection.apply``; no choice means all of Helsinki. The territorial sea
+        Its district choice decides (``Selection.district_mask``, the rule of
+        ``hotspots.selection.apply``); no choice means all of Helsinki. The territorial sea
         is always left out.
     osaalue
         The osa-alue layer (``code``, ``peruspiiri_code``, ``suurpiiri_code``, polygons),
@@ -129,48 +138,35 @@ def study_area(selection: Selection, osaalue: gpd.GeoDataFrame) -> Any:
     ParameterError
         No osa-alue with a land area matches the filter.
     """
-    district = selection.district_filter
     codes = osaalue["code"].astype(str)
     # The territorial sea is never part of a youth worker's area, even when chosen.
     keep = (codes != study.TERRITORIAL_SEA_CODE).to_numpy(dtype=bool)
-    if district is not None:
-        level, chosen = district
-        column = "code" if level == "osaalue" else LEVEL_COLUMNS[level]
-        keep &= osaalue[column].astype(str).isin([str(c) for c in chosen]).to_numpy(dtype=bool)
+    keep &= selection.district_mask(osaalue, LAYER_COLUMNS)
     polygons = osaalue.geometry.to_numpy()[keep]
     area = shapely.union_all(np.asarray(polygons, dtype=object)) if len(polygons) else None
     if area is not None and not shapely.is_empty(area):
-        from geo import districts
-
         area = districts.on_land(area)  # the districts include sea; N % means N % of land
     if area is None or shapely.is_empty(area) or shapely.area(area) <= 0:
         raise ParameterError(
-            f"the district filter {district} matches no osa-alue with a land area; choose other districts"
+            f"the district filter {selection.chosen_districts} matches no osa-alue with a land area; "
+            "choose other districts"
         )
     return area
 
 
 @functools.lru_cache(maxsize=16)
-def _grid(district: tuple[str, tuple[str, ...]] | None, cell_m: float) -> study.StudyGrid:
-    from geo import districts
-
-    if district is None:
+def _grid(chosen: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], cell_m: float) -> study.StudyGrid:
+    suurpiiri, peruspiiri, osaalue = chosen
+    if not (suurpiiri or peruspiiri or osaalue):
         return study.study_grid(study.helsinki_study_area(), cell_m=cell_m)
-    level, codes = district
-    # Only the district filter matters for the area.
-    only = Selection(
-        suurpiiri=codes if level == "suurpiiri" else (),
-        peruspiiri=codes if level == "peruspiiri" else (),
-        osaalue=codes if level == "osaalue" else (),
-    )
+    # Only the district choice matters for the area.
+    only = Selection(suurpiiri=suurpiiri, peruspiiri=peruspiiri, osaalue=osaalue)
     return study.study_grid(study_area(only, districts.load_districts("osaalue")), cell_m=cell_m)
 
 
 def study_grid_for(selection: Selection, *, cell_m: float = study.DEFAULT_CELL_M) -> study.StudyGrid:
-    """The study grid of a selection: its districts' osa-alue (``study_area``), or Helsinki's."""
-    district = selection.district_filter
-    key = None if district is None else (district[0], tuple(str(c) for c in district[1]))
-    return _grid(key, float(cell_m))
+    """Return the study grid of a selection: its districts' osa-alue (``study_area``), or Helsinki's."""
+    return _grid((selection.suurpiiri, selection.peruspiiri, selection.osaalue), float(cell_m))
 
 
 def choose_parameters(
@@ -392,7 +388,7 @@ def density_scale(n_incidents: int, area_km2: float) -> float:
 
 
 def min_samples_candidates(base: Sequence[int], n_incidents: int, area_km2: float) -> list[int]:
-    """``base`` scaled to the incidents' density, plus 2 (no filtering beyond a pair), ascending."""
+    """Scale ``base`` to the incidents' density, plus 2 (no filtering beyond a pair), ascending."""
     scale = density_scale(n_incidents, area_km2)
     return sorted({2, *(max(2, round(m * scale)) for m in base)})
 
@@ -425,7 +421,7 @@ SIMPLICITY: Final[tuple[tuple[str, bool], ...]] = (
 def simplest_within_noise(
     table: pd.DataFrame, column: str, *, n_test: float, simplicity: Sequence[tuple[str, bool]]
 ) -> pd.Series:
-    """The simplest candidate whose score is within one standard error of the best.
+    """Return the simplest candidate whose score is within one standard error of the best.
 
     The split-half score of a candidate is a share of ``n_test`` incidents, so it carries
     binomial noise of about ``sqrt(p (1 - p) / n_test)``. On sparse data every candidate
@@ -463,7 +459,7 @@ def simplest_within_noise(
 
 
 def best_candidate(table: pd.DataFrame, column: str) -> pd.Series:
-    """The row of ``table`` with the highest ``column``.
+    """Return the row of ``table`` with the highest ``column``.
 
     Ties go to the larger min_samples, then the smaller eps, then (when there is one) the
     smaller smoothing: fewer, tighter hotspots, each cell judged on its own count.

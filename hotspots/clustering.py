@@ -583,7 +583,7 @@ def _union(parent: NDArray[np.int64], a: int, b: int) -> None:
 
 @njit(cache=True)
 def _boxes_apart(box: NDArray[np.float64], c: int, d: int, eps2: float) -> bool:
-    """True when no point of box ``c`` can be within eps of a point of box ``d``."""
+    """Return True when no point of box ``c`` can be within eps of a point of box ``d``."""
     dx = max(0.0, box[d, 0] - box[c, 1], box[c, 0] - box[d, 1])
     dy = max(0.0, box[d, 2] - box[c, 3], box[c, 2] - box[d, 3])
     return dx * dx + dy * dy > eps2

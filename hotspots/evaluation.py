@@ -218,7 +218,7 @@ SUMMARY_COLUMNS: Final = (
 
 
 def local_metric_crs(lon: ArrayLike, lat: ArrayLike) -> str:
-    """A metric CRS for points given in lon/lat: EPSG:3067 in Finland, else their UTM zone.
+    """Return a metric CRS for points given in lon/lat: EPSG:3067 in Finland, else their UTM zone.
 
     Parameters
     ----------
@@ -256,7 +256,7 @@ def _to_datetime(values: pd.Series, *, utc: bool) -> pd.Series:
 
 
 def parse_times(values: pd.Series, *, timezone: str | None, name: str = "occurred_at") -> pd.Series:
-    """Times of a column as aware timestamps in ``timezone``.
+    """Read the times of a column as aware timestamps in ``timezone``.
 
     Text with a UTC offset (``2022-03-14T01:30:00-05:00``, ``...Z``) keeps its instant,
     also when the offset changes with daylight saving time inside the column; text
@@ -363,11 +363,11 @@ class WindowSpan:
         return "".join(parts)
 
     def times(self, k: int) -> WindowSpan:
-        """This span ``k`` times (``k >= 0``)."""
+        """Repeat the span ``k`` times (``k >= 0``)."""
         return WindowSpan(self.months * k, self.days * k)
 
     def plus(self, other: WindowSpan) -> WindowSpan:
-        """The sum of two spans."""
+        """Return the sum of two spans."""
         return WindowSpan(self.months + other.months, self.days + other.days)
 
     def before(self, stamp: pd.Timestamp) -> pd.Timestamp:
@@ -591,7 +591,7 @@ def ranked_hotspots(
     previous: pd.DataFrame,
     districts: gpd.GeoDataFrame | None,
 ) -> gpd.GeoDataFrame:
-    """The engine's hotspot table of clustered incidents, sorted by the engine's rank.
+    """Return the engine's hotspot table of clustered incidents, sorted by the engine's rank.
 
     Parameters
     ----------
@@ -987,7 +987,7 @@ class _WindowRun:
         return self.tables[key]
 
     def drawn(self) -> tuple[NDArray[np.float64], str]:
-        """The hotspots the map draws for the training window, whole, in rank order.
+        """Return the hotspots the map draws for the training window, whole, in rank order.
 
         The same pipeline as ``hotspots.analysis.analyse``: eps, min_samples and the cell
         score chosen on the training window (``autoparams.choose_parameters``) when the
@@ -1290,7 +1290,7 @@ def summarise_backtest(results: pd.DataFrame) -> pd.DataFrame:
 
 
 def format_table(summary_table: pd.DataFrame) -> str:
-    """The summary as a Markdown table (percentages, ± the standard deviation over windows)."""
+    """Return the summary as a Markdown table (percentages, ± the standard deviation over windows)."""
 
     def pct(value: float, sd: float) -> str:
         return f"{value:.1%}" + (f" ± {sd:.1%}" if np.isfinite(sd) else "")

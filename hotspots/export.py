@@ -40,7 +40,7 @@ FORMATS: Final = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".
 
 
 def export_table(hotspots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The shareable form of a ranked, recommended hotspot table (EPSG:4326).
+    """Return the shareable form of a ranked, recommended hotspot table (EPSG:4326).
 
     Parameters
     ----------

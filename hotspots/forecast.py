@@ -95,8 +95,7 @@ def _history_start(
 
 
 def _scaled_min_samples(reference: int, density: float) -> int:
-    """A reference min_samples scaled to the density; 1 stands for 2 whatever the density
-    (no filtering beyond a pair)."""
+    """Scale a reference min_samples to the density; 1 stands for 2 (no filtering beyond a pair)."""
     return 2 if reference == 1 else max(2, round(reference * density))
 
 
@@ -115,7 +114,7 @@ def choose_forecast(
     area_params: areas.AreaParams = areas.AreaParams(),  # noqa: B008  (frozen dataclass)
     area_shares: tuple[float, ...] = autoparams.AUTO_AREA_SHARES,
 ) -> tuple[str | None, ClusteringParams, pd.DataFrame, float]:
-    """The history length, clustering and cell score whose hotspots predicted the held-out horizon best.
+    """Choose the history, clustering and cell score that predicted the held-out horizon best.
 
     Parameters
     ----------

@@ -192,7 +192,7 @@ def helsinki_study_area() -> Any:
 def occupied_grid(
     x_m: ArrayLike, y_m: ArrayLike, *, cell_m: float = DEFAULT_CELL_M, crs: str = geo_crs.METRIC
 ) -> StudyGrid:
-    """The cells of ``cell_m`` that hold at least one of the points: the land the incidents cover.
+    """Return the cells of ``cell_m`` that hold at least one of the points: the land the incidents cover.
 
     For data without a study area of their own (another city's open data): sea, parks and
     fields that never see an incident are not counted in "N % of the area".
@@ -339,7 +339,7 @@ def hotspot_cells(
     min_samples: int,
     disc: NDArray[np.float64] | None = None,
 ) -> dict[int, NDArray[np.int64]]:
-    """The study cells of each cluster: cells its members occupy and its core cells.
+    """Return the study cells of each cluster: cells its members occupy and its core cells.
 
     A *core cell* has at least ``min_samples`` points within ``eps_m`` of its centre (its
     centre would be a DBSCAN core point) and a member of the cluster within ``eps_m``;
@@ -418,7 +418,7 @@ def cell_scores(
     cell_m: float,
     smoothing: float,
 ) -> NDArray[np.float64]:
-    """Expected incidents per cell: ``(1 - w) * own count + w * eps-disc count per cell area``.
+    """Return the expected incidents per cell: ``(1 - w) * own count + w * eps-disc count per cell area``.
 
     ``w = smoothing`` in [0, 1]: 0 trusts each cell's own count (best where incidents
     repeat at the same addresses), 1 the density of DBSCAN's eps-disc around its centre

@@ -103,8 +103,8 @@ def clustering_from_text(
 
     ``"auto"`` sets ``auto_eps`` / ``auto_min_samples`` with the default value as fallback.
     """
-    eps_m = _number_or_auto(eps, "--eps", float)
-    count = _number_or_auto(min_samples, "--min-samples", int)
+    eps_m = _number_or_auto(eps, "eps", float)
+    count = _number_or_auto(min_samples, "min_samples", int)
     defaults = ClusteringParams()
     return ClusteringParams(
         method=method,  # type: ignore[arg-type]

@@ -69,7 +69,7 @@ def _check_share(share: float, name: str = "share") -> float:
 
 
 def budget_shares(share: float) -> tuple[float, ...]:
-    """The user's share and ``STANDARD_SHARES``, ascending, without duplicates.
+    """Return the user's share and ``STANDARD_SHARES``, ascending, without duplicates.
 
     Parameters
     ----------
@@ -128,7 +128,7 @@ class BudgetFit:
 def hotspots_in_budget(
     hotspots: pd.DataFrame, *, study_area_km2: float, share: float, n_incidents: int
 ) -> BudgetFit:
-    """The hotspots, in rank order, whose cumulative area fits in ``share`` of the study area.
+    """Return the hotspots, in rank order, whose cumulative area fits in ``share`` of the study area.
 
     The top hotspots are taken while their running total of ``area_km2`` stays within the
     budget; the first that would overflow it ends the list (a smaller one further down is
@@ -217,7 +217,7 @@ class PredictiveCheck:
         return self.status == "ok"
 
     def at_share(self, method: str) -> pd.Series | None:
-        """The table row of ``method`` at the user's budget, or None."""
+        """Return the table row of ``method`` at the user's budget, or None."""
         rows = self.table[self.table["chosen"] & (self.table["method"] == method)]
         return rows.iloc[0] if len(rows) else None
 

@@ -88,7 +88,7 @@ class RankingWeights:
 
 
 def priority_terms(hotspots: pd.DataFrame) -> pd.DataFrame:
-    """The terms of the priority score, each in [0, 1], per hotspot.
+    """Return the terms of the priority score, each in [0, 1], per hotspot.
 
     Parameters
     ----------

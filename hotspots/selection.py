@@ -13,8 +13,9 @@ from typing import Final
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
-from geo import schema
+from geo import districts, schema
 from geo.errors import ParameterError
 from geo.timeparse import local_day
 
@@ -49,9 +50,10 @@ class Selection:
     categories, sources
         Canonical categories and sources to keep.
     suurpiiri, peruspiiri, osaalue
-        District codes; a row is kept when it lies in any district chosen at the most
-        detailed level that has a choice (picking Kallio and then its osa-alue Linjat
-        narrows to Linjat).
+        District codes. A district counts whole unless districts chosen inside it narrow
+        it (Kallio and its osa-alue Linjat mean Linjat; Kallio and Vuosaari's osa-alue
+        Mellunmäki mean all of Kallio and Mellunmäki): ``choose_districts``, applied on
+        construction, so the app, the CLI, the map and the study area read one rule.
     hours
         Hours of the day (0-23) to keep.
     weekdays
@@ -83,22 +85,53 @@ class Selection:
             raise ParameterError(f"hours must be in 0..23, got {list(self.hours)}")
         if any(not 0 <= d <= 6 for d in self.weekdays):
             raise ParameterError(f"weekdays must be in 0..6 (Monday = 0), got {list(self.weekdays)}")
+        chosen = {level: tuple(str(c) for c in getattr(self, level)) for level in LEVEL_COLUMNS}
+        if sum(bool(codes) for codes in chosen.values()) > 1:
+            # Nested choices need the hierarchy; a single level is its own canonical form.
+            chosen = choose_districts(districts.hierarchy(), **chosen)
+        for level, codes in chosen.items():
+            object.__setattr__(self, level, codes)
 
     @property
-    def district_filter(self) -> tuple[str, tuple[str, ...]] | None:
-        """(level, codes) of the most detailed district choice, or None."""
-        for level in ("osaalue", "peruspiiri", "suurpiiri"):
-            codes: tuple[str, ...] = getattr(self, level)
-            if codes:
-                return level, codes
-        return None
+    def has_districts(self) -> bool:
+        """True when the selection is cut to some districts."""
+        return bool(self.suurpiiri or self.peruspiiri or self.osaalue)
+
+    @property
+    def chosen_districts(self) -> dict[str, tuple[str, ...]]:
+        """The chosen codes per level, coarsest first, levels without a choice left out."""
+        return {level: getattr(self, level) for level in LEVEL_COLUMNS if getattr(self, level)}
+
+    def district_mask(self, frame: pd.DataFrame, columns: dict[str, str] | None = None) -> NDArray[np.bool_]:
+        """Rows of ``frame`` in the chosen districts (all rows without a choice).
+
+        Parameters
+        ----------
+        frame
+            Any table with a code column per level: incidents, ``geo.districts.hierarchy()``,
+            the osa-alue layer.
+        columns
+            Level -> column; default ``LEVEL_COLUMNS`` (``osaalue_code`` ...).
+
+        Returns
+        -------
+        ndarray of bool
+            One flag per row: the union over levels of the canonical choice.
+        """
+        names = LEVEL_COLUMNS if columns is None else columns
+        if not self.has_districts:
+            return np.ones(len(frame), dtype=bool)
+        keep = np.zeros(len(frame), dtype=bool)
+        for level, codes in self.chosen_districts.items():
+            keep |= frame[names[level]].astype(str).isin(codes).to_numpy(dtype=bool)
+        return keep
 
     def citywide(self) -> Selection:
-        """The same filters without the district choice (hotspots are found city-wide)."""
+        """Return the same filters without the district choice (hotspots are found city-wide)."""
         return replace(self, suurpiiri=(), peruspiiri=(), osaalue=())
 
     def previous(self) -> Selection:
-        """The same filters over the period of the same length just before this one.
+        """Return the same filters over the period of the same length just before this one.
 
         Lengths are counted on the wall clock (a day is a day across DST changes), and a
         period of whole calendar months (May 1 - Nov 1) gets the same number of months
@@ -119,7 +152,7 @@ class Selection:
         return replace(self, since=previous_since, until=self.since)
 
     def year_before(self) -> Selection:
-        """The same filters over the same calendar period one year earlier (seasons match)."""
+        """Return the same filters over the same calendar period one year earlier (seasons match)."""
         if self.since is None or self.until is None:
             raise ParameterError("a comparison period needs both since and until")
         tz = schema.TIMEZONE
@@ -131,7 +164,7 @@ class Selection:
         return replace(self, since=back(self.since), until=back(self.until))
 
     def comparison(self, kind: str) -> Selection | None:
-        """The comparison period: ``"previous"`` (default), ``"year_before"`` or ``"none"``."""
+        """Return the comparison period: ``"previous"`` (default), ``"year_before"`` or ``"none"``."""
         if kind not in COMPARISONS:
             raise ParameterError(f"comparison was {kind!r} but is expected to be one of {list(COMPARISONS)}")
         if kind == "none" or self.since is None or self.until is None:
@@ -140,7 +173,7 @@ class Selection:
 
 
 def last_months(end: pd.Timestamp, *, months: int = 6) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The period of ``months`` calendar months ending at the start of the day after ``end``."""
+    """Return the period of ``months`` calendar months ending at the start of the day after ``end``."""
     if months < 1:
         raise ParameterError(f"months must be >= 1, got {months}")
     stamp = _timestamp(end, "end")
@@ -176,10 +209,8 @@ def apply(incidents: pd.DataFrame, selection: Selection) -> pd.DataFrame:
         keep &= incidents["category"].isin(selection.categories).to_numpy(dtype=bool)
     if selection.sources:
         keep &= incidents["source"].isin(selection.sources).to_numpy(dtype=bool)
-    district = selection.district_filter
-    if district is not None:
-        level, codes = district
-        keep &= incidents[LEVEL_COLUMNS[level]].isin(codes).to_numpy(dtype=bool)
+    if selection.has_districts:
+        keep &= selection.district_mask(incidents)
     if selection.hours:
         keep &= when.dt.hour.isin(selection.hours).to_numpy(dtype=bool)
     if selection.weekdays:
@@ -226,7 +257,59 @@ def districts_by_name(names: Sequence[str], hierarchy: pd.DataFrame) -> dict[str
             close = difflib.get_close_matches(raw.strip(), sorted(set(every)), n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise ParameterError(
-                f"--district {raw!r} is not a Helsinki suurpiiri, peruspiiri or osa-alue name or code{hint} "
+                f"district {raw!r} is not a Helsinki suurpiiri, peruspiiri or osa-alue name or code{hint} "
                 "(`hotspots districts list --level osaalue` lists them)"
             )
     return {level: tuple(dict.fromkeys(codes)) for level, codes in found.items()}
+
+
+def choose_districts(
+    hierarchy: pd.DataFrame,
+    *,
+    suurpiiri: Sequence[str] = (),
+    peruspiiri: Sequence[str] = (),
+    osaalue: Sequence[str] = (),
+) -> dict[str, tuple[str, ...]]:
+    """Say what a district choice means: each district whole, unless finer choices inside narrow it.
+
+    The one rule of the app's cascading filter, the CLI's ``--district`` and the map's
+    zoom: a chosen suurpiiri with a chosen peruspiiri or osa-alue inside it is replaced by
+    those, and so is a chosen peruspiiri with chosen osa-alue inside it. Districts chosen
+    side by side add up.
+
+    Parameters
+    ----------
+    hierarchy
+        ``geo.districts.hierarchy()``: one row per osa-alue with the codes of every level.
+    suurpiiri, peruspiiri, osaalue
+        Chosen codes per level.
+
+    Returns
+    -------
+    dict
+        ``{"suurpiiri": ..., "peruspiiri": ..., "osaalue": ...}``: codes, sorted, no
+        district inside another.
+
+    Raises
+    ------
+    ParameterError
+        A code is not a district of its level; the message names it.
+    """
+    given = {"suurpiiri": suurpiiri, "peruspiiri": peruspiiri, "osaalue": osaalue}
+    chosen: dict[str, set[str]] = {}
+    for level, codes in given.items():
+        wanted = {str(c) for c in codes}
+        unknown = sorted(wanted - set(hierarchy[LEVEL_COLUMNS[level]].astype(str)))
+        if unknown:
+            raise ParameterError(
+                f"{level} codes {unknown} are not Helsinki districts; "
+                f"`hotspots districts list --level {level}` lists them"
+            )
+        chosen[level] = wanted
+    inner_osa = hierarchy[hierarchy["osaalue_code"].astype(str).isin(chosen["osaalue"])]
+    inner_per = hierarchy[hierarchy["peruspiiri_code"].astype(str).isin(chosen["peruspiiri"])]
+    chosen["peruspiiri"] -= set(inner_osa["peruspiiri_code"].astype(str))
+    chosen["suurpiiri"] -= set(inner_osa["suurpiiri_code"].astype(str)) | set(
+        inner_per["suurpiiri_code"].astype(str)
+    )
+    return {level: tuple(sorted(codes)) for level, codes in chosen.items()}

@@ -271,7 +271,7 @@ def _window_days(grid: NDArray[np.float64], start: int, width: int, params: Summ
 
 
 def _middle_of_ties(starts: NDArray[np.int64]) -> int:
-    """The middle start of the first run of consecutive (mod 24) tied starts."""
+    """Return the middle start of the first run of consecutive (mod 24) tied starts."""
     tied = set(starts.tolist())
     first = int(starts[0])
     while (first - 1) % _HOURS in tied and (first - 1) % _HOURS != int(starts[0]):
@@ -648,7 +648,7 @@ _FOREIGN_DEFAULTS: Final[dict[str, object]] = {
 
 
 def foreign_frame(frame: pd.DataFrame, layer_code: str | None = STUDY_DISTRICT_CODE) -> pd.DataFrame:
-    """A copy with every column the summary reads; data from elsewhere get neutral values.
+    """Return a copy with every column the summary reads; data from elsewhere get neutral values.
 
     Missing categories and sources become ``other``, severities and district names
     missing; with ``layer_code`` every incident lies in that one district (the study area,
@@ -665,6 +665,6 @@ def foreign_frame(frame: pd.DataFrame, layer_code: str | None = STUDY_DISTRICT_C
 
 
 def study_district(grid: StudyGrid) -> gpd.GeoDataFrame:
-    """The study cells as one district (``STUDY_DISTRICT_CODE``), for data without districts."""
+    """Return the study cells as one district (``STUDY_DISTRICT_CODE``), for data without districts."""
     area = cell_union(grid, np.arange(grid.n_cells))
     return gpd.GeoDataFrame({"code": [STUDY_DISTRICT_CODE]}, geometry=[area], crs=grid.crs)

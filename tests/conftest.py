@@ -27,7 +27,7 @@ def shared_data_dir() -> Path:
         return Path(configured)
     if SHARED_DATA.is_dir():
         return SHARED_DATA
-    from geo import opendata
+    from geo import download
 
-    opendata.require("osaalue")
+    download.require("osaalue")
     return Path(os.environ.get("HOTSPOTS_CACHE_DIR") or Path(__file__).resolve().parents[1] / "data")

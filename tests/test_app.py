@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from views.i18n import t
+import cli
+from geo import demo, settings
+from i18n import t
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -220,3 +224,35 @@ def test_a_broken_store_warns_and_the_app_stays_usable(
     assert not at.exception, [e.message for e in at.exception]
     assert any(w.value.startswith("Tapahtumavarastoa ei voitu avata") for w in at.sidebar.warning)
     assert _metric(at, 0) > 1000  # the demo data are shown instead
+
+
+def test_app_and_cli_select_the_same_osa_alue_for_the_same_district_choice(
+    app: AppTest, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Kallio (peruspiiri 301) narrowed to its osa-alue Linjat (112): one rule in both front doors."""
+    app.sidebar.multiselect(key="f_peruspiiri").set_value(["301"]).run()
+    app.sidebar.multiselect(key="f_osaalue").set_value(["112"]).run()
+    assert not app.exception, [e.message for e in app.exception]
+    in_app = _metric(app, 0)
+    start, end = next(d for d in app.sidebar.date_input if d.key.startswith("period_")).value
+    assert in_app > 0
+
+    demo_csv = tmp_path / "demo.csv"
+    assert cli.main(["demo", "--out", str(demo_csv), "--n", str(settings.demo_n()), "--seed", "2026"]) == 0
+    until = (pd.Timestamp(end) + pd.Timedelta(days=1)).date()
+    argv = ["cluster", str(demo_csv), "--district", "Kallio", "--district", "Linjat"]
+    argv += ["--since", str(start), "--until", str(until), "--out", str(tmp_path / "h.csv")]
+    capsys.readouterr()
+    assert cli.main(argv) == 0
+    found = re.search(r"(\d+) incidents selected", capsys.readouterr().out)
+    assert found is not None
+    assert int(found.group(1)) == in_app
+
+    # Linjat alone, not Kallio's seven osa-alue: the narrowing both sides must agree on.
+    incidents = demo.generate_demo(n=settings.demo_n(), seed=2026)
+    when = incidents["occurred_at"]
+    period = (when >= pd.Timestamp(start, tz="Europe/Helsinki")) & (
+        when < pd.Timestamp(until, tz="Europe/Helsinki")
+    )
+    assert in_app == int((period & (incidents["osaalue_code"] == "112")).sum())
+    assert in_app < int((period & (incidents["peruspiiri_code"] == "301")).sum())

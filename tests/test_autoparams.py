@@ -32,9 +32,9 @@ def test_command_line_values_parse_to_auto_or_numbers() -> None:
     )
     half = clustering_from_text("dbscan", "auto", 12)
     assert half.auto_eps and not half.auto_min_samples and half.min_samples == 12
-    with pytest.raises(ParameterError, match="--eps was 'wide'"):
+    with pytest.raises(ParameterError, match="eps was 'wide'"):
         clustering_from_text("dbscan", "wide", "auto")
-    with pytest.raises(ParameterError, match="--min-samples"):
+    with pytest.raises(ParameterError, match="min_samples"):
         clustering_from_text("dbscan", "auto", "2.5")
 
 

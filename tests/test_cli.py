@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hotspots import cli
+import cli
 from tests import messy
 
 
@@ -150,7 +150,7 @@ def test_unknown_district_suggests_close_names(tmp_path: Path, capsys: pytest.Ca
 
 def test_python_dash_m_runs_the_same_cli() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "hotspots", "--help"], capture_output=True, text=True, check=False, timeout=120
+        [sys.executable, "-m", "cli", "--help"], capture_output=True, text=True, check=False, timeout=120
     )
     assert done.returncode == 0
     for command in ("districts", "demo", "import", "stats", "cluster"):

@@ -322,7 +322,7 @@ def test_require_without_copy_and_unreachable_server_says_how_to_get_the_data(
     monkeypatch.setenv("HOTSPOTS_WFS_URL", _closed_port_url())
     monkeypatch.setenv("HOTSPOTS_HTTP_TIMEOUT_S", "2")
     with pytest.raises(DataUnavailableError) as info:
-        opendata.require("osaalue")
+        download.require("osaalue")
     message = str(info.value)
     assert "HOTSPOTS_DATA_DIR" in message and "hotspots districts fetch" in message
     assert "could not reach" in message

@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 import shapely
 
+from cli import evaluate as backtest_command
 from geo.errors import HotspotsError, ParameterError
-from hotspots import backtest_command, evaluation
+from hotspots import evaluation
 from hotspots.evaluation import BacktestParams, fill_budget, study_grid
 from hotspots.grid import occupied_grid
 
@@ -343,7 +344,7 @@ def test_cli_runs_on_points_anywhere_and_writes_the_report(tmp_path, capsys) -> 
 
 
 def test_cli_validates_its_arguments(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(ParameterError, match="--eps was 'wide' but is expected to be auto or a number"):
+    with pytest.raises(ParameterError, match="eps was 'wide' but is expected to be auto or a number"):
         backtest_command.backtest_params(_args("x.csv", "--eps", "wide"))
     with pytest.raises(ParameterError, match="--area was"):
         backtest_command.backtest_params(_args("x.csv", "--area", "lots"))

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 import shapely
 
+import cli
 from geo.errors import ParameterError
-from hotspots import cli, forecast
+from hotspots import forecast
 from hotspots import grid as study
 from hotspots.methods import ClusteringParams
 

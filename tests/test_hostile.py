@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import cli
 from geo.errors import HotspotsError
 from geo.incidents import import_incidents
-from hotspots import cli
 
 GOOD = "aika;lat;lon;luokka\n" + "".join(
     f"{d}.5.2025 12.00;60.17{d:02d};24.94;pahoinpitely\n" for d in range(1, 21)

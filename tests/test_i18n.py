@@ -9,19 +9,20 @@ from pathlib import Path
 
 import pytest
 
+import i18n
 from geo import schema
 from geo.districts import LEVELS
 from geo.errors import ParameterError
 from hotspots.selection import PRESETS
-from views import i18n
-from views.i18n import LANGUAGES, catalogue, t
+from i18n import LANGUAGES, catalogue, t
 
-VIEWS = Path(i18n.__file__).resolve().parent
+I18N = Path(i18n.__file__).resolve().parent
+VIEWS = I18N.parent / "views"
 
 
 def test_languages_are_finnish_swedish_english() -> None:
     assert LANGUAGES == {"fi": "suomi", "sv": "svenska", "en": "English"}
-    assert sorted(p.stem for p in (VIEWS / "locales").glob("*.json")) == sorted(LANGUAGES)
+    assert sorted(p.stem for p in (I18N / "locales").glob("*.json")) == sorted(LANGUAGES)
 
 
 def test_every_key_exists_in_every_language() -> None:
@@ -46,7 +47,7 @@ def test_placeholders_are_identical_across_languages() -> None:
 def test_catalogue_files_have_no_duplicate_keys() -> None:
     for lang in LANGUAGES:
         pairs = json.loads(
-            (VIEWS / "locales" / f"{lang}.json").read_text(encoding="utf-8"),
+            (I18N / "locales" / f"{lang}.json").read_text(encoding="utf-8"),
             object_pairs_hook=lambda items: [key for key, _ in items],
         )
         assert len(pairs) == len(set(pairs)), lang

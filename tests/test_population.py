@@ -15,7 +15,7 @@ import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
 
-from geo import crs, opendata, population
+from geo import crs, download, opendata, population
 from geo.districts import LEVELS, load_districts
 from geo.errors import ParameterError
 
@@ -40,12 +40,12 @@ def tables(real_data: Path) -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def grid(real_data: Path) -> gpd.GeoDataFrame:
-    return gpd.read_file(opendata.require("population_grid"))
+    return gpd.read_file(download.require("population_grid"))
 
 
 @pytest.fixture(scope="module")
 def paavo(real_data: Path) -> gpd.GeoDataFrame:
-    return gpd.read_file(opendata.require("paavo"))
+    return gpd.read_file(download.require("paavo"))
 
 
 def _square(x: float, y: float, side_m: float) -> shapely.Polygon:

@@ -30,10 +30,12 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from geo import postgis, schema, store
+import store
+import store.base
+from geo import schema
 from geo.errors import StoreError
-from geo.postgis import PostGISStore, libpq_url
-from geo.store import SQLiteStore, open_store, redact_url
+from store import SQLiteStore, open_store, postgis, redact_url
+from store.postgis import PostGISStore, libpq_url
 from tests import test_store
 from tests.test_store import (
     FALL_BACK,
@@ -421,7 +423,8 @@ def test_a_failure_mid_batch_leaves_no_trace(
 CRASH_SCRIPT = """
 import os, sys
 import pandas as pd
-from geo import postgis, store
+import store
+from store import postgis
 frame = pd.read_pickle(sys.argv[2])
 real_rows = postgis._incident_rows
 def dying_rows(*args):
@@ -525,7 +528,7 @@ def test_new_store_carries_the_schema_version(schema_url: str) -> None:
     with pg_open(schema_url) as pg:
         assert pg.schema_version == postgis.SCHEMA_VERSION
     assert meta(schema_url) == {
-        "application": store.APPLICATION,
+        "application": store.base.APPLICATION,
         "schema_version": str(postgis.SCHEMA_VERSION),
     }
 

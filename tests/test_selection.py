@@ -9,6 +9,7 @@ import pytest
 from geo import crs, districts, schema
 from geo.errors import ParameterError
 from hotspots import figures, selection
+from hotspots.selection import Selection, choose_districts
 
 
 @pytest.fixture(scope="module")
@@ -142,3 +143,25 @@ def test_comparison_periods() -> None:
     assert selection.Selection().comparison("previous") is None
     with pytest.raises(ParameterError, match="comparison was 'last_week'"):
         sel.comparison("last_week")
+
+
+def test_a_finer_choice_inside_a_district_narrows_it_and_side_by_side_choices_add_up() -> None:
+    table = districts.hierarchy()
+    osa_of = table.groupby("peruspiiri_code")["osaalue_code"].apply(set)
+    mellunmaki = table.loc[table["osaalue_fi"] == "Mellunmäki"].iloc[0]
+    # Kallio (301) and its osa-alue Linjat (112): Linjat.
+    assert choose_districts(table, peruspiiri=["301"], osaalue=["112"]) == {
+        "suurpiiri": (),
+        "peruspiiri": (),
+        "osaalue": ("112",),
+    }
+    # Kallio and an osa-alue elsewhere: all of Kallio and that osa-alue.
+    both = choose_districts(table, peruspiiri=["301"], osaalue=[mellunmaki["osaalue_code"]])
+    assert both["peruspiiri"] == ("301",)
+    chosen = Selection(**both)
+    covered = set(table.loc[chosen.district_mask(table), "osaalue_code"])
+    assert covered == osa_of["301"] | {mellunmaki["osaalue_code"]}
+    # Keskinen suurpiiri (3) with Kallio inside: Kallio; Selection applies the rule itself.
+    assert Selection(suurpiiri=("3",), peruspiiri=("301",)).chosen_districts == {"peruspiiri": ("301",)}
+    with pytest.raises(ParameterError, match=r"osaalue codes \['999'\]"):
+        choose_districts(table, osaalue=["999"])

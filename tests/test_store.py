@@ -24,9 +24,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import crs, districts, schema, store
+import store
+import store.base
+from geo import crs, districts, schema
 from geo.errors import ParameterError, StoreError
-from geo.store import SCHEMA_VERSION, Migration, SQLiteStore, open_store
+from store import SCHEMA_VERSION, Migration, SQLiteStore, open_store
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 HELSINKI = ZoneInfo(schema.TIMEZONE)
@@ -332,7 +334,7 @@ def test_a_failing_insert_rolls_back_the_whole_batch(
     with open_store(MEMORY) as st:
         add(st, first, "a.csv")
         before, before_log = st.query(), st.batches()
-        real_rows = store._incident_rows
+        real_rows = store.base._incident_rows
         inserted: list[tuple[Any, ...]] = []
 
         def failing_rows(*args: Any) -> Iterator[tuple[Any, ...]]:
@@ -342,7 +344,7 @@ def test_a_failing_insert_rolls_back_the_whole_batch(
                 inserted.append(row)
                 yield row
 
-        monkeypatch.setattr(store, "_incident_rows", failing_rows)
+        monkeypatch.setattr(store.base, "_incident_rows", failing_rows)
         with pytest.raises(RuntimeError, match="disk unplugged"):
             add(st, second, "b.csv")
         assert len(inserted) == 300  # half of the batch reached SQLite before the failure
@@ -358,15 +360,15 @@ def test_a_failing_insert_rolls_back_the_whole_batch(
 CRASH_SCRIPT = """
 import os, sys
 import pandas as pd
-from geo import store
+import store.base
 frame = pd.read_pickle(sys.argv[2])
-real_rows = store._incident_rows
+real_rows = store.base._incident_rows
 def dying_rows(*args):
     for i, row in enumerate(real_rows(*args)):
         if i == len(frame) // 2:
             os._exit(17)  # the process dies: no rollback, no close
         yield row
-store._incident_rows = dying_rows
+store.base._incident_rows = dying_rows
 st = store.open_store(sys.argv[1])
 st.add_batch(frame, file_name="b.csv", content_hash="hash-b", rows_read=len(frame), rejected=0)
 """
@@ -644,7 +646,7 @@ def test_batches_are_recorded_with_counts(places: pd.DataFrame) -> None:
         )
         log = st.batches()
     finished = pd.Timestamp.now(tz="UTC")
-    assert list(log.columns) == list(store.BATCH_COLUMNS)
+    assert list(log.columns) == list(store.base.BATCH_COLUMNS)
     assert list(log["batch_id"]) == [1, 2]
     assert list(log["file_name"]) == ["tammikuu.xlsx", "helmikuu.csv"]
     assert list(log["content_hash"]) == ["sha256-of-tammikuu.xlsx", "cafe01"]
@@ -721,7 +723,7 @@ def test_an_older_store_is_migrated(
         add(st, frame, "m.csv")
         before = st.query()
     step = Migration(2, "index on severity", ("CREATE INDEX incidents_severity ON incidents (severity)",))
-    monkeypatch.setattr(store, "MIGRATIONS", (*store.MIGRATIONS, step))
+    monkeypatch.setattr(store.base, "MIGRATIONS", (*store.base.MIGRATIONS, step))
     with open_store(f"sqlite:///{path}") as st:
         assert st.schema_version == 2
         pd.testing.assert_frame_equal(st.query(), before, check_exact=True)
@@ -742,7 +744,7 @@ def test_a_failing_migration_leaves_the_store_unchanged(
     broken = Migration(
         2, "broken step", ("CREATE INDEX ok_index ON incidents (lon)", "CREATE INDEX bad ON nowhere (x)")
     )
-    monkeypatch.setattr(store, "MIGRATIONS", (*store.MIGRATIONS, broken))
+    monkeypatch.setattr(store.base, "MIGRATIONS", (*store.base.MIGRATIONS, broken))
     with pytest.raises(
         StoreError, match=r"to schema version 2 \(broken step\) failed.*left unchanged at version 1"
     ):
@@ -753,7 +755,7 @@ def test_a_failing_migration_leaves_the_store_unchanged(
 
 
 def test_migrations_must_be_numbered_without_gaps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store, "MIGRATIONS", (*store.MIGRATIONS, Migration(3, "skips 2", ())))
+    monkeypatch.setattr(store.base, "MIGRATIONS", (*store.base.MIGRATIONS, Migration(3, "skips 2", ())))
     with pytest.raises(StoreError, match=r"without gaps, got \[1, 3\]"):
         open_store(MEMORY)
 

@@ -120,7 +120,7 @@ class AssetUrls:
     files: tuple[tuple[str, Path], ...]
 
     def path_for(self, url: str) -> Path:
-        """The local file served at ``url``; MapAssetsError when no such file is known."""
+        """Return the local file served at ``url``; MapAssetsError when no such file is known."""
         for known, path in self.files:
             if known == url:
                 return path
@@ -182,7 +182,7 @@ def _check_prefix(url_prefix: str) -> str:
 
 
 def package_asset_urls(*, url_prefix: str = DEFAULT_URL_PREFIX) -> AssetUrls:
-    """The URLs :func:`install_static_assets` serves, backed by the installed package files.
+    """Return the URLs :func:`install_static_assets` serves, backed by the installed package files.
 
     Nothing is copied: use it to build maps and self-contained pages without a static folder.
 
@@ -251,7 +251,7 @@ def install_static_assets(static_dir: Path, *, url_prefix: str = DEFAULT_URL_PRE
 
 
 def is_remote(url: str) -> bool:
-    """True when loading ``url`` would leave the app's own server (any scheme but data:)."""
+    """Return True when loading ``url`` would leave the app's own server (any scheme but data:)."""
     text = url.strip().lower()
     if text.startswith("//"):
         return True

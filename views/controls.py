@@ -15,8 +15,8 @@ import streamlit as st
 from geo import schema
 from hotspots.methods import METHODS, ClusteringParams
 from hotspots.selection import PRESETS, Selection
+from i18n import LANGUAGES, category_label, level_label, source_label, t
 from views import urlstate
-from views.i18n import LANGUAGES, category_label, level_label, source_label, t
 
 DATA_SOURCES = ("demo", "store", "upload")
 MAP_VALUES = ("count", "rate", "change")
@@ -295,15 +295,11 @@ def district_bounds(
     peruspiiri: tuple[str, ...],
     osaalue_codes: tuple[str, ...],
 ) -> tuple[float, float, float, float] | None:
-    """EPSG:3067 bounds of the chosen districts (most detailed level wins), None for none."""
-    if osaalue_codes:
-        codes = set(osaalue_codes)
-    elif peruspiiri:
-        codes = set(hierarchy.loc[hierarchy["peruspiiri_code"].isin(peruspiiri), "osaalue_code"])
-    elif suurpiiri:
-        codes = set(hierarchy.loc[hierarchy["suurpiiri_code"].isin(suurpiiri), "osaalue_code"])
-    else:
+    """EPSG:3067 bounds of the chosen districts (``Selection``'s rule), None for none."""
+    choice = Selection(suurpiiri=suurpiiri, peruspiiri=peruspiiri, osaalue=osaalue_codes)
+    if not choice.has_districts:
         return None
+    codes = set(hierarchy.loc[choice.district_mask(hierarchy), "osaalue_code"])
     chosen = osaalue[osaalue["code"].isin(codes)]
     if chosen.empty:
         return None
@@ -343,7 +339,7 @@ def _upload_columns(name: str, content: bytes, part: str | None) -> tuple[list[s
 def column_mapping(
     lang: str, name: str, content: bytes, part: str | None = None
 ) -> tuple[tuple[str, str], ...]:
-    """The column-mapping step of an upload: detected columns, each changeable."""
+    """Return the column-mapping step of an upload: detected columns, each changeable."""
     columns, detected, problem = _upload_columns(name, content, part)
     with st.sidebar.expander(t("upload.mapping", lang), expanded=bool(problem)):
         st.caption(t("upload.mapping_help", lang))

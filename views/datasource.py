@@ -15,8 +15,9 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+import store
 from briefing import safe_origin
-from geo import demo, districts, incidents, population, reading, settings, store
+from geo import demo, districts, incidents, population, reading, settings
 from geo.errors import HotspotsError
 from geo.incidents import ImportReport
 
@@ -38,7 +39,7 @@ class Loaded:
 
 @st.cache_resource(show_spinner=False)
 def demo_data(n: int | None = None, seed: int = DEMO_SEED) -> Loaded:
-    """The synthetic demo set (deterministic for a seed; size from ``HOTSPOTS_DEMO_N``)."""
+    """Return the synthetic demo set (deterministic for a seed; size from ``HOTSPOTS_DEMO_N``)."""
     n = settings.demo_n() if n is None else n
     return Loaded(
         key=f"demo-{n}-{seed}",
@@ -150,5 +151,5 @@ def residents(level: str) -> pd.DataFrame | None:
 
 
 def default_store_url() -> str:
-    """The configured store URL."""
+    """Return the configured store URL."""
     return settings.db_url()

@@ -23,7 +23,7 @@ from briefing import downloads, mapimage, pdf
 from briefing.privacy import DEFAULT_MIN_COUNT, check_min_count
 from geo import settings
 from hotspots.analysis import Analysis
-from views.i18n import t
+from i18n import t
 
 #: Map picture sizes offered (``briefing.mapimage`` names).
 PICTURE_SIZES: Final = ("slides", "a4")
@@ -174,7 +174,7 @@ def export_files(
 def downloads_panel(
     analysis: Analysis, district_table: pd.DataFrame, *, lang: str, level: str, tiles: bool, origin: str
 ) -> None:
-    """The download tab: privacy and picture choices, then one button per file."""
+    """Return the download tab: privacy and picture choices, then one button per file."""
     st.caption(t("download.intro", lang))
     left, middle, right = st.columns(3)
     with left:

@@ -23,11 +23,11 @@ from folium.elements import MacroElement
 from folium.template import Template
 from numpy.typing import NDArray
 
+import i18n
 from geo import crs, schema
 from geo.errors import ParameterError
-from views import i18n
+from i18n import t
 from views.assets import AssetUrls, localise_map, package_asset_urls
-from views.i18n import t
 
 #: Helsinki's mainland and inner islands in EPSG:3067 (minx, miny, maxx, maxy): the default view.
 HELSINKI_BOUNDS_M: Final = (377_000.0, 6_665_000.0, 404_000.0, 6_686_000.0)
@@ -252,7 +252,7 @@ def _legend_row(colour: str, text: str) -> str:
 def _district_layer(
     districts: gpd.GeoDataFrame, value_column: str, value_label: str, lang: str
 ) -> tuple[folium.GeoJson | None, str]:
-    """The choropleth layer and its legend section."""
+    """Return the choropleth layer and its legend section."""
     try:
         values = pd.to_numeric(districts[value_column], errors="raise")
     except (ValueError, TypeError) as exc:
@@ -480,7 +480,7 @@ def _density_layer(
     min_count: int,
     lang: str,
 ) -> tuple[folium.GeoJson | None, str]:
-    """Counts per square cell (aligned to multiples of ``cell_m`` in EPSG:3067).
+    """Count incidents per square cell (aligned to multiples of ``cell_m`` in EPSG:3067).
 
     Cells with the same count form one MultiPolygon feature, which keeps the page small;
     cells with fewer than ``min_count`` incidents are not drawn (the legend says so).

@@ -19,7 +19,7 @@ from hotspots.grid import DEFAULT_CELL_M
 from hotspots.methods import ClusteringParams
 from hotspots.parameters import ParameterSuggestion
 from hotspots.summary import PeakWindow
-from views.i18n import category_label, format_date, format_number, t
+from i18n import category_label, format_date, format_number, t
 
 
 def key_figures(analysis: Analysis, lang: str) -> None:
@@ -72,7 +72,7 @@ def newest_pick(
     map_pick: str | None,
     last_map_pick: str | None,
 ) -> tuple[str | None, bool]:
-    """The hotspot chosen now, from the newest of a table row pick and a map click.
+    """Return the hotspot chosen now, from the newest of a table row pick and a map click.
 
     Returns the choice and whether it came from the map (the table must then drop its
     own, older row selection). A row unticked in the table clears the choice.
@@ -104,7 +104,7 @@ def _map_pick() -> str | None:
 
 
 def chosen_hotspot(hotspots: gpd.GeoDataFrame) -> str | None:
-    """The hotspot chosen in the table or on the map, read before either is drawn.
+    """Return the hotspot chosen in the table or on the map, read before either is drawn.
 
     Both widgets keep their last value in the session; reading them first lets the map,
     the table highlight and the card agree within the same rerun. A map click resets the
@@ -130,7 +130,7 @@ def chosen_hotspot(hotspots: gpd.GeoDataFrame) -> str | None:
 
 
 def hotspot_table(hotspots: gpd.GeoDataFrame, lang: str, *, selected: str | None) -> None:
-    """The ranking; the chosen hotspot's row is highlighted, picking a row chooses it."""
+    """Return the ranking; the chosen hotspot's row is highlighted, picking a row chooses it."""
     st.subheader(t("panel.ranking_table", lang))
     st.caption(t("help.ranking", lang))
     if hotspots.empty:
@@ -262,7 +262,7 @@ def charts(incidents: pd.DataFrame, lang: str, *, title: str) -> None:
 
 
 def parameter_help(suggestion: ParameterSuggestion, lang: str) -> None:
-    """The k-distance curve and the reasoning behind the suggested parameters."""
+    """Return the k-distance curve and the reasoning behind the suggested parameters."""
     st.markdown(
         t(
             "param.reasoning",
@@ -293,7 +293,7 @@ def parameter_help(suggestion: ParameterSuggestion, lang: str) -> None:
 
 
 def import_report(report: object, rejects: pd.DataFrame | None, lang: str) -> None:
-    """What an upload's import did, with the rejected rows to download."""
+    """Show what an upload's import did, with the rejected rows to download."""
     accepted = int(getattr(report, "accepted", 0))
     rejected = int(getattr(report, "rejected", 0))
     duplicates = int(getattr(report, "duplicates_in_file", 0))
@@ -314,7 +314,7 @@ def import_report(report: object, rejects: pd.DataFrame | None, lang: str) -> No
 
 
 def hotspot_detail(hotspots: gpd.GeoDataFrame, selected: str | None, lang: str) -> bool:
-    """A card for the chosen hotspot; returns True when the user cleared the choice."""
+    """Return a card for the chosen hotspot; returns True when the user cleared the choice."""
     if not selected or hotspots.empty:
         return False
     chosen = hotspots[hotspots["id"] == selected]
@@ -358,7 +358,7 @@ def _percent(share: float, lang: str) -> str:
 
 
 def forecast_note(predicted: Forecast, lang: str) -> None:
-    """What the forecast view shows: for when, from how much history."""
+    """Say what the forecast view shows: for when, from how much history."""
     last = predicted.since - pd.Timedelta(days=1)
     st.info(
         t(
@@ -373,7 +373,7 @@ def forecast_note(predicted: Forecast, lang: str) -> None:
 
 
 def size_rule(result: Analysis, lang: str) -> None:
-    """The rule that keeps hotspots street-scale (``hotspots.areas.AreaParams``)."""
+    """Return the rule that keeps hotspots street-scale (``hotspots.areas.AreaParams``)."""
     rule = areas.AreaParams()
     cell_m = result.found.grid.cell_m if result.found is not None else DEFAULT_CELL_M
     st.markdown(

@@ -15,7 +15,7 @@ import streamlit as st
 
 from hotspots.analysis import Analysis
 from hotspots.predictive import MIN_INCIDENTS, BudgetFit, PredictiveCheck, hotspots_in_budget
-from views.i18n import format_number, t
+from i18n import format_number, t
 
 #: Slider range and default, in per cent of the study area.
 SHARE_MIN_PCT = 0.5
@@ -46,7 +46,7 @@ def _period(since: pd.Timestamp | None, until: pd.Timestamp | None, lang: str) -
 
 
 def fit_sentence(fit: BudgetFit, lang: str) -> str:
-    """The sentence "At 3 % of the area (6.4 km²) the top 7 hotspots fit; they hold 41 % ..."."""
+    """Return the sentence "At 3 % of the area (6.4 km²) the top 7 hotspots fit; they hold 41 % ..."."""
     values = {
         "share": _share_text(fit.area_share, lang),
         "area": format_number(fit.budget_km2, lang, decimals=1),
@@ -65,12 +65,12 @@ def fit_sentence(fit: BudgetFit, lang: str) -> str:
 
 
 def method_label(method: str, lang: str) -> str:
-    """A backtest method's name in ``lang``."""
+    """Return a backtest method's name in ``lang``."""
     return t(f"predictive.method.{method}", lang)
 
 
 def result_text(check: PredictiveCheck, lang: str) -> str:
-    """The backtest in two sentences, or why there is none."""
+    """Return the backtest in two sentences, or why there is none."""
     if check.status == "no_area":
         return t("predictive.no_area", lang)
     if check.status == "no_period":
@@ -105,7 +105,7 @@ def result_text(check: PredictiveCheck, lang: str) -> str:
 
 
 def table_view(check: PredictiveCheck, lang: str) -> pd.DataFrame:
-    """The backtest table with translated headers, methods and formatted numbers."""
+    """Return the backtest table with translated headers, methods and formatted numbers."""
     table = check.table
     return pd.DataFrame(
         {
@@ -156,7 +156,7 @@ def hit_rate_chart(check: PredictiveCheck, lang: str) -> alt.LayerChart | alt.Fa
 
 
 def budget_slider(lang: str) -> float:
-    """The area budget the user can cover, as a share of the study area (0.005-0.10)."""
+    """Return the area budget the user can cover, as a share of the study area (0.005-0.10)."""
     value = st.slider(
         t("predictive.budget_share", lang),
         min_value=SHARE_MIN_PCT,

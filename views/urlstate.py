@@ -10,7 +10,7 @@ from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from views.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 LEVEL_KEYS: Final = ("suurpiiri", "peruspiiri", "osaalue")
 PRESET_KEYS: Final = ("none", "youth_work", "policing")

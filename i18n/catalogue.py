@@ -1,4 +1,4 @@
-"""Translations as data: one JSON catalogue per language in ``views/locales``.
+"""Translations as data: one JSON catalogue per language in ``i18n/locales``.
 
 Keys are dotted names used in code (``"map.layer.districts"``); values are ``str.format``
 templates whose ``{placeholders}`` are the same in every language (a test checks that).
@@ -33,7 +33,7 @@ def check_language(lang: str) -> str:
 
 @lru_cache(maxsize=len(LANGUAGES))
 def catalogue(lang: str) -> MappingProxyType[str, str]:
-    """The whole catalogue of one language, read once from ``views/locales/<lang>.json``.
+    """Return the whole catalogue of one language, read once from ``i18n/locales/<lang>.json``.
 
     Parameters
     ----------
@@ -91,7 +91,7 @@ def t(key: str, lang: str, **fmt: object) -> str:
         template = texts[key]
     except KeyError:
         raise KeyError(
-            f"translation key {key!r} is missing from language {lang!r}; add it to views/locales/{lang}.json"
+            f"translation key {key!r} is missing from language {lang!r}; add it to i18n/locales/{lang}.json"
         ) from None
     missing = placeholders(template) - fmt.keys()
     if missing:
@@ -135,7 +135,7 @@ def level_label(level: str, lang: str) -> str:
 
 
 def format_date(value: object, lang: str) -> str:
-    """A date the way readers of ``lang`` write it: ``30.11.2026`` (fi, sv) or ``2026-11-30`` (en)."""
+    """Return a date the way readers of ``lang`` write it: ``30.11.2026`` (fi, sv) or ``2026-11-30`` (en)."""
     check_language(lang)
     stamp = pd.Timestamp(value)
     if lang == "en":

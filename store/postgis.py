@@ -1,9 +1,9 @@
 """The incident store in PostgreSQL + PostGIS, for a deployment shared by city and police.
 
 ``open_store("postgresql://user:password@host:5432/database")`` opens it. It keeps every
-rule of ``geo.store`` (read that module's docstring) with the same results as
+rule of ``store.base`` (read that module's docstring) with the same results as
 ``SQLiteStore``: validation of frames and filters, content hashing and the conversion of
-rows into the canonical frame are ``geo.store``'s own functions. Only what touches SQL is
+rows into the canonical frame are ``store.base``'s own functions. Only what touches SQL is
 here, plus the sorting of a batch into new rows, duplicates and conflicts, which mirrors
 ``SQLiteStore.add_batch`` (tests/test_postgis.py compares the two backends' answers).
 
@@ -39,7 +39,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from geo import schema, settings
 from geo.errors import StoreError
-from geo.store import (
+from store.base import (
     _CODE_COLUMNS,
     _NO_TAG,
     _ROW_COLUMNS,
@@ -85,7 +85,7 @@ _T = TypeVar("_T")
 
 
 def _micros_sql(column: str) -> str:
-    """SQL for a ``timestamptz`` column as UTC microseconds since the epoch (exact from PG 14 on)."""
+    """Return SQL for a ``timestamptz`` column as UTC microseconds since the epoch (exact from PG 14 on)."""
     return f"(extract(epoch FROM {column}) * 1000000)::bigint"
 
 
@@ -158,10 +158,10 @@ MIGRATIONS: tuple[Migration, ...] = (_V1,)
 #: The schema version this code writes.
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 
-#: Columns COPYed into ``incidents``, in the order of ``geo.store._incident_rows``.
+#: Columns COPYed into ``incidents``, in the order of ``store.base._incident_rows``.
 _COPY_COLUMNS: Final = (*_ROW_COLUMNS, *_CODE_COLUMNS, "district_tag", "content_hash", "batch_id")
 _COPY_SQL: Final = f"COPY incidents ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
-#: Row columns in the order ``geo.store._frame_from_rows`` reads them.
+#: Row columns in the order ``store.base._frame_from_rows`` reads them.
 _SELECT_LIST: Final = ", ".join(
     [
         *(_micros_sql("i.occurred_at") if name == "occurred_at" else f"i.{name}" for name in _ROW_COLUMNS),
@@ -196,7 +196,7 @@ ORDER BY c.relname"""
 
 
 def libpq_url(url: str) -> str:
-    """The URL as libpq reads it: ``postgres://`` and ``postgresql+driver://`` become ``postgresql://``.
+    """Return the URL as libpq reads it (``postgres://``, ``postgresql+driver://`` -> ``postgresql://``).
 
     Parameters
     ----------
@@ -238,12 +238,12 @@ def _copy_times(occurred_us: np.ndarray) -> np.ndarray:
 
 
 def _instant(micros: int) -> datetime:
-    """The UTC datetime of an epoch microsecond count (exact: no float on the way)."""
+    """Return the UTC datetime of an epoch microsecond count (exact: no float on the way)."""
     return _EPOCH + timedelta(microseconds=micros)
 
 
 def _select_sql(flt: _Filter) -> tuple[str, list[Any]]:
-    """SQL and parameters for the incidents matching ``flt``."""
+    """Build the SQL and parameters for the incidents matching ``flt``."""
     where: list[str] = []
     params: list[Any] = []
     if flt.since_us is not None:
@@ -317,7 +317,7 @@ class _Target:
     url: str = field(repr=False)
 
     def scrub(self, error: BaseException) -> str:
-        """The error's text without any password (libpq may quote the connection string)."""
+        """Return the error's text without any password (libpq may quote the connection string)."""
         return scrub_secrets(str(error).strip(), self.url)
 
 
@@ -436,7 +436,7 @@ class PostGISStore(IncidentStore):
             )
 
     def _read_version(self, conn: _Connection) -> int:
-        """Schema version of the store in the current schema; 0 for a schema without one."""
+        """Return the schema version of the store in the current schema; 0 for a schema without one."""
         names = [row[0] for row in conn.execute(_OWN_RELATIONS_SQL).fetchall()]
         if "meta" not in names:
             if names:
@@ -702,7 +702,7 @@ class PostGISStore(IncidentStore):
         return [str(row[0]) for row in rows]
 
     def batches(self) -> pd.DataFrame:
-        """The import log, oldest first (``BATCH_COLUMNS``; ``imported_at`` in UTC)."""
+        """Return the import log, oldest first (``BATCH_COLUMNS``; ``imported_at`` in UTC)."""
         rows = self._read("reading the batch log", lambda conn: conn.execute(_BATCH_SELECT).fetchall())
         return _batch_frame(rows)
 
@@ -734,7 +734,7 @@ class PostGISStore(IncidentStore):
         )
 
     def count(self) -> int:
-        """Number of incidents stored."""
+        """Return the number of incidents stored."""
         return int(
             self._read("counting incidents", lambda conn: _scalar(conn, "SELECT count(*) FROM incidents"))
         )
@@ -744,7 +744,7 @@ class PostGISStore(IncidentStore):
 
 
 def _scalar(conn: _Connection, query: str, params: Sequence[Any] = ()) -> Any:
-    """The first column of the first row of ``query`` (aggregates always return one)."""
+    """Return the first column of the first row of ``query`` (aggregates always return one)."""
     row = conn.execute(query, params).fetchone()
     return None if row is None else row[0]
 

@@ -355,11 +355,11 @@ class IncidentStore(abc.ABC):
 
     @abc.abstractmethod
     def _query(self, flt: _Filter) -> pd.DataFrame:
-        """The incidents matching a validated filter (``query`` builds it)."""
+        """Return the incidents matching a validated filter (``query`` builds it)."""
 
     @abc.abstractmethod
     def batches(self) -> pd.DataFrame:
-        """The import log, one row per ``add_batch`` call (``BATCH_COLUMNS``, oldest first)."""
+        """Return the import log, one row per ``add_batch`` call (``BATCH_COLUMNS``, oldest first)."""
 
     @abc.abstractmethod
     def stats(self) -> StoreStats:
@@ -367,7 +367,7 @@ class IncidentStore(abc.ABC):
 
     @abc.abstractmethod
     def count(self) -> int:
-        """Number of incidents stored."""
+        """Return the number of incidents stored."""
 
     @abc.abstractmethod
     def close(self) -> None:
@@ -455,52 +455,6 @@ def driver_errors(url: str) -> Iterator[None]:
         if message is None:
             raise
         raise StoreError(message) from exc
-
-
-def open_store(url: str | None = None) -> IncidentStore:
-    """Open (creating when needed) the incident store named by ``url``.
-
-    Parameters
-    ----------
-    url
-        ``sqlite:///relative/path``, ``sqlite:////absolute/path``, ``sqlite:///:memory:`` or
-        ``postgresql://user:password@host:port/database`` (PostGIS, see ``geo.postgis``);
-        None takes ``settings.db_url()`` (``HOTSPOTS_DB_URL`` or the default file). The
-        folder of a file is created.
-
-    Returns
-    -------
-    IncidentStore
-        An open store; use it as a context manager or call ``close()``.
-
-    Raises
-    ------
-    StoreError
-        The URL is not understood, or the file or database cannot be opened as an incident
-        store.
-    """
-    raw = settings.db_url() if url is None else url
-    text = raw.strip()
-    shown = redact_url(text)
-    scheme = text.split(":", 1)[0].lower() if ":" in text else ""
-    if scheme in _POSTGRES_SCHEMES or scheme.startswith("postgresql+"):
-        from geo.postgis import PostGISStore  # psycopg is loaded only for PostgreSQL stores
-
-        return PostGISStore(text)
-    if scheme != "sqlite" or not text.lower().startswith(_SQLITE_PREFIX):
-        raise StoreError(
-            f"store URL {shown!r} is not understood; the allowed forms are {', '.join(URL_FORMS)}. "
-            f"Fix {settings.ENV_DB_URL} or the url argument."
-        )
-    location = text[len(_SQLITE_PREFIX) :]
-    if not location:
-        raise StoreError(f"store URL {shown!r} names no file; the allowed forms are {', '.join(URL_FORMS)}.")
-    if "?" in location:
-        raise StoreError(
-            f"store URL {shown!r} has URL options ({shown.split('?', 1)[1]!r}), which are not "
-            f"supported; name only the file: {', '.join(URL_FORMS)}."
-        )
-    return SQLiteStore(location)
 
 
 # --------------------------------------------------------------------------- conversion
@@ -593,7 +547,7 @@ _SELECT_LIST: Final = ", ".join(
 
 
 def _tag_keys(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
-    """The district codes and names of each row as one tuple (None for missing)."""
+    """Return the district codes and names of each row as one tuple (None for missing)."""
     return list(zip(*(_objects(frame[name]) for name in _TAG_COLUMNS), strict=True))
 
 
@@ -674,7 +628,7 @@ def _frame_from_rows(rows: list[tuple[Any, ...]], tags: dict[str, np.ndarray]) -
 
 
 def _codes(name: str, values: Sequence[str] | None, allowed: Sequence[str] | None = None) -> list[str] | None:
-    """Validated list of filter values, None for no filter."""
+    """Return the validated list of filter values, None for no filter."""
     if values is None:
         return None
     if isinstance(values, str):
@@ -763,7 +717,7 @@ def _make_filter(
 
 
 def _select_sql(flt: _Filter) -> tuple[str, list[Any]]:
-    """SQL and parameters for the incidents matching ``flt``."""
+    """Build the SQL and parameters for the incidents matching ``flt``."""
     where: list[str] = []
     params: list[Any] = []
     if flt.since_us is not None:
@@ -861,7 +815,7 @@ class SQLiteStore(IncidentStore):
         conn.execute("PRAGMA cache_size = -65536")  # 64 MiB
 
     def _read_version(self, conn: sqlite3.Connection) -> int:
-        """Schema version of the open database; 0 for an empty one."""
+        """Return the schema version of the open database; 0 for an empty one."""
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "meta" not in tables:
             if tables:
@@ -1086,7 +1040,7 @@ class SQLiteStore(IncidentStore):
         return [str(row[-1]) for row in plan]
 
     def batches(self) -> pd.DataFrame:
-        """The import log, oldest first (``BATCH_COLUMNS``; ``imported_at`` in UTC)."""
+        """Return the import log, oldest first (``BATCH_COLUMNS``; ``imported_at`` in UTC)."""
         with self._lock:
             rows = (
                 self._connection()
@@ -1145,7 +1099,7 @@ class SQLiteStore(IncidentStore):
         )
 
     def count(self) -> int:
-        """Number of incidents stored."""
+        """Return the number of incidents stored."""
         with self._lock:
             return int(self._connection().execute("SELECT count(*) FROM incidents").fetchone()[0])
 
@@ -1243,7 +1197,7 @@ def _classify(
     """Rows to add, the number of duplicates and the conflicts frame of one batch.
 
     The first row of an id repeated in the batch counts; a stored incident is never
-    replaced. Shared by ``SQLiteStore`` and ``geo.postgis.PostGISStore``, so both say the same.
+    replaced. Shared by ``SQLiteStore`` and ``store.postgis.PostGISStore``, so both say the same.
     """
     new_rows: list[int] = []
     duplicates = 0

@@ -5,7 +5,7 @@ the store with ``--db``) and the study area is Helsinki's districts. With
 ``--districts none`` or a polygon file, INPUT can hold incidents anywhere: it is read as
 a table with lon/lat (WGS84) and a time column, projected to a local metric CRS (the UTM
 zone of the points, EPSG:3067 in Finland), and the study area is the 150 m cells holding
-incidents or the polygons of the file (``hotspots.inputs``, shared with ``cluster``).
+incidents or the polygons of the file (``cli.arguments``, shared with ``cluster``).
 """
 
 from __future__ import annotations
@@ -19,13 +19,22 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hotspots import evaluation, inputs
+from cli import arguments
+from hotspots import evaluation
 from hotspots.methods import clustering_from_text
-from hotspots.parameters import DEFAULT_EPS_M, DEFAULT_MIN_SAMPLES
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``evaluate`` command to the ``hotspots`` sub-parsers."""
+    parser = sub.add_parser(
+        "evaluate", help="backtest: how well last period's hotspots predict the next (hit rate, PAI, PEI)"
+    )
+    add_arguments(parser)
+    parser.set_defaults(func=run)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the ``evaluate`` arguments to ``parser`` (a sub-parser of ``hotspots``)."""
+    """Add the ``evaluate`` arguments to ``parser``."""
     parser.add_argument("input", nargs="?", help="incident file (or use --db)")
     parser.add_argument("--db", help="store URL (Helsinki data only), instead of INPUT")
     parser.add_argument("--crs", help="EPSG code of INPUT's x/y columns (Helsinki import)")
@@ -45,15 +54,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"comma-separated, of {', '.join(evaluation.METHODS)} or the groups "
         f"{', '.join(evaluation.METHOD_ALIASES)} (default: all but random)",
     )
-    parser.add_argument(
-        "--eps", default="auto", help=f"metres, or auto (default; {DEFAULT_EPS_M:g} when fixed)"
-    )
-    parser.add_argument(
-        "--min-samples", default="auto", help=f"whole number, or auto (default; {DEFAULT_MIN_SAMPLES})"
-    )
+    arguments.add_clustering_arguments(parser, methods=False)
     parser.add_argument("--windows", type=int, help="run only the N most recent windows")
-    inputs.add_study_arguments(parser)
-    inputs.add_part_arguments(parser)
+    arguments.add_study_arguments(parser)
+    arguments.add_part_arguments(parser)
     parser.add_argument("--seed", type=int, default=0, help="seed of the random method")
     parser.add_argument("--out", help="write the per-window rows to this CSV")
     parser.add_argument(
@@ -62,7 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def backtest_params(args: argparse.Namespace) -> evaluation.BacktestParams:
-    """The ``BacktestParams`` the arguments describe (validated)."""
+    """Return the ``BacktestParams`` the arguments describe (validated)."""
     given = clustering_from_text("dbscan", args.eps, args.min_samples)
     # The backtest chooses per window itself; its clustering carries the fixed values.
     clustering = replace(given, auto_eps=False, auto_min_samples=False)
@@ -83,7 +87,7 @@ def backtest_params(args: argparse.Namespace) -> evaluation.BacktestParams:
 
 def load(args: argparse.Namespace) -> tuple[pd.DataFrame, evaluation.StudyGrid, gpd.GeoDataFrame | None, str]:
     """Incidents, study grid, district layer and a one-line description of the study area."""
-    data = inputs.load_study(args)
+    data = arguments.load_study(args)
     grid = data.grid
     if grid is None:
         grid = evaluation.study_grid(evaluation.helsinki_study_area(), cell_m=args.cell)

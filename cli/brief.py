@@ -1,8 +1,8 @@
 """The ``hotspots brief`` command: a PDF briefing or a map picture of one selection.
 
-``add_arguments`` adds the options to a sub-parser and ``run`` carries them out; the
-incidents are loaded and filtered with the ``cluster`` command's own helpers, so both
-commands read the same filters the same way::
+``register`` adds the command and ``run`` carries it out; the incidents are loaded and
+filtered with the helpers ``cluster`` uses (``cli.arguments``), so both commands read
+the same filters the same way::
 
     hotspots brief demo.csv --since 2026-05-01 --until 2026-11-01 --out briefing.pdf --lang fi
     hotspots brief --db sqlite:///data/incidents.sqlite --out map.png --size a4 --density
@@ -15,43 +15,28 @@ import sys
 from pathlib import Path
 from typing import Final
 
-from briefing import is_synthetic, safe_origin
-from briefing.privacy import DEFAULT_MIN_COUNT, check_min_count
+from briefing import is_synthetic, mapimage, pdf, safe_origin
+from briefing.privacy import check_min_count
+from cli import arguments
 from geo import files, settings
 from geo.districts import LEVELS
 from geo.errors import ParameterError
-from views.i18n import LANGUAGES, t
+from hotspots import analysis
+from hotspots.recommendation import read_service_points
+from i18n import t
 
 #: Output formats by suffix.
 OUTPUTS: Final = (".pdf", ".png")
 
 
-def add_sharing_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--lang``, ``--restricted`` and ``--min-count``: how a shared file is written (brief, cluster)."""
-    parser.add_argument("--lang", default="fi", choices=list(LANGUAGES), help="language (default fi)")
-    parser.add_argument(
-        "--restricted",
-        action="store_true",
-        help="include single incidents and exact counts; every page and the metadata say RESTRICTED",
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``brief`` command to the ``hotspots`` sub-parsers."""
+    parser = sub.add_parser(
+        "brief", help="a PDF briefing or a map picture (PNG) of the selection, safe to share"
     )
-    parser.add_argument(
-        "--min-count",
-        type=int,
-        default=DEFAULT_MIN_COUNT,
-        help=f"counts below this are shown as <N (default {DEFAULT_MIN_COUNT})",
-    )
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the ``brief`` output options to ``parser`` (the filters come from the ``cluster`` command).
-
-    Parameters
-    ----------
-    parser
-        The ``brief`` sub-parser.
-    """
+    arguments.add_analysis_arguments(parser)
     parser.add_argument("--out", required=True, help="briefing.pdf (two A4 pages) or map.png (the picture)")
-    add_sharing_arguments(parser)
+    arguments.add_sharing_arguments(parser)
     parser.add_argument(
         "--size", default="slides", choices=["slides", "a4"], help="PNG size: slides 1920x1080, a4 at 300 dpi"
     )
@@ -62,6 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--level", default="peruspiiri", choices=list(LEVELS), help="district level of the PDF's table"
     )
+    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,18 +56,13 @@ def run(args: argparse.Namespace) -> int:
     Parameters
     ----------
     args
-        Parsed ``brief`` options (``add_arguments``).
+        Parsed ``brief`` options (``register``).
 
     Returns
     -------
     int
         0 on success; errors meant for people are raised as ``HotspotsError``.
     """
-    from briefing import mapimage, pdf
-    from hotspots import analysis, methods
-    from hotspots.inputs import load_incidents, selection_from_args
-    from hotspots.recommendation import read_service_points
-
     target = Path(args.out)
     suffix = target.suffix.lower()
     if suffix not in OUTPUTS:
@@ -90,9 +71,9 @@ def run(args: argparse.Namespace) -> int:
             ".pdf for the briefing, .png for the map picture"
         )
     min_count = check_min_count(args.min_count)
-    clustering = methods.clustering_from_text(args.method, args.eps, args.min_samples, args.window_days)
-    frame, origin = load_incidents(args)
-    selection = selection_from_args(args)
+    clustering = arguments.clustering_from_args(args)
+    frame, origin = arguments.load_incidents(args)
+    selection = arguments.selection_from_args(args)
     services = read_service_points(Path(args.services)) if args.services else None
     result = analysis.analyse(frame, selection=selection, clustering=clustering, service_points=services)
     tiles_url = (settings.tiles_url() or None) if args.tiles else None

@@ -1,0 +1,8 @@
+"""The ``hotspots`` command line: the front door for scripts, schedulers and analysts.
+
+``hotspots <command> --help`` documents each command; ``main`` is the console script.
+"""
+
+from cli.main import build_parser, main
+
+__all__ = ["build_parser", "main"]

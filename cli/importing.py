@@ -1,0 +1,80 @@
+"""``hotspots import``: a partner's file into the store, with its rejects written beside it."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+
+import store
+from cli.arguments import DB_HELP, add_part_arguments, parse_mapping
+from geo import incidents
+from geo.errors import HotspotsError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``import`` command to the ``hotspots`` sub-parsers."""
+    p = sub.add_parser("import", help="import an incident file into the store")
+    p.add_argument("file")
+    p.add_argument("--crs", help="EPSG code of x/y columns: 3879, 3067 or 4326")
+    p.add_argument("--map", action="append", metavar="COLUMN=FIELD", help="map a column to a canonical field")
+    p.add_argument("--db", help=DB_HELP)
+    p.add_argument("--rejects", help="where to write rejected rows (default FILE.rejects.csv)")
+    add_part_arguments(p)
+    p.set_defaults(func=run)
+
+
+def content_hash(path: Path) -> str:
+    """SHA-256 of the file's bytes: the store's key for "this file was imported before"."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Import ``FILE`` into the store and print the report."""
+    path = Path(args.file)
+    if not path.is_file():
+        raise HotspotsError(
+            f"input file {path} does not exist; give the path of a CSV, XLSX, GeoJSON, GPKG or Parquet file"
+        )
+    result = incidents.import_incidents(
+        path,
+        crs=args.crs,
+        mapping=parse_mapping(args.map or []),
+        file_name=path.name,
+        sheet=args.sheet,
+        layer=args.layer,
+    )
+    report = result.report
+    rejects_path = Path(args.rejects) if args.rejects else path.with_name(path.stem + ".rejects.csv")
+    if len(result.rejects):
+        # Written before the store commits: an unwritable place stops the import with
+        # nothing added, never with the incidents stored and their rejects lost.
+        incidents.write_rejects(result.rejects, rejects_path)
+    with store.open_store(args.db) as db:
+        batch = db.add_batch(
+            result.incidents,
+            file_name=path.name,
+            content_hash=content_hash(path),
+            rows_read=report.rows_read,
+            rejected=report.rejected,
+        )
+    if len(batch.conflicts):
+        incidents.write_rejects(pd.concat([result.rejects, batch.conflicts], ignore_index=True), rejects_path)
+    print(f"file:       {path}")
+    print(f"read:       {report.rows_read} rows")
+    if batch.already_imported:
+        print("note:       this file was imported before (same content hash); nothing added")
+    print(f"accepted:   {len(result.incidents)} rows ({batch.added} added to the store)")
+    print(f"duplicates: {report.duplicates_in_file} in the file, {batch.duplicates} already in the store")
+    print(f"rejected:   {report.rejected} rows, {len(batch.conflicts)} conflicting ids against the store")
+    for line in report.notes():
+        print(f"note:       {line}")
+    if len(result.rejects) or len(batch.conflicts):
+        print(f"rejects:    {rejects_path}")
+    return 0

@@ -1,0 +1,34 @@
+"""Translations: one catalogue per language (fi, sv, en); domain code returns codes, this renders them.
+
+``t(key, lang, **fmt)`` fills a template from ``i18n/locales/<lang>.json``; the label
+helpers name categories, sources and district levels; the formatters write numbers and
+dates the way each language does.
+"""
+
+from i18n.catalogue import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    catalogue,
+    category_label,
+    check_language,
+    format_date,
+    format_number,
+    level_label,
+    placeholders,
+    source_label,
+    t,
+)
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "catalogue",
+    "category_label",
+    "check_language",
+    "format_date",
+    "format_number",
+    "level_label",
+    "placeholders",
+    "source_label",
+    "t",
+]

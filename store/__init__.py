@@ -1,0 +1,91 @@
+"""Where incidents live: an SQLite file by default, PostgreSQL + PostGIS for a shared deployment.
+
+``open_store(url)`` opens the store named by ``url`` (default ``HOTSPOTS_DB_URL``, else
+``incidents.sqlite`` in the cache folder). Both backends implement ``IncidentStore`` and
+keep the same rules (``store.base``): an id is stored once, a batch is one transaction,
+every import attempt is logged. ``redact_url`` and ``driver_errors`` keep passwords out of
+every message a user sees.
+"""
+
+from __future__ import annotations
+
+from geo import settings
+from geo.errors import StoreError
+from store.base import (
+    _POSTGRES_SCHEMES,
+    _SQLITE_PREFIX,
+    SCHEMA_VERSION,
+    URL_FORMS,
+    BatchResult,
+    IncidentStore,
+    Migration,
+    SQLiteStore,
+    StoreStats,
+    driver_error_message,
+    driver_errors,
+    redact_url,
+    scrub_secrets,
+    url_secrets,
+)
+from store.postgis import PostGISStore
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "URL_FORMS",
+    "BatchResult",
+    "IncidentStore",
+    "Migration",
+    "PostGISStore",
+    "SQLiteStore",
+    "StoreStats",
+    "driver_error_message",
+    "driver_errors",
+    "open_store",
+    "redact_url",
+    "scrub_secrets",
+    "url_secrets",
+]
+
+
+def open_store(url: str | None = None) -> IncidentStore:
+    """Open (creating when needed) the incident store named by ``url``.
+
+    Parameters
+    ----------
+    url
+        ``sqlite:///relative/path``, ``sqlite:////absolute/path``, ``sqlite:///:memory:`` or
+        ``postgresql://user:password@host:port/database`` (PostGIS, see ``store.postgis``);
+        None takes ``settings.db_url()`` (``HOTSPOTS_DB_URL`` or the default file). The
+        folder of a file is created.
+
+    Returns
+    -------
+    IncidentStore
+        An open store; use it as a context manager or call ``close()``.
+
+    Raises
+    ------
+    StoreError
+        The URL is not understood, or the file or database cannot be opened as an incident
+        store.
+    """
+    raw = settings.db_url() if url is None else url
+    text = raw.strip()
+    shown = redact_url(text)
+    scheme = text.split(":", 1)[0].lower() if ":" in text else ""
+    if scheme in _POSTGRES_SCHEMES or scheme.startswith("postgresql+"):
+        return PostGISStore(text)
+    if scheme != "sqlite" or not text.lower().startswith(_SQLITE_PREFIX):
+        raise StoreError(
+            f"store URL {shown!r} is not understood; the allowed forms are {', '.join(URL_FORMS)}. "
+            f"Fix {settings.ENV_DB_URL} or the url argument."
+        )
+    location = text[len(_SQLITE_PREFIX) :]
+    if not location:
+        raise StoreError(f"store URL {shown!r} names no file; the allowed forms are {', '.join(URL_FORMS)}.")
+    if "?" in location:
+        raise StoreError(
+            f"store URL {shown!r} has URL options ({shown.split('?', 1)[1]!r}), which are not "
+            f"supported; name only the file: {', '.join(URL_FORMS)}."
+        )
+    return SQLiteStore(location)
