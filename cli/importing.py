@@ -10,7 +10,7 @@ import pandas as pd
 
 import store
 from cli.arguments import DB_HELP, add_part_arguments, parse_mapping
-from geo import incidents
+from geo import incidents, rejects
 from geo.errors import HotspotsError
 
 
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     if len(result.rejects):
         # Written before the store commits: an unwritable place stops the import with
         # nothing added, never with the incidents stored and their rejects lost.
-        incidents.write_rejects(result.rejects, rejects_path)
+        rejects.write_rejects(result.rejects, rejects_path)
     with store.open_store(args.db) as db:
         batch = db.add_batch(
             result.incidents,
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
             rejected=report.rejected,
         )
     if len(batch.conflicts):
-        incidents.write_rejects(pd.concat([result.rejects, batch.conflicts], ignore_index=True), rejects_path)
+        rejects.write_rejects(pd.concat([result.rejects, batch.conflicts], ignore_index=True), rejects_path)
     print(f"file:       {path}")
     print(f"read:       {report.rows_read} rows")
     if batch.already_imported:

@@ -13,7 +13,8 @@ import shapely
 
 from geo import crs, schema
 from geo.errors import ColumnMappingError, InputFormatError, ParameterError
-from geo.incidents import REJECT_COLUMNS, ImportResult, import_incidents, write_rejects
+from geo.incidents import ImportResult, import_incidents
+from geo.rejects import REJECT_COLUMNS, write_rejects
 from tests import messy
 
 

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from geo.errors import StoreError
-from geo.incidents import import_incidents, rejects_csv, write_rejects
+from geo.incidents import import_incidents
+from geo.rejects import rejects_csv, write_rejects
 from geo.spreadsheet import neutralise_cell, neutralise_frame
 from store import open_store, redact_url, scrub_secrets, url_secrets
 

@@ -316,7 +316,8 @@ def _upload_columns(name: str, content: bytes, part: str | None) -> tuple[list[s
     import tempfile
     from pathlib import Path
 
-    from geo import incidents, reading
+    from geo import reading
+    from geo.columns import detect_columns
     from geo.errors import HotspotsError
 
     with tempfile.TemporaryDirectory() as folder:
@@ -331,7 +332,7 @@ def _upload_columns(name: str, content: bytes, part: str | None) -> tuple[list[s
             return [], {}, str(exc)
     columns = [str(c) for c in table.frame.columns if not str(c).startswith("__geometry")]
     try:
-        return columns, incidents.detect_columns(columns), ""
+        return columns, detect_columns(columns), ""
     except HotspotsError as exc:
         return columns, {}, str(exc)
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geo.incidents import rejects_csv
+from geo.rejects import rejects_csv
 from hotspots import areas, autoparams
 from hotspots.analysis import Analysis
 from hotspots.forecast import Forecast
