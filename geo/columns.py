@@ -240,8 +240,8 @@ def _candidates(columns: Sequence[str], name: str, exact: bool) -> list[str]:
 def _ambiguous(name: str, found: Sequence[str]) -> ColumnMappingError:
     listed = ", ".join(repr(c) for c in found)
     return ColumnMappingError(
-        f"several columns could be {name!r}: {listed}; say which one with "
-        f"mapping={{{name!r}: 'column'}} (CLI: --map 'COLUMN={name}')"
+        f"several columns could be {name!r}: {listed}; map the right one to {name!r} "
+        f"(mapping={{{name!r}: 'column'}})"
     )
 
 
@@ -286,8 +286,8 @@ def detect_columns(columns: Sequence[str], mapping: Mapping[str, str] | None = N
     for name, column in found.items():
         if column in used:
             raise ColumnMappingError(
-                f"column {column!r} matches both {used[column]!r} and {name!r}; say which with "
-                f"mapping={{{name!r}: 'column'}} (CLI: --map 'COLUMN={name}')"
+                f"column {column!r} matches both {used[column]!r} and {name!r}; map another column "
+                f"to {name!r} (mapping={{{name!r}: 'column'}})"
             )
         used[column] = name
     return found
@@ -346,8 +346,8 @@ def _choose_coordinates(
         if (a in found) != (b in found):
             have, lack = (a, b) if a in found else (b, a)
             raise ColumnMappingError(
-                f"found the {have!r} column {found[have]!r} but no {lack!r} column; name it with "
-                f"mapping={{{lack!r}: 'column'}} (CLI: --map 'COLUMN={lack}')"
+                f"found the {have!r} column {found[have]!r} but no {lack!r} column; map a column "
+                f"to {lack!r} (mapping={{{lack!r}: 'column'}})"
             )
     lonlat, xy = "lon" in found, "x" in found
     if lonlat and xy:
@@ -384,7 +384,7 @@ def _require(found: Mapping[str, str], raw: reading.RawTable, name: str, columns
     example = ", ".join(f"{key!r}: 'column'" for key in keys)
     raise ColumnMappingError(
         f"{name}: no column found for {', '.join(lacking)} — needs {needs}. The columns are "
-        f"{list(columns)}. Name them with mapping={{{example}}} (CLI: --map 'COLUMN=FIELD')"
+        f"{list(columns)}. Map a column to each field (mapping={{{example}}})"
     )
 
 
