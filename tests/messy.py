@@ -210,6 +210,19 @@ def clean_frame(addresses: pd.DataFrame, *, seed: int) -> pd.DataFrame:
     )
 
 
+def tm35_frame(addresses: pd.DataFrame) -> pd.DataFrame:
+    """A Finnish export with ETRS-TM35FIN 'x'/'y' columns written with decimal commas."""
+    x, y = crs.transform(addresses["lon"], addresses["lat"], src=crs.WGS84, dst=crs.METRIC)
+    return pd.DataFrame(
+        {
+            "Tapahtuma-aika": [f"{1 + i % 28}.5.2026 klo {i % 24}.{i % 60:02d}" for i in range(len(x))],
+            "Luokka": ["järjestyshäiriö"] * len(x),
+            "x": [decimal_comma(v) for v in x],
+            "y": [decimal_comma(v) for v in y],
+        }
+    )
+
+
 def write_large_csv(path: Path, addresses: pd.DataFrame, *, n: int, seed: int) -> Path:
     """``n`` rows in the messy export's shape (GK25 with decimal commas, Finnish times), built vectorised.
 

@@ -12,9 +12,9 @@ import pytest
 import shapely
 
 from geo import crs, schema
-from geo.errors import ColumnMappingError, InputFormatError, ParameterError
+from geo.errors import InputFormatError, ParameterError
 from geo.incidents import ImportResult, import_incidents
-from geo.rejects import REJECT_COLUMNS, write_rejects
+from geo.rejects import REJECT_COLUMNS
 from tests import messy
 
 
@@ -125,18 +125,6 @@ def test_description_is_kept_as_given(messy_result: ImportResult, export: messy.
     assert first == 'Händelse 0; vittne & "kamera"'
 
 
-def test_write_rejects_round_trip(messy_result: ImportResult, tmp_path: Path) -> None:
-    path = write_rejects(messy_result, tmp_path / "rejects.csv")
-    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
-    back = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    assert tuple(back.columns) == REJECT_COLUMNS
-    assert back["row"].astype(int).tolist() == messy_result.rejects["row"].tolist()
-    assert back["reason"].tolist() == messy_result.rejects["reason"].tolist()
-    # The CLI passes the frame (with the store's conflicts appended) rather than the result.
-    write_rejects(messy_result.rejects, tmp_path / "frame.csv")
-    assert (tmp_path / "frame.csv").read_bytes() == path.read_bytes()
-
-
 def test_cp1252_tab_file_gives_the_same_answer(
     export: messy.MessyExport, messy_result: ImportResult, tmp_path: Path
 ) -> None:
@@ -146,15 +134,6 @@ def test_cp1252_tab_file_gives_the_same_answer(
     assert any("not UTF-8" in note for note in result.report.notes())
     assert_rejects_match(result, export.expected_rejects)
     pd.testing.assert_frame_equal(result.incidents, messy_result.incidents)
-
-
-def test_reimport_gives_the_same_ids_and_rows(export: messy.MessyExport, messy_result: ImportResult) -> None:
-    again = import_incidents(messy_result.incidents.drop(columns=["id"]))
-    # Without the id column the ids are content hashes: stable across runs, 16 hex digits.
-    assert again.incidents["id"].str.fullmatch(r"[0-9a-f]{16}").all()
-    third = import_incidents(messy_result.incidents.drop(columns=["id"]))
-    assert again.incidents["id"].tolist() == third.incidents["id"].tolist()
-    assert again.report.accepted == messy_result.report.accepted
 
 
 # --------------------------------------------------------------------------- formats
@@ -281,19 +260,6 @@ def test_named_sheet_and_layer_are_read_and_unknown_ones_listed(clean: pd.DataFr
         import_incidents(gpkg, layer="x")
 
 
-def test_comma_separated_with_quoted_decimal_commas(tmp_path: Path) -> None:
-    path = tmp_path / "pilkku.csv"
-    path.write_text(
-        "id,aika,luokka,lat,lon\n"
-        'K1,2026-06-01 12:00,Katukauppa,"60,1699","24,9384"\n'
-        "K2,2026-06-01 12:05,Huumekauppa,60.1701,24.9390\n",
-        encoding="utf-8",
-    )
-    result = import_incidents(path)
-    assert result.report.delimiter == "," and result.report.decimal_comma
-    np.testing.assert_allclose(result.incidents["lat"], [60.1699, 60.1701], atol=1e-9)
-
-
 def test_unsupported_extension_names_file_and_formats(tmp_path: Path) -> None:
     path = tmp_path / "ilmoitukset.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0")
@@ -301,101 +267,7 @@ def test_unsupported_extension_names_file_and_formats(tmp_path: Path) -> None:
         import_incidents(path)
 
 
-# --------------------------------------------------------------------------- columns and CRS
-
-
-def _tm35_frame(addresses: pd.DataFrame) -> pd.DataFrame:
-    x, y = crs.transform(addresses["lon"], addresses["lat"], src=crs.WGS84, dst=crs.METRIC)
-    return pd.DataFrame(
-        {
-            "Tapahtuma-aika": [f"{1 + i % 28}.5.2026 klo {i % 24}.{i % 60:02d}" for i in range(len(x))],
-            "Luokka": ["järjestyshäiriö"] * len(x),
-            "x": [messy.decimal_comma(v) for v in x],
-            "y": [messy.decimal_comma(v) for v in y],
-        }
-    )
-
-
-def test_explicit_mapping_overrides_detection(addresses: pd.DataFrame) -> None:
-    frame = pd.DataFrame(
-        {
-            "Havaittu": ["2026-06-01T21:00:00+03:00"] * 3,
-            "Mitä": ["Katukauppa", "töhryt", "asukaspalaute"],
-            "P": addresses["lat"].iloc[:3].to_numpy(),
-            "I": addresses["lon"].iloc[:3].to_numpy(),
-        }
-    )
-    with pytest.raises(ColumnMappingError, match=r"occurred_at"):
-        import_incidents(frame)
-    mapping = {"occurred_at": "Havaittu", "category": "Mitä", "lat": "P", "lon": "I"}
-    result = import_incidents(frame, mapping=mapping)
-    assert result.report.accepted == 3
-    assert result.incidents["category"].tolist() == ["drug_dealing", "vandalism", "resident_concern"]
-    assert result.report.column_mapping == {**mapping}
-
-
-def test_mapping_errors_name_the_problem(addresses: pd.DataFrame) -> None:
-    frame = _tm35_frame(addresses)
-    with pytest.raises(ColumnMappingError, match=r"'Leveys'.*columns are \['Tapahtuma-aika'"):
-        import_incidents(frame, mapping={"lat": "Leveys"})
-    with pytest.raises(ColumnMappingError, match=r"'latitude', which is not one of"):
-        import_incidents(frame, mapping={"latitude": "y"})
-
-
-def test_ambiguous_columns_list_candidates_and_the_fix(addresses: pd.DataFrame) -> None:
-    frame = pd.DataFrame(
-        {
-            "aika": ["1.6.2026 12.00"] * 2,
-            "luokka": ["ryöstö"] * 2,
-            "lat": addresses["lat"].iloc[:2].to_numpy(),
-            "Latitude": addresses["lat"].iloc[:2].to_numpy(),
-            "lon": addresses["lon"].iloc[:2].to_numpy(),
-        }
-    )
-    with pytest.raises(ColumnMappingError, match=r"'lat', 'Latitude'.*mapping=\{'lat': 'column'\}"):
-        import_incidents(frame)
-    assert import_incidents(frame, mapping={"lat": "Latitude"}).report.accepted == 2
-
-
-def test_crs_is_guessed_and_reported_or_taken_as_given(addresses: pd.DataFrame) -> None:
-    frame = _tm35_frame(addresses)
-    guessed = import_incidents(frame)
-    assert guessed.report.crs == crs.METRIC and guessed.report.crs_guessed
-    assert guessed.report.accepted == len(frame)
-    given = import_incidents(frame, crs=3067)
-    assert given.report.crs == crs.METRIC and not given.report.crs_guessed
-    pd.testing.assert_frame_equal(guessed.incidents, given.incidents)
-    np.testing.assert_allclose(given.incidents["lon"], addresses["lon"], atol=1e-6)
-
-
-def test_unguessable_coordinates_ask_for_crs() -> None:
-    frame = pd.DataFrame({"aika": ["1.6.2026 12.00"], "luokka": ["ryöstö"], "x": ["1200"], "y": ["3400"]})
-    with pytest.raises(ColumnMappingError, match=r"crs=3879"):
-        import_incidents(frame)
-    with pytest.raises(ParameterError, match=r"crs was 'EPSG:2393'"):
-        import_incidents(frame, crs="EPSG:2393")
-
-
-def test_swapped_gk25_axes_are_detected(addresses: pd.DataFrame) -> None:
-    east, north = crs.transform(addresses["lon"], addresses["lat"], src=crs.WGS84, dst=crs.GK25)
-    # Geodetic convention: 'x' is the northing, 'y' the easting.
-    frame = pd.DataFrame(
-        {
-            "pvm": ["12.5.2026 klo 18.00"] * len(east),
-            "rikosnimike": ["pahoinpitely"] * len(east),
-            "x": north,
-            "y": east,
-        }
-    )
-    for crs_arg in (None, 3879):
-        result = import_incidents(frame, crs=crs_arg)
-        assert result.report.axes_swapped and result.report.crs == crs.GK25
-        assert result.report.crs_guessed == (crs_arg is None)
-        assert any("swapped" in note for note in result.report.notes())
-        np.testing.assert_allclose(result.incidents["lon"], addresses["lon"], atol=1e-7)
-        np.testing.assert_allclose(result.incidents["lat"], addresses["lat"], atol=1e-7)
-    straight = import_incidents(frame.rename(columns={"x": "y", "y": "x"}))
-    assert not straight.report.axes_swapped
+# --------------------------------------------------------------------------- fields and inputs
 
 
 def test_dst_edges_are_adjusted_and_counted(addresses: pd.DataFrame) -> None:
@@ -418,14 +290,6 @@ def test_dst_edges_are_adjusted_and_counted(addresses: pd.DataFrame) -> None:
     assert "spring-forward" in notes and "autumn" in notes
 
 
-def test_exact_duplicates_without_ids_are_counted_not_rejected(clean: pd.DataFrame) -> None:
-    frame = pd.concat([clean, clean.iloc[[3, 3, 7]]], ignore_index=True)
-    result = import_incidents(frame)
-    assert result.report.duplicates_in_file == 3
-    assert result.report.accepted == len(clean) and result.report.rejected == 0
-    assert result.incidents["id"].is_unique
-
-
 def test_synthetic_column_is_honoured(clean: pd.DataFrame) -> None:
     flagged = clean.assign(synthetic=["true", "false"] * 12 + ["TRUE"])
     result = import_incidents(flagged)
@@ -433,7 +297,7 @@ def test_synthetic_column_is_honoured(clean: pd.DataFrame) -> None:
 
 
 def test_input_frame_is_not_modified(clean: pd.DataFrame, addresses: pd.DataFrame) -> None:
-    for frame in (clean, _tm35_frame(addresses)):
+    for frame in (clean, messy.tm35_frame(addresses)):
         before = frame.copy(deep=True)
         import_incidents(frame)
         pd.testing.assert_frame_equal(frame, before)
