@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import crs, demo
+from geo import crs, demo, demo_profiles
 from hotspots import analysis, methods
 from hotspots.selection import Selection
 
@@ -27,13 +27,13 @@ def last_half_year(incidents: pd.DataFrame) -> analysis.Analysis:
     )
 
 
-def _centre_m(place: demo.Concentration) -> np.ndarray:
+def _centre_m(place: demo_profiles.Concentration) -> np.ndarray:
     x, y = crs.to_metric([place.lon], [place.lat], src=crs.WGS84)
     return np.array([x[0], y[0]])
 
 
 def _hotspot_near(
-    result: analysis.Analysis, place: demo.Concentration, *, within_m: float = 400.0
+    result: analysis.Analysis, place: demo_profiles.Concentration, *, within_m: float = 400.0
 ) -> pd.Series:
     centre = _centre_m(place)
     polygons = result.hotspots.geometry
@@ -47,7 +47,7 @@ def _hotspot_near(
 
 
 def test_top_hotspots_sit_on_the_generated_concentrations(last_half_year: analysis.Analysis) -> None:
-    active = [c for c in demo.DEMO_CONCENTRATIONS if c.life != "fading"]
+    active = [c for c in demo_profiles.DEMO_CONCENTRATIONS if c.life != "fading"]
     top = last_half_year.hotspots.head(len(active) + 2)
     centres = np.array([_centre_m(c) for c in active])
     xy = np.column_stack([top["centroid_x_m"], top["centroid_y_m"]])
@@ -61,10 +61,10 @@ def test_top_hotspots_sit_on_the_generated_concentrations(last_half_year: analys
 
 
 def test_emerging_concentrations_are_new_and_faded_ones_diminish(last_half_year: analysis.Analysis) -> None:
-    for place in demo.DEMO_CONCENTRATIONS:
+    for place in demo_profiles.DEMO_CONCENTRATIONS:
         if place.life == "emerging":
             assert _hotspot_near(last_half_year, place)["status"] == "new", place.name
-    faded = [c for c in demo.DEMO_CONCENTRATIONS if c.life == "fading"]
+    faded = [c for c in demo_profiles.DEMO_CONCENTRATIONS if c.life == "fading"]
     for place in faded:
         centre = _centre_m(place)
         current = last_half_year.hotspots
@@ -111,7 +111,7 @@ def test_alternative_methods_find_the_busiest_place(incidents: pd.DataFrame, met
         ),
     )
     assert len(result.hotspots) >= 3
-    centre = _centre_m(demo.DEMO_CONCENTRATIONS[0])
+    centre = _centre_m(demo_profiles.DEMO_CONCENTRATIONS[0])
     nearest = np.hypot(
         result.hotspots["centroid_x_m"] - centre[0], result.hotspots["centroid_y_m"] - centre[1]
     )

@@ -7,7 +7,6 @@ HSY population grid; DBSCAN from scikit-learn stands in for a hotspot engine.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from datetime import date
 from pathlib import Path
@@ -18,7 +17,7 @@ import pandas as pd
 import pytest
 from sklearn.cluster import DBSCAN
 
-from geo import crs, demo, districts, schema
+from geo import crs, demo, demo_profiles, districts, schema
 from geo.errors import ParameterError
 
 N = 20_000
@@ -31,8 +30,8 @@ def frame() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def centres() -> tuple[np.ndarray, np.ndarray]:
-    lon = [c.lon for c in demo.DEMO_CONCENTRATIONS]
-    lat = [c.lat for c in demo.DEMO_CONCENTRATIONS]
+    lon = [c.lon for c in demo_profiles.DEMO_CONCENTRATIONS]
+    lat = [c.lat for c in demo_profiles.DEMO_CONCENTRATIONS]
     return crs.to_metric(lon, lat, src=crs.WGS84)
 
 
@@ -97,7 +96,7 @@ def test_a_single_incident_is_a_valid_frame() -> None:
 
 def test_every_point_is_in_helsinki_and_never_in_the_territorial_sea(frame: pd.DataFrame) -> None:
     assert frame["in_helsinki"].all()
-    assert not frame["osaalue_code"].eq(demo.TERRITORIAL_SEA_CODE).any()
+    assert not frame["osaalue_code"].eq(districts.TERRITORIAL_SEA_CODE).any()
     retagged = districts.tag_points(frame["x_m"], frame["y_m"])
     pd.testing.assert_frame_equal(retagged, frame[list(retagged.columns)])
     x, y = crs.to_metric(frame["lon"], frame["lat"], src=crs.WGS84)
@@ -105,43 +104,14 @@ def test_every_point_is_in_helsinki_and_never_in_the_territorial_sea(frame: pd.D
     assert np.abs(y - frame["y_m"].to_numpy()).max() < 1e-3
 
 
-def test_concentration_centres_lie_in_their_named_osaalue() -> None:
-    lon = [c.lon for c in demo.DEMO_CONCENTRATIONS]
-    lat = [c.lat for c in demo.DEMO_CONCENTRATIONS]
-    x, y = crs.to_metric(lon, lat, src=crs.WGS84)
-    tags = districts.tag_points(x, y)
-    assert tags["in_helsinki"].all()
-    assert tags["osaalue_fi"].tolist() == [c.osaalue_fi for c in demo.DEMO_CONCENTRATIONS]
-    assert len({c.name for c in demo.DEMO_CONCENTRATIONS}) == len(demo.DEMO_CONCENTRATIONS)
-
-
-def test_concentrations_are_frozen_and_have_every_life() -> None:
-    lives = {c.life for c in demo.DEMO_CONCENTRATIONS}
-    assert {"stable", "emerging", "fading"} <= lives
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        demo.DEMO_CONCENTRATIONS[0].weight = 5.0  # type: ignore[misc]
-    for c in demo.DEMO_CONCENTRATIONS:
-        assert abs(sum(c.category_mix.values()) - 1) < 1e-12
-        assert len(c.hours) == 24 and len(c.weekdays) == 7
-
-
-def test_changing_places_stand_apart(centres: tuple[np.ndarray, np.ndarray]) -> None:
-    x, y = centres
-    distance = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :])
-    np.fill_diagonal(distance, np.inf)
-    for i, c in enumerate(demo.DEMO_CONCENTRATIONS):
-        if c.life != "stable":
-            assert distance[i].min() > 1200, c.name
-
-
 def test_concentrations_are_far_denser_than_the_city(
     frame: pd.DataFrame, centres: tuple[np.ndarray, np.ndarray]
 ) -> None:
     osa = districts.load_districts("osaalue")
-    city_km2 = osa.loc[osa["code"] != demo.TERRITORIAL_SEA_CODE, "area_km2"].sum()
+    city_km2 = osa.loc[osa["code"] != districts.TERRITORIAL_SEA_CODE, "area_km2"].sum()
     city_per_km2 = len(frame) / city_km2
     disc_km2 = np.pi * 0.3**2
-    for c, x, y in zip(demo.DEMO_CONCENTRATIONS, *centres, strict=True):
+    for c, x, y in zip(demo_profiles.DEMO_CONCENTRATIONS, *centres, strict=True):
         per_km2 = _near(frame, x, y, 300).sum() / disc_km2
         assert per_km2 > 10 * city_per_km2, (c.name, per_km2, city_per_km2)
 
@@ -150,7 +120,7 @@ def test_emerging_places_appear_and_fading_places_fade(
     frame: pd.DataFrame, centres: tuple[np.ndarray, np.ndarray]
 ) -> None:
     halves = _half_years(frame)
-    for c, x, y in zip(demo.DEMO_CONCENTRATIONS, *centres, strict=True):
+    for c, x, y in zip(demo_profiles.DEMO_CONCENTRATIONS, *centres, strict=True):
         counts = np.array([_near(half, x, y, 300).sum() for half in halves])
         earlier, last = counts[:3].mean(), counts[3]
         if c.life == "emerging":
@@ -180,14 +150,14 @@ def test_a_hotspot_engine_finds_emerging_and_fading_places_on_their_own(
         xy = half[["x_m", "y_m"]].to_numpy()
         labels = DBSCAN(eps=150, min_samples=15).fit_predict(xy)
         assert 0.2 < (labels < 0).mean() < 0.6  # the background is noise
-        for i, c in enumerate(demo.DEMO_CONCENTRATIONS):
+        for i, c in enumerate(demo_profiles.DEMO_CONCENTRATIONS):
             members = _cluster_at(xy, labels, xs[i], ys[i])
             found.setdefault(c.name, []).append(int(members.sum()))
             if c.life != "stable" and members.any():
                 others = np.delete(np.arange(len(xs)), i)
                 gap = np.hypot(xy[members, 0][:, None] - xs[others], xy[members, 1][:, None] - ys[others])
                 assert gap.min() > 300, c.name  # not merged with another place
-    for c in demo.DEMO_CONCENTRATIONS:
+    for c in demo_profiles.DEMO_CONCENTRATIONS:
         first, last = found[c.name]
         if c.life == "emerging":
             assert last >= 100 and first <= last / 5, (c.name, first, last)
