@@ -2,7 +2,7 @@
 
 ``geo.download.require`` calls :func:`fetch` when no local copy exists; the CLI's
 ``hotspots districts fetch`` calls :func:`fetch_all`. Every answer is checked before a byte
-reaches the cache (JSON, a non-empty FeatureCollection, the expected columns, polygons in the
+reaches the cache (JSON, a non-empty FeatureCollection via ``geo.wfs``, the expected columns, polygons in the
 Helsinki region), then written to a temporary file in the target folder and moved into place
 with ``os.replace``: a failed or interrupted download never leaves a broken or partial file,
 and never replaces a good one.
@@ -19,12 +19,7 @@ Sources (all CC BY 4.0):
 
 from __future__ import annotations
 
-import http.client
 import json
-import re
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Final
@@ -35,15 +30,13 @@ import pandas as pd
 import shapely
 from shapely.geometry import shape
 
-from geo import crs, files, opendata, settings
+from geo import crs, files, opendata, settings, wfs
 from geo.errors import DataUnavailableError, DownloadError, ParameterError
 
 #: HSY (Helsinki Region Environmental Services) WFS with the population grid.
 DEFAULT_HSY_WFS_URL: Final = settings.DEFAULT_HSY_WFS_URL
 #: Statistics Finland WFS with the Paavo postal code area statistics.
 DEFAULT_STATFI_WFS_URL: Final = settings.DEFAULT_STATFI_WFS_URL
-#: Sent with every request so publishers can tell who is asking.
-USER_AGENT: Final = "helsinki-hotspots/0.1 (Helsinki safety hotspot map; open data download)"
 
 #: GeoPackage layer name of the cached population grid.
 POPULATION_GRID_LAYER: Final = "population_grid_2021"
@@ -93,151 +86,7 @@ _PAAVO_FLOAT: Final = ("avg_age", "median_income", "area_m2")
 
 
 # ---------------------------------------------------------------------------------------------
-# HTTP
-
-
-def wfs_request_url(base_url: str, type_name: str, *, srs_name: str, **extra: str) -> str:
-    """URL of a WFS 2.0 GetFeature request for GeoJSON.
-
-    Parameters
-    ----------
-    base_url
-        The service endpoint, with or without a query string of its own.
-    type_name
-        Layer, e.g. ``avoindata:Piirijako_osaalue``.
-    srs_name
-        Output CRS, e.g. ``EPSG:4326``.
-    **extra
-        Further query parameters (vendor options such as ``CQL_FILTER``).
-
-    Returns
-    -------
-    str
-        The request URL.
-    """
-    params = {
-        "service": "WFS",
-        "version": "2.0.0",
-        "request": "GetFeature",
-        "typeName": type_name,
-        "outputFormat": "application/json",
-        "srsName": srs_name,
-        **extra,
-    }
-    sep = "&" if "?" in base_url else "?"
-    return f"{base_url}{sep}{urllib.parse.urlencode(params)}"
-
-
-def _excerpt(body: bytes, limit: int = 200) -> str:
-    """Return a short, single-line preview of an answer for an error message."""
-    text = body[: limit * 4].decode("utf-8", errors="replace")
-    text = re.sub(r"\s+", " ", text).strip()
-    return text[:limit] + ("..." if len(text) > limit else "")
-
-
-def _describe_error_body(body: bytes) -> str:
-    """Say what an error answer says: OGC exception text, HTML title, or a preview."""
-    text = body.decode("utf-8", errors="replace")
-    found = re.findall(r"<(?:\w+:)?(?:ExceptionText|ServiceException)[^>]*>(.*?)</", text, flags=re.S)
-    if found:
-        return "; ".join(re.sub(r"\s+", " ", part).strip() for part in found)[:400]
-    title = re.search(r"<title[^>]*>(.*?)</title>", text, flags=re.S | re.I)
-    if title:
-        name = re.sub(r"\s+", " ", title.group(1)).strip()
-        return f"HTML page titled {name!r}"
-    return _excerpt(body) or "(empty body)"
-
-
-def http_get(url: str, *, timeout_s: float) -> bytes:
-    """GET ``url`` and return the body; every failure becomes a DownloadError.
-
-    Parameters
-    ----------
-    url
-        The address to read.
-    timeout_s
-        Seconds to wait for the connection and for each read.
-
-    Returns
-    -------
-    bytes
-        The body of a 2xx answer.
-
-    Raises
-    ------
-    DownloadError
-        On HTTP errors, timeouts, unreachable hosts and broken connections.
-    """
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
-    timed_out = DownloadError(
-        f"the request to {url} timed out after {timeout_s:g} s; the service may be slow or down. "
-        f"Try again later or raise {settings.ENV_HTTP_TIMEOUT_S}."
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            body: bytes = response.read()
-    except urllib.error.HTTPError as exc:
-        try:
-            detail = _describe_error_body(exc.read(65536))
-        except (OSError, http.client.HTTPException):
-            detail = "(no readable body)"
-        raise DownloadError(f"{url} answered HTTP {exc.code} {exc.reason}: {detail}") from None
-    except urllib.error.URLError as exc:
-        if isinstance(exc.reason, TimeoutError):
-            raise timed_out from None
-        raise DownloadError(f"could not reach {url}: {exc.reason}") from None
-    except TimeoutError:
-        raise timed_out from None
-    except (OSError, http.client.HTTPException) as exc:
-        raise DownloadError(f"the connection to {url} broke off: {exc!r}") from None
-    return body
-
-
-# ---------------------------------------------------------------------------------------------
-# Parsing and validation
-
-
-def parse_feature_collection(body: bytes, *, what: str) -> dict[str, Any]:
-    """Parse a WFS GeoJSON answer, or raise a DownloadError saying what came instead.
-
-    Parameters
-    ----------
-    body
-        The raw answer.
-    what
-        Names the layer and URL in error messages.
-
-    Returns
-    -------
-    dict
-        The FeatureCollection, with at least one feature.
-    """
-    text = body.lstrip()
-    if not text:
-        raise DownloadError(f"{what} came back empty (0 bytes of GeoJSON)")
-    if text.startswith(b"<"):
-        head = text[:2000].decode("utf-8", errors="replace")
-        if "ExceptionReport" in head or "ServiceException" in head:
-            raise DownloadError(f"{what} answered with a WFS exception: {_describe_error_body(text)}")
-        raise DownloadError(f"{what} answered with XML/HTML instead of GeoJSON: {_describe_error_body(text)}")
-    try:
-        data = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DownloadError(
-            f"{what} is not valid JSON ({exc}; {len(body)} bytes received, the answer may be cut off)"
-        ) from None
-    if isinstance(data, dict) and "exceptions" in data:
-        detail = _excerpt(json.dumps(data["exceptions"]).encode("utf-8"), 400)
-        raise DownloadError(f"{what} answered with a WFS exception: {detail}")
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        kind = data.get("type") if isinstance(data, dict) else type(data).__name__
-        raise DownloadError(f"{what} is JSON but not a GeoJSON FeatureCollection (type {kind!r})")
-    features = data.get("features")
-    if not isinstance(features, list):
-        raise DownloadError(f"{what} is a FeatureCollection without a 'features' list")
-    if not features:
-        raise DownloadError(f"{what} is an empty FeatureCollection (0 features); the layer name may be wrong")
-    return data
+# Validation
 
 
 def _check_features(features: list[Any], *, required: Iterable[str], what: str) -> None:
@@ -319,7 +168,7 @@ def district_collection(body: bytes, key: str, *, what: str) -> dict[str, Any]:
         ``{"type": "FeatureCollection", "features": [...]}`` in lon/lat order; the WFS envelope
         (``crs``, ``totalFeatures``, ``numberMatched`` ...) is dropped.
     """
-    data = parse_feature_collection(body, what=what)
+    data = wfs.parse_feature_collection(body, what=what)
     features: list[dict[str, Any]] = data["features"]
     required = [p for p in _DISTRICT_PROPERTIES if not (key == "kaupunginosa" and p == "kokotunnus")]
     _check_features(features, required=required, what=what)
@@ -362,7 +211,7 @@ def population_grid_frame(body: bytes, osaalue: gpd.GeoDataFrame, *, what: str) 
         Columns ``id`` (feature id), ``inhabitants`` (int), ``occupancy_rate`` (float, NaN
         where the source has none) and polygon geometry in EPSG:3879.
     """
-    data = parse_feature_collection(body, what=what)
+    data = wfs.parse_feature_collection(body, what=what)
     features: list[dict[str, Any]] = data["features"]
     _check_features(features, required=_GRID_PROPERTIES, what=what)
     props, geoms = _frame_from_features(features, srs=crs.GK25, what=what)
@@ -414,7 +263,7 @@ def paavo_frame(body: bytes, *, what: str) -> gpd.GeoDataFrame:
         ``pop_age_13_24``; counts as nullable integers (the publisher's negative "suppressed"
         markers become missing), sorted by postal code.
     """
-    data = parse_feature_collection(body, what=what)
+    data = wfs.parse_feature_collection(body, what=what)
     features: list[dict[str, Any]] = data["features"]
     _check_features(features, required=_PAAVO_REQUIRED, what=what)
     props, geoms = _frame_from_features(features, srs=crs.METRIC, what=what)
@@ -532,15 +381,15 @@ def fetch(
     seconds = _timeout(timeout_s)
     base = base_url or default_base_url(key)
     if key in opendata.DISTRICT_KEYS:
-        url = wfs_request_url(base, ds.layer, srs_name=crs.WGS84)
+        url = wfs.request_url(base, ds.layer, srs_name=crs.WGS84)
         what = f"the {key} layer {ds.layer} from {url}"
-        collection = district_collection(http_get(url, timeout_s=seconds), key, what=what)
+        collection = district_collection(wfs.http_get(url, timeout_s=seconds), key, what=what)
         payload = json.dumps(collection, ensure_ascii=False).encode("utf-8")
         return _write_atomic(target, _write_bytes(payload))
     if key == "population_grid":
-        url = wfs_request_url(base, ds.layer, srs_name=crs.GK25)
+        url = wfs.request_url(base, ds.layer, srs_name=crs.GK25)
         what = f"the population grid {ds.layer} from {url}"
-        body = http_get(url, timeout_s=seconds)
+        body = wfs.http_get(url, timeout_s=seconds)
         try:  # the grid is cut to Helsinki, so the osa-alue layer comes first
             osaalue = gpd.read_file(require("osaalue"))
         except DataUnavailableError as exc:
@@ -549,9 +398,9 @@ def fetch(
             ) from exc
         grid = population_grid_frame(body, osaalue, what=what)
         return _write_atomic(target, _write_frame(grid, driver="GPKG", layer=POPULATION_GRID_LAYER))
-    url = wfs_request_url(base, ds.layer, srs_name=crs.METRIC, CQL_FILTER=f"kunta='{HELSINKI_KUNTA}'")
+    url = wfs.request_url(base, ds.layer, srs_name=crs.METRIC, CQL_FILTER=f"kunta='{HELSINKI_KUNTA}'")
     what = f"the Paavo layer {ds.layer} from {url}"
-    paavo = paavo_frame(http_get(url, timeout_s=seconds), what=what)
+    paavo = paavo_frame(wfs.http_get(url, timeout_s=seconds), what=what)
     return _write_atomic(target, _write_frame(paavo, driver="GeoJSON", layer="paavo2023_population"))
 
 
