@@ -22,9 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
+import shapely
 from numpy.typing import NDArray
 
 from geo.errors import InputFormatError
@@ -379,9 +381,6 @@ def _epsg(crs: Any) -> str | None:
 
 def _with_point_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, str | None, list[str]]:
     """Attribute columns plus x/y of point geometries in the file's CRS."""
-    import geopandas as gpd
-    import shapely
-
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
         return frame, None, []
     geoms = np.asarray(frame.geometry.values)
@@ -456,8 +455,6 @@ def read_parquet(path: Path) -> RawTable:
         raise InputFormatError(f"{path.name}: cannot be opened as Parquet ({exc})") from exc
     rows_note = f"read {path.name} as Parquet"
     if b"geo" in metadata:
-        import geopandas as gpd
-
         try:
             gdf = gpd.read_parquet(path)
         except Exception as exc:  # broken ``geo`` metadata: ValueError, CRSError, JSON errors
