@@ -12,7 +12,7 @@ import pytest
 import shapely
 
 from geo import crs, schema
-from geo.errors import InputFormatError, ParameterError
+from geo.errors import ParameterError
 from geo.incidents import ImportResult, import_incidents
 from geo.rejects import REJECT_COLUMNS
 from tests import messy
@@ -238,33 +238,6 @@ def test_xlsx_rows_are_spreadsheet_rows(tmp_path: Path) -> None:
     times = result.incidents.set_index("id")["occurred_at"]
     assert times["A1"] == pd.Timestamp("2026-06-01T22:10:00+03:00")
     assert times["A3"] == pd.Timestamp("2026-06-01T23:05:00+03:00")
-
-
-def test_named_sheet_and_layer_are_read_and_unknown_ones_listed(clean: pd.DataFrame, tmp_path: Path) -> None:
-    xlsx = tmp_path / "kaksi.xlsx"
-    with pd.ExcelWriter(xlsx) as writer:
-        pd.DataFrame({"ohje": ["Täytä toinen välilehti"]}).to_excel(writer, sheet_name="Ohje", index=False)
-        naive = clean.assign(occurred_at=clean["occurred_at"].dt.tz_localize(None))
-        naive.to_excel(writer, sheet_name="Kesäkuu", index=False)
-    assert import_incidents(xlsx, sheet="Kesäkuu").report.accepted == len(clean)
-    with pytest.raises(InputFormatError, match=r"no sheet 'Heinäkuu'.*\['Ohje', 'Kesäkuu'\]"):
-        import_incidents(xlsx, sheet="Heinäkuu")
-    gpkg = tmp_path / "kerrokset.gpkg"
-    points = gpd.points_from_xy(clean["lon"], clean["lat"], crs=crs.WGS84)
-    layer = gpd.GeoDataFrame(clean.drop(columns=["lon", "lat"]).astype({"occurred_at": str}), geometry=points)
-    layer.iloc[:5].to_file(gpkg, layer="luonnos", driver="GPKG")
-    layer.to_file(gpkg, layer="lopullinen", driver="GPKG")
-    assert import_incidents(gpkg).report.accepted == 5  # the first layer
-    assert import_incidents(gpkg, layer="lopullinen").report.accepted == len(clean)
-    with pytest.raises(InputFormatError, match=r"no layer 'x'.*'luonnos', 'lopullinen'"):
-        import_incidents(gpkg, layer="x")
-
-
-def test_unsupported_extension_names_file_and_formats(tmp_path: Path) -> None:
-    path = tmp_path / "ilmoitukset.xls"
-    path.write_bytes(b"\xd0\xcf\x11\xe0")
-    with pytest.raises(InputFormatError, match=r"ilmoitukset\.xls.*\.csv.*\.xlsx"):
-        import_incidents(path)
 
 
 # --------------------------------------------------------------------------- fields and inputs
