@@ -70,14 +70,40 @@ def transform(
 
 
 def to_metric(x: ArrayLike, y: ArrayLike, *, src: str) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Transform coordinates in ``src`` to metres in EPSG:3067."""
+    """Transform coordinates in ``src`` to metres in EPSG:3067.
+
+    Parameters
+    ----------
+    x, y
+        Coordinates in ``src``; lon/lat order for EPSG:4326.
+    src
+        EPSG code, e.g. ``'EPSG:3879'``.
+
+    Returns
+    -------
+    tuple of ndarray
+        Eastings and northings in EPSG:3067 metres.
+    """
     return transform(x, y, src=src, dst=METRIC)
 
 
 def to_wgs84(
     x: ArrayLike, y: ArrayLike, *, src: str = METRIC
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Transform coordinates in ``src`` (EPSG:3067 by default) to lon/lat."""
+    """Transform coordinates in ``src`` (EPSG:3067 by default) to lon/lat.
+
+    Parameters
+    ----------
+    x, y
+        Coordinates in ``src``.
+    src
+        EPSG code of the input; EPSG:3067 metres by default.
+
+    Returns
+    -------
+    tuple of ndarray
+        Longitudes and latitudes in EPSG:4326 degrees.
+    """
     return transform(x, y, src=src, dst=WGS84)
 
 

@@ -109,7 +109,7 @@ def demo_period(end: date | pd.Timestamp | None = None) -> tuple[pd.Timestamp, p
 
 
 def recent_start(end: date | pd.Timestamp | None = None) -> pd.Timestamp:
-    """Start of the last ``RECENT_MONTHS`` of the demo period, when emerging places appear.
+    """Return the start of the last ``RECENT_MONTHS`` of the demo period, when emerging places appear.
 
     Parameters
     ----------

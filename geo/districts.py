@@ -46,7 +46,23 @@ def _title(name: object) -> str:
 
 
 def check_level(level: str) -> Level:
-    """Return ``level`` if it is a district level, else raise a ValueError naming the choices."""
+    """Return ``level`` if it is a district level, else raise a ValueError naming the choices.
+
+    Parameters
+    ----------
+    level
+        ``'suurpiiri'``, ``'peruspiiri'`` or ``'osaalue'``.
+
+    Returns
+    -------
+    str
+        ``level``, typed as a ``Level``.
+
+    Raises
+    ------
+    ValueError
+        For any other value; the message lists ``LEVELS``.
+    """
     if level not in LEVELS:
         raise ValueError(f"level was {level!r} but is expected to be one of {list(LEVELS)}")
     return level
@@ -153,12 +169,22 @@ def _shore_cached(path: str, mtime_ns: int) -> shapely.Geometry:
 
 
 def shore_area(*, download: bool = True) -> shapely.Geometry | None:
-    """Helsinki's land widened by ``LAND_MARGIN_M`` (EPSG:3067), or None when it cannot be had.
+    """Return Helsinki's land widened by ``LAND_MARGIN_M`` (EPSG:3067), or None when it cannot be had.
 
     The official districts include the sea (715 km2 in all, 483 km2 without the
     territorial sea, against about 214 km2 of land), so "1 % of the area" measured on them
     would be mostly water. Statistics Finland's Paavo postal code areas are cut to the
     shore; their union is the land. Read and buffered once per file.
+
+    Parameters
+    ----------
+    download
+        Fetch the Paavo areas when no local copy exists.
+
+    Returns
+    -------
+    shapely.Geometry or None
+        The widened land, or None without land data.
     """
     try:
         path = require("paavo", download=download)
@@ -168,7 +194,21 @@ def shore_area(*, download: bool = True) -> shapely.Geometry | None:
 
 
 def on_land(area: shapely.Geometry, *, download: bool = True) -> shapely.Geometry:
-    """``area`` without the water beyond ``LAND_MARGIN_M`` from the shore (unchanged without land data)."""
+    """Return ``area`` without the water beyond ``LAND_MARGIN_M`` from the shore.
+
+    Parameters
+    ----------
+    area
+        A polygon in EPSG:3067.
+    download
+        Fetch the land data when no local copy exists.
+
+    Returns
+    -------
+    shapely.Geometry
+        The part of ``area`` on or near land; ``area`` unchanged without land data or when
+        nothing of it is near land.
+    """
     shore = shore_area(download=download)
     if shore is None:
         return area
@@ -181,6 +221,18 @@ def at_sea(x_m: NDArray[np.float64], y_m: NDArray[np.float64], *, download: bool
 
     Points outside Helsinki's land mask but far from the city are at sea here too: the
     caller asks only about points inside the official districts.
+
+    Parameters
+    ----------
+    x_m, y_m
+        EPSG:3067 coordinates in metres.
+    download
+        Fetch the land data when no local copy exists.
+
+    Returns
+    -------
+    ndarray of bool
+        True for points at sea; False for non-finite points.
     """
     shore = shore_area(download=download)
     x = np.asarray(x_m, dtype=np.float64)
@@ -195,7 +247,12 @@ def at_sea(x_m: NDArray[np.float64], y_m: NDArray[np.float64], *, download: bool
 
 
 def hierarchy(*, download: bool = True) -> pd.DataFrame:
-    """One row per osa-alue with the codes and fi/sv names of its peruspiiri and suurpiiri.
+    """Return one row per osa-alue with the codes and fi/sv names of its peruspiiri and suurpiiri.
+
+    Parameters
+    ----------
+    download
+        Fetch missing district layers from the City of Helsinki.
 
     Returns
     -------
@@ -280,7 +337,19 @@ class DistrictTagger:
         return owner.reshape(self._shape)
 
     def owner_index(self, x_m: ArrayLike, y_m: ArrayLike) -> np.ndarray:
-        """Row of the osa-alue frame holding each point, -1 outside Helsinki or non-finite."""
+        """Return the row of the osa-alue frame holding each point.
+
+        Parameters
+        ----------
+        x_m, y_m
+            EPSG:3067 coordinates in metres.
+
+        Returns
+        -------
+        ndarray of int64
+            Row per point; -1 outside Helsinki or for non-finite coordinates. A point on a
+            shared boundary goes to the lower row.
+        """
         xs = np.asarray(x_m, dtype=np.float64)
         ys = np.asarray(y_m, dtype=np.float64)
         out = np.full(xs.shape, -1, dtype=np.int64)
@@ -305,7 +374,7 @@ class DistrictTagger:
         return out
 
     def tag(self, x_m: ArrayLike, y_m: ArrayLike) -> pd.DataFrame:
-        """District columns for each point (``schema.DISTRICT_COLUMNS``).
+        """Return the district columns for each point (``schema.DISTRICT_COLUMNS``).
 
         Parameters
         ----------
@@ -333,10 +402,34 @@ def _default_tagger(download: bool) -> DistrictTagger:
 
 
 def default_tagger(*, download: bool = True) -> DistrictTagger:
-    """Return a tagger over the official osa-alue layer, built once per process."""
+    """Return a tagger over the official osa-alue layer, built once per process.
+
+    Parameters
+    ----------
+    download
+        Fetch missing district layers from the City of Helsinki.
+
+    Returns
+    -------
+    DistrictTagger
+        The shared tagger.
+    """
     return _default_tagger(download)
 
 
 def tag_points(x_m: ArrayLike, y_m: ArrayLike, *, download: bool = True) -> pd.DataFrame:
-    """Tag EPSG:3067 points with their osa-alue, peruspiiri and suurpiiri (see ``DistrictTagger.tag``)."""
+    """Tag EPSG:3067 points with their osa-alue, peruspiiri and suurpiiri.
+
+    Parameters
+    ----------
+    x_m, y_m
+        EPSG:3067 coordinates in metres.
+    download
+        Fetch missing district layers from the City of Helsinki.
+
+    Returns
+    -------
+    DataFrame
+        ``schema.DISTRICT_COLUMNS``, one row per point (see ``DistrictTagger.tag``).
+    """
     return default_tagger(download=download).tag(x_m, y_m)

@@ -194,7 +194,7 @@ def _frame_from_features(
 
 
 def population_grid_frame(body: bytes, osaalue: gpd.GeoDataFrame, *, what: str) -> gpd.GeoDataFrame:
-    """HSY grid answer -> the cells whose centre lies in Helsinki, as the cached layer.
+    """Cut the HSY grid answer to the cells whose centre lies in Helsinki, as the cached layer.
 
     Parameters
     ----------
@@ -247,7 +247,7 @@ def population_grid_frame(body: bytes, osaalue: gpd.GeoDataFrame, *, what: str) 
 
 
 def paavo_frame(body: bytes, *, what: str) -> gpd.GeoDataFrame:
-    """Paavo answer -> Helsinki's postal code areas with English column names, in EPSG:4326.
+    """Turn the Paavo answer into Helsinki's postal code areas with English column names, in EPSG:4326.
 
     Parameters
     ----------
@@ -336,7 +336,24 @@ def _timeout(timeout_s: float | None) -> float:
 
 
 def default_base_url(key: str) -> str:
-    """Service endpoint of dataset ``key`` when the caller names none."""
+    """Return the service endpoint of dataset ``key`` when the caller names none.
+
+    Parameters
+    ----------
+    key
+        One of ``geo.opendata.DATASETS``.
+
+    Returns
+    -------
+    str
+        ``settings.wfs_url()`` for district layers, ``settings.hsy_wfs_url()`` for the
+        population grid, ``settings.statfi_wfs_url()`` for Paavo.
+
+    Raises
+    ------
+    ValueError
+        For an unknown key; the message lists the data sets.
+    """
     if key in opendata.DISTRICT_KEYS:
         return settings.wfs_url()
     if key == "population_grid":

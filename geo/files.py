@@ -50,5 +50,18 @@ def write_atomically(target: Path, write: Callable[[Path], object]) -> Path:
 
 
 def write_bytes_atomically(target: Path, content: bytes) -> Path:
-    """``write_atomically`` for content already in memory."""
+    """Write ``content`` to ``target`` atomically (``write_atomically`` for content in memory).
+
+    Parameters
+    ----------
+    target
+        The file to write; its folder must exist.
+    content
+        The bytes to write.
+
+    Returns
+    -------
+    Path
+        ``target``.
+    """
     return write_atomically(target, lambda tmp: tmp.write_bytes(content))

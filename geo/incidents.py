@@ -83,7 +83,14 @@ class ImportReport:
         return self.dst_nonexistent + self.dst_ambiguous
 
     def notes(self) -> tuple[str, ...]:
-        """Human-readable lines: how the file was read, the CRS, adjustments, unknown labels."""
+        """Return human-readable lines: how the file was read, the CRS, adjustments, unknown labels.
+
+        Returns
+        -------
+        tuple of str
+            The reader's notes first, then the column mapping, the CRS decision and what was
+            adjusted or filed as 'other'.
+        """
         lines = list(self.read_notes)
         mapping = ", ".join(f"{name} <- {column!r}" for name, column in self.column_mapping.items())
         lines.append(f"columns: {mapping}")

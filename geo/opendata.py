@@ -91,7 +91,23 @@ DISTRICT_KEYS: Final = ("suurpiiri", "peruspiiri", "osaalue", "kaupunginosa")
 
 
 def dataset(key: str) -> Dataset:
-    """Return the dataset description for ``key`` (one of ``DATASETS``)."""
+    """Return the dataset description for ``key``.
+
+    Parameters
+    ----------
+    key
+        One of ``DATASETS``.
+
+    Returns
+    -------
+    Dataset
+        Its file, title, publisher, licence and source.
+
+    Raises
+    ------
+    ValueError
+        For an unknown key; the message lists the keys.
+    """
     try:
         return DATASETS[key]
     except KeyError:
@@ -99,7 +115,18 @@ def dataset(key: str) -> Dataset:
 
 
 def locate(key: str) -> Path | None:
-    """Return a local copy of dataset ``key`` (data dir first, then cache), or None."""
+    """Return a local copy of dataset ``key`` (data dir first, then cache), or None.
+
+    Parameters
+    ----------
+    key
+        One of ``DATASETS``.
+
+    Returns
+    -------
+    Path or None
+        The file under ``HOTSPOTS_DATA_DIR`` if there, else under the cache folder, else None.
+    """
     relpath = dataset(key).relpath
     data_dir = settings.data_dir()
     candidates = ([data_dir / relpath] if data_dir else []) + [settings.cache_dir() / relpath]
@@ -110,7 +137,20 @@ def locate(key: str) -> Path | None:
 
 
 def unavailable_message(key: str, reason: str) -> str:
-    """Return the one message a user sees when dataset ``key`` cannot be had."""
+    """Return the one message a user sees when dataset ``key`` cannot be had.
+
+    Parameters
+    ----------
+    key
+        One of ``DATASETS``.
+    reason
+        Why the download failed (or that downloads were not allowed).
+
+    Returns
+    -------
+    str
+        Where the copy was looked for, why the download failed and what to do.
+    """
     ds = dataset(key)
     where = settings.data_dir()
     looked = f"{settings.ENV_DATA_DIR}={where}, " if where else f"{settings.ENV_DATA_DIR} (unset), "

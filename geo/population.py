@@ -136,7 +136,9 @@ def _metric_polygons(frame: gpd.GeoDataFrame) -> np.ndarray:
 
 
 def young_residents(paavo: gpd.GeoDataFrame) -> pd.Series:
-    """Residents aged 13-24 per postal code area: ``pop_age_13_24``, else the sum of ``YOUNG_BANDS``.
+    """Return the residents aged 13-24 per postal code area.
+
+    ``pop_age_13_24`` where the file has it, else the sum of ``YOUNG_BANDS``.
 
     Parameters
     ----------
@@ -218,7 +220,7 @@ def spread_by_residents(
 def compute_residents(
     districts: gpd.GeoDataFrame, grid: gpd.GeoDataFrame, paavo: gpd.GeoDataFrame
 ) -> pd.DataFrame:
-    """Residents and young residents per district from already loaded inputs (no caching).
+    """Compute residents and young residents per district from already loaded inputs (no caching).
 
     Parameters
     ----------
@@ -255,7 +257,18 @@ def compute_residents(
 
 
 def cache_path(level: str) -> Path:
-    """Where :func:`residents_by_district` keeps its result for ``level``."""
+    """Return the file where :func:`residents_by_district` keeps its result for ``level``.
+
+    Parameters
+    ----------
+    level
+        A district level.
+
+    Returns
+    -------
+    Path
+        A CSV file under the cache folder.
+    """
     return settings.cache_dir() / "derived" / f"population_{check_level(level)}.csv"
 
 

@@ -42,7 +42,13 @@ class HasRejects(Protocol):
 
 
 def empty_rejects() -> pd.DataFrame:
-    """Return a rejects table with no rows (``REJECT_COLUMNS``)."""
+    """Return a rejects table with no rows.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``REJECT_COLUMNS``: ``row`` int64, the others ``string``.
+    """
     return pd.DataFrame(
         {
             "row": pd.Series(dtype="int64"),

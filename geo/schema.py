@@ -92,12 +92,28 @@ INCIDENT_DTYPES: Final[dict[str, str]] = {
 
 
 def empty_incidents() -> pd.DataFrame:
-    """Return an incident table with no rows and the canonical columns and dtypes."""
+    """Return an incident table with no rows and the canonical columns and dtypes.
+
+    Returns
+    -------
+    DataFrame
+        Columns and dtypes of ``INCIDENT_DTYPES``.
+    """
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in INCIDENT_DTYPES.items()})
 
 
 def conform(frame: pd.DataFrame) -> pd.DataFrame:
     """Return a copy of ``frame`` with exactly the canonical columns, in order and dtype.
+
+    Parameters
+    ----------
+    frame
+        An incident table with at least the canonical columns; extra columns are dropped.
+
+    Returns
+    -------
+    DataFrame
+        ``INCIDENT_DTYPES`` columns on a fresh 0..n-1 index.
 
     Raises
     ------

@@ -56,35 +56,71 @@ DEFAULT_TILES_ATTRIBUTION = "© OpenStreetMap contributors"
 
 
 def data_dir() -> Path | None:
-    """Folder named by ``HOTSPOTS_DATA_DIR``, or None when unset or empty."""
+    """Return the folder named by ``HOTSPOTS_DATA_DIR``, or None when unset or empty.
+
+    Returns
+    -------
+    Path or None
+        The folder (``~`` expanded) that already holds the open data.
+    """
     value = os.environ.get(ENV_DATA_DIR, "").strip()
     return Path(value).expanduser() if value else None
 
 
 def cache_dir() -> Path:
-    """Folder for downloaded open data and the default SQLite store."""
+    """Return the folder for downloaded open data and the default SQLite store.
+
+    Returns
+    -------
+    Path
+        ``HOTSPOTS_CACHE_DIR`` (``~`` expanded), else ``data/`` beside the project.
+    """
     value = os.environ.get(ENV_CACHE_DIR, "").strip()
     return Path(value).expanduser() if value else PROJECT_DIR / "data"
 
 
 def db_url() -> str:
-    """Store URL; an SQLite file under the cache folder unless ``HOTSPOTS_DB_URL`` is set."""
+    """Return the store URL.
+
+    Returns
+    -------
+    str
+        ``HOTSPOTS_DB_URL``, else an SQLite file under the cache folder.
+    """
     value = os.environ.get(ENV_DB_URL, "").strip()
     return value or f"sqlite:///{cache_dir() / 'incidents.sqlite'}"
 
 
 def wfs_url() -> str:
-    """Return the base URL of the City of Helsinki WFS service."""
+    """Return the base URL of the City of Helsinki WFS service.
+
+    Returns
+    -------
+    str
+        ``HOTSPOTS_WFS_URL``, else ``DEFAULT_WFS_URL``.
+    """
     return os.environ.get(ENV_WFS_URL, "").strip() or DEFAULT_WFS_URL
 
 
 def hsy_wfs_url() -> str:
-    """Return the base URL of HSY's WFS service (population grid)."""
+    """Return the base URL of HSY's WFS service (population grid).
+
+    Returns
+    -------
+    str
+        ``HOTSPOTS_HSY_WFS_URL``, else ``DEFAULT_HSY_WFS_URL``.
+    """
     return os.environ.get(ENV_HSY_WFS_URL, "").strip() or DEFAULT_HSY_WFS_URL
 
 
 def statfi_wfs_url() -> str:
-    """Return the base URL of Statistics Finland's postal-area WFS service (Paavo)."""
+    """Return the base URL of Statistics Finland's postal-area WFS service (Paavo).
+
+    Returns
+    -------
+    str
+        ``HOTSPOTS_STATFI_WFS_URL``, else ``DEFAULT_STATFI_WFS_URL``.
+    """
     return os.environ.get(ENV_STATFI_WFS_URL, "").strip() or DEFAULT_STATFI_WFS_URL
 
 
@@ -103,22 +139,61 @@ def _seconds_setting(name: str, default: float) -> float:
 
 
 def http_timeout_s() -> float:
-    """Timeout in seconds for one HTTP request."""
+    """Return the timeout in seconds for one HTTP request.
+
+    Returns
+    -------
+    float
+        ``HOTSPOTS_HTTP_TIMEOUT_S``, else ``DEFAULT_HTTP_TIMEOUT_S``.
+
+    Raises
+    ------
+    ParameterError
+        When the variable is not a number > 0.
+    """
     return _seconds_setting(ENV_HTTP_TIMEOUT_S, DEFAULT_HTTP_TIMEOUT_S)
 
 
 def tiles_url() -> str:
-    """XYZ tile URL template; empty means draw without a basemap."""
+    """Return the XYZ tile URL template; empty means draw without a basemap.
+
+    Returns
+    -------
+    str
+        ``HOTSPOTS_TILES_URL`` (even when empty), else ``DEFAULT_TILES_URL``.
+    """
     return os.environ.get(ENV_TILES_URL, DEFAULT_TILES_URL).strip()
 
 
 def db_timeout_s() -> float:
-    """Seconds an SQLite store waits for a lock held by another program (``HOTSPOTS_DB_TIMEOUT_S``)."""
+    """Return the seconds an SQLite store waits for a lock held by another program.
+
+    Returns
+    -------
+    float
+        ``HOTSPOTS_DB_TIMEOUT_S``, else ``DEFAULT_DB_TIMEOUT_S``.
+
+    Raises
+    ------
+    ParameterError
+        When the variable is not a number > 0.
+    """
     return _seconds_setting(ENV_DB_TIMEOUT_S, DEFAULT_DB_TIMEOUT_S)
 
 
 def demo_n() -> int:
-    """Return the number of synthetic incidents the app's demo data source generates."""
+    """Return the number of synthetic incidents the app's demo data source generates.
+
+    Returns
+    -------
+    int
+        ``HOTSPOTS_DEMO_N``, else 20,000.
+
+    Raises
+    ------
+    ParameterError
+        When the variable is not a whole number >= 1.
+    """
     value = os.environ.get(ENV_DEMO_N, "").strip()
     if not value:
         return 20_000
@@ -133,11 +208,21 @@ def _date_setting(name: str, default: pd.Timestamp) -> pd.Timestamp:
 
 
 def plausible_period() -> tuple[pd.Timestamp, pd.Timestamp]:
-    """[earliest, latest) of plausible incident times, Europe/Helsinki.
+    """Return [earliest, latest) of plausible incident times, Europe/Helsinki.
 
     ``HOTSPOTS_EARLIEST_DATE`` (default 2000-01-01) and ``HOTSPOTS_LATEST_DATE`` (default
     the day after tomorrow's start, i.e. now + at least one day); a date dated 1900 or 2099
     is a typo or a placeholder, and one such row must not stretch every period.
+
+    Returns
+    -------
+    tuple of Timestamp
+        ``earliest`` and ``latest``, aware, Europe/Helsinki.
+
+    Raises
+    ------
+    ParameterError
+        When a variable is not a date, or earliest is not before latest.
     """
     zone = schema.TIMEZONE
     tomorrow = pd.Timestamp.now(tz=zone).normalize().tz_localize(None) + pd.Timedelta(days=2)

@@ -27,7 +27,7 @@ _AFTER_SEPARATOR: Final = re.compile(rf"([;,\t][ \u00a0\u3000]*)(?=[{_FORMULA}])
 
 
 def neutralise_cell(value: object) -> object:
-    """``value`` made inert for a spreadsheet (text only; numbers and missing values pass).
+    """Return ``value`` made inert for a spreadsheet (text only; numbers and missing values pass).
 
     Parameters
     ----------
@@ -48,7 +48,18 @@ def neutralise_cell(value: object) -> object:
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy of ``frame`` (object cells) with every text cell neutralised; numbers stay numbers."""
+    """Return a copy of ``frame`` (object cells) with every text cell neutralised; numbers stay numbers.
+
+    Parameters
+    ----------
+    frame
+        Any table; not modified.
+
+    Returns
+    -------
+    DataFrame
+        The copy, cells passed through ``neutralise_cell``.
+    """
     return frame.astype(object).map(neutralise_cell)
 
 

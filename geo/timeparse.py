@@ -156,7 +156,19 @@ _NUMERIC_GROUPS: Final = ("Y1", "M1", "D1", "D2", "M2", "Y2", "h", "m", "s")
 
 
 def parse_day(value: object, name: str) -> pd.Timestamp:
-    """Return a date (or time) given by a person, e.g. a setting or ``--since``.
+    """Return a date (or time) given by a person, e.g. a setting or a period bound.
+
+    Parameters
+    ----------
+    value
+        ``'2026-05-01'``, a date or a timestamp (whatever ``pandas.Timestamp`` reads).
+    name
+        What the value is, for the message (a setting or parameter name).
+
+    Returns
+    -------
+    Timestamp
+        Naive or aware, as given.
 
     Raises
     ------
@@ -177,6 +189,18 @@ def local_day(value: object, name: str, timezone: str) -> pd.Timestamp:
 
     Naive values are its wall clock: a time in the spring gap moves forward, a repeated
     autumn hour is its first occurrence.
+
+    Parameters
+    ----------
+    value, name
+        As in ``parse_day``.
+    timezone
+        IANA zone, e.g. ``'Europe/Helsinki'``.
+
+    Returns
+    -------
+    Timestamp
+        Aware, in ``timezone``.
     """
     stamp = parse_day(value, name)
     if stamp.tzinfo is None:
@@ -185,12 +209,36 @@ def local_day(value: object, name: str, timezone: str) -> pd.Timestamp:
 
 
 def arrow_text(values: pd.Series) -> pa.StringArray:
-    """Return a text column as an Arrow string array (missing = null) for the fast compute kernels."""
+    """Return a text column as an Arrow string array (missing = null) for the fast compute kernels.
+
+    Parameters
+    ----------
+    values
+        Any column; values become text.
+
+    Returns
+    -------
+    pyarrow.StringArray
+        One string (or null) per row.
+    """
     return pa.array(values.astype("string[pyarrow]"))
 
 
 def strip_text(values: pd.Series) -> pd.Series:
-    """``values.astype("string").str.strip()``, done by Arrow (a 500k-row column in ms, not s)."""
+    """Return the column as stripped text, done by Arrow (a 500k-row column in ms, not s).
+
+    The same as ``values.astype("string").str.strip()``.
+
+    Parameters
+    ----------
+    values
+        Any column; not modified.
+
+    Returns
+    -------
+    Series
+        ``string[pyarrow]`` dtype, same index.
+    """
     stripped = pc.utf8_trim_whitespace(arrow_text(values))
     return pd.Series(pd.array(stripped, dtype="string[pyarrow]"), index=values.index)
 
@@ -320,6 +368,16 @@ def looks_like_time_of_day(values: pd.Series) -> bool:
     """Return True when most present values are clock times only (``14.30``, ``klo 14:30``, time cells).
 
     Used to tell a separate time column (``klo``) from a full timestamp column.
+
+    Parameters
+    ----------
+    values
+        One column as read.
+
+    Returns
+    -------
+    bool
+        True when the column holds clock times rather than dates.
     """
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return False
