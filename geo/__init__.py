@@ -18,6 +18,7 @@ Incidents
 - ``schema``: the canonical incident table, categories and sources
 - ``incidents``: importing a partner's file into the canonical table (the pipeline)
 - ``reading``: reading CSV, XLSX, GeoJSON, GeoPackage and Parquet files as they arrive
+- ``encoding``: which character encoding a text file is in, told from its bytes
 - ``columns``: which column is which (Finnish, Swedish, English names, mappings)
 - ``cells``: what a cell says (text, numbers with either decimal mark, flags)
 - ``timeparse``: times as people write them, to Europe/Helsinki

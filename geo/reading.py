@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 import shapely
 from numpy.typing import NDArray
 
+from geo.encoding import decode
 from geo.errors import InputFormatError
 
 #: File formats ``read_table`` understands, by suffix.
@@ -107,6 +108,16 @@ class RawTable:
 def file_format(path: Path) -> str:
     """Return the format of ``path`` from its suffix.
 
+    Parameters
+    ----------
+    path
+        The file (it need not exist).
+
+    Returns
+    -------
+    str
+        ``'csv'``, ``'xlsx'``, ``'geojson'``, ``'gpkg'`` or ``'parquet'`` (``FORMATS``).
+
     Raises
     ------
     InputFormatError
@@ -120,69 +131,6 @@ def file_format(path: Path) -> str:
             f"save it as one of {allowed} (CSV, XLSX, GeoJSON, GeoPackage or Parquet)"
         )
     return FORMATS[suffix]
-
-
-def _decode(raw: bytes, name: str) -> tuple[str, str, list[str]]:
-    """Decode ``raw`` into text, the encoding's name and notes.
-
-    UTF-16 (by its BOM or its NUL bytes), UTF-8 (with or without BOM), else cp1252, else
-    latin-1. NUL characters are removed (and counted).
-    """
-    text, encoding, notes = _decode_text(raw, name)
-    nuls = text.count("\x00")
-    if nuls:
-        text = text.replace("\x00", "")
-        notes = [*notes, f"{name}: {nuls} NUL characters removed (a damaged or binary file?)"]
-    return text, encoding, notes
-
-
-def _utf16(raw: bytes) -> str | None:
-    """Return the UTF-16 codec of ``raw`` by its byte order mark or its NUL pattern; None when not UTF-16."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    sample = raw[:2000]
-    if len(sample) >= 8:
-        even, odd = sample[0::2].count(0), sample[1::2].count(0)
-        # ASCII text in UTF-16 has a NUL in every other byte.
-        if odd > 0.4 * len(sample) / 2 and even < 0.05 * len(sample) / 2:
-            return "utf-16-le"
-        if even > 0.4 * len(sample) / 2 and odd < 0.05 * len(sample) / 2:
-            return "utf-16-be"
-    return None
-
-
-def _decode_text(raw: bytes, name: str) -> tuple[str, str, list[str]]:
-    codec = _utf16(raw)
-    if codec is not None:
-        try:
-            return raw.decode(codec), codec, []
-        except UnicodeDecodeError as exc:
-            raise InputFormatError(
-                f"{name}: looks like UTF-16 but byte {exc.start} is not; save the file again as 'CSV UTF-8'"
-            ) from exc
-    if raw.startswith(b"\xef\xbb\xbf"):
-        try:
-            return raw[3:].decode("utf-8"), "utf-8-sig", []
-        except UnicodeDecodeError as exc:
-            raise InputFormatError(
-                f"{name}: starts with a UTF-8 byte order mark but byte {exc.start + 3} is not UTF-8; "
-                "save the file again as 'CSV UTF-8'"
-            ) from exc
-    try:
-        return raw.decode("utf-8"), "utf-8", []
-    except UnicodeDecodeError:
-        pass
-    for encoding, label in (("cp1252", "Windows-1252"), ("latin-1", "ISO-8859-1 (latin-1)")):
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        note = (
-            f"{name} is not UTF-8; read it as {label}. If letters such as ä, ö, å look wrong, "
-            "save the file as 'CSV UTF-8' and import again"
-        )
-        return text, encoding, [note]
-    raise InputFormatError(f"{name}: cannot be decoded as text")  # latin-1 decodes anything
 
 
 def _sample_rows(lines: list[str], delimiter: str) -> list[list[str]]:
@@ -235,7 +183,7 @@ def read_csv(path: Path) -> RawTable:
     RawTable
         Text cells (blank = NA), spreadsheet row numbers (header = row 1).
     """
-    text, encoding, notes = _decode(path.read_bytes(), path.name)
+    text, encoding, notes = decode(path.read_bytes(), path.name)
     delimiter = _sniff_delimiter(text, path.name)
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -301,7 +249,13 @@ def _bad_lines(caught: list[warnings.WarningMessage], text: str, delimiter: str)
 
 
 def empty_bad_rows() -> pd.DataFrame:
-    """No refused lines (``RawTable.bad_rows``)."""
+    """Return a table of refused lines with no rows (``RawTable.bad_rows``).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``row`` (int64), ``value`` and ``reason``.
+    """
     return pd.DataFrame(
         {
             "row": pd.Series(dtype=np.int64),
@@ -444,6 +398,11 @@ def read_geofile(path: Path, *, layer: str | None = None) -> RawTable:
 def read_parquet(path: Path) -> RawTable:
     """Read a Parquet file; a GeoParquet file (``geo`` metadata) gives point x/y too.
 
+    Parameters
+    ----------
+    path
+        The file.
+
     Returns
     -------
     RawTable
@@ -503,7 +462,17 @@ def _layers(path: Path) -> list[str]:
 
 
 def parts(path: str | Path) -> list[str]:
-    """Return the sheets of an XLSX workbook or the layers of a GeoPackage; [] for single-table formats.
+    """Return the sheets of an XLSX workbook or the layers of a GeoPackage.
+
+    Parameters
+    ----------
+    path
+        The file.
+
+    Returns
+    -------
+    list of str
+        Sheet or layer names in file order; ``[]`` for single-table formats.
 
     Raises
     ------
@@ -563,6 +532,16 @@ def from_frame(frame: pd.DataFrame) -> RawTable:
     """Wrap a DataFrame given directly (columns are shared, never written to).
 
     A GeoDataFrame's point geometry is used like a geometry file's.
+
+    Parameters
+    ----------
+    frame
+        The incidents as a (Geo)DataFrame; not modified.
+
+    Returns
+    -------
+    RawTable
+        The rows on a fresh 0..n-1 index, record numbers from 1.
     """
     out, crs, notes = _with_point_columns(frame, "the DataFrame")
     out = out.reset_index(drop=True)  # positions, whatever the caller's index (a new frame)
