@@ -380,6 +380,39 @@ def _texts(
     return out
 
 
+def _draw_categories(
+    components: list[_Component], n: int, rng: np.random.Generator
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Component and category of each of ``n`` incidents, grouped by component."""
+    shares = np.array([c.share for c in components])
+    counts = rng.multinomial(n, shares / shares.sum())
+    component_of = np.repeat(np.arange(len(components)), counts)
+    category_of = np.empty(n, dtype=np.intp)
+    for index, component in enumerate(components):
+        rows = component_of == index
+        category_of[rows] = rng.choice(len(schema.CATEGORIES), size=int(counts[index]), p=component.mix)
+    return component_of, category_of
+
+
+def _attributes(category_of: NDArray[np.intp], rng: np.random.Generator) -> dict[str, object]:
+    """Source, severity, the source's own label and a description of each incident, by its category."""
+    n = category_of.size
+    source = np.asarray(schema.SOURCES, dtype=object)[
+        _by_category(category_of, demo_profiles.SOURCE_MIX, rng)
+    ]
+    severity = pd.array(_by_category(category_of, demo_profiles.SEVERITY_MIX, rng) + 1, dtype="Int64")
+    severity[rng.random(n) < _SEVERITY_MISSING] = pd.NA
+    category_raw = _texts(category_of, demo_profiles.RAW_LABELS, rng)
+    description = _texts(category_of, demo_profiles.DESCRIPTIONS, rng)
+    description[rng.random(n) < _DESCRIPTION_MISSING] = None
+    return {
+        "category_raw": category_raw,
+        "source": source,
+        "severity": severity,
+        "description": pd.array(description, dtype="string"),
+    }
+
+
 def _check_n(n: object) -> int:
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or not 1 <= int(n) <= MAX_N:
         raise ParameterError(f"n must be a whole number of incidents in 1..{MAX_N}, got {n!r}")
@@ -435,39 +468,21 @@ def generate_demo(
     recent_share = (stop - cutoff) / (stop - start)
     components = _components(float(recent_share))
 
-    shares = np.array([c.share for c in components])
-    counts = rng.multinomial(n, shares / shares.sum())
-    component_of = np.repeat(np.arange(len(components)), counts)
-    category_of = np.empty(n, dtype=np.intp)
-    for index, component in enumerate(components):
-        rows = component_of == index
-        category_of[rows] = rng.choice(len(schema.CATEGORIES), size=int(counts[index]), p=component.mix)
-
+    component_of, category_of = _draw_categories(components, n, rng)
     occurred_at = _place_times(components, component_of, category_of, start, stop, cutoff, rng)
     # Rows in time order, as an export would list them; ids follow that order.
     order = np.argsort(occurred_at.asi8, kind="stable")
     occurred_at, component_of, category_of = occurred_at[order], component_of[order], category_of[order]
 
     x, y, tags = _place_points(components, component_of, grid, rng)
-    source = np.asarray(schema.SOURCES, dtype=object)[
-        _by_category(category_of, demo_profiles.SOURCE_MIX, rng)
-    ]
-    severity = pd.array(_by_category(category_of, demo_profiles.SEVERITY_MIX, rng) + 1, dtype="Int64")
-    severity[rng.random(n) < _SEVERITY_MISSING] = pd.NA
-    category_raw = _texts(category_of, demo_profiles.RAW_LABELS, rng)
-    description = _texts(category_of, demo_profiles.DESCRIPTIONS, rng)
-    description[rng.random(n) < _DESCRIPTION_MISSING] = None
-
+    attributes = _attributes(category_of, rng)
     lon, lat = crs.to_wgs84(x, y)
     frame = pd.DataFrame(
         {
             "id": pd.array([f"demo-{seed}-{i}" for i in range(n)], dtype="string"),
             "occurred_at": occurred_at,
             "category": np.asarray(schema.CATEGORIES, dtype=object)[category_of],
-            "category_raw": category_raw,
-            "source": source,
-            "severity": severity,
-            "description": pd.array(description, dtype="string"),
+            **attributes,
             "x_m": x,
             "y_m": y,
             "lon": lon,

@@ -90,6 +90,11 @@ class MessyExport:
     def accepted_rows(self) -> set[int]:
         return set(range(2, len(self.rows) + 2)) - set(self.expected_rejects) - self.duplicate_rows
 
+    def add(self, values: list[str]) -> int:
+        """Append a row as written; return its spreadsheet row number (the header is row 1)."""
+        self.rows.append(values)
+        return len(self.rows) + 1
+
     def write_csv(self, path: Path, *, delimiter: str = ";", encoding: str = "utf-8-sig") -> Path:
         """Write as a spreadsheet program would: BOM, semicolons, CRLF line ends."""
         lines = [delimiter.join(self.header)] + [delimiter.join(row) for row in self.rows]
@@ -103,19 +108,21 @@ def build_messy_export(addresses: pd.DataFrame, *, seed: int) -> MessyExport:
     Columns ``Ärende;Tidpunkt;Kategori;Källa;Allvarlighet;Beskrivning;Adress;E;N``.
     Every address gives one good row; then broken rows are inserted at known places.
     """
+    out = MessyExport(
+        header=["Ärende", "Tidpunkt", "Kategori", "Källa", "Allvarlighet", "Beskrivning", "Adress", "E", "N"]
+    )
+    good = _add_good_rows(out, addresses, seed=seed)
+    _add_broken_rows(out, good)
+    return out
+
+
+def _add_good_rows(out: MessyExport, addresses: pd.DataFrame, *, seed: int) -> list[int]:
+    """One good row per address, with its truth; return their spreadsheet rows."""
     rng = np.random.default_rng(seed)
     e, n = crs.transform(addresses["lon"], addresses["lat"], src=crs.WGS84, dst=crs.GK25)
     labels = list(SWEDISH_CATEGORIES)
     sources = list(SWEDISH_SOURCES)
     start = datetime(2026, 1, 1, tzinfo=HELSINKI)
-    out = MessyExport(
-        header=["Ärende", "Tidpunkt", "Kategori", "Källa", "Allvarlighet", "Beskrivning", "Adress", "E", "N"]
-    )
-
-    def add(values: list[str]) -> int:
-        out.rows.append(values)
-        return len(out.rows) + 1  # spreadsheet row: header is row 1
-
     good: list[int] = []
     for i in range(len(addresses)):
         minutes = int(rng.integers(0, 180 * 24 * 60))
@@ -125,7 +132,7 @@ def build_messy_export(addresses: pd.DataFrame, *, seed: int) -> MessyExport:
         source = sources[i % len(sources)]
         # Exact wall-clock arithmetic: rebuild the local time so DST is resolved by zoneinfo.
         local = datetime(moment.year, moment.month, moment.day, moment.hour, moment.minute, tzinfo=HELSINKI)
-        row = add(
+        row = out.add(
             [
                 f"POL-{1000 + i}",
                 finnish_time(local),
@@ -145,8 +152,13 @@ def build_messy_export(addresses: pd.DataFrame, *, seed: int) -> MessyExport:
         out.truth_category[row] = SWEDISH_CATEGORIES[label]
         out.truth_source[row] = SWEDISH_SOURCES[source]
         good.append(row)
+    return good
 
+
+def _add_broken_rows(out: MessyExport, good: list[int]) -> None:
+    """Rows with known problems, each a copy of the first good row with some cells changed."""
     template = list(out.rows[0])
+    add = out.add
 
     def broken(**changes: str) -> list[str]:
         values = list(template)
@@ -188,7 +200,6 @@ def build_messy_export(addresses: pd.DataFrame, *, seed: int) -> MessyExport:
     out.truth_category[row] = "other"
     out.truth_source[row] = out.truth_source[good[0]]
     out.unknown_labels.add("parkeringsfel")
-    return out
 
 
 def clean_frame(addresses: pd.DataFrame, *, seed: int) -> pd.DataFrame:
