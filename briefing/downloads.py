@@ -29,7 +29,6 @@ import shapely
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from briefing import SOFTWARE, filters_text, format_datetime, is_synthetic, marking, method_text, period_text
 from briefing.privacy import (
     AGGREGATED,
     DEFAULT_MIN_COUNT,
@@ -40,6 +39,15 @@ from briefing.privacy import (
     mix_text,
     shareable_district_table,
     shareable_outlines,
+)
+from briefing.texts import (
+    SOFTWARE,
+    filters_text,
+    format_datetime,
+    is_synthetic,
+    marking,
+    method_text,
+    period_text,
 )
 from geo import crs, files, schema
 from geo import districts as district_layers

@@ -46,7 +46,6 @@ from matplotlib.transforms import Affine2D
 from numpy.typing import NDArray
 from PIL import Image
 
-from briefing import SOFTWARE, filters_text, is_synthetic, marking, method_text, period_text, source_lines
 from briefing.privacy import (
     AGGREGATED,
     DEFAULT_MIN_COUNT,
@@ -55,6 +54,16 @@ from briefing.privacy import (
     count_text,
     outline_cell_m,
     shareable_outlines,
+)
+from briefing.texts import (
+    SOFTWARE,
+    count_label,
+    filters_text,
+    is_synthetic,
+    marking,
+    method_text,
+    period_text,
+    source_lines,
 )
 from geo import crs, files, settings
 from geo import districts as district_layers
@@ -662,12 +671,13 @@ def _panel(
     col = _Column(ax, width_pt=width_pt, height_pt=height_pt)
     key = analysis.key
     figures = [
-        f"{t('metric.incidents', lang)}: {_count(key.incidents, lang, min_count, restricted)}",
+        f"{t('metric.incidents', lang)}: "
+        f"{count_label(key.incidents, lang, min_count=min_count, restricted=restricted)}",
         f"{t('metric.hotspots', lang)}: {key.hotspots} ({t('metric.significant_hotspots', lang).lower()} "
         f"{key.significant_hotspots})",
     ]
     if analysis.previous_selection is not None:
-        before = _count(key.incidents_previous, lang, min_count, restricted)
+        before = count_label(key.incidents_previous, lang, min_count=min_count, restricted=restricted)
         figures.append(f"{t('metric.incidents_previous', lang)}: {before}")
     col.text(t("panel.key_figures", lang), size=fontsize, weight="bold")
     for line in figures:
@@ -749,11 +759,6 @@ def _panel(
             linespacing=1.2,
         )
         y += (text.count("\n") + 1) * fontsize * 0.7 * 1.3 / height_pt + 0.004
-
-
-def _count(value: int, lang: str, min_count: int, restricted: bool) -> str:
-    text = count_text(value, min_count=min_count, restricted=restricted)
-    return text if text.startswith("<") or not text else format_number(int(text), lang)
 
 
 @dataclass(frozen=True)

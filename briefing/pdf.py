@@ -47,16 +47,6 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from briefing import (
-    SOFTWARE,
-    filters_text,
-    format_datetime,
-    is_synthetic,
-    marking,
-    method_text,
-    period_text,
-    source_lines,
-)
 from briefing.downloads import district_figures
 from briefing.mapimage import MapSize, figure_png_bytes, map_figure, style
 from briefing.privacy import (
@@ -64,9 +54,19 @@ from briefing.privacy import (
     DEFAULT_MIN_COUNT,
     RESTRICTED,
     check_min_count,
-    count_text,
     outline_cell_m,
     shareable_district_table,
+)
+from briefing.texts import (
+    SOFTWARE,
+    count_label,
+    filters_text,
+    format_datetime,
+    is_synthetic,
+    marking,
+    method_text,
+    period_text,
+    source_lines,
 )
 from geo import schema, settings
 from geo.districts import check_level
@@ -274,7 +274,7 @@ def _key_figures(analysis: Analysis, *, lang: str, restricted: bool, min_count: 
     key = analysis.key
 
     def count(value: int) -> str:
-        return _count_label(value, lang=lang, min_count=min_count, restricted=restricted)
+        return count_label(value, lang, min_count=min_count, restricted=restricted)
 
     change = t("brief.no_comparison", lang)
     if analysis.previous_selection is not None:
@@ -332,7 +332,7 @@ def _top_hotspots(analysis: Analysis, *, lang: str, restricted: bool, min_count:
                 _p(str(int(row["rank"])), styles["cell_bold"]),
                 _p(names, styles["cell"]),
                 _p(
-                    _count_label(row["n"], lang=lang, min_count=min_count, restricted=restricted),
+                    count_label(row["n"], lang, min_count=min_count, restricted=restricted),
                     styles["cell"],
                 ),
                 _p(t(f"status.{status}", lang) if isinstance(status, str) else "", styles["cell"]),
@@ -370,12 +370,6 @@ def _signed(value: int, lang: str) -> str:
     return sign + format_number(abs(value), lang)
 
 
-def _count_label(value: object, *, lang: str, min_count: int, restricted: bool) -> str:
-    """Return a count as the PDF shows it: ``"1 900"`` (grouped the reader's way) or ``"<5"``."""
-    text = count_text(value, min_count=min_count, restricted=restricted)
-    return format_number(int(text), lang) if text.isdigit() else text
-
-
 def _number(value: object, lang: str, decimals: int = 0) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return ""
@@ -404,11 +398,11 @@ def _district_rows(
             [
                 _p(str(row[name]), styles["cell"]),
                 _p(
-                    _count_label(raw["n"], lang=lang, min_count=min_count, restricted=restricted),
+                    count_label(raw["n"], lang, min_count=min_count, restricted=restricted),
                     styles["cell"],
                 ),
                 _p(
-                    _count_label(raw["n_prev"], lang=lang, min_count=min_count, restricted=restricted),
+                    count_label(raw["n_prev"], lang, min_count=min_count, restricted=restricted),
                     styles["cell"],
                 ),
                 _p("" if pd.isna(change) else _signed(int(change), lang), styles["cell"]),

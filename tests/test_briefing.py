@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from PIL import Image
 from pypdf import PdfReader
 
-from briefing import downloads, filters_text, mapimage, pdf, period_text, privacy, safe_origin
+from briefing import downloads, mapimage, pdf, privacy, safe_origin
 from cli import brief as command
 from cli import build_parser
 from geo import crs, demo
@@ -30,11 +30,9 @@ from geo.errors import ParameterError
 from hotspots import analysis, figures
 from hotspots.methods import ClusteringParams
 from hotspots.selection import Selection
-from i18n import LANGUAGES, catalogue, placeholders
 
 SINCE, UNTIL = "2026-05-01", "2026-11-01"
 GENERATED = pd.Timestamp("2026-11-02 09:30", tz="Europe/Helsinki")
-BRIEFING_DIR = Path(__file__).resolve().parents[1] / "briefing"
 
 
 @pytest.fixture(scope="module")
@@ -440,37 +438,3 @@ def test_district_figures_match_the_figures_module(
     )
     pd.testing.assert_frame_equal(district_table, expected)
     assert district_table["n"].sum() == len(result.current)
-
-
-# --------------------------------------------------------------------------- texts
-
-
-def test_period_and_filter_texts_in_three_languages() -> None:
-    selection = Selection(
-        since=SINCE, until=UNTIL, categories=("drug_dealing",), hours=(18, 19, 20, 21), weekdays=(4, 5)
-    )
-    assert period_text(selection, "fi") == "1.5.2026–31.10.2026"
-    assert period_text(selection, "en") == "2026-05-01–2026-10-31"
-    assert (
-        filters_text(selection, "fi")
-        == "Rajaukset: luokat: Huumekauppa; kellonajat 18-22; viikonpäivät: pe-la"
-    )
-    assert filters_text(selection, "sv").startswith("Urval: kategorier: Narkotikahandel")
-    named = Selection(osaalue=("101", "102"))
-    assert filters_text(named, "en", district_names={"101": "Vironniemi", "102": "Ullanlinna"}) == (
-        "Filters: districts: Vironniemi, Ullanlinna"
-    )
-    assert period_text(Selection(), "en") == "all dates"
-
-
-def test_every_brief_key_used_exists_in_every_language_with_the_same_placeholders() -> None:
-    used: set[str] = set()
-    for path in [*BRIEFING_DIR.glob("*.py"), BRIEFING_DIR.parent / "cli" / "brief.py"]:
-        used |= set(re.findall(r"""["'](brief\.[a-z_]+)["']""", path.read_text(encoding="utf-8")))
-    assert len(used) >= 25
-    for lang in LANGUAGES:
-        assert used - set(catalogue(lang)) == set(), lang
-    brief_keys = {key for key in catalogue("en") if key.startswith("brief.")}
-    for key in brief_keys:
-        assert len({placeholders(catalogue(lang)[key]) for lang in LANGUAGES}) == 1, key
-    assert brief_keys - used == set(), "unused brief.* keys"
