@@ -48,7 +48,7 @@ from reportlab.platypus import (
 )
 
 from briefing.downloads import district_figures
-from briefing.mapimage import MapSize, figure_png_bytes, map_figure, style
+from briefing.mapimage import MapOptions, MapSize, map_figure
 from briefing.privacy import (
     AGGREGATED,
     DEFAULT_MIN_COUNT,
@@ -57,6 +57,7 @@ from briefing.privacy import (
     outline_cell_m,
     shareable_district_table,
 )
+from briefing.rendering import figure_png_bytes, style
 from briefing.texts import (
     SOFTWARE,
     count_label,
@@ -529,8 +530,7 @@ def brief_pdf_bytes(
     ]
     # The map takes what page 1 leaves, so that page 1 holds the top ten.
     map_height = float(np.clip(_FRAME_HEIGHT - _height(head + below_map) - 6, 6 * cm, 11.5 * cm))
-    picture = map_figure(
-        analysis,
+    options = MapOptions(
         lang=lang,
         size=MapSize(
             round(_CONTENT_WIDTH / 72 * _IMAGE_DPI), round(map_height / 72 * _IMAGE_DPI), _IMAGE_DPI
@@ -543,9 +543,8 @@ def brief_pdf_bytes(
         tiles_cache_dir=tiles_cache_dir,
         panel=False,
         numbered=_NUMBERED,
-        osaalue=osaalue,
-        peruspiiri=peruspiiri,
     )
+    picture = map_figure(analysis, options, osaalue=osaalue, peruspiiri=peruspiiri)
     map_png = figure_png_bytes(picture.figure, dpi=_IMAGE_DPI)
     story: list[Flowable] = [*head, _image(map_png, _CONTENT_WIDTH, map_height), *below_map, PageBreak()]
 

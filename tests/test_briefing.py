@@ -12,14 +12,12 @@ import io
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
-import shapely
 from PIL import Image
 from pypdf import PdfReader
 
-from briefing import downloads, mapimage, pdf, privacy, safe_origin
+from briefing import downloads, pdf, privacy, safe_origin
 from cli import brief as command
 from cli import build_parser
 from geo import demo
@@ -175,118 +173,3 @@ def test_pdf_district_rows_carry_counts_and_changes(
     assert cells[2] == str(int(top["n_prev"]))
     assert cells[3] == (f"{int(top['change']):+,d}" if top["change"] else "0")
     assert cells[5] == f"{top['rate_per_1000']:.1f}"
-
-
-# --------------------------------------------------------------------------- map picture
-
-
-def test_png_is_byte_identical_twice_and_has_fixed_metadata(result: analysis.Analysis) -> None:
-    first = mapimage.map_png_bytes(result, lang="en", size="slides", density=True)
-    second = mapimage.map_png_bytes(result, lang="en", size="slides", density=True)
-    assert first == second
-    with Image.open(io.BytesIO(first)) as image:
-        assert image.size == (1920, 1080)
-        chunks = dict(image.text)
-    assert chunks["Software"] == "helsinki-hotspots briefing"
-    assert chunks["Disclaimer"] == "Synthetic demo data"
-    assert "2026-05-01–2026-10-31" in chunks["Title"]
-    assert "City of Helsinki" in chunks["Source"]
-    assert not any("time" in key.lower() or "date" in key.lower() for key in chunks)
-
-
-def test_a4_picture_is_300_dpi_a4(result: analysis.Analysis) -> None:
-    content = mapimage.map_png_bytes(result, lang="fi", size="a4")
-    with Image.open(io.BytesIO(content)) as image:
-        assert image.size == (3508, 2480)
-        assert round(image.info["dpi"][0]) == 300
-
-
-def test_png_shows_every_hotspot_numbered_by_rank(result: analysis.Analysis) -> None:
-    picture = mapimage.map_figure(result, lang="en", size="slides")
-    content = mapimage.figure_png_bytes(picture.figure, dpi=150, metadata=picture.metadata)
-    pixels = np.asarray(Image.open(io.BytesIO(content)).convert("RGB"))
-    map_axes = picture.figure.axes[0]
-    labels = {a.get_text(): a for a in map_axes.texts if a.get_bbox_patch() is not None}
-    assert set(labels) == {str(int(r)) for r in result.hotspots["rank"] if r <= 20}  # the top 20 are numbered
-    assert len(labels) == min(20, len(result.hotspots)) >= 5
-    height = pixels.shape[0]
-    for rank, artist in labels.items():
-        x, y = artist.get_window_extent().get_points().mean(axis=0)
-        row, col = round(height - y), round(x)
-        patch = pixels[row - 8 : row + 9, col - 8 : col + 9].reshape(-1, 3).astype(int)
-        # The number's disc is the hotspot edge colour (#99000d); its digit is white.
-        dark_red = (abs(patch - np.array([0x99, 0x00, 0x0D])).sum(axis=1) < 40).sum()
-        white = (patch.min(axis=1) > 235).sum()
-        assert dark_red > 40 and white > 5, rank
-    # Every label sits on (or is tied by a leader line to) its hotspot's outline.
-    outlines = privacy.shareable_outlines(result.hotspots.geometry.values, eps_m=result.clustering.eps_m)
-    for outline, rank in zip(outlines, result.hotspots["rank"], strict=True):
-        if str(int(rank)) not in labels:
-            continue
-        x, y = labels[str(int(rank))].get_position()
-        left, right = map_axes.get_xlim()
-        assert shapely.distance(outline, shapely.Point(x, y)) < 0.08 * (right - left)
-
-
-def test_tile_fetch_reads_url_template_and_caches_on_disk(tmp_path: Path) -> None:
-    # A local tile server stand-in: file:// URLs go through the same urllib fetch as https.
-    server = tmp_path / "server"
-    (server / "3" / "4").mkdir(parents=True)
-    Image.new("RGB", (256, 256), (40, 200, 40)).save(server / "3" / "4" / "2.png")
-    (server / "3" / "4" / "3.png").write_bytes(b"<html>rate limited</html>")
-    template = server.as_uri() + "/{z}/{x}/{y}.png"
-    cache = tmp_path / "cache"
-    tile = mapimage._fetch_tile(template, 3, 4, 2, cache)
-    assert tile is not None and tile.shape == (256, 256, 4) and tuple(tile[0, 0]) == (40, 200, 40, 255)
-    (server / "3" / "4" / "2.png").unlink()
-    again = mapimage._fetch_tile(template, 3, 4, 2, cache)  # now only the cache has it
-    assert again is not None and np.array_equal(again, tile)
-    assert mapimage._fetch_tile(template, 3, 4, 5, cache) is None  # missing
-    assert mapimage._fetch_tile(template, 3, 4, 3, cache) is None  # not an image: not cached either
-    assert len(list(cache.rglob("*.png"))) == 1
-
-
-def test_map_draws_tiles_under_the_districts_and_credits_them(
-    result: analysis.Analysis, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    asked: list[tuple[int, int, int]] = []
-
-    def green(url: str, zoom: int, x: int, y: int, cache_dir: Path) -> np.ndarray:
-        asked.append((zoom, x, y))
-        tile = np.zeros((256, 256, 4), dtype=np.uint8)
-        tile[..., 1], tile[..., 3] = 200, 255
-        return tile
-
-    monkeypatch.setattr(mapimage, "_fetch_tile", green)
-    picture = mapimage.map_figure(
-        result,
-        lang="en",
-        size=mapimage.MapSize(640, 360, 60),
-        tiles_url="https://tiles.example/{z}/{x}/{y}.png",
-    )
-    assert picture.tiles_drawn
-    assert "Basemap: © OpenStreetMap contributors" in picture.metadata["Source"]
-    zooms = {z for z, _, _ in asked}
-    assert len(zooms) == 1 and 9 <= zooms.pop() <= 14  # city-scale zoom for a 640 px map
-    xs, ys = {x for _, x, _ in asked}, {y for _, _, y in asked}
-    assert len(asked) == len(xs) * len(ys)  # a full rectangle of tiles
-    content = mapimage.figure_png_bytes(picture.figure, dpi=60)
-    pixels = np.asarray(Image.open(io.BytesIO(content)).convert("RGB")).astype(int)
-    map_part = pixels[60:340, 10:400].reshape(-1, 3)
-    greenish = (map_part[:, 1] > map_part[:, 0] + 40) & (map_part[:, 1] > map_part[:, 2] + 40)
-    assert greenish.mean() > 0.3
-
-
-def test_map_without_reachable_tiles_is_drawn_from_districts(
-    result: analysis.Analysis, tmp_path: Path
-) -> None:
-    picture = mapimage.map_figure(
-        result,
-        lang="en",
-        size=mapimage.MapSize(480, 270, 50),
-        tiles_url=(tmp_path / "nowhere").as_uri() + "/{z}/{x}/{y}.png",
-        tiles_cache_dir=tmp_path / "cache",
-    )
-    assert not picture.tiles_drawn
-    assert "Basemap" not in picture.metadata["Source"]
-    assert len(mapimage.figure_png_bytes(picture.figure, dpi=50)) > 1000

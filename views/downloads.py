@@ -104,13 +104,15 @@ def export_files(
     def picture() -> bytes:
         return mapimage.map_png_bytes(
             analysis,
-            lang=lang,
-            size=options.size,
-            density=options.density,
-            tiles_url=options.tiles_url,
-            origin=options.origin,
-            restricted=restricted,
-            min_count=min_count,
+            mapimage.MapOptions(
+                lang=lang,
+                size=options.size,
+                density=options.density,
+                tiles_url=options.tiles_url,
+                origin=options.origin,
+                restricted=restricted,
+                min_count=min_count,
+            ),
         )
 
     files = [
