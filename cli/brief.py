@@ -83,13 +83,15 @@ def run(args: argparse.Namespace) -> int:
     if suffix == ".pdf":
         content = pdf.brief_pdf_bytes(
             result,
-            lang=args.lang,
-            restricted=args.restricted,
-            min_count=min_count,
-            level=args.level,
-            origin=origin,
-            density=args.density,
-            tiles_url=tiles_url,
+            pdf.BriefOptions(
+                lang=args.lang,
+                restricted=args.restricted,
+                min_count=min_count,
+                level=args.level,
+                origin=origin,
+                density=args.density,
+                tiles_url=tiles_url,
+            ),
         )
     else:
         picture = mapimage.map_figure(

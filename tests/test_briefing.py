@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from briefing import downloads, pdf, privacy, safe_origin
+from briefing import downloads, privacy, safe_origin
 from cli import brief as command
 from cli import build_parser
 from geo import demo
@@ -130,46 +130,3 @@ def test_store_url_loses_its_credentials() -> None:
         "postgresql://db.example:5432/hotspots"
     )
     assert safe_origin("demo.csv") == "demo.csv"
-
-
-# --------------------------------------------------------------------------- pdf
-
-
-def test_pdf_in_finnish_states_period_filters_sources_and_is_selectable_text(
-    result: analysis.Analysis, district_table: pd.DataFrame
-) -> None:
-    content = pdf.brief_pdf_bytes(result, lang="fi", generated_at=GENERATED, district_table=district_table)
-    pages = _pdf_pages(content)
-    assert len(pages) == 2
-    text = _squash(" ".join(pages))
-    assert _squash("Jakso: 1.5.2026–31.10.2026") in text
-    assert _squash("Rajaukset: ei rajauksia") in text
-    assert _squash("Laadittu 2.11.2026 klo 09.30") in text
-    assert _squash("Aluejako © Helsingin kaupunki, CC BY 4.0") in text
-    assert _squash(result.hotspots["recommendation_fi"].iloc[0]) in text
-    # Page 2's table lists every basic district by its Finnish name.
-    for name in district_table["name_fi"]:
-        assert _squash(name) in _squash(pages[1]), name
-    meta = PdfReader(io.BytesIO(content)).metadata
-    assert meta is not None and privacy.AGGREGATED in str(meta.subject)
-    assert "1.5.2026–31.10.2026" in str(meta.title)
-    # Real text in embedded fonts, not a picture of a page.
-    fonts = set()
-    for page in PdfReader(io.BytesIO(content)).pages:
-        fonts |= {str(font.get_object()["/BaseFont"]) for font in page["/Resources"]["/Font"].values()}
-    assert {"DejaVuSans", "DejaVuSans-Bold"} <= {f.split("+")[-1] for f in fonts}
-    assert sum(len(text.split()) for text in pages) > 400
-
-
-def test_pdf_district_rows_carry_counts_and_changes(
-    result: analysis.Analysis, district_table: pd.DataFrame
-) -> None:
-    rows, has_rates = pdf._district_rows(district_table, lang="en", restricted=False, min_count=5)
-    assert has_rates
-    top = district_table.iloc[0]
-    cells = [cell.getPlainText() for cell in rows[1]]
-    assert cells[0] == top["name_fi"]
-    assert cells[1] == str(int(top["n"]))
-    assert cells[2] == str(int(top["n_prev"]))
-    assert cells[3] == (f"{int(top['change']):+,d}" if top["change"] else "0")
-    assert cells[5] == f"{top['rate_per_1000']:.1f}"

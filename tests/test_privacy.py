@@ -29,6 +29,7 @@ from pypdf import PdfReader
 
 from briefing import downloads, mapimage, pdf, privacy
 from briefing.mapimage import MapOptions
+from briefing.pdf import BriefOptions
 from geo.errors import ParameterError
 from hotspots import analysis
 from hotspots.summary import summarise_hotspots
@@ -57,9 +58,7 @@ def _exports(result: analysis.Analysis, table: pd.DataFrame, *, restricted: bool
         "map.png": mapimage.map_png_bytes(result, MapOptions(lang="fi", density=True, restricted=restricted)),
         "briefing.pdf": pdf.brief_pdf_bytes(
             result,
-            lang="fi",
-            restricted=restricted,
-            density=True,
+            BriefOptions(lang="fi", restricted=restricted, density=True),
             district_table=table,
             generated_at=GENERATED,
         ),
