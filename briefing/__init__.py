@@ -1,14 +1,59 @@
 """Briefing exports: the map picture, the PDF briefing and the data downloads, safe to share.
 
-Modules: ``privacy`` (suppression, shareable outlines, markings), ``texts`` (what every
-export says about itself), ``mapimage`` (PNG map), ``pdf`` (two-page PDF briefing),
-``downloads`` (GeoJSON, GeoPackage, CSV, XLSX as bytes). None of them imports Streamlit.
+Modules, from the package's base up:
+
+``privacy``
+    Suppression of small counts, shareable hotspot outlines, the classification words.
+``texts``
+    What every export says about itself: period, filters, method, counts, sources.
+``rendering``
+    Fixed matplotlib settings and reproducible PNG bytes for every figure.
+``basemap``
+    Optional XYZ tiles under the map, cached on disk.
+``cartography``
+    The map on its axes: districts, density, incidents, numbered hotspots, scale, north.
+``panel``
+    The picture's side panel: key figures, legend, ranked hotspots, sources.
+``mapimage``
+    The map picture: composition, sizes, markings, PNG bytes (``map_figure``).
+``charts``
+    Incidents per week and per hour x weekday.
+``downloads``
+    Hotspots (GeoJSON, GeoPackage, CSV), districts (CSV, XLSX) and incidents as bytes.
+``pdf``
+    The two-page PDF briefing (``brief_pdf_bytes``).
+
+None of them imports Streamlit, the views or the command line.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
+from briefing.charts import charts_figure
+from briefing.downloads import (
+    district_figures,
+    districts_csv_bytes,
+    districts_xlsx_bytes,
+    hotspots_csv_bytes,
+    hotspots_geojson_bytes,
+    hotspots_gpkg_bytes,
+    hotspots_table,
+    incidents_csv_bytes,
+    write_hotspots,
+)
+from briefing.mapimage import MapOptions, MapPicture, MapSize, map_figure, map_png_bytes
+from briefing.pdf import BriefOptions, brief_pdf_bytes
+from briefing.privacy import (
+    AGGREGATED,
+    DEFAULT_MIN_COUNT,
+    RESTRICTED,
+    PrivacyError,
+    count_text,
+    shareable_district_table,
+    shareable_outlines,
+)
+from briefing.rendering import figure_png_bytes
 from briefing.texts import (
     SOFTWARE,
     filters_text,
@@ -22,15 +67,40 @@ from briefing.texts import (
 )
 
 __all__ = [
+    "AGGREGATED",
+    "DEFAULT_MIN_COUNT",
+    "RESTRICTED",
     "SOFTWARE",
+    "BriefOptions",
+    "MapOptions",
+    "MapPicture",
+    "MapSize",
+    "PrivacyError",
+    "brief_pdf_bytes",
+    "charts_figure",
+    "count_text",
+    "district_figures",
+    "districts_csv_bytes",
+    "districts_xlsx_bytes",
+    "figure_png_bytes",
     "filters_text",
     "format_date",
     "format_datetime",
+    "hotspots_csv_bytes",
+    "hotspots_geojson_bytes",
+    "hotspots_gpkg_bytes",
+    "hotspots_table",
+    "incidents_csv_bytes",
     "is_synthetic",
+    "map_figure",
+    "map_png_bytes",
     "marking",
     "method_text",
     "period_text",
+    "shareable_district_table",
+    "shareable_outlines",
     "source_lines",
+    "write_hotspots",
 ]
 
 

@@ -1,8 +1,7 @@
-"""Briefing exports: the ``hotspots brief`` command, the PDF, the map picture and the downloads.
+"""The package front and the ``hotspots brief`` command that drives it end to end.
 
-Every test runs on synthetic demo incidents over the real districts (``geo.demo``), analysed
-by the same ``hotspots.analysis.analyse`` the app and the CLI use. Expected values come from
-that analysis (the recommendations, the ranks, the district table), never typed in.
+The command tests write real files from demo incidents over the real districts
+(``geo.demo``) and compare them with an independent analysis of the same file.
 """
 
 from __future__ import annotations
@@ -12,37 +11,22 @@ import io
 import re
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from briefing import downloads, privacy, safe_origin
+import briefing
+from briefing import privacy, safe_origin
 from cli import brief as command
 from cli import build_parser
 from geo import demo
+from geo import incidents as incident_io
 from geo.errors import ParameterError
 from hotspots import analysis
 from hotspots.methods import ClusteringParams
 from hotspots.selection import Selection
 
 SINCE, UNTIL = "2026-05-01", "2026-11-01"
-GENERATED = pd.Timestamp("2026-11-02 09:30", tz="Europe/Helsinki")
-
-
-@pytest.fixture(scope="module")
-def incidents() -> pd.DataFrame:
-    return demo.generate_demo(n=5000, seed=2026)
-
-
-@pytest.fixture(scope="module")
-def result(incidents: pd.DataFrame) -> analysis.Analysis:
-    return analysis.analyse(incidents, selection=Selection(since=SINCE, until=UNTIL))
-
-
-@pytest.fixture(scope="module")
-def district_table(result: analysis.Analysis) -> pd.DataFrame:
-    return downloads.district_figures(result, level="peruspiiri")
 
 
 def _squash(text: str) -> str:
@@ -52,6 +36,14 @@ def _squash(text: str) -> str:
 
 def _pdf_pages(content: bytes) -> list[str]:
     return [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
+
+
+def test_the_front_offers_what_a_notebook_user_needs() -> None:
+    for name in briefing.__all__:
+        assert getattr(briefing, name) is not None, name
+    for name in ("map_figure", "map_png_bytes", "brief_pdf_bytes", "write_hotspots", "DEFAULT_MIN_COUNT"):
+        assert name in briefing.__all__, name
+    assert briefing.DEFAULT_MIN_COUNT == privacy.DEFAULT_MIN_COUNT
 
 
 # --------------------------------------------------------------------------- command
@@ -73,8 +65,6 @@ def test_brief_command_writes_pdf_with_period_hotspots_and_recommendations(
     assert f"wrote {out}" in printed and "aggregated" in printed
 
     # The same incidents analysed independently: their top ten must be in the PDF.
-    from geo import incidents as incident_io
-
     frame = incident_io.import_incidents(source, file_name=source.name).incidents
     # The command's default: eps and min_samples chosen by backtest on the period.
     auto = ClusteringParams(auto_eps=True, auto_min_samples=True)
