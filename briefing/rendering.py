@@ -28,7 +28,14 @@ _RC: Final[dict[str, Any]] = {
 
 @contextmanager
 def style() -> Iterator[None]:
-    """Return the fixed matplotlib settings for every briefing figure (fonts, Type 42 text)."""
+    """Apply the fixed matplotlib settings of every briefing figure (fonts, Type 42 text) in a block.
+
+    Returns
+    -------
+    contextmanager
+        ``with style(): ...`` draws or saves with DejaVu Sans and Type 42 fonts; the
+        previous settings return after the block.
+    """
     with mpl.rc_context(_RC):  # type: ignore[arg-type]
         yield
 

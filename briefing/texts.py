@@ -27,7 +27,18 @@ SOFTWARE: Final = "helsinki-hotspots briefing"
 
 
 def is_synthetic(analysis: Analysis) -> bool:
-    """Return True when every incident of both periods is synthetic demo data (and there are some)."""
+    """Return True when every incident of both periods is synthetic demo data (and there are some).
+
+    Parameters
+    ----------
+    analysis
+        Analysis result: its current and comparison periods' incidents.
+
+    Returns
+    -------
+    bool
+        False when there are no incidents or any lacks the ``synthetic`` flag.
+    """
     frames = [f for f in (analysis.current, analysis.previous) if len(f)]
     if not frames:
         return False
@@ -35,7 +46,19 @@ def is_synthetic(analysis: Analysis) -> bool:
 
 
 def format_date(stamp: pd.Timestamp, lang: str) -> str:
-    """``1.5.2026`` in Finnish and Swedish, ``2026-05-01`` in English."""
+    """Return a date as readers write it: ``1.5.2026`` in Finnish and Swedish, ``2026-05-01`` in English.
+
+    Parameters
+    ----------
+    stamp
+        The date (its time of day is not shown).
+    lang
+        ``"fi"``, ``"sv"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+    """
     check_language(lang)
     if lang == "en":
         return f"{stamp.year:04d}-{stamp.month:02d}-{stamp.day:02d}"
@@ -43,7 +66,19 @@ def format_date(stamp: pd.Timestamp, lang: str) -> str:
 
 
 def format_datetime(when: datetime | pd.Timestamp, lang: str) -> str:
-    """Date and minute in Europe/Helsinki: ``2.11.2026 klo 09.30``, ``2026-11-02 09:30``."""
+    """Return date and minute in Europe/Helsinki: ``2.11.2026 klo 09.30``, ``2026-11-02 09:30``.
+
+    Parameters
+    ----------
+    when
+        A time; a naive one is taken as Helsinki time.
+    lang
+        ``"fi"``, ``"sv"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+    """
     stamp = pd.Timestamp(when)
     stamp = stamp.tz_localize(schema.TIMEZONE) if stamp.tzinfo is None else stamp.tz_convert(schema.TIMEZONE)
     if lang == "fi":
@@ -54,7 +89,20 @@ def format_datetime(when: datetime | pd.Timestamp, lang: str) -> str:
 
 
 def period_text(selection: Selection | None, lang: str) -> str:
-    """Return the period as readers say it: ``1.5.2026–31.10.2026`` (``until`` is exclusive)."""
+    """Return the period as readers say it: ``1.5.2026–31.10.2026`` (``until`` is exclusive).
+
+    Parameters
+    ----------
+    selection
+        The analysis' selection; None or one without dates is the open period.
+    lang
+        ``"fi"``, ``"sv"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        First and last day, or the translation of "all dates".
+    """
     if selection is None or (selection.since is None and selection.until is None):
         return t("brief.period_open", lang)
     first = format_date(selection.since, lang) if selection.since is not None else ""
@@ -136,7 +184,19 @@ def filters_text(
 
 
 def method_text(clustering: ClusteringParams, lang: str) -> str:
-    """``"Hotspots: dbscan, radius 150 m, at least 10 incidents"`` in ``lang``."""
+    """Return the clustering in words: ``"Hotspots: DBSCAN, radius 150 m, at least 10 incidents"``.
+
+    Parameters
+    ----------
+    clustering
+        The analysis' clustering parameters.
+    lang
+        ``"fi"``, ``"sv"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+    """
     return t(
         "brief.method",
         lang,
@@ -147,7 +207,20 @@ def method_text(clustering: ClusteringParams, lang: str) -> str:
 
 
 def marking(lang: str, *, restricted: bool) -> str:
-    """Return the classification marking: ``RESTRICTED`` (translated) or the aggregated note's title."""
+    """Return the classification marking: ``RESTRICTED`` (translated) or the aggregated note's title.
+
+    Parameters
+    ----------
+    lang
+        ``"fi"``, ``"sv"`` or ``"en"``.
+    restricted
+        The export is restricted.
+
+    Returns
+    -------
+    str
+        ``"KÄYTTÖ RAJOITETTU"``, ``"RESTRICTED"`` ... or ``"Koottu, jaettavissa"`` ...
+    """
     return t("brief.restricted", lang) if restricted else t("brief.aggregated", lang)
 
 
