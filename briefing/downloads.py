@@ -29,7 +29,6 @@ import shapely
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from briefing import SOFTWARE, filters_text, format_datetime, is_synthetic, marking, method_text, period_text
 from briefing.privacy import (
     AGGREGATED,
     DEFAULT_MIN_COUNT,
@@ -41,9 +40,19 @@ from briefing.privacy import (
     shareable_district_table,
     shareable_outlines,
 )
+from briefing.texts import (
+    SOFTWARE,
+    filters_text,
+    format_datetime,
+    is_synthetic,
+    marking,
+    method_text,
+    period_text,
+)
 from geo import crs, files, schema
 from geo import districts as district_layers
 from geo.errors import DataUnavailableError, ParameterError
+from geo.population import residents_by_district
 from geo.spreadsheet import neutralise_cell, neutralise_frame
 from hotspots import figures
 from hotspots.analysis import Analysis
@@ -101,8 +110,6 @@ def district_figures(
     """
     layer = district_layers.load_districts(level) if districts is None else districts
     if residents is None and population:
-        from geo.population import residents_by_district
-
         try:
             residents = residents_by_district(level)
         except DataUnavailableError:
@@ -403,6 +410,76 @@ def _cell(value: object) -> object:
     return neutralise_cell(value)
 
 
+def _district_sheet(book: Workbook, frame: pd.DataFrame, *, lang: str, restricted: bool) -> None:
+    """Write the figures, one row per district, under translated headers; marked in print when restricted."""
+    sheet = book.create_sheet(t("brief.sheet_districts", lang)[:31])
+    book.remove(book.worksheets[0])
+    headers = []
+    for column in frame.columns:
+        key = DISTRICT_COLUMNS.get(column)
+        label = t(key, lang) if key else t("brief.classification", lang)
+        headers.append(f"{label} ({column[-2:]})" if column in ("name_fi", "name_sv") else label)
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in frame.itertuples(index=False):
+        sheet.append([_cell(v) for v in row])
+    sheet.freeze_panes = "A2"
+    if restricted:
+        sheet.oddHeader.center.text = marking(lang, restricted=True)
+        sheet.oddFooter.center.text = marking(lang, restricted=True)
+
+
+def _about_lines(
+    frame: pd.DataFrame,
+    analysis: Analysis | None,
+    *,
+    lang: str,
+    restricted: bool,
+    min_count: int,
+    when: pd.Timestamp,
+) -> list[tuple[str, str]]:
+    """Label and value of each line of the about sheet: classification, time, notes, sources."""
+    classification = RESTRICTED if restricted else AGGREGATED
+    lines: list[tuple[str, str]] = [
+        (t("brief.classification", lang), f"{classification} – {marking(lang, restricted=restricted)}"),
+        (t("brief.generated", lang, when=""), format_datetime(when, lang)),
+    ]
+    if restricted:
+        lines.append(("", t("brief.restricted_note", lang)))
+    else:
+        lines.append(("", t("msg.privacy_suppressed", lang, min_count=min_count)))
+    if analysis is not None:
+        lines += [
+            (t("brief.period", lang, period=""), period_text(analysis.selection, lang)),
+            ("", filters_text(analysis.selection, lang)),
+            ("", method_text(analysis.clustering, lang)),
+        ]
+        if is_synthetic(analysis):
+            lines.append(("", t("brief.synthetic", lang)))
+    lines.append((t("brief.sources", lang), t("map.attribution.districts", lang)))
+    if frame.get("residents") is not None and frame["residents"].notna().any():
+        lines.append(("", t("brief.source_population", lang)))
+    return lines
+
+
+def _workbook_properties(
+    book: Workbook, analysis: Analysis | None, *, lang: str, restricted: bool, when: pd.Timestamp
+) -> None:
+    """Title, subject, keywords and category say what the workbook is and how it is classified."""
+    classification = RESTRICTED if restricted else AGGREGATED
+    title = f"{t('brief.title', lang)} – {t('panel.district_table', lang)}"
+    if analysis is not None:
+        title += f" {period_text(analysis.selection, lang)}"
+    props = book.properties
+    props.title = f"{marking(lang, restricted=True)} – {title}" if restricted else title
+    props.subject = f"{classification}: {marking(lang, restricted=restricted)}"
+    props.keywords = ", ".join([classification, marking(lang, restricted=restricted), "Helsinki"])
+    props.category = classification
+    props.creator = SOFTWARE
+    props.created = when.tz_convert("UTC").tz_localize(None).to_pydatetime()
+
+
 def districts_xlsx_bytes(
     table: pd.DataFrame,
     *,
@@ -439,57 +516,12 @@ def districts_xlsx_bytes(
     frame = _district_frame(table, restricted=restricted, min_count=min_count)
     when = pd.Timestamp.now(tz=schema.TIMEZONE) if generated_at is None else pd.Timestamp(generated_at)
     book = Workbook()
-    sheet = book.create_sheet(t("brief.sheet_districts", lang)[:31])
-    book.remove(book.worksheets[0])
-    headers = []
-    for column in frame.columns:
-        key = DISTRICT_COLUMNS.get(column)
-        label = t(key, lang) if key else t("brief.classification", lang)
-        headers.append(f"{label} ({column[-2:]})" if column in ("name_fi", "name_sv") else label)
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in frame.itertuples(index=False):
-        sheet.append([_cell(v) for v in row])
-    sheet.freeze_panes = "A2"
-    classification = RESTRICTED if restricted else AGGREGATED
-    if restricted:
-        sheet.oddHeader.center.text = marking(lang, restricted=True)
-        sheet.oddFooter.center.text = marking(lang, restricted=True)
-
+    _district_sheet(book, frame, lang=lang, restricted=restricted)
     about = book.create_sheet(t("brief.sheet_about", lang)[:31])
-    lines: list[tuple[str, str]] = [
-        (t("brief.classification", lang), f"{classification} – {marking(lang, restricted=restricted)}"),
-        (t("brief.generated", lang, when=""), format_datetime(when, lang)),
-    ]
-    if restricted:
-        lines.append(("", t("brief.restricted_note", lang)))
-    else:
-        lines.append(("", t("msg.privacy_suppressed", lang, min_count=min_count)))
-    if analysis is not None:
-        lines += [
-            (t("brief.period", lang, period=""), period_text(analysis.selection, lang)),
-            ("", filters_text(analysis.selection, lang)),
-            ("", method_text(analysis.clustering, lang)),
-        ]
-        if is_synthetic(analysis):
-            lines.append(("", t("brief.synthetic", lang)))
-    lines.append((t("brief.sources", lang), t("map.attribution.districts", lang)))
-    if frame.get("residents") is not None and frame["residents"].notna().any():
-        lines.append(("", t("brief.source_population", lang)))
+    lines = _about_lines(frame, analysis, lang=lang, restricted=restricted, min_count=min_count, when=when)
     for label, value in lines:
         about.append([_cell(label.strip().rstrip(":")), _cell(value)])
-
-    title = f"{t('brief.title', lang)} – {t('panel.district_table', lang)}"
-    if analysis is not None:
-        title += f" {period_text(analysis.selection, lang)}"
-    props = book.properties
-    props.title = f"{marking(lang, restricted=True)} – {title}" if restricted else title
-    props.subject = f"{classification}: {marking(lang, restricted=restricted)}"
-    props.keywords = ", ".join([classification, marking(lang, restricted=restricted), "Helsinki"])
-    props.category = classification
-    props.creator = SOFTWARE
-    props.created = when.tz_convert("UTC").tz_localize(None).to_pydatetime()
+    _workbook_properties(book, analysis, lang=lang, restricted=restricted, when=when)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

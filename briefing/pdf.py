@@ -16,6 +16,7 @@ generated-at time is a parameter.
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -26,8 +27,6 @@ import geopandas as gpd
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib.colors import ListedColormap
-from matplotlib.figure import Figure
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
@@ -47,8 +46,21 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from briefing import (
+from briefing.charts import charts_figure
+from briefing.downloads import district_figures
+from briefing.mapimage import MapOptions, MapSize, map_figure
+from briefing.privacy import (
+    AGGREGATED,
+    DEFAULT_MIN_COUNT,
+    RESTRICTED,
+    check_min_count,
+    outline_cell_m,
+    shareable_district_table,
+)
+from briefing.rendering import figure_png_bytes
+from briefing.texts import (
     SOFTWARE,
+    count_label,
     filters_text,
     format_datetime,
     is_synthetic,
@@ -57,21 +69,10 @@ from briefing import (
     period_text,
     source_lines,
 )
-from briefing.downloads import district_figures
-from briefing.mapimage import MapSize, figure_png_bytes, map_figure, style
-from briefing.privacy import (
-    AGGREGATED,
-    DEFAULT_MIN_COUNT,
-    RESTRICTED,
-    check_min_count,
-    count_text,
-    outline_cell_m,
-    shareable_district_table,
-)
 from geo import schema, settings
 from geo.districts import check_level
 from hotspots.analysis import Analysis
-from hotspots.summary import WEEKDAY_ABBREVIATIONS, PeakWindow
+from hotspots.summary import PeakWindow
 from i18n import check_language, format_number, level_label, t
 
 _FONT: Final = "BriefSans"
@@ -138,134 +139,6 @@ def _image(png: bytes, width_pt: float, height_pt: float) -> Image:
     return Image(io.BytesIO(png), width=width_pt, height=height_pt)
 
 
-# --------------------------------------------------------------------------- charts
-
-
-def _weekly(frame: pd.DataFrame, since: pd.Timestamp | None, until: pd.Timestamp | None) -> pd.Series:
-    """Incidents per local week (Monday start), every week of the period included."""
-    local = frame["occurred_at"].dt.tz_convert(schema.TIMEZONE).dt.tz_localize(None)
-    weeks = local.dt.to_period("W-SUN").dt.start_time
-    counts = weeks.value_counts().sort_index()
-    first = since.tz_localize(None) if since is not None else (counts.index.min() if len(counts) else None)
-    last = (until - pd.Timedelta(days=1)).tz_localize(None) if until is not None else None
-    if last is None and len(counts):
-        last = counts.index.max()
-    if first is None or last is None:
-        return counts.astype("int64")
-    index = pd.period_range(first, last, freq="W-SUN").start_time
-    return counts.reindex(index, fill_value=0).astype("int64")
-
-
-def charts_figure(
-    analysis: Analysis,
-    *,
-    lang: str,
-    restricted: bool = False,
-    min_count: int = DEFAULT_MIN_COUNT,
-    width_in: float = 7.1,
-    height_in: float = 2.7,
-) -> Figure:
-    """Incidents per week (with the comparison period) and an hour x weekday grid.
-
-    Counts below ``min_count`` are not drawn as numbers: a week below it is a grey bar up
-    to the threshold, a grid cell below it is grey (unless ``restricted``).
-
-    Parameters
-    ----------
-    analysis
-        Analysis result.
-    lang
-        ``"fi"``, ``"sv"`` or ``"en"``.
-    restricted
-        Draw exact small counts.
-    min_count
-        Suppression threshold, >= 1.
-    width_in, height_in
-        Figure size in inches.
-
-    Returns
-    -------
-    Figure
-    """
-    min_count = check_min_count(min_count)
-    floor = 1 if restricted else min_count
-    with style():
-        fig = Figure(figsize=(width_in, height_in), dpi=_IMAGE_DPI, facecolor="white")
-        left = fig.add_axes((0.07, 0.2, 0.46, 0.68))
-        right = fig.add_axes((0.62, 0.2, 0.31, 0.68))
-        cbar = fig.add_axes((0.945, 0.2, 0.012, 0.68))
-        current = analysis.current
-        selection = analysis.selection
-        weekly = (
-            _weekly(current, selection.since, selection.until) if len(current) else pd.Series(dtype="int64")
-        )
-        positions = np.arange(len(weekly))
-        values = weekly.to_numpy(dtype=np.float64)
-        small = values < floor
-        left.bar(
-            positions[~small], values[~small], width=0.85, color="#d95f0e", label=t("metric.incidents", lang)
-        )
-        if small.any():
-            left.bar(
-                positions[small],
-                np.full(int(small.sum()), float(min_count)),
-                width=0.85,
-                color="#cccccc",
-                hatch="///",
-                edgecolor="#999999",
-                linewidth=0,
-                label=t("map.legend.suppressed", lang, min_count=min_count),
-            )
-        previous_selection = analysis.previous_selection
-        if previous_selection is not None and len(analysis.previous):
-            before = _weekly(analysis.previous, previous_selection.since, previous_selection.until)
-            line = before.to_numpy(dtype=np.float64)[: len(weekly)]
-            line = np.where(line < floor, np.nan, line)
-            left.step(
-                np.arange(len(line)),
-                line,
-                where="mid",
-                color="#444444",
-                linewidth=1.0,
-                label=t("metric.incidents_previous", lang),
-            )
-        left.set_title(t("brief.weekly", lang), fontsize=8, loc="left")
-        ticks = positions[:: max(1, len(positions) // 6)]
-        left.set_xticks(ticks)
-        left.set_xticklabels([_short_date(weekly.index[i], lang) for i in ticks], fontsize=6.5)
-        left.tick_params(axis="y", labelsize=6.5)
-        left.set_xlabel(t("chart.week", lang), fontsize=7)
-        left.spines[["top", "right"]].set_visible(False)
-        if len(weekly):
-            # Head room above the bars keeps the legend off them.
-            left.set_ylim(0, max(float(values.max()), float(min_count)) * 1.3)
-            left.legend(fontsize=6, frameon=False, loc="upper left", ncol=2)
-
-        grid = np.zeros((7, 24), dtype=np.int64)
-        if len(current):
-            local = current["occurred_at"].dt.tz_convert(schema.TIMEZONE)
-            np.add.at(grid, (local.dt.weekday.to_numpy(), local.dt.hour.to_numpy()), 1)
-        shown = np.ma.masked_where(grid < floor, grid)
-        mesh = right.pcolormesh(np.arange(25), np.arange(8), shown, cmap="YlOrRd", vmin=floor)
-        if not restricted:
-            low = np.ma.masked_where(grid >= floor, grid)
-            right.pcolormesh(np.arange(25), np.arange(8), low, cmap=ListedColormap(["#dddddd"]))
-        right.invert_yaxis()
-        right.set_yticks(np.arange(7) + 0.5)
-        right.set_yticklabels(WEEKDAY_ABBREVIATIONS[lang], fontsize=6.5)
-        right.set_xticks(np.arange(0, 25, 6))
-        right.set_xticklabels([str(h) for h in range(0, 25, 6)], fontsize=6.5)
-        right.set_xlabel(t("chart.hour", lang), fontsize=7)
-        right.set_title(t("chart.hour_weekday", lang), fontsize=8, loc="left")
-        colorbar = fig.colorbar(mesh, cax=cbar)
-        colorbar.ax.tick_params(labelsize=6)
-    return fig
-
-
-def _short_date(stamp: pd.Timestamp, lang: str) -> str:
-    return f"{stamp.day}.{stamp.month}." if lang != "en" else f"{stamp.month:02d}-{stamp.day:02d}"
-
-
 # --------------------------------------------------------------------------- tables
 
 
@@ -274,7 +147,7 @@ def _key_figures(analysis: Analysis, *, lang: str, restricted: bool, min_count: 
     key = analysis.key
 
     def count(value: int) -> str:
-        return _count_label(value, lang=lang, min_count=min_count, restricted=restricted)
+        return count_label(value, lang, min_count=min_count, restricted=restricted)
 
     change = t("brief.no_comparison", lang)
     if analysis.previous_selection is not None:
@@ -332,7 +205,7 @@ def _top_hotspots(analysis: Analysis, *, lang: str, restricted: bool, min_count:
                 _p(str(int(row["rank"])), styles["cell_bold"]),
                 _p(names, styles["cell"]),
                 _p(
-                    _count_label(row["n"], lang=lang, min_count=min_count, restricted=restricted),
+                    count_label(row["n"], lang, min_count=min_count, restricted=restricted),
                     styles["cell"],
                 ),
                 _p(t(f"status.{status}", lang) if isinstance(status, str) else "", styles["cell"]),
@@ -370,12 +243,6 @@ def _signed(value: int, lang: str) -> str:
     return sign + format_number(abs(value), lang)
 
 
-def _count_label(value: object, *, lang: str, min_count: int, restricted: bool) -> str:
-    """Return a count as the PDF shows it: ``"1 900"`` (grouped the reader's way) or ``"<5"``."""
-    text = count_text(value, min_count=min_count, restricted=restricted)
-    return format_number(int(text), lang) if text.isdigit() else text
-
-
 def _number(value: object, lang: str, decimals: int = 0) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return ""
@@ -404,11 +271,11 @@ def _district_rows(
             [
                 _p(str(row[name]), styles["cell"]),
                 _p(
-                    _count_label(raw["n"], lang=lang, min_count=min_count, restricted=restricted),
+                    count_label(raw["n"], lang, min_count=min_count, restricted=restricted),
                     styles["cell"],
                 ),
                 _p(
-                    _count_label(raw["n_prev"], lang=lang, min_count=min_count, restricted=restricted),
+                    count_label(raw["n_prev"], lang, min_count=min_count, restricted=restricted),
                     styles["cell"],
                 ),
                 _p("" if pd.isna(change) else _signed(int(change), lang), styles["cell"]),
@@ -450,29 +317,12 @@ class _Pages:
         canvas.restoreState()
 
 
-def brief_pdf_bytes(
-    analysis: Analysis,
-    *,
-    lang: str = "fi",
-    restricted: bool = False,
-    min_count: int = DEFAULT_MIN_COUNT,
-    level: str = "peruspiiri",
-    district_table: pd.DataFrame | None = None,
-    generated_at: datetime | pd.Timestamp | None = None,
-    origin: str | None = None,
-    density: bool = False,
-    tiles_url: str | None = None,
-    tiles_attribution: str = settings.DEFAULT_TILES_ATTRIBUTION,
-    tiles_cache_dir: Path | None = None,
-    osaalue: gpd.GeoDataFrame | None = None,
-    peruspiiri: gpd.GeoDataFrame | None = None,
-) -> bytes:
-    """Return the two-page PDF briefing of one analysis.
+@dataclass(frozen=True)
+class BriefOptions:
+    """What the PDF briefing shows and for whom; checked when made.
 
-    Parameters
+    Attributes
     ----------
-    analysis
-        ``hotspots.analysis.analyse(...)`` result.
     lang
         ``"fi"``, ``"sv"`` or ``"en"``.
     restricted
@@ -481,40 +331,55 @@ def brief_pdf_bytes(
         Counts below this are shown as ``"<min_count"`` (aggregated briefings), >= 1.
     level
         District level of the page-2 table (``"peruspiiri"``: 34 rows).
-    district_table
-        A ready ``hotspots.figures.district_table`` of ``level`` (the app has one); default
-        computed with ``downloads.district_figures``.
-    generated_at
-        Time stated as "generated"; default now (Europe/Helsinki). Pass one for identical files.
     origin
         Where the incidents came from (file name or store), stated under sources.
     density
         Shade incident density on the map.
     tiles_url, tiles_attribution, tiles_cache_dir
-        Optional basemap (see ``mapimage.map_figure``).
-    osaalue, peruspiiri
-        District layers; default the official ones.
-
-    Returns
-    -------
-    bytes
-        The PDF file.
+        Optional basemap (see ``mapimage.MapOptions``).
     """
-    check_language(lang)
-    min_count = check_min_count(min_count)
-    check_level(level)
-    styles = _styles()
-    synthetic = is_synthetic(analysis)
-    when = pd.Timestamp.now(tz=schema.TIMEZONE) if generated_at is None else pd.Timestamp(generated_at)
-    generated = format_datetime(when, lang)
-    table = district_table if district_table is not None else district_figures(analysis, level=level)
-    population = bool(table["residents"].notna().any())
 
+    lang: str = "fi"
+    restricted: bool = False
+    min_count: int = DEFAULT_MIN_COUNT
+    level: str = "peruspiiri"
+    origin: str | None = None
+    density: bool = False
+    tiles_url: str | None = None
+    tiles_attribution: str = settings.DEFAULT_TILES_ATTRIBUTION
+    tiles_cache_dir: Path | None = None
+
+    def __post_init__(self) -> None:
+        check_language(self.lang)
+        object.__setattr__(self, "min_count", check_min_count(self.min_count))
+        check_level(self.level)
+
+
+def _map_options(options: BriefOptions, height_pt: float) -> MapOptions:
+    """Page 1's map: the content width, ``height_pt`` high, without the picture's panel."""
+    return MapOptions(
+        lang=options.lang,
+        size=MapSize(round(_CONTENT_WIDTH / 72 * _IMAGE_DPI), round(height_pt / 72 * _IMAGE_DPI), _IMAGE_DPI),
+        restricted=options.restricted,
+        min_count=options.min_count,
+        density=options.density,
+        tiles_url=options.tiles_url,
+        tiles_attribution=options.tiles_attribution,
+        tiles_cache_dir=options.tiles_cache_dir,
+        panel=False,
+        numbered=_NUMBERED,
+    )
+
+
+def _heading(analysis: Analysis, options: BriefOptions, *, synthetic: bool) -> list[Flowable]:
+    """Title, markings, period (and comparison period), filters and method."""
+    styles = _styles()
+    lang = options.lang
     period = t("brief.period", lang, period=period_text(analysis.selection, lang))
     if analysis.previous_selection is not None:
         period += f" ({t('brief.comparison', lang, period=period_text(analysis.previous_selection, lang))})"
     head: list[Flowable] = [_p(t("brief.title", lang), styles["title"])]
-    if restricted:
+    if options.restricted:
         head.append(
             _p(f"{marking(lang, restricted=True)}: {t('brief.restricted_note', lang)}", styles["alert"])
         )
@@ -526,6 +391,21 @@ def brief_pdf_bytes(
         _p(method_text(analysis.clustering, lang), styles["small"]),
         Spacer(1, 4),
     ]
+    return head
+
+
+def _first_page(
+    analysis: Analysis,
+    options: BriefOptions,
+    *,
+    synthetic: bool,
+    osaalue: gpd.GeoDataFrame | None,
+    peruspiiri: gpd.GeoDataFrame | None,
+) -> tuple[list[Flowable], bool]:
+    """Page 1: heading, map, legend, key figures and the top ten; and whether tiles were drawn."""
+    styles = _styles()
+    lang, restricted, min_count = options.lang, options.restricted, options.min_count
+    head = _heading(analysis, options, synthetic=synthetic)
     numbered = _NUMBERED if bool((analysis.hotspots["rank"] > _NUMBERED).any()) else None
     below_map: list[Flowable] = [
         _p(_legend_line(lang, restricted=restricted, numbered=numbered), styles["small"]),
@@ -535,70 +415,105 @@ def brief_pdf_bytes(
     ]
     # The map takes what page 1 leaves, so that page 1 holds the top ten.
     map_height = float(np.clip(_FRAME_HEIGHT - _height(head + below_map) - 6, 6 * cm, 11.5 * cm))
-    picture = map_figure(
-        analysis,
-        lang=lang,
-        size=MapSize(
-            round(_CONTENT_WIDTH / 72 * _IMAGE_DPI), round(map_height / 72 * _IMAGE_DPI), _IMAGE_DPI
-        ),
-        restricted=restricted,
-        min_count=min_count,
-        density=density,
-        tiles_url=tiles_url,
-        tiles_attribution=tiles_attribution,
-        tiles_cache_dir=tiles_cache_dir,
-        panel=False,
-        numbered=_NUMBERED,
-        osaalue=osaalue,
-        peruspiiri=peruspiiri,
-    )
+    picture = map_figure(analysis, _map_options(options, map_height), osaalue=osaalue, peruspiiri=peruspiiri)
     map_png = figure_png_bytes(picture.figure, dpi=_IMAGE_DPI)
-    story: list[Flowable] = [*head, _image(map_png, _CONTENT_WIDTH, map_height), *below_map, PageBreak()]
+    return [*head, _image(map_png, _CONTENT_WIDTH, map_height), *below_map], picture.tiles_drawn
 
-    rows, has_rates = _district_rows(table, lang=lang, restricted=restricted, min_count=min_count)
-    page2: list[Flowable] = [
-        _p(t("brief.district_table", lang, level=level_label(level, lang)), styles["h2"])
+
+def _district_section(table: pd.DataFrame, options: BriefOptions) -> list[Flowable]:
+    """Page 2's district table under its heading (with a note when rates are unavailable)."""
+    styles = _styles()
+    lang = options.lang
+    rows, has_rates = _district_rows(
+        table, lang=lang, restricted=options.restricted, min_count=options.min_count
+    )
+    section: list[Flowable] = [
+        _p(t("brief.district_table", lang, level=level_label(options.level, lang)), styles["h2"])
     ]
     if not has_rates:
-        page2.append(_p(t("msg.population_unavailable", lang), styles["small"]))
+        section.append(_p(t("msg.population_unavailable", lang), styles["small"]))
     widths = [0.28, 0.12, 0.20, 0.12, 0.13, 0.15]
     district = Table(rows, colWidths=[w * _CONTENT_WIDTH for w in widths], repeatRows=1)
     district.setStyle(_table_style())
-    page2 += [district, _p(t("brief.charts", lang), styles["h2"])]
+    section.append(district)
+    return section
 
+
+def _source_notes(
+    analysis: Analysis,
+    options: BriefOptions,
+    *,
+    synthetic: bool,
+    population: bool,
+    tiles_drawn: bool,
+    generated: str,
+) -> list[Flowable]:
+    """List the data sources, the RESTRICTED or aggregation note and the generated-at time."""
+    styles = _styles()
+    lang = options.lang
     notes = [_p(t("brief.sources", lang), styles["h2"])]
     lines = source_lines(
         lang,
-        origin=origin,
+        origin=options.origin,
         synthetic=synthetic,
         population=population,
-        tiles_attribution=tiles_attribution if picture.tiles_drawn else None,
+        tiles_attribution=options.tiles_attribution if tiles_drawn else None,
     )
     notes += [_p(line, styles["small"]) for line in lines]
-    if restricted:
+    if options.restricted:
         notes.append(
             _p(f"{marking(lang, restricted=True)}: {t('brief.restricted_note', lang)}", styles["alert"])
         )
     else:
         study_cell = analysis.found.grid.cell_m if analysis.found is not None else None
         cell = format_number(outline_cell_m(analysis.clustering.eps_m, study_cell), lang)
-        notes.append(_p(t("brief.aggregated_note", lang, min_count=min_count, cell_m=cell), styles["small"]))
+        notes.append(
+            _p(t("brief.aggregated_note", lang, min_count=options.min_count, cell_m=cell), styles["small"])
+        )
     notes.append(_p(t("brief.generated", lang, when=generated), styles["small"]))
+    return notes
+
+
+def _second_page(
+    analysis: Analysis,
+    table: pd.DataFrame,
+    options: BriefOptions,
+    *,
+    synthetic: bool,
+    tiles_drawn: bool,
+    generated: str,
+) -> list[Flowable]:
+    """Page 2: the district table, the time charts and the sources."""
+    styles = _styles()
+    page2 = [*_district_section(table, options), _p(t("brief.charts", options.lang), styles["h2"])]
+    notes = _source_notes(
+        analysis,
+        options,
+        synthetic=synthetic,
+        population=bool(table["residents"].notna().any()),
+        tiles_drawn=tiles_drawn,
+        generated=generated,
+    )
     # Charts shrink (to a floor) so that a 34-row table, the charts and the sources share page 2.
     charts_height = float(np.clip(_FRAME_HEIGHT - _height(page2 + notes) - 6, 5 * cm, 7.2 * cm))
-    charts_png = figure_png_bytes(
-        charts_figure(
-            analysis,
-            lang=lang,
-            restricted=restricted,
-            min_count=min_count,
-            width_in=_CONTENT_WIDTH / 72,
-            height_in=charts_height / 72,
-        ),
+    charts = charts_figure(
+        analysis,
+        lang=options.lang,
+        restricted=options.restricted,
+        min_count=options.min_count,
+        width_in=_CONTENT_WIDTH / 72,
+        height_in=charts_height / 72,
         dpi=_IMAGE_DPI,
     )
-    story += [*page2, _image(charts_png, _CONTENT_WIDTH, charts_height), *notes]
+    charts_png = figure_png_bytes(charts, dpi=_IMAGE_DPI)
+    return [*page2, _image(charts_png, _CONTENT_WIDTH, charts_height), *notes]
 
+
+def _document_bytes(
+    story: list[Flowable], analysis: Analysis, options: BriefOptions, *, synthetic: bool, generated: str
+) -> bytes:
+    """Lay out the pages with their header and footer and the document's metadata."""
+    lang, restricted = options.lang, options.restricted
     classification = RESTRICTED if restricted else AGGREGATED
     title = t("brief.document_title", lang, period=period_text(analysis.selection, lang))
     if restricted:
@@ -623,6 +538,52 @@ def brief_pdf_bytes(
     )
     doc.build(story, onFirstPage=pages, onLaterPages=pages)
     return buffer.getvalue()
+
+
+def brief_pdf_bytes(
+    analysis: Analysis,
+    options: BriefOptions | None = None,
+    *,
+    district_table: pd.DataFrame | None = None,
+    generated_at: datetime | pd.Timestamp | None = None,
+    osaalue: gpd.GeoDataFrame | None = None,
+    peruspiiri: gpd.GeoDataFrame | None = None,
+) -> bytes:
+    """Return the two-page PDF briefing of one analysis.
+
+    Parameters
+    ----------
+    analysis
+        ``hotspots.analysis.analyse(...)`` result.
+    options
+        What the briefing shows and for whom (``BriefOptions``); default ``BriefOptions()``.
+    district_table
+        A ready ``hotspots.figures.district_table`` of ``options.level`` (the app has one);
+        default computed with ``downloads.district_figures``.
+    generated_at
+        Time stated as "generated"; default now (Europe/Helsinki). Pass one for identical files.
+    osaalue, peruspiiri
+        District layers; default the official ones.
+
+    Returns
+    -------
+    bytes
+        The PDF file.
+    """
+    options = BriefOptions() if options is None else options
+    synthetic = is_synthetic(analysis)
+    when = pd.Timestamp.now(tz=schema.TIMEZONE) if generated_at is None else pd.Timestamp(generated_at)
+    generated = format_datetime(when, options.lang)
+    table = district_table if district_table is not None else district_figures(analysis, level=options.level)
+    first, tiles_drawn = _first_page(
+        analysis, options, synthetic=synthetic, osaalue=osaalue, peruspiiri=peruspiiri
+    )
+    second = _second_page(
+        analysis, table, options, synthetic=synthetic, tiles_drawn=tiles_drawn, generated=generated
+    )
+    return _document_bytes(
+        [*first, PageBreak(), *second], analysis, options, synthetic=synthetic, generated=generated
+    )
 
 
 def _legend_line(lang: str, *, restricted: bool, numbered: int | None = None) -> str:

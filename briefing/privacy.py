@@ -60,7 +60,17 @@ class PrivacyError(HotspotsError):
 
 
 def check_min_count(min_count: object) -> int:
-    """Return ``min_count`` as an int when it is a whole number >= 1, else raise ParameterError."""
+    """Return ``min_count`` as an int when it is a whole number >= 1, else raise ParameterError.
+
+    Parameters
+    ----------
+    min_count
+        The suppression threshold as given (an int or a numpy integer; not a bool).
+
+    Returns
+    -------
+    int
+    """
     if isinstance(min_count, bool) or not isinstance(min_count, int | np.integer) or int(min_count) < 1:
         raise ParameterError(
             f"min_count must be a whole number >= 1 (counts below it are shown as '<min_count'), "
@@ -70,12 +80,34 @@ def check_min_count(min_count: object) -> int:
 
 
 def suppressed_label(min_count: int) -> str:
-    """Return the text a suppressed count is shown as: ``"<5"`` for ``min_count`` 5."""
+    """Return the text a suppressed count is shown as: ``"<5"`` for ``min_count`` 5.
+
+    Parameters
+    ----------
+    min_count
+        Threshold, >= 1.
+
+    Returns
+    -------
+    str
+    """
     return f"<{check_min_count(min_count)}"
 
 
 def is_small(value: object, *, min_count: int) -> bool:
-    """Return True when ``value`` is a count below ``min_count`` (missing values are not small)."""
+    """Return True when ``value`` is a count below ``min_count`` (missing values are not small).
+
+    Parameters
+    ----------
+    value
+        A count (int, float or missing).
+    min_count
+        Threshold.
+
+    Returns
+    -------
+    bool
+    """
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return False
     return float(value) < min_count  # type: ignore[arg-type]
@@ -107,7 +139,22 @@ def count_text(value: object, *, min_count: int, restricted: bool = False) -> st
 
 
 def count_column(values: ArrayLike, *, min_count: int, restricted: bool = False) -> pd.Series:
-    """``count_text`` over a column, as a string Series (``"12"``, ``"<5"``)."""
+    """Apply ``count_text`` to a column: a string Series (``"12"``, ``"<5"``, ``""``).
+
+    Parameters
+    ----------
+    values
+        Counts.
+    min_count
+        Threshold; counts below it are suppressed unless ``restricted``.
+    restricted
+        Exact counts (restricted exports).
+
+    Returns
+    -------
+    Series
+        Dtype ``string``, with a new index 0..n-1.
+    """
     return pd.Series(
         [count_text(v, min_count=min_count, restricted=restricted) for v in pd.Series(values, dtype=object)],
         dtype="string",
@@ -115,7 +162,21 @@ def count_column(values: ArrayLike, *, min_count: int, restricted: bool = False)
 
 
 def mix_text(mix: Mapping[str, int] | None, *, min_count: int, restricted: bool = False) -> str:
-    """Return a category mix as text with small counts suppressed: ``"drug_dealing 34, weapons <5"``."""
+    """Return a category mix as text with small counts suppressed: ``"drug_dealing 34, weapons <5"``.
+
+    Parameters
+    ----------
+    mix
+        Category -> count (a hotspot's ``categories``); None is an empty mix.
+    min_count
+        Threshold; counts below it are suppressed unless ``restricted``.
+    restricted
+        Exact counts (restricted exports).
+
+    Returns
+    -------
+    str
+    """
     return ", ".join(
         f"{name} {count_text(count, min_count=min_count, restricted=restricted)}"
         for name, count in (mix or {}).items()
@@ -208,7 +269,20 @@ def _grid_cover(polygon: shapely.Geometry, cell_m: float) -> shapely.Geometry:
 
 
 def on_lattice(geom: shapely.Geometry, step_m: float) -> bool:
-    """Return True when every vertex of ``geom`` lies on multiples of ``step_m`` metres."""
+    """Return True when every vertex of ``geom`` lies on multiples of ``step_m`` metres.
+
+    Parameters
+    ----------
+    geom
+        A geometry in metres.
+    step_m
+        Lattice spacing in metres (the study cells: 150).
+
+    Returns
+    -------
+    bool
+        False for an empty geometry.
+    """
     coords = shapely.get_coordinates(geom)
     if not coords.size:
         return False
@@ -217,7 +291,20 @@ def on_lattice(geom: shapely.Geometry, step_m: float) -> bool:
 
 
 def outline_cell_m(eps_m: float, study_cell_m: float | None) -> float:
-    """Return the grid the shared outlines lie on: the engine's study cells, else eps / 3 (for the notes)."""
+    """Return the grid the shared outlines lie on: the engine's study cells, else eps / 3 (for the notes).
+
+    Parameters
+    ----------
+    eps_m
+        Clustering radius in metres.
+    study_cell_m
+        The engine's study cell side, when the hotspots came from the study grid.
+
+    Returns
+    -------
+    float
+        Metres.
+    """
     return float(study_cell_m) if study_cell_m is not None else eps_m / OUTLINE_CELLS_PER_EPS
 
 
@@ -234,7 +321,6 @@ def shareable_outlines(
         Clustering radius in metres; the smallest width of an outline.
     cell_m
         Side of the grid cells the outline is made of; default ``eps_m / 3``.
-
     lattice_m
         Outlines whose every vertex lies on multiples of this many metres (unions of
         study cells, ``hotspots.grid.DEFAULT_CELL_M``) are kept as they are: a grid that

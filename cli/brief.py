@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Final
 
-from briefing import is_synthetic, mapimage, pdf, safe_origin
+from briefing import is_synthetic, mapimage, pdf, rendering, safe_origin
 from briefing.privacy import check_min_count
 from cli import arguments
 from geo import files, settings
@@ -83,27 +83,31 @@ def run(args: argparse.Namespace) -> int:
     if suffix == ".pdf":
         content = pdf.brief_pdf_bytes(
             result,
-            lang=args.lang,
-            restricted=args.restricted,
-            min_count=min_count,
-            level=args.level,
-            origin=origin,
-            density=args.density,
-            tiles_url=tiles_url,
+            pdf.BriefOptions(
+                lang=args.lang,
+                restricted=args.restricted,
+                min_count=min_count,
+                level=args.level,
+                origin=origin,
+                density=args.density,
+                tiles_url=tiles_url,
+            ),
         )
     else:
         picture = mapimage.map_figure(
             result,
-            lang=args.lang,
-            size=args.size,
-            restricted=args.restricted,
-            min_count=min_count,
-            density=args.density,
-            tiles_url=tiles_url,
-            origin=origin,
+            mapimage.MapOptions(
+                lang=args.lang,
+                size=args.size,
+                restricted=args.restricted,
+                min_count=min_count,
+                density=args.density,
+                tiles_url=tiles_url,
+                origin=origin,
+            ),
         )
         tiles_missing = tiles_url is not None and not picture.tiles_drawn
-        content = mapimage.figure_png_bytes(
+        content = rendering.figure_png_bytes(
             picture.figure, dpi=mapimage.resolve_size(args.size).dpi, metadata=picture.metadata
         )
     files.write_bytes_atomically(target, content)

@@ -16,6 +16,7 @@ import itertools
 import json
 import re
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -27,39 +28,37 @@ from PIL import Image
 from pypdf import PdfReader
 
 from briefing import downloads, mapimage, pdf, privacy
-from geo import demo
+from briefing.mapimage import MapOptions
+from briefing.pdf import BriefOptions
 from geo.errors import ParameterError
 from hotspots import analysis
-from hotspots.selection import Selection
 from hotspots.summary import summarise_hotspots
+from tests.briefing_demo import GENERATED, demo_district_table, demo_incidents, demo_result
 
-GENERATED = pd.Timestamp("2026-11-02 09:30", tz="Europe/Helsinki")
 _NUMBER = re.compile(r"-?\d+\.\d+")
 
 
 @pytest.fixture(scope="module")
 def incidents() -> pd.DataFrame:
-    return demo.generate_demo(n=5000)
+    return demo_incidents()
 
 
 @pytest.fixture(scope="module")
-def result(incidents: pd.DataFrame) -> analysis.Analysis:
-    return analysis.analyse(incidents, selection=Selection(since="2026-05-01", until="2026-11-01"))
+def result() -> analysis.Analysis:
+    return demo_result()
 
 
 @pytest.fixture(scope="module")
-def district_table(result: analysis.Analysis) -> pd.DataFrame:
-    return downloads.district_figures(result)
+def district_table() -> pd.DataFrame:
+    return demo_district_table()
 
 
 def _exports(result: analysis.Analysis, table: pd.DataFrame, *, restricted: bool) -> dict[str, bytes]:
     return {
-        "map.png": mapimage.map_png_bytes(result, lang="fi", density=True, restricted=restricted),
+        "map.png": mapimage.map_png_bytes(result, MapOptions(lang="fi", density=True, restricted=restricted)),
         "briefing.pdf": pdf.brief_pdf_bytes(
             result,
-            lang="fi",
-            restricted=restricted,
-            density=True,
+            BriefOptions(lang="fi", restricted=restricted, density=True),
             district_table=table,
             generated_at=GENERATED,
         ),
@@ -353,10 +352,6 @@ def test_narrow_polygons_are_widened_to_the_clustering_radius() -> None:
 def test_aggregated_picture_frame_and_density_do_not_move_with_a_lone_incident(
     result: analysis.Analysis,
 ) -> None:
-    from dataclasses import replace
-
-    from briefing import mapimage
-
     # Few incidents: an edge taken from incident positions would be the outermost one.
     current = result.current.iloc[:30].reset_index(drop=True)
     result = replace(result, current=current)
@@ -366,7 +361,7 @@ def test_aggregated_picture_frame_and_density_do_not_move_with_a_lone_incident(
     moved = replace(result, current=pd.concat([current, lone], ignore_index=True))
     frames = []
     for analysis_ in (result, moved):
-        picture = mapimage.map_figure(analysis_, lang="en", size="slides", density=True)
+        picture = mapimage.map_figure(analysis_, MapOptions(lang="en", size="slides", density=True))
         axes = picture.figure.axes[0]
         frames.append((axes.get_xlim(), axes.get_ylim()))
         # No density cell below 5 is drawn: the lone incident's cell stays blank.

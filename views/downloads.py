@@ -91,26 +91,30 @@ def export_files(
     def brief() -> bytes:
         return pdf.brief_pdf_bytes(
             analysis,
-            lang=lang,
-            level=options.level,
+            pdf.BriefOptions(
+                lang=lang,
+                level=options.level,
+                origin=options.origin,
+                density=options.density,
+                tiles_url=options.tiles_url,
+                restricted=restricted,
+                min_count=min_count,
+            ),
             district_table=district_table,
-            origin=options.origin,
-            density=options.density,
-            tiles_url=options.tiles_url,
-            restricted=restricted,
-            min_count=min_count,
         )
 
     def picture() -> bytes:
         return mapimage.map_png_bytes(
             analysis,
-            lang=lang,
-            size=options.size,
-            density=options.density,
-            tiles_url=options.tiles_url,
-            origin=options.origin,
-            restricted=restricted,
-            min_count=min_count,
+            mapimage.MapOptions(
+                lang=lang,
+                size=options.size,
+                density=options.density,
+                tiles_url=options.tiles_url,
+                origin=options.origin,
+                restricted=restricted,
+                min_count=min_count,
+            ),
         )
 
     files = [

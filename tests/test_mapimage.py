@@ -1,0 +1,81 @@
+"""The map picture: sizes, options checked by name, title bar and markings, reproducible PNG bytes."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from briefing import mapimage
+from briefing.mapimage import MapOptions
+from geo.errors import ParameterError
+from hotspots import analysis
+from tests.briefing_demo import demo_result
+
+
+@pytest.fixture(scope="module")
+def result() -> analysis.Analysis:
+    return demo_result()
+
+
+def test_png_is_byte_identical_twice_and_has_fixed_metadata(result: analysis.Analysis) -> None:
+    first = mapimage.map_png_bytes(result, MapOptions(lang="en", size="slides", density=True))
+    second = mapimage.map_png_bytes(result, MapOptions(lang="en", size="slides", density=True))
+    assert first == second
+    with Image.open(io.BytesIO(first)) as image:
+        assert image.size == (1920, 1080)
+        chunks = dict(image.text)
+    assert chunks["Software"] == "helsinki-hotspots briefing"
+    assert chunks["Disclaimer"] == "Synthetic demo data"
+    assert "2026-05-01–2026-10-31" in chunks["Title"]
+    assert "City of Helsinki" in chunks["Source"]
+    assert not any("time" in key.lower() or "date" in key.lower() for key in chunks)
+
+
+def test_a4_picture_is_300_dpi_a4(result: analysis.Analysis) -> None:
+    content = mapimage.map_png_bytes(result, MapOptions(lang="fi", size="a4"))
+    with Image.open(io.BytesIO(content)) as image:
+        assert image.size == (3508, 2480)
+        assert round(image.info["dpi"][0]) == 300
+
+
+@pytest.mark.parametrize(
+    ("options", "match"),
+    [
+        ({"lang": "de"}, r"lang was 'de' but is expected to be one of \['fi', 'sv', 'en'\]"),
+        ({"min_count": 0}, r"min_count must be a whole number >= 1 .*got 0"),
+        ({"size": "a3"}, r"size was 'a3' but is expected to be one of \['slides', 'a4'\]"),
+        ({"density_cell_m": 0.0}, r"density_cell_m must be > 0 metres, got 0.0"),
+        ({"numbered": -1}, r"numbered must be a whole number >= 0 .*got -1"),
+        ({"numbered": True}, r"numbered must be a whole number >= 0 .*got True"),
+    ],
+)
+def test_options_are_checked_by_name_when_made(options: dict[str, object], match: str) -> None:
+    with pytest.raises(ParameterError, match=match):
+        MapOptions(**options)  # type: ignore[arg-type]
+
+
+def test_options_keep_a_numpy_threshold_as_a_plain_int() -> None:
+    options = MapOptions(min_count=np.int64(7))  # type: ignore[arg-type]
+    assert type(options.min_count) is int and options.min_count == 7
+    assert options.map_size == mapimage.SIZES["slides"]
+
+
+def test_title_bar_states_title_period_comparison_and_synthetic_marking(result: analysis.Analysis) -> None:
+    picture = mapimage.map_figure(result, MapOptions(lang="en", size=mapimage.MapSize(960, 540, 75)))
+    texts = [text.get_text() for text in picture.figure.texts]
+    assert texts[0] == "Safety hotspots in Helsinki"
+    assert texts[1] == "Period: 2026-05-01–2026-10-31 (compared with 2025-11-01–2026-04-30)"
+    assert texts[2] == "SYNTHETIC DEMO DATA"
+    assert len(picture.figure.axes) == 2  # the map and the side panel
+
+
+def test_map_alone_still_says_restricted_on_the_map(result: analysis.Analysis) -> None:
+    options = MapOptions(lang="fi", size=mapimage.MapSize(480, 270, 50), restricted=True, panel=False)
+    picture = mapimage.map_figure(result, options)
+    (map_axes,) = picture.figure.axes
+    assert not picture.figure.texts
+    assert "KÄYTTÖ RAJOITETTU" in [text.get_text() for text in map_axes.texts]
+    assert picture.metadata["Classification"] == "RESTRICTED (KÄYTTÖ RAJOITETTU)"

@@ -1,0 +1,64 @@
+"""The picture's side panel: key figures, legend, ranked hotspots and sources, as a reader sees them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from briefing.cartography import RESTRICTED_RED, MapLegend
+from briefing.panel import PanelText, draw_panel
+from hotspots import analysis
+from tests.briefing_demo import demo_result
+
+
+@pytest.fixture(scope="module")
+def result() -> analysis.Analysis:
+    return demo_result()
+
+
+def _panel(result: analysis.Analysis, legend: MapLegend, text: PanelText) -> Axes:
+    figure = Figure(figsize=(12.8, 7.2), dpi=50)
+    ax = figure.add_axes((0.69, 0.01, 0.30, 0.9))
+    draw_panel(ax, result, legend, text, width_pt=0.30 * 12.8 * 72, height_pt=0.9 * 7.2 * 72, fontsize=9.0)
+    return ax
+
+
+def test_panel_suppresses_counts_lists_the_top_ranks_and_ends_with_the_sources(
+    result: analysis.Analysis,
+) -> None:
+    big = 2 * len(result.current)  # a threshold above every count
+    sources = ("Incidents: demo.csv", "Districts © City of Helsinki, CC BY 4.0")
+    text = PanelText(
+        lang="en", restricted=False, min_count=big, max_listed=3, synthetic=True, attributions=sources
+    )
+    ax = _panel(result, MapLegend(others=20), text)
+    lines = [artist.get_text() for artist in ax.texts]
+    assert lines[0] == "Key figures"
+    assert f"Incidents: <{big}" in lines
+    assert str(len(result.current)) not in " ".join(lines)
+    listed = [line for line in lines if line[:1].isdigit() and ". " in line[:4]]
+    assert [int(line.split(".")[0]) for line in listed] == [1, 2, 3]
+    assert all(f"<{big}" in line for line in listed)
+    assert "Other hotspots (rank over 20)" in lines
+    # At the foot, top down: synthetic data (bold, red), the aggregation note, the sources.
+    foot = sorted(ax.texts, key=lambda a: a.get_position()[1])[:4]
+    words = [a.get_text().replace("\n", " ") for a in reversed(foot)]
+    assert words[0] == "Synthetic demo data"
+    assert foot[-1].get_color() == RESTRICTED_RED and foot[-1].get_fontweight() == "bold"
+    assert f"counts below {big} shown as <{big}" in words[1]
+    assert words[2:] == list(sources)
+
+
+def test_restricted_panel_counts_exactly_and_explains_density_and_points(result: analysis.Analysis) -> None:
+    density = (np.array([1.0, 3.0, 4.0, 9.0]), ["#ffffb2", "#fecc5c", "#fd8d3c"])
+    text = PanelText(lang="en", restricted=True, min_count=5, max_listed=10, synthetic=False, attributions=())
+    ax = _panel(result, MapLegend(density=density, points=True), text)
+    lines = [artist.get_text() for artist in ax.texts]
+    assert f"Incidents: {len(result.current):,}" in lines
+    assert [line for line in lines if line in ("1–2", "3", "4–8")] == ["1–2", "3", "4–8"]
+    assert "cells with fewer than 5 are not shown" not in lines  # restricted: nothing suppressed
+    assert "Single incident" in lines
+    assert not any(line.startswith("Other hotspots") for line in lines)
+    assert "Contains individual incidents" in " ".join(lines)

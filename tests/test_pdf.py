@@ -1,0 +1,117 @@
+"""The PDF briefing: two A4 pages of selectable text, its district table and its options."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from briefing import pdf, privacy
+from geo import districts
+from geo.errors import ParameterError
+from hotspots import analysis, figures
+from tests.briefing_demo import GENERATED, demo_district_table, demo_result
+
+
+@pytest.fixture(scope="module")
+def result() -> analysis.Analysis:
+    return demo_result()
+
+
+@pytest.fixture(scope="module")
+def district_table() -> pd.DataFrame:
+    return demo_district_table()
+
+
+def _squash(text: str) -> str:
+    """Text without any whitespace: PDF extraction breaks lines where the layout wrapped them."""
+    return re.sub(r"\s+", "", text)
+
+
+def _pdf_pages(content: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
+
+
+def test_pdf_in_finnish_states_period_filters_sources_and_is_selectable_text(
+    result: analysis.Analysis, district_table: pd.DataFrame
+) -> None:
+    content = pdf.brief_pdf_bytes(
+        result, pdf.BriefOptions(lang="fi"), generated_at=GENERATED, district_table=district_table
+    )
+    pages = _pdf_pages(content)
+    assert len(pages) == 2
+    text = _squash(" ".join(pages))
+    assert _squash("Jakso: 1.5.2026–31.10.2026") in text
+    assert _squash("Rajaukset: ei rajauksia") in text
+    assert _squash("Laadittu 2.11.2026 klo 09.30") in text
+    assert _squash("Aluejako © Helsingin kaupunki, CC BY 4.0") in text
+    assert _squash(result.hotspots["recommendation_fi"].iloc[0]) in text
+    # Page 2's table lists every basic district by its Finnish name.
+    for name in district_table["name_fi"]:
+        assert _squash(name) in _squash(pages[1]), name
+    meta = PdfReader(io.BytesIO(content)).metadata
+    assert meta is not None and privacy.AGGREGATED in str(meta.subject)
+    assert "1.5.2026–31.10.2026" in str(meta.title)
+    # Real text in embedded fonts, not a picture of a page.
+    fonts = set()
+    for page in PdfReader(io.BytesIO(content)).pages:
+        fonts |= {str(font.get_object()["/BaseFont"]) for font in page["/Resources"]["/Font"].values()}
+    assert {"DejaVuSans", "DejaVuSans-Bold"} <= {f.split("+")[-1] for f in fonts}
+    assert sum(len(text.split()) for text in pages) > 400
+
+
+def test_pdf_district_rows_carry_counts_and_changes(
+    result: analysis.Analysis, district_table: pd.DataFrame
+) -> None:
+    rows, has_rates = pdf._district_rows(district_table, lang="en", restricted=False, min_count=5)
+    assert has_rates
+    top = district_table.iloc[0]
+    cells = [cell.getPlainText() for cell in rows[1]]
+    assert cells[0] == top["name_fi"]
+    assert cells[1] == str(int(top["n"]))
+    assert cells[2] == str(int(top["n_prev"]))
+    assert cells[3] == (f"{int(top['change']):+,d}" if top["change"] else "0")
+    assert cells[5] == f"{top['rate_per_1000']:.1f}"
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "match"),
+    [
+        ({"lang": "de"}, ParameterError, r"lang was 'de'"),
+        ({"min_count": 0}, ParameterError, r"min_count must be a whole number >= 1 .*got 0"),
+        ({"level": "kunta"}, ValueError, r"level was 'kunta' but is expected to be one of"),
+    ],
+)
+def test_options_are_checked_by_name_when_made(
+    options: dict[str, object], error: type[Exception], match: str
+) -> None:
+    with pytest.raises(error, match=match):
+        pdf.BriefOptions(**options)  # type: ignore[arg-type]
+
+
+def test_without_population_page_two_says_so_and_names_no_population_source(
+    result: analysis.Analysis, district_table: pd.DataFrame
+) -> None:
+    without = districts.load_districts("peruspiiri")
+    table = figures.district_table(
+        result.current, result.previous, districts=without, level="peruspiiri", residents=None
+    )
+    assert table["residents"].isna().all()
+    content = pdf.brief_pdf_bytes(
+        result, pdf.BriefOptions(lang="en", origin="demo.csv"), district_table=table, generated_at=GENERATED
+    )
+    second = _squash(_pdf_pages(content)[1])
+    assert _squash("Population data are unavailable, so rates per 1,000 residents are not shown.") in second
+    assert _squash("Population: HSY") not in second
+    assert _squash("Incidents: Synthetic demo data") in second  # synthetic wins over the file name
+    with_population = _squash(
+        _pdf_pages(
+            pdf.brief_pdf_bytes(
+                result, pdf.BriefOptions(lang="en"), district_table=district_table, generated_at=GENERATED
+            )
+        )[1]
+    )
+    assert _squash("Population: HSY population grid 2021") in with_population
