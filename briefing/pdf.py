@@ -71,7 +71,7 @@ from briefing.privacy import (
 from geo import schema, settings
 from geo.districts import check_level
 from hotspots.analysis import Analysis
-from hotspots.summary import WEEKDAY_ABBREVIATIONS, PeakWindow
+from hotspots.peaks import WEEKDAY_ABBREVIATIONS, PeakWindow
 from i18n import check_language, format_number, level_label, t
 
 _FONT: Final = "BriefSans"

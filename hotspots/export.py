@@ -12,7 +12,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import crs
-from hotspots.summary import PeakWindow
+from hotspots.peaks import PeakWindow
 
 #: Columns of an exported hotspot, in this order (besides geometry).
 EXPORT_COLUMNS: Final = (

@@ -29,7 +29,7 @@ import shapely
 
 from geo import crs
 from geo.errors import InputFormatError, ParameterError
-from hotspots.summary import PeakWindow
+from hotspots.peaks import PeakWindow
 
 Lead = Literal["youth_work", "police", "joint"]
 LANGUAGES: Final = ("fi", "sv", "en")

@@ -21,7 +21,8 @@ from sklearn.cluster import DBSCAN
 from geo import crs, districts, schema
 from geo.errors import ParameterError
 from hotspots import significance, summary
-from hotspots.summary import PeakWindow, SummaryParams, peak_windows, summarise_hotspots
+from hotspots.peaks import PeakWindow
+from hotspots.summary import SummaryParams, summarise_hotspots
 
 EPS_M = 150.0
 MIN_SAMPLES = 10
@@ -344,34 +345,6 @@ def test_p_value_adjustments_match_references() -> None:
         significance.adjust_p_values(p, method="sidak")  # type: ignore[arg-type]
 
 
-def test_peak_windows_on_hand_made_profiles() -> None:
-    night = np.zeros((7, 24))
-    night[4, 22] = night[4, 23] = night[5, 0] = night[5, 1] = 10  # Friday night into Saturday
-    (window,) = peak_windows(night)
-    # 20-02, 21-03 and 22-04 hold all 40; the middle one is chosen. Saturday 00-02 is Friday night.
-    assert window == PeakWindow((4,), 21, 3, 40)
-    assert [window.label(lang) for lang in ("en", "fi", "sv")] == ["Fri 21-03", "pe 21-03", "fr 21-03"]
-    even = np.full((7, 24), 5.0)
-    assert peak_windows(even) == [PeakWindow(tuple(range(7)), 0, 24, 840)]
-    two = np.zeros((7, 24))
-    two[0:5, 8:11] = 8  # school mornings Mon-Fri
-    two[5, 21:24] = 25  # Saturday nights
-    got = peak_windows(two, params=SummaryParams(window_hours=3))
-    assert [w.label() for w in got] == ["Mon-Fri 08-11", "Sat 21-24"]  # 120 then 75 incidents
-    assert peak_windows(np.zeros((7, 24))) == []
-    with pytest.raises(ParameterError, match="shape"):
-        peak_windows(np.zeros((24, 7)))
-
-
-def test_weekday_labels_in_three_languages() -> None:
-    assert summary.weekday_label((6, 0), "en") == "Sun-Mon"
-    assert summary.weekday_label((0, 2, 4, 5), "en") == "Mon, Wed, Fri-Sat"
-    assert summary.weekday_label((0, 2, 4, 5), "fi") == "ma, ke, pe-la"
-    assert summary.weekday_label((4, 5, 6), "sv") == "fr-sö"
-    assert summary.weekday_label(range(7), "sv") == "må-sö"
-    assert PeakWindow.from_dict(PeakWindow((1, 3), 6, 12, 9).as_dict()) == PeakWindow((1, 3), 6, 12, 9)
-
-
 def test_no_clusters_gives_an_empty_table_with_the_same_columns(
     planted: Any, table: pd.DataFrame, peruspiiri: gpd.GeoDataFrame
 ) -> None:
@@ -409,8 +382,6 @@ def test_errors_name_the_parameter(planted: Any) -> None:
         summarise_hotspots(naive, labels, eps_m=EPS_M)
     with pytest.raises(ParameterError, match=r"buffer_eps_ratio must be >= 0\.25"):
         SummaryParams(buffer_eps_ratio=0.1)
-    with pytest.raises(ParameterError, match="window_hours"):
-        SummaryParams(window_hours=24)
     with pytest.raises(ParameterError, match="alpha must be in"):
         significance.SignificanceParams(alpha=1.5)
     with pytest.raises(ParameterError, match="correction"):
