@@ -72,7 +72,7 @@ from geo import schema, settings
 from geo.districts import check_level
 from hotspots.analysis import Analysis
 from hotspots.peaks import WEEKDAY_ABBREVIATIONS, PeakWindow
-from i18n import check_language, format_number, level_label, t
+from i18n import check_language, format_number, level_label, recommendation_text, t
 
 _FONT: Final = "BriefSans"
 _FONT_BOLD: Final = "BriefSans-Bold"
@@ -337,7 +337,7 @@ def _top_hotspots(analysis: Analysis, *, lang: str, restricted: bool, min_count:
                 ),
                 _p(t(f"status.{status}", lang) if isinstance(status, str) else "", styles["cell"]),
                 _p(windows, styles["cell"]),
-                _p(str(row[f"recommendation_{lang}"]), styles["cell"]),
+                _p(recommendation_text(row["recommendation"], lang), styles["cell"]),
             ]
         )
     widths = [0.06, 0.19, 0.125, 0.11, 0.12, 0.395]

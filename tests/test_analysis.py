@@ -9,6 +9,7 @@ import pytest
 from geo import crs, demo
 from hotspots import analysis, methods
 from hotspots.selection import Selection
+from i18n import recommendation_text
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +89,7 @@ def test_key_figures_and_labels_are_consistent(last_half_year: analysis.Analysis
     assert sorted(sizes.tolist()) == sorted(last_half_year.hotspots["n"].astype(int).tolist())
     assert last_half_year.hotspots["rank"].tolist() == list(range(1, key.hotspots + 1))
     for lang in ("fi", "sv", "en"):
-        assert last_half_year.hotspots[f"recommendation_{lang}"].str.len().min() > 20
+        assert min(len(recommendation_text(r, lang)) for r in last_half_year.hotspots["recommendation"]) > 20
 
 
 def test_analysis_does_not_mutate_its_input(incidents: pd.DataFrame) -> None:

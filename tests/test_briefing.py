@@ -30,7 +30,7 @@ from geo.errors import ParameterError
 from hotspots import analysis, figures
 from hotspots.methods import ClusteringParams
 from hotspots.selection import Selection
-from i18n import LANGUAGES, catalogue, placeholders
+from i18n import LANGUAGES, catalogue, placeholders, recommendation_text
 
 SINCE, UNTIL = "2026-05-01", "2026-11-01"
 GENERATED = pd.Timestamp("2026-11-02 09:30", tz="Europe/Helsinki")
@@ -96,9 +96,12 @@ def test_brief_command_writes_pdf_with_period_hotspots_and_recommendations(
     assert _squash("compared with 2025-11-01–2026-04-30") in first
     assert _squash(f"Top {min(10, len(expected.hotspots))} hotspots") in first
     for _, row in expected.hotspots.head(10).iterrows():
-        assert _squash(row["recommendation_en"]) in first, row["id"]
+        assert _squash(recommendation_text(row["recommendation"], "en")) in first, row["id"]
     # Ranks appear in order: the first hotspot's recommendation comes before the second's.
-    recs = [first.index(_squash(r)) for r in expected.hotspots["recommendation_en"].head(3)]
+    recs = [
+        first.index(_squash(recommendation_text(r, "en")))
+        for r in expected.hotspots["recommendation"].head(3)
+    ]
     assert recs == sorted(recs)
     assert "Synthetic demo data" in pages[0]
     for text in (
@@ -153,7 +156,7 @@ def test_pdf_in_finnish_states_period_filters_sources_and_is_selectable_text(
     assert _squash("Rajaukset: ei rajauksia") in text
     assert _squash("Laadittu 2.11.2026 klo 09.30") in text
     assert _squash("Aluejako © Helsingin kaupunki, CC BY 4.0") in text
-    assert _squash(result.hotspots["recommendation_fi"].iloc[0]) in text
+    assert _squash(recommendation_text(result.hotspots["recommendation"].iloc[0], "fi")) in text
     # Page 2's table lists every basic district by its Finnish name.
     for name in district_table["name_fi"]:
         assert _squash(name) in _squash(pages[1]), name
@@ -312,7 +315,7 @@ def test_hotspot_geojson_is_aggregated_and_marked(result: analysis.Analysis) -> 
         props = feature["properties"]
         assert props["n"] == (str(int(row["n"])) if row["n"] >= 5 else "<5")
         assert props["n_prev"] == (str(int(row["n_prev"])) if row["n_prev"] >= 5 else "<5")
-        assert props["recommendation_en"] == row["recommendation_en"]
+        assert props["recommendation_en"] == recommendation_text(row["recommendation"], "en")
         # The outline covers the summary polygon (so every member) and is made of grid cells.
         ring = np.asarray(feature["geometry"]["coordinates"][0])
         x, y = crs.to_metric(ring[:, 0], ring[:, 1], src=crs.WGS84)

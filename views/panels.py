@@ -19,7 +19,7 @@ from hotspots.grid import DEFAULT_CELL_M
 from hotspots.methods import ClusteringParams
 from hotspots.parameters import ParameterSuggestion
 from hotspots.peaks import PeakWindow
-from i18n import category_label, format_date, format_number, t
+from i18n import category_label, format_date, format_number, recommendation_text, t
 
 
 def key_figures(analysis: Analysis, lang: str) -> None:
@@ -44,7 +44,7 @@ def localised_hotspots(hotspots: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFram
     suffix = "sv" if lang == "sv" else "fi"
     out["district"] = out[f"osaalue_{suffix}"].astype("string")
     out["trend"] = [t(f"status.{s}", lang) if isinstance(s, str) else "" for s in out.get("status", [])]
-    out["recommendation"] = out[f"recommendation_{lang}"]
+    out["recommendation"] = [recommendation_text(r, lang) for r in out["recommendation"]]
     out["category_text"] = [
         ", ".join(f"{category_label(c, lang)} {n}" for c, n in (mix or {}).items())
         for mix in out["categories"]
