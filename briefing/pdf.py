@@ -71,8 +71,15 @@ from briefing.privacy import (
 from geo import schema, settings
 from geo.districts import check_level
 from hotspots.analysis import Analysis
-from hotspots.peaks import WEEKDAY_ABBREVIATIONS, PeakWindow
-from i18n import check_language, format_number, level_label, recommendation_text, t
+from i18n import (
+    check_language,
+    format_number,
+    level_label,
+    peak_times_text,
+    recommendation_text,
+    t,
+    weekday_abbreviations,
+)
 
 _FONT: Final = "BriefSans"
 _FONT_BOLD: Final = "BriefSans-Bold"
@@ -252,7 +259,7 @@ def charts_figure(
             right.pcolormesh(np.arange(25), np.arange(8), low, cmap=ListedColormap(["#dddddd"]))
         right.invert_yaxis()
         right.set_yticks(np.arange(7) + 0.5)
-        right.set_yticklabels(WEEKDAY_ABBREVIATIONS[lang], fontsize=6.5)
+        right.set_yticklabels(weekday_abbreviations(lang), fontsize=6.5)
         right.set_xticks(np.arange(0, 25, 6))
         right.set_xticklabels([str(h) for h in range(0, 25, 6)], fontsize=6.5)
         right.set_xlabel(t("chart.hour", lang), fontsize=7)
@@ -326,7 +333,7 @@ def _top_hotspots(analysis: Analysis, *, lang: str, restricted: bool, min_count:
     for _, row in top.iterrows():
         names = ", ".join(str(row[place]).split(", ")[:3])
         status = row.get("status")
-        windows = ", ".join(PeakWindow.from_dict(w).label(lang) for w in (row["peak_times"] or []))
+        windows = peak_times_text(row["peak_times"], lang)
         rows.append(
             [
                 _p(str(int(row["rank"])), styles["cell_bold"]),

@@ -1,9 +1,9 @@
 """The hotspot table's shareable columns (EPSG:4326); ``briefing.downloads`` writes the files.
 
 Only aggregated columns leave: no incident ids, points or descriptions. CSV cells that a
-spreadsheet would run as a formula are neutralised (``geo.spreadsheet``). The texts (the
-recommendations in each language) are worded by the caller (``i18n.hotspot_texts``) and
-passed in: the hotspot table itself holds codes.
+spreadsheet would run as a formula are neutralised (``geo.spreadsheet``). The texts (peak
+windows, the recommendations in each language) are worded by the caller
+(``i18n.hotspot_texts``) and passed in: the hotspot table itself holds codes.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import pandas as pd
 
 from geo import crs
 from geo.errors import ParameterError
-from hotspots.peaks import PeakWindow
 
 #: Columns of an exported hotspot, in this order (besides geometry).
 EXPORT_COLUMNS: Final = (
@@ -40,7 +39,7 @@ EXPORT_COLUMNS: Final = (
     "recommendation_en",
 )
 #: Exported columns the caller words (``texts`` of ``export_table``).
-TEXT_COLUMNS: Final = ("recommendation_fi", "recommendation_sv", "recommendation_en")
+TEXT_COLUMNS: Final = ("peak_windows", "recommendation_fi", "recommendation_sv", "recommendation_en")
 FORMATS: Final = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".csv": "CSV"}
 
 
@@ -75,16 +74,13 @@ def export_table(hotspots: gpd.GeoDataFrame, *, texts: pd.DataFrame) -> gpd.GeoD
     out["area_km2"] = hotspots["area_km2"].astype(float).round(4)
     out["top_category"] = hotspots["top_category"].astype(str)
     out["categories"] = hotspots["category_mix"].astype(str)
-    out["peak_windows"] = [
-        ", ".join(PeakWindow.from_dict(w).label("en") for w in (windows or []))
-        for windows in hotspots["peak_times"]
-    ]
+    out["peak_windows"] = texts["peak_windows"].astype(str)
     out["districts"] = hotspots["osaalue_fi"].astype(str)
     out["peruspiiri"] = hotspots["peruspiiri_fi"].astype(str)
     out["trend"] = hotspots["status"].astype("string").fillna("") if "status" in hotspots.columns else ""
     out["significant"] = hotspots["significant"].astype(bool)
     out["p_adjusted"] = hotspots["p_adjusted"].astype(float)
     out["lead"] = hotspots["lead"].astype(str)
-    for column in TEXT_COLUMNS:
+    for column in TEXT_COLUMNS[1:]:
         out[column] = texts[column].astype(str)
     return gpd.GeoDataFrame(out, geometry=hotspots.geometry.values, crs=hotspots.crs).to_crs(crs.WGS84)

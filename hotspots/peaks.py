@@ -8,7 +8,7 @@ midnight) of each. The windows are plain data; ``i18n`` words them in each langu
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -19,12 +19,6 @@ from scipy import stats
 
 from geo.errors import ParameterError
 
-#: Weekday abbreviations, Monday first, per language.
-WEEKDAY_ABBREVIATIONS: Final[dict[str, tuple[str, ...]]] = {
-    "fi": ("ma", "ti", "ke", "to", "pe", "la", "su"),
-    "sv": ("må", "ti", "on", "to", "fr", "lö", "sö"),
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-}
 HOURS: Final = 24
 DAYS: Final = 7
 
@@ -85,14 +79,6 @@ class PeakWindow:
     end_hour: int
     n: int
 
-    def label(self, lang: str = "en") -> str:
-        """``"Fri-Sat 20-02"`` (en), ``"pe-la 20-02"`` (fi), ``"fr-lö 20-02"`` (sv)."""
-        if lang not in WEEKDAY_ABBREVIATIONS:
-            raise ParameterError(
-                f"lang was {lang!r} but is expected to be one of {list(WEEKDAY_ABBREVIATIONS)}"
-            )
-        return f"{weekday_label(self.weekdays, lang)} {self.start_hour:02d}-{self.end_hour:02d}"
-
     @property
     def hours(self) -> tuple[int, ...]:
         """Hours of day (0-23) in the window, in order from its start."""
@@ -117,27 +103,6 @@ class PeakWindow:
             end_hour=int(data["end_hour"]),
             n=int(data["n"]),
         )
-
-
-def weekday_label(weekdays: Sequence[int], lang: str = "en") -> str:
-    """Weekdays as runs: ``(4, 5)`` -> ``"Fri-Sat"``, ``(6, 0)`` -> ``"Sun-Mon"``, all -> ``"Mon-Sun"``.
-
-    Runs wrap around the week; several runs are comma-separated (``"Mon, Fri-Sat"``).
-    """
-    names = WEEKDAY_ABBREVIATIONS[lang]
-    days = sorted({int(d) for d in weekdays})
-    if not days or len(days) == DAYS:
-        return f"{names[0]}-{names[6]}"
-    present = set(days)
-    # A run starts at a day whose previous day (cyclically) is absent.
-    starts = [d for d in days if (d - 1) % DAYS not in present]
-    runs: list[str] = []
-    for start in starts:
-        end = start
-        while (end + 1) % DAYS in present:
-            end = (end + 1) % DAYS
-        runs.append(names[start] if end == start else f"{names[start]}-{names[end]}")
-    return ", ".join(runs)
 
 
 def weekly_counts(groups: NDArray[np.int64], when: pd.Series, k: int) -> NDArray[np.int64]:

@@ -25,13 +25,12 @@ centroid_x_m / centroid_y_m
     label belongs at ``point_on_surface``).
 first_date / last_date
     Local dates (midnight, Europe/Helsinki) of the first and the last incident.
-peak_windows / peak_times
+peak_times
     Up to ``max_windows`` time windows of ``window_hours`` consecutive local hours (6 by
     default; windows may cross midnight) that stand out from an even spread, with their
-    weekdays; algorithm in ``peak_windows``. ``peak_times`` holds the structured form
-    (``weekdays`` with Monday = 0, ``start_hour``, ``end_hour`` exclusive, ``n``),
-    ``peak_windows`` the English labels (``"Fri-Sat 20-02"``); other languages come from
-    ``PeakWindow.label``.
+    weekdays (``hotspots.peaks``), as ``PeakWindow.as_dict``: ``weekdays`` with Monday = 0,
+    ``start_hour``, ``end_hour`` exclusive, ``n``. ``i18n.peak_times_text`` words them
+    (``"Fri-Sat 20-02"``).
 districts
     ``osaalue_fi`` ... ``peruspiiri_sv``: names of the districts the members are tagged
     with, comma-joined, most incidents first (ties by Finnish name); incidents outside
@@ -96,7 +95,6 @@ HOTSPOT_COLUMNS: Final = (
     "source_mix",
     "first_date",
     "last_date",
-    "peak_windows",
     "peak_times",
     "osaalue_fi",
     "osaalue_sv",
@@ -411,7 +409,6 @@ def summarise_hotspots(
             "source_mix": pd.array(source_mix, dtype="string"),
             "first_date": span["min"].dt.normalize().reset_index(drop=True),
             "last_date": span["max"].dt.normalize().reset_index(drop=True),
-            "peak_windows": pd.Series([[w.label("en") for w in ws] for ws in windows], dtype=object),
             "peak_times": pd.Series([[w.as_dict() for w in ws] for ws in windows], dtype=object),
             "osaalue_fi": pd.array(osa_fi, dtype="string"),
             "osaalue_sv": pd.array(osa_sv, dtype="string"),

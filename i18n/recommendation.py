@@ -15,9 +15,10 @@ import pandas as pd
 
 from hotspots.recommendation import DistrictNames, NearbyService, Recommendation
 from i18n.catalogue import LANGUAGES, catalogue, t
+from i18n.weekdays import peak_times_text, peak_window_label
 
 #: Text columns ``hotspot_texts`` returns.
-TEXT_COLUMNS: Final = tuple(f"recommendation_{lang}" for lang in LANGUAGES)
+TEXT_COLUMNS: Final = ("peak_windows", *(f"recommendation_{lang}" for lang in LANGUAGES))
 
 
 def _join(items: Sequence[str], lang: str) -> str:
@@ -67,7 +68,7 @@ def recommendation_text(recommendation: Recommendation, lang: str) -> str:
         (library, 120 m)."``; not HTML-escaped.
     """
     names = recommendation.names_sv if lang == "sv" else recommendation.names_fi
-    windows = [window.label(lang) for window in recommendation.windows]
+    windows = [peak_window_label(window, lang) for window in recommendation.windows]
     when = t("recommendation.when", lang, windows=_join(windows, lang)) if windows else ""
     sentence = t(f"recommendation.lead.{recommendation.lead}", lang, where=_where(names, lang), when=when)
     services = recommendation.services
@@ -82,27 +83,26 @@ def recommendation_text(recommendation: Recommendation, lang: str) -> str:
 
 
 def hotspot_texts(hotspots: pd.DataFrame) -> pd.DataFrame:
-    """Word the hotspot table's recommendations in every language, for the exports.
+    """Word the hotspot table's texts for the exports: peak windows and the recommendations.
 
     Parameters
     ----------
     hotspots
-        Table with a ``recommendation`` column (``hotspots.recommendation.recommend``).
+        Table with ``peak_times`` and ``recommendation`` (``hotspots.analysis.analyse``).
 
     Returns
     -------
     DataFrame
-        ``TEXT_COLUMNS`` (``recommendation_fi``, ``recommendation_sv``,
-        ``recommendation_en``), same index as ``hotspots``.
+        ``TEXT_COLUMNS``, same index as ``hotspots``: ``peak_windows`` in English (the
+        exports' one language for it) and ``recommendation_fi``, ``recommendation_sv``,
+        ``recommendation_en``.
     """
     recommendations = hotspots["recommendation"]
-    return pd.DataFrame(
-        {
-            f"recommendation_{lang}": pd.array(
-                [recommendation_text(r, lang) for r in recommendations], dtype="string"
-            )
-            for lang in LANGUAGES
-        },
-        index=hotspots.index,
-        columns=list(TEXT_COLUMNS),
-    )
+    texts = {
+        f"recommendation_{lang}": pd.array(
+            [recommendation_text(r, lang) for r in recommendations], dtype="string"
+        )
+        for lang in LANGUAGES
+    }
+    windows = pd.array([peak_times_text(w, "en") for w in hotspots["peak_times"]], dtype="string")
+    return pd.DataFrame({"peak_windows": windows, **texts}, index=hotspots.index, columns=list(TEXT_COLUMNS))

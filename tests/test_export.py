@@ -10,8 +10,13 @@ import shapely
 
 from geo import crs
 from geo.errors import ParameterError
-from hotspots.export import EXPORT_COLUMNS, export_table
+from hotspots.export import EXPORT_COLUMNS, TEXT_COLUMNS, export_table
+from hotspots.peaks import PeakWindow
+from hotspots.recommendation import DistrictNames, Recommendation
+from i18n import hotspot_texts
 
+LINJAT_FI = DistrictNames(("Linjat",), ("Kallio",))
+LINJAT_SV = DistrictNames(("Linjerna",), ("Berghäll",))
 #: Kallio church, EPSG:3067.
 CENTRE = np.array(crs.to_metric([24.9497], [60.1838], src=crs.WGS84)).ravel()
 
@@ -35,6 +40,12 @@ def hotspots() -> gpd.GeoDataFrame:
             "significant": [True, False],
             "p_adjusted": [1e-9, 0.5],
             "lead": pd.array(["police", "joint"], dtype="string"),
+            "recommendation": [
+                Recommendation(
+                    "police", (PeakWindow((4, 5), 20, 2, 30),), LINJAT_FI, LINJAT_SV, None, 1500.0
+                ),
+                Recommendation("joint", (), LINJAT_FI, LINJAT_SV, None, 1500.0),
+            ],
         },
         geometry=[shapely.box(*(CENTRE - 75), *(CENTRE + 75)), shapely.box(*(CENTRE + 200), *(CENTRE + 350))],
         crs=crs.METRIC,
@@ -43,9 +54,9 @@ def hotspots() -> gpd.GeoDataFrame:
 
 
 def texts(table: pd.DataFrame) -> pd.DataFrame:
+    """Stand-in texts: the export copies them, whatever they say."""
     return pd.DataFrame(
-        {f"recommendation_{lang}": [f"{lang} {i}" for i in table["id"]] for lang in ("fi", "sv", "en")},
-        index=table.index,
+        {column: [f"{column} {i}" for i in table["id"]] for column in TEXT_COLUMNS}, index=table.index
     )
 
 
@@ -56,14 +67,26 @@ def test_export_columns_in_order_and_in_wgs84() -> None:
     pd.testing.assert_frame_equal(table, before)
     assert list(out.columns) == [*EXPORT_COLUMNS, "geometry"]
     assert out.crs == crs.WGS84
-    assert out.loc[5, "peak_windows"] == "Fri-Sat 20-02" and out.loc[9, "peak_windows"] == ""
+    assert out.loc[5, "peak_windows"] == "peak_windows H3"
     assert out.loc[5, "categories"] == "drug_dealing 40, assault 2"
     assert (out.loc[5, "score"], out.loc[9, "priority"]) == (130.0, 0.412)
     assert out.loc[5, "trend"] == "intensifying" and out.loc[9, "trend"] == ""
     assert out.loc[5, "districts"] == "Linjat" and out.loc[9, "peruspiiri"] == "Kallio"
-    assert list(out["recommendation_sv"]) == ["sv H3", "sv H1"]
+    assert list(out["recommendation_sv"]) == ["recommendation_sv H3", "recommendation_sv H1"]
     lon, lat = crs.to_wgs84(*shapely.get_coordinates(table.geometry.iloc[0]).T)
     np.testing.assert_allclose(shapely.get_coordinates(out.geometry.iloc[0]), np.c_[lon, lat])
+
+
+def test_worded_by_i18n() -> None:
+    out = export_table(hotspots(), texts=hotspot_texts(hotspots()))
+    assert list(out["peak_windows"]) == ["Fri-Sat 20-02", ""]
+    assert list(out["recommendation_en"]) == [
+        "Police lead: patrols in Linjat (Kallio); Fri-Sat 20-02.",
+        "Youth work and police jointly: outreach and patrols in Linjat (Kallio).",
+    ]
+    assert (
+        out.loc[5, "recommendation_sv"] == "Polisen leder: patrullering i Linjerna (Berghäll); fr-lö 20-02."
+    )
 
 
 def test_texts_must_be_the_same_hotspots() -> None:

@@ -77,10 +77,18 @@ def test_places_windows_and_services_in_every_form() -> None:
 
 
 def test_hotspot_texts_word_every_row_in_every_language() -> None:
-    table = pd.DataFrame({"recommendation": [KLUUVI, KLUUVI]}, index=[4, 7])
+    peak_times = [[w.as_dict() for w in KLUUVI.windows], None]
+    table = pd.DataFrame({"peak_times": peak_times, "recommendation": [KLUUVI, KLUUVI]}, index=[4, 7])
     texts = hotspot_texts(table)
-    assert list(texts.columns) == ["recommendation_fi", "recommendation_sv", "recommendation_en"]
+    assert list(texts.columns) == [
+        "peak_windows",
+        "recommendation_fi",
+        "recommendation_sv",
+        "recommendation_en",
+    ]
     assert list(texts.index) == [4, 7]
+    # Peak windows leave in English, as the exports always had them.
+    assert list(texts["peak_windows"]) == ["Fri-Sat 20-02, Wed 14-20", ""]
     assert texts.loc[7, "recommendation_sv"] == recommendation_text(KLUUVI, "sv")
     assert len(hotspot_texts(table.iloc[:0])) == 0
 

@@ -23,6 +23,7 @@ from geo.errors import ParameterError
 from hotspots import significance, summary
 from hotspots.peaks import PeakWindow
 from hotspots.summary import SummaryParams, summarise_hotspots
+from i18n import peak_times_text, peak_window_label
 
 EPS_M = 150.0
 MIN_SAMPLES = 10
@@ -190,21 +191,21 @@ def test_counts_scores_and_shares_match_plain_pandas(planted: Any, table: pd.Dat
     assert (by_label["last_date"] == grouped["occurred_at"].max().dt.normalize()).all()
     assert sum(by_label["sources"].map(lambda d: sum(d.values()))) == len(members)
     assert list(table["id"]) == [f"H{i + 1}" for i in range(len(table))]
-    structured = table[["categories", "sources", "peak_times", "peak_windows"]].to_dict("records")
+    structured = table[["categories", "sources", "peak_times"]].to_dict("records")
     assert json.loads(json.dumps(structured)) == structured
     assert list(table["label"]) == sorted(table["label"])
 
 
 def test_peak_windows_recover_the_planted_times(planted: Any, table: pd.DataFrame) -> None:
     kallio = row_of("kallio", planted, table)
-    assert kallio["peak_windows"][0] == "Fri-Sat 20-02"
+    assert peak_times_text(kallio["peak_times"], "en").split(", ")[0] == "Fri-Sat 20-02"
     first = PeakWindow.from_dict(kallio["peak_times"][0])
     assert first.weekdays == (4, 5) and (first.start_hour, first.end_hour) == (20, 2)
-    assert first.label("fi") == "pe-la 20-02" and first.label("sv") == "fr-lö 20-02"
-    assert row_of("kamppi", planted, table)["peak_windows"][0] == "Wed 14-20"
+    assert peak_window_label(first, "fi") == "pe-la 20-02" and peak_window_label(first, "sv") == "fr-lö 20-02"
+    assert peak_times_text(row_of("kamppi", planted, table)["peak_times"], "en").split(", ")[0] == "Wed 14-20"
     itakeskus = PeakWindow.from_dict(row_of("itakeskus", planted, table)["peak_times"][0])
     assert itakeskus.weekdays == tuple(range(7)) and itakeskus.hours == tuple(range(8, 14))
-    assert itakeskus.label() == "Mon-Sun 08-14"
+    assert peak_window_label(itakeskus, "en") == "Mon-Sun 08-14"
 
 
 def test_polygons_contain_every_member_with_the_privacy_margin(planted: Any, table: pd.DataFrame) -> None:
