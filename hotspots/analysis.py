@@ -78,10 +78,8 @@ def _hotspots_of(
         incidents,
         labels,
         eps_m=clustering.eps_m,
-        previous=previous,
-        districts=peruspiiri,
-        polygons=found.polygons,
-        intensity_km2=found.intensity_km2,
+        baseline=summary.Baseline(previous=previous, districts=peruspiiri),
+        areas=found,
         crs_code=found.grid.crs,
     )
 

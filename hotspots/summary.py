@@ -4,12 +4,12 @@
 GeoDataFrame in EPSG:3067. What each column means and how it is computed:
 
 id / label
-    With the engine's areas (``polygons`` given, ``hotspots.areas``): ``H{label + 1}``,
+    With the engine's areas (``areas`` given, ``hotspots.areas``): ``H{label + 1}``,
     the label being the area's place in the densest-first order, so a hotspot keeps its
     id in a district view. Otherwise ``H1``, ``H2``, ... in ascending cluster label order.
     ``label`` joins incidents back to their hotspot.
 polygon
-    The engine's areas: the union of the hotspot's study cells (``polygons``). Without
+    The engine's areas: the union of the hotspot's study cells (``areas``). Without
     them (the backtest's shape comparison), the concave hull (``shapely.concave_hull``,
     ``concave_ratio`` 0.3) of the members buffered by ``buffer_eps_ratio * eps_m`` (half
     of eps by default); single points and collinear clusters become discs or strips.
@@ -19,7 +19,7 @@ score
     Severity-weighted count: the sum of the members' severities (1-5), a missing severity
     counting as ``default_severity`` (3, the middle). ``mean_severity = score / n``.
 share
-    ``n`` over all incidents of the period (``background``).
+    ``n`` over all incidents of the period (``Baseline.background``).
 centroid_x_m / centroid_y_m
     Mean of the members' coordinates (it may lie outside an L-shaped polygon; a map
     label belongs at ``point_on_surface``).
@@ -36,7 +36,7 @@ districts
     with, comma-joined, most incidents first (ties by Finnish name); incidents outside
     Helsinki add no name.
 n_prev / change
-    ``n_prev`` counts the incidents of the previous period (``previous``) inside the
+    ``n_prev`` counts the incidents of the previous period (``Baseline.previous``) inside the
     polygon; ``change = n - n_prev``. Members and "current incidents inside the polygon"
     differ only for a rare noise point inside the buffer.
 significance
@@ -58,10 +58,12 @@ import shapely
 from numpy.typing import ArrayLike, NDArray
 
 from geo import crs, schema
+from geo.districts import load_districts
 from geo.errors import ParameterError
-from hotspots.areas import cell_union
+from hotspots.areas import HotspotAreas, cell_union
 from hotspots.grid import StudyGrid
 from hotspots.peaks import PeakParams, peak_windows, weekly_counts
+from hotspots.selection import Selection
 from hotspots.significance import SIGNIFICANCE_COLUMNS, SignificanceParams, hotspot_significance
 
 #: Incident columns the summary reads.
@@ -146,6 +148,36 @@ class SummaryParams:
             raise ParameterError(f"default_severity must be in [1, 5], got {self.default_severity}")
 
 
+@dataclass(frozen=True, eq=False)  # eq=False: frames have no single truth value to compare
+class Baseline:
+    """What the hotspots are measured against: the previous period and the period's background.
+
+    Parameters
+    ----------
+    previous
+        Incidents of the previous period (same filters) for ``n_prev``; None leaves
+        ``n_prev`` and ``change`` missing.
+    period
+        ``(since, until)`` of the current period. When given, ``previous`` may hold more
+        than the previous period: only its incidents in the period of the same length just
+        before (``hotspots.selection.Selection.previous``) are counted.
+    background
+        All incidents of the period under the same filters, for ``share`` and the
+        significance test; None: the clustered incidents.
+    districts
+        Peruspiiri layer for the significance test; None:
+        ``geo.districts.load_districts("peruspiiri")``.
+    significance
+        Level and correction of the background test (``SignificanceParams``).
+    """
+
+    previous: pd.DataFrame | None = None
+    period: tuple[pd.Timestamp, pd.Timestamp] | None = None
+    background: pd.DataFrame | None = None
+    districts: gpd.GeoDataFrame | None = None
+    significance: SignificanceParams = field(default_factory=SignificanceParams)
+
+
 def _local_times(when: pd.Series, name: str) -> pd.Series:
     if not isinstance(when.dtype, pd.DatetimeTZDtype):
         raise ParameterError(
@@ -216,8 +248,6 @@ def _previous_in_period(
 ) -> pd.DataFrame:
     if period is None:
         return previous
-    from hotspots.selection import Selection
-
     before = Selection(since=period[0], until=period[1]).previous()
     when = _local_times(previous["occurred_at"], "previous")
     keep = (when >= before.since) & (when < before.until)
@@ -225,7 +255,7 @@ def _previous_in_period(
 
 
 def _points_in(polygons: NDArray[Any], frame: pd.DataFrame) -> NDArray[np.int64]:
-    """Rows of ``frame`` inside each polygon (boundary included)."""
+    """Count the rows of ``frame`` inside each polygon (boundary included)."""
     x = frame["x_m"].to_numpy(dtype=np.float64)
     y = frame["y_m"].to_numpy(dtype=np.float64)
     finite = np.isfinite(x) & np.isfinite(y)
@@ -243,19 +273,168 @@ def _points_in(polygons: NDArray[Any], frame: pd.DataFrame) -> NDArray[np.int64]
     return counts
 
 
+@dataclass(frozen=True)
+class _Clusters:
+    """The clustered incidents grouped by hotspot (stable), as ``shapely.multipoints`` needs."""
+
+    labels: NDArray[np.int64]  # the distinct cluster labels, ascending: hotspot i has labels[i]
+    groups: NDArray[np.int64]  # hotspot (0..k-1) of each member
+    rows: NDArray[np.int64]  # row of each member in the incidents
+    members: pd.DataFrame
+    xy: NDArray[np.float64]
+
+    @property
+    def k(self) -> int:
+        return int(self.labels.size)
+
+
+def _clusters(incidents: pd.DataFrame, labels: ArrayLike) -> _Clusters:
+    """Group the incidents with a label >= 0 by label; check the labels and the members' coordinates."""
+    label_arr = np.asarray(labels)
+    if label_arr.ndim != 1 or label_arr.size != len(incidents):
+        raise ParameterError(
+            f"labels must hold one label per incident ({len(incidents)}), got shape {label_arr.shape}"
+        )
+    if label_arr.size and not np.issubdtype(label_arr.dtype, np.integer):
+        raise ParameterError(f"labels must be integers (-1 = noise), got dtype {label_arr.dtype}")
+    label_arr = label_arr.astype(np.int64)
+    member_rows = np.flatnonzero(label_arr >= 0)
+    uniq, inverse = np.unique(label_arr[member_rows], return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    member_rows, inverse = member_rows[order], inverse.astype(np.int64)[order]
+    members = incidents.iloc[member_rows]
+    xy = members[["x_m", "y_m"]].to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(xy).all(axis=1)
+    if bad.any():
+        row = int(member_rows[np.flatnonzero(bad)[0]])
+        raise ParameterError(
+            f"incident row {row} has label {label_arr[row]} but no finite x_m/y_m; "
+            "cluster only incidents with coordinates"
+        )
+    return _Clusters(uniq.astype(np.int64), inverse, member_rows, members, xy)
+
+
+def _outlines(
+    clusters: _Clusters, *, eps_m: float, params: SummaryParams, areas: HotspotAreas | None
+) -> tuple[NDArray[np.object_], list[str]]:
+    """Return each hotspot's polygon and id: the areas' cells, else the buffered concave hull."""
+    k = clusters.k
+    if areas is not None:
+        given = areas.polygons
+        if k and (clusters.labels.min() < 0 or clusters.labels.max() >= given.size):
+            raise ParameterError(
+                f"labels run to {int(clusters.labels.max())} but {given.size} polygons were given; "
+                "give one per label"
+            )
+        shapes = given[clusters.labels] if k else np.empty(0, dtype=object)
+        return shapes, [f"H{int(label) + 1}" for label in clusters.labels]
+    if not k:
+        return np.empty(0, dtype=object), []
+    points = shapely.multipoints(clusters.xy, indices=clusters.groups)
+    hulls = shapely.concave_hull(points, ratio=params.concave_ratio)
+    shapes = np.asarray(shapely.buffer(hulls, params.buffer_eps_ratio * eps_m, quad_segs=8), dtype=object)
+    return shapes, [f"H{i + 1}" for i in range(k)]
+
+
+def _size_columns(
+    clusters: _Clusters, shapes: NDArray[np.object_], *, params: SummaryParams, areas: HotspotAreas | None
+) -> dict[str, Any]:
+    """Return ``n``, ``score`` ... ``intensity_km2`` and the centroid of each hotspot."""
+    k, groups = clusters.k, clusters.groups
+    n = np.bincount(groups, minlength=k).astype(np.int64)
+    severity = clusters.members["severity"].astype("Float64").fillna(params.default_severity)
+    score = np.bincount(groups, weights=severity.to_numpy(dtype=np.float64), minlength=k).astype(np.float64)
+    area_km2 = shapely.area(shapes) / 1e6 if k else np.empty(0)
+    density = n / area_km2 if k else np.empty(0)
+    intensity = areas.intensity_km2[clusters.labels] if areas is not None and k else density
+    return {
+        "n": n,
+        "score": score,
+        "mean_severity": score / np.maximum(n, 1),
+        "area_km2": area_km2,
+        "density_km2": density,
+        "intensity_km2": np.asarray(intensity, dtype=np.float64),
+        "centroid_x_m": np.bincount(groups, weights=clusters.xy[:, 0], minlength=k) / np.maximum(n, 1),
+        "centroid_y_m": np.bincount(groups, weights=clusters.xy[:, 1], minlength=k) / np.maximum(n, 1),
+    }
+
+
+def _mix_columns(clusters: _Clusters) -> dict[str, Any]:
+    """Return the category and source mixes of each hotspot and its top category."""
+    k, groups, members = clusters.k, clusters.groups, clusters.members
+    categories, category_names = _count_matrix(groups, members["category"], k, "other")
+    category_dicts, category_mix, top_category = _mix(categories, category_names)
+    sources, source_names = _count_matrix(groups, members["source"], k, "other")
+    source_dicts, source_mix, _ = _mix(sources, source_names)
+    return {
+        "categories": pd.Series(category_dicts, dtype=object),
+        "category_mix": pd.array(category_mix, dtype="string"),
+        "top_category": pd.array(top_category, dtype="string"),
+        "sources": pd.Series(source_dicts, dtype=object),
+        "source_mix": pd.array(source_mix, dtype="string"),
+    }
+
+
+def _time_columns(clusters: _Clusters, when_all: pd.Series, params: SummaryParams) -> dict[str, Any]:
+    """Return the first and last local date and the peak windows of each hotspot."""
+    k = clusters.k
+    when = when_all.iloc[clusters.rows]
+    windows = [peak_windows(grid, params=params.peaks) for grid in weekly_counts(clusters.groups, when, k)]
+    span = when.groupby(clusters.groups).agg(["min", "max"]).reindex(range(k)).astype(when_all.dtype)
+    return {
+        "first_date": span["min"].dt.normalize().reset_index(drop=True),
+        "last_date": span["max"].dt.normalize().reset_index(drop=True),
+        "peak_times": pd.Series([[w.as_dict() for w in ws] for ws in windows], dtype=object),
+    }
+
+
+def _district_columns(clusters: _Clusters) -> dict[str, Any]:
+    """Return the names of each hotspot's osa-alue and peruspiiri in Finnish and Swedish."""
+    k, groups, members = clusters.k, clusters.groups, clusters.members
+    osa_fi, osa_sv = _district_names(groups, members["osaalue_fi"], members["osaalue_sv"], k)
+    per_fi, per_sv = _district_names(groups, members["peruspiiri_fi"], members["peruspiiri_sv"], k)
+    return {
+        "osaalue_fi": pd.array(osa_fi, dtype="string"),
+        "osaalue_sv": pd.array(osa_sv, dtype="string"),
+        "peruspiiri_fi": pd.array(per_fi, dtype="string"),
+        "peruspiiri_sv": pd.array(per_sv, dtype="string"),
+    }
+
+
+def _baseline_columns(
+    shapes: NDArray[np.object_], n: NDArray[np.int64], background: pd.DataFrame, baseline: Baseline
+) -> dict[str, Any]:
+    """Return the trend against the previous period and the significance test of each hotspot."""
+    k = n.size
+    if baseline.previous is not None:
+        _check_columns(baseline.previous, "previous", ("occurred_at", "x_m", "y_m"))
+        before = _previous_in_period(baseline.previous, baseline.period)
+        n_prev = pd.array(_points_in(shapes, before), dtype="Int64")
+    else:
+        n_prev = pd.array([pd.NA] * k, dtype="Int64")
+    if k:
+        districts = load_districts("peruspiiri") if baseline.districts is None else baseline.districts
+        tests = hotspot_significance(shapes, n, background, districts=districts, params=baseline.significance)
+    else:
+        tests = pd.DataFrame({c: pd.Series(dtype=np.float64) for c in SIGNIFICANCE_COLUMNS[:-1]})
+        tests["significant"] = pd.Series(dtype=bool)
+    columns: dict[str, Any] = {
+        "n_prev": n_prev,
+        "change": pd.Series(n, dtype="Int64") - pd.Series(n_prev, dtype="Int64"),
+    }
+    for name in SIGNIFICANCE_COLUMNS:
+        columns[name] = tests[name].to_numpy(dtype=bool if name == "significant" else np.float64)
+    return columns
+
+
 def summarise_hotspots(
     incidents: pd.DataFrame,
     labels: ArrayLike,
     *,
     eps_m: float,
-    period: tuple[pd.Timestamp, pd.Timestamp] | None = None,
-    previous: pd.DataFrame | None = None,
-    background: pd.DataFrame | None = None,
-    districts: gpd.GeoDataFrame | None = None,
+    baseline: Baseline = Baseline(),
     params: SummaryParams = SummaryParams(),
-    significance: SignificanceParams = SignificanceParams(),  # noqa: B008  (frozen dataclass)
-    polygons: ArrayLike | None = None,
-    intensity_km2: ArrayLike | None = None,
+    areas: HotspotAreas | None = None,
     crs_code: str = crs.METRIC,
 ) -> gpd.GeoDataFrame:
     """One row per cluster: polygon, counts, severity, categories, times, districts, trend, test.
@@ -268,31 +447,17 @@ def summarise_hotspots(
         Cluster label per row of ``incidents`` (-1 = noise).
     eps_m
         The clustering radius in metres; the polygon buffer is ``buffer_eps_ratio * eps_m``.
-    period
-        ``(since, until)`` of the current period. When given, ``previous`` may hold more
-        than the previous period: only its incidents in the period of the same length just
-        before (``hotspots.selection.Selection.previous``) are counted.
-    previous
-        Incidents of the previous period (same filters) for ``n_prev``; None leaves
-        ``n_prev`` and ``change`` missing.
-    background
-        All incidents of the period under the same filters, for ``share`` and the
-        significance test; default ``incidents``.
-    districts
-        Peruspiiri layer for the significance test; default
-        ``geo.districts.load_districts("peruspiiri")``.
+    baseline
+        What the hotspots are measured against: the previous period (``n_prev``,
+        ``change``) and the period's background (``share``, the significance test).
     params
         Polygon and peak-time settings (``SummaryParams``).
-    significance
-        Level and correction of the background test (``SignificanceParams``).
-    polygons
-        The hotspots' outlines, one per label 0, 1, ... (``hotspots.areas``: unions of
-        study cells); the labels then name hotspots ``H{label + 1}``. None draws the
-        concave hull of each cluster buffered by ``buffer_eps_ratio * eps_m`` and numbers
-        the clusters ``H1``, ``H2`` ... in label order.
-    intensity_km2
-        The hotspots' rank key, one per label (``HotspotAreas.intensity_km2``); default
-        ``density_km2``.
+    areas
+        The engine's hotspot areas (``hotspots.areas``), one per label 0, 1, ...: their
+        outlines (unions of study cells) and intensities; the labels then name hotspots
+        ``H{label + 1}``. None draws the concave hull of each cluster buffered by
+        ``buffer_eps_ratio * eps_m``, numbers the clusters ``H1``, ``H2`` ... in label
+        order and ranks by ``density_km2``.
     crs_code
         CRS of ``x_m``/``y_m`` and the polygons (EPSG:3067 for Helsinki).
 
@@ -305,127 +470,24 @@ def summarise_hotspots(
     if not np.isfinite(eps_m) or eps_m <= 0:
         raise ParameterError(f"eps_m must be > 0 metres, got {eps_m}")
     _check_columns(incidents, "incidents", REQUIRED_COLUMNS)
-    label_arr = np.asarray(labels)
-    if label_arr.ndim != 1 or label_arr.size != len(incidents):
-        raise ParameterError(
-            f"labels must hold one label per incident ({len(incidents)}), got shape {label_arr.shape}"
-        )
-    if label_arr.size and not np.issubdtype(label_arr.dtype, np.integer):
-        raise ParameterError(f"labels must be integers (-1 = noise), got dtype {label_arr.dtype}")
-    label_arr = label_arr.astype(np.int64)
-    background = incidents if background is None else background
+    clusters = _clusters(incidents, labels)
+    background = incidents if baseline.background is None else baseline.background
     when_all = _local_times(incidents["occurred_at"], "incidents")
-
-    member_rows = np.flatnonzero(label_arr >= 0)
-    uniq, inverse = np.unique(label_arr[member_rows], return_inverse=True)
-    inverse = inverse.astype(np.int64)
-    k = uniq.size
-    # Members grouped by hotspot (stable), as shapely.multipoints needs.
-    order = np.argsort(inverse, kind="stable")
-    member_rows, inverse = member_rows[order], inverse[order]
-    members = incidents.iloc[member_rows]
-
-    xy = members[["x_m", "y_m"]].to_numpy(dtype=np.float64)
-    bad = ~np.isfinite(xy).all(axis=1)
-    if bad.any():
-        row = int(member_rows[np.flatnonzero(bad)[0]])
-        raise ParameterError(
-            f"incident row {row} has label {label_arr[row]} but no finite x_m/y_m; "
-            "cluster only incidents with coordinates"
-        )
-    n = np.bincount(inverse, minlength=k).astype(np.int64)
-    severity = (
-        members["severity"].astype("Float64").fillna(params.default_severity).to_numpy(dtype=np.float64)
-    )
-    score = np.bincount(inverse, weights=severity, minlength=k).astype(np.float64)
-    centroid_x = np.bincount(inverse, weights=xy[:, 0], minlength=k) / np.maximum(n, 1)
-    centroid_y = np.bincount(inverse, weights=xy[:, 1], minlength=k) / np.maximum(n, 1)
-
-    given = None if polygons is None else np.asarray(polygons, dtype=object)
-    if given is not None:
-        if k and (uniq.min() < 0 or uniq.max() >= given.size):
-            raise ParameterError(
-                f"labels run to {int(uniq.max())} but {given.size} polygons were given; give one per label"
-            )
-        shapes = given[uniq] if k else np.empty(0, dtype=object)
-        ids = [f"H{int(label) + 1}" for label in uniq]
-    elif k:
-        hulls = shapely.concave_hull(shapely.multipoints(xy, indices=inverse), ratio=params.concave_ratio)
-        shapes = np.asarray(shapely.buffer(hulls, params.buffer_eps_ratio * eps_m, quad_segs=8), dtype=object)
-        ids = [f"H{i + 1}" for i in range(k)]
-    else:
-        shapes = np.empty(0, dtype=object)
-        ids = []
-    polygons = shapes
-    area_km2 = shapely.area(polygons) / 1e6 if k else np.empty(0)
-    if intensity_km2 is not None and k:
-        intensity = np.asarray(intensity_km2, dtype=np.float64)[uniq]
-    else:
-        intensity = n / area_km2 if k else np.empty(0)
-
-    categories, category_names = _count_matrix(inverse, members["category"], k, "other")
-    category_dicts, category_mix, top_category = _mix(categories, category_names)
-    sources, source_names = _count_matrix(inverse, members["source"], k, "other")
-    source_dicts, source_mix, _ = _mix(sources, source_names)
-
-    when = when_all.iloc[member_rows]
-    windows = [peak_windows(grid, params=params.peaks) for grid in weekly_counts(inverse, when, k)]
-    span = when.groupby(inverse).agg(["min", "max"]).reindex(range(k)).astype(when_all.dtype)
-
-    osa_fi, osa_sv = _district_names(inverse, members["osaalue_fi"], members["osaalue_sv"], k)
-    per_fi, per_sv = _district_names(inverse, members["peruspiiri_fi"], members["peruspiiri_sv"], k)
-
-    if previous is not None:
-        _check_columns(previous, "previous", ("occurred_at", "x_m", "y_m"))
-        n_prev = pd.array(_points_in(polygons, _previous_in_period(previous, period)), dtype="Int64")
-    else:
-        n_prev = pd.array([pd.NA] * k, dtype="Int64")
-    if k:
-        if districts is None:
-            from geo.districts import load_districts
-
-            districts = load_districts("peruspiiri")
-        tests = hotspot_significance(polygons, n, background, districts=districts, params=significance)
-    else:
-        tests = pd.DataFrame({c: pd.Series(dtype=np.float64) for c in SIGNIFICANCE_COLUMNS[:-1]})
-        tests["significant"] = pd.Series(dtype=bool)
-    total = len(background)
-
-    table = pd.DataFrame(
-        {
-            "id": pd.array(ids, dtype="string"),
-            "label": uniq.astype(np.int64),
-            "n": n,
-            "score": score,
-            "mean_severity": score / np.maximum(n, 1),
-            "area_km2": area_km2,
-            "density_km2": n / area_km2 if k else np.empty(0),
-            "intensity_km2": intensity,
-            "share": n / total if total else np.full(k, np.nan),
-            "categories": pd.Series(category_dicts, dtype=object),
-            "category_mix": pd.array(category_mix, dtype="string"),
-            "top_category": pd.array(top_category, dtype="string"),
-            "sources": pd.Series(source_dicts, dtype=object),
-            "source_mix": pd.array(source_mix, dtype="string"),
-            "first_date": span["min"].dt.normalize().reset_index(drop=True),
-            "last_date": span["max"].dt.normalize().reset_index(drop=True),
-            "peak_times": pd.Series([[w.as_dict() for w in ws] for ws in windows], dtype=object),
-            "osaalue_fi": pd.array(osa_fi, dtype="string"),
-            "osaalue_sv": pd.array(osa_sv, dtype="string"),
-            "peruspiiri_fi": pd.array(per_fi, dtype="string"),
-            "peruspiiri_sv": pd.array(per_sv, dtype="string"),
-            "n_prev": n_prev,
-            "change": pd.Series(n, dtype="Int64") - pd.Series(n_prev, dtype="Int64"),
-            "expected": tests["expected"].to_numpy(dtype=np.float64),
-            "p_local": tests["p_local"].to_numpy(dtype=np.float64),
-            "p_value": tests["p_value"].to_numpy(dtype=np.float64),
-            "p_adjusted": tests["p_adjusted"].to_numpy(dtype=np.float64),
-            "significant": tests["significant"].to_numpy(dtype=bool),
-            "centroid_x_m": centroid_x,
-            "centroid_y_m": centroid_y,
-        }
-    )
-    return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries(polygons, crs=crs_code), crs=crs_code)
+    shapes, ids = _outlines(clusters, eps_m=eps_m, params=params, areas=areas)
+    sizes = _size_columns(clusters, shapes, params=params, areas=areas)
+    n = sizes["n"]
+    columns = {
+        "id": pd.array(ids, dtype="string"),
+        "label": clusters.labels,
+        **sizes,
+        "share": n / len(background) if len(background) else np.full(clusters.k, np.nan),
+        **_mix_columns(clusters),
+        **_time_columns(clusters, when_all, params),
+        **_district_columns(clusters),
+        **_baseline_columns(shapes, n, background, baseline),
+    }
+    table = pd.DataFrame({name: columns[name] for name in HOTSPOT_COLUMNS[:-1]})
+    return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries(shapes, crs=crs_code), crs=crs_code)
 
 
 #: District code of a study area that has no districts of its own (data outside Helsinki).

@@ -22,7 +22,7 @@ from geo import crs, districts, schema
 from geo.errors import ParameterError
 from hotspots import significance, summary
 from hotspots.peaks import PeakWindow
-from hotspots.summary import SummaryParams, summarise_hotspots
+from hotspots.summary import Baseline, SummaryParams, summarise_hotspots
 from i18n import peak_times_text, peak_window_label
 
 EPS_M = 150.0
@@ -139,7 +139,7 @@ def table(
     planted: tuple[pd.DataFrame, np.ndarray, np.ndarray], peruspiiri: gpd.GeoDataFrame
 ) -> gpd.GeoDataFrame:
     incidents, _, labels = planted
-    return summarise_hotspots(incidents, labels, eps_m=EPS_M, districts=peruspiiri)
+    return summarise_hotspots(incidents, labels, eps_m=EPS_M, baseline=Baseline(districts=peruspiiri))
 
 
 def row_of(name: str, planted: tuple[pd.DataFrame, np.ndarray, np.ndarray], table: pd.DataFrame) -> pd.Series:
@@ -232,7 +232,7 @@ def test_l_shaped_cluster_gets_an_l_not_a_triangle(peruspiiri: gpd.GeoDataFrame)
     incidents = canonical(x, y, when, np.full(600, "assault"), rng)
     labels = dbscan_labels(incidents)
     assert set(labels) == {0}
-    table = summarise_hotspots(incidents, labels, eps_m=EPS_M, districts=peruspiiri)
+    table = summarise_hotspots(incidents, labels, eps_m=EPS_M, baseline=Baseline(districts=peruspiiri))
     polygon = table.geometry.iloc[0]
     convex = shapely.convex_hull(shapely.multipoints(np.c_[x, y])).buffer(EPS_M / 2)
     assert shapely.contains_xy(polygon, x, y).all()
@@ -250,7 +250,9 @@ def test_n_prev_counts_previous_incidents_inside_each_polygon(
     previous = incidents[keep].assign(
         occurred_at=incidents.loc[keep, "occurred_at"] - pd.Timedelta(weeks=WEEKS)
     )
-    got = summarise_hotspots(incidents, labels, eps_m=EPS_M, previous=previous, districts=peruspiiri)
+    got = summarise_hotspots(
+        incidents, labels, eps_m=EPS_M, baseline=Baseline(previous=previous, districts=peruspiiri)
+    )
     inside = [int(shapely.contains_xy(poly, previous["x_m"], previous["y_m"]).sum()) for poly in got.geometry]
     assert got["n_prev"].tolist() == inside
     assert (got["change"] == got["n"] - got["n_prev"]).all()
@@ -262,7 +264,10 @@ def test_n_prev_counts_previous_incidents_inside_each_polygon(
     )
     period = (pd.Timestamp("2025-01-06", tz=schema.TIMEZONE), pd.Timestamp("2025-07-07", tz=schema.TIMEZONE))
     cut = summarise_hotspots(
-        incidents, labels, eps_m=EPS_M, previous=history, period=period, districts=peruspiiri
+        incidents,
+        labels,
+        eps_m=EPS_M,
+        baseline=Baseline(previous=history, period=period, districts=peruspiiri),
     )
     assert cut["n_prev"].tolist() == got["n_prev"].tolist()
 
@@ -300,7 +305,7 @@ def test_busy_district_clumps_are_not_significant_but_a_real_cluster_is(peruspii
     when = local(START + pd.to_timedelta(rng.integers(0, 86400 * 180, len(both)), unit="s"))
     incidents = canonical(both[:, 0], both[:, 1], when, np.full(len(both), "assault"), rng)
     labels = dbscan_labels(incidents, min_samples=12)
-    table = summarise_hotspots(incidents, labels, eps_m=EPS_M, districts=peruspiiri)
+    table = summarise_hotspots(incidents, labels, eps_m=EPS_M, baseline=Baseline(districts=peruspiiri))
     real_label = np.bincount(labels[-35:][labels[-35:] >= 0]).argmax()
     is_real = (table["label"] == real_label).to_numpy()
     assert table.loc[is_real, "significant"].all()
@@ -350,7 +355,9 @@ def test_no_clusters_gives_an_empty_table_with_the_same_columns(
     planted: Any, table: pd.DataFrame, peruspiiri: gpd.GeoDataFrame
 ) -> None:
     incidents, _, _ = planted
-    empty = summarise_hotspots(incidents, np.full(len(incidents), -1), eps_m=EPS_M, districts=peruspiiri)
+    empty = summarise_hotspots(
+        incidents, np.full(len(incidents), -1), eps_m=EPS_M, baseline=Baseline(districts=peruspiiri)
+    )
     assert len(empty) == 0 and list(empty.columns) == list(summary.HOTSPOT_COLUMNS)
     assert empty.crs == crs.METRIC
     assert empty.dtypes.to_dict() == table.dtypes.to_dict()
@@ -362,10 +369,12 @@ def test_input_not_mutated_and_labels_of_any_numbering(planted: Any, peruspiiri:
     incidents, _, labels = planted
     before, labels_before = incidents.copy(), labels.copy()
     renumbered = np.where(labels >= 0, labels * 7 + 3, -1)
-    got = summarise_hotspots(incidents, renumbered, eps_m=EPS_M, previous=incidents, districts=peruspiiri)
+    got = summarise_hotspots(
+        incidents, renumbered, eps_m=EPS_M, baseline=Baseline(previous=incidents, districts=peruspiiri)
+    )
     pd.testing.assert_frame_equal(incidents, before)
     np.testing.assert_array_equal(labels, labels_before)
-    reference = summarise_hotspots(incidents, labels, eps_m=EPS_M, districts=peruspiiri)
+    reference = summarise_hotspots(incidents, labels, eps_m=EPS_M, baseline=Baseline(districts=peruspiiri))
     assert got["n"].tolist() == reference["n"].tolist()
     assert list(got["label"]) == sorted(set(renumbered) - {-1})
 
