@@ -55,7 +55,11 @@ def run(args: argparse.Namespace) -> int:
         heading = f"forecast for {predicted.period_label}"
     else:
         result = analysis.analyse(
-            frame, selection=selection, clustering=clustering, service_points=services, grid=data.grid
+            frame,
+            selection=selection,
+            clustering=clustering,
+            service_points=services,
+            study=analysis.StudyArea(grid=data.grid),
         )
         heading = ""
     path = downloads.write_hotspots(
