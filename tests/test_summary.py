@@ -1,4 +1,4 @@
-"""Hotspot table and significance on generated incidents with known answers over real districts.
+"""Hotspot table (and its significance column) on generated incidents with known answers over real districts.
 
 Three clusters are planted at real places (Kallio church, Kamppi, Itäkeskus) with known
 categories and time profiles over a uniform background; labels come from scikit-learn's
@@ -15,15 +15,15 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from scipy import stats
 from sklearn.cluster import DBSCAN
 
 from geo import crs, districts, schema
 from geo.errors import ParameterError
-from hotspots import significance, summary
+from hotspots import summary
 from hotspots.peaks import PeakWindow
 from hotspots.summary import Baseline, SummaryParams, summarise_hotspots
 from i18n import peak_times_text, peak_window_label
+from tests.test_significance import uniform_in
 
 EPS_M = 150.0
 MIN_SAMPLES = 10
@@ -285,15 +285,6 @@ def test_planted_hotspots_significant_random_clump_not(planted: Any, table: pd.D
     assert np.all(table["p_adjusted"] >= table["p_value"])
 
 
-def uniform_in(geometry: shapely.Geometry, n: int, rng: np.random.Generator) -> np.ndarray:
-    x0, y0, x1, y1 = geometry.bounds
-    points = np.empty((0, 2))
-    while len(points) < n:
-        batch = rng.uniform([x0, y0], [x1, y1], (4 * n, 2))
-        points = np.vstack([points, batch[shapely.contains_xy(geometry, batch[:, 0], batch[:, 1])]])
-    return points[:n]
-
-
 def test_busy_district_clumps_are_not_significant_but_a_real_cluster_is(peruspiiri: gpd.GeoDataFrame) -> None:
     """Uniform incidents over Kallio at 100/km² throw up clumps DBSCAN finds; none may pass."""
     kallio = peruspiiri.loc[peruspiiri["code"] == "301", "geometry"].iloc[0]
@@ -313,42 +304,6 @@ def test_busy_district_clumps_are_not_significant_but_a_real_cluster_is(peruspii
     # Correcting for the number of hotspots alone would have let a clump through.
     assert (table.loc[~is_real, "p_local"] * len(table) < 0.05).any()
     assert table["peruspiiri_fi"].str.startswith("Kallio").all()
-
-
-def test_expected_count_follows_the_district_rate(peruspiiri: gpd.GeoDataFrame) -> None:
-    """Known answer: a disc inside one district expects N_d * disc area / occupied area."""
-    kallio = peruspiiri.loc[peruspiiri["code"] == "301", "geometry"].iloc[0]
-    rng = np.random.default_rng(2)
-    xy = uniform_in(kallio, 400, rng)
-    background = pd.DataFrame({"x_m": xy[:, 0], "y_m": xy[:, 1], "peruspiiri_code": "301"})
-    cells = {(int(a // 250), int(b // 250)) for a, b in xy}
-    centre = shapely.Point(crs.to_metric([24.9497], [60.1838], src=crs.WGS84))
-    disc = centre.buffer(100.0)
-    expected, tested, searched = significance.expected_counts([disc], background, districts=peruspiiri)
-    assert expected[0] == pytest.approx(400 * disc.area / (len(cells) * 250.0**2))
-    assert tested[0] == pytest.approx(disc.area) and searched == pytest.approx(len(cells) * 250.0**2)
-    table = significance.hotspot_significance([disc, disc], [3, 40], background, districts=peruspiiri)
-    assert table["p_local"].iloc[1] == pytest.approx(stats.poisson.sf(39, expected[0]))
-    assert not table["significant"].iloc[0] and table["significant"].iloc[1]
-    sea = shapely.Point(392000.0, 6660000.0).buffer(100.0)  # open sea south of the city
-    untested = significance.hotspot_significance([sea], [50], background, districts=peruspiiri)
-    assert np.isnan(untested["p_value"].iloc[0]) and not untested["significant"].iloc[0]
-
-
-def test_p_value_adjustments_match_references() -> None:
-    p = np.array([0.01, 0.04, 0.03, np.nan, 0.005])
-    tested = p[np.isfinite(p)]
-    bh = significance.adjust_p_values(p, method="bh")
-    np.testing.assert_allclose(bh[np.isfinite(p)], stats.false_discovery_control(tested, method="bh"))
-    holm = significance.adjust_p_values(p, method="holm")
-    # By hand: sorted 0.005, 0.01, 0.03, 0.04 times 4, 3, 2, 1, running maximum.
-    np.testing.assert_allclose(holm, [0.03, 0.06, 0.06, np.nan, 0.02])
-    np.testing.assert_allclose(
-        significance.adjust_p_values(p, method="bonferroni"), [0.04, 0.16, 0.12, np.nan, 0.02]
-    )
-    assert np.isnan(significance.adjust_p_values([np.nan])).all()
-    with pytest.raises(ParameterError, match="method"):
-        significance.adjust_p_values(p, method="sidak")  # type: ignore[arg-type]
 
 
 def test_no_clusters_gives_an_empty_table_with_the_same_columns(
@@ -392,7 +347,3 @@ def test_errors_name_the_parameter(planted: Any) -> None:
         summarise_hotspots(naive, labels, eps_m=EPS_M)
     with pytest.raises(ParameterError, match=r"buffer_eps_ratio must be >= 0\.25"):
         SummaryParams(buffer_eps_ratio=0.1)
-    with pytest.raises(ParameterError, match="alpha must be in"):
-        significance.SignificanceParams(alpha=1.5)
-    with pytest.raises(ParameterError, match="correction"):
-        significance.SignificanceParams(correction="none")  # type: ignore[arg-type]
