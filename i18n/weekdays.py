@@ -1,4 +1,4 @@
-"""Weekdays and peak windows in words: ``"Fri-Sat 20-02"`` (en), ``"pe-la 20-02"`` (fi), ``"fr-lö 20-02"`` (sv).
+"""Weekdays and peak windows in words: ``"Fri-Sat 20-02"``, ``"pe-la 20-02"``, ``"fr-lö 20-02"``.
 
 The abbreviations are the catalogues' ``weekday.short.0`` (Monday) .. ``weekday.short.6``.
 ``hotspots.peaks`` finds the windows; this module only names them.
