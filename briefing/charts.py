@@ -17,8 +17,7 @@ from briefing.privacy import DEFAULT_MIN_COUNT, check_min_count
 from briefing.rendering import style
 from geo import schema
 from hotspots.analysis import Analysis
-from hotspots.summary import WEEKDAY_ABBREVIATIONS
-from i18n import t
+from i18n import t, weekday_abbreviations
 
 
 def _weekly(frame: pd.DataFrame, since: pd.Timestamp | None, until: pd.Timestamp | None) -> pd.Series:
@@ -101,7 +100,7 @@ def _hour_weekday_chart(
         ax.pcolormesh(np.arange(25), np.arange(8), low, cmap=ListedColormap(["#dddddd"]))
     ax.invert_yaxis()
     ax.set_yticks(np.arange(7) + 0.5)
-    ax.set_yticklabels(WEEKDAY_ABBREVIATIONS[lang], fontsize=6.5)
+    ax.set_yticklabels(weekday_abbreviations(lang), fontsize=6.5)
     ax.set_xticks(np.arange(0, 25, 6))
     ax.set_xticklabels([str(h) for h in range(0, 25, 6)], fontsize=6.5)
     ax.set_xlabel(t("chart.hour", lang), fontsize=7)

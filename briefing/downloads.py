@@ -57,7 +57,7 @@ from geo.spreadsheet import neutralise_cell, neutralise_frame
 from hotspots import figures
 from hotspots.analysis import Analysis
 from hotspots.export import export_table
-from i18n import check_language, t
+from i18n import check_language, hotspot_texts, t
 
 #: Incident columns of a restricted export (besides the point geometry / lon, lat): the
 #: canonical ones without coordinates and the demo flag.
@@ -150,7 +150,7 @@ def hotspots_table(
     min_count = check_min_count(min_count)
     hotspots = analysis.hotspots
     if restricted:
-        table = export_table(hotspots)
+        table = export_table(hotspots, texts=hotspot_texts(hotspots))
         table["classification"] = RESTRICTED
         return table
     outlines = shareable_outlines(
@@ -167,7 +167,7 @@ def hotspots_table(
     frame["category_mix"] = pd.array(
         [mix_text(mix, min_count=min_count) for mix in hotspots["categories"]], dtype="string"
     )
-    table = export_table(frame)
+    table = export_table(frame, texts=hotspot_texts(hotspots))
     small = (hotspots["n"].to_numpy(dtype=np.float64) < min_count) if len(hotspots) else np.zeros(0, bool)
     table["n"] = count_column(hotspots["n"], min_count=min_count).to_numpy()
     table["n_prev"] = count_column(hotspots["n_prev"], min_count=min_count).to_numpy()

@@ -72,8 +72,7 @@ from briefing.texts import (
 from geo import schema, settings
 from geo.districts import check_level
 from hotspots.analysis import Analysis
-from hotspots.summary import PeakWindow
-from i18n import check_language, format_number, level_label, t
+from i18n import check_language, format_number, level_label, peak_times_text, recommendation_text, t
 
 _FONT: Final = "BriefSans"
 _FONT_BOLD: Final = "BriefSans-Bold"
@@ -199,7 +198,7 @@ def _top_hotspots(analysis: Analysis, *, lang: str, restricted: bool, min_count:
     for _, row in top.iterrows():
         names = ", ".join(str(row[place]).split(", ")[:3])
         status = row.get("status")
-        windows = ", ".join(PeakWindow.from_dict(w).label(lang) for w in (row["peak_times"] or []))
+        windows = peak_times_text(row["peak_times"], lang)
         rows.append(
             [
                 _p(str(int(row["rank"])), styles["cell_bold"]),
@@ -210,7 +209,7 @@ def _top_hotspots(analysis: Analysis, *, lang: str, restricted: bool, min_count:
                 ),
                 _p(t(f"status.{status}", lang) if isinstance(status, str) else "", styles["cell"]),
                 _p(windows, styles["cell"]),
-                _p(str(row[f"recommendation_{lang}"]), styles["cell"]),
+                _p(recommendation_text(row["recommendation"], lang), styles["cell"]),
             ]
         )
     widths = [0.06, 0.19, 0.125, 0.11, 0.12, 0.395]

@@ -19,8 +19,7 @@ from geo.errors import HotspotsError
 from hotspots.analysis import Analysis
 from hotspots.methods import ClusteringParams
 from hotspots.selection import Selection
-from hotspots.summary import WEEKDAY_ABBREVIATIONS, weekday_label
-from i18n import category_label, check_language, format_number, source_label, t
+from i18n import LANGUAGES, category_label, check_language, format_number, source_label, t, weekday_label
 
 #: The product name written into file metadata (Software, Creator, Producer).
 SOFTWARE: Final = "helsinki-hotspots briefing"
@@ -177,7 +176,7 @@ def filters_text(
         if selection.hours:
             parts.append(t("brief.filter_hours", lang, items=_hour_runs(selection.hours)))
         if selection.weekdays:
-            days = weekday_label(selection.weekdays, lang) if lang in WEEKDAY_ABBREVIATIONS else ""
+            days = weekday_label(selection.weekdays, lang) if lang in LANGUAGES else ""
             parts.append(t("brief.filter_weekdays", lang, items=days))
     text = "; ".join(parts) if parts else t("brief.filters_none", lang)
     return t("brief.filters", lang, filters=text)

@@ -13,6 +13,7 @@ from briefing import downloads
 from cli import arguments
 from hotspots import analysis, areas, forecast
 from hotspots.recommendation import read_service_points
+from i18n import recommendation_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -54,7 +55,11 @@ def run(args: argparse.Namespace) -> int:
         heading = f"forecast for {predicted.period_label}"
     else:
         result = analysis.analyse(
-            frame, selection=selection, clustering=clustering, service_points=services, grid=data.grid
+            frame,
+            selection=selection,
+            clustering=clustering,
+            service_points=services,
+            study=analysis.StudyArea(grid=data.grid),
         )
         heading = ""
     path = downloads.write_hotspots(
@@ -89,6 +94,6 @@ def _print_hotspots(result: analysis.Analysis, heading: str, *, cell_m: float) -
             f"  {int(row['rank']):>2}. {row['id']:<5} n={int(row['n']):<5} "
             f"{float(row['area_km2']):.2f} km² {row['status'] if isinstance(row['status'], str) else '':<12}"
         )
-        print(f"{head} {row['recommendation_en']}")
+        print(f"{head} {recommendation_text(row['recommendation'], 'en')}")
     if len(result.vanished):
         print(f"  vanished since the previous period: {len(result.vanished)}")

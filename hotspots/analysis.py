@@ -23,6 +23,29 @@ from hotspots.methods import ClusteringParams
 from hotspots.selection import Selection, apply
 
 
+@dataclass(frozen=True, eq=False)  # eq=False: a district layer has no single truth value to compare
+class StudyArea:
+    """Where the hotspots are found, and how much of it they may cover.
+
+    Parameters
+    ----------
+    grid
+        Study grid of data outside Helsinki (``x_m``/``y_m`` in its CRS; no district
+        columns needed); None for Helsinki's land, the district filter then keeping the
+        city-wide hotspots that overlap the chosen districts.
+    districts
+        Peruspiiri layer for the significance test; None for the official one (Helsinki)
+        or, with a ``grid``, the study cells as one district.
+    area_params
+        The hotspots' size rule (each at most ``max_area_km2``, all together at most
+        ``max_total_share`` of this area).
+    """
+
+    grid: StudyGrid | None = None
+    districts: gpd.GeoDataFrame | None = None
+    area_params: areas.AreaParams = field(default_factory=areas.AreaParams)
+
+
 @dataclass(frozen=True)
 class Analysis:
     """Everything one selection yields.
@@ -78,10 +101,8 @@ def _hotspots_of(
         incidents,
         labels,
         eps_m=clustering.eps_m,
-        previous=previous,
-        districts=peruspiiri,
-        polygons=found.polygons,
-        intensity_km2=found.intensity_km2,
+        baseline=summary.Baseline(previous=previous, districts=peruspiiri),
+        areas=found,
         crs_code=found.grid.crs,
     )
 
@@ -160,6 +181,68 @@ def choose_parameters(
     )
 
 
+@dataclass(frozen=True)
+class _Periods:
+    """The incidents of the period and of its comparison period, as selected and city-wide."""
+
+    current: pd.DataFrame
+    city: pd.DataFrame
+    previous_selection: Selection | None
+    previous: pd.DataFrame
+    previous_city: pd.DataFrame
+
+    def foreign(self) -> _Periods:
+        """Return the city-wide and current frames with the columns data from elsewhere lack."""
+        return replace(
+            self,
+            city=summary.foreign_frame(self.city),
+            current=summary.foreign_frame(self.current),
+            previous_city=summary.foreign_frame(self.previous_city),
+        )
+
+
+def _periods(incidents: pd.DataFrame, selection: Selection, compare_with: str, *, foreign: bool) -> _Periods:
+    """Apply the selection, its city-wide form and their comparison periods to the incidents."""
+    current = apply(incidents, selection)
+    city_selection = selection.citywide()
+    city = current if city_selection == selection else apply(incidents, city_selection)
+    before = selection.comparison(compare_with)
+    previous = apply(incidents, before) if before else current.iloc[0:0]
+    previous_city = apply(incidents, before.citywide()) if before else city.iloc[0:0]
+    periods = _Periods(current, city, before, previous, previous_city)
+    return periods.foreign() if foreign else periods
+
+
+def _study_of(study: StudyArea, selection: Selection) -> tuple[StudyGrid, gpd.GeoDataFrame, Any | None]:
+    """Return the study grid, the significance test's districts and the land of the district filter."""
+    if study.grid is None:
+        layer = district_layers.load_districts("peruspiiri") if study.districts is None else study.districts
+        return autoparams.study_grid_for(selection.citywide()), layer, _district_area(selection)
+    # Data with no Helsinki districts: the study cells are one district.
+    layer = summary.study_district(study.grid) if study.districts is None else study.districts
+    return study.grid, layer, None
+
+
+def _hotspots_before(
+    periods: _Periods,
+    grid: StudyGrid,
+    choice: autoparams.AutoChoice,
+    *,
+    district: Any | None,
+    peruspiiri: gpd.GeoDataFrame,
+    area_params: areas.AreaParams,
+) -> gpd.GeoDataFrame:
+    """Return the comparison period's hotspot table, found on the same grid with the same rule."""
+    clustering = _previous_clustering(
+        choice.clustering, choice, n_now=len(periods.city), n_before=len(periods.previous_city)
+    )
+    found = areas.areas_of(periods.previous_city, grid, clustering, params=area_params)
+    keep = _touching(found, district)
+    return _hotspots_of(
+        periods.previous_city, found, keep, clustering=clustering, previous=None, peruspiiri=peruspiiri
+    )
+
+
 def analyse(
     incidents: pd.DataFrame,
     *,
@@ -167,11 +250,9 @@ def analyse(
     clustering: ClusteringParams = ClusteringParams(),  # noqa: B008  (frozen dataclass)
     weights: ranking.RankingWeights = ranking.RankingWeights(),  # noqa: B008
     service_points: pd.DataFrame | None = None,
-    peruspiiri: gpd.GeoDataFrame | None = None,
     compare_with: str = "previous",
     parameters: autoparams.AutoChoice | None = None,
-    grid: StudyGrid | None = None,
-    area_params: areas.AreaParams = areas.AreaParams(),  # noqa: B008  (frozen dataclass)
+    study: StudyArea = StudyArea(),
 ) -> Analysis:
     """Run the whole analysis for one selection.
 
@@ -191,88 +272,52 @@ def analyse(
     service_points
         Youth centres, schools ... (``name``, ``kind``, ``x_m``, ``y_m``) for the
         recommendations; None for none.
-    peruspiiri
-        Peruspiiri layer for the significance test (default: the official one).
     compare_with
         ``"previous"`` (the period of the same length just before), ``"year_before"``
         (same dates a year earlier) or ``"none"``.
     parameters
         ``choose_parameters(incidents, selection, clustering)`` when already computed
         (the app caches it apart, since it does not depend on the district filter).
-    grid
-        Study grid of data outside Helsinki (``x_m``/``y_m`` in its CRS; no district
-        columns needed); None for Helsinki's land, the district filter then keeping the
-        city-wide hotspots that overlap the chosen districts.
-    area_params
-        The hotspots' size rule.
+    study
+        Where the hotspots are found (Helsinki's land by default, or another study grid),
+        the districts of the significance test and the hotspots' size rule.
 
     Returns
     -------
     Analysis
     """
-    current = apply(incidents, selection)
-    city_selection = selection.citywide()
-    city = current if city_selection == selection else apply(incidents, city_selection)
-    previous_selection = selection.comparison(compare_with)
-    previous = apply(incidents, previous_selection) if previous_selection else current.iloc[0:0]
-    previous_city = apply(incidents, previous_selection.citywide()) if previous_selection else city.iloc[0:0]
-    if grid is None:
-        grid = autoparams.study_grid_for(city_selection)
-        layer = district_layers.load_districts("peruspiiri") if peruspiiri is None else peruspiiri
-        district = _district_area(selection)
-    else:
-        # Data with no Helsinki districts: the study cells are one district.
-        layer = summary.study_district(grid) if peruspiiri is None else peruspiiri
-        district = None
-        city = summary.foreign_frame(city)
-        current = summary.foreign_frame(current)
-        previous_city = summary.foreign_frame(previous_city)
-
+    # Data from outside Helsinki (a grid of their own) have no district columns.
+    periods = _periods(incidents, selection, compare_with, foreign=study.grid is not None)
+    grid, layer, district = _study_of(study, selection)
     if parameters is None:
         parameters = choose_parameters(
-            incidents, selection, clustering, selected=city, grid=grid, area_params=area_params
+            incidents, selection, clustering, selected=periods.city, grid=grid, area_params=study.area_params
         )
-    clustering = parameters.clustering
-    found = areas.areas_of(city, grid, clustering, params=area_params)
+    found = areas.areas_of(periods.city, grid, parameters.clustering, params=study.area_params)
     keep = _touching(found, district)
+    previous = periods.previous_city if periods.previous_selection else None
     table = _hotspots_of(
-        city,
-        found,
-        keep,
-        clustering=clustering,
-        previous=previous_city if previous_selection else None,
-        peruspiiri=layer,
+        periods.city, found, keep, clustering=parameters.clustering, previous=previous, peruspiiri=layer
     )
     table = ranking.rank_hotspots(table, weights=weights)
     table = recommendation.recommend(table, service_points=service_points)
-
-    before_clustering = _previous_clustering(
-        clustering, parameters, n_now=len(city), n_before=len(previous_city)
-    )
-    found_before = areas.areas_of(previous_city, grid, before_clustering, params=area_params)
-    before = _hotspots_of(
-        previous_city,
-        found_before,
-        _touching(found_before, district),
-        clustering=before_clustering,
-        previous=None,
-        peruspiiri=layer,
+    before = _hotspots_before(
+        periods, grid, parameters, district=district, peruspiiri=layer, area_params=study.area_params
     )
     table, vanished = comparison.compare_periods(table, before)
-    if previous_selection is None:
+    if periods.previous_selection is None:
         # No comparison period: "new" would claim what nobody compared.
         table["status"] = pd.array([pd.NA] * len(table), dtype="string")
-    labels = _kept_labels(found, keep, current)
     return Analysis(
         selection=selection,
-        previous_selection=previous_selection,
-        clustering=clustering,
-        current=current,
-        previous=previous,
-        labels=labels,
+        previous_selection=periods.previous_selection,
+        clustering=parameters.clustering,
+        current=periods.current,
+        previous=periods.previous,
+        labels=_kept_labels(found, keep, periods.current),
         hotspots=table,
         vanished=vanished,
-        key=figures.key_figures(current, previous, table),
+        key=figures.key_figures(periods.current, periods.previous, table),
         parameters=parameters,
         found=found,
     )

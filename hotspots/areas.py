@@ -170,8 +170,7 @@ def _grow(
     hot_owner: NDArray[np.int64],
     hot_score: NDArray[np.float64],
     hot_count: NDArray[np.float64],
-    nx: int,
-    ny: int,
+    shape: tuple[int, int],
     max_cells: int,
     peak_ratio: float,
     min_incidents: float,
@@ -179,8 +178,9 @@ def _grow(
     """Area of each hot cell (raster index ``hot_flat``, densest first); see the module text.
 
     Areas are numbered in the order of their peaks, so the lowest neighbouring number is
-    the highest peak.
+    the highest peak. ``shape`` is the raster's ``(nx, ny)``.
     """
+    nx, ny = shape
     raster_region = np.full(nx * ny, -1, dtype=np.int64)
     n_hot = hot_flat.size
     region_of = np.empty(n_hot, dtype=np.int64)
@@ -220,61 +220,35 @@ def _grow(
 
 
 def hotspot_areas(
-    x_m: ArrayLike,
-    y_m: ArrayLike,
-    labels: ArrayLike,
+    scores: NDArray[np.float64],
+    counts: NDArray[np.float64],
+    cluster_cells: Mapping[int, NDArray[np.int64]],
     grid: study.StudyGrid,
     *,
-    eps_m: float,
-    min_samples: int,
-    smoothing: float = 0.0,
     params: AreaParams = AreaParams(),
-    disc: NDArray[np.float64] | None = None,
-    counts: NDArray[np.float64] | None = None,
-    basis_counts: NDArray[np.float64] | None = None,
-    cluster_cells: Mapping[int, NDArray[np.int64]] | None = None,
 ) -> HotspotAreas:
-    """Street-scale hotspot areas of clustered incidents (see the module text).
+    """Cut the clusters' cells into street-scale hotspot areas (steps 3-5 of the module text).
 
     Parameters
     ----------
-    x_m, y_m
-        The clustered incidents, metres in the grid's CRS.
-    labels
-        DBSCAN label per incident (-1 noise).
+    scores
+        Cell score of every study cell (``study.cell_scores``).
+    counts
+        Incidents in every study cell (``grid.counts``).
+    cluster_cells
+        DBSCAN label -> positions of the cluster's cells (``study.hotspot_cells``).
     grid
         Study grid.
-    eps_m, min_samples
-        The clustering parameters (core cells and the eps-disc density).
-    smoothing
-        Weight of the eps-disc density in the cell score, in [0, 1].
     params
         The size rule.
-    disc, counts
-        ``study.disc_counts`` at ``eps_m`` and ``grid.counts`` of the same incidents,
-        when already computed.
 
     Returns
     -------
     HotspotAreas
         Densest first (ties: more incidents, then the lower cell position).
     """
-    x = np.asarray(x_m, dtype=np.float64)
-    y = np.asarray(y_m, dtype=np.float64)
-    label_arr = np.asarray(labels, dtype=np.int64)
-    if disc is None:
-        disc = study.disc_counts(x, y, grid, eps_m=eps_m)
-    if counts is None:
-        counts = grid.counts(x, y)
-    basis = counts if basis_counts is None else basis_counts
-    scores = study.cell_scores(basis, disc, eps_m=eps_m, cell_m=grid.cell_m, smoothing=smoothing)
-    by_cluster = (
-        study.hotspot_cells(x, y, label_arr, grid, eps_m=eps_m, min_samples=min_samples, disc=disc)
-        if cluster_cells is None
-        else cluster_cells
-    )
     owner = np.full(grid.n_cells, -1, dtype=np.int64)
-    for label, positions in by_cluster.items():
+    for label, positions in cluster_cells.items():
         owner[positions] = label
     candidates = np.flatnonzero(owner >= 0)
     # Densest first; ties by position so the same data give the same areas.
@@ -288,12 +262,25 @@ def hotspot_areas(
         owner[hot],
         scores[hot],
         counts[hot],
-        grid.nx,
-        grid.ny,
+        (grid.nx, grid.ny),
         params.max_cells(grid.cell_m),
         float(params.peak_ratio),
         float(params.min_incidents),
     )
+    return _within_cap(hot, region_of, scores, counts, grid, params=params, limit=limit)
+
+
+def _within_cap(
+    hot: NDArray[np.int64],
+    region_of: NDArray[np.int64],
+    scores: NDArray[np.float64],
+    counts: NDArray[np.float64],
+    grid: study.StudyGrid,
+    *,
+    params: AreaParams,
+    limit: int,
+) -> HotspotAreas:
+    """Order the grown areas densest first and keep those that fit the cap of ``limit`` cells."""
     cell_km2 = grid.cell_m**2 / 1e6
     k = int(region_of.max()) + 1 if region_of.size else 0
     sizes = np.bincount(region_of, minlength=k)
@@ -354,25 +341,18 @@ def areas_of(
     """
     x = incidents["x_m"].to_numpy(dtype=np.float64)
     y = incidents["y_m"].to_numpy(dtype=np.float64)
-    found = cluster(incidents, clustering) if labels is None else labels
+    found = np.asarray(cluster(incidents, clustering) if labels is None else labels, dtype=np.int64)
+    eps_m = clustering.eps_m
     counts = grid.counts(x, y)
     basis = (
         study.cell_counts(grid, x, y, incidents["occurred_at"], basis="days")
         if clustering.basis == "days"
         else counts
     )
-    return hotspot_areas(
-        x,
-        y,
-        found,
-        grid,
-        eps_m=clustering.eps_m,
-        min_samples=clustering.min_samples,
-        smoothing=clustering.smoothing,
-        params=params,
-        counts=counts,
-        basis_counts=basis,
-    )
+    disc = study.disc_counts(x, y, grid, eps_m=eps_m)
+    scores = study.cell_scores(basis, disc, eps_m=eps_m, cell_m=grid.cell_m, smoothing=clustering.smoothing)
+    cells = study.hotspot_cells(x, y, found, grid, eps_m=eps_m, min_samples=clustering.min_samples, disc=disc)
+    return hotspot_areas(scores, counts, cells, grid, params=params)
 
 
 def ranked_priority(

@@ -351,20 +351,8 @@ def score_scorings(
     )
     out: list[dict[str, object]] = []
     for basis, smoothing in SCORING_CANDIDATES:
-        found = areas.hotspot_areas(
-            x_m,
-            y_m,
-            labels,
-            grid,
-            eps_m=eps_m,
-            min_samples=min_samples,
-            smoothing=smoothing,
-            params=area_params,
-            disc=disc,
-            counts=counts,
-            basis_counts=bases[basis],
-            cluster_cells=cluster_cells,
-        )
+        scores = study.cell_scores(bases[basis], disc, eps_m=eps_m, cell_m=grid.cell_m, smoothing=smoothing)
+        found = areas.hotspot_areas(scores, counts, cluster_cells, grid, params=area_params)
         priority = areas.ranked_priority(found.cells, found.scores)
         rates = [
             study.fill_budget(priority, test_counts, cells=b)[0] / n_test if n_test else 0.0 for b in budgets

@@ -624,9 +624,9 @@ def ranked_hotspots(
         summary.foreign_frame(incidents, layer_code).reset_index(drop=True),
         np.asarray(labels, dtype=np.int64),
         eps_m=eps_m,
-        period=period,
-        previous=summary.foreign_frame(previous, layer_code),
-        districts=districts,
+        baseline=summary.Baseline(
+            previous=summary.foreign_frame(previous, layer_code), period=period, districts=districts
+        ),
         crs_code=grid.crs,
     )
     return ranking.rank_hotspots(table)

@@ -299,11 +299,9 @@ def forecast_hotspots(
         selection=window,
         clustering=chosen,
         service_points=service_points,
-        peruspiiri=peruspiiri,
         compare_with="none",
         parameters=autoparams.AutoChoice(chosen, True, reason, hit_rate=hit_rate),
-        grid=grid,
-        area_params=area_params,
+        study=analysis.StudyArea(grid=grid, districts=peruspiiri, area_params=area_params),
     )
     return Forecast(
         analysis=result,

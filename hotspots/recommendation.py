@@ -7,18 +7,19 @@ the hotspot's non-neutral incidents leads; otherwise, or when every incident is 
 the lead is joint.
 
 When: the hotspot's peak windows (``peak_times`` of the summary). Where: its osa-alue
-names (two at most) with their peruspiiri in brackets. Nearby: when service points are
-given (youth centres, schools, libraries ...: ``read_service_points``), the nearest ones
-within walking distance (``max_distance_m``, 1.5 km by default), measured from the edge
-of the hotspot polygon (0 m when inside) and rounded to 10 m.
+names (two at most) with their peruspiiri. Nearby: when service points are given (youth
+centres, schools, libraries ...: ``read_service_points``), the nearest ones within walking
+distance (``max_distance_m``, 1.5 km by default), measured from the edge of the hotspot
+polygon (0 m when inside) and rounded to 10 m.
 
-Texts are built from one catalogue per language (``TEXTS``); a test checks that every
-language has every key.
+A ``Recommendation`` is data (codes, names, windows, distances); ``i18n.recommendation_text``
+words it in Finnish, Swedish or English.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -26,13 +27,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import NDArray
 
 from geo import crs
 from geo.errors import InputFormatError, ParameterError
-from hotspots.summary import PeakWindow
+from hotspots.peaks import PeakWindow
 
 Lead = Literal["youth_work", "police", "joint"]
-LANGUAGES: Final = ("fi", "sv", "en")
 YOUTH_WORK_CATEGORIES: Final = frozenset({"youth_violence", "gang_activity", "vandalism", "resident_concern"})
 POLICE_CATEGORIES: Final = frozenset({"drug_dealing", "weapons", "robbery"})
 #: Share of the non-neutral incidents one side needs to lead alone.
@@ -47,72 +48,6 @@ SERVICE_KINDS: Final = (
     "social_facility",
     "kindergarten",
 )
-
-#: Sentence parts per language. ``{where}``, ``{when}``, ``{items}``, ``{distance_m}`` are filled in.
-TEXTS: Final[dict[str, dict[str, str]]] = {
-    "en": {
-        "lead.youth_work": "Youth work leads: outreach {where}{when}.",
-        "lead.police": "Police lead: patrols {where}{when}.",
-        "lead.joint": "Youth work and police jointly: outreach and patrols {where}{when}.",
-        "where": "in {names}",
-        "where.unknown": "at the hotspot",
-        "when": "; {windows}",
-        "and": "and",
-        "nearest": " Nearest: {items}.",
-        "nearest.none": " No service point within {distance_m} m.",
-        "item": "{name} ({kind}, {distance_m} m)",
-        "kind.youth_centre": "youth centre",
-        "kind.community_centre": "community centre",
-        "kind.school": "school",
-        "kind.college": "college",
-        "kind.library": "library",
-        "kind.social_facility": "social services",
-        "kind.kindergarten": "kindergarten",
-        "kind.other": "service point",
-    },
-    "fi": {
-        "lead.youth_work": "Nuorisotyö vetää: jalkautuva työ {where}{when}.",
-        "lead.police": "Poliisi vetää: partiointi {where}{when}.",
-        "lead.joint": "Nuorisotyö ja poliisi yhdessä: jalkautuva työ ja partiointi {where}{when}.",
-        "where": "alueella {names}",
-        "where.unknown": "hotspot-alueella",
-        "when": "; {windows}",
-        "and": "ja",
-        "nearest": " Lähimmät: {items}.",
-        "nearest.none": " Ei palvelupisteitä {distance_m} metrin säteellä.",
-        "item": "{name} ({kind}, {distance_m} m)",
-        "kind.youth_centre": "nuorisotalo",
-        "kind.community_centre": "yhteisötila",
-        "kind.school": "koulu",
-        "kind.college": "oppilaitos",
-        "kind.library": "kirjasto",
-        "kind.social_facility": "sosiaalipalvelu",
-        "kind.kindergarten": "päiväkoti",
-        "kind.other": "palvelupiste",
-    },
-    "sv": {
-        "lead.youth_work": "Ungdomsarbetet leder: uppsökande arbete {where}{when}.",
-        "lead.police": "Polisen leder: patrullering {where}{when}.",
-        "lead.joint": (
-            "Ungdomsarbetet och polisen tillsammans: uppsökande arbete och patrullering {where}{when}."
-        ),
-        "where": "i {names}",
-        "where.unknown": "på platsen",
-        "when": "; {windows}",
-        "and": "och",
-        "nearest": " Närmast: {items}.",
-        "nearest.none": " Inga serviceställen inom {distance_m} m.",
-        "item": "{name} ({kind}, {distance_m} m)",
-        "kind.youth_centre": "ungdomsgård",
-        "kind.community_centre": "samlingslokal",
-        "kind.school": "skola",
-        "kind.college": "läroanstalt",
-        "kind.library": "bibliotek",
-        "kind.social_facility": "socialservice",
-        "kind.kindergarten": "daghem",
-        "kind.other": "serviceställe",
-    },
-}
 #: Hotspot columns ``recommend`` reads.
 RECOMMEND_COLUMNS: Final = (
     "categories",
@@ -122,7 +57,73 @@ RECOMMEND_COLUMNS: Final = (
     "peruspiiri_fi",
     "peruspiiri_sv",
 )
+#: Columns ``recommend`` needs in the service points.
+SERVICE_COLUMNS: Final = ("name", "kind", "x_m", "y_m")
 _MAX_NAMES: Final = 2
+
+
+@dataclass(frozen=True)
+class NearbyService:
+    """A service point near a hotspot.
+
+    Attributes
+    ----------
+    name
+        Its name as given (Finnish in Helsinki's data).
+    name_sv
+        Its Swedish name, None when the data have none.
+    kind
+        OSM ``amenity`` value such as ``"youth_centre"`` (``SERVICE_KINDS``) or any other.
+    distance_m
+        Distance from the edge of the hotspot, metres rounded to 10 (0 inside).
+    """
+
+    name: str
+    name_sv: str | None
+    kind: str
+    distance_m: int
+
+
+@dataclass(frozen=True)
+class DistrictNames:
+    """Where a hotspot is, in one language of the district register (Finnish or Swedish).
+
+    Attributes
+    ----------
+    osaalue
+        Names of the osa-alue holding most of its incidents, most first, two at most.
+    peruspiiri
+        Names of their peruspiiri, most first, two at most.
+    """
+
+    osaalue: tuple[str, ...]
+    peruspiiri: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """Who acts where and when at one hotspot, as codes and names.
+
+    Attributes
+    ----------
+    lead
+        ``"youth_work"``, ``"police"`` or ``"joint"`` (``lead_for``).
+    windows
+        The hotspot's peak windows, strongest first.
+    names_fi, names_sv
+        Its districts in Finnish and in Swedish.
+    services
+        The nearest service points, nearest first; None when no service points were given.
+    max_distance_m
+        Walking distance searched for service points, metres.
+    """
+
+    lead: Lead
+    windows: tuple[PeakWindow, ...]
+    names_fi: DistrictNames
+    names_sv: DistrictNames
+    services: tuple[NearbyService, ...] | None
+    max_distance_m: float
 
 
 def lead_for(category_counts: Mapping[str, int], *, lead_share: float = LEAD_SHARE) -> Lead:
@@ -153,6 +154,57 @@ def lead_for(category_counts: Mapping[str, int], *, lead_share: float = LEAD_SHA
     if police >= lead_share * decided:
         return "police"
     return "joint"
+
+
+def _read_csv(file: Path) -> pd.DataFrame:
+    """Every cell of a UTF-8 CSV file as text ('' for empty), or an InputFormatError naming the file."""
+    try:
+        return pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputFormatError(f"cannot read service points from {file}: {exc}") from exc
+
+
+def _coordinate_columns(file: Path, columns: set[str], source_crs: str | None) -> tuple[str, str, str]:
+    """Return the x and y columns and their CRS ('' when it is to be guessed)."""
+    if {"lon", "lat"} <= columns:
+        return "lon", "lat", crs.WGS84
+    pairs = [(a, b) for a, b in (("x_m", "y_m"), ("x", "y")) if {a, b} <= columns]
+    if not pairs:
+        raise InputFormatError(
+            f"{file} needs lon/lat or x/y columns for the coordinates; it has {sorted(columns)}"
+        )
+    try:
+        src = crs.normalise_crs(source_crs) if source_crs else ""
+    except ValueError as exc:
+        raise ParameterError(
+            f"source_crs must be an EPSG code such as 'EPSG:3879', got {source_crs!r}"
+        ) from exc
+    return pairs[0][0], pairs[0][1], src
+
+
+def _metric_coordinates(
+    file: Path, raw: pd.DataFrame, frame: pd.DataFrame, columns: tuple[str, str, str]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Project the kept rows' coordinates to EPSG:3067, guessing the CRS when it is not known."""
+    xcol, ycol, src = columns
+    x = pd.to_numeric(frame[xcol], errors="coerce").to_numpy(dtype=np.float64)
+    y = pd.to_numeric(frame[ycol], errors="coerce").to_numpy(dtype=np.float64)
+    bad = ~(np.isfinite(x) & np.isfinite(y))
+    if bad.any():
+        row = int(frame.index[np.flatnonzero(bad)[0]])
+        raise InputFormatError(
+            f"{file} row {row + 1} (line {row + 2}) has no numeric {xcol}/{ycol}: "
+            f"{raw.loc[row, xcol]!r}, {raw.loc[row, ycol]!r}; fix or delete the row"
+        )
+    if not src:
+        guessed = crs.guess_crs(x, y) if x.size else crs.METRIC
+        if guessed is None:
+            raise InputFormatError(
+                f"cannot tell the CRS of {xcol}/{ycol} in {file}; pass source_crs (e.g. 'EPSG:3879')"
+            )
+        src = guessed
+    x_m, y_m = crs.to_metric(x, y, src=src)
+    return np.asarray(x_m, dtype=np.float64), np.asarray(y_m, dtype=np.float64)
 
 
 def read_service_points(
@@ -187,51 +239,19 @@ def read_service_points(
         The file cannot be read, lacks columns, or a row has unusable coordinates.
     """
     file = Path(path)
-    try:
-        raw = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputFormatError(f"cannot read service points from {file}: {exc}") from exc
+    raw = _read_csv(file)
     columns = set(raw.columns)
     kind_column = "kind" if "kind" in columns else "amenity" if "amenity" in columns else None
     if "name" not in columns or kind_column is None:
         raise InputFormatError(
             f"{file} needs the columns 'name' and 'kind' (or OSM 'amenity'); it has {sorted(columns)}"
         )
-    if {"lon", "lat"} <= columns:
-        xcol, ycol, src = "lon", "lat", crs.WGS84
-    else:
-        xcol, ycol = next(((a, b) for a, b in (("x_m", "y_m"), ("x", "y")) if {a, b} <= columns), ("", ""))
-        if not xcol:
-            raise InputFormatError(
-                f"{file} needs lon/lat or x/y columns for the coordinates; it has {sorted(columns)}"
-            )
-        try:
-            src = crs.normalise_crs(source_crs) if source_crs else ""
-        except ValueError as exc:
-            raise ParameterError(
-                f"source_crs must be an EPSG code such as 'EPSG:3879', got {source_crs!r}"
-            ) from exc
+    coordinates = _coordinate_columns(file, columns, source_crs)
     frame = raw.assign(name=raw["name"].str.strip(), kind=raw[kind_column].str.strip())
     frame = frame[frame["name"] != ""]
     if kinds is not None:
         frame = frame[frame["kind"].isin(list(kinds))]
-    x = pd.to_numeric(frame[xcol], errors="coerce").to_numpy(dtype=np.float64)
-    y = pd.to_numeric(frame[ycol], errors="coerce").to_numpy(dtype=np.float64)
-    bad = ~(np.isfinite(x) & np.isfinite(y))
-    if bad.any():
-        row = int(frame.index[np.flatnonzero(bad)[0]])
-        raise InputFormatError(
-            f"{file} row {row + 1} (line {row + 2}) has no numeric {xcol}/{ycol}: "
-            f"{raw.loc[row, xcol]!r}, {raw.loc[row, ycol]!r}; fix or delete the row"
-        )
-    if not src:
-        guessed = crs.guess_crs(x, y) if x.size else crs.METRIC
-        if guessed is None:
-            raise InputFormatError(
-                f"cannot tell the CRS of {xcol}/{ycol} in {file}; pass source_crs (e.g. 'EPSG:3879')"
-            )
-        src = guessed
-    x_m, y_m = crs.to_metric(x, y, src=src)
+    x_m, y_m = _metric_coordinates(file, raw, frame, coordinates)
     name_sv = frame["name_sv"].str.strip() if "name_sv" in frame.columns else pd.Series("", index=frame.index)
     return pd.DataFrame(
         {
@@ -297,56 +317,70 @@ def nearest_services(
     return out
 
 
-def _join(items: Sequence[str], lang: str) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {TEXTS[lang]['and']} {items[-1]}"
-
-
-def _names(value: object) -> list[str]:
+def _names(value: object) -> tuple[str, ...]:
+    """Return the first names of a comma-joined district column (``"Linjat, Kallio"``); none when missing."""
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return []
-    return [part.strip() for part in str(value).split(",") if part.strip()][:_MAX_NAMES]
+        return ()
+    return tuple(part.strip() for part in str(value).split(",") if part.strip())[:_MAX_NAMES]
 
 
-def _place(osaalue: object, peruspiiri: object, lang: str) -> str:
-    small, large = _names(osaalue), _names(peruspiiri)
-    extra = [name for name in large if name not in small]
-    if not small and not extra:
-        return TEXTS[lang]["where.unknown"]
-    names = ", ".join(small or extra)
-    if small and extra:
-        names += f" ({', '.join(extra)})"
-    return TEXTS[lang]["where"].format(names=names)
-
-
-def _sentence(
-    lead: Lead,
-    row: Mapping[str, Any],
-    services: list[tuple[str, str | None, str, int]] | None,
-    lang: str,
-    max_distance_m: float,
-) -> str:
-    text = TEXTS[lang]
-    suffix = "fi" if lang == "en" else lang  # English uses the Finnish place names
-    where = _place(row[f"osaalue_{suffix}"], row[f"peruspiiri_{suffix}"], lang)
-    peaks = row["peak_times"] if isinstance(row["peak_times"], list) else []
-    windows = [PeakWindow.from_dict(w).label(lang) for w in peaks]
-    when = text["when"].format(windows=_join(windows, lang)) if windows else ""
-    sentence = text[f"lead.{lead}"].format(where=where, when=when)
-    if services is None:
-        return sentence
-    if not services:
-        return sentence + text["nearest.none"].format(distance_m=round(max_distance_m))
-    items = [
-        text["item"].format(
-            name=(name_sv or name) if lang == "sv" else name,
-            kind=text.get(f"kind.{kind}", text["kind.other"]),
-            distance_m=distance_m,
+def _check_options(hotspots: pd.DataFrame, max_services: int, max_distance_m: float) -> None:
+    if int(max_services) != max_services or max_services < 0:
+        raise ParameterError(f"max_services must be a whole number >= 0, got {max_services}")
+    if not np.isfinite(max_distance_m) or max_distance_m <= 0:
+        raise ParameterError(f"max_distance_m must be > 0 metres, got {max_distance_m}")
+    missing = [c for c in RECOMMEND_COLUMNS if c not in hotspots.columns]
+    if missing:
+        raise ParameterError(
+            f"hotspots lacks the columns {missing}; pass the table from hotspots.summary.summarise_hotspots"
         )
-        for name, name_sv, kind, distance_m in services
+
+
+def _nearby(
+    hotspots: gpd.GeoDataFrame, service_points: pd.DataFrame, *, max_services: int, max_distance_m: float
+) -> list[tuple[NearbyService, ...]]:
+    """Return the nearest service points of each hotspot (``nearest_services``), named and rounded."""
+    needed = [c for c in SERVICE_COLUMNS if c not in service_points.columns]
+    if needed:
+        raise ParameterError(f"service_points lacks the columns {needed}; read them with read_service_points")
+    if hotspots.crs is not None and crs.normalise_crs(hotspots.crs.to_string()) != crs.METRIC:
+        raise ParameterError(f"hotspots must be in {crs.METRIC} metres, got {hotspots.crs.to_string()}")
+    nearest = nearest_services(
+        np.asarray(hotspots.geometry.values),
+        service_points,
+        max_services=int(max_services),
+        max_distance_m=max_distance_m,
+    )
+    names = service_points["name"].astype(str).to_numpy()
+    names_sv: list[str | None] = (
+        [None if pd.isna(v) or not str(v) else str(v) for v in service_points["name_sv"]]
+        if "name_sv" in service_points.columns
+        else [None] * len(service_points)
+    )
+    kinds = service_points["kind"].astype(str).to_numpy()
+    # Walking-scale distances: to 10 m, no false precision.
+    return [
+        tuple(NearbyService(names[i], names_sv[i], kinds[i], int(round(d / 10.0) * 10)) for i, d in picks)
+        for picks in nearest
     ]
-    return sentence + text["nearest"].format(items=", ".join(items))
+
+
+def _recommendation(
+    row: Mapping[str, Any],
+    services: tuple[NearbyService, ...] | None,
+    *,
+    lead_share: float,
+    max_distance_m: float,
+) -> Recommendation:
+    peaks = row["peak_times"] if isinstance(row["peak_times"], list) else []
+    return Recommendation(
+        lead=lead_for(row["categories"] or {}, lead_share=lead_share),
+        windows=tuple(PeakWindow.from_dict(w) for w in peaks),
+        names_fi=DistrictNames(_names(row["osaalue_fi"]), _names(row["peruspiiri_fi"])),
+        names_sv=DistrictNames(_names(row["osaalue_sv"]), _names(row["peruspiiri_sv"])),
+        services=services,
+        max_distance_m=float(max_distance_m),
+    )
 
 
 def recommend(
@@ -357,7 +391,7 @@ def recommend(
     max_distance_m: float = 1500.0,
     lead_share: float = LEAD_SHARE,
 ) -> gpd.GeoDataFrame:
-    """Add who leads, the nearest service points and a recommendation in fi, sv and en.
+    """Add who leads, the nearest service points and the recommendation they make.
 
     Parameters
     ----------
@@ -365,8 +399,8 @@ def recommend(
         Table from ``hotspots.summary.summarise_hotspots`` (ranked or not), EPSG:3067.
     service_points
         ``name``, ``kind``, ``x_m``, ``y_m`` (and optionally ``name_sv``), e.g. from
-        ``read_service_points``; None leaves ``nearest_services`` empty and the texts
-        without a "Nearest" part.
+        ``read_service_points``; None leaves ``nearest_services`` empty and the
+        recommendations without services (``Recommendation.services`` None).
     max_services
         Service points listed per hotspot, >= 0.
     max_distance_m
@@ -377,62 +411,24 @@ def recommend(
     Returns
     -------
     GeoDataFrame
-        A copy with ``lead``, ``nearest_services`` (list of ``(name, kind, distance_m)``),
-        ``recommendation_fi``, ``recommendation_sv``, ``recommendation_en``.
+        A copy with ``lead``, ``nearest_services`` (list of ``(name, kind, distance_m)``)
+        and ``recommendation`` (a ``Recommendation``; ``i18n.recommendation_text`` words it).
     """
-    if int(max_services) != max_services or max_services < 0:
-        raise ParameterError(f"max_services must be a whole number >= 0, got {max_services}")
-    if not np.isfinite(max_distance_m) or max_distance_m <= 0:
-        raise ParameterError(f"max_distance_m must be > 0 metres, got {max_distance_m}")
-    missing = [c for c in RECOMMEND_COLUMNS if c not in hotspots.columns]
-    if missing:
-        raise ParameterError(
-            f"hotspots lacks the columns {missing}; pass the table from hotspots.summary.summarise_hotspots"
-        )
+    _check_options(hotspots, max_services, max_distance_m)
     out = hotspots.copy()
-    leads: list[Lead] = [lead_for(mix or {}, lead_share=lead_share) for mix in out["categories"]]
-    found: list[list[tuple[str, str | None, str, int]]] | None = None
+    found: list[tuple[NearbyService, ...]] | list[None] = [None] * len(out)
     if service_points is not None:
-        needed = [c for c in ("name", "kind", "x_m", "y_m") if c not in service_points.columns]
-        if needed:
-            raise ParameterError(
-                f"service_points lacks the columns {needed}; read them with read_service_points"
-            )
-        if out.crs is not None and crs.normalise_crs(out.crs.to_string()) != crs.METRIC:
-            raise ParameterError(f"hotspots must be in {crs.METRIC} metres, got {out.crs.to_string()}")
-        nearest = nearest_services(
-            np.asarray(out.geometry.values),
-            service_points,
-            max_services=int(max_services),
-            max_distance_m=max_distance_m,
-        )
-        names = service_points["name"].astype(str).to_numpy()
-        names_sv: list[str | None] = (
-            [None if pd.isna(v) or not str(v) else str(v) for v in service_points["name_sv"]]
-            if "name_sv" in service_points.columns
-            else [None] * len(service_points)
-        )
-        kinds = service_points["kind"].astype(str).to_numpy()
-        # Walking-scale distances: to 10 m, no false precision.
-        found = [
-            [(names[i], names_sv[i], kinds[i], int(round(d / 10.0) * 10)) for i, d in picks]
-            for picks in nearest
-        ]
-    out["lead"] = pd.array(leads, dtype="string")
+        found = _nearby(out, service_points, max_services=max_services, max_distance_m=max_distance_m)
+    rows = out[list(RECOMMEND_COLUMNS)].to_dict("records")
+    recommendations = [
+        _recommendation(row, services, lead_share=lead_share, max_distance_m=max_distance_m)
+        for row, services in zip(rows, found, strict=True)
+    ]
+    out["lead"] = pd.array([r.lead for r in recommendations], dtype="string")
     out["nearest_services"] = pd.Series(
-        [[(name, kind, d) for name, _, kind, d in picks] for picks in found]
-        if found is not None
-        else [[] for _ in leads],
+        [[(s.name, s.kind, s.distance_m) for s in r.services or ()] for r in recommendations],
         index=out.index,
         dtype=object,
     )
-    rows = out[list(RECOMMEND_COLUMNS)].to_dict("records")
-    for lang in LANGUAGES:
-        out[f"recommendation_{lang}"] = pd.array(
-            [
-                _sentence(lead, row, found[i] if found is not None else None, lang, max_distance_m)
-                for i, (lead, row) in enumerate(zip(leads, rows, strict=True))
-            ],
-            dtype="string",
-        )
+    out["recommendation"] = pd.Series(recommendations, index=out.index, dtype=object)
     return out

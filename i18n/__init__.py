@@ -1,8 +1,11 @@
 """Translations: one catalogue per language (fi, sv, en); domain code returns codes, this renders them.
 
-``t(key, lang, **fmt)`` fills a template from ``i18n/locales/<lang>.json``; the label
-helpers name categories, sources and district levels; the formatters write numbers and
-dates the way each language does.
+``catalogue``: ``t(key, lang, **fmt)`` fills a template from ``i18n/locales/<lang>.json``;
+the label helpers name categories, sources and district levels; the formatters write
+numbers and dates the way each language does. ``weekdays``: weekdays and peak windows
+(``weekday_label``, ``peak_window_label``, ``peak_times_text``). ``recommendation``: a
+hotspot's recommendation in words (``recommendation_text``) and the exports' text columns
+(``hotspot_texts``).
 """
 
 from i18n.catalogue import (
@@ -18,6 +21,8 @@ from i18n.catalogue import (
     source_label,
     t,
 )
+from i18n.recommendation import hotspot_texts, recommendation_text
+from i18n.weekdays import peak_times_text, peak_window_label, weekday_abbreviations, weekday_label
 
 __all__ = [
     "DEFAULT_LANGUAGE",
@@ -27,8 +32,14 @@ __all__ = [
     "check_language",
     "format_date",
     "format_number",
+    "hotspot_texts",
     "level_label",
+    "peak_times_text",
+    "peak_window_label",
     "placeholders",
+    "recommendation_text",
     "source_label",
     "t",
+    "weekday_abbreviations",
+    "weekday_label",
 ]

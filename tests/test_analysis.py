@@ -5,10 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from geo import crs, demo, demo_profiles
 from hotspots import analysis, methods
+from hotspots import grid as study
 from hotspots.selection import Selection
+from i18n import recommendation_text
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +91,7 @@ def test_key_figures_and_labels_are_consistent(last_half_year: analysis.Analysis
     assert sorted(sizes.tolist()) == sorted(last_half_year.hotspots["n"].astype(int).tolist())
     assert last_half_year.hotspots["rank"].tolist() == list(range(1, key.hotspots + 1))
     for lang in ("fi", "sv", "en"):
-        assert last_half_year.hotspots[f"recommendation_{lang}"].str.len().min() > 20
+        assert min(len(recommendation_text(r, lang)) for r in last_half_year.hotspots["recommendation"]) > 20
 
 
 def test_analysis_does_not_mutate_its_input(incidents: pd.DataFrame) -> None:
@@ -156,3 +159,27 @@ def test_year_before_comparison_counts_the_same_season(incidents: pd.DataFrame) 
     assert none.previous_selection is None and none.key.incidents_previous == 0
     # Nothing was compared: no status is claimed (not "new").
     assert none.hotspots["status"].isna().all() and len(none.vanished) == 0
+
+
+def test_data_outside_helsinki_on_a_study_grid_of_their_own() -> None:
+    """Points with no district columns: the study cells are the one district, the corner is found."""
+    rng = np.random.default_rng(3)
+    corner = (381_500.0, 6_671_500.0)
+    x = np.r_[rng.uniform(380_000, 383_000, 600), rng.normal(corner[0], 40, 150)]
+    y = np.r_[rng.uniform(6_670_000, 6_673_000, 600), rng.normal(corner[1], 40, 150)]
+    start = pd.Timestamp("2025-05-01", tz="Europe/Helsinki")
+    frame = pd.DataFrame(
+        {"x_m": x, "y_m": y, "occurred_at": start + pd.to_timedelta(rng.uniform(0, 180, x.size), "D")}
+    )
+    grid = study.study_grid(shapely.box(380_000, 6_670_000, 383_000, 6_673_000), cell_m=150.0)
+    result = analysis.analyse(
+        frame,
+        selection=Selection(),
+        clustering=methods.ClusteringParams(eps_m=150.0, min_samples=10),
+        study=analysis.StudyArea(grid=grid),
+    )
+    assert result.found is not None and result.found.grid is grid
+    top = result.hotspots.iloc[0]
+    assert top.geometry.distance(shapely.Point(corner)) == 0 and top["significant"]
+    assert result.hotspots["status"].isna().all()  # no comparison period
+    assert result.labels.shape == (len(frame),)

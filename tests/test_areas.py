@@ -122,6 +122,27 @@ def test_places_of_unlike_density_are_separate_hotspots(box_grid: study.StudyGri
     assert not np.isin(beside, found.cells[0])
 
 
+def test_hotspot_areas_from_hand_made_cells_and_scores(box_grid: study.StudyGrid) -> None:
+    """Known answer: a 3 x 3 block of like cells is one area; a two-cell cluster of 2 incidents is none."""
+    centres_x = 382_025.0 + 150.0 * np.arange(3)
+    block = box_grid.positions(*np.meshgrid(centres_x, 6_672_075.0 + 150.0 * np.arange(3)))
+    pair = box_grid.positions(np.array([380_525.0, 380_675.0]), np.array([6_670_475.0] * 2))
+    scores = np.zeros(box_grid.n_cells)
+    counts = np.zeros(box_grid.n_cells)
+    scores[block], counts[block] = 10.0, 10.0
+    scores[pair], counts[pair] = 50.0, 1.0  # denser, but only 2 incidents
+    found = areas.hotspot_areas(scores, counts, {0: block.ravel(), 1: pair}, box_grid)
+    assert len(found) == 1
+    np.testing.assert_array_equal(found.cells[0], np.sort(block.ravel()))
+    assert found.intensity_km2[0] == pytest.approx(10.0 / 0.0225)
+    assert found.scores is scores
+    # The size rule cuts the block: at most 4 cells (0.09 km²) per area, every cell kept.
+    capped = areas.hotspot_areas(
+        scores, counts, {0: block.ravel()}, box_grid, params=areas.AreaParams(max_area_km2=0.09)
+    )
+    assert max(c.size for c in capped.cells) == 4 and sum(c.size for c in capped.cells) == 9
+
+
 def test_too_few_incidents_make_no_hotspot_and_inputs_stay_unchanged(box_grid: study.StudyGrid) -> None:
     frame = _frame(np.array([382_000.0, 382_010.0, 382_020.0]), np.array([6_672_000.0] * 3))
     before = frame.copy()

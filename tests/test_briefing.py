@@ -25,6 +25,7 @@ from geo.errors import ParameterError
 from hotspots import analysis
 from hotspots.methods import ClusteringParams
 from hotspots.selection import Selection
+from i18n import recommendation_text
 
 SINCE, UNTIL = "2026-05-01", "2026-11-01"
 
@@ -79,9 +80,12 @@ def test_brief_command_writes_pdf_with_period_hotspots_and_recommendations(
     assert _squash("compared with 2025-11-01–2026-04-30") in first
     assert _squash(f"Top {min(10, len(expected.hotspots))} hotspots") in first
     for _, row in expected.hotspots.head(10).iterrows():
-        assert _squash(row["recommendation_en"]) in first, row["id"]
+        assert _squash(recommendation_text(row["recommendation"], "en")) in first, row["id"]
     # Ranks appear in order: the first hotspot's recommendation comes before the second's.
-    recs = [first.index(_squash(r)) for r in expected.hotspots["recommendation_en"].head(3)]
+    recs = [
+        first.index(_squash(recommendation_text(r, "en")))
+        for r in expected.hotspots["recommendation"].head(3)
+    ]
     assert recs == sorted(recs)
     assert "Synthetic demo data" in pages[0]
     for text in (

@@ -12,7 +12,7 @@ from sklearn.cluster import DBSCAN
 from geo import crs, districts, schema
 from geo.errors import ParameterError
 from hotspots.comparison import ComparisonParams, compare_periods, match_hotspots
-from hotspots.summary import summarise_hotspots
+from hotspots.summary import Baseline, summarise_hotspots
 
 EPS_M = 150.0
 #: place -> (lon, lat, incidents in the previous half-year, incidents now)
@@ -76,7 +76,7 @@ def period_incidents(which: int, period: tuple[pd.Timestamp, pd.Timestamp], seed
 
 def hotspots(incidents: pd.DataFrame, previous: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
     labels = DBSCAN(eps=EPS_M, min_samples=10).fit_predict(incidents[["x_m", "y_m"]].to_numpy())
-    return summarise_hotspots(incidents, labels, eps_m=EPS_M, previous=previous)
+    return summarise_hotspots(incidents, labels, eps_m=EPS_M, baseline=Baseline(previous=previous))
 
 
 @pytest.fixture(scope="module")

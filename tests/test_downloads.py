@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from briefing import downloads, privacy
 from geo import crs, districts, population
 from hotspots import analysis, figures
+from i18n import recommendation_text
 from tests.briefing_demo import GENERATED, demo_district_table, demo_result
 
 
@@ -41,7 +42,7 @@ def test_hotspot_geojson_is_aggregated_and_marked(result: analysis.Analysis) -> 
         props = feature["properties"]
         assert props["n"] == (str(int(row["n"])) if row["n"] >= 5 else "<5")
         assert props["n_prev"] == (str(int(row["n_prev"])) if row["n_prev"] >= 5 else "<5")
-        assert props["recommendation_en"] == row["recommendation_en"]
+        assert props["recommendation_en"] == recommendation_text(row["recommendation"], "en")
         # The outline covers the summary polygon (so every member) and is made of grid cells.
         ring = np.asarray(feature["geometry"]["coordinates"][0])
         x, y = crs.to_metric(ring[:, 0], ring[:, 1], src=crs.WGS84)

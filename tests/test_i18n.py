@@ -13,6 +13,7 @@ import i18n
 from geo import schema
 from geo.districts import LEVELS
 from geo.errors import ParameterError
+from hotspots.recommendation import SERVICE_KINDS
 from hotspots.selection import PRESETS
 from i18n import LANGUAGES, catalogue, t
 
@@ -70,6 +71,18 @@ def test_categories_sources_levels_presets_weekdays_are_named(lang: str) -> None
     for preset in PRESETS:
         assert t(f"preset.{preset}", lang)
     assert len({t(f"weekday.{day}", lang) for day in range(7)}) == 7
+
+
+def test_recommendation_keys_in_every_language_with_the_same_placeholders() -> None:
+    keys = {lang: {k for k in catalogue(lang) if k.startswith("recommendation.")} for lang in LANGUAGES}
+    assert keys["fi"] == keys["sv"] == keys["en"]
+    for key in keys["en"]:
+        assert len({i18n.placeholders(catalogue(lang)[key]) for lang in LANGUAGES}) == 1, key
+    # Every lead, and every service kind the reader keeps, has its words.
+    for lead in ("youth_work", "police", "joint"):
+        assert i18n.placeholders(catalogue("en")[f"recommendation.lead.{lead}"]) == {"where", "when"}
+    for kind in (*SERVICE_KINDS, "other"):
+        assert f"recommendation.kind.{kind}" in keys["en"]
 
 
 def test_drug_dealing_in_three_languages() -> None:

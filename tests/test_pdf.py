@@ -13,6 +13,7 @@ from briefing import pdf, privacy
 from geo import districts
 from geo.errors import ParameterError
 from hotspots import analysis, figures
+from i18n import recommendation_text
 from tests.briefing_demo import GENERATED, demo_district_table, demo_result
 
 
@@ -48,7 +49,7 @@ def test_pdf_in_finnish_states_period_filters_sources_and_is_selectable_text(
     assert _squash("Rajaukset: ei rajauksia") in text
     assert _squash("Laadittu 2.11.2026 klo 09.30") in text
     assert _squash("Aluejako © Helsingin kaupunki, CC BY 4.0") in text
-    assert _squash(result.hotspots["recommendation_fi"].iloc[0]) in text
+    assert _squash(recommendation_text(result.hotspots["recommendation"].iloc[0], "fi")) in text
     # Page 2's table lists every basic district by its Finnish name.
     for name in district_table["name_fi"]:
         assert _squash(name) in _squash(pages[1]), name

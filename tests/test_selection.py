@@ -1,4 +1,4 @@
-"""Selections (filters) and district figures on tagged, generated incidents."""
+"""Selections (filters, periods, district choices) on tagged, generated incidents."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from geo import crs, districts, schema
 from geo.errors import ParameterError
-from hotspots import figures, selection
+from hotspots import selection
 from hotspots.selection import Selection, choose_districts
 
 
@@ -99,34 +99,6 @@ def test_previous_period_of_whole_months_and_of_days() -> None:
 def test_bad_selection_names_the_parameter(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ParameterError, match=message):
         selection.Selection(**kwargs)  # type: ignore[arg-type]
-
-
-def test_district_table_counts_rates_and_change(incidents: pd.DataFrame) -> None:
-    sel = selection.Selection(since="2026-04-01", until="2026-10-01")
-    current = selection.apply(incidents, sel)
-    previous = selection.apply(incidents, sel.previous())
-    per = districts.load_districts("peruspiiri")
-    residents = pd.DataFrame({"code": per["code"], "residents": 10_000.0, "young_residents": 1_000.0})
-    residents.loc[residents["code"] == "301", "residents"] = 10.0  # too few for a rate
-    table = figures.district_table(current, previous, districts=per, level="peruspiiri", residents=residents)
-    assert len(table) == 34
-    assert table["n"].sum() == current["peruspiiri_code"].notna().sum()
-    assert table["n_prev"].sum() == previous["peruspiiri_code"].notna().sum()
-    row = table.set_index("code").loc["101"]
-    assert row["n"] == (current["peruspiiri_code"] == "101").sum()
-    assert row["rate_per_1000"] == pytest.approx(row["n"] / 10.0)
-    assert np.isnan(table.set_index("code").loc["301", "rate_per_1000"])
-    assert list(table["n"]) == sorted(table["n"], reverse=True)
-    no_pop = figures.district_table(current, previous, districts=per, level="peruspiiri")
-    assert no_pop["rate_per_1000"].isna().all()
-
-
-def test_key_figures_change() -> None:
-    empty = pd.DataFrame({"significant": [True, False]})
-    kf = figures.key_figures(pd.DataFrame(index=range(12)), pd.DataFrame(index=range(10)), empty)
-    assert (kf.incidents, kf.change, kf.hotspots, kf.significant_hotspots) == (12, 2, 2, 1)
-    assert kf.change_pct == pytest.approx(20.0)
-    assert figures.key_figures(pd.DataFrame(), pd.DataFrame(), empty).change_pct is None
 
 
 def test_comparison_periods() -> None:

@@ -1,4 +1,4 @@
-"""Hotspot table and significance on generated incidents with known answers over real districts.
+"""Hotspot table (and its significance column) on generated incidents with known answers over real districts.
 
 Three clusters are planted at real places (Kallio church, Kamppi, Itäkeskus) with known
 categories and time profiles over a uniform background; labels come from scikit-learn's
@@ -15,13 +15,15 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from scipy import stats
 from sklearn.cluster import DBSCAN
 
 from geo import crs, districts, schema
 from geo.errors import ParameterError
-from hotspots import significance, summary
-from hotspots.summary import PeakWindow, SummaryParams, peak_windows, summarise_hotspots
+from hotspots import summary
+from hotspots.peaks import PeakWindow
+from hotspots.summary import Baseline, SummaryParams, summarise_hotspots
+from i18n import peak_times_text, peak_window_label
+from tests.test_significance import uniform_in
 
 EPS_M = 150.0
 MIN_SAMPLES = 10
@@ -137,7 +139,7 @@ def table(
     planted: tuple[pd.DataFrame, np.ndarray, np.ndarray], peruspiiri: gpd.GeoDataFrame
 ) -> gpd.GeoDataFrame:
     incidents, _, labels = planted
-    return summarise_hotspots(incidents, labels, eps_m=EPS_M, districts=peruspiiri)
+    return summarise_hotspots(incidents, labels, eps_m=EPS_M, baseline=Baseline(districts=peruspiiri))
 
 
 def row_of(name: str, planted: tuple[pd.DataFrame, np.ndarray, np.ndarray], table: pd.DataFrame) -> pd.Series:
@@ -189,21 +191,21 @@ def test_counts_scores_and_shares_match_plain_pandas(planted: Any, table: pd.Dat
     assert (by_label["last_date"] == grouped["occurred_at"].max().dt.normalize()).all()
     assert sum(by_label["sources"].map(lambda d: sum(d.values()))) == len(members)
     assert list(table["id"]) == [f"H{i + 1}" for i in range(len(table))]
-    structured = table[["categories", "sources", "peak_times", "peak_windows"]].to_dict("records")
+    structured = table[["categories", "sources", "peak_times"]].to_dict("records")
     assert json.loads(json.dumps(structured)) == structured
     assert list(table["label"]) == sorted(table["label"])
 
 
 def test_peak_windows_recover_the_planted_times(planted: Any, table: pd.DataFrame) -> None:
     kallio = row_of("kallio", planted, table)
-    assert kallio["peak_windows"][0] == "Fri-Sat 20-02"
+    assert peak_times_text(kallio["peak_times"], "en").split(", ")[0] == "Fri-Sat 20-02"
     first = PeakWindow.from_dict(kallio["peak_times"][0])
     assert first.weekdays == (4, 5) and (first.start_hour, first.end_hour) == (20, 2)
-    assert first.label("fi") == "pe-la 20-02" and first.label("sv") == "fr-lö 20-02"
-    assert row_of("kamppi", planted, table)["peak_windows"][0] == "Wed 14-20"
+    assert peak_window_label(first, "fi") == "pe-la 20-02" and peak_window_label(first, "sv") == "fr-lö 20-02"
+    assert peak_times_text(row_of("kamppi", planted, table)["peak_times"], "en").split(", ")[0] == "Wed 14-20"
     itakeskus = PeakWindow.from_dict(row_of("itakeskus", planted, table)["peak_times"][0])
     assert itakeskus.weekdays == tuple(range(7)) and itakeskus.hours == tuple(range(8, 14))
-    assert itakeskus.label() == "Mon-Sun 08-14"
+    assert peak_window_label(itakeskus, "en") == "Mon-Sun 08-14"
 
 
 def test_polygons_contain_every_member_with_the_privacy_margin(planted: Any, table: pd.DataFrame) -> None:
@@ -230,7 +232,7 @@ def test_l_shaped_cluster_gets_an_l_not_a_triangle(peruspiiri: gpd.GeoDataFrame)
     incidents = canonical(x, y, when, np.full(600, "assault"), rng)
     labels = dbscan_labels(incidents)
     assert set(labels) == {0}
-    table = summarise_hotspots(incidents, labels, eps_m=EPS_M, districts=peruspiiri)
+    table = summarise_hotspots(incidents, labels, eps_m=EPS_M, baseline=Baseline(districts=peruspiiri))
     polygon = table.geometry.iloc[0]
     convex = shapely.convex_hull(shapely.multipoints(np.c_[x, y])).buffer(EPS_M / 2)
     assert shapely.contains_xy(polygon, x, y).all()
@@ -248,7 +250,9 @@ def test_n_prev_counts_previous_incidents_inside_each_polygon(
     previous = incidents[keep].assign(
         occurred_at=incidents.loc[keep, "occurred_at"] - pd.Timedelta(weeks=WEEKS)
     )
-    got = summarise_hotspots(incidents, labels, eps_m=EPS_M, previous=previous, districts=peruspiiri)
+    got = summarise_hotspots(
+        incidents, labels, eps_m=EPS_M, baseline=Baseline(previous=previous, districts=peruspiiri)
+    )
     inside = [int(shapely.contains_xy(poly, previous["x_m"], previous["y_m"]).sum()) for poly in got.geometry]
     assert got["n_prev"].tolist() == inside
     assert (got["change"] == got["n"] - got["n_prev"]).all()
@@ -260,7 +264,10 @@ def test_n_prev_counts_previous_incidents_inside_each_polygon(
     )
     period = (pd.Timestamp("2025-01-06", tz=schema.TIMEZONE), pd.Timestamp("2025-07-07", tz=schema.TIMEZONE))
     cut = summarise_hotspots(
-        incidents, labels, eps_m=EPS_M, previous=history, period=period, districts=peruspiiri
+        incidents,
+        labels,
+        eps_m=EPS_M,
+        baseline=Baseline(previous=history, period=period, districts=peruspiiri),
     )
     assert cut["n_prev"].tolist() == got["n_prev"].tolist()
 
@@ -278,15 +285,6 @@ def test_planted_hotspots_significant_random_clump_not(planted: Any, table: pd.D
     assert np.all(table["p_adjusted"] >= table["p_value"])
 
 
-def uniform_in(geometry: shapely.Geometry, n: int, rng: np.random.Generator) -> np.ndarray:
-    x0, y0, x1, y1 = geometry.bounds
-    points = np.empty((0, 2))
-    while len(points) < n:
-        batch = rng.uniform([x0, y0], [x1, y1], (4 * n, 2))
-        points = np.vstack([points, batch[shapely.contains_xy(geometry, batch[:, 0], batch[:, 1])]])
-    return points[:n]
-
-
 def test_busy_district_clumps_are_not_significant_but_a_real_cluster_is(peruspiiri: gpd.GeoDataFrame) -> None:
     """Uniform incidents over Kallio at 100/km² throw up clumps DBSCAN finds; none may pass."""
     kallio = peruspiiri.loc[peruspiiri["code"] == "301", "geometry"].iloc[0]
@@ -298,7 +296,7 @@ def test_busy_district_clumps_are_not_significant_but_a_real_cluster_is(peruspii
     when = local(START + pd.to_timedelta(rng.integers(0, 86400 * 180, len(both)), unit="s"))
     incidents = canonical(both[:, 0], both[:, 1], when, np.full(len(both), "assault"), rng)
     labels = dbscan_labels(incidents, min_samples=12)
-    table = summarise_hotspots(incidents, labels, eps_m=EPS_M, districts=peruspiiri)
+    table = summarise_hotspots(incidents, labels, eps_m=EPS_M, baseline=Baseline(districts=peruspiiri))
     real_label = np.bincount(labels[-35:][labels[-35:] >= 0]).argmax()
     is_real = (table["label"] == real_label).to_numpy()
     assert table.loc[is_real, "significant"].all()
@@ -308,75 +306,13 @@ def test_busy_district_clumps_are_not_significant_but_a_real_cluster_is(peruspii
     assert table["peruspiiri_fi"].str.startswith("Kallio").all()
 
 
-def test_expected_count_follows_the_district_rate(peruspiiri: gpd.GeoDataFrame) -> None:
-    """Known answer: a disc inside one district expects N_d * disc area / occupied area."""
-    kallio = peruspiiri.loc[peruspiiri["code"] == "301", "geometry"].iloc[0]
-    rng = np.random.default_rng(2)
-    xy = uniform_in(kallio, 400, rng)
-    background = pd.DataFrame({"x_m": xy[:, 0], "y_m": xy[:, 1], "peruspiiri_code": "301"})
-    cells = {(int(a // 250), int(b // 250)) for a, b in xy}
-    centre = shapely.Point(crs.to_metric([24.9497], [60.1838], src=crs.WGS84))
-    disc = centre.buffer(100.0)
-    expected, tested, searched = significance.expected_counts([disc], background, districts=peruspiiri)
-    assert expected[0] == pytest.approx(400 * disc.area / (len(cells) * 250.0**2))
-    assert tested[0] == pytest.approx(disc.area) and searched == pytest.approx(len(cells) * 250.0**2)
-    table = significance.hotspot_significance([disc, disc], [3, 40], background, districts=peruspiiri)
-    assert table["p_local"].iloc[1] == pytest.approx(stats.poisson.sf(39, expected[0]))
-    assert not table["significant"].iloc[0] and table["significant"].iloc[1]
-    sea = shapely.Point(392000.0, 6660000.0).buffer(100.0)  # open sea south of the city
-    untested = significance.hotspot_significance([sea], [50], background, districts=peruspiiri)
-    assert np.isnan(untested["p_value"].iloc[0]) and not untested["significant"].iloc[0]
-
-
-def test_p_value_adjustments_match_references() -> None:
-    p = np.array([0.01, 0.04, 0.03, np.nan, 0.005])
-    tested = p[np.isfinite(p)]
-    bh = significance.adjust_p_values(p, method="bh")
-    np.testing.assert_allclose(bh[np.isfinite(p)], stats.false_discovery_control(tested, method="bh"))
-    holm = significance.adjust_p_values(p, method="holm")
-    # By hand: sorted 0.005, 0.01, 0.03, 0.04 times 4, 3, 2, 1, running maximum.
-    np.testing.assert_allclose(holm, [0.03, 0.06, 0.06, np.nan, 0.02])
-    np.testing.assert_allclose(
-        significance.adjust_p_values(p, method="bonferroni"), [0.04, 0.16, 0.12, np.nan, 0.02]
-    )
-    assert np.isnan(significance.adjust_p_values([np.nan])).all()
-    with pytest.raises(ParameterError, match="method"):
-        significance.adjust_p_values(p, method="sidak")  # type: ignore[arg-type]
-
-
-def test_peak_windows_on_hand_made_profiles() -> None:
-    night = np.zeros((7, 24))
-    night[4, 22] = night[4, 23] = night[5, 0] = night[5, 1] = 10  # Friday night into Saturday
-    (window,) = peak_windows(night)
-    # 20-02, 21-03 and 22-04 hold all 40; the middle one is chosen. Saturday 00-02 is Friday night.
-    assert window == PeakWindow((4,), 21, 3, 40)
-    assert [window.label(lang) for lang in ("en", "fi", "sv")] == ["Fri 21-03", "pe 21-03", "fr 21-03"]
-    even = np.full((7, 24), 5.0)
-    assert peak_windows(even) == [PeakWindow(tuple(range(7)), 0, 24, 840)]
-    two = np.zeros((7, 24))
-    two[0:5, 8:11] = 8  # school mornings Mon-Fri
-    two[5, 21:24] = 25  # Saturday nights
-    got = peak_windows(two, params=SummaryParams(window_hours=3))
-    assert [w.label() for w in got] == ["Mon-Fri 08-11", "Sat 21-24"]  # 120 then 75 incidents
-    assert peak_windows(np.zeros((7, 24))) == []
-    with pytest.raises(ParameterError, match="shape"):
-        peak_windows(np.zeros((24, 7)))
-
-
-def test_weekday_labels_in_three_languages() -> None:
-    assert summary.weekday_label((6, 0), "en") == "Sun-Mon"
-    assert summary.weekday_label((0, 2, 4, 5), "en") == "Mon, Wed, Fri-Sat"
-    assert summary.weekday_label((0, 2, 4, 5), "fi") == "ma, ke, pe-la"
-    assert summary.weekday_label((4, 5, 6), "sv") == "fr-sö"
-    assert summary.weekday_label(range(7), "sv") == "må-sö"
-    assert PeakWindow.from_dict(PeakWindow((1, 3), 6, 12, 9).as_dict()) == PeakWindow((1, 3), 6, 12, 9)
-
-
 def test_no_clusters_gives_an_empty_table_with_the_same_columns(
     planted: Any, table: pd.DataFrame, peruspiiri: gpd.GeoDataFrame
 ) -> None:
     incidents, _, _ = planted
-    empty = summarise_hotspots(incidents, np.full(len(incidents), -1), eps_m=EPS_M, districts=peruspiiri)
+    empty = summarise_hotspots(
+        incidents, np.full(len(incidents), -1), eps_m=EPS_M, baseline=Baseline(districts=peruspiiri)
+    )
     assert len(empty) == 0 and list(empty.columns) == list(summary.HOTSPOT_COLUMNS)
     assert empty.crs == crs.METRIC
     assert empty.dtypes.to_dict() == table.dtypes.to_dict()
@@ -388,10 +324,12 @@ def test_input_not_mutated_and_labels_of_any_numbering(planted: Any, peruspiiri:
     incidents, _, labels = planted
     before, labels_before = incidents.copy(), labels.copy()
     renumbered = np.where(labels >= 0, labels * 7 + 3, -1)
-    got = summarise_hotspots(incidents, renumbered, eps_m=EPS_M, previous=incidents, districts=peruspiiri)
+    got = summarise_hotspots(
+        incidents, renumbered, eps_m=EPS_M, baseline=Baseline(previous=incidents, districts=peruspiiri)
+    )
     pd.testing.assert_frame_equal(incidents, before)
     np.testing.assert_array_equal(labels, labels_before)
-    reference = summarise_hotspots(incidents, labels, eps_m=EPS_M, districts=peruspiiri)
+    reference = summarise_hotspots(incidents, labels, eps_m=EPS_M, baseline=Baseline(districts=peruspiiri))
     assert got["n"].tolist() == reference["n"].tolist()
     assert list(got["label"]) == sorted(set(renumbered) - {-1})
 
@@ -409,9 +347,3 @@ def test_errors_name_the_parameter(planted: Any) -> None:
         summarise_hotspots(naive, labels, eps_m=EPS_M)
     with pytest.raises(ParameterError, match=r"buffer_eps_ratio must be >= 0\.25"):
         SummaryParams(buffer_eps_ratio=0.1)
-    with pytest.raises(ParameterError, match="window_hours"):
-        SummaryParams(window_hours=24)
-    with pytest.raises(ParameterError, match="alpha must be in"):
-        significance.SignificanceParams(alpha=1.5)
-    with pytest.raises(ParameterError, match="correction"):
-        significance.SignificanceParams(correction="none")  # type: ignore[arg-type]

@@ -18,8 +18,7 @@ from hotspots.forecast import Forecast
 from hotspots.grid import DEFAULT_CELL_M
 from hotspots.methods import ClusteringParams
 from hotspots.parameters import ParameterSuggestion
-from hotspots.summary import PeakWindow
-from i18n import category_label, format_date, format_number, t
+from i18n import category_label, format_date, format_number, peak_times_text, recommendation_text, t
 
 
 def key_figures(analysis: Analysis, lang: str) -> None:
@@ -44,16 +43,13 @@ def localised_hotspots(hotspots: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFram
     suffix = "sv" if lang == "sv" else "fi"
     out["district"] = out[f"osaalue_{suffix}"].astype("string")
     out["trend"] = [t(f"status.{s}", lang) if isinstance(s, str) else "" for s in out.get("status", [])]
-    out["recommendation"] = out[f"recommendation_{lang}"]
+    out["recommendation"] = [recommendation_text(r, lang) for r in out["recommendation"]]
     out["category_text"] = [
         ", ".join(f"{category_label(c, lang)} {n}" for c, n in (mix or {}).items())
         for mix in out["categories"]
     ]
     out["lead_text"] = [t(f"lead.{lead}", lang) for lead in out["lead"]]
-    out["peak_text"] = [
-        ", ".join(PeakWindow.from_dict(window).label(lang) for window in (windows or []))
-        for windows in out["peak_times"]
-    ]
+    out["peak_text"] = [peak_times_text(windows, lang) for windows in out["peak_times"]]
     # The map's popup reads ``peak_windows`` and ``categories`` as display strings.
     out["peak_windows"] = out["peak_text"]
     return out

@@ -1,0 +1,108 @@
+"""Recommendations in words: who leads, where, when and what is near, in fi, sv and en.
+
+``hotspots.recommendation.recommend`` decides (a ``Recommendation`` of codes, names and
+distances); this module words it from the ``recommendation.*`` keys of the catalogues.
+English uses the Finnish district names; Swedish the Swedish names of districts and of
+service points where the data have them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+import pandas as pd
+
+from hotspots.recommendation import DistrictNames, NearbyService, Recommendation
+from i18n.catalogue import LANGUAGES, catalogue, t
+from i18n.weekdays import peak_times_text, peak_window_label
+
+#: Text columns ``hotspot_texts`` returns.
+TEXT_COLUMNS: Final = ("peak_windows", *(f"recommendation_{lang}" for lang in LANGUAGES))
+
+
+def _join(items: Sequence[str], lang: str) -> str:
+    """Join ``["a", "b", "c"]`` as ``"a, b and c"`` in ``lang``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {t('recommendation.and', lang)} {items[-1]}"
+
+
+def _where(names: DistrictNames, lang: str) -> str:
+    """Name the osa-alue, their peruspiiri in brackets (when named otherwise), or the hotspot."""
+    extra = [name for name in names.peruspiiri if name not in names.osaalue]
+    if not names.osaalue and not extra:
+        return t("recommendation.where.unknown", lang)
+    text = ", ".join(names.osaalue or extra)
+    if names.osaalue and extra:
+        text += f" ({', '.join(extra)})"
+    return t("recommendation.where", lang, names=text)
+
+
+def _kind(kind: str, lang: str) -> str:
+    key = f"recommendation.kind.{kind}"
+    return t(key if key in catalogue(lang) else "recommendation.kind.other", lang)
+
+
+def _item(service: NearbyService, lang: str) -> str:
+    name = (service.name_sv or service.name) if lang == "sv" else service.name
+    return t(
+        "recommendation.item", lang, name=name, kind=_kind(service.kind, lang), distance_m=service.distance_m
+    )
+
+
+def recommendation_text(recommendation: Recommendation, lang: str) -> str:
+    """Word a hotspot's recommendation in one language.
+
+    Parameters
+    ----------
+    recommendation
+        From the ``recommendation`` column of ``hotspots.recommendation.recommend``.
+    lang
+        ``"fi"``, ``"sv"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        E.g. ``"Police lead: patrols in Kluuvi (Kluuvi); Fri-Sat 20-02. Nearest: Oodi
+        (library, 120 m)."``; not HTML-escaped.
+    """
+    names = recommendation.names_sv if lang == "sv" else recommendation.names_fi
+    windows = [peak_window_label(window, lang) for window in recommendation.windows]
+    when = t("recommendation.when", lang, windows=_join(windows, lang)) if windows else ""
+    sentence = t(f"recommendation.lead.{recommendation.lead}", lang, where=_where(names, lang), when=when)
+    services = recommendation.services
+    if services is None:
+        return sentence
+    if not services:
+        return sentence + t(
+            "recommendation.nearest.none", lang, distance_m=round(recommendation.max_distance_m)
+        )
+    items = ", ".join(_item(service, lang) for service in services)
+    return sentence + t("recommendation.nearest", lang, items=items)
+
+
+def hotspot_texts(hotspots: pd.DataFrame) -> pd.DataFrame:
+    """Word the hotspot table's texts for the exports: peak windows and the recommendations.
+
+    Parameters
+    ----------
+    hotspots
+        Table with ``peak_times`` and ``recommendation`` (``hotspots.analysis.analyse``).
+
+    Returns
+    -------
+    DataFrame
+        ``TEXT_COLUMNS``, same index as ``hotspots``: ``peak_windows`` in English (the
+        exports' one language for it) and ``recommendation_fi``, ``recommendation_sv``,
+        ``recommendation_en``.
+    """
+    recommendations = hotspots["recommendation"]
+    texts = {
+        f"recommendation_{lang}": pd.array(
+            [recommendation_text(r, lang) for r in recommendations], dtype="string"
+        )
+        for lang in LANGUAGES
+    }
+    windows = pd.array([peak_times_text(w, "en") for w in hotspots["peak_times"]], dtype="string")
+    return pd.DataFrame({"peak_windows": windows, **texts}, index=hotspots.index, columns=list(TEXT_COLUMNS))
