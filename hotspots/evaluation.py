@@ -107,7 +107,6 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import signal, stats
 from scipy.spatial import cKDTree
 
-from geo import crs as geo_crs
 from geo.errors import ParameterError
 from hotspots import areas, ranking, summary
 from hotspots.autoparams import EPS_CANDIDATES_M as EPS_CANDIDATES_M
@@ -130,6 +129,7 @@ from hotspots.grid import study_grid as study_grid
 from hotspots.methods import ClusteringParams, cluster
 from hotspots.selection import Selection
 from hotspots.significance import adjust_p_values
+from hotspots.study import aware_times
 
 if TYPE_CHECKING:
     import altair as alt
@@ -173,8 +173,6 @@ KDE_RULE_K: Final = 10
 _KDE_SUBCELLS: Final = 3
 #: FDR level of the Gi* hot cells.
 GISTAR_ALPHA: Final = 0.05
-#: Finland's extent in lon/lat: points inside use EPSG:3067, others a UTM zone.
-_FINLAND_LONLAT: Final = ((19.0, 32.0), (59.0, 70.5))
 _WINDOW_PATTERN: Final = re.compile(r"^\s*(\d+)\s*([DWMY])\s*$", re.IGNORECASE)
 
 #: Columns of ``backtest`` (one row per window, budget and method).
@@ -212,134 +210,6 @@ SUMMARY_COLUMNS: Final = (
     "pei",
     "pei_sd",
 )
-
-
-# --------------------------------------------------------------------------- CRS
-
-
-def local_metric_crs(lon: ArrayLike, lat: ArrayLike) -> str:
-    """Return a metric CRS for points given in lon/lat: EPSG:3067 in Finland, else their UTM zone.
-
-    Parameters
-    ----------
-    lon, lat
-        WGS84 degrees.
-
-    Returns
-    -------
-    str
-        ``EPSG:3067`` when the median point lies in Finland's extent, otherwise
-        ``EPSG:326zz`` (north) or ``EPSG:327zz`` (south) of the median point's zone.
-    """
-    lons = np.asarray(lon, dtype=np.float64)
-    lats = np.asarray(lat, dtype=np.float64)
-    ok = np.isfinite(lons) & np.isfinite(lats) & (np.abs(lats) <= 90) & (np.abs(lons) <= 180)
-    if not ok.any():
-        raise ParameterError("lon/lat hold no finite WGS84 coordinates; cannot choose a metric CRS")
-    mid_lon, mid_lat = float(np.median(lons[ok])), float(np.median(lats[ok]))
-    (x0, x1), (y0, y1) = _FINLAND_LONLAT
-    if x0 <= mid_lon <= x1 and y0 <= mid_lat <= y1:
-        return geo_crs.METRIC
-    zone = min(60, math.floor((mid_lon + 180.0) / 6.0) + 1)
-    return f"EPSG:{(32600 if mid_lat >= 0 else 32700) + zone}"
-
-
-_OFFSET_AT_END: Final = r"(?:[+-]\d{2}:?\d{2}|Z)\s*$"
-
-
-def _to_datetime(values: pd.Series, *, utc: bool) -> pd.Series:
-    """``pd.to_datetime`` of ISO 8601 text, falling back to per-value parsing for other forms."""
-    try:
-        return pd.to_datetime(values, errors="coerce", utc=utc, format="ISO8601")
-    except (ValueError, TypeError):
-        return pd.to_datetime(values, errors="coerce", utc=utc, format="mixed")
-
-
-def parse_times(values: pd.Series, *, timezone: str | None, name: str = "occurred_at") -> pd.Series:
-    """Read the times of a column as aware timestamps in ``timezone``.
-
-    Text with a UTC offset (``2022-03-14T01:30:00-05:00``, ``...Z``) keeps its instant,
-    also when the offset changes with daylight saving time inside the column; text
-    without one is local time in ``timezone`` (a time in the spring gap moves forward, a
-    repeated autumn hour is missing). Unparseable values are missing (NaT).
-
-    Raises
-    ------
-    ParameterError
-        Naive times and no ``timezone``.
-    """
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert(timezone) if timezone is not None else values
-    if pd.api.types.is_datetime64_dtype(values.dtype):
-        naive, aware = values, None
-    else:
-        text = values.astype("string").str.strip()
-        offset = text.str.contains(_OFFSET_AT_END, regex=True, na=False).to_numpy(dtype=bool)
-        naive = _to_datetime(text.where(~offset), utc=False) if (~offset).any() else None
-        aware = _to_datetime(text.where(offset), utc=True) if offset.any() else None
-        if naive is not None and isinstance(naive.dtype, pd.DatetimeTZDtype):
-            naive = naive.dt.tz_localize(None)
-    zone = timezone if timezone is not None else "UTC"
-    if naive is not None and naive.notna().any():
-        if timezone is None:
-            raise ParameterError(
-                f"column {name!r} holds times without a time zone; pass timezone= "
-                "(e.g. 'America/Toronto') to localise them"
-            )
-        local = naive.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="shift_forward")
-    else:
-        local = pd.Series(pd.NaT, index=values.index, dtype=f"datetime64[ns, {zone}]")
-    if aware is not None:
-        local = local.where(aware.isna(), aware.dt.tz_convert(zone))
-    return local
-
-
-def prepare_points(
-    frame: pd.DataFrame,
-    *,
-    lon: str = "lon",
-    lat: str = "lat",
-    occurred_at: str = "occurred_at",
-    timezone: str | None = None,
-    metric_crs: str | None = None,
-) -> tuple[pd.DataFrame, str]:
-    """Incidents anywhere as a backtest frame: ``x_m``/``y_m`` in a local metric CRS.
-
-    Parameters
-    ----------
-    frame
-        Rows with WGS84 ``lon``/``lat`` columns and a time column; not changed.
-    lon, lat, occurred_at
-        Names of those columns.
-    timezone
-        IANA zone to localise naive times in (e.g. ``America/Toronto``); aware times are
-        converted to it. None keeps aware times as they are and needs aware times.
-    metric_crs
-        EPSG code of the metric CRS; None chooses with ``local_metric_crs``.
-
-    Returns
-    -------
-    frame : DataFrame
-        A copy with ``x_m``, ``y_m`` (metres) and ``occurred_at`` (aware); rows without
-        finite coordinates or time are dropped.
-    crs : str
-        The metric CRS used.
-    """
-    for name in (lon, lat, occurred_at):
-        if name not in frame.columns:
-            raise ParameterError(
-                f"frame lacks the column {name!r}; name the columns with lon=, lat=, occurred_at="
-            )
-    lons = pd.to_numeric(frame[lon], errors="coerce").to_numpy(dtype=np.float64)
-    lats = pd.to_numeric(frame[lat], errors="coerce").to_numpy(dtype=np.float64)
-    target = geo_crs.normalise_crs(metric_crs) if metric_crs else local_metric_crs(lons, lats)
-    when = parse_times(frame[occurred_at], timezone=timezone, name=occurred_at)
-    x, y = geo_crs.transform(lons, lats, src=geo_crs.WGS84, dst=target)
-    out = frame.copy()
-    out["x_m"], out["y_m"], out["occurred_at"] = x, y, when.to_numpy()
-    out["occurred_at"] = when
-    keep = np.isfinite(x) & np.isfinite(y) & when.notna().to_numpy(dtype=bool)
-    return out.loc[keep].reset_index(drop=True), target
 
 
 # --------------------------------------------------------------------------- windows
@@ -417,18 +287,6 @@ class Window:
             f"{self.train_start.strftime(fmt)}..{self.test_start.strftime(fmt)} -> "
             f"{self.test_end.strftime(fmt)}"
         )
-
-
-def _aware_times(frame: pd.DataFrame, name: str) -> pd.Series:
-    if "occurred_at" not in frame.columns:
-        raise ParameterError(f"{name} lacks the column 'occurred_at'; pass the canonical incident table")
-    when = frame["occurred_at"]
-    if not isinstance(when.dtype, pd.DatetimeTZDtype):
-        raise ParameterError(
-            f"{name}.occurred_at must hold timezone-aware times, got dtype {when.dtype}; "
-            "import incidents through geo or use prepare_points(..., timezone=...)"
-        )
-    return when
 
 
 def rolling_windows(
@@ -719,7 +577,7 @@ def choose_clustering(
     list of ParameterChoice
         One per area share, in order.
     """
-    when = _aware_times(incidents, "incidents")
+    when = aware_times(incidents, "incidents")
     middle = window.train_start + (window.test_start - window.train_start) / 2
     first = in_period(when, window.train_start, middle)
     second = in_period(when, middle, window.test_start)
@@ -1104,7 +962,7 @@ def backtest(
     DataFrame
         ``RESULT_COLUMNS``: one row per window, budget and method (``best`` included).
     """
-    when = _aware_times(incidents, "incidents")
+    when = aware_times(incidents, "incidents")
     for column in ("x_m", "y_m"):
         if column not in incidents.columns:
             raise ParameterError(f"incidents lack the column {column!r}; use prepare_points for lon/lat data")

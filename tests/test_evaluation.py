@@ -17,6 +17,7 @@ from geo.errors import HotspotsError, ParameterError
 from hotspots import evaluation
 from hotspots.evaluation import BacktestParams, fill_budget, study_grid
 from hotspots.grid import occupied_grid
+from hotspots.study import prepare_points
 
 #: A 6 km x 6 km square in EPSG:3067 (eastern Helsinki's scale), cells of 150 m.
 BOX = (380_000.0, 6_670_000.0, 386_000.0, 6_676_000.0)
@@ -263,35 +264,6 @@ def test_backtest_needs_a_complete_window(box_grid: evaluation.StudyGrid) -> Non
         evaluation.backtest(naive, params=BacktestParams(methods=("grid",)), grid=box_grid)
 
 
-def test_local_metric_crs_is_utm_outside_finland() -> None:
-    assert evaluation.local_metric_crs([24.94], [60.17]) == "EPSG:3067"
-    assert evaluation.local_metric_crs([-79.38, -79.40], [43.65, 43.70]) == "EPSG:32617"
-    assert evaluation.local_metric_crs([151.2], [-33.87]) == "EPSG:32756"
-    with pytest.raises(ParameterError, match="no finite WGS84"):
-        evaluation.local_metric_crs([np.nan], [np.nan])
-
-
-def test_prepare_points_projects_and_localises_without_changing_the_input() -> None:
-    raw = pd.DataFrame(
-        {
-            "lon": [-79.38, -79.40, 200.0],
-            "lat": [43.65, 43.70, 1.0],
-            "when": ["2021-01-01 10:00", "2021-01-02 00:00", "x"],
-        }
-    )
-    before = raw.copy()
-    frame, metric = evaluation.prepare_points(raw, occurred_at="when", timezone="America/Toronto")
-    pd.testing.assert_frame_equal(raw, before)
-    assert metric == "EPSG:32617"
-    assert len(frame) == 2  # the row without a time (and an impossible lon) is dropped
-    assert str(frame["occurred_at"].dt.tz) == "America/Toronto"
-    # 5.6 km between the two points, as on the ground.
-    gap = np.hypot(*np.diff(frame[["x_m", "y_m"]].to_numpy(), axis=0)[0])
-    assert 5_000 < gap < 6_500
-    with pytest.raises(ParameterError, match="pass timezone="):
-        evaluation.prepare_points(raw, occurred_at="when")
-
-
 def test_choose_clustering_reports_the_choice_and_beats_the_given_parameters(
     box_grid: evaluation.StudyGrid,
 ) -> None:
@@ -384,7 +356,7 @@ def _toronto() -> pd.DataFrame:
     day = pd.to_datetime(table["occurrencedate"].str[:10], format="%Y/%m/%d")
     table["occurred_at"] = day + pd.to_timedelta(table["occurrencehour"], unit="h")
     table = table.loc[table["occurred_at"] >= "2014-01-01"]
-    frame, _ = evaluation.prepare_points(table, lon="Long", lat="Lat", timezone="America/Toronto")
+    frame, _ = prepare_points(table, lon="Long", lat="Lat", timezone="America/Toronto")
     return frame
 
 
