@@ -17,7 +17,7 @@ from streamlit_folium import st_folium
 from geo import settings
 from geo.errors import HotspotsError
 from hotspots import analysis, autoparams, figures, forecast, parameters, predictive
-from hotspots.methods import ClusteringParams
+from hotspots.clustering import ClusteringParams
 from hotspots.selection import Selection
 from hotspots.selection import apply as apply_selection
 from i18n import t

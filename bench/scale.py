@@ -37,7 +37,7 @@ from pathlib import Path
 t0 = time.perf_counter()
 from geo import incidents
 from hotspots import analysis, autoparams
-from hotspots.methods import clustering_from_text
+from hotspots.clustering import clustering_from_text
 from hotspots.selection import Selection, apply
 t1 = time.perf_counter()
 table = incidents.import_incidents(Path(sys.argv[1]), file_name="demo.csv").incidents

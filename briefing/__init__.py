@@ -20,7 +20,7 @@ import pandas as pd
 from geo import schema
 from geo.errors import HotspotsError
 from hotspots.analysis import Analysis
-from hotspots.methods import ClusteringParams
+from hotspots.clustering import ClusteringParams
 from hotspots.selection import Selection
 from hotspots.summary import WEEKDAY_ABBREVIATIONS, weekday_label
 from i18n import category_label, check_language, format_number, source_label, t

@@ -21,7 +21,7 @@ import pandas as pd
 
 from cli import arguments
 from hotspots import evaluation
-from hotspots.methods import clustering_from_text
+from hotspots.clustering import clustering_from_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:

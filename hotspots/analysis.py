@@ -18,8 +18,8 @@ from numpy.typing import NDArray
 from geo import districts as district_layers
 from geo.errors import ParameterError
 from hotspots import areas, autoparams, comparison, figures, ranking, recommendation, summary
+from hotspots.clustering import ClusteringParams
 from hotspots.grid import StudyGrid
-from hotspots.methods import ClusteringParams
 from hotspots.selection import Selection, apply
 
 

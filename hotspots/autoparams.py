@@ -43,7 +43,7 @@ from geo import districts
 from geo.errors import ParameterError
 from hotspots import areas
 from hotspots import grid as study
-from hotspots.methods import Basis, ClusteringParams, cluster
+from hotspots.clustering import Basis, ClusteringParams, cluster
 from hotspots.selection import Selection
 
 #: The budgets the drawn hotspots are scored at (their mean hit rate decides).

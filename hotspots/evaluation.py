@@ -113,6 +113,7 @@ from hotspots.autoparams import EPS_CANDIDATES_M as EPS_CANDIDATES_M
 from hotspots.autoparams import best_candidate as best_candidate
 from hotspots.autoparams import candidate_pairs as candidate_pairs
 from hotspots.autoparams import choose_parameters
+from hotspots.clustering import ClusteringParams, cluster
 from hotspots.grid import DEFAULT_CELL_M as DEFAULT_CELL_M
 from hotspots.grid import TERRITORIAL_SEA_CODE as TERRITORIAL_SEA_CODE
 from hotspots.grid import StudyGrid as StudyGrid
@@ -126,7 +127,6 @@ from hotspots.grid import hotspot_priority as hotspot_priority
 from hotspots.grid import in_period as in_period
 from hotspots.grid import read_study_area as read_study_area
 from hotspots.grid import study_grid as study_grid
-from hotspots.methods import ClusteringParams, cluster
 from hotspots.selection import Selection
 from hotspots.significance import adjust_p_values
 from hotspots.study import aware_times

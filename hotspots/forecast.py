@@ -39,7 +39,7 @@ from numpy.typing import NDArray
 from geo.errors import ParameterError
 from hotspots import analysis, areas, autoparams, evaluation
 from hotspots import grid as study
-from hotspots.methods import ClusteringParams, cluster
+from hotspots.clustering import ClusteringParams, cluster
 from hotspots.selection import Selection, apply
 
 #: History lengths tried, ending where the forecast period starts (None: all of it).

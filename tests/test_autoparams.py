@@ -7,9 +7,8 @@ import pandas as pd
 import pytest
 
 from geo import demo
-from geo.errors import ParameterError
 from hotspots import analysis, areas, autoparams, evaluation
-from hotspots.methods import ClusteringParams, clustering_from_text
+from hotspots.clustering import ClusteringParams
 from hotspots.selection import Selection, apply
 
 AUTO = ClusteringParams(auto_eps=True, auto_min_samples=True)
@@ -19,23 +18,6 @@ SINCE, UNTIL = "2026-05-01", "2026-11-01"
 @pytest.fixture(scope="module")
 def incidents() -> pd.DataFrame:
     return demo.generate_demo(n=20_000, seed=2026)
-
-
-def test_command_line_values_parse_to_auto_or_numbers() -> None:
-    assert clustering_from_text() == AUTO
-    fixed = clustering_from_text("dbscan", "120", "8")
-    assert (fixed.eps_m, fixed.min_samples, fixed.auto_eps, fixed.auto_min_samples) == (
-        120.0,
-        8,
-        False,
-        False,
-    )
-    half = clustering_from_text("dbscan", "auto", 12)
-    assert half.auto_eps and not half.auto_min_samples and half.min_samples == 12
-    with pytest.raises(ParameterError, match="eps was 'wide'"):
-        clustering_from_text("dbscan", "wide", "auto")
-    with pytest.raises(ParameterError, match="min_samples"):
-        clustering_from_text("dbscan", "auto", "2.5")
 
 
 def test_the_choice_predicts_the_next_period_better_than_the_defaults(

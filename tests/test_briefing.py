@@ -28,7 +28,7 @@ from cli import build_parser
 from geo import crs, demo
 from geo.errors import ParameterError
 from hotspots import analysis, figures
-from hotspots.methods import ClusteringParams
+from hotspots.clustering import ClusteringParams
 from hotspots.selection import Selection
 from i18n import LANGUAGES, catalogue, placeholders
 

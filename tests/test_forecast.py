@@ -14,7 +14,7 @@ import cli
 from geo.errors import ParameterError
 from hotspots import forecast
 from hotspots import grid as study
-from hotspots.methods import ClusteringParams
+from hotspots.clustering import ClusteringParams
 from hotspots.study import prepare_points
 
 TZ = "America/Toronto"

@@ -12,12 +12,13 @@ import shapely
 
 from geo import demo, districts
 from geo.errors import ParameterError
-from hotspots import analysis, methods, predictive
+from hotspots import analysis, predictive
+from hotspots.clustering import ClusteringParams
 from hotspots.predictive import PREDICTIVE_METHODS, budget_shares, hotspots_in_budget, predictive_check
 from hotspots.selection import Selection, apply
 from views import predictive as predictive_view
 
-CLUSTERING = methods.ClusteringParams(eps_m=150.0, min_samples=10)
+CLUSTERING = ClusteringParams(eps_m=150.0, min_samples=10)
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from hotspots import areas, autoparams
 from hotspots.analysis import Analysis
 from hotspots.forecast import Forecast
 from hotspots.grid import DEFAULT_CELL_M
-from hotspots.methods import ClusteringParams
+from hotspots.clustering import ClusteringParams
 from hotspots.parameters import ParameterSuggestion
 from hotspots.summary import PeakWindow
 from i18n import category_label, format_date, format_number, t
