@@ -19,7 +19,7 @@ from geo import districts as district_layers
 from geo.errors import ParameterError
 from hotspots import areas, autoparams, comparison, figures, ranking, recommendation, summary
 from hotspots.clustering import ClusteringParams
-from hotspots.grid import StudyGrid
+from hotspots.grid import StudyGrid, study_area, study_grid_for
 from hotspots.selection import Selection, apply
 
 
@@ -101,7 +101,7 @@ def _district_area(selection: Selection) -> Any | None:
     if not selection.has_districts:
         return None
     try:
-        return autoparams.study_area(selection, district_layers.load_districts("osaalue"))
+        return study_area(selection, district_layers.load_districts("osaalue"))
     except ParameterError:
         return shapely.Polygon()  # only the territorial sea: no hotspot lies in it
 
@@ -217,7 +217,7 @@ def analyse(
     previous = apply(incidents, previous_selection) if previous_selection else current.iloc[0:0]
     previous_city = apply(incidents, previous_selection.citywide()) if previous_selection else city.iloc[0:0]
     if grid is None:
-        grid = autoparams.study_grid_for(city_selection)
+        grid = study_grid_for(city_selection)
         layer = district_layers.load_districts("peruspiiri") if peruspiiri is None else peruspiiri
         district = _district_area(selection)
     else:

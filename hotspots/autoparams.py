@@ -27,20 +27,15 @@ split-half test of a different question, so both keep the given values (and say 
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Final
+from typing import Final
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from numpy.typing import NDArray
 
-from geo import districts
-from geo.errors import ParameterError
 from hotspots import areas
 from hotspots import grid as study
 from hotspots.clustering import Basis, ClusteringParams, cluster
@@ -107,68 +102,6 @@ class AutoChoice:
     given: ClusteringParams | None = None
 
 
-#: Level -> column of the osa-alue layer (``geo.districts.load_districts("osaalue")``).
-LAYER_COLUMNS: Final[dict[str, str]] = {
-    "suurpiiri": "suurpiiri_code",
-    "peruspiiri": "peruspiiri_code",
-    "osaalue": "code",
-}
-
-
-def study_area(selection: Selection, osaalue: gpd.GeoDataFrame) -> Any:
-    """Return the osa-alue polygons the selection's district filter covers, as one polygon.
-
-    Parameters
-    ----------
-    selection
-        Its district choice decides (``Selection.district_mask``, the rule of
-        ``hotspots.selection.apply``); no choice means all of Helsinki. The territorial sea
-        is always left out.
-    osaalue
-        The osa-alue layer (``code``, ``peruspiiri_code``, ``suurpiiri_code``, polygons),
-        EPSG:3067.
-
-    Returns
-    -------
-    shapely geometry
-        The union, EPSG:3067 metres.
-
-    Raises
-    ------
-    ParameterError
-        No osa-alue with a land area matches the filter.
-    """
-    codes = osaalue["code"].astype(str)
-    # The territorial sea is never part of a youth worker's area, even when chosen.
-    keep = (codes != study.TERRITORIAL_SEA_CODE).to_numpy(dtype=bool)
-    keep &= selection.district_mask(osaalue, LAYER_COLUMNS)
-    polygons = osaalue.geometry.to_numpy()[keep]
-    area = shapely.union_all(np.asarray(polygons, dtype=object)) if len(polygons) else None
-    if area is not None and not shapely.is_empty(area):
-        area = districts.on_land(area)  # the districts include sea; N % means N % of land
-    if area is None or shapely.is_empty(area) or shapely.area(area) <= 0:
-        raise ParameterError(
-            f"the district filter {selection.chosen_districts} matches no osa-alue with a land area; "
-            "choose other districts"
-        )
-    return area
-
-
-@functools.lru_cache(maxsize=16)
-def _grid(chosen: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], cell_m: float) -> study.StudyGrid:
-    suurpiiri, peruspiiri, osaalue = chosen
-    if not (suurpiiri or peruspiiri or osaalue):
-        return study.study_grid(study.helsinki_study_area(), cell_m=cell_m)
-    # Only the district choice matters for the area.
-    only = Selection(suurpiiri=suurpiiri, peruspiiri=peruspiiri, osaalue=osaalue)
-    return study.study_grid(study_area(only, districts.load_districts("osaalue")), cell_m=cell_m)
-
-
-def study_grid_for(selection: Selection, *, cell_m: float = study.DEFAULT_CELL_M) -> study.StudyGrid:
-    """Return the study grid of a selection: its districts' osa-alue (``study_area``), or Helsinki's."""
-    return _grid((selection.suurpiiri, selection.peruspiiri, selection.osaalue), float(cell_m))
-
-
 def choose_parameters(
     current: pd.DataFrame,
     selection: Selection,
@@ -196,7 +129,7 @@ def choose_parameters(
     auto_eps, auto_min_samples
         Which of the two to choose (smoothing and basis are chosen with them).
     grid
-        Study grid (default ``study_grid_for(selection)``).
+        Study grid (default ``hotspots.grid.study_grid_for(selection)``).
     area_shares
         The budgets the hotspots are scored at (their mean hit rate decides).
     area_params
@@ -228,7 +161,7 @@ def choose_parameters(
     middle = start + (stop - start) / 2
     first = study.in_period(when, start, middle)
     second = study.in_period(when, middle, stop)
-    grid = study_grid_for(selection) if grid is None else grid
+    grid = study.study_grid_for(selection) if grid is None else grid
     half = current.loc[first].reset_index(drop=True)
     x = half["x_m"].to_numpy(dtype=np.float64)
     y = half["y_m"].to_numpy(dtype=np.float64)

@@ -277,7 +277,7 @@ def forecast_hotspots(
     history_all = apply(incidents, city)
     if history_all.empty:
         raise ParameterError("no incident passes the filters; nothing to forecast from")
-    study_grid = autoparams.study_grid_for(city) if grid is None else grid
+    study_grid = study.study_grid_for(city) if grid is None else grid
     history, chosen, table, hit_rate = choose_forecast(
         history_all, study_grid, horizon=span, clustering=clustering, area_params=area_params
     )

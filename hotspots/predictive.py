@@ -10,7 +10,7 @@ Window
     (``Selection.previous``: same categories, sources, districts, hours and weekdays),
     test on the selection's period.
 Study area
-    ``hotspots.autoparams.study_area``: the land of the selected districts' osa-alue
+    ``hotspots.grid.study_area``: the land of the selected districts' osa-alue
     (all of Helsinki when there is no district filter; never the territorial sea, and
     the sea inside district polygons is cut off beyond a 75 m shore margin), in the
     backtest's 150 m cells, so "N % of the area" is N % of the user's own land.
@@ -35,7 +35,7 @@ import pandas as pd
 from geo.errors import ParameterError
 from hotspots import evaluation
 from hotspots.analysis import Analysis
-from hotspots.autoparams import study_area
+from hotspots.grid import study_area
 from hotspots.selection import apply
 
 #: Methods compared in the app, in display order (``best`` last: the reference).

@@ -9,6 +9,7 @@ import pytest
 from geo import demo
 from hotspots import analysis, areas, autoparams, evaluation
 from hotspots.clustering import ClusteringParams
+from hotspots.grid import study_grid_for
 from hotspots.selection import Selection, apply
 
 AUTO = ClusteringParams(auto_eps=True, auto_min_samples=True)
@@ -43,7 +44,7 @@ def test_the_choice_predicts_the_next_period_better_than_the_defaults(
     )
     best = float(choice.candidates["hit_rate"].max())
     assert choice.hit_rate >= best - np.sqrt(best * (1 - best) / n_half) - 1e-9
-    grid = autoparams.study_grid_for(selection)
+    grid = study_grid_for(selection)
     after = apply(incidents, Selection(since="2025-11-01", until="2026-05-01"))
     test_counts = grid.counts(after["x_m"], after["y_m"])
 
@@ -94,15 +95,6 @@ def test_a_district_gets_the_city_wide_choice(incidents: pd.DataFrame) -> None:
     assert kallio.parameters.reason == city.parameters.reason
 
 
-def test_the_study_grid_of_a_district_is_its_land(incidents: pd.DataFrame) -> None:
-    whole = autoparams.study_grid_for(Selection())
-    kallio = autoparams.study_grid_for(Selection(peruspiiri=("301",)))
-    assert 0 < kallio.n_cells < whole.n_cells / 50
-    # Kallio is about 3.2 km2 (peruspiiri with its osa-alue, shores included).
-    assert 2.0 < kallio.area_km2 < 5.0
-    assert np.isclose(whole.area_km2, whole.n_cells * 0.0225)
-
-
 def test_with_the_default_choice_the_demo_story_still_shows(incidents: pd.DataFrame) -> None:
     # The generator lets Malmi and Herttoniemi emerge and Myllypuro and Kannelmäki fade.
     result = analysis.analyse(incidents, selection=Selection(since=SINCE, until=UNTIL), clustering=AUTO)
@@ -121,7 +113,7 @@ def test_with_the_default_choice_the_demo_story_still_shows(incidents: pd.DataFr
 def test_street_scale_at_every_volume_and_ranked_densest_first(incidents: pd.DataFrame) -> None:
     result = analysis.analyse(incidents, selection=Selection(since=SINCE, until=UNTIL), clustering=AUTO)
     table = result.hotspots
-    land = autoparams.study_grid_for(Selection()).area_km2
+    land = study_grid_for(Selection()).area_km2
     assert len(table) >= 5
     assert table["area_km2"].max() <= 0.25 + 1e-9
     assert table["area_km2"].sum() <= 0.05 * land + 1e-9
@@ -129,7 +121,7 @@ def test_street_scale_at_every_volume_and_ranked_densest_first(incidents: pd.Dat
     assert table["intensity_km2"].is_monotonic_decreasing
     assert table["label"].is_monotonic_increasing
     # Outlines are unions of 150 m study cells: every vertex on the grid.
-    grid = autoparams.study_grid_for(Selection())
+    grid = study_grid_for(Selection())
     for polygon in table.geometry.values[:20]:
         xy = np.asarray(
             polygon.exterior.coords

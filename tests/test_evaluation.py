@@ -15,7 +15,7 @@ import shapely
 from cli import evaluate as backtest_command
 from geo.errors import HotspotsError, ParameterError
 from hotspots import evaluation
-from hotspots.evaluation import BacktestParams, fill_budget, study_grid
+from hotspots.evaluation import BacktestParams, study_grid
 from hotspots.grid import occupied_grid
 from hotspots.study import prepare_points
 
@@ -70,25 +70,6 @@ def box_grid() -> evaluation.StudyGrid:
 
 
 # --------------------------------------------------------------------------- scoring
-
-
-def test_fill_budget_counts_ties_pro_rata_and_skips_unselectable() -> None:
-    priority = np.array([5.0, 3.0, 3.0, 1.0, np.nan])
-    test = np.array([10.0, 4.0, 2.0, 7.0, 100.0])
-    assert fill_budget(priority, test, cells=1) == (10.0, 1)
-    # Two cells tie for the second place: half of their 6 incidents.
-    assert fill_budget(priority, test, cells=2) == (13.0, 2)
-    assert fill_budget(priority, test, cells=3) == (16.0, 3)
-    # Only four cells are selectable; the NaN cell is never chosen.
-    assert fill_budget(priority, test, cells=10) == (23.0, 4)
-    assert fill_budget(priority, test, cells=0) == (0.0, 0)
-
-
-def test_fill_budget_rejects_bad_input() -> None:
-    with pytest.raises(ParameterError, match="cells must be a whole number >= 0, got -1"):
-        fill_budget(np.ones(3), np.ones(3), cells=-1)
-    with pytest.raises(ParameterError, match="one value per cell"):
-        fill_budget(np.ones(3), np.ones(4), cells=1)
 
 
 def test_method_given_the_test_period_scores_pei_exactly_one(box_grid: evaluation.StudyGrid) -> None:

@@ -138,15 +138,6 @@ def test_a_district_filter_makes_the_study_area_those_districts(
     assert result.n_test <= len(kallio.current) < len(last_half_year.current)
 
 
-def test_the_most_detailed_district_choice_wins(osaalue: gpd.GeoDataFrame) -> None:
-    linjat = osaalue.loc[osaalue["code"] == "112"].geometry.iloc[0]
-    area = predictive.study_area(Selection(peruspiiri=("301",), osaalue=("112",)), osaalue)
-    assert shapely.area(area) == pytest.approx(shapely.area(linjat))
-    everything = predictive.study_area(Selection(), osaalue)
-    sea = osaalue.loc[osaalue["code"] == "533"].geometry.iloc[0]
-    assert shapely.area(shapely.intersection(everything, sea)) == pytest.approx(0.0, abs=1.0)
-
-
 def test_no_start_date_too_little_data_and_only_sea_are_results_not_errors(
     incidents: pd.DataFrame, last_half_year: analysis.Analysis, osaalue: gpd.GeoDataFrame
 ) -> None:

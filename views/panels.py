@@ -14,9 +14,9 @@ import streamlit as st
 from geo.incidents import rejects_csv
 from hotspots import areas, autoparams
 from hotspots.analysis import Analysis
+from hotspots.clustering import ClusteringParams
 from hotspots.forecast import Forecast
 from hotspots.grid import DEFAULT_CELL_M
-from hotspots.clustering import ClusteringParams
 from hotspots.parameters import ParameterSuggestion
 from hotspots.summary import PeakWindow
 from i18n import category_label, format_date, format_number, t
