@@ -16,8 +16,9 @@ from streamlit_folium import st_folium
 
 from geo import settings
 from geo.errors import HotspotsError
-from hotspots import analysis, autoparams, figures, forecast, parameters, predictive
+from hotspots import analysis, figures, forecast, parameters, predictive
 from hotspots.clustering import ClusteringParams
+from hotspots.parameters import auto
 from hotspots.selection import Selection
 from hotspots.selection import apply as apply_selection
 from i18n import t
@@ -42,7 +43,7 @@ def _analysis(
     compare_with: str,
     services_key: str,
     _services: pd.DataFrame | None,
-    _parameters: autoparams.AutoChoice,
+    _parameters: auto.AutoChoice,
 ) -> analysis.Analysis:
     # ``key`` and ``services_key`` name the data sets, so 100k rows are never hashed on a rerun;
     # ``_parameters`` follows from the data, the selection and ``clustering``.
@@ -76,7 +77,7 @@ def _forecast(
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _parameters(
     key: str, _incidents: pd.DataFrame, selection: Selection, clustering: ClusteringParams
-) -> autoparams.AutoChoice:
+) -> auto.AutoChoice:
     # Chosen city-wide (the district filter is ignored), so a district change reuses it.
     del key
     return analysis.choose_parameters(_incidents, selection, clustering)

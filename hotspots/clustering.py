@@ -20,6 +20,12 @@ from scipy.spatial import cKDTree
 
 from geo.errors import ParameterError
 from hotspots.dbscan_kernel import dbscan
+from hotspots.parameters.defaults import (
+    DEFAULT_EPS_M,
+    DEFAULT_MIN_SAMPLES,
+    DEFAULT_WINDOW_DAYS,
+    MIN_SAMPLES_FLOOR,
+)
 
 Method = Literal["dbscan", "hdbscan", "st-dbscan"]
 METHODS: Final[tuple[Method, ...]] = get_args(Method)
@@ -45,7 +51,7 @@ class ClusteringParams:
         Time window of st-dbscan in days.
     auto_eps, auto_min_samples
         Let ``hotspots.analysis.analyse`` choose eps / min_samples for the selected period
-        by backtest (``hotspots.autoparams``); ``eps_m`` / ``min_samples`` are then the
+        by backtest (``hotspots.parameters.auto``); ``eps_m`` / ``min_samples`` are then the
         fallback, and the analysis' ``clustering`` holds what was used. The choice also
         sets ``smoothing`` and ``basis``.
     smoothing
@@ -57,9 +63,9 @@ class ClusteringParams:
     """
 
     method: Method = "dbscan"
-    eps_m: float = 150.0
-    min_samples: int = 10
-    window_days: float = 14.0
+    eps_m: float = DEFAULT_EPS_M
+    min_samples: int = DEFAULT_MIN_SAMPLES
+    window_days: float = DEFAULT_WINDOW_DAYS
     auto_eps: bool = False
     auto_min_samples: bool = False
     smoothing: float = 0.0
@@ -70,8 +76,10 @@ class ClusteringParams:
             raise ParameterError(f"method was {self.method!r} but is expected to be one of {list(METHODS)}")
         if not np.isfinite(self.eps_m) or self.eps_m <= 0:
             raise ParameterError(f"eps_m must be > 0 metres, got {self.eps_m}")
-        if int(self.min_samples) != self.min_samples or self.min_samples < 2:
-            raise ParameterError(f"min_samples must be a whole number >= 2, got {self.min_samples}")
+        if int(self.min_samples) != self.min_samples or self.min_samples < MIN_SAMPLES_FLOOR:
+            raise ParameterError(
+                f"min_samples must be a whole number >= {MIN_SAMPLES_FLOOR}, got {self.min_samples}"
+            )
         if not np.isfinite(self.window_days) or self.window_days <= 0:
             raise ParameterError(f"window_days must be > 0 days, got {self.window_days}")
         if not 0 <= self.smoothing <= 1:
@@ -97,7 +105,7 @@ def clustering_from_text(
     method: str = "dbscan",
     eps: object = "auto",
     min_samples: object = "auto",
-    window_days: float = 14.0,
+    window_days: float = DEFAULT_WINDOW_DAYS,
 ) -> ClusteringParams:
     """Parameters as a command line gives them: eps and min_samples a number or ``"auto"``.
 

@@ -38,6 +38,7 @@ from numba import njit
 from numpy.typing import ArrayLike, NDArray
 
 from geo.errors import ParameterError
+from hotspots.parameters.defaults import MIN_SAMPLES_FLOOR
 
 #: Largest extent of the points, in cells, for which cell indices stay exact enough.
 _MAX_CELLS_PER_AXIS: Final = 2.0**40
@@ -85,7 +86,7 @@ def dbscan(
         every point is its own neighbour.
     min_samples
         A point is core when its neighbourhood holds at least this many points (or this much
-        weight), itself included. A whole number >= 1.
+        weight), itself included. A whole number >= 2 (``MIN_SAMPLES_FLOOR``).
     sample_weight
         Optional (n,) finite non-negative weights, e.g. severities; default 1 per point.
 
@@ -120,7 +121,7 @@ def dbscan_core(
     eps_m
         Neighbourhood radius in metres (``> 0``).
     min_samples
-        Neighbourhood size (or weight) that makes a point core, a whole number >= 1.
+        Neighbourhood size (or weight) that makes a point core, a whole number >= 2.
     sample_weight
         Optional (n,) finite non-negative weights.
 
@@ -173,14 +174,15 @@ def _check_eps(eps_m: float) -> float:
 
 
 def _check_min_samples(min_samples: int) -> int:
+    wanted = f"min_samples must be a whole number >= {MIN_SAMPLES_FLOOR}"
     if isinstance(min_samples, bool | np.bool_):
-        raise ParameterError(f"min_samples must be a whole number >= 1, got {min_samples!r}")
+        raise ParameterError(f"{wanted}, got {min_samples!r}")
     try:
         value = operator.index(min_samples)
     except TypeError:
-        raise ParameterError(f"min_samples must be a whole number >= 1, got {min_samples!r}") from None
-    if value < 1:
-        raise ParameterError(f"min_samples must be a whole number >= 1, got {value}")
+        raise ParameterError(f"{wanted}, got {min_samples!r}") from None
+    if value < MIN_SAMPLES_FLOOR:
+        raise ParameterError(f"{wanted}, got {value}")
     return value
 
 

@@ -39,7 +39,7 @@ Methods (``METHODS``)
         The hotspots the map draws (``hotspots.areas.areas_of``: street-scale unions of
         study cells under the size rule), built from the training window with eps,
         min_samples and the cell score chosen inside it exactly as the analysis chooses
-        them (``autoparams.choose_parameters``, with ``auto``), taken whole in rank
+        them (``hotspots.parameters.auto.choose_parameters``, with ``auto``), taken whole in rank
         order; the cells of the hotspot that crosses the budget's edge go by their
         score. What is scored is what the user sees.
     ``dbscan-cells``
@@ -109,10 +109,6 @@ from scipy.spatial import cKDTree
 
 from geo.errors import ParameterError
 from hotspots import areas, ranking, summary
-from hotspots.autoparams import EPS_CANDIDATES_M as EPS_CANDIDATES_M
-from hotspots.autoparams import best_candidate as best_candidate
-from hotspots.autoparams import candidate_pairs as candidate_pairs
-from hotspots.autoparams import choose_parameters
 from hotspots.clustering import ClusteringParams, cluster
 from hotspots.grid import DEFAULT_CELL_M as DEFAULT_CELL_M
 from hotspots.grid import TERRITORIAL_SEA_CODE as TERRITORIAL_SEA_CODE
@@ -127,6 +123,8 @@ from hotspots.grid import hotspot_priority as hotspot_priority
 from hotspots.grid import in_period as in_period
 from hotspots.grid import read_study_area as read_study_area
 from hotspots.grid import study_grid as study_grid
+from hotspots.parameters.auto import choose_parameters
+from hotspots.parameters.search import ParameterChoice, choose_clustering
 from hotspots.selection import Selection
 from hotspots.significance import adjust_p_values
 from hotspots.study import aware_times
@@ -161,10 +159,6 @@ METHOD_ALIASES: Final[dict[str, tuple[Method, ...]]] = {
 DEFAULT_AREA_SHARES: Final = (0.01, 0.03, 0.05)
 DEFAULT_TRAIN_WINDOW: Final = "6M"
 DEFAULT_TEST_WINDOW: Final = "6M"
-#: Candidate eps (metres) and min_samples of ``eps_m="auto"`` / ``min_samples="auto"``.
-MIN_SAMPLES_CANDIDATES: Final = (2, 3, 5, 7, 10, 15, 20)
-#: Candidate weights of the eps-disc density in the hotspot cell score (``cell_scores``).
-SMOOTHING_CANDIDATES: Final = (0.0, 0.5, 1.0)
 #: Candidate KDE bandwidths of ``kde-cv``, in cells.
 KDE_BANDWIDTHS_CELLS: Final = (1.0, 1.5, 2.0, 3.0, 4.0, 6.0)
 #: Neighbour rank of the KDE bandwidth rule (Williamson et al. 1998).
@@ -490,155 +484,6 @@ def ranked_hotspots(
     return ranking.rank_hotspots(table)
 
 
-# --------------------------------------------------------------------------- parameters
-
-
-@dataclass(frozen=True)
-class ParameterChoice:
-    """eps, min_samples and smoothing of ``dbscan`` chosen on a training window for one budget.
-
-    Attributes
-    ----------
-    area_share
-        The budget the choice is for.
-    clustering
-        The chosen eps and min_samples.
-    smoothing
-        The chosen weight of the eps-disc density in the cell score (``cell_scores``).
-    hit_rate
-        Its hit rate on the second half of the training window.
-    default_hit_rate
-        The same for the parameters given (the defaults), smoothing chosen alike.
-    candidates
-        Every candidate (``eps_m``, ``min_samples``, ``smoothing``, ``hit_rate``).
-    """
-
-    area_share: float
-    clustering: ClusteringParams
-    smoothing: float
-    hit_rate: float
-    default_hit_rate: float
-    candidates: pd.DataFrame = field(repr=False)
-    half_min_samples: int = 0
-
-    @property
-    def reason(self) -> str:
-        """One sentence for reports."""
-        base = f"eps {self.clustering.eps_m:g} m, min_samples {self.clustering.min_samples}"
-        if self.half_min_samples and self.half_min_samples != self.clustering.min_samples:
-            base += f" ({self.half_min_samples} on the half window, scaled to its incidents)"
-        return (
-            f"{base}, smoothing {self.smoothing:g}: best of {len(self.candidates)} candidates on "
-            f"the training window's second half at {self.area_share:.0%} ({self.hit_rate:.1%} caught; "
-            f"the given parameters {self.default_hit_rate:.1%})"
-        )
-
-
-def choose_clustering(
-    incidents: pd.DataFrame,
-    window: Window,
-    grid: StudyGrid,
-    *,
-    area_shares: Sequence[float] = DEFAULT_AREA_SHARES,
-    base: ClusteringParams = ClusteringParams(),  # noqa: B008  (frozen dataclass)
-    auto_eps: bool = True,
-    auto_min_samples: bool = True,
-    eps_candidates_m: Sequence[float] = EPS_CANDIDATES_M,
-    min_samples_candidates: Sequence[int] = MIN_SAMPLES_CANDIDATES,
-    smoothing_candidates: Sequence[float] = SMOOTHING_CANDIDATES,
-) -> list[ParameterChoice]:
-    """Choose eps, min_samples and smoothing for ``dbscan`` by a backtest inside the training window.
-
-    The training window is split at its middle; each candidate clusters the first half
-    and fills each budget with its hotspot cells, densest first, and is scored on the
-    second half. Per budget the best hit rate wins; ties go to the larger min_samples,
-    then the smaller eps, then the smaller smoothing (fewer, tighter hotspots, each
-    cell judged on its own count).
-
-    Parameters
-    ----------
-    incidents
-        All incidents (``x_m``, ``y_m``, aware ``occurred_at``).
-    window
-        The backtest window whose training part is searched.
-    grid
-        Study grid.
-    area_shares
-        The budgets, shares of the study cells.
-    base
-        Parameters kept where not searched, and the reference of ``default_hit_rate``.
-    auto_eps, auto_min_samples
-        Which of eps / min_samples to search (smoothing is always searched).
-    eps_candidates_m, min_samples_candidates, smoothing_candidates
-        The search grid.
-
-    Returns
-    -------
-    list of ParameterChoice
-        One per area share, in order.
-    """
-    when = aware_times(incidents, "incidents")
-    middle = window.train_start + (window.test_start - window.train_start) / 2
-    first = in_period(when, window.train_start, middle)
-    second = in_period(when, middle, window.test_start)
-    x = incidents["x_m"].to_numpy(dtype=np.float64)
-    y = incidents["y_m"].to_numpy(dtype=np.float64)
-    xf, yf = x[first], y[first]
-    train_counts = grid.counts(xf, yf)
-    test_counts = grid.counts(x[second], y[second])
-    n_test = float(test_counts.sum())
-    scale = (float(train_counts.sum()) + n_test) / max(float(train_counts.sum()), 1.0)
-    pairs = candidate_pairs(
-        base,
-        eps_candidates_m if auto_eps else None,
-        min_samples_candidates if auto_min_samples else None,
-    )
-    budgets = [max(1, round(share * grid.n_cells)) for share in area_shares]
-    half = incidents.loc[first, ["x_m", "y_m", "occurred_at"]].reset_index(drop=True)
-    rows: list[dict[str, float]] = []
-    discs: dict[float, NDArray[np.float64]] = {}
-    for eps_m, min_samples in pairs:
-        if eps_m not in discs:
-            discs[eps_m] = disc_counts(xf, yf, grid, eps_m=eps_m)
-        labels = cluster(half, replace(base, method="dbscan", eps_m=eps_m, min_samples=min_samples))
-        cells = hotspot_cells(xf, yf, labels, grid, eps_m=eps_m, min_samples=min_samples, disc=discs[eps_m])
-        for smoothing in smoothing_candidates:
-            scores = cell_scores(
-                train_counts, discs[eps_m], eps_m=eps_m, cell_m=grid.cell_m, smoothing=smoothing
-            )
-            priority = dense_priority(cells, scores)
-            row = {"eps_m": eps_m, "min_samples": float(min_samples), "smoothing": float(smoothing)}
-            for i, cells_budget in enumerate(budgets):
-                hits, _ = fill_budget(priority, test_counts, cells=cells_budget)
-                row[f"hit_rate_{i}"] = hits / n_test if n_test else 0.0
-            rows.append(row)
-    table = pd.DataFrame(rows)
-    choices: list[ParameterChoice] = []
-    for i, share in enumerate(area_shares):
-        column = f"hit_rate_{i}"
-        best = best_candidate(table, column)
-        given = table.loc[(table["eps_m"] == base.eps_m) & (table["min_samples"] == base.min_samples), column]
-        candidates = table.loc[:, ["eps_m", "min_samples", "smoothing", column]].rename(
-            columns={column: "hit_rate"}
-        )
-        candidates["min_samples"] = candidates["min_samples"].astype(np.int64)
-        half_ms = int(best["min_samples"])
-        # min_samples counts incidents in an eps-disc: the whole window has more of them.
-        full_ms = max(2, round(half_ms * scale)) if auto_min_samples else half_ms
-        choices.append(
-            ParameterChoice(
-                area_share=float(share),
-                clustering=replace(base, method="dbscan", eps_m=float(best["eps_m"]), min_samples=full_ms),
-                half_min_samples=half_ms,
-                smoothing=float(best["smoothing"]),
-                hit_rate=float(best[column]),
-                default_hit_rate=float(given.max()),
-                candidates=candidates,
-            )
-        )
-    return choices
-
-
 # --------------------------------------------------------------------------- backtest
 
 
@@ -848,7 +693,7 @@ class _WindowRun:
         """Return the hotspots the map draws for the training window, whole, in rank order.
 
         The same pipeline as ``hotspots.analysis.analyse``: eps, min_samples and the cell
-        score chosen on the training window (``autoparams.choose_parameters``) when the
+        score chosen on the training window (``hotspots.parameters.auto.choose_parameters``) when the
         backtest chooses, then ``areas.areas_of``.
         """
         if self.found is None:

@@ -23,6 +23,7 @@ from sklearn.cluster import DBSCAN
 from geo import districts
 from geo.errors import ParameterError
 from hotspots.dbscan_kernel import DbscanResult, dbscan, dbscan_core
+from hotspots.parameters.defaults import MIN_SAMPLES_FLOOR
 
 #: A corner of central Helsinki in EPSG:3067, so coordinates have realistic magnitudes.
 ORIGIN_M = np.array([385_000.0, 6_672_000.0])
@@ -112,7 +113,7 @@ def _blobs(seed: int, n: int, *, sigma_m: tuple[float, float] = (10.0, 80.0)) ->
     seed=st.integers(0, 2**32 - 1),
     n=st.integers(0, 3000),
     eps_m=st.sampled_from([5.0, 25.0, 60.0, 150.0]),
-    min_samples=st.integers(1, 15),
+    min_samples=st.integers(MIN_SAMPLES_FLOOR, 15),
 )
 def test_random_incidents_with_repeats_match_sklearn(
     seed: int, n: int, eps_m: float, min_samples: int
@@ -128,7 +129,7 @@ def test_random_incidents_with_repeats_match_sklearn(
         elements=st.floats(-300, 300, allow_nan=False, allow_subnormal=False),
     ),
     eps_m=st.sampled_from([0.1, 1.0, 33.3, 150.0]),
-    min_samples=st.integers(1, 6),
+    min_samples=st.integers(MIN_SAMPLES_FLOOR, 6),
 )
 def test_arbitrary_floats_match_sklearn_tree(xy: NDArray[np.float64], eps_m: float, min_samples: int) -> None:
     _assert_agrees(ORIGIN_M + xy, eps_m, min_samples, algorithm="kd_tree")
@@ -138,7 +139,7 @@ def test_arbitrary_floats_match_sklearn_tree(xy: NDArray[np.float64], eps_m: flo
 @given(
     xy=hnp.arrays(np.int64, st.tuples(st.integers(1, 400), st.just(2)), elements=st.integers(0, 15)),
     eps_m=st.sampled_from([1.0, 2.0, 3.0, 5.0]),
-    min_samples=st.integers(1, 10),
+    min_samples=st.integers(MIN_SAMPLES_FLOOR, 10),
 )
 def test_integer_grid_with_ties_at_eps_matches_sklearn(
     xy: NDArray[np.int64], eps_m: float, min_samples: int
@@ -153,7 +154,7 @@ def test_integer_grid_with_ties_at_eps_matches_sklearn(
     eps_m=st.sampled_from([0.1, 0.3, 5.0, 150.0, 212.5]),
     start=st.sampled_from([(0.0, 0.0), (385_000.1, 6_672_000.7), (25_496_000.3, 6_672_000.0)]),
     direction=st.sampled_from([(1.0, 0.0), (0.0, 1.0), (0.6, 0.8)]),
-    min_samples=st.integers(1, 5),
+    min_samples=st.integers(MIN_SAMPLES_FLOOR, 5),
 )
 def test_collinear_points_eps_apart_match_sklearn(
     steps: list[int],
@@ -172,7 +173,7 @@ def test_collinear_points_eps_apart_match_sklearn(
     xy=hnp.arrays(np.int64, st.tuples(st.integers(1, 300), st.just(2)), elements=st.integers(0, 12)),
     data=st.data(),
     eps_m=st.sampled_from([1.0, 2.0, 5.0]),
-    min_samples=st.integers(1, 12),
+    min_samples=st.integers(MIN_SAMPLES_FLOOR, 12),
     quarters=st.booleans(),
 )
 def test_weighted_matches_sklearn(
@@ -182,7 +183,7 @@ def test_weighted_matches_sklearn(
     raw = data.draw(hnp.arrays(np.int64, len(xy), elements=st.integers(0, 16 if quarters else 4)))
     weights = raw / 4.0 if quarters else raw.astype(np.float64)
     if not weights.any():
-        # scikit-learn refuses all-zero weights; nothing can reach min_samples >= 1.
+        # scikit-learn refuses all-zero weights; nothing can reach min_samples >= 2.
         result = dbscan_core(
             xy.astype(np.float64), eps_m=eps_m, min_samples=min_samples, sample_weight=weights
         )
@@ -264,13 +265,6 @@ def test_weights_decide_core_points() -> None:
     np.testing.assert_array_equal(result.labels, [0, 0, -1, -1])
 
 
-def test_min_samples_one_makes_every_point_core() -> None:
-    xy = np.c_[[0.0, 10.0, 10.5], [0.0, 0.0, 0.0]]
-    result = dbscan_core(xy, eps_m=1.0, min_samples=1)
-    assert result.is_core.all()
-    np.testing.assert_array_equal(result.labels, [0, 1, 1])
-
-
 def test_no_points_gives_empty_labels() -> None:
     result = dbscan_core(np.empty((0, 2)), eps_m=150.0, min_samples=10)
     assert result.labels.shape == (0,) and result.labels.dtype == np.int64
@@ -335,9 +329,10 @@ def test_permuting_points_permutes_core_flags_and_partition() -> None:
         ({"eps_m": float("inf")}, r"eps_m must be > 0 metres and finite, got inf"),
         ({"eps_m": "150"}, r"eps_m must be a number > 0 metres, got '150'"),
         ({"eps_m": True}, r"eps_m must be a number > 0 metres, got True"),
-        ({"min_samples": 0}, r"min_samples must be a whole number >= 1, got 0"),
-        ({"min_samples": 2.5}, r"min_samples must be a whole number >= 1, got 2\.5"),
-        ({"min_samples": True}, r"min_samples must be a whole number >= 1, got True"),
+        ({"min_samples": 0}, r"min_samples must be a whole number >= 2, got 0"),
+        ({"min_samples": 1}, r"min_samples must be a whole number >= 2, got 1"),
+        ({"min_samples": 2.5}, r"min_samples must be a whole number >= 2, got 2\.5"),
+        ({"min_samples": True}, r"min_samples must be a whole number >= 2, got True"),
         ({"sample_weight": [1.0, 2.0]}, r"sample_weight must have one value per point: shape \(4,\), got"),
         (
             {"sample_weight": [1.0, -1.0, 1.0, 1.0]},

@@ -18,50 +18,7 @@ from hotspots import evaluation
 from hotspots.evaluation import BacktestParams, study_grid
 from hotspots.grid import occupied_grid
 from hotspots.study import prepare_points
-
-#: A 6 km x 6 km square in EPSG:3067 (eastern Helsinki's scale), cells of 150 m.
-BOX = (380_000.0, 6_670_000.0, 386_000.0, 6_676_000.0)
-TZ = "Europe/Helsinki"
-
-
-def _times(rng: np.random.Generator, n: int, start: str, stop: str) -> pd.Series:
-    first, last = pd.Timestamp(start, tz=TZ), pd.Timestamp(stop, tz=TZ)
-    span = (last - first).total_seconds()
-    seconds = rng.uniform(0, span, n)
-    # The data start on the first day and end on the last, as the windows are anchored there.
-    seconds[0], seconds[-1] = 1800.0, span - 1800.0
-    return pd.Series(first + pd.to_timedelta(seconds, unit="s"))
-
-
-def _frame(x: np.ndarray, y: np.ndarray, when: pd.Series) -> pd.DataFrame:
-    return pd.DataFrame(
-        {"x_m": np.asarray(x, dtype=float), "y_m": np.asarray(y, dtype=float), "occurred_at": when.to_numpy()}
-    ).assign(occurred_at=lambda f: pd.to_datetime(f["occurred_at"], utc=True).dt.tz_convert(TZ))
-
-
-def _planted(seed: int = 1, *, rings: bool = False) -> pd.DataFrame:
-    """A year of incidents: uniform background plus stable places (blobs, or rings of 500 m)."""
-    rng = np.random.default_rng(seed)
-    x0, y0, x1, y1 = BOX
-    parts_x, parts_y = [rng.uniform(x0, x1, 1500)], [rng.uniform(y0, y1, 1500)]
-    centres = [
-        (381_500.0, 6_671_500.0),
-        (384_500.0, 6_671_500.0),
-        (381_500.0, 6_674_500.0),
-        (384_500.0, 6_674_500.0),
-    ]
-    for cx, cy in centres:
-        if rings:
-            angle = rng.uniform(0, 2 * np.pi, 500)
-            radius = 500.0 + rng.normal(0, 25.0, 500)
-            parts_x.append(cx + radius * np.cos(angle))
-            parts_y.append(cy + radius * np.sin(angle))
-        else:
-            parts_x.append(rng.normal(cx, 120.0, 500))
-            parts_y.append(rng.normal(cy, 120.0, 500))
-    x, y = np.concatenate(parts_x), np.concatenate(parts_y)
-    when = _times(rng, x.size, "2025-01-01", "2026-01-01")
-    return _frame(x, y, when)
+from tests.planted import BOX, TZ, frame_of, planted, times
 
 
 @pytest.fixture(scope="module")
@@ -75,8 +32,8 @@ def box_grid() -> evaluation.StudyGrid:
 def test_method_given_the_test_period_scores_pei_exactly_one(box_grid: evaluation.StudyGrid) -> None:
     """The second half-year repeats the first exactly: grid counts are the test period's own."""
     rng = np.random.default_rng(7)
-    planted = _planted(3)
-    first = _frame(planted["x_m"], planted["y_m"], _times(rng, len(planted), "2025-07-01", "2026-01-01"))
+    places = planted(3)
+    first = frame_of(places["x_m"], places["y_m"], times(rng, len(places), "2025-07-01", "2026-01-01"))
     local = first["occurred_at"].dt.tz_localize(None) + pd.DateOffset(months=6)
     second = first.assign(occurred_at=local.dt.tz_localize(TZ, ambiguous=True, nonexistent="shift_forward"))
     frame = pd.concat([first, second], ignore_index=True).sample(frac=1.0, random_state=rng.integers(1 << 31))
@@ -90,7 +47,7 @@ def test_method_given_the_test_period_scores_pei_exactly_one(box_grid: evaluatio
 
 
 def test_random_cells_score_pai_about_one(box_grid: evaluation.StudyGrid) -> None:
-    frame = _planted(5)
+    frame = planted(5)
     pai = []
     for seed in range(40):
         params = BacktestParams(methods=("random",), area_shares=(0.05, 0.2), seed=seed)
@@ -104,7 +61,7 @@ def test_random_cells_score_pai_about_one(box_grid: evaluation.StudyGrid) -> Non
 
 
 def test_every_method_fills_the_budget_exactly(box_grid: evaluation.StudyGrid) -> None:
-    frame = _planted(2)
+    frame = planted(2)
     params = BacktestParams(
         methods=("dbscan", "grid", "kde-rule", "kde-cv", "gistar", "random"),
         area_shares=(0.01, 0.03, 0.05),
@@ -129,7 +86,7 @@ def test_every_method_fills_the_budget_exactly(box_grid: evaluation.StudyGrid) -
 
 
 def test_budget_of_the_top_hotspots_uses_their_cells(box_grid: evaluation.StudyGrid) -> None:
-    frame = _planted(2)
+    frame = planted(2)
     params = BacktestParams(
         methods=("dbscan-ranked", "grid"),
         area_shares=(),
@@ -146,7 +103,7 @@ def test_budget_of_the_top_hotspots_uses_their_cells(box_grid: evaluation.StudyG
 
 def test_cell_union_beats_convex_hull_on_ring_shaped_places(box_grid: evaluation.StudyGrid) -> None:
     """Rings around empty squares: hulls spend the budget on the empty middle."""
-    frame = _planted(4, rings=True)
+    frame = planted(4, rings=True)
     params = BacktestParams(
         methods=("dbscan-ranked", "dbscan-hull", "dbscan", "grid"),
         area_shares=(0.05, 0.1),
@@ -228,7 +185,7 @@ def test_parse_helpers_expand_groups_and_percentages() -> None:
 
 
 def test_backtest_does_not_change_its_input(box_grid: evaluation.StudyGrid) -> None:
-    frame = _planted(6)
+    frame = planted(6)
     before = frame.copy(deep=True)
     params = BacktestParams(methods=("dbscan-ranked", "grid"), area_shares=(0.03,))
     evaluation.backtest(frame, params=params, grid=box_grid)
@@ -236,33 +193,13 @@ def test_backtest_does_not_change_its_input(box_grid: evaluation.StudyGrid) -> N
 
 
 def test_backtest_needs_a_complete_window(box_grid: evaluation.StudyGrid) -> None:
-    frame = _planted(1)
+    frame = planted(1)
     short = frame.loc[frame["occurred_at"] < pd.Timestamp("2025-03-01", tz=TZ)]
     with pytest.raises(ParameterError, match="no complete 6M \\+ 6M window"):
         evaluation.backtest(short, params=BacktestParams(methods=("grid",)), grid=box_grid)
     naive = frame.assign(occurred_at=frame["occurred_at"].dt.tz_localize(None))
     with pytest.raises(ParameterError, match="timezone-aware"):
         evaluation.backtest(naive, params=BacktestParams(methods=("grid",)), grid=box_grid)
-
-
-def test_choose_clustering_reports_the_choice_and_beats_the_given_parameters(
-    box_grid: evaluation.StudyGrid,
-) -> None:
-    frame = _planted(8)
-    window = evaluation.rolling_windows(frame["occurred_at"], train="6M", test="6M")[0]
-    choices = evaluation.choose_clustering(
-        frame,
-        window,
-        box_grid,
-        area_shares=(0.05,),
-        base=evaluation.ClusteringParams(eps_m=100.0, min_samples=30),
-        eps_candidates_m=(100.0, 200.0),
-        min_samples_candidates=(5, 30),
-    )
-    (choice,) = choices
-    assert choice.hit_rate >= choice.default_hit_rate
-    assert len(choice.candidates) == 2 * 2 * len(evaluation.SMOOTHING_CANDIDATES)
-    assert f"min_samples {choice.clustering.min_samples}" in choice.reason
 
 
 # --------------------------------------------------------------------------- CLI

@@ -99,5 +99,5 @@ def test_forecast_object_and_too_short_history() -> None:
     short = points.loc[points["occurred_at"] >= pd.Timestamp("2024-09-01", tz=TZ)]
     with pytest.raises(ParameterError, match="needs more history"):
         forecast.forecast_hotspots(short, grid=grid, horizon="6M")
-    with pytest.raises(ParameterError, match="--horizon was 'soon'"):
+    with pytest.raises(ParameterError, match="horizon was 'soon'"):
         forecast.forecast_hotspots(points, grid=grid, horizon="soon")
