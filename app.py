@@ -16,7 +16,7 @@ from streamlit_folium import st_folium
 
 from geo import settings
 from geo.errors import HotspotsError
-from hotspots import analysis, figures, forecast, parameters, predictive
+from hotspots import analysis, backtest, figures, forecast, parameters
 from hotspots.clustering import ClusteringParams
 from hotspots.parameters import auto
 from hotspots.selection import Selection
@@ -135,9 +135,9 @@ def _localised(key: str, _result: analysis.Analysis, lang: str) -> pd.DataFrame:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _predictive(
     key: str, _incidents: pd.DataFrame, _result: analysis.Analysis, share: float
-) -> predictive.PredictiveCheck:
+) -> backtest.PredictiveCheck:
     del key
-    return predictive.predictive_check(
+    return backtest.predictive_check(
         _incidents, _result, share=share, osaalue=datasource.district_layer("osaalue")
     )
 

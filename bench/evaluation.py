@@ -25,8 +25,9 @@ from typing import Final
 
 import pandas as pd
 
+from cli.evaluate import parse_methods
 from geo.crs import local_metric_crs
-from hotspots import evaluation
+from hotspots import backtest
 from hotspots import grid as study
 from hotspots.study import prepare_points
 
@@ -52,7 +53,7 @@ def load_toronto() -> pd.DataFrame | None:
 def run(
     name: str,
     frame: pd.DataFrame,
-    grid: evaluation.StudyGrid | None,
+    grid: study.StudyGrid | None,
     *,
     train: str,
     test: str,
@@ -60,7 +61,7 @@ def run(
     methods: tuple[str, ...],
 ) -> None:
     """Backtest one data set and print its table."""
-    params = evaluation.BacktestParams(
+    params = backtest.BacktestParams(
         train_window=train,
         test_window=test,
         n_windows=n_windows,
@@ -69,20 +70,20 @@ def run(
         auto_min_samples=True,
     )
     started = time.perf_counter()
-    results = evaluation.backtest(frame, params=params, grid=grid)
+    results = backtest.backtest(frame, params=params, grid=grid)
     seconds = time.perf_counter() - started
     windows = results["window"].nunique()
     print(f"\n### {name}: {train} -> {test}, {windows} windows ({seconds:.0f} s)\n")
-    print(evaluation.format_table(evaluation.summarise_backtest(results)))
+    print(backtest.format_table(backtest.summarise_backtest(results)))
 
 
 def main() -> None:
     """Run the benchmark."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one window per data set")
-    parser.add_argument("--methods", default=",".join(evaluation.DEFAULT_METHODS))
+    parser.add_argument("--methods", default=",".join(backtest.DEFAULT_METHODS))
     args = parser.parse_args()
-    methods = evaluation.parse_methods(args.methods)
+    methods = parse_methods(args.methods)
     from geo import demo
 
     demo_frame = demo.generate_demo(n=20_000)

@@ -35,8 +35,9 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.errors import ParameterError
-from hotspots import analysis, areas, evaluation
+from hotspots import analysis, areas
 from hotspots import grid as study
+from hotspots.backtest.windows import WindowSpan, parse_window
 from hotspots.clustering import ClusteringParams, cluster
 from hotspots.parameters import auto
 from hotspots.parameters.defaults import FORECAST_EPS_M, FORECAST_MIN_SAMPLES, MIN_SAMPLES_FLOOR
@@ -80,11 +81,11 @@ class Forecast:
 
 
 def _history_start(
-    label: str | None, horizon: evaluation.WindowSpan, end: pd.Timestamp, first: pd.Timestamp
+    label: str | None, horizon: WindowSpan, end: pd.Timestamp, first: pd.Timestamp
 ) -> pd.Timestamp:
     if label is None:
         return first
-    span = horizon if label == "horizon" else evaluation.parse_window(label, name="history")
+    span = horizon if label == "horizon" else parse_window(label, name="history")
     return max(first, span.before(end))
 
 
@@ -93,7 +94,7 @@ def _scaled_min_samples(reference: int, density: float) -> int:
     return MIN_SAMPLES_FLOOR if reference == 1 else max(MIN_SAMPLES_FLOOR, round(reference * density))
 
 
-def _label(label: str | None, horizon: evaluation.WindowSpan) -> str:
+def _label(label: str | None, horizon: WindowSpan) -> str:
     if label is None:
         return "all"
     return horizon.label if label == "horizon" else label
@@ -103,7 +104,7 @@ def choose_forecast(
     incidents: pd.DataFrame,
     grid: study.StudyGrid,
     *,
-    horizon: evaluation.WindowSpan,
+    horizon: WindowSpan,
     clustering: ClusteringParams,
     area_params: areas.AreaParams = areas.AreaParams(),  # noqa: B008  (frozen dataclass)
     area_shares: tuple[float, ...] = auto.AUTO_AREA_SHARES,
@@ -258,7 +259,7 @@ def forecast_hotspots(
     -------
     Forecast
     """
-    span = evaluation.parse_window(horizon, name="horizon")
+    span = parse_window(horizon, name="horizon")
     city = selection.citywide()
     history_all = apply(incidents, city)
     if history_all.empty:

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from hotspots import evaluation
+from hotspots.backtest import rolling_windows
 from hotspots.clustering import ClusteringParams
 from hotspots.grid import StudyGrid, study_grid
 from hotspots.parameters.search import (
@@ -26,7 +26,7 @@ def box_grid() -> StudyGrid:
 
 def test_choose_clustering_reports_the_choice_and_beats_the_given_parameters(box_grid: StudyGrid) -> None:
     frame = planted(8)
-    window = evaluation.rolling_windows(frame["occurred_at"], train="6M", test="6M")[0]
+    window = rolling_windows(frame["occurred_at"], train="6M", test="6M")[0]
     choices = choose_clustering(
         frame,
         window,
@@ -43,7 +43,7 @@ def test_choose_clustering_reports_the_choice_and_beats_the_given_parameters(box
 
 def test_one_choice_per_budget_and_only_the_searched_parameter_moves(box_grid: StudyGrid) -> None:
     frame = planted(8)
-    window = evaluation.rolling_windows(frame["occurred_at"], train="6M", test="6M")[0]
+    window = rolling_windows(frame["occurred_at"], train="6M", test="6M")[0]
     given = ClusteringParams(eps_m=150.0, min_samples=8)
     choices = choose_clustering(
         frame,
