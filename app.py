@@ -16,9 +16,10 @@ from streamlit_folium import st_folium
 
 from geo import settings
 from geo.errors import HotspotsError
-from hotspots import analysis, backtest, figures, forecast, parameters
+from hotspots import analysis, backtest, figures, forecast
 from hotspots.clustering import ClusteringParams
 from hotspots.parameters import auto
+from hotspots.parameters.suggest import ParameterSuggestion, suggest_parameters
 from hotspots.selection import Selection
 from hotspots.selection import apply as apply_selection
 from i18n import t
@@ -84,9 +85,9 @@ def _parameters(
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _suggestion(key: str, _incidents: pd.DataFrame) -> parameters.ParameterSuggestion:
+def _suggestion(key: str, _incidents: pd.DataFrame) -> ParameterSuggestion:
     del key
-    return parameters.suggest_parameters(_incidents[["x_m", "y_m"]].to_numpy())
+    return suggest_parameters(_incidents[["x_m", "y_m"]].to_numpy())
 
 
 def _map(

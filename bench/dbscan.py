@@ -90,7 +90,7 @@ def child(engine: str, kind: str, n: int, out: Path) -> dict[str, Any]:
     """One measured run; writes labels and core flags to ``out``."""
     xy = make_points(kind, n)
     if engine == "ours":
-        from hotspots.dbscan_kernel import dbscan_core
+        from hotspots.dbscan_kernel import dbscan_core  # here: the scikit-learn child must not load numba
 
         dbscan_core(xy[:100], eps_m=EPS_M, min_samples=MIN_SAMPLES)  # load the compiled code
         base_mb = _rss_mb()

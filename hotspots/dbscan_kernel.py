@@ -24,6 +24,9 @@ element. Two caveats: fractional weights summed in another order can round diffe
 exactly at ``min_samples`` (as in any implementation); and for fewer than 12
 points scikit-learn switches to a matrix-product distance whose rounding at exactly
 ``eps_m`` can differ from the direct one for non-integer coordinates.
+
+This module validates the input and drives the compiled kernels: the grid index in
+``hotspots._dbscan_cells``, core points and clusters in ``hotspots._dbscan_clusters``.
 """
 
 from __future__ import annotations
@@ -34,10 +37,27 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
-from numba import njit
 from numpy.typing import ArrayLike, NDArray
 
 from geo.errors import ParameterError
+from hotspots._dbscan_cells import (
+    cell_coords,
+    cell_stats,
+    cells,
+    counting_order,
+    gather,
+    neighbour_ranges,
+    neighbour_ranges_dense,
+)
+from hotspots._dbscan_clusters import (
+    connect,
+    core_boxes,
+    core_flags,
+    cores_first,
+    label_borders,
+    label_cores,
+    scatter,
+)
 from hotspots.parameters.defaults import MIN_SAMPLES_FLOOR
 
 #: Largest extent of the points, in cells, for which cell indices stay exact enough.
@@ -230,537 +250,26 @@ def _run(
             f"(more than {_MAX_CELLS_PER_AXIS:.3g} cells across); use a larger eps_m or "
             "cluster smaller areas separately"
         )
-    cx, cy = _cell_coords(pts, float(low[0]), float(low[1]), cell_m)
+    cx, cy = cell_coords(pts, float(low[0]), float(low[1]), cell_m)
     columns, rows = int(cx.max()) + 1, int(cy.max()) + 1
     dense = columns * rows <= 4 * n + 4096
     # Cells spread far apart (few points, small eps): a comparison sort beats a sparse count.
-    order = _counting_order(cx, cy, rows, columns * rows) if dense else np.lexsort((cy, cx)).astype(np.int64)
+    order = counting_order(cx, cy, rows, columns * rows) if dense else np.lexsort((cy, cx)).astype(np.int64)
 
-    px, py, pw, scx, scy = _gather(pts, weights, cx, cy, order)
-    starts, ccx, ccy = _cells(scx, scy)
+    px, py, pw, scx, scy = gather(pts, weights, cx, cy, order)
+    starts, ccx, ccy = cells(scx, scy)
     if dense:
-        lo, hi = _neighbour_ranges_dense(ccx, ccy, columns, rows, _REACH)
+        lo, hi = neighbour_ranges_dense(ccx, ccy, columns, rows, _REACH)
     else:
-        lo, hi = _neighbour_ranges(ccx, ccy, _REACH)
+        lo, hi = neighbour_ranges(ccx, ccy, _REACH)
     eps2 = eps * eps  # the rounding of scikit-learn's ``r * r``
-    box, wsum, complete = _cell_stats(px, py, pw, starts, eps2)
-    core = _core_flags(px, py, pw, starts, lo, hi, box, wsum, complete, eps2, float(need))
+    box, wsum, complete = cell_stats(px, py, pw, starts, eps2)
+    core = core_flags(px, py, pw, starts, lo, hi, box, wsum, complete, eps2, float(need))
 
-    perm, ncore = _cores_first(core, starts)
+    perm, ncore = cores_first(core, starts)
     px, py, orig = px[perm], py[perm], order[perm]
-    core_box = _core_boxes(px, py, starts, ncore)
-    parent = _connect(px, py, starts, ncore, complete, core_box, lo, hi, eps2)
-    lab, cell_min = _label_cores(parent, orig, starts, ncore)
-    _label_borders(lab, px, py, starts, ncore, complete, core_box, cell_min, lo, hi, eps2)
-    return _scatter(lab, orig, starts, ncore)
-
-
-# --- kernels (positions are in cell-sorted order) -------------------------------------
-
-
-@njit(cache=True)
-def _cell_coords(
-    pts: NDArray[np.float64], x0: float, y0: float, cell_m: float
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Grid column and row of each point (cells of side ``cell_m`` from the lower left)."""
-    n = pts.shape[0]
-    cx = np.empty(n, dtype=np.int64)
-    cy = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        cx[i] = np.int64(np.floor((pts[i, 0] - x0) / cell_m))
-        cy[i] = np.int64(np.floor((pts[i, 1] - y0) / cell_m))
-    return cx, cy
-
-
-@njit(cache=True)
-def _counting_order(
-    cx: NDArray[np.int64], cy: NDArray[np.int64], rows: int, ncells: int
-) -> NDArray[np.int64]:
-    """Stable order of the points by cell (column, then row), by counting."""
-    n = cx.size
-    offsets = np.zeros(ncells + 1, dtype=np.int64)
-    for i in range(n):
-        offsets[cx[i] * rows + cy[i] + 1] += 1
-    for k in range(ncells):
-        offsets[k + 1] += offsets[k]
-    order = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        key = cx[i] * rows + cy[i]
-        order[offsets[key]] = i
-        offsets[key] += 1
-    return order
-
-
-@njit(cache=True)
-def _gather(
-    pts: NDArray[np.float64],
-    weights: NDArray[np.float64],
-    cx: NDArray[np.int64],
-    cy: NDArray[np.int64],
-    order: NDArray[np.int64],
-) -> tuple[
-    NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]
-]:
-    """Coordinates, weights and cells in cell order."""
-    n = order.size
-    px = np.empty(n, dtype=np.float64)
-    py = np.empty(n, dtype=np.float64)
-    pw = np.empty(n, dtype=np.float64)
-    scx = np.empty(n, dtype=np.int64)
-    scy = np.empty(n, dtype=np.int64)
-    for k in range(n):
-        i = order[k]
-        px[k] = pts[i, 0]
-        py[k] = pts[i, 1]
-        pw[k] = weights[i]
-        scx[k] = cx[i]
-        scy[k] = cy[i]
-    return px, py, pw, scx, scy
-
-
-@njit(cache=True)
-def _cells(
-    cx: NDArray[np.int64], cy: NDArray[np.int64]
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
-    """Start position of each cell (plus the end) and its cell coordinates."""
-    n = cx.size
-    count = 1
-    for i in range(1, n):
-        if cx[i] != cx[i - 1] or cy[i] != cy[i - 1]:
-            count += 1
-    starts = np.empty(count + 1, dtype=np.int64)
-    ccx = np.empty(count, dtype=np.int64)
-    ccy = np.empty(count, dtype=np.int64)
-    c = 0
-    starts[0] = 0
-    ccx[0] = cx[0]
-    ccy[0] = cy[0]
-    for i in range(1, n):
-        if cx[i] != cx[i - 1] or cy[i] != cy[i - 1]:
-            c += 1
-            starts[c] = i
-            ccx[c] = cx[i]
-            ccy[c] = cy[i]
-    starts[count] = n
-    return starts, ccx, ccy
-
-
-@njit(cache=True)
-def _lower_bound(ccx: NDArray[np.int64], ccy: NDArray[np.int64], qx: int, qy: int) -> int:
-    """First cell whose (x, y) cell coordinates are not below (qx, qy)."""
-    lo = 0
-    hi = ccx.size
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if ccx[mid] < qx or (ccx[mid] == qx and ccy[mid] < qy):
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
-@njit(cache=True)
-def _neighbour_ranges(
-    ccx: NDArray[np.int64], ccy: NDArray[np.int64], reach: int
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """For each cell and column offset, the run of cells within ``reach`` rows."""
-    ncell = ccx.size
-    width = 2 * reach + 1
-    lo = np.empty((ncell, width), dtype=np.int64)
-    hi = np.empty((ncell, width), dtype=np.int64)
-    for c in range(ncell):
-        for k in range(width):
-            qx = ccx[c] + k - reach
-            lo[c, k] = _lower_bound(ccx, ccy, qx, ccy[c] - reach)
-            hi[c, k] = _lower_bound(ccx, ccy, qx, ccy[c] + reach + 1)
-    return lo, hi
-
-
-@njit(cache=True)
-def _neighbour_ranges_dense(
-    ccx: NDArray[np.int64], ccy: NDArray[np.int64], columns: int, rows: int, reach: int
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """As :func:`_neighbour_ranges`, by lookup in a table over the whole grid (no search)."""
-    ncell = ccx.size
-    total = columns * rows
-    first = np.empty(total + 1, dtype=np.int64)  # first cell whose key is >= the index
-    first[total] = ncell
-    c = ncell - 1
-    for key in range(total - 1, -1, -1):
-        if c >= 0 and ccx[c] * rows + ccy[c] == key:
-            first[key] = c
-            c -= 1
-        else:
-            first[key] = first[key + 1]
-    width = 2 * reach + 1
-    lo = np.zeros((ncell, width), dtype=np.int64)
-    hi = np.zeros((ncell, width), dtype=np.int64)
-    for c in range(ncell):
-        y_lo = max(ccy[c] - reach, 0)
-        y_hi = min(ccy[c] + reach, rows - 1)
-        for k in range(width):
-            q = ccx[c] + k - reach
-            if 0 <= q < columns:
-                lo[c, k] = first[q * rows + y_lo]
-                hi[c, k] = first[q * rows + y_hi + 1]
-    return lo, hi
-
-
-@njit(cache=True)
-def _cell_stats(
-    px: NDArray[np.float64],
-    py: NDArray[np.float64],
-    pw: NDArray[np.float64],
-    starts: NDArray[np.int64],
-    eps2: float,
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
-    """Bounding box (min x, max x, min y, max y), weight and completeness of each cell."""
-    ncell = starts.size - 1
-    box = np.empty((ncell, 4), dtype=np.float64)
-    wsum = np.zeros(ncell, dtype=np.float64)
-    complete = np.zeros(ncell, dtype=np.bool_)
-    for c in range(ncell):
-        s0 = starts[c]
-        x_lo = px[s0]
-        x_hi = px[s0]
-        y_lo = py[s0]
-        y_hi = py[s0]
-        total = 0.0
-        for i in range(s0, starts[c + 1]):
-            x_lo = min(x_lo, px[i])
-            x_hi = max(x_hi, px[i])
-            y_lo = min(y_lo, py[i])
-            y_hi = max(y_hi, py[i])
-            total += pw[i]
-        box[c, 0] = x_lo
-        box[c, 1] = x_hi
-        box[c, 2] = y_lo
-        box[c, 3] = y_hi
-        wsum[c] = total
-        # Rounded differences are monotone, so no pair inside is farther than the diagonal.
-        dx = x_hi - x_lo
-        dy = y_hi - y_lo
-        complete[c] = dx * dx + dy * dy <= eps2
-    return box, wsum, complete
-
-
-@njit(cache=True)
-def _near_sq(xi: float, yi: float, box: NDArray[np.float64], d: int) -> float:
-    """Lower bound of the squared distance from a point to the points of box ``d``."""
-    dx = 0.0
-    if xi < box[d, 0]:
-        dx = box[d, 0] - xi
-    elif xi > box[d, 1]:
-        dx = xi - box[d, 1]
-    dy = 0.0
-    if yi < box[d, 2]:
-        dy = box[d, 2] - yi
-    elif yi > box[d, 3]:
-        dy = yi - box[d, 3]
-    return dx * dx + dy * dy
-
-
-@njit(cache=True)
-def _far_sq(xi: float, yi: float, box: NDArray[np.float64], d: int) -> float:
-    """Upper bound of the squared distance from a point to the points of box ``d``."""
-    dx = max(xi - box[d, 0], box[d, 1] - xi)
-    dy = max(yi - box[d, 2], box[d, 3] - yi)
-    return dx * dx + dy * dy
-
-
-@njit(cache=True)
-def _core_flags(
-    px: NDArray[np.float64],
-    py: NDArray[np.float64],
-    pw: NDArray[np.float64],
-    starts: NDArray[np.int64],
-    lo: NDArray[np.int64],
-    hi: NDArray[np.int64],
-    box: NDArray[np.float64],
-    wsum: NDArray[np.float64],
-    complete: NDArray[np.bool_],
-    eps2: float,
-    need: float,
-) -> NDArray[np.bool_]:
-    """Core flag per point: neighbourhood weight reaches ``need`` (counting stops there)."""
-    ncell = starts.size - 1
-    core = np.zeros(px.size, dtype=np.bool_)
-    width = lo.shape[1]
-    for c in range(ncell):
-        if complete[c] and wsum[c] >= need:
-            core[starts[c] : starts[c + 1]] = True
-            continue
-        for i in range(starts[c], starts[c + 1]):
-            xi = px[i]
-            yi = py[i]
-            acc = wsum[c] if complete[c] else 0.0
-            t = 0
-            while t < width and acc < need:
-                # Own column first, then outwards: the nearest cells fill the count soonest.
-                k = (width // 2) + ((t + 1) // 2) * (1 if t % 2 == 0 else -1)
-                for d in range(lo[c, k], hi[c, k]):
-                    if d == c and complete[c]:
-                        continue
-                    if _near_sq(xi, yi, box, d) > eps2:
-                        continue
-                    if _far_sq(xi, yi, box, d) <= eps2:
-                        acc += wsum[d]
-                    else:
-                        for j in range(starts[d], starts[d + 1]):
-                            dx = xi - px[j]
-                            dy = yi - py[j]
-                            if dx * dx + dy * dy <= eps2:
-                                acc += pw[j]
-                    if acc >= need:
-                        break
-                t += 1
-            core[i] = acc >= need
-    return core
-
-
-@njit(cache=True)
-def _cores_first(
-    core: NDArray[np.bool_], starts: NDArray[np.int64]
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Permutation putting each cell's core points first (stable), and cores per cell."""
-    ncell = starts.size - 1
-    perm = np.empty(core.size, dtype=np.int64)
-    ncore = np.zeros(ncell, dtype=np.int64)
-    for c in range(ncell):
-        out = starts[c]
-        for i in range(starts[c], starts[c + 1]):
-            if core[i]:
-                perm[out] = i
-                out += 1
-        ncore[c] = out - starts[c]
-        for i in range(starts[c], starts[c + 1]):
-            if not core[i]:
-                perm[out] = i
-                out += 1
-    return perm, ncore
-
-
-@njit(cache=True)
-def _core_boxes(
-    px: NDArray[np.float64], py: NDArray[np.float64], starts: NDArray[np.int64], ncore: NDArray[np.int64]
-) -> NDArray[np.float64]:
-    """Bounding box of each cell's core points (unused for cells without cores)."""
-    ncell = starts.size - 1
-    box = np.zeros((ncell, 4), dtype=np.float64)
-    for c in range(ncell):
-        s0 = starts[c]
-        if ncore[c] == 0:
-            continue
-        box[c, 0] = px[s0]
-        box[c, 1] = px[s0]
-        box[c, 2] = py[s0]
-        box[c, 3] = py[s0]
-        for i in range(s0 + 1, s0 + ncore[c]):
-            box[c, 0] = min(box[c, 0], px[i])
-            box[c, 1] = max(box[c, 1], px[i])
-            box[c, 2] = min(box[c, 2], py[i])
-            box[c, 3] = max(box[c, 3], py[i])
-    return box
-
-
-@njit(cache=True)
-def _find(parent: NDArray[np.int64], i: int) -> int:
-    """Root of ``i`` with path halving."""
-    while parent[i] != i:
-        parent[i] = parent[parent[i]]
-        i = parent[i]
-    return i
-
-
-@njit(cache=True)
-def _union(parent: NDArray[np.int64], a: int, b: int) -> None:
-    """Join the sets of ``a`` and ``b`` under the smaller root."""
-    ra = _find(parent, a)
-    rb = _find(parent, b)
-    if ra < rb:
-        parent[rb] = ra
-    elif rb < ra:
-        parent[ra] = rb
-
-
-@njit(cache=True)
-def _boxes_apart(box: NDArray[np.float64], c: int, d: int, eps2: float) -> bool:
-    """Return True when no point of box ``c`` can be within eps of a point of box ``d``."""
-    dx = max(0.0, box[d, 0] - box[c, 1], box[c, 0] - box[d, 1])
-    dy = max(0.0, box[d, 2] - box[c, 3], box[c, 2] - box[d, 3])
-    return dx * dx + dy * dy > eps2
-
-
-@njit(cache=True)
-def _connect(
-    px: NDArray[np.float64],
-    py: NDArray[np.float64],
-    starts: NDArray[np.int64],
-    ncore: NDArray[np.int64],
-    complete: NDArray[np.bool_],
-    core_box: NDArray[np.float64],
-    lo: NDArray[np.int64],
-    hi: NDArray[np.int64],
-    eps2: float,
-) -> NDArray[np.int64]:
-    """Union-find forest over core points: cores within eps of each other share a root."""
-    ncell = starts.size - 1
-    parent = np.arange(px.size, dtype=np.int64)
-    width = lo.shape[1]
-    for c in range(ncell):
-        s0 = starts[c]
-        e0 = s0 + ncore[c]
-        if complete[c]:
-            for i in range(s0 + 1, e0):
-                parent[i] = s0
-        else:
-            for i in range(s0, e0):
-                for j in range(i + 1, e0):
-                    dx = px[i] - px[j]
-                    dy = py[i] - py[j]
-                    if dx * dx + dy * dy <= eps2:
-                        _union(parent, i, j)
-    for c in range(ncell):
-        if ncore[c] == 0:
-            continue
-        s0 = starts[c]
-        e0 = s0 + ncore[c]
-        for k in range(width):
-            for d in range(max(lo[c, k], c + 1), hi[c, k]):
-                if ncore[d] == 0 or _boxes_apart(core_box, c, d, eps2):
-                    continue
-                s1 = starts[d]
-                e1 = s1 + ncore[d]
-                if complete[c] and complete[d]:
-                    # One core pair joins the two cells; look only while they are apart.
-                    if _find(parent, s0) == _find(parent, s1):
-                        continue
-                    joined = False
-                    for i in range(s0, e0):
-                        if _near_sq(px[i], py[i], core_box, d) > eps2:
-                            continue
-                        for j in range(s1, e1):
-                            dx = px[i] - px[j]
-                            dy = py[i] - py[j]
-                            if dx * dx + dy * dy <= eps2:
-                                _union(parent, s0, s1)
-                                joined = True
-                                break
-                        if joined:
-                            break
-                else:
-                    for i in range(s0, e0):
-                        if _near_sq(px[i], py[i], core_box, d) > eps2:
-                            continue
-                        for j in range(s1, e1):
-                            dx = px[i] - px[j]
-                            dy = py[i] - py[j]
-                            if dx * dx + dy * dy <= eps2 and _find(parent, i) != _find(parent, j):
-                                _union(parent, i, j)
-    return parent
-
-
-@njit(cache=True)
-def _label_cores(
-    parent: NDArray[np.int64], orig: NDArray[np.int64], starts: NDArray[np.int64], ncore: NDArray[np.int64]
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Cluster labels of the cores, numbered by each cluster's smallest original index.
-
-    Returns the labels (-1 for the non-core positions, filled later) and, per cell, the
-    smallest label among its cores (large when it has none).
-    """
-    n = parent.size
-    ncell = starts.size - 1
-    big = np.iinfo(np.int64).max
-    first = np.full(n, big, dtype=np.int64)
-    nroot = 0
-    for c in range(ncell):
-        for i in range(starts[c], starts[c] + ncore[c]):
-            r = _find(parent, i)
-            if first[r] == big:
-                nroot += 1
-            first[r] = min(first[r], orig[i])
-    roots = np.empty(nroot, dtype=np.int64)
-    keys = np.empty(nroot, dtype=np.int64)
-    m = 0
-    for i in range(n):
-        if first[i] != big:
-            roots[m] = i
-            keys[m] = first[i]
-            m += 1
-    rank = np.argsort(keys)
-    root_label = np.full(n, -1, dtype=np.int64)
-    for label in range(nroot):
-        root_label[roots[rank[label]]] = label
-    lab = np.full(n, -1, dtype=np.int64)
-    cell_min = np.full(ncell, big, dtype=np.int64)
-    for c in range(ncell):
-        for i in range(starts[c], starts[c] + ncore[c]):
-            lab[i] = root_label[_find(parent, i)]
-            cell_min[c] = min(cell_min[c], lab[i])
-    return lab, cell_min
-
-
-@njit(cache=True)
-def _label_borders(
-    lab: NDArray[np.int64],
-    px: NDArray[np.float64],
-    py: NDArray[np.float64],
-    starts: NDArray[np.int64],
-    ncore: NDArray[np.int64],
-    complete: NDArray[np.bool_],
-    core_box: NDArray[np.float64],
-    cell_min: NDArray[np.int64],
-    lo: NDArray[np.int64],
-    hi: NDArray[np.int64],
-    eps2: float,
-) -> None:
-    """Give each non-core point the smallest label among the cores within eps (else -1)."""
-    ncell = starts.size - 1
-    big = np.iinfo(np.int64).max
-    width = lo.shape[1]
-    for c in range(ncell):
-        for i in range(starts[c] + ncore[c], starts[c + 1]):
-            xi = px[i]
-            yi = py[i]
-            best = big
-            for k in range(width):
-                for d in range(lo[c, k], hi[c, k]):
-                    if ncore[d] == 0 or cell_min[d] >= best:
-                        continue
-                    if _near_sq(xi, yi, core_box, d) > eps2:
-                        continue
-                    s1 = starts[d]
-                    if complete[d]:
-                        # All cores of a complete cell share one label: any one within eps will do.
-                        if _far_sq(xi, yi, core_box, d) <= eps2:
-                            best = cell_min[d]
-                            continue
-                        for j in range(s1, s1 + ncore[d]):
-                            dx = xi - px[j]
-                            dy = yi - py[j]
-                            if dx * dx + dy * dy <= eps2:
-                                best = cell_min[d]
-                                break
-                    else:
-                        for j in range(s1, s1 + ncore[d]):
-                            if lab[j] < best:
-                                dx = xi - px[j]
-                                dy = yi - py[j]
-                                if dx * dx + dy * dy <= eps2:
-                                    best = lab[j]
-            lab[i] = best if best != big else -1
-
-
-@njit(cache=True)
-def _scatter(
-    lab: NDArray[np.int64], orig: NDArray[np.int64], starts: NDArray[np.int64], ncore: NDArray[np.int64]
-) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
-    """Labels and core flags back in the caller's point order."""
-    labels = np.empty(lab.size, dtype=np.int64)
-    is_core = np.zeros(lab.size, dtype=np.bool_)
-    for c in range(starts.size - 1):
-        for k in range(starts[c], starts[c + 1]):
-            labels[orig[k]] = lab[k]
-            is_core[orig[k]] = k < starts[c] + ncore[c]
-    return labels, is_core
+    core_box = core_boxes(px, py, starts, ncore)
+    parent = connect(px, py, starts, ncore, complete, core_box, lo, hi, eps2)
+    lab, cell_min = label_cores(parent, orig, starts, ncore)
+    label_borders(lab, px, py, starts, ncore, complete, core_box, cell_min, lo, hi, eps2)
+    return scatter(lab, orig, starts, ncore)

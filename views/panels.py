@@ -17,7 +17,8 @@ from hotspots.analysis import Analysis
 from hotspots.clustering import ClusteringParams
 from hotspots.forecast import Forecast
 from hotspots.grid import DEFAULT_CELL_M
-from hotspots.parameters import ParameterSuggestion, auto
+from hotspots.parameters import auto
+from hotspots.parameters.suggest import ParameterSuggestion
 from hotspots.summary import PeakWindow
 from i18n import category_label, format_date, format_number, t
 
