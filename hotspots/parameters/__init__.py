@@ -13,6 +13,7 @@ from here, so importing this package must stay as light as they are (no scipy.st
 ``suggest``) and must not import ``auto`` or ``search``, which cluster. Import those by
 their module path (``from hotspots.parameters.auto import choose_parameters``).
 """
+
 from hotspots.parameters.defaults import (
     CELL_SEARCH_MIN_SAMPLES,
     DEFAULT_EPS_M,
