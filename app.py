@@ -16,8 +16,10 @@ from streamlit_folium import st_folium
 
 from geo import settings
 from geo.errors import HotspotsError
-from hotspots import analysis, autoparams, figures, forecast, parameters, predictive
-from hotspots.methods import ClusteringParams
+from hotspots import analysis, backtest, figures, forecast
+from hotspots.clustering import ClusteringParams
+from hotspots.parameters import auto
+from hotspots.parameters.suggest import ParameterSuggestion, suggest_parameters
 from hotspots.selection import Selection
 from hotspots.selection import apply as apply_selection
 from i18n import t
@@ -42,7 +44,7 @@ def _analysis(
     compare_with: str,
     services_key: str,
     _services: pd.DataFrame | None,
-    _parameters: autoparams.AutoChoice,
+    _parameters: auto.AutoChoice,
 ) -> analysis.Analysis:
     # ``key`` and ``services_key`` name the data sets, so 100k rows are never hashed on a rerun;
     # ``_parameters`` follows from the data, the selection and ``clustering``.
@@ -76,16 +78,16 @@ def _forecast(
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _parameters(
     key: str, _incidents: pd.DataFrame, selection: Selection, clustering: ClusteringParams
-) -> autoparams.AutoChoice:
+) -> auto.AutoChoice:
     # Chosen city-wide (the district filter is ignored), so a district change reuses it.
     del key
     return analysis.choose_parameters(_incidents, selection, clustering)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _suggestion(key: str, _incidents: pd.DataFrame) -> parameters.ParameterSuggestion:
+def _suggestion(key: str, _incidents: pd.DataFrame) -> ParameterSuggestion:
     del key
-    return parameters.suggest_parameters(_incidents[["x_m", "y_m"]].to_numpy())
+    return suggest_parameters(_incidents[["x_m", "y_m"]].to_numpy())
 
 
 def _map(
@@ -134,9 +136,9 @@ def _localised(key: str, _result: analysis.Analysis, lang: str) -> pd.DataFrame:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _predictive(
     key: str, _incidents: pd.DataFrame, _result: analysis.Analysis, share: float
-) -> predictive.PredictiveCheck:
+) -> backtest.PredictiveCheck:
     del key
-    return predictive.predictive_check(
+    return backtest.predictive_check(
         _incidents, _result, share=share, osaalue=datasource.district_layer("osaalue")
     )
 

@@ -1,4 +1,4 @@
-"""Benchmark: hotspots.clustering.dbscan against scikit-learn's DBSCAN on Helsinki-sized data.
+"""Benchmark: hotspots.dbscan_kernel.dbscan against scikit-learn's DBSCAN on Helsinki-sized data.
 
 Run ``python bench/dbscan.py`` (100k, 300k and 1M points) or ``--quick`` (100k only).
 Data: "clustered" is Gaussian hotspots with street-scale sigma (50-300 m, about 2,400
@@ -90,7 +90,7 @@ def child(engine: str, kind: str, n: int, out: Path) -> dict[str, Any]:
     """One measured run; writes labels and core flags to ``out``."""
     xy = make_points(kind, n)
     if engine == "ours":
-        from hotspots.clustering import dbscan_core
+        from hotspots.dbscan_kernel import dbscan_core  # here: the scikit-learn child must not load numba
 
         dbscan_core(xy[:100], eps_m=EPS_M, min_samples=MIN_SAMPLES)  # load the compiled code
         base_mb = _rss_mb()

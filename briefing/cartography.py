@@ -35,9 +35,8 @@ from briefing.privacy import shareable_outlines
 from geo import crs
 from geo import districts as district_layers
 from geo.errors import ParameterError
-from hotspots import autoparams
 from hotspots.analysis import Analysis
-from hotspots.grid import TERRITORIAL_SEA_CODE
+from hotspots.grid import TERRITORIAL_SEA_CODE, study_area
 from i18n import format_number, t
 
 #: Hotspot fill and edge (the numbers' discs are the edge colour).
@@ -110,7 +109,7 @@ def _extent(
     """Bounds of the chosen districts' land (or Helsinki's), grown to hold every hotspot.
 
     District polygons reach far out to sea, so the frame is their land (the shore cut plus
-    75 m, ``autoparams.study_area``). An aggregated picture never frames on incident
+    75 m, ``hotspots.grid.study_area``). An aggregated picture never frames on incident
     positions: its edge would move with a lone incident and locate it. A restricted one,
     which shows the incidents anyway, follows where they are (all but the outermost 0.5 %).
     """
@@ -123,7 +122,7 @@ def _extent(
         y0, y1 = (float(v) for v in np.quantile(y[keep], [0.005, 0.995]))
     else:
         try:
-            land = autoparams.study_area(analysis.selection, osaalue)
+            land = study_area(analysis.selection, osaalue)
             x0, y0, x1, y1 = (float(v) for v in shapely.bounds(land))
         except ParameterError:  # only the territorial sea chosen: show it
             x0, y0, x1, y1 = (float(v) for v in osaalue.total_bounds)

@@ -17,7 +17,7 @@ from briefing.privacy import count_text
 from geo import districts, schema
 from geo.errors import HotspotsError
 from hotspots.analysis import Analysis
-from hotspots.methods import ClusteringParams
+from hotspots.clustering import ClusteringParams
 from hotspots.selection import Selection
 from i18n import LANGUAGES, category_label, check_language, format_number, source_label, t, weekday_label
 

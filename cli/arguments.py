@@ -21,7 +21,7 @@ from geo import districts, incidents, schema, settings
 from geo.errors import HotspotsError
 from geo.timeparse import local_day
 from hotspots import grid as study_grid
-from hotspots.methods import METHODS, ClusteringParams, clustering_from_text
+from hotspots.clustering import METHODS, ClusteringParams, clustering_from_text
 from hotspots.parameters import DEFAULT_EPS_M, DEFAULT_MIN_SAMPLES
 from hotspots.selection import Selection, districts_by_name
 from hotspots.study import StudyData, helsinki_study, points_study

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from pyproj import Transformer
+
+from geo.errors import ParameterError
 
 WGS84 = "EPSG:4326"
 #: ETRS-TM35FIN, the national metric CRS; every analysis runs in it.
@@ -148,3 +151,39 @@ def guess_crs(x: ArrayLike, y: ArrayLike) -> str | None:
     if len(candidates) == 1 and not others:
         return candidates[0]
     return None
+
+
+#: Finland's extent in lon/lat: points inside use EPSG:3067, others a UTM zone.
+_FINLAND_LONLAT = ((19.0, 32.0), (59.0, 70.5))
+
+
+def local_metric_crs(lon: ArrayLike, lat: ArrayLike) -> str:
+    """Return a metric CRS for points given in lon/lat: EPSG:3067 in Finland, else their UTM zone.
+
+    Parameters
+    ----------
+    lon, lat
+        WGS84 degrees.
+
+    Returns
+    -------
+    str
+        ``EPSG:3067`` when the median point lies in Finland's extent, otherwise
+        ``EPSG:326zz`` (north) or ``EPSG:327zz`` (south) of the median point's zone.
+
+    Raises
+    ------
+    ParameterError
+        No finite WGS84 coordinate pair.
+    """
+    lons = np.asarray(lon, dtype=np.float64)
+    lats = np.asarray(lat, dtype=np.float64)
+    ok = np.isfinite(lons) & np.isfinite(lats) & (np.abs(lats) <= 90) & (np.abs(lons) <= 180)
+    if not ok.any():
+        raise ParameterError("lon/lat hold no finite WGS84 coordinates; cannot choose a metric CRS")
+    mid_lon, mid_lat = float(np.median(lons[ok])), float(np.median(lats[ok]))
+    (x0, x1), (y0, y1) = _FINLAND_LONLAT
+    if x0 <= mid_lon <= x1 and y0 <= mid_lat <= y1:
+        return METRIC
+    zone = min(60, math.floor((mid_lon + 180.0) / 6.0) + 1)
+    return f"EPSG:{(32600 if mid_lat >= 0 else 32700) + zone}"

@@ -17,9 +17,10 @@ from numpy.typing import NDArray
 
 from geo import districts as district_layers
 from geo.errors import ParameterError
-from hotspots import areas, autoparams, comparison, figures, ranking, recommendation, summary
-from hotspots.grid import StudyGrid
-from hotspots.methods import ClusteringParams
+from hotspots import areas, comparison, figures, ranking, recommendation, summary
+from hotspots.clustering import ClusteringParams
+from hotspots.grid import StudyGrid, study_area, study_grid_for
+from hotspots.parameters import auto
 from hotspots.selection import Selection, apply
 
 
@@ -82,7 +83,7 @@ class Analysis:
     hotspots: gpd.GeoDataFrame
     vanished: gpd.GeoDataFrame
     key: figures.KeyFigures = field(repr=False)
-    parameters: autoparams.AutoChoice | None = field(default=None, repr=False)
+    parameters: auto.AutoChoice | None = field(default=None, repr=False)
     found: areas.HotspotAreas | None = field(default=None, repr=False)
 
 
@@ -122,7 +123,7 @@ def _district_area(selection: Selection) -> Any | None:
     if not selection.has_districts:
         return None
     try:
-        return autoparams.study_area(selection, district_layers.load_districts("osaalue"))
+        return study_area(selection, district_layers.load_districts("osaalue"))
     except ParameterError:
         return shapely.Polygon()  # only the territorial sea: no hotspot lies in it
 
@@ -138,12 +139,12 @@ def _touching(found: areas.HotspotAreas, area: Any | None) -> NDArray[np.bool_]:
 
 
 def _previous_clustering(
-    clustering: ClusteringParams, choice: autoparams.AutoChoice, *, n_now: int, n_before: int
+    clustering: ClusteringParams, choice: auto.AutoChoice, *, n_now: int, n_before: int
 ) -> ClusteringParams:
     """Return the comparison period's parameters: a chosen min_samples follows the period's incidents.
 
     The automatic choice scales min_samples to the incidents of the period it is used on
-    (``autoparams``); the comparison period gets the same rule, so a place is not "new"
+    (``hotspots.parameters.auto``); the comparison period gets the same rule, so a place is not "new"
     only because the city as a whole had fewer incidents before. Given values stay as given.
     """
     if not (choice.chosen and clustering.auto_min_samples) or n_now == 0 or n_before == 0:
@@ -159,7 +160,7 @@ def choose_parameters(
     selected: pd.DataFrame | None = None,
     grid: StudyGrid | None = None,
     area_params: areas.AreaParams = areas.AreaParams(),  # noqa: B008  (frozen dataclass)
-) -> autoparams.AutoChoice:
+) -> auto.AutoChoice:
     """Eps / min_samples / cell score for the selection, chosen city-wide when ``clustering`` asks.
 
     The choice ignores the district filter: the hotspots are found city-wide and a youth
@@ -168,9 +169,9 @@ def choose_parameters(
     caller has it already (used when the selection has no district filter).
     """
     if not (clustering.auto_eps or clustering.auto_min_samples):
-        return autoparams.AutoChoice(clustering, False, "eps and min_samples as given")
+        return auto.AutoChoice(clustering, False, "eps and min_samples as given")
     city = selection.citywide()
-    return autoparams.choose_parameters(
+    return auto.choose_parameters(
         selected if selected is not None and city == selection else apply(incidents, city),
         city,
         clustering,
@@ -217,7 +218,7 @@ def _study_of(study: StudyArea, selection: Selection) -> tuple[StudyGrid, gpd.Ge
     """Return the study grid, the significance test's districts and the land of the district filter."""
     if study.grid is None:
         layer = district_layers.load_districts("peruspiiri") if study.districts is None else study.districts
-        return autoparams.study_grid_for(selection.citywide()), layer, _district_area(selection)
+        return study_grid_for(selection.citywide()), layer, _district_area(selection)
     # Data with no Helsinki districts: the study cells are one district.
     layer = summary.study_district(study.grid) if study.districts is None else study.districts
     return study.grid, layer, None
@@ -226,7 +227,7 @@ def _study_of(study: StudyArea, selection: Selection) -> tuple[StudyGrid, gpd.Ge
 def _hotspots_before(
     periods: _Periods,
     grid: StudyGrid,
-    choice: autoparams.AutoChoice,
+    choice: auto.AutoChoice,
     *,
     district: Any | None,
     peruspiiri: gpd.GeoDataFrame,
@@ -251,7 +252,7 @@ def analyse(
     weights: ranking.RankingWeights = ranking.RankingWeights(),  # noqa: B008
     service_points: pd.DataFrame | None = None,
     compare_with: str = "previous",
-    parameters: autoparams.AutoChoice | None = None,
+    parameters: auto.AutoChoice | None = None,
     study: StudyArea = StudyArea(),
 ) -> Analysis:
     """Run the whole analysis for one selection.
@@ -265,7 +266,7 @@ def analyse(
         length is analysed too, for trends and the new/persistent/... classes.
     clustering
         Method and parameters; with ``auto_eps`` / ``auto_min_samples`` they are chosen
-        for the selected period by backtest (``hotspots.autoparams``) and both periods
+        for the selected period by backtest (``hotspots.parameters.auto``) and both periods
         are clustered with the choice.
     weights
         Ranking weights.

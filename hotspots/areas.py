@@ -43,7 +43,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from geo.errors import ParameterError
 from hotspots import grid as study
-from hotspots.methods import ClusteringParams, cluster
+from hotspots.clustering import ClusteringParams, cluster
 
 #: Largest hotspot, km²: about 500 m x 500 m, a few blocks (the street-scale rule).
 DEFAULT_MAX_AREA_KM2: Final = 0.25
@@ -333,7 +333,7 @@ def areas_of(
     params
         The size rule.
     labels
-        ``methods.cluster(incidents, clustering)`` when already computed.
+        ``clustering.cluster(incidents, clustering)`` when already computed.
 
     Returns
     -------

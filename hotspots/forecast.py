@@ -10,12 +10,12 @@ data:
 1. The last ``horizon`` of the data (default six months) is held out.
 2. Each candidate, a history length of ``HISTORY_CANDIDATES`` (the horizon itself, one
    year, two years, everything) x eps x min_samples (scaled to the history's incidents)
-   x cell score (``autoparams.SCORING_CANDIDATES``), builds the hotspots exactly as the map
+   x cell score (``auto.SCORING_CANDIDATES``), builds the hotspots exactly as the map
    draws them (``hotspots.areas``) from the history that ends where the held-out part
    starts. They are taken whole in rank order up to 1 %, 3 % and 5 % of the study area,
    and the candidate that caught most of the held-out incidents on average wins; among
    those within one standard error of it, the longest history and then the simplest
-   parameters (``autoparams.simplest_within_noise``).
+   parameters (``auto.simplest_within_noise``).
 3. The winner is rebuilt from the history that ends with the data, through the same
    analysis as the map's (``analysis.analyse``), so the forecast is the same hotspot
    object: ranked, recommended, exported alike. Its period is the horizon after the data.
@@ -32,14 +32,15 @@ from dataclasses import dataclass, replace
 from typing import Final
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
 
 from geo.errors import ParameterError
-from hotspots import analysis, areas, autoparams, evaluation
+from hotspots import analysis, areas
 from hotspots import grid as study
-from hotspots.methods import ClusteringParams, cluster
+from hotspots.backtest.windows import WindowSpan, parse_window
+from hotspots.clustering import ClusteringParams, cluster
+from hotspots.parameters import auto
+from hotspots.parameters.defaults import FORECAST_EPS_M, FORECAST_MIN_SAMPLES, MIN_SAMPLES_FLOOR
 from hotspots.selection import Selection, apply
 
 #: History lengths tried, ending where the forecast period starts (None: all of it).
@@ -48,12 +49,6 @@ HISTORY_CANDIDATES: Final[tuple[str | None, ...]] = ("horizon", "1Y", "2Y", None
 #: first (places change slowly; on held-out crime data years of history predicted the
 #: next half-year better than the last half-year).
 _HISTORY_PRIOR: Final[dict[str | None, int]] = {None: 0, "2Y": 1, "1Y": 2, "horizon": 3}
-#: eps tried by the forecast. Tight and few: on held-out cities the elaborate choices of
-#: one held-out horizon did not carry over to the next (``bench/heldout.py``), while the
-#: tightest hotspots matched grid counts of the same history everywhere.
-FORECAST_EPS_M: Final = (100.0, 150.0)
-#: min_samples tried at ``autoparams.REFERENCE_DENSITY_KM2`` (scaled to the density; 2 always).
-FORECAST_MIN_SAMPLES: Final = (3, 10)
 
 
 @dataclass(frozen=True)
@@ -86,20 +81,20 @@ class Forecast:
 
 
 def _history_start(
-    label: str | None, horizon: evaluation.WindowSpan, end: pd.Timestamp, first: pd.Timestamp
+    label: str | None, horizon: WindowSpan, end: pd.Timestamp, first: pd.Timestamp
 ) -> pd.Timestamp:
     if label is None:
         return first
-    span = horizon if label == "horizon" else evaluation.parse_window(label, name="history")
+    span = horizon if label == "horizon" else parse_window(label, name="history")
     return max(first, span.before(end))
 
 
 def _scaled_min_samples(reference: int, density: float) -> int:
-    """Scale a reference min_samples to the density; 1 stands for 2 (no filtering beyond a pair)."""
-    return 2 if reference == 1 else max(2, round(reference * density))
+    """Scale a reference min_samples to the density; 1 stands for the floor (no filtering beyond a pair)."""
+    return MIN_SAMPLES_FLOOR if reference == 1 else max(MIN_SAMPLES_FLOOR, round(reference * density))
 
 
-def _label(label: str | None, horizon: evaluation.WindowSpan) -> str:
+def _label(label: str | None, horizon: WindowSpan) -> str:
     if label is None:
         return "all"
     return horizon.label if label == "horizon" else label
@@ -109,10 +104,10 @@ def choose_forecast(
     incidents: pd.DataFrame,
     grid: study.StudyGrid,
     *,
-    horizon: evaluation.WindowSpan,
+    horizon: WindowSpan,
     clustering: ClusteringParams,
     area_params: areas.AreaParams = areas.AreaParams(),  # noqa: B008  (frozen dataclass)
-    area_shares: tuple[float, ...] = autoparams.AUTO_AREA_SHARES,
+    area_shares: tuple[float, ...] = auto.AUTO_AREA_SHARES,
 ) -> tuple[str | None, ClusteringParams, pd.DataFrame, float]:
     """Choose the history, clustering and cell score that predicted the held-out horizon best.
 
@@ -143,87 +138,47 @@ def choose_forecast(
         The data hold no history before the held-out horizon, or too few incidents in it.
     """
     when = incidents["occurred_at"]
-    first = when.min().normalize()
-    end = when.max().normalize() + pd.Timedelta(days=1)
+    first, end = _data_span(when)
     cutoff = horizon.before(end)
     if cutoff <= first:
         raise ParameterError(
             f"a forecast for {horizon.label} needs more history than that: the backtest holds out the "
             f"last {horizon.label} and learns from what comes before, but the data span only "
-            f"{first.date()} .. {(end - pd.Timedelta(days=1)).date()}. Use a shorter --horizon"
+            f"{first.date()} .. {(end - pd.Timedelta(days=1)).date()}. Use a shorter horizon"
         )
     test = study.in_period(when, cutoff, end)
-    test_counts = grid.counts(incidents.loc[test, "x_m"], incidents.loc[test, "y_m"])
-    n_test = float(test_counts.sum())
-    budgets = [max(1, round(share * grid.n_cells)) for share in area_shares]
+    held_out = auto.HeldOut.of(grid, incidents.loc[test, "x_m"], incidents.loc[test, "y_m"], area_shares)
     rows: list[dict[str, object]] = []
     scored: dict[pd.Timestamp, list[dict[str, object]]] = {}
     for label in HISTORY_CANDIDATES:
         start = _history_start(label, horizon, cutoff, first)
-        if start in scored:
-            # The data are shorter than this history: the same scores, another rebuild.
-            same = scored[start]
-            rows.extend({**row, "history": _label(label, horizon), "history_key": label} for row in same)
-            continue
-        scored[start] = []
-        part = incidents.loc[study.in_period(when, start, cutoff)].reset_index(drop=True)
-        if len(part) < autoparams.MIN_INCIDENTS:
-            continue
-        x = part["x_m"].to_numpy(dtype=np.float64)
-        y = part["y_m"].to_numpy(dtype=np.float64)
-        counts = grid.counts(x, y)
-        bases = {
-            "incidents": counts,
-            "days": study.cell_counts(grid, x, y, part["occurred_at"], basis="days"),
-        }
-        density = autoparams.density_scale(len(part), grid.area_km2)
-        for eps_m in FORECAST_EPS_M:
-            disc: NDArray[np.float64] = study.disc_counts(x, y, grid, eps_m=eps_m)
-            for base_ms in (1, *FORECAST_MIN_SAMPLES):
-                min_samples = _scaled_min_samples(base_ms, density)
-                given = replace(clustering, method="dbscan", eps_m=eps_m, min_samples=min_samples)
-                labels = cluster(part, given)
-                for result in autoparams.score_scorings(
-                    x,
-                    y,
-                    labels,
-                    grid,
-                    eps_m=eps_m,
-                    min_samples=min_samples,
-                    disc=disc,
-                    counts=counts,
-                    bases=bases,
-                    test_counts=test_counts,
-                    budgets=budgets,
-                    area_params=area_params,
-                ):
-                    scored[start].append(
-                        {
-                            "history": _label(label, horizon),
-                            "history_key": label,
-                            "eps_m": eps_m,
-                            "min_samples": min_samples,
-                            "min_samples_ref": base_ms,
-                            **result,
-                        }
-                    )
-        rows.extend(scored[start])
+        if start not in scored:
+            part = incidents.loc[study.in_period(when, start, cutoff)].reset_index(drop=True)
+            enough = len(part) >= auto.MIN_INCIDENTS
+            scored[start] = _score_history(part, grid, held_out, clustering, area_params) if enough else []
+        # Data shorter than this history give the same scores, rebuilt on another history.
+        rows.extend({"history": _label(label, horizon), "history_key": label, **row} for row in scored[start])
     if not rows:
         raise ParameterError(
-            f"fewer than {autoparams.MIN_INCIDENTS} incidents before the last {horizon.label}: "
+            f"fewer than {auto.MIN_INCIDENTS} incidents before the last {horizon.label}: "
             "too few to forecast from"
         )
     table = pd.DataFrame(rows)
     table["history_order"] = table["history_key"].map(_HISTORY_PRIOR)
-    best = autoparams.simplest_within_noise(
-        table, "hit_rate", n_test=n_test, simplicity=(("history_order", True), *autoparams.SIMPLICITY)
+    best = auto.simplest_within_noise(
+        table, "hit_rate", n_test=held_out.n, simplicity=(("history_order", True), *auto.SIMPLICITY)
     )
     history = None if pd.isna(best["history_key"]) else str(best["history_key"])
     # Rebuilt on the history that ends with the data: min_samples follows its incidents.
     start = _history_start(history, horizon, end, first)
-    n_final = int(study.in_period(when, start, end).sum())
-    density = autoparams.density_scale(n_final, grid.area_km2)
-    chosen = replace(
+    density = auto.density_scale(int(study.in_period(when, start, end).sum()), grid.area_km2)
+    candidates = table.drop(columns=["history_key", "history_order"])
+    return history, _chosen(best, clustering, density), candidates, float(best["hit_rate"])
+
+
+def _chosen(best: pd.Series, clustering: ClusteringParams, density: float) -> ClusteringParams:
+    """Return the winning candidate's parameters, min_samples scaled to the final history's density."""
+    return replace(
         clustering,
         method="dbscan",
         eps_m=float(best["eps_m"]),
@@ -233,8 +188,40 @@ def choose_forecast(
         auto_eps=False,
         auto_min_samples=False,
     )
-    candidates = table.drop(columns=["history_key", "history_order"])
-    return history, chosen, candidates, float(best["hit_rate"])
+
+
+def _data_span(when: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Return the first day of the data and the day after its last."""
+    return when.min().normalize(), when.max().normalize() + pd.Timedelta(days=1)
+
+
+def _score_history(
+    part: pd.DataFrame,
+    grid: study.StudyGrid,
+    held_out: auto.HeldOut,
+    clustering: ClusteringParams,
+    area_params: areas.AreaParams,
+) -> list[dict[str, object]]:
+    """Score every eps, min_samples and cell score on one history (``part``) against the held-out part."""
+    training = auto.TrainingCells.of(part, grid)
+    density = auto.density_scale(len(part), grid.area_km2)
+    rows: list[dict[str, object]] = []
+    for eps_m in FORECAST_EPS_M:
+        for base_ms in (1, *FORECAST_MIN_SAMPLES):
+            min_samples = _scaled_min_samples(base_ms, density)
+            labels = cluster(part, replace(clustering, method="dbscan", eps_m=eps_m, min_samples=min_samples))
+            for result in auto.score_scorings(
+                training,
+                labels,
+                eps_m=eps_m,
+                min_samples=min_samples,
+                held_out=held_out,
+                area_params=area_params,
+            ):
+                rows.append(
+                    {"eps_m": eps_m, "min_samples": min_samples, "min_samples_ref": base_ms, **result}
+                )
+    return rows
 
 
 def forecast_hotspots(
@@ -272,18 +259,17 @@ def forecast_hotspots(
     -------
     Forecast
     """
-    span = evaluation.parse_window(horizon, name="--horizon")
+    span = parse_window(horizon, name="horizon")
     city = selection.citywide()
     history_all = apply(incidents, city)
     if history_all.empty:
         raise ParameterError("no incident passes the filters; nothing to forecast from")
-    study_grid = autoparams.study_grid_for(city) if grid is None else grid
+    study_grid = study.study_grid_for(city) if grid is None else grid
     history, chosen, table, hit_rate = choose_forecast(
         history_all, study_grid, horizon=span, clustering=clustering, area_params=area_params
     )
-    when = history_all["occurred_at"]
-    end = when.max().normalize() + pd.Timedelta(days=1)
-    start = _history_start(history, span, end, when.min().normalize())
+    first, end = _data_span(history_all["occurred_at"])
+    start = _history_start(history, span, end, first)
     reason = (
         f"forecast from {'all the history' if history is None else 'the last ' + _label(history, span)}: "
         f"eps {chosen.eps_m:g} m, min_samples "
@@ -300,7 +286,7 @@ def forecast_hotspots(
         clustering=chosen,
         service_points=service_points,
         compare_with="none",
-        parameters=autoparams.AutoChoice(chosen, True, reason, hit_rate=hit_rate),
+        parameters=auto.AutoChoice(chosen, True, reason, hit_rate=hit_rate),
         study=analysis.StudyArea(grid=grid, districts=peruspiiri, area_params=area_params),
     )
     return Forecast(

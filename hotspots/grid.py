@@ -2,14 +2,15 @@
 
 Every method of the backtest, the automatic parameter choice and the hotspot areas share
 these cells: ``StudyGrid`` (cells of ``DEFAULT_CELL_M`` whose centre lies in the study
-area), the study areas themselves (Helsinki's land, the cells holding incidents, the
-points' hull, a polygon file), counts per cell, DBSCAN's density at each cell centre,
-the cells of each cluster, and ``fill_budget``, which scores a cell ranking at an area
-budget.
+area), the study areas themselves (Helsinki's land, the land of a selection's districts:
+``study_area`` and ``study_grid_for``, the cells holding incidents, a polygon file),
+counts per cell, DBSCAN's density at each cell centre, the cells of each cluster, and
+``fill_budget``, which scores a cell ranking at an area budget.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,8 +25,10 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
 from geo import crs as geo_crs
+from geo import districts
 from geo.districts import TERRITORIAL_SEA_CODE as TERRITORIAL_SEA_CODE
 from geo.errors import InputFormatError, ParameterError
+from hotspots.selection import Selection
 
 DEFAULT_CELL_M: Final = 150.0
 
@@ -182,11 +185,73 @@ def helsinki_study_area() -> Any:
     The district polygons include sea; ``geo.districts.on_land`` keeps land plus a
     75 m shore margin (all of the osa-alue when the land data are not available).
     """
-    from geo import districts
-
     osaalue = districts.load_districts("osaalue")
     land = osaalue.loc[osaalue["code"].astype(str) != TERRITORIAL_SEA_CODE]
     return districts.on_land(shapely.union_all(np.asarray(land.geometry.values, dtype=object)))
+
+
+#: Level -> column of the osa-alue layer (``geo.districts.load_districts("osaalue")``).
+OSAALUE_LAYER_COLUMNS: Final[dict[str, str]] = {
+    "suurpiiri": "suurpiiri_code",
+    "peruspiiri": "peruspiiri_code",
+    "osaalue": "code",
+}
+
+
+def study_area(selection: Selection, osaalue: gpd.GeoDataFrame) -> Any:
+    """Return the osa-alue polygons the selection's district filter covers, as one polygon.
+
+    Parameters
+    ----------
+    selection
+        Its district choice decides (``Selection.district_mask``, the rule of
+        ``hotspots.selection.apply``); no choice means all of Helsinki. The territorial sea
+        is always left out.
+    osaalue
+        The osa-alue layer (``code``, ``peruspiiri_code``, ``suurpiiri_code``, polygons),
+        EPSG:3067.
+
+    Returns
+    -------
+    shapely geometry
+        The union, EPSG:3067 metres.
+
+    Raises
+    ------
+    ParameterError
+        No osa-alue with a land area matches the filter.
+    """
+    codes = osaalue["code"].astype(str)
+    # The territorial sea is never part of a youth worker's area, even when chosen.
+    keep = (codes != TERRITORIAL_SEA_CODE).to_numpy(dtype=bool)
+    keep &= selection.district_mask(osaalue, OSAALUE_LAYER_COLUMNS)
+    polygons = osaalue.geometry.to_numpy()[keep]
+    area = shapely.union_all(np.asarray(polygons, dtype=object)) if len(polygons) else None
+    if area is not None and not shapely.is_empty(area):
+        area = districts.on_land(area)  # the districts include sea; N % means N % of land
+    if area is None or shapely.is_empty(area) or shapely.area(area) <= 0:
+        raise ParameterError(
+            f"the district filter {selection.chosen_districts} matches no osa-alue with a land area; "
+            "choose other districts"
+        )
+    return area
+
+
+@functools.lru_cache(maxsize=16)
+def _district_grid(
+    chosen: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], cell_m: float
+) -> StudyGrid:
+    suurpiiri, peruspiiri, osaalue = chosen
+    if not (suurpiiri or peruspiiri or osaalue):
+        return study_grid(helsinki_study_area(), cell_m=cell_m)
+    # Only the district choice matters for the area.
+    only = Selection(suurpiiri=suurpiiri, peruspiiri=peruspiiri, osaalue=osaalue)
+    return study_grid(study_area(only, districts.load_districts("osaalue")), cell_m=cell_m)
+
+
+def study_grid_for(selection: Selection, *, cell_m: float = DEFAULT_CELL_M) -> StudyGrid:
+    """Return the study grid of a selection: its districts' osa-alue (``study_area``), or Helsinki's."""
+    return _district_grid((selection.suurpiiri, selection.peruspiiri, selection.osaalue), float(cell_m))
 
 
 def occupied_grid(

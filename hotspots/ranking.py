@@ -4,7 +4,7 @@ By default a hotspot ranks by its **intensity**: expected incidents per km² of 
 (``intensity_km2`` of ``hotspots.areas``: the mean cell score, chosen by backtest). Taken
 in that order, the hotspots put a patrol's or an outreach pair's evening where it meets
 the most incidents, and fill any area budget with the places that held the most of the
-next period's incidents; the backtest (``hotspots.evaluation``, method ``dbscan``) scores
+next period's incidents; the backtest (``hotspots.backtest``, method ``dbscan``) scores
 exactly this order. A small hotspot can therefore rank above a larger one with more
 incidents: it holds more per block.
 

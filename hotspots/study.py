@@ -6,6 +6,10 @@ area is Helsinki's land and the hotspots are named after its districts. Anywhere
 local metric CRS (the UTM zone of the points; EPSG:3067 in Finland); the study area is
 the 150 m cells that hold any incident (``area="none"``) or the polygons of a file.
 
+Reading a plain points table (``read_points``) parses its times (``parse_times``: offsets
+kept, naive times localised) and projects it (``prepare_points``); ``aware_times`` is the
+check every backtest makes of an incident frame's times.
+
 ``cluster``, ``brief`` and ``evaluate`` of the command line share these, so a hotspot
 found by ``cluster`` on another city's data is the one ``evaluate`` scores.
 """
@@ -17,13 +21,13 @@ from pathlib import Path
 from typing import Final
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo import crs as geo_crs
 from geo import districts, schema, settings
-from geo.errors import HotspotsError, InputFormatError
+from geo.errors import HotspotsError, InputFormatError, ParameterError
 from hotspots import grid as study
-from hotspots.evaluation import prepare_points
 
 _TABLE_SUFFIXES: Final = (".csv", ".parquet", ".geojson", ".json", ".gpkg")
 
@@ -60,6 +64,135 @@ class StudyData:
     timezone: str
     helsinki: bool
     note: str | None
+
+
+_OFFSET_AT_END: Final = r"(?:[+-]\d{2}:?\d{2}|Z)\s*$"
+
+
+def _to_datetime(values: pd.Series, *, utc: bool) -> pd.Series:
+    """``pd.to_datetime`` of ISO 8601 text, falling back to per-value parsing for other forms."""
+    try:
+        return pd.to_datetime(values, errors="coerce", utc=utc, format="ISO8601")
+    except (ValueError, TypeError):
+        return pd.to_datetime(values, errors="coerce", utc=utc, format="mixed")
+
+
+def parse_times(values: pd.Series, *, timezone: str | None, name: str = "occurred_at") -> pd.Series:
+    """Read the times of a column as aware timestamps in ``timezone``.
+
+    Text with a UTC offset (``2022-03-14T01:30:00-05:00``, ``...Z``) keeps its instant,
+    also when the offset changes with daylight saving time inside the column; text
+    without one is local time in ``timezone`` (a time in the spring gap moves forward, a
+    repeated autumn hour is missing). Unparseable values are missing (NaT).
+
+    Raises
+    ------
+    ParameterError
+        Naive times and no ``timezone``.
+    """
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert(timezone) if timezone is not None else values
+    if pd.api.types.is_datetime64_dtype(values.dtype):
+        naive, aware = values, None
+    else:
+        text = values.astype("string").str.strip()
+        offset = text.str.contains(_OFFSET_AT_END, regex=True, na=False).to_numpy(dtype=bool)
+        naive = _to_datetime(text.where(~offset), utc=False) if (~offset).any() else None
+        aware = _to_datetime(text.where(offset), utc=True) if offset.any() else None
+        if naive is not None and isinstance(naive.dtype, pd.DatetimeTZDtype):
+            naive = naive.dt.tz_localize(None)
+    zone = timezone if timezone is not None else "UTC"
+    if naive is not None and naive.notna().any():
+        if timezone is None:
+            raise ParameterError(
+                f"column {name!r} holds times without a time zone; pass timezone= "
+                "(e.g. 'America/Toronto') to localise them"
+            )
+        local = naive.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="shift_forward")
+    else:
+        local = pd.Series(pd.NaT, index=values.index, dtype=f"datetime64[ns, {zone}]")
+    if aware is not None:
+        local = local.where(aware.isna(), aware.dt.tz_convert(zone))
+    return local
+
+
+def prepare_points(
+    frame: pd.DataFrame,
+    *,
+    lon: str = "lon",
+    lat: str = "lat",
+    occurred_at: str = "occurred_at",
+    timezone: str | None = None,
+    metric_crs: str | None = None,
+) -> tuple[pd.DataFrame, str]:
+    """Return incidents anywhere as a backtest frame: ``x_m``/``y_m`` in a local metric CRS.
+
+    Parameters
+    ----------
+    frame
+        Rows with WGS84 ``lon``/``lat`` columns and a time column; not changed.
+    lon, lat, occurred_at
+        Names of those columns.
+    timezone
+        IANA zone to localise naive times in (e.g. ``America/Toronto``); aware times are
+        converted to it. None keeps aware times as they are and needs aware times.
+    metric_crs
+        EPSG code of the metric CRS; None chooses with ``local_metric_crs``.
+
+    Returns
+    -------
+    frame : DataFrame
+        A copy with ``x_m``, ``y_m`` (metres) and ``occurred_at`` (aware); rows without
+        finite coordinates or time are dropped.
+    crs : str
+        The metric CRS used.
+    """
+    for name in (lon, lat, occurred_at):
+        if name not in frame.columns:
+            raise ParameterError(
+                f"frame lacks the column {name!r}; name the columns with lon=, lat=, occurred_at="
+            )
+    lons = pd.to_numeric(frame[lon], errors="coerce").to_numpy(dtype=np.float64)
+    lats = pd.to_numeric(frame[lat], errors="coerce").to_numpy(dtype=np.float64)
+    target = geo_crs.normalise_crs(metric_crs) if metric_crs else geo_crs.local_metric_crs(lons, lats)
+    when = parse_times(frame[occurred_at], timezone=timezone, name=occurred_at)
+    x, y = geo_crs.transform(lons, lats, src=geo_crs.WGS84, dst=target)
+    out = frame.copy()
+    out["x_m"], out["y_m"], out["occurred_at"] = x, y, when.to_numpy()
+    out["occurred_at"] = when
+    keep = np.isfinite(x) & np.isfinite(y) & when.notna().to_numpy(dtype=bool)
+    return out.loc[keep].reset_index(drop=True), target
+
+
+def aware_times(frame: pd.DataFrame, name: str) -> pd.Series:
+    """Return the ``occurred_at`` column of an incident frame, checked to hold aware times.
+
+    Parameters
+    ----------
+    frame
+        Incidents (canonical, or ``prepare_points`` output).
+    name
+        What the frame is called in messages (``"incidents"``).
+
+    Returns
+    -------
+    Series
+        ``frame["occurred_at"]`` itself.
+
+    Raises
+    ------
+    ParameterError
+        The column is missing or its times are naive.
+    """
+    if "occurred_at" not in frame.columns:
+        raise ParameterError(f"{name} lacks the column 'occurred_at'; pass the canonical incident table")
+    when = frame["occurred_at"]
+    if not isinstance(when.dtype, pd.DatetimeTZDtype):
+        raise ParameterError(
+            f"{name}.occurred_at must hold timezone-aware times, got dtype {when.dtype}; "
+            "import incidents through geo or use prepare_points(..., timezone=...)"
+        )
+    return when
 
 
 def read_points(
@@ -180,4 +313,12 @@ def points_study(
     )
 
 
-__all__ = ["StudyData", "helsinki_study", "points_study", "read_points"]
+__all__ = [
+    "StudyData",
+    "aware_times",
+    "helsinki_study",
+    "parse_times",
+    "points_study",
+    "prepare_points",
+    "read_points",
+]

@@ -8,7 +8,7 @@ import pytest
 import shapely
 
 from geo import crs, demo, demo_profiles
-from hotspots import analysis, methods
+from hotspots import analysis, clustering
 from hotspots import grid as study
 from hotspots.selection import Selection
 from i18n import recommendation_text
@@ -26,7 +26,7 @@ def last_half_year(incidents: pd.DataFrame) -> analysis.Analysis:
     return analysis.analyse(
         incidents,
         selection=Selection(since=since, until=until),
-        clustering=methods.ClusteringParams(eps_m=150.0, min_samples=10),
+        clustering=clustering.ClusteringParams(eps_m=150.0, min_samples=10),
     )
 
 
@@ -106,7 +106,7 @@ def test_alternative_methods_find_the_busiest_place(incidents: pd.DataFrame, met
     result = analysis.analyse(
         incidents,
         selection=Selection(since=since, until=demo.demo_period()[1], categories=("drug_dealing",)),
-        clustering=methods.ClusteringParams(
+        clustering=clustering.ClusteringParams(
             method=method,  # type: ignore[arg-type]
             eps_m=150.0,
             min_samples=10,
@@ -125,9 +125,9 @@ def test_st_dbscan_separates_bursts_in_time() -> None:
     rng = np.random.default_rng(0)
     xy = rng.normal(0.0, 30.0, (60, 2))
     days = np.r_[rng.uniform(0, 5, 30), rng.uniform(100, 105, 30)]
-    labels = methods.st_dbscan(xy, days, eps_m=150.0, window_days=7.0, min_samples=5)
+    labels = clustering.st_dbscan(xy, days, eps_m=150.0, window_days=7.0, min_samples=5)
     assert set(labels[:30]) == {0} and set(labels[30:]) == {1}
-    merged = methods.st_dbscan(xy, days, eps_m=150.0, window_days=200.0, min_samples=5)
+    merged = clustering.st_dbscan(xy, days, eps_m=150.0, window_days=200.0, min_samples=5)
     assert set(merged) == {0}
 
 
@@ -144,7 +144,7 @@ def test_clustering_params_are_validated(kwargs: dict[str, object], message: str
     from geo.errors import ParameterError
 
     with pytest.raises(ParameterError, match=message):
-        methods.ClusteringParams(**kwargs)  # type: ignore[arg-type]
+        clustering.ClusteringParams(**kwargs)  # type: ignore[arg-type]
 
 
 def test_year_before_comparison_counts_the_same_season(incidents: pd.DataFrame) -> None:
@@ -175,7 +175,7 @@ def test_data_outside_helsinki_on_a_study_grid_of_their_own() -> None:
     result = analysis.analyse(
         frame,
         selection=Selection(),
-        clustering=methods.ClusteringParams(eps_m=150.0, min_samples=10),
+        clustering=clustering.ClusteringParams(eps_m=150.0, min_samples=10),
         study=analysis.StudyArea(grid=grid),
     )
     assert result.found is not None and result.found.grid is grid

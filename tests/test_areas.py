@@ -10,7 +10,7 @@ import shapely
 from geo.errors import ParameterError
 from hotspots import areas
 from hotspots import grid as study
-from hotspots.methods import ClusteringParams, cluster
+from hotspots.clustering import ClusteringParams, cluster
 
 BOX = (380_000.0, 6_670_000.0, 386_000.0, 6_676_000.0)  # 6 km x 6 km, 1,600 cells of 150 m
 TZ = "Europe/Helsinki"

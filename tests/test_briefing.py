@@ -23,7 +23,7 @@ from geo import demo
 from geo import incidents as incident_io
 from geo.errors import ParameterError
 from hotspots import analysis
-from hotspots.methods import ClusteringParams
+from hotspots.clustering import ClusteringParams
 from hotspots.selection import Selection
 from i18n import recommendation_text
 

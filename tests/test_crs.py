@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo import crs
+from geo.errors import ParameterError
 
 lon_st = st.floats(min_value=24.78, max_value=25.25, allow_nan=False)
 lat_st = st.floats(min_value=60.10, max_value=60.30, allow_nan=False)
@@ -54,3 +55,11 @@ def test_normalise_crs(given_crs: object, expected: str) -> None:
 def test_normalise_crs_names_bad_value() -> None:
     with pytest.raises(ValueError, match="crs must be an EPSG code"):
         crs.normalise_crs("GK25")
+
+
+def test_local_metric_crs_is_utm_outside_finland() -> None:
+    assert crs.local_metric_crs([24.94], [60.17]) == "EPSG:3067"
+    assert crs.local_metric_crs([-79.38, -79.40], [43.65, 43.70]) == "EPSG:32617"
+    assert crs.local_metric_crs([151.2], [-33.87]) == "EPSG:32756"
+    with pytest.raises(ParameterError, match="no finite WGS84"):
+        crs.local_metric_crs([np.nan], [np.nan])

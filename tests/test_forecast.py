@@ -14,7 +14,8 @@ import cli
 from geo.errors import ParameterError
 from hotspots import forecast
 from hotspots import grid as study
-from hotspots.methods import ClusteringParams
+from hotspots.clustering import ClusteringParams
+from hotspots.study import prepare_points
 
 TZ = "America/Toronto"
 LON0, LAT0 = -79.40, 43.66
@@ -85,8 +86,6 @@ def test_forecast_ranks_the_lasting_places_and_says_for_when(
 
 
 def test_forecast_object_and_too_short_history() -> None:
-    from hotspots.evaluation import prepare_points
-
     points, metric = prepare_points(_history(), timezone=TZ)
     grid = study.occupied_grid(points["x_m"], points["y_m"], crs=metric)
     result = forecast.forecast_hotspots(points, grid=grid, clustering=ClusteringParams(auto_eps=True))
@@ -100,5 +99,5 @@ def test_forecast_object_and_too_short_history() -> None:
     short = points.loc[points["occurred_at"] >= pd.Timestamp("2024-09-01", tz=TZ)]
     with pytest.raises(ParameterError, match="needs more history"):
         forecast.forecast_hotspots(short, grid=grid, horizon="6M")
-    with pytest.raises(ParameterError, match="--horizon was 'soon'"):
+    with pytest.raises(ParameterError, match="horizon was 'soon'"):
         forecast.forecast_hotspots(points, grid=grid, horizon="soon")

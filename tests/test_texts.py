@@ -17,7 +17,7 @@ from briefing.texts import (
     source_lines,
 )
 from geo import districts
-from hotspots.methods import ClusteringParams
+from hotspots.clustering import ClusteringParams
 from hotspots.selection import Selection
 from i18n import LANGUAGES, catalogue, placeholders
 

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import schema
-from hotspots.methods import METHODS, ClusteringParams
+from hotspots.clustering import METHODS, ClusteringParams
 from hotspots.selection import PRESETS, Selection
 from i18n import LANGUAGES, category_label, level_label, source_label, t
 from views import urlstate

@@ -12,12 +12,13 @@ import pandas as pd
 import streamlit as st
 
 from geo.rejects import rejects_csv
-from hotspots import areas, autoparams
+from hotspots import areas
 from hotspots.analysis import Analysis
+from hotspots.clustering import ClusteringParams
 from hotspots.forecast import Forecast
 from hotspots.grid import DEFAULT_CELL_M
-from hotspots.methods import ClusteringParams
-from hotspots.parameters import ParameterSuggestion
+from hotspots.parameters import auto
+from hotspots.parameters.suggest import ParameterSuggestion
 from i18n import category_label, format_date, format_number, peak_times_text, recommendation_text, t
 
 
@@ -397,7 +398,7 @@ def parameter_choice(result: Analysis, lang: str) -> None:
             t(
                 "param.auto_kept",
                 lang,
-                minimum=autoparams.MIN_INCIDENTS,
+                minimum=auto.MIN_INCIDENTS,
                 eps=format_number(choice.clustering.eps_m, lang),
                 min_samples=choice.clustering.min_samples,
             )

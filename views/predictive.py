@@ -2,7 +2,7 @@
 
 The texts, table and chart are built by pure functions (``fit_sentence``, ``result_text``,
 ``table_view``, ``hit_rate_chart``); ``budget_slider`` and ``predictive_panel`` only draw.
-The backtest itself is ``hotspots.predictive`` (cached by ``app.py``).
+The backtest itself is ``hotspots.backtest.last_period`` (cached by ``app.py``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from hotspots.analysis import Analysis
-from hotspots.predictive import MIN_INCIDENTS, BudgetFit, PredictiveCheck, hotspots_in_budget
+from hotspots.backtest.last_period import MIN_INCIDENTS, BudgetFit, PredictiveCheck, hotspots_in_budget
 from i18n import format_number, t
 
 #: Slider range and default, in per cent of the study area.

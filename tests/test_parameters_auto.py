@@ -7,9 +7,11 @@ import pandas as pd
 import pytest
 
 from geo import demo
-from geo.errors import ParameterError
-from hotspots import analysis, areas, autoparams, evaluation
-from hotspots.methods import ClusteringParams, clustering_from_text
+from hotspots import analysis, areas
+from hotspots.clustering import ClusteringParams
+from hotspots.grid import fill_budget, in_period, study_grid_for
+from hotspots.parameters import auto
+from hotspots.parameters.defaults import EPS_CANDIDATES_M, REFERENCE_MIN_SAMPLES
 from hotspots.selection import Selection, apply
 
 AUTO = ClusteringParams(auto_eps=True, auto_min_samples=True)
@@ -21,39 +23,22 @@ def incidents() -> pd.DataFrame:
     return demo.generate_demo(n=20_000, seed=2026)
 
 
-def test_command_line_values_parse_to_auto_or_numbers() -> None:
-    assert clustering_from_text() == AUTO
-    fixed = clustering_from_text("dbscan", "120", "8")
-    assert (fixed.eps_m, fixed.min_samples, fixed.auto_eps, fixed.auto_min_samples) == (
-        120.0,
-        8,
-        False,
-        False,
-    )
-    half = clustering_from_text("dbscan", "auto", 12)
-    assert half.auto_eps and not half.auto_min_samples and half.min_samples == 12
-    with pytest.raises(ParameterError, match="eps was 'wide'"):
-        clustering_from_text("dbscan", "wide", "auto")
-    with pytest.raises(ParameterError, match="min_samples"):
-        clustering_from_text("dbscan", "auto", "2.5")
-
-
 def test_the_choice_predicts_the_next_period_better_than_the_defaults(
     incidents: pd.DataFrame,
 ) -> None:
     # Chosen inside May-Oct only; judged on Nov-Apr, which the choice never saw.
     selection = Selection(since="2025-05-01", until="2025-11-01")
     current = apply(incidents, selection)
-    choice = autoparams.choose_parameters(current, selection, ClusteringParams())
+    choice = auto.choose_parameters(current, selection, ClusteringParams())
     assert choice.chosen and choice.candidates is not None
     tried = set(zip(choice.candidates["eps_m"], choice.candidates["min_samples"], strict=True))
-    assert len(tried) >= len(evaluation.EPS_CANDIDATES_M) * len(autoparams.MIN_SAMPLES_CANDIDATES)
+    assert len(tried) >= len(EPS_CANDIDATES_M) * len(REFERENCE_MIN_SAMPLES)
     assert (150.0, 10) in tried  # the given parameters, the reference of default_hit_rate
     scorings = set(zip(choice.candidates["basis"], choice.candidates["smoothing"], strict=True))
-    assert scorings == set(autoparams.SCORING_CANDIDATES)
+    assert scorings == set(auto.SCORING_CANDIDATES)
     # The one-standard-error rule may keep a simpler candidate, never a clearly worse one.
     n_half = int(
-        evaluation.in_period(
+        in_period(
             current["occurred_at"],
             pd.Timestamp("2025-08-01", tz="Europe/Helsinki"),
             pd.Timestamp("2025-11-01", tz="Europe/Helsinki"),
@@ -61,7 +46,7 @@ def test_the_choice_predicts_the_next_period_better_than_the_defaults(
     )
     best = float(choice.candidates["hit_rate"].max())
     assert choice.hit_rate >= best - np.sqrt(best * (1 - best) / n_half) - 1e-9
-    grid = autoparams.study_grid_for(selection)
+    grid = study_grid_for(selection)
     after = apply(incidents, Selection(since="2025-11-01", until="2026-05-01"))
     test_counts = grid.counts(after["x_m"], after["y_m"])
 
@@ -70,7 +55,7 @@ def test_the_choice_predicts_the_next_period_better_than_the_defaults(
         found = areas.areas_of(current, grid, params)
         priority = areas.ranked_priority(found.cells, found.scores)
         rates = [
-            evaluation.fill_budget(priority, test_counts, cells=round(share * grid.n_cells))[0]
+            fill_budget(priority, test_counts, cells=round(share * grid.n_cells))[0]
             for share in (0.01, 0.03, 0.05)
         ]
         return float(np.mean(rates)) / float(test_counts.sum())
@@ -83,8 +68,8 @@ def test_the_choice_predicts_the_next_period_better_than_the_defaults(
 def test_too_few_incidents_keep_the_defaults_and_say_why(incidents: pd.DataFrame) -> None:
     selection = Selection(since=SINCE, until=UNTIL, osaalue=("101",), categories=("weapons",))
     current = apply(incidents, selection)
-    assert 0 < len(current) < autoparams.MIN_INCIDENTS
-    choice = autoparams.choose_parameters(current, selection, ClusteringParams(eps_m=120, min_samples=6))
+    assert 0 < len(current) < auto.MIN_INCIDENTS
+    choice = auto.choose_parameters(current, selection, ClusteringParams(eps_m=120, min_samples=6))
     assert not choice.chosen
     assert (choice.clustering.eps_m, choice.clustering.min_samples) == (120, 6)
     assert "too few" in choice.reason and str(len(current)) in choice.reason
@@ -93,7 +78,7 @@ def test_too_few_incidents_keep_the_defaults_and_say_why(incidents: pd.DataFrame
 def test_other_methods_keep_their_parameters(incidents: pd.DataFrame) -> None:
     selection = Selection(since=SINCE, until=UNTIL)
     given = ClusteringParams(method="hdbscan", auto_eps=True, auto_min_samples=True)
-    choice = autoparams.choose_parameters(apply(incidents, selection), selection, given)
+    choice = auto.choose_parameters(apply(incidents, selection), selection, given)
     assert not choice.chosen and choice.clustering == given and "DBSCAN only" in choice.reason
 
 
@@ -110,15 +95,6 @@ def test_a_district_gets_the_city_wide_choice(incidents: pd.DataFrame) -> None:
     # Both periods are clustered with the choice, and the analysis says what was used.
     assert kallio.clustering.auto_eps and kallio.parameters is not None
     assert kallio.parameters.reason == city.parameters.reason
-
-
-def test_the_study_grid_of_a_district_is_its_land(incidents: pd.DataFrame) -> None:
-    whole = autoparams.study_grid_for(Selection())
-    kallio = autoparams.study_grid_for(Selection(peruspiiri=("301",)))
-    assert 0 < kallio.n_cells < whole.n_cells / 50
-    # Kallio is about 3.2 km2 (peruspiiri with its osa-alue, shores included).
-    assert 2.0 < kallio.area_km2 < 5.0
-    assert np.isclose(whole.area_km2, whole.n_cells * 0.0225)
 
 
 def test_with_the_default_choice_the_demo_story_still_shows(incidents: pd.DataFrame) -> None:
@@ -139,7 +115,7 @@ def test_with_the_default_choice_the_demo_story_still_shows(incidents: pd.DataFr
 def test_street_scale_at_every_volume_and_ranked_densest_first(incidents: pd.DataFrame) -> None:
     result = analysis.analyse(incidents, selection=Selection(since=SINCE, until=UNTIL), clustering=AUTO)
     table = result.hotspots
-    land = autoparams.study_grid_for(Selection()).area_km2
+    land = study_grid_for(Selection()).area_km2
     assert len(table) >= 5
     assert table["area_km2"].max() <= 0.25 + 1e-9
     assert table["area_km2"].sum() <= 0.05 * land + 1e-9
@@ -147,7 +123,7 @@ def test_street_scale_at_every_volume_and_ranked_densest_first(incidents: pd.Dat
     assert table["intensity_km2"].is_monotonic_decreasing
     assert table["label"].is_monotonic_increasing
     # Outlines are unions of 150 m study cells: every vertex on the grid.
-    grid = autoparams.study_grid_for(Selection())
+    grid = study_grid_for(Selection())
     for polygon in table.geometry.values[:20]:
         xy = np.asarray(
             polygon.exterior.coords
@@ -160,3 +136,32 @@ def test_street_scale_at_every_volume_and_ranked_densest_first(incidents: pd.Dat
     # Every incident of a hotspot's cells is counted in it.
     members = np.bincount(result.labels[result.labels >= 0])
     assert (members[table["label"].to_numpy()] == table["n"].to_numpy()).all()
+
+
+def test_held_out_hit_rates_fill_each_budget_and_average() -> None:
+    grid = study_grid_for(Selection(peruspiiri=("301",)))
+    x, y = grid.centres()
+    # Ten held-out incidents in the first cell, five in the second, one in the third.
+    held_x, held_y = np.repeat(x[:3], [10, 5, 1]), np.repeat(y[:3], [10, 5, 1])
+    held_out = auto.HeldOut.of(grid, held_x, held_y, (1 / grid.n_cells, 2 / grid.n_cells))
+    assert held_out.budgets == (1, 2) and held_out.n == 16.0
+    priority = np.zeros(grid.n_cells)
+    priority[[1, 2]] = [2.0, 1.0]  # the second cell first, then the third
+    assert held_out.hit_rates(priority) == [5 / 16, 6 / 16]
+    assert held_out.hit_rate(priority) == pytest.approx(5.5 / 16)
+    empty = auto.HeldOut.of(grid, [], [], (0.01,))
+    assert empty.hit_rates(priority) == [0.0]
+
+
+def test_training_cells_count_incidents_and_days(incidents: pd.DataFrame) -> None:
+    grid = study_grid_for(Selection(peruspiiri=("301",)))
+    current = apply(incidents, Selection(since=SINCE, until=UNTIL, peruspiiri=("301",))).reset_index(
+        drop=True
+    )
+    training = auto.TrainingCells.of(current, grid)
+    assert training.counts.sum() <= len(current)
+    assert (training.bases["days"] <= training.bases["incidents"]).all()
+    assert training.bases["incidents"] is training.counts
+    disc = training.disc(150.0)
+    assert training.disc(150.0) is disc  # computed once per eps
+    assert disc.max() >= training.counts.max()

@@ -3,14 +3,14 @@
 The app's question for a youth worker or a police unit is practical: "we can cover N % of
 our area; would the places the map showed last period have caught this period's
 incidents?" ``predictive_check`` answers it with the backtest engine
-(``hotspots.evaluation``) on exactly one window:
+(``hotspots.backtest``) on exactly one window:
 
 Window
     Train on the period of the same length right before the selection's period
     (``Selection.previous``: same categories, sources, districts, hours and weekdays),
     test on the selection's period.
 Study area
-    ``hotspots.autoparams.study_area``: the land of the selected districts' osa-alue
+    ``hotspots.grid.study_area``: the land of the selected districts' osa-alue
     (all of Helsinki when there is no district filter; never the territorial sea, and
     the sea inside district polygons is cut off beyond a 75 m shore margin), in the
     backtest's 150 m cells, so "N % of the area" is N % of the user's own land.
@@ -26,6 +26,7 @@ period's ranked hotspots fit in N % of the area, and how many incidents they hol
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, Final, Literal
 
 import geopandas as gpd
@@ -33,13 +34,14 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import ParameterError
-from hotspots import evaluation
 from hotspots.analysis import Analysis
-from hotspots.autoparams import study_area
-from hotspots.selection import apply
+from hotspots.backtest.engine import BacktestParams, Method, backtest
+from hotspots.backtest.windows import Window
+from hotspots.grid import DEFAULT_CELL_M, StudyGrid, in_period, study_area, study_grid
+from hotspots.selection import Selection, apply
 
 #: Methods compared in the app, in display order (``best`` last: the reference).
-PREDICTIVE_METHODS: Final[tuple[evaluation.Method, ...]] = ("dbscan", "grid", "kde-rule", "gistar", "best")
+PREDICTIVE_METHODS: Final[tuple[Method, ...]] = ("dbscan", "grid", "kde-rule", "gistar", "best")
 #: Budgets always shown next to the user's own.
 STANDARD_SHARES: Final = (0.01, 0.03, 0.05)
 #: Fewest incidents in the study area in each period for a meaningful check.
@@ -244,7 +246,7 @@ def predictive_check(
     *,
     share: float,
     osaalue: gpd.GeoDataFrame,
-    cell_m: float = evaluation.DEFAULT_CELL_M,
+    cell_m: float = DEFAULT_CELL_M,
 ) -> PredictiveCheck:
     """Train on the period before the analysis' period, test on it, at equal area.
 
@@ -259,7 +261,7 @@ def predictive_check(
     share
         The user's budget, a share of the study area in (0, 1).
     osaalue
-        The osa-alue layer (``study_area``).
+        The osa-alue layer (``hotspots.grid.study_area``).
     cell_m
         Cell side of the study grid, metres.
 
@@ -272,76 +274,88 @@ def predictive_check(
     chosen = _check_share(share)
     selection = analysis.selection
     try:
-        grid: evaluation.StudyGrid | None = evaluation.study_grid(
-            study_area(selection, osaalue), cell_m=cell_m
-        )
+        grid: StudyGrid | None = study_grid(study_area(selection, osaalue), cell_m=cell_m)
     except ParameterError:
         grid = None
-
-    def result(status: Status, **fields: Any) -> PredictiveCheck:
-        values: dict[str, Any] = {
-            "train_since": None,
-            "train_until": None,
-            "test_since": selection.since,
-            "test_until": selection.until,
-            "n_train": 0,
-            "n_test": 0,
-            "table": _empty_table(),
-        }
-        values.update(fields)
-        area_km2 = grid.area_km2 if grid is not None else 0.0
-        return PredictiveCheck(status=status, area_share=chosen, study_area_km2=area_km2, **values)
-
+    result = partial(_result, share=chosen, selection=selection, grid=grid)
     if grid is None:
         return result("no_area")
-
     if selection.since is None:
         return result("no_period")
-    until = selection.until
-    if until is None:
-        # An open end is the day after the last incident, as the backtest's windows end.
-        last = incidents["occurred_at"].max()
-        if pd.isna(last) or last < selection.since:
-            return result("too_few_incidents")
-        until = last.normalize() + pd.Timedelta(days=1)
-    test_selection = replace(selection, until=until)
-    train_selection = test_selection.previous()
-    assert train_selection.since is not None  # previous() keeps both ends
-    both = apply(incidents, replace(test_selection, since=train_selection.since))
-    window = evaluation.Window(
-        train_start=train_selection.since, test_start=test_selection.since, test_end=until
-    )
-    when = both["occurred_at"]
+    window = _window(incidents, selection)
+    if window is None:
+        return result("too_few_incidents")
+    both = apply(incidents, replace(selection, since=window.train_start, until=window.test_end))
     x = both["x_m"].to_numpy(dtype=np.float64)
     y = both["y_m"].to_numpy(dtype=np.float64)
-    in_train = ((when >= window.train_start) & (when < window.test_start)).to_numpy(dtype=bool)
-    in_test = ((when >= window.test_start) & (when < window.test_end)).to_numpy(dtype=bool)
-    n_train = int(grid.counts(x[in_train], y[in_train]).sum())
-    n_test = int(grid.counts(x[in_test], y[in_test]).sum())
-    periods = {
+    in_train = in_period(both["occurred_at"], window.train_start, window.test_start)
+    in_test = in_period(both["occurred_at"], window.test_start, window.test_end)
+    periods: dict[str, Any] = {
         "train_since": window.train_start,
         "train_until": window.test_start,
         "test_until": window.test_end,
-        "n_train": n_train,
-        "n_test": n_test,
+        "n_train": int(grid.counts(x[in_train], y[in_train]).sum()),
+        "n_test": int(grid.counts(x[in_test], y[in_test]).sum()),
     }
-    if min(n_train, n_test) < MIN_INCIDENTS:
+    if min(periods["n_train"], periods["n_test"]) < MIN_INCIDENTS:
         return result("too_few_incidents", **periods)
-    params = evaluation.BacktestParams(
+    params = BacktestParams(
         area_shares=budget_shares(chosen),
         methods=PREDICTIVE_METHODS,
         cell_m=cell_m,
         clustering=replace(analysis.clustering, method="dbscan"),
     )
-    rows = evaluation.backtest(both, params=params, grid=grid, windows=[window])
+    rows = backtest(both, params=params, grid=grid, windows=[window])
+    return result("ok", table=_table(rows, params.area_shares, chosen), **periods)
+
+
+def _result(
+    status: Status, *, share: float, selection: Selection, grid: StudyGrid | None, **fields: Any
+) -> PredictiveCheck:
+    """Return a check with ``status``; fields not given are those of a check without results."""
+    values: dict[str, Any] = {
+        "train_since": None,
+        "train_until": None,
+        "test_since": selection.since,
+        "test_until": selection.until,
+        "n_train": 0,
+        "n_test": 0,
+        "table": _empty_table(),
+    }
+    values.update(fields)
+    area_km2 = grid.area_km2 if grid is not None else 0.0
+    return PredictiveCheck(status=status, area_share=share, study_area_km2=area_km2, **values)
+
+
+def _window(incidents: pd.DataFrame, selection: Selection) -> Window | None:
+    """Return the window: train on the period before the selection's, test on it.
+
+    An open end is the day after the last incident, as the backtest's windows end; None
+    when no incident is that late.
+    """
+    assert selection.since is not None  # the caller checks
+    until = selection.until
+    if until is None:
+        last = incidents["occurred_at"].max()
+        if pd.isna(last) or last < selection.since:
+            return None
+        until = last.normalize() + pd.Timedelta(days=1)
+    test_selection = replace(selection, until=until)
+    train_selection = test_selection.previous()
+    assert train_selection.since is not None  # previous() keeps both ends
+    return Window(train_start=train_selection.since, test_start=test_selection.since, test_end=until)
+
+
+def _table(rows: pd.DataFrame, area_shares: tuple[float, ...], chosen: float) -> pd.DataFrame:
+    """Return the backtest's rows as ``TABLE_COLUMNS``, by budget and in ``PREDICTIVE_METHODS`` order."""
     # Budget labels appear in the order of ``area_shares`` (the engine loops budgets inside methods).
-    share_of = dict(zip(dict.fromkeys(rows["budget"]), params.area_shares, strict=True))
-    rows = rows.assign(area_share_budget=rows["budget"].map(share_of))
+    share_of = dict(zip(dict.fromkeys(rows["budget"]), area_shares, strict=True))
+    shares = rows["budget"].map(share_of).to_numpy(dtype=np.float64)
     table = pd.DataFrame(
         {
-            "area_share": rows["area_share_budget"].to_numpy(dtype=np.float64),
+            "area_share": shares,
             "method": rows["method"].astype(str).to_numpy(),
-            "chosen": np.isclose(rows["area_share_budget"].to_numpy(dtype=np.float64), round(chosen, 6)),
+            "chosen": np.isclose(shares, round(chosen, 6)),
             "cells": rows["cells"].to_numpy(dtype=np.int64),
             "area_km2": rows["area_km2"].to_numpy(dtype=np.float64),
             "hits": rows["hits"].to_numpy(dtype=np.float64),
@@ -353,5 +367,4 @@ def predictive_check(
     )
     order = {m: i for i, m in enumerate(PREDICTIVE_METHODS)}
     table = table.assign(_m=table["method"].map(order)).sort_values(["area_share", "_m"], kind="stable")
-    table = table.drop(columns="_m").reset_index(drop=True).loc[:, list(TABLE_COLUMNS)]
-    return result("ok", table=table, **periods)
+    return table.drop(columns="_m").reset_index(drop=True).loc[:, list(TABLE_COLUMNS)]

@@ -1,9 +1,5 @@
 """Help with DBSCAN parameters: the k-distance curve and a suggested eps and min_samples.
 
-Defaults for street-level incidents in Helsinki: ``eps_m = 150`` (a block and its street
-corners: Helsinki's centre blocks are 80-150 m across) and ``min_samples = 10`` (ten
-incidents in a period, the smallest group worth a patrol or outreach round).
-
 A suggestion starts from the rule of R's sfhotspot (``min_pts = min(n, 50, max(5,
 ceil(sqrt(n))))``, eps = median distance to the (min_pts - 1)-th neighbour / sqrt(2)),
 shown for reference, and does better: the median follows the background, not the
@@ -17,7 +13,8 @@ concentrations. For each candidate eps in a street-level range (50-400 m):
 The suggestion is the smallest eps whose core count is within 95 % of the best one: the
 tightest neighbourhood that still catches nearly every incident that stands out from
 the background. Tight hotspots matter: they hold more of the next period's incidents
-for the same area (see ``hotspots.evaluation``).
+for the same area (see ``hotspots.backtest``). The defaults themselves are in
+``hotspots.parameters.defaults``.
 """
 
 from __future__ import annotations
@@ -32,9 +29,8 @@ from scipy import stats
 from scipy.spatial import cKDTree
 
 from geo.errors import ParameterError
+from hotspots.parameters.defaults import DEFAULT_EPS_M
 
-DEFAULT_EPS_M: Final = 150.0
-DEFAULT_MIN_SAMPLES: Final = 10
 #: Street-level range for a suggested eps, metres.
 EPS_RANGE_M: Final = (50.0, 400.0)
 #: Side of the grid cells used to measure the area the points occupy, metres.

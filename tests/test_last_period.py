@@ -12,12 +12,19 @@ import shapely
 
 from geo import demo, districts
 from geo.errors import ParameterError
-from hotspots import analysis, methods, predictive
-from hotspots.predictive import PREDICTIVE_METHODS, budget_shares, hotspots_in_budget, predictive_check
+from hotspots import analysis
+from hotspots.backtest import last_period
+from hotspots.backtest.last_period import (
+    PREDICTIVE_METHODS,
+    budget_shares,
+    hotspots_in_budget,
+    predictive_check,
+)
+from hotspots.clustering import ClusteringParams
 from hotspots.selection import Selection, apply
 from views import predictive as predictive_view
 
-CLUSTERING = methods.ClusteringParams(eps_m=150.0, min_samples=10)
+CLUSTERING = ClusteringParams(eps_m=150.0, min_samples=10)
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +46,7 @@ def last_half_year(incidents: pd.DataFrame) -> analysis.Analysis:
 @pytest.fixture(scope="module")
 def check(
     incidents: pd.DataFrame, last_half_year: analysis.Analysis, osaalue: gpd.GeoDataFrame
-) -> predictive.PredictiveCheck:
+) -> last_period.PredictiveCheck:
     return predictive_check(incidents, last_half_year, share=0.02, osaalue=osaalue)
 
 
@@ -47,7 +54,7 @@ def check(
 
 
 def test_trains_on_the_period_before_and_tests_on_the_selected_one(
-    check: predictive.PredictiveCheck, incidents: pd.DataFrame, last_half_year: analysis.Analysis
+    check: last_period.PredictiveCheck, incidents: pd.DataFrame, last_half_year: analysis.Analysis
 ) -> None:
     assert check.status == "ok"
     selection = last_half_year.selection
@@ -62,10 +69,10 @@ def test_trains_on_the_period_before_and_tests_on_the_selected_one(
 
 
 def test_table_has_every_method_at_the_users_and_the_standard_budgets(
-    check: predictive.PredictiveCheck,
+    check: last_period.PredictiveCheck,
 ) -> None:
     table = check.table
-    assert list(table.columns) == list(predictive.TABLE_COLUMNS)
+    assert list(table.columns) == list(last_period.TABLE_COLUMNS)
     assert list(dict.fromkeys(table["area_share"])) == [0.01, 0.02, 0.03, 0.05]
     for _, rows in table.groupby("area_share", sort=False):
         assert list(rows["method"]) == list(PREDICTIVE_METHODS)
@@ -83,7 +90,7 @@ def test_table_has_every_method_at_the_users_and_the_standard_budgets(
     )
 
 
-def test_demo_concentrations_are_predicted_far_better_than_chance(check: predictive.PredictiveCheck) -> None:
+def test_demo_concentrations_are_predicted_far_better_than_chance(check: last_period.PredictiveCheck) -> None:
     table = check.table.set_index(["area_share", "method"])
     for share in (0.01, 0.02, 0.03, 0.05):
         for method in ("dbscan", "grid", "kde-rule", "gistar"):
@@ -137,15 +144,6 @@ def test_a_district_filter_makes_the_study_area_those_districts(
     assert result.n_test <= len(kallio.current) < len(last_half_year.current)
 
 
-def test_the_most_detailed_district_choice_wins(osaalue: gpd.GeoDataFrame) -> None:
-    linjat = osaalue.loc[osaalue["code"] == "112"].geometry.iloc[0]
-    area = predictive.study_area(Selection(peruspiiri=("301",), osaalue=("112",)), osaalue)
-    assert shapely.area(area) == pytest.approx(shapely.area(linjat))
-    everything = predictive.study_area(Selection(), osaalue)
-    sea = osaalue.loc[osaalue["code"] == "533"].geometry.iloc[0]
-    assert shapely.area(shapely.intersection(everything, sea)) == pytest.approx(0.0, abs=1.0)
-
-
 def test_no_start_date_too_little_data_and_only_sea_are_results_not_errors(
     incidents: pd.DataFrame, last_half_year: analysis.Analysis, osaalue: gpd.GeoDataFrame
 ) -> None:
@@ -158,7 +156,7 @@ def test_no_start_date_too_little_data_and_only_sea_are_results_not_errors(
     small = replace(last_half_year, selection=two_days)
     result = predictive_check(incidents, small, share=0.03, osaalue=osaalue)
     assert result.status == "too_few_incidents"
-    assert result.n_train < predictive.MIN_INCIDENTS
+    assert result.n_train < last_period.MIN_INCIDENTS
     assert result.n_train == len(apply(incidents, two_days.previous()))
     assert str(result.train_since.date()) == "2026-09-29"  # type: ignore[union-attr]
 
@@ -223,7 +221,7 @@ def test_budget_fit_validates_its_arguments() -> None:
 
 
 def test_budget_fit_on_the_demo_hotspots(
-    check: predictive.PredictiveCheck, last_half_year: analysis.Analysis
+    check: last_period.PredictiveCheck, last_half_year: analysis.Analysis
 ) -> None:
     hotspots = last_half_year.hotspots
     total = len(last_half_year.current)
