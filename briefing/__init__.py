@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Final
-from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
 
@@ -194,12 +193,3 @@ def source_lines(
     if tiles_attribution:
         lines.append(t("brief.source_tiles", lang, attribution=tiles_attribution))
     return lines
-
-
-def safe_origin(origin: str) -> str:
-    """Return a data origin fit to print in a briefing: a store URL loses its user name and password."""
-    parts = urlsplit(origin)
-    if parts.scheme and "@" in parts.netloc:
-        host = parts.netloc.rsplit("@", 1)[1]
-        return urlunsplit((parts.scheme, host, parts.path, "", ""))
-    return origin

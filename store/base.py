@@ -29,9 +29,7 @@ Rules every backend keeps:
 from __future__ import annotations
 
 import abc
-import contextlib
 import hashlib
-import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -41,25 +39,16 @@ from os import PathLike
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
-from urllib.parse import unquote, urlsplit
 
 import numpy as np
 import pandas as pd
 
 from geo import schema, settings
 from geo.errors import ParameterError, StoreError
+from store.urls import SQLITE_PREFIX
 
 #: The value of ``meta.application`` that marks an SQLite file as an incident store.
 APPLICATION: Final = "helsinki-hotspots incident store"
-#: URL forms ``open_store`` understands, for error messages and the README.
-URL_FORMS: Final = (
-    "sqlite:///relative/path/incidents.sqlite",
-    "sqlite:////absolute/path/incidents.sqlite",
-    "sqlite:///:memory:",
-    "postgresql://user:password@host:5432/database",
-)
-_SQLITE_PREFIX: Final = "sqlite:///"
-_POSTGRES_SCHEMES: Final = ("postgresql", "postgres")
 #: Ids looked up per statement when comparing a batch with the store.
 _LOOKUP_CHUNK: Final = 5_000
 #: Columns of the conflicts frame of a ``BatchResult``.
@@ -383,78 +372,6 @@ class IncidentStore(abc.ABC):
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-
-# --------------------------------------------------------------------------- opening
-
-
-#: Names under which a connection string may carry a password (URL query or key=value DSN).
-_SECRET_KEYS: Final = ("password", "passwd", "pwd", "pass", "sslpassword")
-_KEY_VALUE: Final = re.compile(
-    r"(?i)\b(" + "|".join(_SECRET_KEYS) + r")(\s*=\s*)('(?:[^'\\]|\\.)*'|\"[^\"]*\"|[^\s&;]*)"
-)
-_USERINFO: Final = re.compile(r"(?i)([a-z][a-z0-9+.\-]*://[^:/@\s]*:)([^@\s]*)(@)")
-
-
-def url_secrets(url: str) -> list[str]:
-    """Every password a store URL or DSN carries (as written and percent-decoded), longest first.
-
-    Covers ``user:password@host``, ``?password=...`` in the query, ``password=...`` in a
-    libpq key=value string (quoted or not) and URLs too malformed to parse.
-    """
-    found: set[str] = set()
-    for match in _USERINFO.finditer(url):
-        found.add(match.group(2))
-    for match in _KEY_VALUE.finditer(url):
-        found.add(match.group(3).strip("'\""))
-    with contextlib.suppress(ValueError):
-        password = urlsplit(url).password
-        if password:
-            found.add(password)
-    decoded = {unquote(secret) for secret in found}
-    return sorted((s for s in found | decoded if s), key=len, reverse=True)
-
-
-def redact_url(url: str) -> str:
-    """``url`` with every password replaced by ``***`` (for messages and logs), whatever its form."""
-    text = _USERINFO.sub(lambda m: m.group(1) + "***" + m.group(3), url)
-    text = _KEY_VALUE.sub(lambda m: m.group(1) + m.group(2) + "***", text)
-    for secret in url_secrets(url):
-        text = text.replace(secret, "***")
-    return text
-
-
-def scrub_secrets(text: str, url: str) -> str:
-    """``text`` (an error message) with every password of ``url`` replaced by ``***``."""
-    for secret in url_secrets(url):
-        text = text.replace(secret, "***")
-    return redact_url(text)
-
-
-def driver_error_message(exc: BaseException, url: str) -> str | None:
-    """One line for a database driver's error (SQLite, PostgreSQL) met while a store is used.
-
-    None when ``exc`` is not a driver's error (a bug, to be raised as it is).
-    """
-    if not type(exc).__module__.startswith(("sqlite3", "psycopg")):
-        return None
-    return (
-        f"the incident store {redact_url(url)} failed: {scrub_secrets(' '.join(str(exc).split()), url)}. "
-        "If another program holds it (database is locked), close that and try again; if it is "
-        f"damaged, point {settings.ENV_DB_URL} (or --db) to another store"
-    )
-
-
-@contextlib.contextmanager
-def driver_errors(url: str) -> Iterator[None]:
-    """Turn a database driver's error inside the block into a ``StoreError`` (one line, no password)."""
-    try:
-        yield
-    except Exception as exc:
-        message = driver_error_message(exc, url)
-        if message is None:
-            raise
-        raise StoreError(message) from exc
 
 
 # --------------------------------------------------------------------------- conversion
@@ -881,7 +798,7 @@ class SQLiteStore(IncidentStore):
     @property
     def url(self) -> str:
         """``sqlite:///`` + the file path (or ``:memory:``)."""
-        return f"{_SQLITE_PREFIX}{self._label}"
+        return f"{SQLITE_PREFIX}{self._label}"
 
     @property
     def path(self) -> Path | None:

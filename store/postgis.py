@@ -64,9 +64,8 @@ from store.base import (
     _tag_keys,
     _tag_lookup,
     _utc_microseconds,
-    redact_url,
-    scrub_secrets,
 )
+from store.urls import names_postgresql, redact_url, scrub_secrets
 
 #: URL form ``PostGISStore`` understands (``postgres://`` and ``postgresql+psycopg://`` too).
 URL_FORM: Final = "postgresql://user:password@host:5432/database"
@@ -214,9 +213,8 @@ def libpq_url(url: str) -> str:
         The URL does not name PostgreSQL; the message shows it with the password redacted.
     """
     text = url.strip()
-    scheme, separator, rest = text.partition("://")
-    name = scheme.lower()
-    if not separator or not (name in ("postgresql", "postgres") or name.startswith("postgresql+")):
+    _, separator, rest = text.partition("://")
+    if not separator or not names_postgresql(text):
         raise StoreError(
             f"store URL {redact_url(text)!r} does not name PostgreSQL; write it as {URL_FORM} "
             f"(in {settings.ENV_DB_URL} or the url argument)."

@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from PIL import Image
 from pypdf import PdfReader
 
-from briefing import downloads, filters_text, mapimage, pdf, period_text, privacy, safe_origin
+from briefing import downloads, filters_text, mapimage, pdf, period_text, privacy
 from cli import brief as command
 from cli import build_parser
 from geo import crs, demo
@@ -31,6 +31,7 @@ from hotspots import analysis, figures
 from hotspots.methods import ClusteringParams
 from hotspots.selection import Selection
 from i18n import LANGUAGES, catalogue, placeholders
+from store import redact_url
 
 SINCE, UNTIL = "2026-05-01", "2026-11-01"
 GENERATED = pd.Timestamp("2026-11-02 09:30", tz="Europe/Helsinki")
@@ -133,10 +134,10 @@ def test_brief_command_rejects_bad_options_by_name(argv: list[str], match: str) 
 
 
 def test_store_url_loses_its_credentials() -> None:
-    assert safe_origin("postgresql://analyst:s3cret@db.example:5432/hotspots") == (
+    assert redact_url("postgresql://analyst:s3cret@db.example:5432/hotspots", shareable=True) == (
         "postgresql://db.example:5432/hotspots"
     )
-    assert safe_origin("demo.csv") == "demo.csv"
+    assert redact_url("demo.csv", shareable=True) == "demo.csv"
 
 
 # --------------------------------------------------------------------------- pdf
