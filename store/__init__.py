@@ -3,8 +3,8 @@
 ``open_store(url)`` opens the store named by ``url`` (default ``HOTSPOTS_DB_URL``, else
 ``incidents.sqlite`` in the cache folder). Both backends implement ``IncidentStore`` and
 keep the same rules (``store.base``): an id is stored once, a batch is one transaction,
-every import attempt is logged. ``redact_url`` and ``driver_errors`` keep passwords out of
-every message a user sees (``store.urls``).
+every import attempt is logged. ``query`` takes an ``IncidentFilter``. ``redact_url`` and
+``driver_errors`` keep passwords out of every message a user sees (``store.urls``).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from geo import settings
 from geo.errors import StoreError
 from store.base import SCHEMA_VERSION, BatchResult, IncidentStore, Migration, SQLiteStore, StoreStats
+from store.filters import IncidentFilter
 from store.postgis import PostGISStore
 from store.urls import (
     SQLITE_PREFIX,
@@ -29,6 +30,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "URL_FORMS",
     "BatchResult",
+    "IncidentFilter",
     "IncidentStore",
     "Migration",
     "PostGISStore",

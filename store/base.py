@@ -34,7 +34,6 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from os import PathLike
 from pathlib import Path
 from types import TracebackType
@@ -45,6 +44,7 @@ import pandas as pd
 
 from geo import schema, settings
 from geo.errors import ParameterError, StoreError
+from store.filters import IncidentFilter
 from store.urls import SQLITE_PREFIX
 
 #: The value of ``meta.application`` that marks an SQLite file as an incident store.
@@ -290,34 +290,14 @@ class IncidentStore(abc.ABC):
             A row or an argument cannot be stored (the message names it); nothing is written.
         """
 
-    def query(
-        self,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        categories: Sequence[str] | None = None,
-        sources: Sequence[str] | None = None,
-        osaalue_codes: Sequence[str] | None = None,
-        peruspiiri_codes: Sequence[str] | None = None,
-        suurpiiri_codes: Sequence[str] | None = None,
-        bbox_m: tuple[float, float, float, float] | None = None,
-        include_synthetic: bool = True,
-    ) -> pd.DataFrame:
-        """Incidents matching every given filter, in the canonical schema.
+    def query(self, where: IncidentFilter | None = None) -> pd.DataFrame:
+        """Return the incidents matching every condition of ``where``, in the canonical schema.
 
         Parameters
         ----------
-        since, until
-            Half-open time range ``[since, until)``; naive datetimes are Europe/Helsinki
-            wall time (an ambiguous or skipped DST hour is refused).
-        categories, sources
-            Canonical values to keep; an empty sequence keeps nothing, None everything.
-        osaalue_codes, peruspiiri_codes, suurpiiri_codes
-            District codes to keep at each level (as in ``geo.districts``).
-        bbox_m
-            ``(xmin, ymin, xmax, ymax)`` in EPSG:3067 metres, edges included.
-        include_synthetic
-            False drops generated demo incidents.
+        where
+            Time range, categories, sources, district codes, box and whether synthetic
+            incidents count (see ``IncidentFilter``); None returns every incident.
 
         Returns
         -------
@@ -327,24 +307,19 @@ class IncidentStore(abc.ABC):
         Raises
         ------
         ParameterError
-            A filter value is malformed; the message names it and the allowed values.
+            ``where`` is not an ``IncidentFilter``.
         """
-        flt = _make_filter(
-            since=since,
-            until=until,
-            categories=categories,
-            sources=sources,
-            osaalue_codes=osaalue_codes,
-            peruspiiri_codes=peruspiiri_codes,
-            suurpiiri_codes=suurpiiri_codes,
-            bbox_m=bbox_m,
-            include_synthetic=include_synthetic,
-        )
-        return self._query(flt)
+        if where is None:
+            where = IncidentFilter()
+        if not isinstance(where, IncidentFilter):
+            raise ParameterError(
+                f"where must be an IncidentFilter, e.g. IncidentFilter(categories=['assault']), got {where!r}"
+            )
+        return self._query(where)
 
     @abc.abstractmethod
-    def _query(self, flt: _Filter) -> pd.DataFrame:
-        """Return the incidents matching a validated filter (``query`` builds it)."""
+    def _query(self, flt: IncidentFilter) -> pd.DataFrame:
+        """Return the incidents matching a checked filter (``query`` passes it)."""
 
     @abc.abstractmethod
     def batches(self) -> pd.DataFrame:
@@ -541,99 +516,7 @@ def _frame_from_rows(rows: list[tuple[Any, ...]], tags: dict[str, np.ndarray]) -
     return pd.DataFrame(data)
 
 
-# --------------------------------------------------------------------------- query filters
-
-
-def _codes(name: str, values: Sequence[str] | None, allowed: Sequence[str] | None = None) -> list[str] | None:
-    """Return the validated list of filter values, None for no filter."""
-    if values is None:
-        return None
-    if isinstance(values, str):
-        raise ParameterError(f"{name} must be a list of values, got the string {values!r}; use [{values!r}]")
-    out = [str(v) for v in values]
-    if allowed is not None:
-        unknown = sorted(set(out) - set(allowed))
-        if unknown:
-            raise ParameterError(f"{name} has unknown values {unknown}; allowed are {list(allowed)}")
-    return out
-
-
-def _bound_microseconds(name: str, value: datetime) -> int:
-    """Smallest stored microsecond count not before ``value`` (naive = Helsinki wall time)."""
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"{name} must be a date and time, got {value!r}") from exc
-    if pd.isna(stamp):
-        raise ParameterError(f"{name} must be a date and time, got {value!r}")
-    if stamp.tzinfo is None:
-        local = stamp.tz_localize(schema.TIMEZONE, ambiguous="NaT", nonexistent="NaT")
-        if pd.isna(local):
-            raise ParameterError(
-                f"{name} {value!r} is ambiguous or does not exist in {schema.TIMEZONE} "
-                "(a daylight-saving change); pass a timezone-aware datetime"
-            )
-        stamp = local
-    return -(-int(stamp.value) // 1000)
-
-
-@dataclass(frozen=True)
-class _Filter:
-    since_us: int | None
-    until_us: int | None
-    categories: list[str] | None
-    sources: list[str] | None
-    districts: dict[str, list[str] | None]
-    bbox_m: tuple[float, float, float, float] | None
-    include_synthetic: bool
-
-
-def _make_filter(
-    *,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    categories: Sequence[str] | None = None,
-    sources: Sequence[str] | None = None,
-    osaalue_codes: Sequence[str] | None = None,
-    peruspiiri_codes: Sequence[str] | None = None,
-    suurpiiri_codes: Sequence[str] | None = None,
-    bbox_m: tuple[float, float, float, float] | None = None,
-    include_synthetic: bool = True,
-) -> _Filter:
-    since_us = None if since is None else _bound_microseconds("since", since)
-    until_us = None if until is None else _bound_microseconds("until", until)
-    if since_us is not None and until_us is not None and since_us > until_us:
-        raise ParameterError(f"since ({since}) must not be after until ({until}); swap them")
-    box: tuple[float, float, float, float] | None = None
-    if bbox_m is not None:
-        try:
-            xmin, ymin, xmax, ymax = (float(v) for v in bbox_m)
-        except (TypeError, ValueError) as exc:
-            raise ParameterError(
-                f"bbox_m must be four numbers (xmin, ymin, xmax, ymax) in EPSG:3067 metres, got {bbox_m!r}"
-            ) from exc
-        if not all(np.isfinite([xmin, ymin, xmax, ymax])) or xmin > xmax or ymin > ymax:
-            raise ParameterError(
-                f"bbox_m must be finite (xmin, ymin, xmax, ymax) with xmin <= xmax and ymin <= ymax "
-                f"in EPSG:3067 metres, got {bbox_m!r}"
-            )
-        box = (xmin, ymin, xmax, ymax)
-    return _Filter(
-        since_us=since_us,
-        until_us=until_us,
-        categories=_codes("categories", categories, schema.CATEGORIES),
-        sources=_codes("sources", sources, schema.SOURCES),
-        districts={
-            "osaalue_code": _codes("osaalue_codes", osaalue_codes),
-            "peruspiiri_code": _codes("peruspiiri_codes", peruspiiri_codes),
-            "suurpiiri_code": _codes("suurpiiri_codes", suurpiiri_codes),
-        },
-        bbox_m=box,
-        include_synthetic=bool(include_synthetic),
-    )
-
-
-def _select_sql(flt: _Filter) -> tuple[str, list[Any]]:
+def _select_sql(flt: IncidentFilter) -> tuple[str, list[Any]]:
     """Build the SQL and parameters for the incidents matching ``flt``."""
     where: list[str] = []
     params: list[Any] = []
@@ -643,8 +526,7 @@ def _select_sql(flt: _Filter) -> tuple[str, list[Any]]:
     if flt.until_us is not None:
         where.append("i.occurred_at_us < ?")
         params.append(flt.until_us)
-    listed = {"category": flt.categories, "source": flt.sources, **flt.districts}
-    for column, values in listed.items():
+    for column, values in flt.listed.items():
         if values is None:
             continue
         if not values:
@@ -928,7 +810,7 @@ class SQLiteStore(IncidentStore):
 
     # -- reading
 
-    def _query(self, flt: _Filter) -> pd.DataFrame:
+    def _query(self, flt: IncidentFilter) -> pd.DataFrame:
         """Incidents matching ``flt`` from SQLite (see ``IncidentStore.query``)."""
         sql, params = _select_sql(flt)
         with self._lock:
@@ -938,20 +820,20 @@ class SQLiteStore(IncidentStore):
         # Sorting in numpy is twice as fast as ORDER BY, which sorts whole rows.
         return _frame_from_rows(rows, tags)
 
-    def query_plan(self, **filters: Any) -> list[str]:
-        """SQLite's ``EXPLAIN QUERY PLAN`` lines for ``query(**filters)`` (to check index use).
+    def query_plan(self, where: IncidentFilter | None = None) -> list[str]:
+        """Return SQLite's ``EXPLAIN QUERY PLAN`` lines for ``query(where)`` (to check index use).
 
         Parameters
         ----------
-        **filters
-            The keyword arguments of ``query``.
+        where
+            The filter of ``query``; None for every incident.
 
         Returns
         -------
         list of str
             The ``detail`` column of each plan step, e.g. ``SEARCH i USING INDEX ...``.
         """
-        sql, params = _select_sql(_make_filter(**filters))
+        sql, params = _select_sql(IncidentFilter() if where is None else where)
         with self._lock:
             plan = self._connection().execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()
         return [str(row[-1]) for row in plan]

@@ -56,15 +56,14 @@ from store.base import (
     _conflict_frame,
     _conform_batch,
     _content_hashes,
-    _Filter,
     _frame_from_rows,
     _incident_rows,
-    _make_filter,
     _row_label,
     _tag_keys,
     _tag_lookup,
     _utc_microseconds,
 )
+from store.filters import IncidentFilter
 from store.urls import names_postgresql, redact_url, scrub_secrets
 
 #: URL form ``PostGISStore`` understands (``postgres://`` and ``postgresql+psycopg://`` too).
@@ -240,7 +239,7 @@ def _instant(micros: int) -> datetime:
     return _EPOCH + timedelta(microseconds=micros)
 
 
-def _select_sql(flt: _Filter) -> tuple[str, list[Any]]:
+def _select_sql(flt: IncidentFilter) -> tuple[str, list[Any]]:
     """Build the SQL and parameters for the incidents matching ``flt``."""
     where: list[str] = []
     params: list[Any] = []
@@ -250,15 +249,14 @@ def _select_sql(flt: _Filter) -> tuple[str, list[Any]]:
     if flt.until_us is not None:
         where.append("i.occurred_at < %s")
         params.append(_instant(flt.until_us))
-    listed = {"category": flt.categories, "source": flt.sources, **flt.districts}
-    for column, values in listed.items():
+    for column, values in flt.listed.items():
         if values is None:
             continue
         if not values:
             where.append("false")
             continue
         where.append(f"i.{column} = ANY(%s)")
-        params.append(values)
+        params.append(list(values))
     if flt.bbox_m is not None:
         xmin, ymin, xmax, ymax = flt.bbox_m
         # The GiST index keeps float4 boxes rounded outwards (half a metre at Helsinki's
@@ -666,7 +664,7 @@ class PostGISStore(IncidentStore):
 
     # -- reading
 
-    def _query(self, flt: _Filter) -> pd.DataFrame:
+    def _query(self, flt: IncidentFilter) -> pd.DataFrame:
         """Incidents matching ``flt`` from PostgreSQL (see ``IncidentStore.query``)."""
         sql, params = _select_sql(flt)
 
@@ -680,20 +678,20 @@ class PostGISStore(IncidentStore):
         rows, tags = self._read("reading incidents", read)
         return _frame_from_rows(rows, tags)
 
-    def query_plan(self, **filters: Any) -> list[str]:
-        """PostgreSQL's ``EXPLAIN`` lines for ``query(**filters)`` (to check index use).
+    def query_plan(self, where: IncidentFilter | None = None) -> list[str]:
+        """PostgreSQL's ``EXPLAIN`` lines for ``query(where)`` (to check index use).
 
         Parameters
         ----------
-        **filters
-            The keyword arguments of ``query``.
+        where
+            The filter of ``query``; None for every incident.
 
         Returns
         -------
         list of str
             One line per plan node, e.g. ``Bitmap Index Scan on incidents_geom``.
         """
-        sql, params = _select_sql(_make_filter(**filters))
+        sql, params = _select_sql(IncidentFilter() if where is None else where)
         rows = self._read(
             "explaining a query", lambda conn: conn.execute("EXPLAIN " + sql, params).fetchall()
         )

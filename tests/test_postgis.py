@@ -34,7 +34,7 @@ import store
 import store.base
 from geo import schema
 from geo.errors import StoreError
-from store import SQLiteStore, open_store, postgis, redact_url
+from store import IncidentFilter, SQLiteStore, open_store, postgis, redact_url
 from store.postgis import PostGISStore, libpq_url
 from tests import test_store
 from tests.test_store import (
@@ -196,19 +196,21 @@ def test_filters_match_sqlite_and_pandas(
     expected = pandas_filter(incidents, **filters)
     if label in FILTERS:
         assert 0 < len(expected) < len(incidents)
-    got = pg.query(**filters)
-    pd.testing.assert_frame_equal(got, sq.query(**filters), check_exact=True)
+    got = pg.query(IncidentFilter(**filters))
+    pd.testing.assert_frame_equal(got, sq.query(IncidentFilter(**filters)), check_exact=True)
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
 
 
 def test_time_range_is_half_open_at_the_dst_instants(backends: tuple[PostGISStore, SQLiteStore]) -> None:
     pg, _ = backends
-    got = pg.query(since=SPRING_FORWARD, until=FALL_BACK)
+    got = pg.query(IncidentFilter(since=SPRING_FORWARD, until=FALL_BACK))
     assert got["occurred_at"].min() == SPRING_FORWARD
     assert got["occurred_at"].max() == FALL_BACK - pd.Timedelta(microseconds=1)
     hour = pg.query(
-        since=datetime(2024, 10, 27, 3, 30, tzinfo=HELSINKI, fold=0),
-        until=datetime(2024, 10, 27, 3, 30, tzinfo=HELSINKI, fold=1),
+        IncidentFilter(
+            since=datetime(2024, 10, 27, 3, 30, tzinfo=HELSINKI, fold=0),
+            until=datetime(2024, 10, 27, 3, 30, tzinfo=HELSINKI, fold=1),
+        ),
     )
     assert hour["occurred_at"].dt.tz_convert("UTC").min() == pd.Timestamp("2024-10-27 00:30", tz="UTC")
     assert hour["occurred_at"].max() < pd.Timestamp("2024-10-27 01:30", tz="UTC")
@@ -219,11 +221,11 @@ def test_points_on_the_box_edges_are_inside(
 ) -> None:
     pg, _ = backends
     box = edge_box(incidents)
-    got = pg.query(bbox_m=box)
+    got = pg.query(IncidentFilter(bbox_m=box))
     assert (got["x_m"] == box[0]).any() and (got["x_m"] == box[2]).any()
     assert (got["y_m"] == box[1]).any() and (got["y_m"] == box[3]).any()
     # a millimetre inside on every side loses exactly the edge points
-    inner = pg.query(bbox_m=(box[0] + 1e-3, box[1] + 1e-3, box[2] - 1e-3, box[3] - 1e-3))
+    inner = pg.query(IncidentFilter(bbox_m=(box[0] + 1e-3, box[1] + 1e-3, box[2] - 1e-3, box[3] - 1e-3)))
     on_edge = got["x_m"].isin(box[::2]) | got["y_m"].isin(box[1::2])
     assert len(inner) == len(got) - int(on_edge.sum()) and on_edge.sum() >= 4
 
@@ -251,9 +253,9 @@ def test_stats_equal_sqlite(backends: tuple[PostGISStore, SQLiteStore], incident
 def test_concurrent_queries_from_threads(backends: tuple[PostGISStore, SQLiteStore]) -> None:
     pg, _ = backends
     wanted = [["assault"], ["robbery", "weapons"], ["other"], ["vandalism"]]
-    serial = [pg.query(categories=c) for c in wanted]
+    serial = [pg.query(IncidentFilter(categories=c)) for c in wanted]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        parallel = list(pool.map(lambda c: pg.query(categories=c), wanted))
+        parallel = list(pool.map(lambda c: pg.query(IncidentFilter(categories=c)), wanted))
     for one, other in zip(serial, parallel, strict=True):
         pd.testing.assert_frame_equal(one, other)
 
@@ -273,7 +275,7 @@ def test_queries_use_the_indexes(
     backends: tuple[PostGISStore, SQLiteStore], filters: dict[str, Any], index: str
 ) -> None:
     pg, _ = backends
-    plan = "\n".join(pg.query_plan(**filters))
+    plan = "\n".join(pg.query_plan(IncidentFilter(**filters)))
     assert f"Index Scan on {index}" in plan or f"Index Scan using {index}" in plan, plan
     assert "Seq Scan" not in plan, plan
 
