@@ -4,16 +4,21 @@
 ``incidents.sqlite`` in the cache folder). Both backends implement ``IncidentStore`` and
 keep the same rules (``store.base``): an id is stored once, a batch is one transaction,
 every import attempt is logged. ``query`` takes an ``IncidentFilter``. ``redact_url`` and
-``driver_errors`` keep passwords out of every message a user sees (``store.urls``).
+``driver_errors`` keep passwords out of every message a user sees.
+
+Modules: ``base`` (the interface and its rules), ``database`` (the steps both backends
+share), ``sqlite`` and ``postgis`` (the backends), ``rows`` (incident rows in and out of a
+database), ``filters`` (``IncidentFilter``), ``urls`` (URL forms and secrets).
 """
 
 from __future__ import annotations
 
 from geo import settings
 from geo.errors import StoreError
-from store.base import SCHEMA_VERSION, BatchResult, IncidentStore, Migration, SQLiteStore, StoreStats
+from store.base import BatchResult, IncidentStore, Migration, StoreStats
 from store.filters import IncidentFilter
 from store.postgis import PostGISStore
+from store.sqlite import SCHEMA_VERSION, SQLiteStore
 from store.urls import (
     SQLITE_PREFIX,
     URL_FORMS,

@@ -31,10 +31,10 @@ import pytest
 from psycopg import sql
 
 import store
-import store.base
 from geo import schema
 from geo.errors import StoreError
 from store import IncidentFilter, SQLiteStore, open_store, postgis, redact_url
+from store.base import APPLICATION
 from store.postgis import PostGISStore, libpq_url
 from tests import test_store
 from tests.test_store import (
@@ -396,6 +396,8 @@ def test_a_failure_mid_batch_leaves_no_trace(
         add(pg, first, "a.csv")
         before, before_log = pg.query(), pg.batches()
         tags_before = in_schema(schema_url, "SELECT count(*) FROM district_tags")
+        # No public seam reaches into the middle of a COPY: the private row generator is
+        # the one place where a failure can strike after half the rows went in.
         real_rows = postgis._incident_rows
         sent: list[tuple[Any, ...]] = []
 
@@ -422,6 +424,8 @@ def test_a_failure_mid_batch_leaves_no_trace(
         )
 
 
+#: Kills the importing process half way through the COPY (through the private row generator:
+#: no public seam reaches into the middle of a batch).
 CRASH_SCRIPT = """
 import os, sys
 import pandas as pd
@@ -530,7 +534,7 @@ def test_new_store_carries_the_schema_version(schema_url: str) -> None:
     with pg_open(schema_url) as pg:
         assert pg.schema_version == postgis.SCHEMA_VERSION
     assert meta(schema_url) == {
-        "application": store.base.APPLICATION,
+        "application": APPLICATION,
         "schema_version": str(postgis.SCHEMA_VERSION),
     }
 
