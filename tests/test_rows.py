@@ -1,7 +1,7 @@
 """Incident rows on their way into a store (store.rows): the checks that stop a batch, the
 checked batch arguments, the documented content hash and the microsecond times.
 
-Run through the public store (SQLite in memory) with the incidents of test_store.py.
+Run through the public store, on each backend, with the incidents of test_store.py.
 """
 
 from __future__ import annotations
@@ -20,10 +20,12 @@ from geo import schema
 from geo.errors import StoreError
 from store import open_store
 from tests import test_store
-from tests.test_store import MEMORY, add, make_incidents, sorted_canonical
+from tests.test_store import Opener, add, make_incidents, sorted_canonical
 
-#: test_store's module fixture: real central-Helsinki addresses with their districts.
+#: test_store's fixtures: real central-Helsinki addresses with their districts, and new
+#: empty stores of each backend.
 places = test_store.places
+fresh = test_store.fresh
 
 
 def test_content_hash_is_sha256_of_plain_values(tmp_path: Path) -> None:
@@ -58,13 +60,13 @@ def test_content_hash_is_sha256_of_plain_values(tmp_path: Path) -> None:
     assert stored == hashlib.sha256(repr(plain).encode("utf-8")).hexdigest()
 
 
-def test_times_keep_microseconds_and_drop_nanoseconds(places: pd.DataFrame) -> None:
+def test_times_keep_microseconds_and_drop_nanoseconds(places: pd.DataFrame, fresh: Opener) -> None:
     frame = make_incidents(places, 50, seed=3, prefix="ns")
     micro = frame.copy()
     micro["occurred_at"] = micro["occurred_at"] + pd.to_timedelta(np.arange(50) * 7 + 1, unit="us")
     nano = micro.copy()
     nano["occurred_at"] = nano["occurred_at"] + pd.to_timedelta(999, unit="ns")
-    with open_store(MEMORY) as st:
+    with fresh() as st:
         add(st, nano, "nano.csv")
         got = st.query()
         pd.testing.assert_frame_equal(got, sorted_canonical(micro), check_exact=True)
@@ -73,11 +75,11 @@ def test_times_keep_microseconds_and_drop_nanoseconds(places: pd.DataFrame) -> N
     assert (result.added, result.duplicates, result.n_conflicts) == (0, 50, 0)
 
 
-def test_other_timezones_are_the_same_instants(places: pd.DataFrame) -> None:
+def test_other_timezones_are_the_same_instants(places: pd.DataFrame, fresh: Opener) -> None:
     frame = make_incidents(places, 40, seed=4, prefix="utc")
     in_utc = frame.copy()
     in_utc["occurred_at"] = in_utc["occurred_at"].dt.tz_convert("UTC")
-    with open_store(MEMORY) as st:
+    with fresh() as st:
         add(st, in_utc, "utc.csv")
         pd.testing.assert_frame_equal(st.query(), sorted_canonical(frame), check_exact=True)
 
@@ -100,10 +102,10 @@ def test_other_timezones_are_the_same_instants(places: pd.DataFrame) -> None:
     ],
 )
 def test_rows_that_cannot_be_stored_stop_the_batch(
-    places: pd.DataFrame, change: Callable[[pd.DataFrame], pd.DataFrame], message: str
+    places: pd.DataFrame, change: Callable[[pd.DataFrame], pd.DataFrame], message: str, fresh: Opener
 ) -> None:
     frame = change(make_incidents(places, 30, seed=15, prefix="bad"))
-    with open_store(MEMORY) as st:
+    with fresh() as st:
         with pytest.raises(StoreError, match=message):
             add(st, frame, "bad.csv")
         assert st.count() == 0 and len(st.batches()) == 0
@@ -118,16 +120,18 @@ def test_rows_that_cannot_be_stored_stop_the_batch(
         ({"rejected": 1.5}, "rejected"),
     ],
 )
-def test_batch_arguments_are_checked(places: pd.DataFrame, options: dict[str, Any], message: str) -> None:
+def test_batch_arguments_are_checked(
+    places: pd.DataFrame, options: dict[str, Any], message: str, fresh: Opener
+) -> None:
     frame = make_incidents(places, 30, seed=16, prefix="arg")
     arguments: dict[str, Any] = {"file_name": "f.csv", "content_hash": "h", "rows_read": 30, "rejected": 0}
     arguments.update(options)
-    with open_store(MEMORY) as st, pytest.raises(StoreError, match=message):
+    with fresh() as st, pytest.raises(StoreError, match=message):
         st.add_batch(frame, **arguments)
 
 
-def test_numpy_counts_are_accepted(places: pd.DataFrame) -> None:
+def test_numpy_counts_are_accepted(places: pd.DataFrame, fresh: Opener) -> None:
     frame = make_incidents(places, 30, seed=16, prefix="np")
-    with open_store(MEMORY) as st:
+    with fresh() as st:
         st.add_batch(frame, file_name="n.csv", content_hash="h", rows_read=np.int64(31), rejected=np.int32(1))
         assert list(st.batches()[["rows_read", "rejected"]].iloc[0]) == [31, 1]

@@ -2,9 +2,10 @@
 
 What ``IncidentStore`` promises whatever the backend: exact round trips, idempotent
 imports, duplicates and conflicts, filters checked against pandas, the batch log, the
-totals, a closed store, and ``open_store`` routing URLs. The checks run on SQLite in
-memory; tests/test_postgis.py runs the same data through PostGIS and compares its answers
-with SQLite's and pandas', and imports the data helpers below. What only one backend does
+totals, a closed store, and ``open_store`` routing URLs. Every check that uses a store
+runs on each backend: SQLite in memory and PostGIS in a schema of its own (skipped
+without a test server, see tests/postgres.py). tests/test_postgis.py also compares the two
+backends' answers directly and imports the data helpers below. What only one backend does
 is in tests/test_sqlite.py and tests/test_postgis.py.
 
 Incidents are built on real addresses of central Helsinki (OpenStreetMap sample),
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,8 +30,9 @@ import pytest
 import store
 from geo import crs, districts, schema
 from geo.errors import StoreError
-from store import SCHEMA_VERSION, IncidentFilter, SQLiteStore, open_store
+from store import SCHEMA_VERSION, IncidentFilter, PostGISStore, SQLiteStore, open_store, postgis
 from store.base import BATCH_COLUMNS
+from tests.postgres import scratch_schema, server_url
 
 HELSINKI = ZoneInfo(schema.TIMEZONE)
 #: Two real places just outside the city (Tapiola in Espoo, Tikkurila in Vantaa).
@@ -52,6 +55,10 @@ DESCRIPTIONS = (
     None,
 )
 MEMORY = "sqlite:///:memory:"
+#: The contract holds for every backend (PostGIS: when the test server answers, see tests/postgres.py).
+BACKENDS = ("sqlite", "postgis")
+#: What the ``fresh`` fixture gives: a function that opens a new empty store.
+Opener = Callable[[], store.IncidentStore]
 
 
 # --------------------------------------------------------------------------- data
@@ -131,20 +138,34 @@ def incidents(places: pd.DataFrame) -> pd.DataFrame:
     return make_incidents(places, 3000, seed=20240527, prefix="pol")
 
 
-@pytest.fixture(scope="module")
-def filled(incidents: pd.DataFrame) -> Iterator[SQLiteStore]:
-    """A store holding ``incidents``; tests must only read it."""
-    st = open_store(MEMORY)
-    assert isinstance(st, SQLiteStore)
-    add(st, incidents, "police_2023_2024.csv")
-    yield st
-    st.close()
+def open_new(backend: str, stack: ExitStack) -> store.IncidentStore:
+    """A new empty store of ``backend``; on PostGIS in a schema of its own, dropped by ``stack``."""
+    if backend == "sqlite":
+        return open_store(MEMORY)
+    _, url = stack.enter_context(scratch_schema(server_url()))
+    return open_store(url)
+
+
+@pytest.fixture(params=BACKENDS)
+def fresh(request: pytest.FixtureRequest) -> Iterator[Opener]:
+    """Opens new empty stores of each backend in turn (PostGIS is skipped without a server)."""
+    with ExitStack() as stack:
+        yield lambda: open_new(request.param, stack)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def filled(request: pytest.FixtureRequest, incidents: pd.DataFrame) -> Iterator[store.IncidentStore]:
+    """A store of each backend holding ``incidents``; tests must only read it."""
+    with ExitStack() as stack:
+        st = stack.enter_context(open_new(request.param, stack))
+        add(st, incidents, "police_2023_2024.csv")
+        yield st
 
 
 # --------------------------------------------------------------------------- round trip
 
 
-def test_query_returns_exactly_what_was_added(filled: SQLiteStore, incidents: pd.DataFrame) -> None:
+def test_query_returns_exactly_what_was_added(filled: store.IncidentStore, incidents: pd.DataFrame) -> None:
     got = filled.query()
     assert dict(got.dtypes.astype(str)) == schema.INCIDENT_DTYPES
     pd.testing.assert_frame_equal(got, sorted_canonical(incidents), check_exact=True)
@@ -156,7 +177,7 @@ def test_query_returns_exactly_what_was_added(filled: SQLiteStore, incidents: pd
     assert got["x_m"].isna().sum() == 2
 
 
-def test_ties_in_time_are_ordered_by_id(filled: SQLiteStore) -> None:
+def test_ties_in_time_are_ordered_by_id(filled: store.IncidentStore) -> None:
     got = filled.query()
     tied = got[got["occurred_at"].duplicated(keep=False)]
     assert len(tied) >= 5
@@ -164,13 +185,13 @@ def test_ties_in_time_are_ordered_by_id(filled: SQLiteStore) -> None:
         assert list(group["id"]) == sorted(group["id"])
 
 
-def test_input_frame_is_not_modified(places: pd.DataFrame) -> None:
+def test_input_frame_is_not_modified(places: pd.DataFrame, fresh: Opener) -> None:
     frame = make_incidents(places, 200, seed=5, prefix="keep")
     # extra column, other column order, a non-default index: all allowed, none touched
     given = frame.assign(extra="x").iloc[::-1, ::-1]
     given.index = given.index * 10 + 3
     before = given.copy(deep=True)
-    with open_store(MEMORY) as st:
+    with fresh() as st:
         add(st, given, "given.csv")
         got = st.query()
         got["category"] = "other"  # the result is the caller's to change
@@ -178,8 +199,8 @@ def test_input_frame_is_not_modified(places: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(given, before, check_exact=True)
 
 
-def test_empty_store_answers_with_the_canonical_schema() -> None:
-    with open_store(MEMORY) as st:
+def test_empty_store_answers_with_the_canonical_schema(fresh: Opener) -> None:
+    with fresh() as st:
         got = st.query()
         stats = st.stats()
         assert st.count() == 0
@@ -192,9 +213,9 @@ def test_empty_store_answers_with_the_canonical_schema() -> None:
 # --------------------------------------------------------------------------- duplicates, conflicts
 
 
-def test_importing_the_same_file_twice_adds_nothing(places: pd.DataFrame) -> None:
+def test_importing_the_same_file_twice_adds_nothing(places: pd.DataFrame, fresh: Opener) -> None:
     frame = make_incidents(places, 300, seed=6, prefix="twice")
-    with open_store(MEMORY) as st:
+    with fresh() as st:
         first = add(st, frame, "a.csv", note="first")
         before = st.query()
         again = add(st, frame, "a (copy).csv", content_hash="sha256-of-a.csv", note="again")
@@ -209,11 +230,11 @@ def test_importing_the_same_file_twice_adds_nothing(places: pd.DataFrame) -> Non
     assert list(log["added"]) == [300, 0]
 
 
-def test_same_rows_in_another_file_are_duplicates(places: pd.DataFrame) -> None:
+def test_same_rows_in_another_file_are_duplicates(places: pd.DataFrame, fresh: Opener) -> None:
     old = make_incidents(places, 300, seed=7, prefix="x")
     new = make_incidents(places, 100, seed=8, prefix="y")
     overlap = pd.concat([old.iloc[100:], new], ignore_index=True)
-    with open_store(MEMORY) as st:
+    with fresh() as st:
         add(st, old, "jan.csv")
         result = add(st, overlap, "jan_feb.csv")
         assert st.count() == 400
@@ -222,7 +243,7 @@ def test_same_rows_in_another_file_are_duplicates(places: pd.DataFrame) -> None:
     assert counts == (100, 200, 0, False)
 
 
-def test_conflicts_are_reported_and_not_overwritten(places: pd.DataFrame) -> None:
+def test_conflicts_are_reported_and_not_overwritten(places: pd.DataFrame, fresh: Opener) -> None:
     old = make_incidents(places, 200, seed=9, prefix="c")
     changed = old.copy()
     changed.loc[3, "category"] = next(c for c in schema.CATEGORIES if c != old.loc[3, "category"])
@@ -234,7 +255,7 @@ def test_conflicts_are_reported_and_not_overwritten(places: pd.DataFrame) -> Non
     )
     # new district names only (a later district layer): not a change of the incident
     changed.loc[10, "osaalue_fi"] = "Uusi nimi"
-    with open_store(MEMORY) as st:
+    with fresh() as st:
         add(st, old, "v1.csv")
         result = add(st, changed, "v2.csv")
         got = st.query()
@@ -253,12 +274,12 @@ def test_conflicts_are_reported_and_not_overwritten(places: pd.DataFrame) -> Non
     assert list(log["conflicts"]) == [0, len(expected_rows)]
 
 
-def test_repeated_ids_within_one_file(places: pd.DataFrame) -> None:
+def test_repeated_ids_within_one_file(places: pd.DataFrame, fresh: Opener) -> None:
     frame = make_incidents(places, 100, seed=10, prefix="r")
     same = frame.iloc[[5]]
     different = frame.iloc[[6]].assign(description="toinen versio")
     batch = pd.concat([frame, same, different], ignore_index=True)
-    with open_store(MEMORY) as st:
+    with fresh() as st:
         result = add(st, batch, "repeats.csv")
         got = st.query()
     assert (result.added, result.duplicates) == (100, 1)
@@ -347,14 +368,14 @@ FILTERS: dict[str, Callable[[pd.DataFrame], dict[str, Any]]] = {
 
 
 @pytest.mark.parametrize("label", list(FILTERS))
-def test_filters_match_pandas(filled: SQLiteStore, incidents: pd.DataFrame, label: str) -> None:
+def test_filters_match_pandas(filled: store.IncidentStore, incidents: pd.DataFrame, label: str) -> None:
     filters = FILTERS[label](incidents)
     expected = pandas_filter(incidents, **filters)
     assert 0 < len(expected) < len(incidents)
     pd.testing.assert_frame_equal(filled.query(IncidentFilter(**filters)), expected, check_exact=True)
 
 
-def test_time_range_is_half_open_at_the_dst_instants(filled: SQLiteStore) -> None:
+def test_time_range_is_half_open_at_the_dst_instants(filled: store.IncidentStore) -> None:
     got = filled.query(IncidentFilter(since=SPRING_FORWARD, until=FALL_BACK))
     assert got["occurred_at"].min() == SPRING_FORWARD
     assert got["occurred_at"].max() == FALL_BACK - pd.Timedelta(microseconds=1)
@@ -370,20 +391,24 @@ def test_time_range_is_half_open_at_the_dst_instants(filled: SQLiteStore) -> Non
     assert filled.query(IncidentFilter(since=FALL_BACK, until=FALL_BACK)).empty
 
 
-def test_edge_box_keeps_its_edge_points(filled: SQLiteStore, incidents: pd.DataFrame) -> None:
+def test_edge_box_keeps_its_edge_points(filled: store.IncidentStore, incidents: pd.DataFrame) -> None:
     box = edge_box(incidents)
     got = filled.query(IncidentFilter(bbox_m=box))
     assert (got["x_m"] == box[0]).any() and (got["x_m"] == box[2]).any()
     assert (got["y_m"] == box[1]).any() and (got["y_m"] == box[3]).any()
+    # a millimetre inside on every side loses exactly the edge points
+    inner = filled.query(IncidentFilter(bbox_m=(box[0] + 1e-3, box[1] + 1e-3, box[2] - 1e-3, box[3] - 1e-3)))
+    on_edge = got["x_m"].isin(box[::2]) | got["y_m"].isin(box[1::2])
+    assert len(inner) == len(got) - int(on_edge.sum()) and on_edge.sum() >= 4
 
 
-def test_empty_lists_keep_nothing(filled: SQLiteStore) -> None:
+def test_empty_lists_keep_nothing(filled: store.IncidentStore) -> None:
     assert filled.query(IncidentFilter(categories=[])).empty
     assert filled.query(IncidentFilter(osaalue_codes=[])).empty
     assert len(filled.query(IncidentFilter(categories=None))) == filled.count()
 
 
-def test_concurrent_queries_from_threads(filled: SQLiteStore) -> None:
+def test_concurrent_queries_from_threads(filled: store.IncidentStore) -> None:
     wanted = [["assault"], ["robbery", "weapons"], ["other"], ["vandalism"]]
     serial = [filled.query(IncidentFilter(categories=c)) for c in wanted]
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -395,11 +420,11 @@ def test_concurrent_queries_from_threads(filled: SQLiteStore) -> None:
 # --------------------------------------------------------------------------- batches, stats
 
 
-def test_batches_are_recorded_with_counts(places: pd.DataFrame) -> None:
+def test_batches_are_recorded_with_counts(places: pd.DataFrame, fresh: Opener) -> None:
     jan = make_incidents(places, 120, seed=17, prefix="jan")
     feb = make_incidents(places, 80, seed=18, prefix="feb")
     started = pd.Timestamp.now(tz="UTC")
-    with open_store(MEMORY) as st:
+    with fresh() as st:
         add(st, jan, "tammikuu.xlsx", rows_read=125, rejected=5, note="police export")
         add(
             st,
@@ -424,7 +449,7 @@ def test_batches_are_recorded_with_counts(places: pd.DataFrame) -> None:
     assert log["imported_at"].between(started, finished).all()
 
 
-def test_stats_agree_with_pandas(filled: SQLiteStore, incidents: pd.DataFrame) -> None:
+def test_stats_agree_with_pandas(filled: store.IncidentStore, incidents: pd.DataFrame) -> None:
     stats = filled.stats()
     assert stats.total == len(incidents) == filled.count()
     assert stats.by_category == {c: int((incidents["category"] == c).sum()) for c in schema.CATEGORIES}
@@ -435,14 +460,15 @@ def test_stats_agree_with_pandas(filled: SQLiteStore, incidents: pd.DataFrame) -
     assert str(stats.first_occurred_at.tz) == schema.TIMEZONE
     assert stats.synthetic == int(incidents["synthetic"].sum())
     assert stats.batches == 1
-    assert stats.schema_version == SCHEMA_VERSION == filled.schema_version
+    newest = postgis.SCHEMA_VERSION if isinstance(filled, PostGISStore) else SCHEMA_VERSION
+    assert stats.schema_version == newest == filled.schema_version
 
 
 # --------------------------------------------------------------------------- closing
 
 
-def test_closed_store_says_so() -> None:
-    st = open_store(MEMORY)
+def test_closed_store_says_so(fresh: Opener) -> None:
+    st = fresh()
     with st:
         assert st.count() == 0
     with pytest.raises(StoreError, match="is closed"):
