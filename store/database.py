@@ -273,8 +273,10 @@ class DatabaseStore(IncidentStore, Generic[_C]):
         if current == target:
             return current
         step = migrations[0]
+        began = False
         try:
             with self._transaction(conn):
+                began = True
                 self._before_migration(conn)
                 current = self._read_version(conn)  # another process may have migrated meanwhile
                 for step in migrations[current:]:
@@ -284,6 +286,8 @@ class DatabaseStore(IncidentStore, Generic[_C]):
                     self._SET_META, [("application", APPLICATION), ("schema_version", str(target))]
                 )
         except self._DRIVER_ERROR as exc:
+            if not began:  # busy or unreachable, not a failed step: opening says so
+                raise
             raise StoreError(
                 f"migrating the incident store {self._within} to schema version {step.version} "
                 f"({step.description}) failed: {self._error_text(exc)}. The store was left unchanged at "
