@@ -28,8 +28,6 @@ None of them imports Streamlit, the views or the command line.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
-
 from briefing.charts import charts_figure
 from briefing.downloads import (
     district_figures,
@@ -102,12 +100,3 @@ __all__ = [
     "source_lines",
     "write_hotspots",
 ]
-
-
-def safe_origin(origin: str) -> str:
-    """Return a data origin fit to print in a briefing: a store URL loses its user name and password."""
-    parts = urlsplit(origin)
-    if parts.scheme and "@" in parts.netloc:
-        host = parts.netloc.rsplit("@", 1)[1]
-        return urlunsplit((parts.scheme, host, parts.path, "", ""))
-    return origin

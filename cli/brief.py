@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Final
 
-from briefing import is_synthetic, mapimage, pdf, rendering, safe_origin
+from briefing import is_synthetic, mapimage, pdf, rendering
 from briefing.privacy import check_min_count
 from cli import arguments
 from geo import files, settings
@@ -24,6 +24,7 @@ from geo.errors import ParameterError
 from hotspots import analysis
 from hotspots.recommendation import read_service_points
 from i18n import t
+from store import redact_url
 
 #: Output formats by suffix.
 OUTPUTS: Final = (".pdf", ".png")
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     services = read_service_points(Path(args.services)) if args.services else None
     result = analysis.analyse(frame, selection=selection, clustering=clustering, service_points=services)
     tiles_url = (settings.tiles_url() or None) if args.tiles else None
-    origin = safe_origin(origin)
+    origin = redact_url(origin, shareable=True)
 
     tiles_missing = False
     if suffix == ".pdf":

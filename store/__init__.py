@@ -3,36 +3,39 @@
 ``open_store(url)`` opens the store named by ``url`` (default ``HOTSPOTS_DB_URL``, else
 ``incidents.sqlite`` in the cache folder). Both backends implement ``IncidentStore`` and
 keep the same rules (``store.base``): an id is stored once, a batch is one transaction,
-every import attempt is logged. ``redact_url`` and ``driver_errors`` keep passwords out of
-every message a user sees.
+every import attempt is logged. ``query`` takes an ``IncidentFilter``. ``redact_url`` and
+``driver_errors`` keep passwords out of every message a user sees.
+
+Modules: ``base`` (the interface and its rules), ``database`` (the steps both backends
+share), ``sqlite`` and ``postgis`` (the backends), ``rows`` (incident rows in and out of a
+database), ``filters`` (``IncidentFilter``), ``urls`` (URL forms and secrets).
 """
 
 from __future__ import annotations
 
 from geo import settings
 from geo.errors import StoreError
-from store.base import (
-    _POSTGRES_SCHEMES,
-    _SQLITE_PREFIX,
-    SCHEMA_VERSION,
+from store.base import BatchResult, IncidentStore, Migration, StoreStats
+from store.filters import IncidentFilter
+from store.postgis import PostGISStore
+from store.sqlite import SCHEMA_VERSION, SQLiteStore
+from store.urls import (
+    SQLITE_PREFIX,
     URL_FORMS,
-    BatchResult,
-    IncidentStore,
-    Migration,
-    SQLiteStore,
-    StoreStats,
     driver_error_message,
     driver_errors,
+    names_postgresql,
     redact_url,
     scrub_secrets,
+    url_scheme,
     url_secrets,
 )
-from store.postgis import PostGISStore
 
 __all__ = [
     "SCHEMA_VERSION",
     "URL_FORMS",
     "BatchResult",
+    "IncidentFilter",
     "IncidentStore",
     "Migration",
     "PostGISStore",
@@ -72,15 +75,14 @@ def open_store(url: str | None = None) -> IncidentStore:
     raw = settings.db_url() if url is None else url
     text = raw.strip()
     shown = redact_url(text)
-    scheme = text.split(":", 1)[0].lower() if ":" in text else ""
-    if scheme in _POSTGRES_SCHEMES or scheme.startswith("postgresql+"):
+    if names_postgresql(text):
         return PostGISStore(text)
-    if scheme != "sqlite" or not text.lower().startswith(_SQLITE_PREFIX):
+    if url_scheme(text) != "sqlite" or not text.lower().startswith(SQLITE_PREFIX):
         raise StoreError(
             f"store URL {shown!r} is not understood; the allowed forms are {', '.join(URL_FORMS)}. "
             f"Fix {settings.ENV_DB_URL} or the url argument."
         )
-    location = text[len(_SQLITE_PREFIX) :]
+    location = text[len(SQLITE_PREFIX) :]
     if not location:
         raise StoreError(f"store URL {shown!r} names no file; the allowed forms are {', '.join(URL_FORMS)}.")
     if "?" in location:

