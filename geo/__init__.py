@@ -37,4 +37,57 @@ Shared pieces
 - ``errors``: the exceptions a person can act on
 - ``files``: atomic writes
 - ``spreadsheet``: cells made safe to open in a spreadsheet
+
+The public API for a notebook or a script (everything else is an internal module)::
+
+    from geo import hierarchy, import_incidents, load_districts
+
+    result = import_incidents("ilmoitukset.csv")   # canonical incidents, rejects, report
+    kallio = load_districts("peruspiiri").query("name_fi == 'Kallio'")
 """
+
+from geo.crs import GK25, METRIC, WGS84, to_metric, to_wgs84
+from geo.demo import generate_demo, write_demo
+from geo.districts import LEVELS, hierarchy, load_districts, tag_points
+from geo.errors import (
+    ColumnMappingError,
+    DataUnavailableError,
+    DownloadError,
+    HotspotsError,
+    InputFormatError,
+    ParameterError,
+    StoreError,
+)
+from geo.incidents import ImportReport, ImportResult, import_incidents
+from geo.population import residents_by_district
+from geo.reading import read_table
+from geo.schema import CATEGORIES, INCIDENT_COLUMNS, SOURCES
+
+__all__ = [
+    "CATEGORIES",
+    "GK25",
+    "INCIDENT_COLUMNS",
+    "LEVELS",
+    "METRIC",
+    "SOURCES",
+    "WGS84",
+    "ColumnMappingError",
+    "DataUnavailableError",
+    "DownloadError",
+    "HotspotsError",
+    "ImportReport",
+    "ImportResult",
+    "InputFormatError",
+    "ParameterError",
+    "StoreError",
+    "generate_demo",
+    "hierarchy",
+    "import_incidents",
+    "load_districts",
+    "read_table",
+    "residents_by_district",
+    "tag_points",
+    "to_metric",
+    "to_wgs84",
+    "write_demo",
+]
