@@ -22,13 +22,15 @@ Modules, by concept:
 - ``ranking``, ``recommendation``, ``comparison``: order, who acts when, change since before
 - ``analysis``: one run from incidents to the ranked hotspot table (app, CLI, exports)
 - ``forecast``: hotspots for the period after the data
-- ``backtest``: do the hotspots predict? hit rate, PAI, PEI at equal area
+- ``backtest``: do the hotspots predict? hit rate, PAI, PEI at equal area (the package:
+  ``hotspots.backtest.backtest(incidents, params=BacktestParams(...))``)
 - ``figures``, ``export``, ``study``: district figures, shareable columns, studies anywhere
 """
 
+from hotspots import backtest
 from hotspots.analysis import Analysis, StudyArea, analyse, choose_parameters
 from hotspots.areas import AreaParams, HotspotAreas, areas_of
-from hotspots.backtest import BacktestParams, backtest, predictive_check, summarise_backtest
+from hotspots.backtest import BacktestParams, predictive_check, summarise_backtest
 from hotspots.clustering import METHODS, ClusteringParams, cluster
 from hotspots.comparison import compare_periods
 from hotspots.dbscan_kernel import DbscanResult, dbscan, dbscan_core

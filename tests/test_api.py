@@ -53,3 +53,11 @@ def test_the_readmes_python_example_runs_as_written() -> None:
     out = printed.getvalue()
     assert re.search(r"\d+ DBSCAN clusters, \d+ noise points", out)
     assert "area_km2" in out and "hit_rate" in out
+
+
+def test_the_backtest_package_is_not_shadowed_by_its_function() -> None:
+    import hotspots
+    from hotspots import backtest
+
+    assert backtest.__name__ == "hotspots.backtest"
+    assert callable(backtest.backtest) and hotspots.BacktestParams is backtest.BacktestParams
