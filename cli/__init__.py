@@ -3,6 +3,6 @@
 ``hotspots <command> --help`` documents each command; ``main`` is the console script.
 """
 
-from cli.main import build_parser, main
+from cli.entry import build_parser, main
 
 __all__ = ["build_parser", "main"]

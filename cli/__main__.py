@@ -1,5 +1,5 @@
 """``python -m cli``: the same command line as the ``hotspots`` console script."""
 
-from cli.main import main
+from cli.entry import main
 
 raise SystemExit(main())

@@ -1,4 +1,4 @@
-"""The test PostgreSQL + PostGIS server, for tests/test_store.py and tests/test_postgis.py.
+"""The test PostgreSQL + PostGIS server, for tests/test_store_base.py and tests/test_postgis.py.
 
 Not a test module: it finds the server (``HOTSPOTS_TEST_PG_URL``, set by
 ``eval "$(bash .ci/postgres.sh)"``) and gives each test an empty schema of its own,

@@ -1,6 +1,6 @@
 """The steps both database backends share (store.database.DatabaseStore), on each backend.
 
-The contract (test_store.py) checks what a store promises; these check two steps the
+The contract (test_store_base.py) checks what a store promises; these check two steps the
 promises rest on: a file imported before is recognised by its content hash before any of
 its rows is read, and district names stored once per combination (``district_tags``)
 come back right across batches that add new combinations.
@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tests import test_store
-from tests.test_store import Opener, add, make_incidents, sorted_canonical
+from tests import test_store_base
+from tests.test_store_base import Opener, add, make_incidents, sorted_canonical
 
-#: test_store's fixtures: real central-Helsinki addresses with their districts, and new
+#: test_store_base's fixtures: real central-Helsinki addresses with their districts, and new
 #: empty stores of each backend.
-places = test_store.places
-fresh = test_store.fresh
+places = test_store_base.places
+fresh = test_store_base.fresh
 
 
 def test_a_file_imported_before_is_not_read_again(places: pd.DataFrame, fresh: Opener) -> None:

@@ -1,6 +1,6 @@
 """Store filters (store.filters.IncidentFilter): checked and normalised once, when made.
 
-Whether a store applies them right is the shared contract (test_store.py checks every
+Whether a store applies them right is the shared contract (test_store_base.py checks every
 filter against pandas); here is what a filter is before any store sees it.
 """
 
@@ -15,7 +15,7 @@ import pytest
 from geo import schema
 from geo.errors import ParameterError
 from store import IncidentFilter, open_store
-from tests.test_store import FALL_BACK, MEMORY
+from tests.test_store_base import FALL_BACK, MEMORY
 
 
 @pytest.mark.parametrize(

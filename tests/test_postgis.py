@@ -1,10 +1,10 @@
 """The PostgreSQL + PostGIS store (store.postgis) behaves exactly like the SQLite store.
 
-The shared contract (test_store.py) runs on PostGIS too; here the same incidents go into
-both backends and the answers are compared (and, where test_store.py has one, with the
+The shared contract (test_store_base.py) runs on PostGIS too; here the same incidents go into
+both backends and the answers are compared (and, where test_store_base.py has one, with the
 pandas reference), and what only PostgreSQL does is checked: the geometry column and its
 GiST index, COPY, concurrent writers, schemas, dropped connections, roles and URLs. The
-incidents are those of test_store.py: real central-Helsinki addresses tagged with the
+incidents are those of test_store_base.py: real central-Helsinki addresses tagged with the
 official districts.
 
 Needs a server (tests/postgres.py): ``eval "$(bash .ci/postgres.sh)"`` sets
@@ -38,9 +38,9 @@ from geo.errors import StoreError
 from store import IncidentFilter, SQLiteStore, open_store, postgis
 from store.base import APPLICATION
 from store.postgis import PostGISStore, libpq_url
-from tests import test_store
+from tests import test_store_base
 from tests.postgres import admin, in_schema, scratch_schema, server_url, with_options
-from tests.test_store import (
+from tests.test_store_base import (
     FALL_BACK,
     FILTERS,
     HELSINKI,
@@ -51,8 +51,8 @@ from tests.test_store import (
     sorted_canonical,
 )
 
-#: test_store's module fixture: real central-Helsinki addresses with their districts.
-addresses = test_store.places
+#: test_store_base's module fixture: real central-Helsinki addresses with their districts.
+addresses = test_store_base.places
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
 

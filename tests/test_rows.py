@@ -1,7 +1,7 @@
 """Incident rows on their way into a store (store.rows): the checks that stop a batch, the
 checked batch arguments, the documented content hash and the microsecond times.
 
-Run through the public store, on each backend, with the incidents of test_store.py.
+Run through the public store, on each backend, with the incidents of test_store_base.py.
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ import pytest
 from geo import schema
 from geo.errors import StoreError
 from store import open_store
-from tests import test_store
-from tests.test_store import Opener, add, make_incidents, sorted_canonical
+from tests import test_store_base
+from tests.test_store_base import Opener, add, make_incidents, sorted_canonical
 
-#: test_store's fixtures: real central-Helsinki addresses with their districts, and new
+#: test_store_base's fixtures: real central-Helsinki addresses with their districts, and new
 #: empty stores of each backend.
-places = test_store.places
-fresh = test_store.fresh
+places = test_store_base.places
+fresh = test_store_base.fresh
 
 
 def test_content_hash_is_sha256_of_plain_values(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 """The SQLite store (store.sqlite): what only SQLite does, beyond the shared contract of
-test_store.py: transactions against a failing insert or a killed process, the indexes its
+test_store_base.py: transactions against a failing insert or a killed process, the indexes its
 query plans use, the WAL file, schema versions and migrations, files that are not stores.
 """
 
@@ -20,13 +20,13 @@ import pytest
 import store.sqlite
 from geo.errors import StoreError
 from store import SCHEMA_VERSION, IncidentFilter, Migration, SQLiteStore, open_store
-from tests import test_store
-from tests.test_store import HELSINKI, MEMORY, add, make_incidents
+from tests import test_store_base
+from tests.test_store_base import HELSINKI, MEMORY, add, make_incidents
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-#: test_store's module fixtures: real addresses with their districts, 3000 incidents at them.
-places = test_store.places
-incidents = test_store.incidents
+#: test_store_base's module fixtures: real addresses with their districts, 3000 incidents at them.
+places = test_store_base.places
+incidents = test_store_base.incidents
 
 
 @pytest.fixture(scope="module")

@@ -85,3 +85,10 @@ def test_driver_errors_become_one_line_without_the_password() -> None:
     assert driver_error_message(ValueError("a bug"), url) is None
     with pytest.raises(ValueError, match="a bug"), driver_errors(url):
         raise ValueError("a bug")  # not a driver's error: raised as it is
+
+
+def test_a_shareable_origin_loses_its_credentials() -> None:
+    assert redact_url("postgresql://analyst:s3cret@db.example:5432/hotspots", shareable=True) == (
+        "postgresql://db.example:5432/hotspots"
+    )
+    assert redact_url("demo.csv", shareable=True) == "demo.csv"

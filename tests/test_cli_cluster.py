@@ -1,67 +1,23 @@
-"""CLI round trips: demo -> import -> import again -> stats -> cluster -> files."""
+"""``hotspots cluster``: demo and other cities' data to shareable hotspot files."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
-import cli
-from tests import messy
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def _count(out: str, label: str) -> int:
-    line = next(line for line in out.splitlines() if line.startswith(label))
-    return int(line.split(":", 1)[1].split()[0])
-
-
-def test_messy_export_import_twice(
-    tmp_path: Path, shared_data_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    addresses = messy.load_addresses(shared_data_dir, n=120, seed=11)
-    export = messy.build_messy_export(addresses, seed=11)
-    path = export.write_csv(tmp_path / "poliisi_export.csv")
-    db = f"sqlite:///{tmp_path / 'store.sqlite'}"
-
-    code, out, err = _run(capsys, "import", str(path), "--db", db)
-    assert code == 0, err
-    assert _count(out, "read:") == export.rows_read
-    assert _count(out, "accepted:") == len(export.accepted_rows)
-    assert _count(out, "rejected:") == len(export.expected_rejects)
-    assert "guessed" in out or "EPSG:3879" in out
-    rejects_path = tmp_path / "poliisi_export.rejects.csv"
-    assert f"rejects:    {rejects_path}" in out
-    rejects = pd.read_csv(rejects_path, encoding="utf-8-sig", dtype=str)
-    assert set(rejects["row"].astype(int)) == set(export.expected_rejects)
-    assert rejects["reason"].str.len().min() > 5
-
-    code, out, _ = _run(capsys, "import", str(path), "--db", db)
-    assert code == 0
-    assert "imported before" in out
-    assert "(0 added to the store)" in out
-
-    code, out, _ = _run(capsys, "stats", "--db", db)
-    assert code == 0
-    assert _count(out, "incidents:") == len(export.accepted_rows)
-    assert "2 import batches" in out
+from tests.cli_run import run
 
 
 def test_demo_cluster_geojson_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     demo_csv = tmp_path / "demo.csv"
-    code, out, _ = _run(capsys, "demo", "--out", str(demo_csv), "--n", "8000", "--seed", "5")
+    code, out, _ = run(capsys, "demo", "--out", str(demo_csv), "--n", "8000", "--seed", "5")
     assert code == 0 and demo_csv.is_file()
     out_path = tmp_path / "hotspots.geojson"
-    code, out, err = _run(
+    code, out, err = run(
         capsys,
         "cluster",
         str(demo_csv),
@@ -102,9 +58,9 @@ def test_cluster_csv_neutralises_formulas_and_filters(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     demo_csv = tmp_path / "demo.csv"
-    _run(capsys, "demo", "--out", str(demo_csv), "--n", "8000", "--seed", "5")
+    run(capsys, "demo", "--out", str(demo_csv), "--n", "8000", "--seed", "5")
     out_path = tmp_path / "hs.csv"
-    code, _out, err = _run(
+    code, _out, err = run(
         capsys, "cluster", str(demo_csv), "--district", "Itäinen", "--category", "drug_dealing",
         "--min-samples", "5", "--out", str(out_path),
     )  # fmt: skip
@@ -115,51 +71,18 @@ def test_cluster_csv_neutralises_formulas_and_filters(
     assert not table.map(lambda v: isinstance(v, str) and v[:1] in "=+-@").any().any()
 
 
-@pytest.mark.parametrize(
-    ("argv", "message"),
-    [
-        (["cluster", "nope.csv", "--out", "x.geojson"], "does not exist"),
-        (["import", "missing.csv"], "does not exist"),
-        (["import", "x.csv", "--map", "novalue"], "COLUMN=FIELD"),
-    ],
-)
-def test_errors_are_one_line_without_traceback(
-    argv: list[str],
-    message: str,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "x.csv").write_text("a;b\n1;2\n", encoding="utf-8")
-    code, _out, err = _run(capsys, *argv)
-    assert code == 2
-    assert message in err
-    assert "Traceback" not in err
-
-
 def test_unknown_district_suggests_close_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     demo_csv = tmp_path / "demo.csv"
-    _run(capsys, "demo", "--out", str(demo_csv), "--n", "500")
-    code, _, err = _run(
+    run(capsys, "demo", "--out", str(demo_csv), "--n", "500")
+    code, _, err = run(
         capsys, "cluster", str(demo_csv), "--district", "Kalio", "--out", str(tmp_path / "x.csv")
     )
     assert code == 2
     assert "did you mean Kallio" in err
 
 
-def test_python_dash_m_runs_the_same_cli() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "cli", "--help"], capture_output=True, text=True, check=False, timeout=120
-    )
-    assert done.returncode == 0
-    for command in ("districts", "demo", "import", "stats", "cluster"):
-        assert command in done.stdout
-
-
 def _city_csv(path: Path, *, seed: int = 3) -> Path:
     """A year of incidents in another city (Toronto-like lon/lat), times with DST-changing offsets."""
-    import numpy as np
 
     rng = np.random.default_rng(seed)
     n = 4000
@@ -178,7 +101,7 @@ def test_cluster_runs_on_another_city(tmp_path: Path, capsys: pytest.CaptureFixt
     text = source.read_text()
     assert "-05:00" in text and "-04:00" in text
     out = tmp_path / "hotspots.geojson"
-    code, printed, err = _run(
+    code, printed, err = run(
         capsys,
         "cluster", str(source), "--districts", "none", "--lon", "Long", "--lat", "Lat", "--time", "reported",
         "--timezone", "America/Toronto", "--since", "2024-07-01", "--until", "2025-01-01", "--out", str(out),
@@ -216,18 +139,17 @@ def test_cluster_on_another_city_refuses_helsinki_options(
         "--time",
         "reported",
     ]
-    code, _, err = _run(capsys, *base, "--district", "Kallio", "--out", out)
+    code, _, err = run(capsys, *base, "--district", "Kallio", "--out", out)
     assert code == 2 and "--district names Helsinki's districts" in err and "Traceback" not in err
-    code, _, err = _run(capsys, *base, "--lon", "x", "--out", out)
+    code, _, err = run(capsys, *base, "--lon", "x", "--out", out)
     assert code == 2 and "lacks the columns ['x']" in err
-    code, _, err = _run(capsys, *base, "--horizon", "2Y", "--forecast", "--out", out)
+    code, _, err = run(capsys, *base, "--horizon", "2Y", "--forecast", "--out", out)
     assert code == 2 and "needs more history" in err
 
 
 def test_cluster_exports_never_give_incidents_back(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import numpy as np
 
     from geo import crs
 
@@ -238,7 +160,7 @@ def test_cluster_exports_never_give_incidents_back(
     source = tmp_path / "few.csv"
     pd.DataFrame({"lon": lon, "lat": lat, "aika": times, "luokka": "ryöstö"}).to_csv(source, index=False)
     out = tmp_path / "few.geojson"
-    code, printed, err = _run(
+    code, printed, err = run(
         capsys, "cluster", str(source), "--eps", "150", "--min-samples", "2", "--out", str(out)
     )
     assert code == 0, err
@@ -253,7 +175,7 @@ def test_cluster_exports_never_give_incidents_back(
     assert np.allclose(np.asarray(x) / 150.0, np.round(np.asarray(x) / 150.0), atol=1e-4)
     assert np.allclose(np.asarray(y) / 150.0, np.round(np.asarray(y) / 150.0), atol=1e-4)
     restricted = tmp_path / "restricted.geojson"
-    code, printed, _ = _run(
+    code, printed, _ = run(
         capsys,
         "cluster",
         str(source),

@@ -1,4 +1,4 @@
-"""The ``hotspots`` command: one sub-command per module, errors for people on one line.
+"""The ``hotspots`` entry: one sub-command per module, errors for people on one line.
 
 ``main`` builds the parser from the command modules (``districts``, ``demo``, ``import``,
 ``stats``, ``cluster``, ``brief``, ``evaluate``) and turns every error a user can cause

@@ -1,0 +1,63 @@
+"""The options several commands share: filters, column mappings, Helsinki-only checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from cli import build_parser
+from cli.arguments import check_helsinki_only, parse_mapping, selection_from_args
+from geo import districts
+from geo.errors import HotspotsError, ParameterError
+from hotspots.study import StudyData
+
+
+def _cluster_args(*argv: str):
+    return build_parser().parse_args(["cluster", "x.csv", "--out", "h.csv", *argv])
+
+
+def test_districts_by_name_follow_the_one_district_rule() -> None:
+    # Kallio (peruspiiri) and Linjat (its osa-alue): Linjat, as in the app's filter.
+    narrowed = selection_from_args(_cluster_args("--district", "Kallio", "--district", "Linjat"))
+    assert narrowed.chosen_districts == {"osaalue": ("112",)}
+    # Kallio and an osa-alue elsewhere add up; names in Swedish work the same.
+    table = districts.hierarchy()
+    mellunmaki = table.loc[table["osaalue_fi"] == "Mellunmäki", "osaalue_code"].iloc[0]
+    both = selection_from_args(_cluster_args("--district", "Berghäll", "--district", "Mellunmäki"))
+    assert both.chosen_districts == {"peruspiiri": ("301",), "osaalue": (mellunmaki,)}
+    with pytest.raises(ParameterError, match="did you mean Kallio"):
+        selection_from_args(_cluster_args("--district", "Kalio"))
+
+
+def test_dates_are_local_days_half_open() -> None:
+    chosen = selection_from_args(_cluster_args("--since", "2026-05-01", "--until", "2026-11-01"))
+    assert str(chosen.since) == "2026-05-01 00:00:00+03:00"
+    assert str(chosen.until) == "2026-11-01 00:00:00+02:00"  # after the autumn clock change
+
+
+def test_mapping_pairs_name_the_column_then_the_field() -> None:
+    assert parse_mapping(["Tapahtuma-aika=occurred_at", " X = x "]) == {
+        "occurred_at": "Tapahtuma-aika",
+        "x": "X",
+    }
+    # The last '=' splits, so a column name may hold one.
+    assert parse_mapping(["a=b=category"]) == {"category": "a=b"}
+    with pytest.raises(HotspotsError, match="COLUMN=FIELD"):
+        parse_mapping(["occurred_at"])
+
+
+def test_helsinki_only_options_are_refused_for_other_cities() -> None:
+    elsewhere = StudyData(
+        incidents=None,  # type: ignore[arg-type]
+        origin="toronto.csv",
+        grid=None,
+        districts=None,
+        where="cells",
+        timezone="America/Toronto",
+        helsinki=False,
+        note=None,
+    )
+    check_helsinki_only(_cluster_args(), elsewhere)
+    with pytest.raises(HotspotsError, match="--district names Helsinki's districts"):
+        check_helsinki_only(_cluster_args("--district", "Kallio"), elsewhere)
+    with pytest.raises(HotspotsError, match="--category filters Helsinki's canonical categories"):
+        check_helsinki_only(_cluster_args("--category", "assault"), elsewhere)
