@@ -23,7 +23,7 @@ from hotspots.selection import apply as apply_selection
 from i18n import t
 from views import assets, controls, datasource, downloads, panels, urlstate
 from views import predictive as predictive_view
-from views.mapview import build_map
+from views.mapview import MapLayers, MapOptions, build_map
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -111,17 +111,21 @@ def _map(
         _table[["code", "n", "rate_per_1000", "change"]], on="code", how="left"
     )
     return build_map(
-        districts=layer,
-        value_column={"count": "n", "rate": "rate_per_1000", "change": "change"}[value],
-        value_label=t(f"map_value.{value}", lang),
-        hotspots=_hotspots,
-        incidents=_result.current,
-        lang=lang,
-        tiles_url=settings.tiles_url() if tiles else None,
-        tiles_attribution=settings.DEFAULT_TILES_ATTRIBUTION,
-        selected_hotspot=selected,
-        bounds_m=bounds if selected is None else None,
-        asset_urls=_asset_urls(),
+        MapLayers(
+            districts=layer,
+            value_column={"count": "n", "rate": "rate_per_1000", "change": "change"}[value],
+            value_label=t(f"map_value.{value}", lang),
+            hotspots=_hotspots,
+            incidents=_result.current,
+        ),
+        MapOptions(
+            lang=lang,
+            tiles_url=settings.tiles_url() if tiles else None,
+            tiles_attribution=settings.DEFAULT_TILES_ATTRIBUTION,
+            selected_hotspot=selected,
+            bounds_m=bounds if selected is None else None,
+            asset_urls=_asset_urls(),
+        ),
     )
 
 
