@@ -21,8 +21,7 @@ from hotspots.methods import ClusteringParams
 from hotspots.selection import Selection
 from hotspots.selection import apply as apply_selection
 from i18n import t
-from views import assets, controls, datasource, downloads, panels, urlstate
-from views import predictive as predictive_view
+from views import assets, backtest_panel, controls, datasource, download_panel, panels, urlstate
 from views.mapview import MapLayers, MapOptions, build_map
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -383,11 +382,11 @@ def main() -> None:
             st.caption(t("param.press_suggest", lang))
     if tab_predictive.open:
         with tab_predictive:
-            share = predictive_view.budget_slider(lang)
-            predictive_view.predictive_panel(result, _predictive(result_key, data, result, share), lang)
+            share = backtest_panel.budget_slider(lang)
+            backtest_panel.predictive_panel(result, _predictive(result_key, data, result, share), lang)
     if tab_downloads.open:
         with tab_downloads:
-            downloads.downloads_panel(
+            download_panel.downloads_panel(
                 result, table, lang=lang, level=level, tiles=tiles, origin=loaded.origin
             )
 
