@@ -1,18 +1,22 @@
 """The sidebar: language, data, district filter, categories, period, time, clustering.
 
-Reads widgets and returns plain data (``Controls``); no analysis happens here.
+Each function draws its widgets and returns plain data (codes, tuples, ``Selection`` parts,
+``ClusteringParams``); no analysis happens here. ``hour_window`` and ``district_bounds``
+are pure.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import tempfile
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Final
 
 import pandas as pd
 import streamlit as st
 
-from geo import schema
+from geo import incidents, reading, schema
+from geo.errors import HotspotsError
 from hotspots.methods import METHODS, ClusteringParams
 from hotspots.selection import PRESETS, Selection
 from i18n import LANGUAGES, category_label, level_label, source_label, t
@@ -20,20 +24,6 @@ from views import urlstate
 
 DATA_SOURCES = ("demo", "store", "upload")
 MAP_VALUES = ("count", "rate", "change")
-
-
-@dataclass(frozen=True)
-class Controls:
-    """Everything the sidebar decided, as plain data."""
-
-    lang: str
-    data_source: str
-    selection: Selection
-    clustering: ClusteringParams
-    map_level: str
-    map_value: str
-    show_tiles: bool
-    url: urlstate.UrlState
 
 
 def language(url: urlstate.UrlState) -> str:
@@ -170,6 +160,28 @@ def view(lang: str) -> str:
     )
 
 
+def hour_window(start: int, end: int) -> tuple[int, ...]:
+    """Return the hours from ``start`` up to ``end`` (not included), wrapping past midnight.
+
+    Parameters
+    ----------
+    start
+        First hour, 0-23.
+    end
+        Hour after the last one, 1-24; ``end <= start`` means the window wraps past midnight.
+
+    Returns
+    -------
+    tuple[int, ...]
+        The hours, in order from ``start``; ``()`` (every hour) for the whole day 0-24.
+    """
+    if start == 0 and end == 24:
+        return ()
+    if start < end:
+        return tuple(range(start, end))
+    return tuple(range(start, 24)) + tuple(range(0, end))
+
+
 def time_of_day(lang: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Hours (a window that may wrap past midnight) and weekdays."""
     st.sidebar.subheader(t("sidebar.time_of_day", lang))
@@ -185,12 +197,7 @@ def time_of_day(lang: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
         )
     )
     st.sidebar.caption(t("sidebar.time_of_day_help", lang))
-    if start == 0 and end == 24:
-        hours: tuple[int, ...] = ()
-    elif start < end:
-        hours = tuple(range(start, end))
-    else:
-        hours = tuple(range(start, 24)) + tuple(range(0, end))
+    hours = hour_window(start, end)
     weekdays = st.sidebar.multiselect(
         t("sidebar.weekday", lang),
         list(range(7)),
@@ -313,12 +320,6 @@ MAPPED_FIELDS = ("id", "occurred_at", "category", "source", "severity", "descrip
 @st.cache_data(show_spinner=False, max_entries=4)
 def _upload_columns(name: str, content: bytes, part: str | None) -> tuple[list[str], dict[str, str], str]:
     """Columns of an uploaded file and what detection makes of them (or why it failed)."""
-    import tempfile
-    from pathlib import Path
-
-    from geo import incidents, reading
-    from geo.errors import HotspotsError
-
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{Path(name).suffix.lower()}"
         path.write_bytes(content)

@@ -20,6 +20,7 @@ from briefing import safe_origin
 from geo import demo, districts, incidents, population, reading, settings
 from geo.errors import HotspotsError
 from geo.incidents import ImportReport
+from hotspots.recommendation import read_service_points
 
 DEMO_SEED = 2026
 
@@ -120,8 +121,6 @@ def upload_parts(name: str, content: bytes) -> list[str]:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def service_points(name: str, content: bytes) -> tuple[str, pd.DataFrame]:
     """Service points from an uploaded CSV (name, kind/amenity, lon/lat): (cache key, points)."""
-    from hotspots.recommendation import read_service_points
-
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / Path(name).name
         path.write_bytes(content)
