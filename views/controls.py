@@ -8,6 +8,7 @@ are pure.
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Final
@@ -270,8 +271,32 @@ def clustering(lang: str, *, suggestion: tuple[float, int] | None) -> Clustering
     )
 
 
-def map_options(lang: str) -> tuple[str, str, bool]:
-    """District level and value of the choropleth, and whether to load tiles."""
+@dataclass(frozen=True)
+class MapChoice:
+    """What the map's district layer shows, and whether it loads a basemap.
+
+    Attributes
+    ----------
+    level
+        ``"suurpiiri"``, ``"peruspiiri"`` or ``"osaalue"``.
+    value
+        One of ``MAP_VALUES``: the count, the rate per 1,000 residents or the change.
+    tiles
+        Load the configured street basemap.
+    """
+
+    level: str
+    value: str
+    tiles: bool
+
+    @property
+    def value_column(self) -> str:
+        """The district table's column that colours the map."""
+        return {"count": "n", "rate": "rate_per_1000", "change": "change"}[self.value]
+
+
+def map_options(lang: str) -> MapChoice:
+    """Return the district level and value of the choropleth, and whether to load tiles."""
     levels = ["suurpiiri", "peruspiiri", "osaalue"]
     level = str(
         st.sidebar.selectbox(
@@ -292,7 +317,7 @@ def map_options(lang: str) -> tuple[str, str, bool]:
         )
     )
     tiles = bool(st.sidebar.checkbox(t("sidebar.show_tiles", lang), value=False, key="tiles"))
-    return level, value, tiles
+    return MapChoice(level, value, tiles)
 
 
 def district_bounds(

@@ -199,6 +199,27 @@ def _view(hotspots: gpd.GeoDataFrame | None, options: MapOptions) -> tuple[float
     return HELSINKI_BOUNDS_M
 
 
+def incidents_bounds(incidents: pd.DataFrame, *, outer: float = 0.01) -> tuple[float, float, float, float]:
+    """Return the box where the incidents are, so the map opens there and not on the sea area.
+
+    Parameters
+    ----------
+    incidents
+        Incidents with ``x_m`` and ``y_m`` (EPSG:3067), at least one.
+    outer
+        Share of the incidents left out on each side (a few far-off points would widen the
+        box to the whole city).
+
+    Returns
+    -------
+    tuple[float, float, float, float]
+        ``(minx, miny, maxx, maxy)`` in EPSG:3067 metres.
+    """
+    x, y = incidents["x_m"], incidents["y_m"]
+    low, high = outer, 1 - outer
+    return float(x.quantile(low)), float(y.quantile(low)), float(x.quantile(high)), float(y.quantile(high))
+
+
 def _latlon_box(bounds_m: tuple[float, float, float, float]) -> list[list[float]]:
     x0, y0, x1, y1 = bounds_m
     lon, lat = crs.to_wgs84([x0, x0, x1, x1], [y0, y1, y0, y1])

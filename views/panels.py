@@ -129,6 +129,32 @@ def chosen_hotspot(hotspots: gpd.GeoDataFrame) -> str | None:
     return chosen
 
 
+def hotspot_members(
+    result: Analysis, hotspots: gpd.GeoDataFrame, selected: str | None
+) -> tuple[pd.DataFrame, int] | None:
+    """Return the incidents of the chosen hotspot and its rank; None when none is chosen.
+
+    Parameters
+    ----------
+    result
+        The analysis the hotspots come from.
+    hotspots
+        Its hotspot table (``id``, ``label``, ``rank``).
+    selected
+        The chosen hotspot's ``id``; an id not in ``hotspots`` chooses none.
+
+    Returns
+    -------
+    tuple[DataFrame, int] | None
+        The rows of ``result.current`` in the hotspot, and its rank.
+    """
+    chosen = hotspots[hotspots["id"] == selected] if selected else hotspots.iloc[0:0]
+    if chosen.empty:
+        return None
+    members = result.current[result.labels == int(chosen["label"].iloc[0])]
+    return members, int(chosen["rank"].iloc[0])
+
+
 def hotspot_table(hotspots: gpd.GeoDataFrame, lang: str, *, selected: str | None) -> None:
     """Return the ranking; the chosen hotspot's row is highlighted, picking a row chooses it."""
     st.subheader(t("panel.ranking_table", lang))
