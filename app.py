@@ -40,7 +40,7 @@ def main() -> None:
 
     suur, per, osa = controls.district_filter(lang, url, hierarchy)
     preset, categories, sources = controls.categories(lang, url)
-    first, last = data.days
+    first, last = data.first_and_last_day()
     start, end = controls.period(lang, first=first, last=last)
     view = controls.view(lang)
     compare_with = controls.comparison(lang)

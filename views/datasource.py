@@ -4,15 +4,19 @@ Every data set carries a ``version``: a short string that changes whenever its r
 (the demo's size and seed; the store's row count and last batch; an upload's content hash
 with the import choices). ``views.results`` keys its caches by that version, so a rerun
 hashes a few short strings, never 100k rows. ``st.cache_data`` hands each caller its own
-copy, so no session can change the frames another one sees. Nothing is drawn here.
+copy, so no session can change the frames another one sees; and since a copy of 100k rows
+costs about 50 ms, a ``Loaded`` reads its incidents from the cache only when asked (on a
+cache miss of a result), not on every rerun. Nothing is drawn here.
 """
 
 from __future__ import annotations
 
 import hashlib
 import tempfile
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
@@ -31,17 +35,21 @@ DEMO_SEED = 2026
 
 @dataclass(frozen=True, eq=False)
 class Loaded:
-    """Incidents for the app plus what the user must be told about them.
+    """A data set for the app: what the user must be told about it, and its incidents on request.
 
     Attributes
     ----------
     version
         Names the content of this data set (see the module docstring): the cache key of
         everything computed from it.
-    incidents
-        Canonical incidents.
+    count
+        Number of incidents.
+    days
+        First and last day of the incidents in Helsinki time; None when there are none.
     synthetic
         Every incident is made up (the demo data, or a store holding only those).
+    reader
+        Returns the incidents from the cache (see ``incidents``).
     report, rejects
         What an upload's import did, and the rows it rejected (None for demo and store).
     origin
@@ -49,17 +57,49 @@ class Loaded:
     """
 
     version: str
-    incidents: pd.DataFrame
+    count: int
+    days: tuple[date, date] | None
     synthetic: bool
+    reader: Callable[[], pd.DataFrame] = field(repr=False)
     report: ImportReport | None = None
     rejects: pd.DataFrame | None = None
     origin: str = ""
 
-    @property
-    def days(self) -> tuple[date, date]:
-        """First and last day of the incidents, in Helsinki time."""
-        when = self.incidents["occurred_at"]
-        return when.min().date(), when.max().date()
+    def incidents(self) -> pd.DataFrame:
+        """Return the canonical incidents: a new copy from the cache on every call.
+
+        Call it where the rows are needed (a computation's cache miss), not on every rerun.
+        """
+        return self.reader()
+
+    def first_and_last_day(self) -> tuple[date, date]:
+        """Return the first and last day of the incidents (ValueError when there are none)."""
+        if self.days is None:
+            raise ValueError(f"the data set {self.version} holds no incidents, so it has no days")
+        return self.days
+
+
+def _loaded(
+    version: str,
+    frame: pd.DataFrame,
+    reader: Callable[[], pd.DataFrame],
+    *,
+    origin: str,
+    report: ImportReport | None = None,
+    rejects: pd.DataFrame | None = None,
+) -> Loaded:
+    """Return the ``Loaded`` of ``frame``: its size, days and whether it is made up."""
+    when = frame["occurred_at"]
+    return Loaded(
+        version=version,
+        count=len(frame),
+        days=(when.min().date(), when.max().date()) if len(frame) else None,
+        synthetic=bool(len(frame)) and bool(frame["synthetic"].all()),
+        reader=reader,
+        report=report,
+        rejects=rejects,
+        origin=origin,
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,13 +165,20 @@ def demo_data(n: int | None = None, seed: int = DEMO_SEED) -> Loaded:
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
+def _demo_incidents(n: int, seed: int) -> pd.DataFrame:
+    return demo.generate_demo(n=n, seed=seed)
+
+
+def _read_demo(n: int, seed: int) -> pd.DataFrame:
+    # A module-level function, so that a Loaded (pickled by st.cache_data) can name it.
+    return _demo_incidents(n, seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
 def _demo(n: int, seed: int) -> Loaded:
-    return Loaded(
-        version=f"demo-{n}-{seed}",
-        incidents=demo.generate_demo(n=n, seed=seed),
-        synthetic=True,
-        origin=f"synthetic demo data (seed {seed})",
-    )
+    frame = _demo_incidents(n, seed)
+    reader = partial(_read_demo, n, seed)
+    return _loaded(f"demo-{n}-{seed}", frame, reader, origin=f"synthetic demo data (seed {seed})")
 
 
 def store_state(url: str) -> StoreState:
@@ -161,6 +208,16 @@ def store_state(url: str) -> StoreState:
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
+def _store_incidents(state: StoreState) -> pd.DataFrame:
+    with store.driver_errors(state.url), store.open_store(state.url) as db:
+        return db.query()
+
+
+def _read_store(state: StoreState) -> pd.DataFrame:
+    return _store_incidents(state)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
 def store_data(state: StoreState) -> Loaded:
     """Return everything in the store, read again only when its version changes.
 
@@ -174,14 +231,42 @@ def store_data(state: StoreState) -> Loaded:
     Loaded
         The stored incidents, versioned by ``state.version``.
     """
-    with store.driver_errors(state.url), store.open_store(state.url) as db:
-        frame = db.query()
-    return Loaded(
-        version=state.version,
-        incidents=frame,
-        synthetic=bool(len(frame)) and bool(frame["synthetic"].all()),
-        origin=safe_origin(state.url),
-    )
+    frame = _store_incidents(state)
+    return _loaded(state.version, frame, partial(_read_store, state), origin=safe_origin(state.url))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _import_upload(
+    name: str,
+    content: bytes,
+    crs: str | None,
+    mapping: tuple[tuple[str, str], ...],
+    part: str | None,
+) -> tuple[pd.DataFrame, ImportReport, pd.DataFrame]:
+    """Return the accepted incidents, the import report and the rejected rows of an upload."""
+    suffix = Path(name).suffix.lower()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(content)
+        is_sheet = reading.file_format(path) == "xlsx"
+        result = incidents.import_incidents(
+            path,
+            crs=crs,
+            mapping=dict(mapping),
+            file_name=name,
+            sheet=part if is_sheet else None,
+            layer=None if is_sheet else part,
+        )
+    # st.cache_data pickles what it keeps, and a read-only mapping cannot be pickled: the
+    # report keeps a plain copy of the column mapping (every session gets its own anyway).
+    report = replace(result.report, column_mapping=dict(result.report.column_mapping))
+    return result.incidents, report, result.rejects
+
+
+def _read_upload(
+    name: str, content: bytes, crs: str | None, mapping: tuple[tuple[str, str], ...], part: str | None
+) -> pd.DataFrame:
+    return _import_upload(name, content, crs, mapping, part)[0]
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -213,32 +298,11 @@ def uploaded_data(
         The accepted incidents with the import report and the rejected rows, versioned by
         the content's hash and the choices.
     """
-    suffix = Path(name).suffix.lower()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{suffix}"
-        path.write_bytes(content)
-        is_sheet = reading.file_format(path) == "xlsx"
-        result = incidents.import_incidents(
-            path,
-            crs=crs,
-            mapping=dict(mapping),
-            file_name=name,
-            sheet=part if is_sheet else None,
-            layer=None if is_sheet else part,
-        )
+    frame, report, rejects = _import_upload(name, content, crs, mapping, part)
     digest = hashlib.sha1(content).hexdigest()[:12]
     version = f"upload-{digest}-{crs}-{part}-{hashlib.sha1(repr(mapping).encode()).hexdigest()[:6]}"
-    # st.cache_data pickles what it keeps, and a read-only mapping cannot be pickled: the
-    # report keeps a plain copy of the column mapping (every session gets its own anyway).
-    report = replace(result.report, column_mapping=dict(result.report.column_mapping))
-    return Loaded(
-        version=version,
-        incidents=result.incidents,
-        synthetic=bool(len(result.incidents)) and bool(result.incidents["synthetic"].all()),
-        report=report,
-        rejects=result.rejects,
-        origin=name,
-    )
+    reader = partial(_read_upload, name, content, crs, mapping, part)
+    return _loaded(version, frame, reader, report=report, rejects=rejects, origin=name)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -120,7 +120,7 @@ def incidents(lang: str) -> datasource.Loaded:
         st.stop()
     if loaded.synthetic:
         st.warning(t("msg.synthetic_demo", lang), icon="⚠️")
-    if loaded.incidents.empty:
+    if loaded.count == 0:
         st.info(t("msg.empty_selection", lang))
         st.stop()
     return loaded
@@ -133,7 +133,7 @@ def suggestion(lang: str, data: datasource.Loaded, selection: Selection) -> tupl
     """
     if not st.sidebar.button(t("sidebar.suggest_parameters", lang)):
         return None
-    suggested = results.suggestion(data.version, selection, data.incidents)
+    suggested = results.suggestion(data.version, selection, data)
     if suggested is None:
         return None
     st.session_state["suggestion"] = suggested
@@ -167,7 +167,7 @@ def analysis(
     Stops the page with the reason when the analysis (or the forecast) cannot be made.
     """
     try:
-        result, predicted = results.shown_analysis(request, data.incidents, services)
+        result, predicted = results.shown_analysis(request, data, services)
     except HotspotsError as exc:
         forecasting = request.view == "forecast"
         st.error(t("msg.forecast_failed", lang, error=str(exc)) if forecasting else str(exc))
@@ -291,7 +291,7 @@ def panel_tabs(
     if tab_predictive.open:
         with tab_predictive:
             share = backtest_panel.budget_slider(lang)
-            check = results.predictive_check(shown.request, share, data.incidents, shown.result)
+            check = results.predictive_check(shown.request, share, data, shown.result)
             backtest_panel.predictive_panel(shown.result, check, lang)
     if tab_downloads.open:
         with tab_downloads:

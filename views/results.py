@@ -2,9 +2,9 @@
 
 Every function is keyed by small hashable values: a ``Request`` (the versions of the data
 and of the service points, see ``views.datasource``, and the widget values) or the part of
-it the result depends on. The frames are passed as ``_``-prefixed arguments, which
+it the result depends on. The data sets are passed as ``_``-prefixed arguments, which
 Streamlit does not hash: a rerun with 100k incidents hashes a few short strings and
-dataclasses, not the rows, and the frames are read only on a miss. Each caller gets its own
+dataclasses, not the rows, and the rows are read from the cache only on a miss. Each caller gets its own
 copy of a result, so no session can change what another one sees. Nothing is drawn here;
 the rules are ``hotspots``'s.
 """
@@ -89,7 +89,7 @@ def chosen_parameters(
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def period_analysis(
-    request: Request, _incidents: pd.DataFrame, _services: datasource.ServicePoints | None
+    request: Request, _data: datasource.Loaded, _services: datasource.ServicePoints | None
 ) -> analysis.Analysis:
     """Return the analysis of the chosen period (``hotspots.analysis.analyse``).
 
@@ -97,7 +97,7 @@ def period_analysis(
     ----------
     request
         The cache key: versions and widget values.
-    _incidents, _services
+    _data, _services
         The incidents and service points the request's versions name (not hashed).
 
     Returns
@@ -105,11 +105,12 @@ def period_analysis(
     Analysis
         Hotspots, figures and comparison of ``request.selection``.
     """
+    incidents = _data.incidents()
     chosen = chosen_parameters(
-        request.data_version, request.selection.citywide(), request.clustering, _incidents
+        request.data_version, request.selection.citywide(), request.clustering, incidents
     )
     return analysis.analyse(
-        _incidents,
+        incidents,
         selection=request.selection,
         clustering=request.clustering,
         compare_with=request.compare_with,
@@ -124,7 +125,7 @@ def next_half_year(
     services_version: str,
     history: Selection,
     clustering: ClusteringParams,
-    _incidents: pd.DataFrame,
+    _data: datasource.Loaded,
     _services: datasource.ServicePoints | None,
 ) -> forecast.Forecast:
     """Return where the hotspots will be in the half-year after the data (``forecast_hotspots``).
@@ -139,7 +140,7 @@ def next_half_year(
         ``Request.history``: the filters without dates.
     clustering
         Method and parameters.
-    _incidents, _services
+    _data, _services
         The data the versions name (not hashed).
 
     Returns
@@ -148,12 +149,12 @@ def next_half_year(
         The forecast, with the analysis of the chosen history.
     """
     return forecast.forecast_hotspots(
-        _incidents, selection=history, clustering=clustering, service_points=_points(_services)
+        _data.incidents(), selection=history, clustering=clustering, service_points=_points(_services)
     )
 
 
 def shown_analysis(
-    request: Request, incidents: pd.DataFrame, services: datasource.ServicePoints | None
+    request: Request, data: datasource.Loaded, services: datasource.ServicePoints | None
 ) -> tuple[analysis.Analysis, forecast.Forecast | None]:
     """Return the analysis the page shows: the period's, or the forecast's (with the forecast).
 
@@ -161,7 +162,7 @@ def shown_analysis(
     ----------
     request
         Versions and widget values.
-    incidents, services
+    data, services
         The data the request's versions name.
 
     Returns
@@ -175,16 +176,16 @@ def shown_analysis(
             request.services_version,
             request.history,
             request.clustering,
-            incidents,
+            data,
             services,
         )
         return predicted.analysis, predicted
-    return period_analysis(request, incidents, services), None
+    return period_analysis(request, data, services), None
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def suggestion(
-    data_version: str, selection: Selection, _incidents: pd.DataFrame
+    data_version: str, selection: Selection, _data: datasource.Loaded
 ) -> parameters.ParameterSuggestion | None:
     """Return eps and min_samples suggested from the selected incidents' k-distances.
 
@@ -194,7 +195,7 @@ def suggestion(
         Version of ``_incidents``.
     selection
         The filters; the suggestion looks at the selected incidents only.
-    _incidents
+    _data
         The incidents ``data_version`` names (not hashed).
 
     Returns
@@ -202,7 +203,7 @@ def suggestion(
     ParameterSuggestion | None
         None when fewer than 3 incidents are selected.
     """
-    scoped = apply_selection(_incidents, selection)
+    scoped = apply_selection(_data.incidents(), selection)
     if len(scoped) < 3:
         return None
     return parameters.suggest_parameters(scoped[["x_m", "y_m"]].to_numpy())
@@ -261,7 +262,7 @@ def district_figures(request: Request, level: str, _result: analysis.Analysis) -
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def predictive_check(
-    request: Request, share: float, _incidents: pd.DataFrame, _result: analysis.Analysis
+    request: Request, share: float, _data: datasource.Loaded, _result: analysis.Analysis
 ) -> predictive.PredictiveCheck:
     """Return how well the last period's hotspots predicted this one (``predictive_check``).
 
@@ -271,7 +272,7 @@ def predictive_check(
         With ``share``, the cache key.
     share
         The area budget, a share of the study area.
-    _incidents, _result
+    _data, _result
         The incidents and the analysis of ``request`` (not hashed).
 
     Returns
@@ -280,5 +281,5 @@ def predictive_check(
         One backtest window, every method at the standard budgets and at ``share``.
     """
     return predictive.predictive_check(
-        _incidents, _result, share=share, osaalue=datasource.district_layer("osaalue")
+        _data.incidents(), _result, share=share, osaalue=datasource.district_layer("osaalue")
     )
