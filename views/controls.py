@@ -28,7 +28,7 @@ MAP_VALUES = ("count", "rate", "change")
 
 
 def language(url: urlstate.UrlState) -> str:
-    """Language picker; starts from the URL."""
+    """Draw the language picker (starting from the URL); return the language code."""
     codes = list(LANGUAGES)
     return str(
         st.sidebar.selectbox(
@@ -42,7 +42,7 @@ def language(url: urlstate.UrlState) -> str:
 
 
 def data_source(lang: str, *, store_has_data: bool) -> str:
-    """Demo data, the store or an upload; the store is the default once it holds data."""
+    """Draw the data source choice: demo, store or upload (the store once it holds data)."""
     return str(
         st.sidebar.radio(
             t("sidebar.data_source", lang),
@@ -57,7 +57,7 @@ def data_source(lang: str, *, store_has_data: bool) -> str:
 def district_filter(
     lang: str, url: urlstate.UrlState, hierarchy: pd.DataFrame
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """Suurpiiri, then peruspiiri, then osa-alue (multi-select); each narrows the next."""
+    """Draw suurpiiri, then peruspiiri, then osa-alue (multi-select); each narrows the next."""
     st.sidebar.subheader(t("sidebar.district_filter", lang))
     st.sidebar.caption(t("sidebar.district_filter_help", lang))
     suffix = "_sv" if lang == "sv" else "_fi"
@@ -83,7 +83,7 @@ def district_filter(
 
 
 def categories(lang: str, url: urlstate.UrlState) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    """Category preset, categories and sources."""
+    """Draw the category preset, categories and sources; return the three choices."""
     presets = list(urlstate.PRESET_KEYS)
     preset = str(
         st.sidebar.selectbox(
@@ -115,7 +115,7 @@ def categories(lang: str, url: urlstate.UrlState) -> tuple[str, tuple[str, ...],
 
 
 def period(lang: str, *, first: date, last: date) -> tuple[date, date]:
-    """Date range of the current period; default the last six months of the data."""
+    """Draw the date range of the current period (default: the last six months of the data)."""
     default_start = max(first, (pd.Timestamp(last) - pd.DateOffset(months=6)).date() + timedelta(days=1))
     value = st.sidebar.date_input(
         t("sidebar.date_range", lang),
@@ -131,7 +131,7 @@ def period(lang: str, *, first: date, last: date) -> tuple[date, date]:
 
 
 def comparison(lang: str) -> str:
-    """Which period the current one is compared with (default: the one just before)."""
+    """Draw which period the current one is compared with (default: the one just before)."""
     keys = {"previous": "comparison.previous_period", "year_before": "comparison.same_period_last_year",
             "none": "comparison.none"}  # fmt: skip
     return str(
@@ -149,7 +149,7 @@ VIEWS: Final = ("period", "forecast")
 
 
 def view(lang: str) -> str:
-    """``"period"`` (where was it) or ``"forecast"`` (where will it be, next half-year)."""
+    """Draw the view choice: ``"period"`` (where was it) or ``"forecast"`` (where will it be)."""
     return str(
         st.sidebar.radio(
             t("sidebar.view", lang),
@@ -184,7 +184,7 @@ def hour_window(start: int, end: int) -> tuple[int, ...]:
 
 
 def time_of_day(lang: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Hours (a window that may wrap past midnight) and weekdays."""
+    """Draw the hours (a window that may wrap past midnight) and weekdays; return both."""
     st.sidebar.subheader(t("sidebar.time_of_day", lang))
     left, right = st.sidebar.columns(2)
     start = int(
@@ -211,7 +211,7 @@ def time_of_day(lang: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
 
 
 def clustering(lang: str, *, suggestion: tuple[float, int] | None) -> ClusteringParams:
-    """Clustering method and parameters, with plain-language help."""
+    """Draw the clustering method and parameters, with plain-language help."""
     st.sidebar.subheader(t("sidebar.clustering", lang))
     st.sidebar.caption(t("help.clustering", lang))
     method = str(
@@ -296,7 +296,7 @@ class MapChoice:
 
 
 def map_options(lang: str) -> MapChoice:
-    """Return the district level and value of the choropleth, and whether to load tiles."""
+    """Draw the district level and value of the choropleth, and whether to load tiles."""
     levels = ["suurpiiri", "peruspiiri", "osaalue"]
     level = str(
         st.sidebar.selectbox(
@@ -327,7 +327,7 @@ def district_bounds(
     peruspiiri: tuple[str, ...],
     osaalue_codes: tuple[str, ...],
 ) -> tuple[float, float, float, float] | None:
-    """EPSG:3067 bounds of the chosen districts (``Selection``'s rule), None for none."""
+    """Return the EPSG:3067 bounds of the chosen districts (``Selection``'s rule), None for none."""
     choice = Selection(suurpiiri=suurpiiri, peruspiiri=peruspiiri, osaalue=osaalue_codes)
     if not choice.has_districts:
         return None
@@ -344,7 +344,7 @@ MAPPED_FIELDS = ("id", "occurred_at", "category", "source", "severity", "descrip
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _upload_columns(name: str, content: bytes, part: str | None) -> tuple[list[str], dict[str, str], str]:
-    """Columns of an uploaded file and what detection makes of them (or why it failed)."""
+    """Return an upload's columns and what detection makes of them (or why it failed)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{Path(name).suffix.lower()}"
         path.write_bytes(content)

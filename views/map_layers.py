@@ -320,6 +320,33 @@ def _hotspot_popup(row: pd.Series, rank: int, lang: str) -> str:
 LABELLED_RANKS: Final = 30
 
 
+def _rank_label(rank: int, lonlat: NDArray[np.float64]) -> folium.Marker:
+    """Return the rank as written on the map, at a point inside its hotspot."""
+    lon, lat = lonlat
+    return folium.Marker(
+        location=[float(lat), float(lon)],
+        icon=folium.DivIcon(
+            html=f'<div class="hs-rank">{rank}</div>',
+            icon_size=(24, 24),
+            icon_anchor=(12, 12),
+            class_name="hs-rank-icon",
+        ),
+        interactive=False,
+        keyboard=False,
+    )
+
+
+def _rank_legend(last_rank: int, lang: str) -> str:
+    """Return the legend's hotspot section: the colour ramp from the top rank to the last."""
+    ramp = ", ".join(HOTSPOT_COLOURS)
+    return (
+        f"<h4>{escape(t('map.legend.hotspots', lang))}</h4>"
+        f'<div class="hs-ramp" style="background: linear-gradient(to right, {ramp})"></div>'
+        f'<div class="hs-ends"><span>{escape(t("map.legend.rank_top", lang))}</span>'
+        f"<span>{escape(t('map.legend.rank_last', lang, rank=last_rank))}</span></div>"
+    )
+
+
 def hotspot_layers(
     hotspots: gpd.GeoDataFrame, lang: str, selected: str | None
 ) -> tuple[folium.GeoJson | None, folium.FeatureGroup | None, str]:
@@ -378,18 +405,7 @@ def hotspot_layers(
         }
         if rank > LABELLED_RANKS and not is_selected:
             continue  # the long tail stays unlabelled: numbers would bury the map
-        lon, lat = anchors[i]
-        folium.Marker(
-            location=[float(lat), float(lon)],
-            icon=folium.DivIcon(
-                html=f'<div class="hs-rank">{rank}</div>',
-                icon_size=(24, 24),
-                icon_anchor=(12, 12),
-                class_name="hs-rank-icon",
-            ),
-            interactive=False,
-            keyboard=False,
-        ).add_to(labels)
+        _rank_label(rank, anchors[i]).add_to(labels)
     layer = folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name=escape(t("map.layer.hotspots", lang)),
@@ -398,14 +414,7 @@ def hotspot_layers(
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
         popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=340),
     )
-    ramp = ", ".join(HOTSPOT_COLOURS)
-    legend = (
-        f"<h4>{escape(t('map.legend.hotspots', lang))}</h4>"
-        f'<div class="hs-ramp" style="background: linear-gradient(to right, {ramp})"></div>'
-        f'<div class="hs-ends"><span>{escape(t("map.legend.rank_top", lang))}</span>'
-        f"<span>{escape(t('map.legend.rank_last', lang, rank=int(high)))}</span></div>"
-    )
-    return layer, labels, legend
+    return layer, labels, _rank_legend(int(high), lang)
 
 
 def _incident_xy(incidents: pd.DataFrame) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
