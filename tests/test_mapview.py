@@ -423,3 +423,14 @@ def test_empty_hotspots_and_incidents_draw_only_districts(
     )
     assert set(geojson_layers(m)) == {"Districts: v"}
     m.get_root().render()
+
+
+def test_the_map_opens_where_the_incidents_are() -> None:
+    # 198 incidents on a 1 km square and two far off: the outer 1 % on each side are left out.
+    xs = [386_000.0 + 1_000.0 * k / 197 for k in range(198)] + [370_000.0, 410_000.0]
+    ys = [6_672_000.0 + 1_000.0 * k / 197 for k in range(198)] + [6_650_000.0, 6_700_000.0]
+    incidents = pd.DataFrame({"x_m": xs, "y_m": ys})
+    x0, y0, x1, y1 = mapview.incidents_bounds(incidents)
+    assert 385_900 < x0 < 386_100 and 386_900 < x1 < 387_100
+    assert 6_671_900 < y0 < 6_672_100 and 6_672_900 < y1 < 6_673_100
+    assert mapview.incidents_bounds(incidents, outer=0.0) == (370_000.0, 6_650_000.0, 410_000.0, 6_700_000.0)
