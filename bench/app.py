@@ -84,7 +84,7 @@ def main() -> int:
     from hotspots import analysis
     from hotspots.selection import Selection
     from views import datasource
-    from views.mapview import build_map
+    from views.mapview import MapLayers, MapOptions, build_map
     from views.panels import localised_hotspots
 
     incidents = demo.generate_demo(n=args.n)
@@ -93,12 +93,14 @@ def main() -> int:
     layer = datasource.district_layer("peruspiiri").assign(n=0.0)
     start = time.perf_counter()
     m = build_map(
-        districts=layer,
-        value_column="n",
-        value_label="n",
-        hotspots=localised_hotspots(result.hotspots, "fi"),
-        incidents=result.current,
-        lang="fi",
+        MapLayers(
+            districts=layer,
+            value_column="n",
+            value_label="n",
+            hotspots=localised_hotspots(result.hotspots, "fi"),
+            incidents=result.current,
+        ),
+        MapOptions(lang="fi"),
     )
     html = m.get_root().render()
     build_s = time.perf_counter() - start

@@ -156,30 +156,6 @@ def test_predictive_tab_shows_the_budget_sentence_and_the_backtest(app: AppTest)
     assert shares == ["0,5\u00a0%", "1\u00a0%", "3\u00a0%", "5\u00a0%"]
 
 
-def test_the_newest_pick_of_table_and_map_wins() -> None:
-    from views.panels import newest_pick
-
-    # A map click on H3 overrides an earlier table pick, and says so (the table resets).
-    assert newest_pick("H1", table_pick="H1", last_table_pick="H1", map_pick="H3", last_map_pick=None) == (
-        "H3",
-        True,
-    )
-    # The same map click seen again on a later rerun changes nothing.
-    assert newest_pick("H3", table_pick=None, last_table_pick=None, map_pick="H3", last_map_pick="H3") == (
-        "H3",
-        False,
-    )
-    # A new table pick after that wins; unticking the row clears the choice.
-    assert newest_pick("H3", table_pick="H2", last_table_pick=None, map_pick="H3", last_map_pick="H3") == (
-        "H2",
-        False,
-    )
-    assert newest_pick("H2", table_pick=None, last_table_pick="H2", map_pick="H3", last_map_pick="H3") == (
-        None,
-        False,
-    )
-
-
 def test_parameter_panel_reports_the_size_rule_and_the_choice(app: AppTest) -> None:
     # The parameters tab is not lazy: its text is on the page from the start.
     texts = " ".join(m.value for m in app.markdown)

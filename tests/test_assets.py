@@ -24,6 +24,7 @@ from folium.elements import JSCSSMixin
 from geo.districts import load_districts
 from views import assets, mapview
 from views.assets import AssetUrls, MapAssetsError
+from views.mapview import MapLayers, MapOptions
 
 SCRIPT_SRC = re.compile(r"<script\b[^>]*\bsrc=[\"']([^\"']+)", re.IGNORECASE)
 LINK_HREF = re.compile(r"<link\b[^>]*\bhref=[\"']([^\"']+)", re.IGNORECASE)
@@ -176,15 +177,19 @@ def test_built_map_loads_only_served_files(
 ) -> None:
     incidents = pd.DataFrame({"x_m": [386_400.0, 386_450.0], "y_m": [6_672_300.0, 6_672_320.0]})
     m = mapview.build_map(
-        districts=districts,
-        value_column="value",
-        value_label="Tapahtumia",
-        hotspots=hotspots,
-        incidents=incidents,
-        lang="fi",
-        tiles_url="https://tiles.example.test/{z}/{x}/{y}.png",
-        tiles_attribution='&copy; <a href="https://example.test/copyright">Example</a>',
-        asset_urls=urls,
+        MapLayers(
+            districts=districts,
+            value_column="value",
+            value_label="Tapahtumia",
+            hotspots=hotspots,
+            incidents=incidents,
+        ),
+        MapOptions(
+            lang="fi",
+            tiles_url="https://tiles.example.test/{z}/{x}/{y}.png",
+            tiles_attribution='&copy; <a href="https://example.test/copyright">Example</a>',
+            asset_urls=urls,
+        ),
     )
     page = m.get_root().render()
     served = dict(urls.files)
@@ -202,7 +207,8 @@ def test_built_map_loads_only_served_files(
 
 def test_standalone_page_inlines_everything(districts: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame) -> None:
     m = mapview.build_map(
-        districts=districts, value_column="value", value_label="Count", hotspots=hotspots, lang="en"
+        MapLayers(districts=districts, value_column="value", value_label="Count", hotspots=hotspots),
+        MapOptions(lang="en"),
     )
     page = assets.standalone_html(m)
     assert _links(page) == []
@@ -255,12 +261,8 @@ def test_standalone_map_draws_in_a_browser_without_network(
     top = hotspots.iloc[[0]]
     x, y = top.geometry.iloc[0].centroid.coords[0]
     m = mapview.build_map(
-        districts=districts,
-        value_column="value",
-        value_label="n",
-        hotspots=top,
-        lang="fi",
-        bounds_m=(x - 1_500, y - 1_000, x + 1_500, y + 1_000),
+        MapLayers(districts=districts, value_column="value", value_label="n", hotspots=top),
+        MapOptions(lang="fi", bounds_m=(x - 1_500, y - 1_000, x + 1_500, y + 1_000)),
     )
     page = tmp_path / "map.html"
     page.write_text(assets.standalone_html(m), encoding="utf-8")

@@ -1,4 +1,4 @@
-"""The app's download list (views.downloads): every file is made, in its format, and privacy holds."""
+"""The app's download list (views.download_panel): every file is made, in its format, and privacy holds."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from briefing import downloads
 from geo import demo
 from hotspots import analysis
 from hotspots.selection import Selection
-from views.downloads import ExportOptions, export_files
+from views.download_panel import ExportOptions, export_files
 
 SINCE, UNTIL = "2026-05-01", "2026-11-01"
 

@@ -22,7 +22,6 @@ from hotspots.backtest.last_period import (
 )
 from hotspots.clustering import ClusteringParams
 from hotspots.selection import Selection, apply
-from views import predictive as predictive_view
 
 CLUSTERING = ClusteringParams(eps_m=150.0, min_samples=10)
 
@@ -231,23 +230,3 @@ def test_budget_fit_on_the_demo_hotspots(
     assert list(large.hotspots["rank"]) == list(range(1, large.count + 1))
     assert large.area_km2 <= large.budget_km2
     assert large.incident_share == pytest.approx(large.hotspots["n"].sum() / total)
-
-
-# --------------------------------------------------------------------------- the panel's texts
-
-
-def test_sentences_in_three_languages() -> None:
-    fit = hotspots_in_budget(_hand_made(), study_area_km2=100.0, share=0.035, n_incidents=50)
-    assert predictive_view.fit_sentence(fit, "en") == (
-        "At 3.5% of the area (3.5 km²) the top 3 hotspots fit; they hold 70% of this period's incidents."
-    )
-    assert "3,5\u00a0%" in predictive_view.fit_sentence(fit, "fi")
-    assert "3 kärkihotspotia" in predictive_view.fit_sentence(fit, "fi")
-    one = hotspots_in_budget(_hand_made(), study_area_km2=100.0, share=0.01, n_incidents=50)
-    assert "the top hotspot fits; it holds 20%" in predictive_view.fit_sentence(one, "en")
-    every = hotspots_in_budget(_hand_made(), study_area_km2=100.0, share=0.5, n_incidents=50)
-    assert "all 4 hotspots fit; they hold 72%" in predictive_view.fit_sentence(every, "en")
-    nothing = hotspots_in_budget(_hand_made().iloc[0:0], study_area_km2=100.0, share=0.5, n_incidents=50)
-    assert predictive_view.fit_sentence(nothing, "en").startswith("The selection has no hotspots.")
-    none = hotspots_in_budget(_hand_made(), study_area_km2=100.0, share=0.005, n_incidents=50)
-    assert "den högst rankade är 1,0 km²" in predictive_view.fit_sentence(none, "sv")

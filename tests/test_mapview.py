@@ -16,8 +16,9 @@ import shapely
 from pyproj import Transformer
 
 from geo.districts import load_districts
-from views import mapview
-from views.mapview import MapInputError, build_map
+from views import map_layers, mapview
+from views.map_layers import MapInputError
+from views.mapview import MapLayers, MapOptions, build_map
 
 EVIL = "<script>alert(1)</script>"
 EVIL_JS = "${alert(2)}`\\"
@@ -94,18 +95,22 @@ def page_fi(districts: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame) -> str:
     incidents.loc[0, "description"] = EVIL
     incidents.loc[1, "category"] = EVIL
     m = build_map(
-        districts=districts,
-        value_column="value",
-        value_label="Tapahtumia",
-        hotspots=hotspots,
-        incidents=incidents,
-        lang="fi",
+        MapLayers(
+            districts=districts,
+            value_column="value",
+            value_label="Tapahtumia",
+            hotspots=hotspots,
+            incidents=incidents,
+        ),
+        MapOptions(lang="fi"),
     )
     return str(m.get_root().render())
 
 
 def test_district_names_follow_the_language(districts: gpd.GeoDataFrame, page_fi: str) -> None:
-    m_sv = build_map(districts=districts, value_column="value", value_label="Händelser", lang="sv")
+    m_sv = build_map(
+        MapLayers(districts=districts, value_column="value", value_label="Händelser"), MapOptions(lang="sv")
+    )
     page_sv = m_sv.get_root().render()
     assert in_page("Kallio") in page_fi and in_page("Berghäll") not in page_fi
     assert in_page("Berghäll") in page_sv and in_page("<b>Kallio</b>") not in page_sv
@@ -114,7 +119,9 @@ def test_district_names_follow_the_language(districts: gpd.GeoDataFrame, page_fi
 
 
 def test_values_are_formatted_and_missing_is_grey(districts: gpd.GeoDataFrame) -> None:
-    m = build_map(districts=districts, value_column="value", value_label="Tapahtumia", lang="fi")
+    m = build_map(
+        MapLayers(districts=districts, value_column="value", value_label="Tapahtumia"), MapOptions(lang="fi")
+    )
     layer = geojson_layers(m)["Alueet: Tapahtumia"]
     tips = {f["id"]: f["properties"]["tip"] for f in layer.data["features"]}
     row = int(np.flatnonzero(districts["name_fi"] == "Kallio")[0])
@@ -123,22 +130,24 @@ def test_values_are_formatted_and_missing_is_grey(districts: gpd.GeoDataFrame) -
     empty = int(np.flatnonzero(districts["name_fi"] == "Vironniemi")[0])
     assert tips[f"d{empty}"].endswith("ei tietoa")
     style = layer.style_function({"id": f"d{empty}"})
-    assert style["fillColor"] == mapview.NO_DATA_COLOUR
+    assert style["fillColor"] == map_layers.NO_DATA_COLOUR
     other = layer.style_function({"id": f"d{row}"})
-    assert other["fillColor"] in mapview.DISTRICT_COLOURS
+    assert other["fillColor"] in map_layers.DISTRICT_COLOURS
     page = m.get_root().render()
     assert in_page("ei tietoa") in page
 
 
 def test_choropleth_classes_order_the_values(districts: gpd.GeoDataFrame) -> None:
-    m = build_map(districts=districts, value_column="value", value_label="v", lang="en")
+    m = build_map(
+        MapLayers(districts=districts, value_column="value", value_label="v"), MapOptions(lang="en")
+    )
     layer = geojson_layers(m)["Districts: v"]
     order = np.argsort(districts["value"].to_numpy())
     finite = [i for i in order if np.isfinite(districts["value"].iloc[i])]
     shades = [
-        mapview.DISTRICT_COLOURS.index(layer.style_function({"id": f"d{i}"})["fillColor"]) for i in finite
+        map_layers.DISTRICT_COLOURS.index(layer.style_function({"id": f"d{i}"})["fillColor"]) for i in finite
     ]
-    assert shades == sorted(shades) and shades[0] == 0 and shades[-1] == len(mapview.DISTRICT_COLOURS) - 1
+    assert shades == sorted(shades) and shades[0] == 0 and shades[-1] == len(map_layers.DISTRICT_COLOURS) - 1
 
 
 def test_hotspots_have_rank_labels_colours_and_popups(hotspots: gpd.GeoDataFrame, page_fi: str) -> None:
@@ -150,14 +159,17 @@ def test_hotspots_have_rank_labels_colours_and_popups(hotspots: gpd.GeoDataFrame
 
 
 def test_rank_one_is_red_and_the_last_yellow(districts: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame) -> None:
-    m = build_map(districts=districts, value_column="value", value_label="v", hotspots=hotspots, lang="en")
+    m = build_map(
+        MapLayers(districts=districts, value_column="value", value_label="v", hotspots=hotspots),
+        MapOptions(lang="en"),
+    )
     layer = geojson_layers(m)["Hotspots"]
     by_rank = {}
     for feature in layer.data["features"]:
         rank = int(re.search(r"Hotspot (\d+)", feature["properties"]["tip"]).group(1))  # type: ignore[union-attr]
         by_rank[rank] = layer.style_function(feature)["fillColor"]
-    assert by_rank[1] == mapview.HOTSPOT_COLOURS[0]
-    assert by_rank[3] == mapview.HOTSPOT_COLOURS[-1]
+    assert by_rank[1] == map_layers.HOTSPOT_COLOURS[0]
+    assert by_rank[3] == map_layers.HOTSPOT_COLOURS[-1]
     assert by_rank[2] not in (by_rank[1], by_rank[3])
 
 
@@ -174,7 +186,7 @@ def test_every_text_is_escaped(page_fi: str) -> None:
 def test_escaping_of_names_and_labels(districts: gpd.GeoDataFrame) -> None:
     frame = districts.copy()
     frame["name_fi"] = frame["name_fi"].where(frame["name_fi"] != "Kallio", EVIL)
-    m = build_map(districts=frame, value_column="value", value_label=EVIL, lang="fi")
+    m = build_map(MapLayers(districts=frame, value_column="value", value_label=EVIL), MapOptions(lang="fi"))
     page = m.get_root().render()
     assert EVIL not in page and in_page(EVIL) not in page
     assert in_page(html.escape(EVIL)) in page
@@ -188,13 +200,10 @@ def test_no_tiles_means_no_tile_layer_but_everything_else(
     assert "L.control.scale()" in page_fi and "L.control.layers" in page_fi
     assert in_page(mapview.BACKGROUND_COLOUR) in page_fi or mapview.BACKGROUND_COLOUR in page_fi
     m = build_map(
-        districts=districts,
-        value_column="value",
-        value_label="v",
-        hotspots=hotspots,
-        lang="en",
-        tiles_url="https://tiles.example.test/{z}/{x}/{y}.png",
-        tiles_attribution="© Example",
+        MapLayers(districts=districts, value_column="value", value_label="v", hotspots=hotspots),
+        MapOptions(
+            lang="en", tiles_url="https://tiles.example.test/{z}/{x}/{y}.png", tiles_attribution="© Example"
+        ),
     )
     page = m.get_root().render()
     assert page.count("L.tileLayer") == 1 and "https://tiles.example.test/{z}/{x}/{y}.png" in page
@@ -204,12 +213,16 @@ def test_no_tiles_means_no_tile_layer_but_everything_else(
 def test_tiles_need_an_attribution(districts: gpd.GeoDataFrame) -> None:
     with pytest.raises(MapInputError, match="tiles_attribution"):
         build_map(
-            districts=districts, value_column="value", value_label="v", tiles_url="https://x.test/{z}/{x}/{y}"
+            MapLayers(districts=districts, value_column="value", value_label="v"),
+            MapOptions(tiles_url="https://x.test/{z}/{x}/{y}"),
         )
 
 
 def test_wgs84_only_at_the_edge(districts: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame) -> None:
-    m = build_map(districts=districts, value_column="value", value_label="v", hotspots=hotspots, lang="en")
+    m = build_map(
+        MapLayers(districts=districts, value_column="value", value_label="v", hotspots=hotspots),
+        MapOptions(lang="en"),
+    )
     coords = np.array(
         [
             xy
@@ -247,16 +260,22 @@ def _fit_bounds(m: folium.Map) -> list[list[float]]:
 
 def test_view_bounds_hotspot_or_helsinki(districts: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame) -> None:
     common: dict[str, Any] = {"districts": districts, "value_column": "value", "value_label": "v"}
-    (s, w), (n, e) = _fit_bounds(build_map(**common, bounds_m=(385_000, 6_670_000, 387_000, 6_673_000)))
+    (s, w), (n, e) = _fit_bounds(
+        build_map(MapLayers(**common), MapOptions(bounds_m=(385_000, 6_670_000, 387_000, 6_673_000)))
+    )
     lon0, lat0 = TO_WGS84.transform(385_000, 6_670_000)
     lon1, lat1 = TO_WGS84.transform(387_000, 6_673_000)
     assert s == pytest.approx(min(lat0, lat1), abs=2e-4) and n == pytest.approx(max(lat0, lat1), abs=2e-4)
     assert w == pytest.approx(min(lon0, lon1), abs=2e-3) and e == pytest.approx(max(lon0, lon1), abs=2e-3)
-    (s, w), (n, e) = _fit_bounds(build_map(**common, hotspots=hotspots, selected_hotspot="hs-c"))
+    (s, w), (n, e) = _fit_bounds(
+        build_map(MapLayers(**common, hotspots=hotspots), MapOptions(selected_hotspot="hs-c"))
+    )
     lon, lat = TO_WGS84.transform(391_000.0, 6_678_500.0)
     assert s < lat < n and w < lon < e and (n - s) < 0.02
-    helsinki = _fit_bounds(build_map(**common, hotspots=hotspots, selected_hotspot="gone"))
-    assert helsinki == _fit_bounds(build_map(**common))
+    helsinki = _fit_bounds(
+        build_map(MapLayers(**common, hotspots=hotspots), MapOptions(selected_hotspot="gone"))
+    )
+    assert helsinki == _fit_bounds(build_map(MapLayers(**common)))
     (s, w), (n, e) = helsinki
     lon, lat = TO_WGS84.transform(*KALLIO_XY)
     assert s < lat < n and w < lon < e and (e - w) > 0.4
@@ -264,7 +283,8 @@ def test_view_bounds_hotspot_or_helsinki(districts: gpd.GeoDataFrame, hotspots: 
 
 def test_selected_hotspot_is_outlined(districts: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame) -> None:
     m = build_map(
-        districts=districts, value_column="value", value_label="v", hotspots=hotspots, selected_hotspot="hs-b"
+        MapLayers(districts=districts, value_column="value", value_label="v", hotspots=hotspots),
+        MapOptions(selected_hotspot="hs-b"),
     )
     layer = geojson_layers(m)["Hotspotit"]
     weights = {
@@ -277,7 +297,10 @@ def test_selected_hotspot_is_outlined(districts: gpd.GeoDataFrame, hotspots: gpd
 def test_few_incidents_are_points_with_popups(districts: gpd.GeoDataFrame) -> None:
     incidents = synthetic_incidents(120)
     incidents.loc[5, "x_m"] = np.nan
-    m = build_map(districts=districts, value_column="value", value_label="v", incidents=incidents, lang="sv")
+    m = build_map(
+        MapLayers(districts=districts, value_column="value", value_label="v", incidents=incidents),
+        MapOptions(lang="sv"),
+    )
     layer = geojson_layers(m)["Händelser"]
     assert isinstance(layer.marker, folium.CircleMarker)
     features = layer.data["features"]
@@ -297,12 +320,8 @@ def test_many_incidents_become_density_cells_without_small_ones(districts: gpd.G
         ys += [iy * 250 + 125] * count
     incidents = pd.DataFrame({"x_m": xs, "y_m": ys, "description": EVIL})
     m = build_map(
-        districts=districts,
-        value_column="value",
-        value_label="v",
-        incidents=incidents,
-        lang="en",
-        exact_points_max=10,
+        MapLayers(districts=districts, value_column="value", value_label="v", incidents=incidents),
+        MapOptions(lang="en", exact_points_max=10),
     )
     layer = geojson_layers(m)["Incident density (250 m cells)"]
     tips = {f["properties"]["tip"]: f["geometry"] for f in layer.data["features"]}
@@ -318,7 +337,9 @@ def test_payload_of_100k_incidents_stays_small(
 ) -> None:
     incidents = synthetic_incidents(100_000)
     m = build_map(
-        districts=districts, value_column="value", value_label="v", hotspots=hotspots, incidents=incidents
+        MapLayers(
+            districts=districts, value_column="value", value_label="v", hotspots=hotspots, incidents=incidents
+        )
     )
     size = len(m.get_root().render())
     assert size < 3_000_000, size
@@ -334,7 +355,9 @@ def test_payload_of_100k_incidents_stays_small(
 
 def test_exact_points_page_stays_small(districts: gpd.GeoDataFrame) -> None:
     m = build_map(
-        districts=districts, value_column="value", value_label="v", incidents=synthetic_incidents(2000)
+        MapLayers(
+            districts=districts, value_column="value", value_label="v", incidents=synthetic_incidents(2000)
+        )
     )
     assert len(m.get_root().render()) < 1_500_000
 
@@ -345,13 +368,14 @@ def test_inputs_are_not_mutated(districts: gpd.GeoDataFrame, hotspots: gpd.GeoDa
     before = [frame.copy(deep=True) for frame in frames]
     for limit in (10, 5000):
         build_map(
-            districts=districts,
-            value_column="value",
-            value_label="v",
-            hotspots=hotspots,
-            incidents=incidents,
-            exact_points_max=limit,
-            selected_hotspot="hs-a",
+            MapLayers(
+                districts=districts,
+                value_column="value",
+                value_label="v",
+                hotspots=hotspots,
+                incidents=incidents,
+            ),
+            MapOptions(exact_points_max=limit, selected_hotspot="hs-a"),
         )
     for frame, copy in zip(frames, before, strict=True):
         pd.testing.assert_frame_equal(frame, copy)
@@ -361,44 +385,52 @@ def test_inputs_are_not_mutated(districts: gpd.GeoDataFrame, hotspots: gpd.GeoDa
 def test_input_errors_name_the_problem(districts: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame) -> None:
     common: dict[str, Any] = {"value_column": "value", "value_label": "v"}
     with pytest.raises(MapInputError, match="'rate'"):
-        build_map(districts=districts, value_column="rate", value_label="v")
+        build_map(MapLayers(districts=districts, value_column="rate", value_label="v"))
     with pytest.raises(MapInputError, match=r"districts\['name_fi'\] must hold numbers"):
-        build_map(districts=districts, value_column="name_fi", value_label="v")
+        build_map(MapLayers(districts=districts, value_column="name_fi", value_label="v"))
     with pytest.raises(MapInputError, match="no CRS"):
-        build_map(districts=districts.set_crs(None, allow_override=True), **common)
+        build_map(MapLayers(districts=districts.set_crs(None, allow_override=True), **common))
     with pytest.raises(MapInputError, match=r"\['rank'\]"):
-        build_map(districts=districts, hotspots=hotspots.drop(columns="rank"), **common)
+        build_map(MapLayers(districts=districts, hotspots=hotspots.drop(columns="rank"), **common))
     with pytest.raises(MapInputError, match=r"hotspots\['rank'\].*'top'"):
-        build_map(districts=districts, hotspots=hotspots.assign(rank=["1", "top", "3"]), **common)
+        build_map(MapLayers(districts=districts, hotspots=hotspots.assign(rank=["1", "top", "3"]), **common))
     with pytest.raises(MapInputError, match="bounds_m"):
-        build_map(districts=districts, bounds_m=(5, 5, 1, 1), **common)
+        build_map(MapLayers(districts=districts, **common), MapOptions(bounds_m=(5, 5, 1, 1)))
     with pytest.raises(MapInputError, match="x_m/y_m"):
         build_map(
-            districts=districts, value_column="value", value_label="v", incidents=pd.DataFrame({"a": [1]})
+            MapLayers(
+                districts=districts, value_column="value", value_label="v", incidents=pd.DataFrame({"a": [1]})
+            )
         )
     with pytest.raises(ValueError, match="lang"):
-        build_map(districts=districts, value_column="value", value_label="v", lang="de")
+        build_map(
+            MapLayers(districts=districts, value_column="value", value_label="v"), MapOptions(lang="de")
+        )
 
 
 def test_empty_hotspots_and_incidents_draw_only_districts(
     districts: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame
 ) -> None:
     m = build_map(
-        districts=districts,
-        value_column="value",
-        value_label="v",
-        hotspots=hotspots.iloc[0:0],
-        incidents=synthetic_incidents(10).iloc[0:0],
-        lang="en",
+        MapLayers(
+            districts=districts,
+            value_column="value",
+            value_label="v",
+            hotspots=hotspots.iloc[0:0],
+            incidents=synthetic_incidents(10).iloc[0:0],
+        ),
+        MapOptions(lang="en"),
     )
     assert set(geojson_layers(m)) == {"Districts: v"}
     m.get_root().render()
 
 
-def test_hotspot_popup_shows_the_category_mix_as_words() -> None:
-    row = pd.Series(
-        {"n": 45, "categories": {"drug_dealing": 30, "other": 15}, "top_category": "drug_dealing"}
-    )
-    html = mapview._hotspot_popup(row, 1, "fi")
-    assert "{" not in html and "&#x27;" not in html
-    assert "30" in html and "15" in html
+def test_the_map_opens_where_the_incidents_are() -> None:
+    # 198 incidents on a 1 km square and two far off: the outer 1 % on each side are left out.
+    xs = [386_000.0 + 1_000.0 * k / 197 for k in range(198)] + [370_000.0, 410_000.0]
+    ys = [6_672_000.0 + 1_000.0 * k / 197 for k in range(198)] + [6_650_000.0, 6_700_000.0]
+    incidents = pd.DataFrame({"x_m": xs, "y_m": ys})
+    x0, y0, x1, y1 = mapview.incidents_bounds(incidents)
+    assert 385_900 < x0 < 386_100 and 386_900 < x1 < 387_100
+    assert 6_671_900 < y0 < 6_672_100 and 6_672_900 < y1 < 6_673_100
+    assert mapview.incidents_bounds(incidents, outer=0.0) == (370_000.0, 6_650_000.0, 410_000.0, 6_700_000.0)

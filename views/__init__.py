@@ -1,4 +1,37 @@
-"""The view layer: map building, self-served map assets and translations.
+"""The view layer: the Streamlit page's pieces, the map and its self-served assets.
 
-``mapview`` and ``assets`` are pure (no Streamlit); only ``app.py`` calls ``st.``.
+Pure, no Streamlit (tested with pytest; a notebook can use them):
+    ``mapview``         ``build_map(MapLayers, MapOptions) -> folium.Map``; where the map opens
+    ``map_layers``      the map's layers: districts by value, hotspots by rank, incidents
+    ``assets``          Leaflet and the rest, copied from installed packages, served by the app
+    ``urlstate``        the part of the view state kept in the URL (bookmarks)
+
+Cached with ``st.cache_data``, drawing nothing:
+    ``datasource``      the incidents (demo, store, upload), service points, district layers,
+                        each with the version its caches are keyed by
+    ``results``         what the page computes from them: analysis, forecast, tables, backtest
+
+Drawing with ``st.`` (tested with AppTest in test_app.py and test_page.py):
+    ``controls``        the sidebar's widgets (``hour_window`` and ``district_bounds`` are pure)
+    ``page``            the page's sections in order: data, analysis, ranking, map, tabs
+    ``panels``          key figures, ranking, hotspot card, district table, charts, parameters
+    ``backtest_panel``  the tab "did last period's hotspots predict this one?"
+    ``download_panel``  the download tab (its list of files, ``export_files``, is pure)
+
+``app.py`` reads the sidebar through ``controls`` and draws through ``page``.
 """
+
+from views.assets import AssetUrls, MapAssetsError, install_static_assets, standalone_html
+from views.map_layers import MapInputError
+from views.mapview import MapLayers, MapOptions, build_map
+
+__all__ = [
+    "AssetUrls",
+    "MapAssetsError",
+    "MapInputError",
+    "MapLayers",
+    "MapOptions",
+    "build_map",
+    "install_static_assets",
+    "standalone_html",
+]

@@ -1,18 +1,24 @@
 """The sidebar: language, data, district filter, categories, period, time, clustering.
 
-Reads widgets and returns plain data (``Controls``); no analysis happens here.
+Each function draws its widgets and returns plain data (codes, tuples, ``Selection`` parts,
+``ClusteringParams``); no analysis happens here. ``hour_window`` and ``district_bounds``
+are pure.
 """
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Final
 
 import pandas as pd
 import streamlit as st
 
-from geo import schema
+from geo import reading, schema
+from geo.columns import detect_columns
+from geo.errors import HotspotsError
 from hotspots.clustering import METHODS, ClusteringParams
 from hotspots.selection import PRESETS, Selection
 from i18n import LANGUAGES, category_label, level_label, source_label, t
@@ -22,22 +28,8 @@ DATA_SOURCES = ("demo", "store", "upload")
 MAP_VALUES = ("count", "rate", "change")
 
 
-@dataclass(frozen=True)
-class Controls:
-    """Everything the sidebar decided, as plain data."""
-
-    lang: str
-    data_source: str
-    selection: Selection
-    clustering: ClusteringParams
-    map_level: str
-    map_value: str
-    show_tiles: bool
-    url: urlstate.UrlState
-
-
 def language(url: urlstate.UrlState) -> str:
-    """Language picker; starts from the URL."""
+    """Draw the language picker (starting from the URL); return the language code."""
     codes = list(LANGUAGES)
     return str(
         st.sidebar.selectbox(
@@ -51,7 +43,7 @@ def language(url: urlstate.UrlState) -> str:
 
 
 def data_source(lang: str, *, store_has_data: bool) -> str:
-    """Demo data, the store or an upload; the store is the default once it holds data."""
+    """Draw the data source choice: demo, store or upload (the store once it holds data)."""
     return str(
         st.sidebar.radio(
             t("sidebar.data_source", lang),
@@ -66,7 +58,7 @@ def data_source(lang: str, *, store_has_data: bool) -> str:
 def district_filter(
     lang: str, url: urlstate.UrlState, hierarchy: pd.DataFrame
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """Suurpiiri, then peruspiiri, then osa-alue (multi-select); each narrows the next."""
+    """Draw suurpiiri, then peruspiiri, then osa-alue (multi-select); each narrows the next."""
     st.sidebar.subheader(t("sidebar.district_filter", lang))
     st.sidebar.caption(t("sidebar.district_filter_help", lang))
     suffix = "_sv" if lang == "sv" else "_fi"
@@ -92,7 +84,7 @@ def district_filter(
 
 
 def categories(lang: str, url: urlstate.UrlState) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    """Category preset, categories and sources."""
+    """Draw the category preset, categories and sources; return the three choices."""
     presets = list(urlstate.PRESET_KEYS)
     preset = str(
         st.sidebar.selectbox(
@@ -124,7 +116,7 @@ def categories(lang: str, url: urlstate.UrlState) -> tuple[str, tuple[str, ...],
 
 
 def period(lang: str, *, first: date, last: date) -> tuple[date, date]:
-    """Date range of the current period; default the last six months of the data."""
+    """Draw the date range of the current period (default: the last six months of the data)."""
     default_start = max(first, (pd.Timestamp(last) - pd.DateOffset(months=6)).date() + timedelta(days=1))
     value = st.sidebar.date_input(
         t("sidebar.date_range", lang),
@@ -140,7 +132,7 @@ def period(lang: str, *, first: date, last: date) -> tuple[date, date]:
 
 
 def comparison(lang: str) -> str:
-    """Which period the current one is compared with (default: the one just before)."""
+    """Draw which period the current one is compared with (default: the one just before)."""
     keys = {"previous": "comparison.previous_period", "year_before": "comparison.same_period_last_year",
             "none": "comparison.none"}  # fmt: skip
     return str(
@@ -158,7 +150,7 @@ VIEWS: Final = ("period", "forecast")
 
 
 def view(lang: str) -> str:
-    """``"period"`` (where was it) or ``"forecast"`` (where will it be, next half-year)."""
+    """Draw the view choice: ``"period"`` (where was it) or ``"forecast"`` (where will it be)."""
     return str(
         st.sidebar.radio(
             t("sidebar.view", lang),
@@ -170,8 +162,30 @@ def view(lang: str) -> str:
     )
 
 
+def hour_window(start: int, end: int) -> tuple[int, ...]:
+    """Return the hours from ``start`` up to ``end`` (not included), wrapping past midnight.
+
+    Parameters
+    ----------
+    start
+        First hour, 0-23.
+    end
+        Hour after the last one, 1-24; ``end <= start`` means the window wraps past midnight.
+
+    Returns
+    -------
+    tuple[int, ...]
+        The hours, in order from ``start``; ``()`` (every hour) for the whole day 0-24.
+    """
+    if start == 0 and end == 24:
+        return ()
+    if start < end:
+        return tuple(range(start, end))
+    return tuple(range(start, 24)) + tuple(range(0, end))
+
+
 def time_of_day(lang: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Hours (a window that may wrap past midnight) and weekdays."""
+    """Draw the hours (a window that may wrap past midnight) and weekdays; return both."""
     st.sidebar.subheader(t("sidebar.time_of_day", lang))
     left, right = st.sidebar.columns(2)
     start = int(
@@ -185,12 +199,7 @@ def time_of_day(lang: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
         )
     )
     st.sidebar.caption(t("sidebar.time_of_day_help", lang))
-    if start == 0 and end == 24:
-        hours: tuple[int, ...] = ()
-    elif start < end:
-        hours = tuple(range(start, end))
-    else:
-        hours = tuple(range(start, 24)) + tuple(range(0, end))
+    hours = hour_window(start, end)
     weekdays = st.sidebar.multiselect(
         t("sidebar.weekday", lang),
         list(range(7)),
@@ -203,7 +212,7 @@ def time_of_day(lang: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
 
 
 def clustering(lang: str, *, suggestion: tuple[float, int] | None) -> ClusteringParams:
-    """Clustering method and parameters, with plain-language help."""
+    """Draw the clustering method and parameters, with plain-language help."""
     st.sidebar.subheader(t("sidebar.clustering", lang))
     st.sidebar.caption(t("help.clustering", lang))
     method = str(
@@ -263,8 +272,32 @@ def clustering(lang: str, *, suggestion: tuple[float, int] | None) -> Clustering
     )
 
 
-def map_options(lang: str) -> tuple[str, str, bool]:
-    """District level and value of the choropleth, and whether to load tiles."""
+@dataclass(frozen=True)
+class MapChoice:
+    """What the map's district layer shows, and whether it loads a basemap.
+
+    Attributes
+    ----------
+    level
+        ``"suurpiiri"``, ``"peruspiiri"`` or ``"osaalue"``.
+    value
+        One of ``MAP_VALUES``: the count, the rate per 1,000 residents or the change.
+    tiles
+        Load the configured street basemap.
+    """
+
+    level: str
+    value: str
+    tiles: bool
+
+    @property
+    def value_column(self) -> str:
+        """The district table's column that colours the map."""
+        return {"count": "n", "rate": "rate_per_1000", "change": "change"}[self.value]
+
+
+def map_options(lang: str) -> MapChoice:
+    """Draw the district level and value of the choropleth, and whether to load tiles."""
     levels = ["suurpiiri", "peruspiiri", "osaalue"]
     level = str(
         st.sidebar.selectbox(
@@ -285,7 +318,7 @@ def map_options(lang: str) -> tuple[str, str, bool]:
         )
     )
     tiles = bool(st.sidebar.checkbox(t("sidebar.show_tiles", lang), value=False, key="tiles"))
-    return level, value, tiles
+    return MapChoice(level, value, tiles)
 
 
 def district_bounds(
@@ -295,7 +328,7 @@ def district_bounds(
     peruspiiri: tuple[str, ...],
     osaalue_codes: tuple[str, ...],
 ) -> tuple[float, float, float, float] | None:
-    """EPSG:3067 bounds of the chosen districts (``Selection``'s rule), None for none."""
+    """Return the EPSG:3067 bounds of the chosen districts (``Selection``'s rule), None for none."""
     choice = Selection(suurpiiri=suurpiiri, peruspiiri=peruspiiri, osaalue=osaalue_codes)
     if not choice.has_districts:
         return None
@@ -312,14 +345,7 @@ MAPPED_FIELDS = ("id", "occurred_at", "category", "source", "severity", "descrip
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _upload_columns(name: str, content: bytes, part: str | None) -> tuple[list[str], dict[str, str], str]:
-    """Columns of an uploaded file and what detection makes of them (or why it failed)."""
-    import tempfile
-    from pathlib import Path
-
-    from geo import reading
-    from geo.columns import detect_columns
-    from geo.errors import HotspotsError
-
+    """Return an upload's columns and what detection makes of them (or why it failed)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{Path(name).suffix.lower()}"
         path.write_bytes(content)

@@ -1,14 +1,22 @@
-"""Where the app's incidents come from (demo, store, upload), loaded once and cached.
+"""Where the app's incidents come from (demo, store, upload), each read under ``st.cache_data``.
 
-Caching keys are small strings (``source_key``); the big frames themselves are never
-hashed on a rerun, which keeps a filter change with 100k incidents fast.
+Every data set carries a ``version``: a short string that changes whenever its rows can
+(the demo's size and seed; the store's row count and last batch; an upload's content hash
+with the import choices). ``views.results`` keys its caches by that version, so a rerun
+hashes a few short strings, never 100k rows. ``st.cache_data`` hands each caller its own
+copy, so no session can change the frames another one sees; and since a copy of 100k rows
+costs about 50 ms, a ``Loaded`` reads its incidents from the cache only when asked (on a
+cache miss of a result), not on every rerun. Nothing is drawn here.
 """
 
 from __future__ import annotations
 
 import hashlib
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,68 +27,224 @@ import store
 from geo import demo, districts, incidents, population, reading, settings
 from geo.errors import HotspotsError
 from geo.incidents import ImportReport
+from hotspots.recommendation import read_service_points
 
 DEMO_SEED = 2026
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Loaded:
-    """Incidents for the app plus what the user must be told about them."""
+    """A data set for the app: what the user must be told about it, and its incidents on request.
 
-    key: str
-    incidents: pd.DataFrame
+    Attributes
+    ----------
+    version
+        Names the content of this data set (see the module docstring): the cache key of
+        everything computed from it.
+    count
+        Number of incidents.
+    days
+        First and last day of the incidents in Helsinki time; None when there are none.
+    synthetic
+        Every incident is made up (the demo data, or a store holding only those).
+    reader
+        Returns the incidents from the cache (see ``incidents``).
+    report, rejects
+        What an upload's import did, and the rows it rejected (None for demo and store).
+    origin
+        Where the incidents came from, fit to print in a briefing (no password).
+    """
+
+    version: str
+    count: int
+    days: tuple[date, date] | None
     synthetic: bool
+    reader: Callable[[], pd.DataFrame] = field(repr=False)
     report: ImportReport | None = None
     rejects: pd.DataFrame | None = None
-    #: Where the incidents came from, fit to print in a briefing (no password).
     origin: str = ""
 
+    def incidents(self) -> pd.DataFrame:
+        """Return the canonical incidents: a new copy from the cache on every call.
 
-@st.cache_resource(show_spinner=False)
-def demo_data(n: int | None = None, seed: int = DEMO_SEED) -> Loaded:
-    """Return the synthetic demo set (deterministic for a seed; size from ``HOTSPOTS_DEMO_N``)."""
-    n = settings.demo_n() if n is None else n
+        Call it where the rows are needed (a computation's cache miss), not on every rerun.
+        """
+        return self.reader()
+
+    def first_and_last_day(self) -> tuple[date, date]:
+        """Return the first and last day of the incidents (ValueError when there are none)."""
+        if self.days is None:
+            raise ValueError(f"the data set {self.version} holds no incidents, so it has no days")
+        return self.days
+
+
+def _loaded(
+    version: str,
+    frame: pd.DataFrame,
+    reader: Callable[[], pd.DataFrame],
+    *,
+    origin: str,
+    report: ImportReport | None = None,
+    rejects: pd.DataFrame | None = None,
+) -> Loaded:
+    """Return the ``Loaded`` of ``frame``: its size, days and whether it is made up."""
+    when = frame["occurred_at"]
     return Loaded(
-        key=f"demo-{n}-{seed}",
-        incidents=demo.generate_demo(n=n, seed=seed),
-        synthetic=True,
-        origin=f"synthetic demo data (seed {seed})",
-    )
-
-
-@st.cache_resource(show_spinner=False, ttl=60)
-def store_data(url: str) -> Loaded:
-    """Everything in the store at ``url`` (re-read at most once a minute)."""
-    with store.driver_errors(url), store.open_store(url) as db:
-        frame = db.query()
-        batches = len(db.batches())
-    key = f"store-{hashlib.sha1(url.encode()).hexdigest()[:8]}-{len(frame)}-{batches}"
-    return Loaded(
-        key=key,
-        incidents=frame,
+        version=version,
+        count=len(frame),
+        days=(when.min().date(), when.max().date()) if len(frame) else None,
         synthetic=bool(len(frame)) and bool(frame["synthetic"].all()),
-        origin=store.redact_url(url, shareable=True),
+        reader=reader,
+        report=report,
+        rejects=rejects,
+        origin=origin,
     )
 
 
-def store_count(url: str) -> tuple[int, str | None]:
-    """Incidents in the store and, when it cannot be opened or read, why (the app then offers demo data)."""
+@dataclass(frozen=True, eq=False)
+class ServicePoints:
+    """Youth centres, schools and other service points the recommendations name.
+
+    Attributes
+    ----------
+    version
+        Hash of the uploaded file's content: the cache key of the analyses using them.
+    points
+        The points (``hotspots.recommendation.read_service_points``).
+    """
+
+    version: str
+    points: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class StoreState:
+    """What the store at ``url`` holds now, or why it cannot be read.
+
+    Attributes
+    ----------
+    url
+        The store's URL (may hold a password: never shown).
+    count
+        Incidents stored (0 when the store cannot be read).
+    last_batch
+        Id of the newest import batch; None for an empty or unreadable store.
+    problem
+        Why the store cannot be opened or read; None when it can.
+    """
+
+    url: str
+    count: int = 0
+    last_batch: int | None = None
+    problem: str | None = None
+
+    @property
+    def version(self) -> str:
+        """Name the store's content: it only grows by batches, so size and last batch say it all."""
+        digest = hashlib.sha1(self.url.encode()).hexdigest()[:8]
+        return f"store-{digest}-{self.count}-{self.last_batch}"
+
+
+def demo_data(n: int | None = None, seed: int = DEMO_SEED) -> Loaded:
+    """Return the synthetic demo set (deterministic for a seed; size from ``HOTSPOTS_DEMO_N``).
+
+    Parameters
+    ----------
+    n
+        Number of incidents; default ``geo.settings.demo_n()``.
+    seed
+        Random seed.
+
+    Returns
+    -------
+    Loaded
+        The demo incidents, ``synthetic`` and versioned by ``n`` and ``seed``.
+    """
+    return _demo(settings.demo_n() if n is None else n, seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _demo_incidents(n: int, seed: int) -> pd.DataFrame:
+    return demo.generate_demo(n=n, seed=seed)
+
+
+def _read_demo(n: int, seed: int) -> pd.DataFrame:
+    # A module-level function, so that a Loaded (pickled by st.cache_data) can name it.
+    return _demo_incidents(n, seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _demo(n: int, seed: int) -> Loaded:
+    frame = _demo_incidents(n, seed)
+    reader = partial(_read_demo, n, seed)
+    return _loaded(f"demo-{n}-{seed}", frame, reader, origin=f"synthetic demo data (seed {seed})")
+
+
+def store_state(url: str) -> StoreState:
+    """Return the store's size and last batch, or why it cannot be opened or read.
+
+    Read on every rerun (a count and the batch log), so an import shows at once; the app
+    offers the demo data while the store is empty or broken.
+
+    Parameters
+    ----------
+    url
+        Store URL (``geo.settings.db_url()``).
+
+    Returns
+    -------
+    StoreState
+        With ``problem`` set, and nothing counted, when the store cannot be read.
+    """
     try:
         with store.driver_errors(url), store.open_store(url) as db:
-            return db.count(), None
+            count = db.count()
+            batches = db.batches()
     except HotspotsError as exc:  # a damaged or locked file may show only when read
-        return 0, str(exc)
+        return StoreState(url, problem=str(exc))
+    last = int(batches["batch_id"].max()) if len(batches) else None
+    return StoreState(url, count=count, last_batch=last)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def uploaded_data(
+@st.cache_data(show_spinner=False, max_entries=2)
+def _store_incidents(state: StoreState) -> pd.DataFrame:
+    with store.driver_errors(state.url), store.open_store(state.url) as db:
+        return db.query()
+
+
+def _read_store(state: StoreState) -> pd.DataFrame:
+    return _store_incidents(state)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def store_data(state: StoreState) -> Loaded:
+    """Return everything in the store, read again only when its version changes.
+
+    Parameters
+    ----------
+    state
+        ``store_state(url)``: its URL and version are the cache key.
+
+    Returns
+    -------
+    Loaded
+        The stored incidents, versioned by ``state.version``.
+    """
+    frame = _store_incidents(state)
+    return _loaded(
+        state.version, frame, partial(_read_store, state), origin=store.redact_url(state.url, shareable=True)
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _import_upload(
     name: str,
     content: bytes,
     crs: str | None,
     mapping: tuple[tuple[str, str], ...],
-    part: str | None = None,
-) -> Loaded:
-    """Import an uploaded file through the same import as the CLI (``part``: sheet or layer)."""
+    part: str | None,
+) -> tuple[pd.DataFrame, ImportReport, pd.DataFrame]:
+    """Return the accepted incidents, the import report and the rejected rows of an upload."""
     suffix = Path(name).suffix.lower()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{suffix}"
@@ -94,21 +258,57 @@ def uploaded_data(
             sheet=part if is_sheet else None,
             layer=None if is_sheet else part,
         )
+    # st.cache_data pickles what it keeps, and a read-only mapping cannot be pickled: the
+    # report keeps a plain copy of the column mapping (every session gets its own anyway).
+    report = replace(result.report, column_mapping=dict(result.report.column_mapping))
+    return result.incidents, report, result.rejects
+
+
+def _read_upload(
+    name: str, content: bytes, crs: str | None, mapping: tuple[tuple[str, str], ...], part: str | None
+) -> pd.DataFrame:
+    return _import_upload(name, content, crs, mapping, part)[0]
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def uploaded_data(
+    name: str,
+    content: bytes,
+    crs: str | None,
+    mapping: tuple[tuple[str, str], ...],
+    part: str | None = None,
+) -> Loaded:
+    """Import an uploaded file through the same import as the CLI.
+
+    Parameters
+    ----------
+    name
+        The file's name (its suffix names the format).
+    content
+        The file's bytes.
+    crs
+        EPSG code of x/y columns, or None to guess.
+    mapping
+        ``(field, column)`` pairs the user changed from the detected columns.
+    part
+        Sheet (XLSX) or layer (GeoPackage); None for the first.
+
+    Returns
+    -------
+    Loaded
+        The accepted incidents with the import report and the rejected rows, versioned by
+        the content's hash and the choices.
+    """
+    frame, report, rejects = _import_upload(name, content, crs, mapping, part)
     digest = hashlib.sha1(content).hexdigest()[:12]
-    key = f"upload-{digest}-{crs}-{part}-{hashlib.sha1(repr(mapping).encode()).hexdigest()[:6]}"
-    return Loaded(
-        key=key,
-        incidents=result.incidents,
-        synthetic=bool(len(result.incidents)) and bool(result.incidents["synthetic"].all()),
-        report=result.report,
-        rejects=result.rejects,
-        origin=name,
-    )
+    version = f"upload-{digest}-{crs}-{part}-{hashlib.sha1(repr(mapping).encode()).hexdigest()[:6]}"
+    reader = partial(_read_upload, name, content, crs, mapping, part)
+    return _loaded(version, frame, reader, report=report, rejects=rejects, origin=name)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@st.cache_data(show_spinner=False, max_entries=8)
 def upload_parts(name: str, content: bytes) -> list[str]:
-    """Sheets (XLSX) or layers (GeoPackage) of an uploaded file; [] for other formats."""
+    """Return the sheets (XLSX) or layers (GeoPackage) of an uploaded file; [] for other formats."""
     suffix = Path(name).suffix.lower()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{suffix}"
@@ -116,33 +316,31 @@ def upload_parts(name: str, content: bytes) -> list[str]:
         return reading.parts(path)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def service_points(name: str, content: bytes) -> tuple[str, pd.DataFrame]:
-    """Service points from an uploaded CSV (name, kind/amenity, lon/lat): (cache key, points)."""
-    from hotspots.recommendation import read_service_points
-
+@st.cache_data(show_spinner=False, max_entries=4)
+def service_points(name: str, content: bytes) -> ServicePoints:
+    """Return the service points of an uploaded CSV (name, kind/amenity, lon/lat), versioned by its hash."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / Path(name).name
         path.write_bytes(content)
         points = read_service_points(path)
-    return f"services-{hashlib.sha1(content).hexdigest()[:12]}", points
+    return ServicePoints(version=f"services-{hashlib.sha1(content).hexdigest()[:12]}", points=points)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_data(show_spinner=False)
 def district_layer(level: str) -> gpd.GeoDataFrame:
-    """One official district level in EPSG:3067."""
+    """Return one official district level in EPSG:3067."""
     return districts.load_districts(level)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_data(show_spinner=False)
 def district_hierarchy() -> pd.DataFrame:
-    """osa-alue -> peruspiiri -> suurpiiri codes and names."""
+    """Return the osa-alue -> peruspiiri -> suurpiiri codes and names."""
     return districts.hierarchy()
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_data(show_spinner=False)
 def residents(level: str) -> pd.DataFrame | None:
-    """Residents per district, or None when the population data are unavailable."""
+    """Return the residents per district, or None when the population data are unavailable."""
     try:
         return population.residents_by_district(level)
     except HotspotsError:

@@ -1,4 +1,8 @@
-"""The main panels: key figures, hotspot ranking, district table, charts, import report."""
+"""The main panels: key figures, hotspot ranking and card, district table, charts, parameters.
+
+Also the import report of an upload and the hotspot choice that the table and the map share
+(``newest_pick``, ``localised_hotspots``, ``hotspot_members`` and ``parameters_used`` are pure).
+"""
 
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ from i18n import category_label, format_date, format_number, peak_times_text, re
 
 
 def key_figures(analysis: Analysis, lang: str) -> None:
-    """Incidents, hotspots and change against the comparison period."""
+    """Draw the incidents, hotspots and change against the comparison period."""
     key = analysis.key
     cols = st.columns(4)
     delta = None
@@ -39,7 +43,7 @@ def key_figures(analysis: Analysis, lang: str) -> None:
 
 
 def localised_hotspots(hotspots: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFrame:
-    """Hotspot table with the display columns the map and tables use, in ``lang``."""
+    """Return the hotspot table with the display columns the map and tables use, in ``lang``."""
     out = hotspots.copy()
     suffix = "sv" if lang == "sv" else "fi"
     out["district"] = out[f"osaalue_{suffix}"].astype("string")
@@ -126,8 +130,34 @@ def chosen_hotspot(hotspots: gpd.GeoDataFrame) -> str | None:
     return chosen
 
 
+def hotspot_members(
+    result: Analysis, hotspots: gpd.GeoDataFrame, selected: str | None
+) -> tuple[pd.DataFrame, int] | None:
+    """Return the incidents of the chosen hotspot and its rank; None when none is chosen.
+
+    Parameters
+    ----------
+    result
+        The analysis the hotspots come from.
+    hotspots
+        Its hotspot table (``id``, ``label``, ``rank``).
+    selected
+        The chosen hotspot's ``id``; an id not in ``hotspots`` chooses none.
+
+    Returns
+    -------
+    tuple[DataFrame, int] | None
+        The rows of ``result.current`` in the hotspot, and its rank.
+    """
+    chosen = hotspots[hotspots["id"] == selected] if selected else hotspots.iloc[0:0]
+    if chosen.empty:
+        return None
+    members = result.current[result.labels == int(chosen["label"].iloc[0])]
+    return members, int(chosen["rank"].iloc[0])
+
+
 def hotspot_table(hotspots: gpd.GeoDataFrame, lang: str, *, selected: str | None) -> None:
-    """Return the ranking; the chosen hotspot's row is highlighted, picking a row chooses it."""
+    """Draw the ranking; the chosen hotspot's row is highlighted, picking a row chooses it."""
     st.subheader(t("panel.ranking_table", lang))
     st.caption(t("help.ranking", lang))
     if hotspots.empty:
@@ -167,7 +197,7 @@ def hotspot_table(hotspots: gpd.GeoDataFrame, lang: str, *, selected: str | None
 
 
 def vanished_table(vanished: gpd.GeoDataFrame, lang: str) -> None:
-    """Hotspots of the comparison period that are gone now."""
+    """Draw the hotspots of the comparison period that are gone now."""
     if vanished.empty:
         return
     suffix = "sv" if lang == "sv" else "fi"
@@ -186,7 +216,7 @@ def vanished_table(vanished: gpd.GeoDataFrame, lang: str) -> None:
 
 
 def district_table(table: pd.DataFrame, lang: str, *, has_population: bool) -> None:
-    """Count, rate per 1,000 residents and change per district."""
+    """Draw the count, rate per 1,000 residents and change per district."""
     st.subheader(t("panel.district_table", lang))
     if not has_population:
         st.info(t("msg.population_unavailable", lang))
@@ -210,7 +240,7 @@ def district_table(table: pd.DataFrame, lang: str, *, has_population: bool) -> N
 
 
 def charts(incidents: pd.DataFrame, lang: str, *, title: str) -> None:
-    """Weekly counts by category and an hour-by-weekday grid."""
+    """Draw the weekly counts by category and an hour-by-weekday grid."""
     st.subheader(title)
     if incidents.empty:
         st.info(t("msg.empty_selection", lang))
@@ -259,7 +289,7 @@ def charts(incidents: pd.DataFrame, lang: str, *, title: str) -> None:
 
 
 def parameter_help(suggestion: ParameterSuggestion, lang: str) -> None:
-    """Return the k-distance curve and the reasoning behind the suggested parameters."""
+    """Draw the k-distance curve and the reasoning behind the suggested parameters."""
     st.markdown(
         t(
             "param.reasoning",
@@ -311,7 +341,7 @@ def import_report(report: object, rejects: pd.DataFrame | None, lang: str) -> No
 
 
 def hotspot_detail(hotspots: gpd.GeoDataFrame, selected: str | None, lang: str) -> bool:
-    """Return a card for the chosen hotspot; returns True when the user cleared the choice."""
+    """Draw a card for the chosen hotspot; return True when the user cleared the choice."""
     if not selected or hotspots.empty:
         return False
     chosen = hotspots[hotspots["id"] == selected]
@@ -340,7 +370,7 @@ def hotspot_detail(hotspots: gpd.GeoDataFrame, selected: str | None, lang: str) 
 
 
 def parameters_used(result: Analysis, lang: str) -> str:
-    """``"Hotspots: radius 300 m, at least 13 incidents (chosen automatically)"``."""
+    """Return ``"Hotspots: radius 300 m, at least 13 incidents (chosen automatically)"``."""
     clustering = result.clustering
     text = t(
         "param.used", lang, eps=format_number(clustering.eps_m, lang), min_samples=clustering.min_samples
@@ -370,7 +400,7 @@ def forecast_note(predicted: Forecast, lang: str) -> None:
 
 
 def size_rule(result: Analysis, lang: str) -> None:
-    """Return the rule that keeps hotspots street-scale (``hotspots.areas.AreaParams``)."""
+    """Draw the rule that keeps hotspots street-scale (``hotspots.areas.AreaParams``)."""
     rule = areas.AreaParams()
     cell_m = result.found.grid.cell_m if result.found is not None else DEFAULT_CELL_M
     st.markdown(
@@ -388,7 +418,7 @@ def size_rule(result: Analysis, lang: str) -> None:
 
 
 def parameter_choice(result: Analysis, lang: str) -> None:
-    """How eps and min_samples came about (when chosen automatically) and the size rule."""
+    """Draw how eps and min_samples came about (when chosen automatically) and the size rule."""
     size_rule(result, lang)
     choice = result.parameters
     if choice is None or not (result.clustering.auto_eps or result.clustering.auto_min_samples):

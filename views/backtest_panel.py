@@ -2,7 +2,7 @@
 
 The texts, table and chart are built by pure functions (``fit_sentence``, ``result_text``,
 ``table_view``, ``hit_rate_chart``); ``budget_slider`` and ``predictive_panel`` only draw.
-The backtest itself is ``hotspots.backtest.last_period`` (cached by ``app.py``).
+The backtest itself is ``hotspots.backtest.last_period`` (cached by ``views.results``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ SHARE_DEFAULT_PCT = 3.0
 
 
 def percent(share: float, lang: str, *, decimals: int = 0) -> str:
-    """``0.413`` -> ``41 %`` (fi, sv: non-breaking space, decimal comma) or ``41%`` (en)."""
+    """Return ``0.413`` as ``41 %`` (fi, sv: non-breaking space, decimal comma) or ``41%`` (en)."""
     number = format_number(100 * share, lang, decimals=decimals)
     return f"{number}%" if lang == "en" else f"{number}\u00a0%"
 
@@ -121,7 +121,7 @@ def table_view(check: PredictiveCheck, lang: str) -> pd.DataFrame:
 
 
 def hit_rate_chart(check: PredictiveCheck, lang: str) -> alt.LayerChart | alt.FacetChart:
-    """Hit rate against the share of the area, one line per method; a rule at the user's share."""
+    """Return the hit rate against the share of the area, one line per method, a rule at the user's."""
     table = check.table.assign(
         label=[method_label(m, lang) for m in check.table["method"]],
         share_text=[_share_text(s, lang) for s in check.table["area_share"]],

@@ -55,7 +55,20 @@ class ExportOptions:
 
 
 def file_stem(analysis: Analysis, options: ExportOptions) -> str:
-    """``hotspots-2026-05-01_2026-10-31-fi`` (``RESTRICTED-`` first when restricted)."""
+    """Return the stem of every file name: ``hotspots-2026-05-01_2026-10-31-fi``.
+
+    Parameters
+    ----------
+    analysis
+        The analysis; its selection's period names the files (open ends: start, end).
+    options
+        The language, and whether the export is restricted (``RESTRICTED-`` first).
+
+    Returns
+    -------
+    str
+        The stem, without a suffix.
+    """
     selection = analysis.selection
     since, until = selection.since, selection.until
     first = since.strftime("%Y-%m-%d") if since is not None else "start"
@@ -64,29 +77,11 @@ def file_stem(analysis: Analysis, options: ExportOptions) -> str:
     return f"RESTRICTED-{stem}" if options.restricted else stem
 
 
-def export_files(
-    analysis: Analysis, district_table: pd.DataFrame, options: ExportOptions
+def _briefing_files(
+    analysis: Analysis, district_table: pd.DataFrame, options: ExportOptions, min_count: int
 ) -> list[ExportFile]:
-    """Every file the user can download for ``analysis``, in the order shown.
-
-    Parameters
-    ----------
-    analysis
-        The app's current analysis.
-    district_table
-        ``hotspots.figures.district_table`` at ``options.level`` (the table the app shows).
-    options
-        Language, privacy and picture choices.
-
-    Returns
-    -------
-    list[ExportFile]
-        PDF briefing, map PNG, hotspots (GeoJSON, GeoPackage, CSV), districts (CSV, XLSX),
-        and, only when restricted, the incidents as CSV.
-    """
-    min_count = check_min_count(options.min_count)
-    lang, restricted = options.lang, options.restricted
-    stem = file_stem(analysis, options)
+    """Return the PDF briefing and the map picture."""
+    lang, stem = options.lang, file_stem(analysis, options)
 
     def brief() -> bytes:
         return pdf.brief_pdf_bytes(
@@ -97,7 +92,7 @@ def export_files(
                 origin=options.origin,
                 density=options.density,
                 tiles_url=options.tiles_url,
-                restricted=restricted,
+                restricted=options.restricted,
                 min_count=min_count,
             ),
             district_table=district_table,
@@ -112,14 +107,23 @@ def export_files(
                 density=options.density,
                 tiles_url=options.tiles_url,
                 origin=options.origin,
-                restricted=restricted,
+                restricted=options.restricted,
                 min_count=min_count,
             ),
         )
 
-    files = [
+    return [
         ExportFile("pdf", t("download.pdf", lang), f"{stem}.pdf", "application/pdf", brief),
         ExportFile("png", t("download.png", lang), f"{stem}-map-{options.size}.png", "image/png", picture),
+    ]
+
+
+def _data_files(
+    analysis: Analysis, district_table: pd.DataFrame, options: ExportOptions, min_count: int
+) -> list[ExportFile]:
+    """Return hotspots (GeoJSON, GeoPackage, CSV), districts (CSV, XLSX), incidents if restricted."""
+    lang, restricted, stem = options.lang, options.restricted, file_stem(analysis, options)
+    files = [
         ExportFile(
             "geojson",
             t("download.hotspots_geojson", lang),
@@ -175,10 +179,37 @@ def export_files(
     return files
 
 
+def export_files(
+    analysis: Analysis, district_table: pd.DataFrame, options: ExportOptions
+) -> list[ExportFile]:
+    """Return every file the user can download for ``analysis``, in the order shown.
+
+    Parameters
+    ----------
+    analysis
+        The app's current analysis.
+    district_table
+        ``hotspots.figures.district_table`` at ``options.level`` (the table the app shows).
+    options
+        Language, privacy and picture choices.
+
+    Returns
+    -------
+    list[ExportFile]
+        PDF briefing, map PNG, hotspots (GeoJSON, GeoPackage, CSV), districts (CSV, XLSX),
+        and, only when restricted, the incidents as CSV.
+    """
+    min_count = check_min_count(options.min_count)
+    return [
+        *_briefing_files(analysis, district_table, options, min_count),
+        *_data_files(analysis, district_table, options, min_count),
+    ]
+
+
 def downloads_panel(
     analysis: Analysis, district_table: pd.DataFrame, *, lang: str, level: str, tiles: bool, origin: str
 ) -> None:
-    """Return the download tab: privacy and picture choices, then one button per file."""
+    """Draw the download tab: privacy and picture choices, then one button per file."""
     st.caption(t("download.intro", lang))
     left, middle, right = st.columns(3)
     with left:

@@ -1,0 +1,67 @@
+"""The sidebar's pure parts (views.controls): the hour window and the chosen districts' bounds."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from geo import districts
+from views.controls import district_bounds, hour_window
+
+
+@pytest.fixture(scope="module")
+def osaalue() -> gpd.GeoDataFrame:
+    return districts.load_districts("osaalue")
+
+
+@pytest.fixture(scope="module")
+def hierarchy() -> pd.DataFrame:
+    return districts.hierarchy()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "hours"),
+    [
+        (0, 24, ()),  # the whole day: no hour filter at all
+        (8, 16, (8, 9, 10, 11, 12, 13, 14, 15)),
+        (22, 2, (22, 23, 0, 1)),  # past midnight
+        (23, 23, (23, *range(0, 23))),  # from 23 round to 23: every hour, starting at 23
+        (0, 1, (0,)),
+    ],
+)
+def test_hour_window_wraps_past_midnight(start: int, end: int, hours: tuple[int, ...]) -> None:
+    assert hour_window(start, end) == hours
+
+
+def test_no_district_chosen_means_no_bounds(osaalue: gpd.GeoDataFrame, hierarchy: pd.DataFrame) -> None:
+    assert district_bounds(osaalue, hierarchy, (), (), ()) is None
+
+
+def test_bounds_of_a_peruspiiri_are_those_of_its_osa_alue(
+    osaalue: gpd.GeoDataFrame, hierarchy: pd.DataFrame
+) -> None:
+    kallio = district_bounds(osaalue, hierarchy, (), ("301",), ())
+    assert kallio is not None
+    codes = set(hierarchy.loc[hierarchy["peruspiiri_code"] == "301", "osaalue_code"])
+    expected = osaalue[osaalue["code"].isin(codes)].total_bounds
+    assert kallio == pytest.approx(tuple(expected))
+    x0, y0, x1, y1 = kallio
+    assert 384_000 < x0 < x1 < 390_000 and 6_672_000 < y0 < y1 < 6_678_000  # Kallio, EPSG:3067
+
+
+def test_the_most_detailed_choice_narrows_the_bounds(
+    osaalue: gpd.GeoDataFrame, hierarchy: pd.DataFrame
+) -> None:
+    """Kallio (301) narrowed to its osa-alue Linjat (112): the box of Linjat alone."""
+    kallio = district_bounds(osaalue, hierarchy, (), ("301",), ())
+    linjat = district_bounds(osaalue, hierarchy, (), ("301",), ("112",))
+    assert kallio is not None and linjat is not None
+    assert linjat == pytest.approx(tuple(osaalue[osaalue["code"] == "112"].total_bounds))
+    assert (
+        kallio[0] <= linjat[0]
+        and kallio[1] <= linjat[1]
+        and linjat[2] <= kallio[2]
+        and linjat[3] <= kallio[3]
+    )
+    assert linjat != kallio

@@ -1,0 +1,76 @@
+"""The download tab's list of files (views.download_panel): names, order, types, privacy marks.
+
+Making every file in its format is tested in test_exports.py; here the list itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+
+from briefing import downloads
+from geo import demo
+from hotspots import analysis
+from hotspots.selection import Selection
+from i18n import t
+from views.download_panel import ExportOptions, export_files, file_stem
+
+SINCE, UNTIL = "2026-05-01", "2026-11-01"
+KEYS = ["pdf", "png", "geojson", "gpkg", "hotspots_csv", "districts_csv", "districts_xlsx"]
+
+
+@pytest.fixture(scope="module")
+def result() -> analysis.Analysis:
+    incidents = demo.generate_demo(n=3000, seed=5)
+    return analysis.analyse(incidents, selection=Selection(since=SINCE, until=UNTIL))
+
+
+@pytest.fixture(scope="module")
+def table(result: analysis.Analysis) -> pd.DataFrame:
+    return downloads.district_figures(result, level="suurpiiri", population=False)
+
+
+def test_file_stem_names_the_period_its_last_day_and_the_language(result: analysis.Analysis) -> None:
+    assert file_stem(result, ExportOptions(lang="fi")) == "hotspots-2026-05-01_2026-10-31-fi"
+    restricted = ExportOptions(lang="en", restricted=True)
+    assert file_stem(result, restricted) == "RESTRICTED-hotspots-2026-05-01_2026-10-31-en"
+
+
+def test_file_stem_of_an_open_period(result: analysis.Analysis) -> None:
+    open_ended = replace(result, selection=Selection())
+    assert file_stem(open_ended, ExportOptions(lang="sv")) == "hotspots-start_end-sv"
+
+
+def test_files_in_order_with_names_types_and_labels(result: analysis.Analysis, table: pd.DataFrame) -> None:
+    options = ExportOptions(lang="sv", level="suurpiiri", size="a4")
+    files = export_files(result, table, options)
+    assert [f.key for f in files] == KEYS
+    stem = "hotspots-2026-05-01_2026-10-31-sv"
+    assert [f.file_name for f in files] == [
+        f"{stem}.pdf",
+        f"{stem}-map-a4.png",
+        f"{stem}.geojson",
+        f"{stem}.gpkg",
+        f"{stem}-hotspots.csv",
+        f"{stem}-districts-suurpiiri.csv",
+        f"{stem}-districts-suurpiiri.xlsx",
+    ]
+    assert [f.mime for f in files][:3] == ["application/pdf", "image/png", "application/geo+json"]
+    assert files[0].label == t("download.pdf", "sv")
+
+
+def test_restricted_adds_the_incidents_and_marks_every_name(
+    result: analysis.Analysis, table: pd.DataFrame
+) -> None:
+    files = export_files(result, table, ExportOptions(lang="fi", restricted=True, level="suurpiiri"))
+    assert [f.key for f in files] == [*KEYS, "incidents_csv"]
+    assert all(f.file_name.startswith("RESTRICTED-") for f in files)
+
+
+def test_the_bytes_are_made_only_when_asked_for(result: analysis.Analysis, table: pd.DataFrame) -> None:
+    # Listing the files makes nothing: a briefing of 100k incidents takes seconds.
+    files = export_files(result, table, ExportOptions(lang="en", level="suurpiiri"))
+    csv = next(f for f in files if f.key == "districts_csv")
+    assert csv.make().startswith(b"\xef\xbb\xbf")  # the district CSV, with its BOM for Excel
