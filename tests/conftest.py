@@ -7,7 +7,11 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
+
+from geo.incidents import ImportResult, import_incidents
+from tests import messy
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -31,3 +35,22 @@ def shared_data_dir() -> Path:
 
     download.require("osaalue")
     return Path(os.environ.get("HOTSPOTS_CACHE_DIR") or Path(__file__).resolve().parents[1] / "data")
+
+
+@pytest.fixture(scope="session")
+def addresses(shared_data_dir: Path) -> pd.DataFrame:
+    """Forty real central-Helsinki addresses (OSM sample) with their coordinates."""
+    return messy.load_addresses(shared_data_dir, n=40, seed=11)
+
+
+@pytest.fixture(scope="session")
+def export(addresses: pd.DataFrame) -> messy.MessyExport:
+    """A messy police export of those addresses: Finnish headers, broken rows, known rejects."""
+    return messy.build_messy_export(addresses, seed=12)
+
+
+@pytest.fixture(scope="session")
+def messy_result(export: messy.MessyExport, tmp_path_factory: pytest.TempPathFactory) -> ImportResult:
+    """What the importer makes of the messy export, written as its CSV."""
+    path = export.write_csv(tmp_path_factory.mktemp("messy") / "poliisi_export.csv")
+    return import_incidents(path)

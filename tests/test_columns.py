@@ -3,8 +3,6 @@ choices one file leaves open (a date + clock-time pair, which coordinates, missi
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import geopandas as gpd
 import pandas as pd
 import pytest
@@ -14,11 +12,6 @@ from geo.columns import detect_columns, match_columns
 from geo.errors import ColumnMappingError
 from geo.incidents import import_incidents
 from tests import messy
-
-
-@pytest.fixture(scope="module")
-def addresses(shared_data_dir: Path) -> pd.DataFrame:
-    return messy.load_addresses(shared_data_dir, n=40, seed=11)
 
 
 def _match(frame: pd.DataFrame, **options: object) -> tuple[dict[str, str], str, tuple[str, ...]]:

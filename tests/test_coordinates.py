@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -15,12 +13,6 @@ from geo.coordinates import CRS_CHOICES, Positions, check_crs, read_positions
 from geo.errors import ColumnMappingError, ParameterError
 from geo.incidents import import_incidents
 from tests import messy
-
-
-@pytest.fixture(scope="module")
-def addresses(shared_data_dir: Path) -> pd.DataFrame:
-    return messy.load_addresses(shared_data_dir, n=40, seed=11)
-
 
 XY = CoordinateColumns("xy", "x", "y")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,22 +11,6 @@ import pytest
 from geo.identity import RowContent, identify
 from geo.incidents import ImportResult, import_incidents
 from tests import messy
-
-
-@pytest.fixture(scope="module")
-def addresses(shared_data_dir: Path) -> pd.DataFrame:
-    return messy.load_addresses(shared_data_dir, n=40, seed=11)
-
-
-@pytest.fixture(scope="module")
-def export(addresses: pd.DataFrame) -> messy.MessyExport:
-    return messy.build_messy_export(addresses, seed=12)
-
-
-@pytest.fixture(scope="module")
-def messy_result(export: messy.MessyExport, tmp_path_factory: pytest.TempPathFactory) -> ImportResult:
-    path = export.write_csv(tmp_path_factory.mktemp("messy") / "poliisi_export.csv")
-    return import_incidents(path)
 
 
 @pytest.fixture(scope="module")

@@ -18,22 +18,6 @@ from geo.rejects import REJECT_COLUMNS
 from tests import messy
 
 
-@pytest.fixture(scope="module")
-def addresses(shared_data_dir: Path) -> pd.DataFrame:
-    return messy.load_addresses(shared_data_dir, n=40, seed=11)
-
-
-@pytest.fixture(scope="module")
-def export(addresses: pd.DataFrame) -> messy.MessyExport:
-    return messy.build_messy_export(addresses, seed=12)
-
-
-@pytest.fixture(scope="module")
-def messy_result(export: messy.MessyExport, tmp_path_factory: pytest.TempPathFactory) -> ImportResult:
-    path = export.write_csv(tmp_path_factory.mktemp("messy") / "poliisi_export.csv")
-    return import_incidents(path)
-
-
 def reject_map(result: ImportResult) -> dict[int, list[tuple[str, str]]]:
     out: dict[int, list[tuple[str, str]]] = {}
     for row, field, reason in result.rejects[["row", "field", "reason"]].itertuples(index=False):

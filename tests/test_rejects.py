@@ -6,17 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 
-from geo.incidents import ImportResult, import_incidents
+from geo.incidents import ImportResult
 from geo.rejects import REJECT_COLUMNS, Rejects, empty_rejects, rejects_csv, write_rejects
-from tests import messy
-
-
-@pytest.fixture(scope="module")
-def messy_result(shared_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> ImportResult:
-    export = messy.build_messy_export(messy.load_addresses(shared_data_dir, n=40, seed=11), seed=12)
-    return import_incidents(export.write_csv(tmp_path_factory.mktemp("messy") / "poliisi_export.csv"))
 
 
 def test_lines_come_in_row_order_and_a_row_counts_once() -> None:
