@@ -29,6 +29,35 @@ def _timed(action: Callable[[], object], repeats: int) -> list[float]:
     return times
 
 
+def _map_payload(n: int) -> tuple[int, float, float]:
+    """What streamlit-folium ships to the browser for the default view: incidents, MB, seconds."""
+    from geo import demo
+    from hotspots import analysis
+    from hotspots.selection import Selection
+    from views import datasource
+    from views.mapview import MapLayers, MapOptions, build_map
+    from views.panels import localised_hotspots
+
+    incidents = demo.generate_demo(n=n)
+    since = demo.recent_start()
+    result = analysis.analyse(incidents, selection=Selection(since=since, until=demo.demo_period()[1]))
+    layer = datasource.district_layer("peruspiiri").assign(n=0.0)
+    start = time.perf_counter()
+    m = build_map(
+        MapLayers(
+            districts=layer,
+            value_column="n",
+            value_label="n",
+            hotspots=localised_hotspots(result.hotspots, "fi"),
+            incidents=result.current,
+        ),
+        MapOptions(lang="fi"),
+    )
+    html = m.get_root().render()
+    build_s = time.perf_counter() - start
+    return len(result.current), len(html.encode("utf-8")) / 1e6, build_s
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=100_000, help="demo incidents (default 100000)")
@@ -79,33 +108,9 @@ def main() -> int:
         warm_times = _timed(action, args.repeats * 3)
         rows.append((name, statistics.median(cold_times), statistics.median(warm_times)))
 
-    # The map page: what streamlit-folium ships to the browser for the default view.
-    from geo import demo
-    from hotspots import analysis
-    from hotspots.selection import Selection
-    from views import datasource
-    from views.mapview import MapLayers, MapOptions, build_map
-    from views.panels import localised_hotspots
+    n_shown, size_mb, build_s = _map_payload(args.n)
 
-    incidents = demo.generate_demo(n=args.n)
-    since = demo.recent_start()
-    result = analysis.analyse(incidents, selection=Selection(since=since, until=demo.demo_period()[1]))
-    layer = datasource.district_layer("peruspiiri").assign(n=0.0)
-    start = time.perf_counter()
-    m = build_map(
-        MapLayers(
-            districts=layer,
-            value_column="n",
-            value_label="n",
-            hotspots=localised_hotspots(result.hotspots, "fi"),
-            incidents=result.current,
-        ),
-        MapOptions(lang="fi"),
-    )
-    html = m.get_root().render()
-    build_s = time.perf_counter() - start
-
-    print(f"incidents: {args.n:,}; in the default six-month view: {len(result.current):,}")
+    print(f"incidents: {args.n:,}; in the default six-month view: {n_shown:,}")
     print(f"first run (demo generation, districts, population, numba compile): {first:.1f} s")
     print()
     print("| interaction | first time (s) | cached rerun, median (s) | target |")
@@ -113,7 +118,6 @@ def main() -> int:
     for name, cold, warm in rows:
         print(f"| {name} | {cold:.2f} | {warm:.2f} | < 1 s ({warm / 1.0:.0%} of target) |")
     print()
-    size_mb = len(html.encode("utf-8")) / 1e6
     print(f"map payload: {size_mb:.2f} MB ({size_mb / 3:.0%} of the 3 MB target), built in {build_s:.2f} s")
     return 0
 

@@ -108,6 +108,15 @@ def _kde_best(
     return priority
 
 
+def _cluster(frame: pd.DataFrame, stem: Path, timezone: str, *options: str) -> Path:
+    """Write ``frame`` as ``STEM.csv``, run ``hotspots cluster`` on it; return ``STEM.geojson``."""
+    _write(frame, stem.with_suffix(".csv"))
+    out = stem.with_suffix(".geojson")
+    argv = ["cluster", str(stem.with_suffix(".csv")), "--districts", "none", "--timezone", timezone]
+    _run_cli([*argv, *options, "--out", str(out)])
+    return out
+
+
 def backtest_city(name: str, frame: pd.DataFrame, plan: Plan, *, forecast: bool) -> pd.DataFrame:
     """One row per window and budget: ours, grid, KDE, best (and the forecast's)."""
     city = CITIES[name]
@@ -127,46 +136,24 @@ def backtest_city(name: str, frame: pd.DataFrame, plan: Plan, *, forecast: bool)
             train_counts = grid.counts(x[train], y[train])
             test_counts = grid.counts(x[test], y[test])
             n_test = float(test_counts.sum())
-            _write(frame.loc[train], folder / "train.csv")
             started = time.perf_counter()
-            _run_cli(
-                [
-                    "cluster",
-                    str(folder / "train.csv"),
-                    "--districts",
-                    "none",
-                    "--timezone",
-                    city.timezone,
-                    "--out",
-                    str(folder / "train.geojson"),
-                ]
-            )
+            exported = _cluster(frame.loc[train], folder / "train", city.timezone)
             seconds = time.perf_counter() - started
-            ours = study.hotspot_priority(_export_cells(folder / "train.geojson", grid), train_counts)
+            ours = study.hotspot_priority(_export_cells(exported, grid), train_counts)
             predicted: NDArray[np.float64] | None = None
             history_counts = grid.counts(x[when < window.test_start], y[when < window.test_start])
             if forecast:
                 history = (when < window.test_start).to_numpy(dtype=bool)
-                _write(frame.loc[history], folder / "history.csv")
                 try:
-                    _run_cli(
-                        [
-                            "cluster",
-                            str(folder / "history.csv"),
-                            "--districts",
-                            "none",
-                            "--timezone",
-                            city.timezone,
-                            "--forecast",
-                            "--horizon",
-                            plan.test,
-                            "--out",
-                            str(folder / "forecast.geojson"),
-                        ]
+                    exported = _cluster(
+                        frame.loc[history],
+                        folder / "forecast",
+                        city.timezone,
+                        "--forecast",
+                        "--horizon",
+                        plan.test,
                     )
-                    predicted = study.hotspot_priority(
-                        _export_cells(folder / "forecast.geojson", grid), history_counts
-                    )
+                    predicted = study.hotspot_priority(_export_cells(exported, grid), history_counts)
                 except RuntimeError as exc:
                     print(f"  {name} {window.label}: no forecast ({str(exc)[:120]})")
             h = backtest.rule_bandwidth_m(np.column_stack([x[train], y[train]]), cell_m=grid.cell_m)
