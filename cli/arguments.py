@@ -22,7 +22,7 @@ from geo.errors import HotspotsError
 from geo.timeparse import local_day
 from hotspots import grid as study_grid
 from hotspots.clustering import METHODS, ClusteringParams, clustering_from_text
-from hotspots.parameters import DEFAULT_EPS_M, DEFAULT_MIN_SAMPLES
+from hotspots.parameters import DEFAULT_EPS_M, DEFAULT_MIN_SAMPLES, DEFAULT_WINDOW_DAYS
 from hotspots.selection import Selection, districts_by_name
 from hotspots.study import StudyData, helsinki_study, points_study
 from i18n import LANGUAGES
@@ -80,7 +80,10 @@ def add_clustering_arguments(parser: argparse.ArgumentParser, *, methods: bool =
     if methods:
         parser.add_argument("--method", default="dbscan", choices=list(METHODS))
         parser.add_argument(
-            "--window-days", type=float, default=14.0, help="st-dbscan time window (default 14)"
+            "--window-days",
+            type=float,
+            default=DEFAULT_WINDOW_DAYS,
+            help=f"st-dbscan time window (default {DEFAULT_WINDOW_DAYS:g})",
         )
     parser.add_argument(
         "--eps",
