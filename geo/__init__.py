@@ -46,22 +46,56 @@ The public API for a notebook or a script (everything else is an internal module
     kallio = load_districts("peruspiiri").query("name_fi == 'Kallio'")
 """
 
-from geo.crs import GK25, METRIC, WGS84, to_metric, to_wgs84
-from geo.demo import generate_demo, write_demo
-from geo.districts import LEVELS, hierarchy, load_districts, tag_points
-from geo.errors import (
-    ColumnMappingError,
-    DataUnavailableError,
-    DownloadError,
-    HotspotsError,
-    InputFormatError,
-    ParameterError,
-    StoreError,
-)
-from geo.incidents import ImportReport, ImportResult, import_incidents
-from geo.population import residents_by_district
-from geo.reading import read_table
-from geo.schema import CATEGORIES, INCIDENT_COLUMNS, SOURCES
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names, for type checkers; at run time they load on first use
+    from geo.crs import GK25, METRIC, WGS84, to_metric, to_wgs84
+    from geo.demo import generate_demo, write_demo
+    from geo.districts import LEVELS, hierarchy, load_districts, tag_points
+    from geo.errors import (
+        ColumnMappingError,
+        DataUnavailableError,
+        DownloadError,
+        HotspotsError,
+        InputFormatError,
+        ParameterError,
+        StoreError,
+    )
+    from geo.incidents import ImportReport, ImportResult, import_incidents
+    from geo.population import residents_by_district
+    from geo.reading import read_table
+    from geo.schema import CATEGORIES, INCIDENT_COLUMNS, SOURCES
+
+#: Public name -> the module that defines it.
+_EXPORTS: dict[str, str] = {
+    "CATEGORIES": "geo.schema",
+    "ColumnMappingError": "geo.errors",
+    "DataUnavailableError": "geo.errors",
+    "DownloadError": "geo.errors",
+    "GK25": "geo.crs",
+    "HotspotsError": "geo.errors",
+    "INCIDENT_COLUMNS": "geo.schema",
+    "ImportReport": "geo.incidents",
+    "ImportResult": "geo.incidents",
+    "InputFormatError": "geo.errors",
+    "LEVELS": "geo.districts",
+    "METRIC": "geo.crs",
+    "ParameterError": "geo.errors",
+    "SOURCES": "geo.schema",
+    "StoreError": "geo.errors",
+    "WGS84": "geo.crs",
+    "generate_demo": "geo.demo",
+    "hierarchy": "geo.districts",
+    "import_incidents": "geo.incidents",
+    "load_districts": "geo.districts",
+    "read_table": "geo.reading",
+    "residents_by_district": "geo.population",
+    "tag_points": "geo.districts",
+    "to_metric": "geo.crs",
+    "to_wgs84": "geo.crs",
+    "write_demo": "geo.demo",
+}
 
 __all__ = [
     "CATEGORIES",
@@ -91,3 +125,16 @@ __all__ = [
     "to_wgs84",
     "write_demo",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name on first use: ``geo.errors`` alone must not pull in geopandas."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'geo' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -27,21 +27,67 @@ Modules, by concept:
 - ``figures``, ``export``, ``study``: district figures, shareable columns, studies anywhere
 """
 
-from hotspots import backtest
-from hotspots.analysis import Analysis, StudyArea, analyse, choose_parameters
-from hotspots.areas import AreaParams, HotspotAreas, areas_of
-from hotspots.backtest import BacktestParams, predictive_check, summarise_backtest
-from hotspots.clustering import METHODS, ClusteringParams, cluster
-from hotspots.comparison import compare_periods
-from hotspots.dbscan_kernel import DbscanResult, dbscan, dbscan_core
-from hotspots.figures import district_table, key_figures
-from hotspots.forecast import Forecast, forecast_hotspots
-from hotspots.grid import StudyGrid, helsinki_study_area, occupied_grid, study_grid
-from hotspots.parameters import DEFAULT_EPS_M, DEFAULT_MIN_SAMPLES
-from hotspots.parameters.suggest import ParameterSuggestion, suggest_parameters
-from hotspots.ranking import RankingWeights, rank_hotspots
-from hotspots.selection import PRESETS, Selection, apply, choose_districts
-from hotspots.study import StudyData, read_points
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names, for type checkers; at run time they load on first use
+    from hotspots import backtest
+    from hotspots.analysis import Analysis, StudyArea, analyse, choose_parameters
+    from hotspots.areas import AreaParams, HotspotAreas, areas_of
+    from hotspots.backtest import BacktestParams, predictive_check, summarise_backtest
+    from hotspots.clustering import METHODS, ClusteringParams, cluster
+    from hotspots.comparison import compare_periods
+    from hotspots.dbscan_kernel import DbscanResult, dbscan, dbscan_core
+    from hotspots.figures import district_table, key_figures
+    from hotspots.forecast import Forecast, forecast_hotspots
+    from hotspots.grid import StudyGrid, helsinki_study_area, occupied_grid, study_grid
+    from hotspots.parameters import DEFAULT_EPS_M, DEFAULT_MIN_SAMPLES
+    from hotspots.parameters.suggest import ParameterSuggestion, suggest_parameters
+    from hotspots.ranking import RankingWeights, rank_hotspots
+    from hotspots.selection import PRESETS, Selection, apply, choose_districts
+    from hotspots.study import StudyData, read_points
+
+#: Public name -> the module that defines it (a subpackage maps to itself).
+_EXPORTS: dict[str, str] = {
+    "Analysis": "hotspots.analysis",
+    "AreaParams": "hotspots.areas",
+    "BacktestParams": "hotspots.backtest",
+    "ClusteringParams": "hotspots.clustering",
+    "DEFAULT_EPS_M": "hotspots.parameters",
+    "DEFAULT_MIN_SAMPLES": "hotspots.parameters",
+    "DbscanResult": "hotspots.dbscan_kernel",
+    "Forecast": "hotspots.forecast",
+    "HotspotAreas": "hotspots.areas",
+    "METHODS": "hotspots.clustering",
+    "PRESETS": "hotspots.selection",
+    "ParameterSuggestion": "hotspots.parameters.suggest",
+    "RankingWeights": "hotspots.ranking",
+    "Selection": "hotspots.selection",
+    "StudyArea": "hotspots.analysis",
+    "StudyData": "hotspots.study",
+    "StudyGrid": "hotspots.grid",
+    "analyse": "hotspots.analysis",
+    "backtest": "hotspots.backtest",
+    "apply": "hotspots.selection",
+    "areas_of": "hotspots.areas",
+    "choose_districts": "hotspots.selection",
+    "choose_parameters": "hotspots.analysis",
+    "cluster": "hotspots.clustering",
+    "compare_periods": "hotspots.comparison",
+    "dbscan": "hotspots.dbscan_kernel",
+    "dbscan_core": "hotspots.dbscan_kernel",
+    "district_table": "hotspots.figures",
+    "forecast_hotspots": "hotspots.forecast",
+    "helsinki_study_area": "hotspots.grid",
+    "key_figures": "hotspots.figures",
+    "occupied_grid": "hotspots.grid",
+    "predictive_check": "hotspots.backtest",
+    "rank_hotspots": "hotspots.ranking",
+    "read_points": "hotspots.study",
+    "study_grid": "hotspots.grid",
+    "suggest_parameters": "hotspots.parameters.suggest",
+    "summarise_backtest": "hotspots.backtest",
+}
 
 __all__ = [
     "DEFAULT_EPS_M",
@@ -83,3 +129,17 @@ __all__ = [
     "suggest_parameters",
     "summarise_backtest",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name on first use, so ``hotspots.dbscan`` stays as light as the kernel."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'hotspots' has no attribute {name!r}")
+    module = importlib.import_module(_EXPORTS[name])
+    value = module if module.__name__ == f"hotspots.{name}" else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -6,6 +6,8 @@ import contextlib
 import importlib
 import io
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -61,3 +63,15 @@ def test_the_backtest_package_is_not_shadowed_by_its_function() -> None:
 
     assert backtest.__name__ == "hotspots.backtest"
     assert callable(backtest.backtest) and hotspots.BacktestParams is backtest.BacktestParams
+
+
+def test_the_kernel_loads_without_the_rest_of_the_stack() -> None:
+    """``from hotspots import dbscan`` must not pull in geopandas, scikit-learn or Streamlit."""
+    code = (
+        "import sys\nfrom hotspots import dbscan\n"
+        "print(sorted(m for m in ('geopandas', 'sklearn', 'streamlit', 'pandas') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "[]"

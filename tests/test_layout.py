@@ -135,6 +135,10 @@ def test_no_function_local_import_of_the_project() -> None:
     hidden = []
     for name, tree in TREES.items():
         top_level = set(map(id, tree.body))
+        for node in tree.body:  # ``if TYPE_CHECKING:`` at the top: names for type checkers
+            checking = isinstance(node, ast.If) and isinstance(node.test, ast.Name)
+            if checking and node.test.id == "TYPE_CHECKING":
+                top_level |= set(map(id, node.body))
         for node in ast.walk(tree):
             if isinstance(node, ast.Import | ast.ImportFrom) and id(node) not in top_level:
                 hidden += [f"{name}:{node.lineno} imports {target}" for target in _imported(node)]
