@@ -13,6 +13,13 @@ Places and reference data
 - ``wfs``: the publishers' WFS services (request URLs, GET, the GeoJSON answer)
 - ``settings``: configuration in one place, overridable by environment variables
 
+Addresses and place names
+
+- ``gazetteer``: the register of addresses and place names (a user's file or the official copy)
+- ``registerlayers``: the official address and place-name layers, downloaded and cached
+- ``addresstext``: how people write addresses (numbers, abbreviations, inflection, typos)
+- ``geocoder``: texts to coordinates with a match quality, and points to names
+
 Incidents
 
 - ``schema``: the canonical incident table, categories and sources
@@ -58,6 +65,8 @@ from geo.errors import (
     ParameterError,
     StoreError,
 )
+from geo.gazetteer import Register, load_register, read_register
+from geo.geocoder import Geocoder
 from geo.incidents import ImportReport, ImportResult, import_incidents
 from geo.population import residents_by_district
 from geo.reading import read_table
@@ -74,16 +83,20 @@ __all__ = [
     "ColumnMappingError",
     "DataUnavailableError",
     "DownloadError",
+    "Geocoder",
     "HotspotsError",
     "ImportReport",
     "ImportResult",
     "InputFormatError",
     "ParameterError",
+    "Register",
     "StoreError",
     "generate_demo",
     "hierarchy",
     "import_incidents",
     "load_districts",
+    "load_register",
+    "read_register",
     "read_table",
     "residents_by_district",
     "tag_points",
