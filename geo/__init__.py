@@ -27,6 +27,13 @@ Incidents
 - ``identity``: incident ids (the source's, else a content hash), duplicates, conflicts
 - ``rejects``: the rows an import refused, and their CSV
 
+Addresses and place names
+
+- ``gazetteer``: the register of addresses and place names (a user's file or the official copy)
+- ``registerlayers``: the official address and place-name layers, downloaded and cached
+- ``addresstext``: how people write addresses (numbers, abbreviations, inflection, typos)
+- ``geocoder``: texts to coordinates with a match quality, and points to names
+
 Demo data
 
 - ``demo``: synthetic but realistic incidents over the real districts
@@ -62,6 +69,8 @@ if TYPE_CHECKING:  # the names, for type checkers; at run time they load on firs
         ParameterError,
         StoreError,
     )
+    from geo.gazetteer import Register, load_register, read_register
+    from geo.geocoder import Geocoder
     from geo.incidents import ImportReport, ImportResult, import_incidents
     from geo.population import residents_by_district
     from geo.reading import read_table
@@ -69,6 +78,10 @@ if TYPE_CHECKING:  # the names, for type checkers; at run time they load on firs
 
 #: Public name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
+    "Geocoder": "geo.geocoder",
+    "Register": "geo.gazetteer",
+    "load_register": "geo.gazetteer",
+    "read_register": "geo.gazetteer",
     "CATEGORIES": "geo.schema",
     "ColumnMappingError": "geo.errors",
     "DataUnavailableError": "geo.errors",
@@ -108,16 +121,20 @@ __all__ = [
     "ColumnMappingError",
     "DataUnavailableError",
     "DownloadError",
+    "Geocoder",
     "HotspotsError",
     "ImportReport",
     "ImportResult",
     "InputFormatError",
     "ParameterError",
+    "Register",
     "StoreError",
     "generate_demo",
     "hierarchy",
     "import_incidents",
     "load_districts",
+    "load_register",
+    "read_register",
     "read_table",
     "residents_by_district",
     "tag_points",

@@ -89,6 +89,32 @@ DATASETS: Final[dict[str, Dataset]] = {
 
 DISTRICT_KEYS: Final = ("suurpiiri", "peruspiiri", "osaalue", "kaupunginosa")
 
+#: The gazetteer's layers, cached in the register file format of ``geo.gazetteer`` (CSV,
+#: lon/lat). Kept apart from ``DATASETS`` because no copy of them ships with the test data.
+REGISTER_DATASETS: Final[dict[str, Dataset]] = {
+    d.key: d
+    for d in (
+        Dataset(
+            "register_addresses",
+            "helsinki_register/addresses.csv",
+            "Address register (osoiteluettelo)",
+            "City of Helsinki, City Survey Services",
+            "CC BY 4.0",
+            _HEL_WFS,
+            "avoindata:Helsinki_osoiteluettelo",
+        ),
+        Dataset(
+            "register_places",
+            "helsinki_register/places.csv",
+            "Place names (nimistö)",
+            "City of Helsinki, City Survey Services",
+            "CC BY 4.0",
+            _HEL_WFS,
+            "avoindata:Helsinki_nimisto",
+        ),
+    )
+}
+
 
 def dataset(key: str) -> Dataset:
     """Return the dataset description for ``key``.
@@ -96,7 +122,7 @@ def dataset(key: str) -> Dataset:
     Parameters
     ----------
     key
-        One of ``DATASETS``.
+        One of ``DATASETS`` or ``REGISTER_DATASETS``.
 
     Returns
     -------
@@ -108,10 +134,11 @@ def dataset(key: str) -> Dataset:
     ValueError
         For an unknown key; the message lists the keys.
     """
+    known = {**DATASETS, **REGISTER_DATASETS}
     try:
-        return DATASETS[key]
+        return known[key]
     except KeyError:
-        raise ValueError(f"dataset was {key!r} but is expected to be one of {sorted(DATASETS)}") from None
+        raise ValueError(f"dataset was {key!r} but is expected to be one of {sorted(known)}") from None
 
 
 def locate(key: str) -> Path | None:

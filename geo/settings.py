@@ -42,6 +42,9 @@ ENV_LATEST_DATE = "HOTSPOTS_LATEST_DATE"
 #: Seconds a store waits for another program's lock before it gives up.
 ENV_DB_TIMEOUT_S = "HOTSPOTS_DB_TIMEOUT_S"
 
+#: A user's address register file (CSV or GeoJSON) used instead of the official one.
+ENV_REGISTER = "HOTSPOTS_REGISTER"
+
 #: Size of the demo data set the app generates (default 20,000; benchmarks use 100,000).
 ENV_DEMO_N = "HOTSPOTS_DEMO_N"
 
@@ -89,6 +92,18 @@ def db_url() -> str:
     """
     value = os.environ.get(ENV_DB_URL, "").strip()
     return value or f"sqlite:///{cache_dir() / 'incidents.sqlite'}"
+
+
+def register_path() -> Path | None:
+    """Return the address register file named by ``HOTSPOTS_REGISTER``, or None when unset.
+
+    Returns
+    -------
+    Path or None
+        A user's register (CSV or GeoJSON); None means the official City of Helsinki copy.
+    """
+    value = os.environ.get(ENV_REGISTER, "").strip()
+    return Path(value).expanduser() if value else None
 
 
 def wfs_url() -> str:

@@ -120,7 +120,7 @@ def http_get(url: str, *, timeout_s: float) -> bytes:
     return body
 
 
-def parse_feature_collection(body: bytes, *, what: str) -> dict[str, Any]:
+def parse_feature_collection(body: bytes, *, what: str, allow_empty: bool = False) -> dict[str, Any]:
     """Parse a WFS GeoJSON answer, or raise a DownloadError saying what came instead.
 
     Parameters
@@ -129,11 +129,13 @@ def parse_feature_collection(body: bytes, *, what: str) -> dict[str, Any]:
         The raw answer.
     what
         Names the layer and URL in error messages.
+    allow_empty
+        Accept a collection without features (a page after the last one).
 
     Returns
     -------
     dict
-        The FeatureCollection, with at least one feature.
+        The FeatureCollection, with at least one feature unless ``allow_empty``.
     """
     text = body.lstrip()
     if not text:
@@ -158,6 +160,52 @@ def parse_feature_collection(body: bytes, *, what: str) -> dict[str, Any]:
     features = data.get("features")
     if not isinstance(features, list):
         raise DownloadError(f"{what} is a FeatureCollection without a 'features' list")
-    if not features:
+    if not features and not allow_empty:
         raise DownloadError(f"{what} is an empty FeatureCollection (0 features); the layer name may be wrong")
     return data
+
+
+def get_all_features(
+    base_url: str, type_name: str, *, srs_name: str, page_size: int, timeout_s: float
+) -> list[dict[str, Any]]:
+    """Read every feature of a layer, page by page (WFS 2.0 ``count`` and ``startIndex``).
+
+    Parameters
+    ----------
+    base_url
+        The service endpoint.
+    type_name
+        Layer, e.g. ``avoindata:Helsinki_osoiteluettelo``.
+    srs_name
+        Output CRS, e.g. ``EPSG:3879``.
+    page_size
+        Features per request (GeoServer caps pages; the official address layer has ~100k).
+    timeout_s
+        Seconds to wait for the connection and for each read.
+
+    Returns
+    -------
+    list of dict
+        The features of all pages, in the server's order.
+
+    Raises
+    ------
+    DownloadError
+        When any page fails, or the layer has no features at all.
+    """
+    if page_size < 1:
+        raise ValueError(f"page_size must be >= 1, got {page_size}")
+    features: list[dict[str, Any]] = []
+    while True:
+        url = request_url(
+            base_url, type_name, srs_name=srs_name, count=str(page_size), startIndex=str(len(features))
+        )
+        what = f"the layer {type_name} from {url}"
+        page = parse_feature_collection(
+            http_get(url, timeout_s=timeout_s), what=what, allow_empty=bool(features)
+        )
+        features += page["features"]
+        matched = page.get("numberMatched")
+        done = isinstance(matched, int) and len(features) >= matched
+        if done or len(page["features"]) < page_size:
+            return features

@@ -92,3 +92,10 @@ def test_the_plausible_period_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> N
         ParameterError, match=r"HOTSPOTS_EARLIEST_DATE \(2020-05-01\) must be before HOTSPOTS_LATEST"
     ):
         settings.plausible_period()
+
+
+def test_register_path_names_a_users_register(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(settings.ENV_REGISTER, raising=False)
+    assert settings.register_path() is None
+    monkeypatch.setenv(settings.ENV_REGISTER, " ~/osoitteet.csv ")
+    assert settings.register_path() == Path("~/osoitteet.csv").expanduser()
