@@ -12,6 +12,7 @@ import store
 from cli.arguments import DB_HELP, add_part_arguments, parse_mapping
 from geo import incidents, rejects
 from geo.errors import HotspotsError
+from geo.gazetteer import read_register
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,6 +23,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--map", action="append", metavar="COLUMN=FIELD", help="map a column to a canonical field")
     p.add_argument("--db", help=DB_HELP)
     p.add_argument("--rejects", help="where to write rejected rows (default FILE.rejects.csv)")
+    p.add_argument(
+        "--register",
+        metavar="REG",
+        help="address register (CSV/GeoJSON: street_fi, street_sv, number, postcode, lon, lat) to geocode "
+        "rows that give an address but no coordinates",
+    )
+    p.add_argument(
+        "--places", metavar="PLACES", help="place names for --register (name_fi, name_sv, kind, lon, lat)"
+    )
     add_part_arguments(p)
     p.set_defaults(func=run)
 
@@ -42,6 +52,9 @@ def run(args: argparse.Namespace) -> int:
         raise HotspotsError(
             f"input file {path} does not exist; give the path of a CSV, XLSX, GeoJSON, GPKG or Parquet file"
         )
+    if args.places and not args.register:
+        raise HotspotsError("--places needs --register REG: place names are read with an address register")
+    register = read_register(args.register, places=args.places) if args.register else None
     result = incidents.import_incidents(
         path,
         crs=args.crs,
@@ -49,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
         file_name=path.name,
         sheet=args.sheet,
         layer=args.layer,
+        register=register,
     )
     report = result.report
     rejects_path = Path(args.rejects) if args.rejects else path.with_name(path.stem + ".rejects.csv")
@@ -73,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"accepted:   {len(result.incidents)} rows ({batch.added} added to the store)")
     print(f"duplicates: {report.duplicates_in_file} in the file, {batch.duplicates} already in the store")
     print(f"rejected:   {report.rejected} rows, {len(batch.conflicts)} conflicting ids against the store")
+    for quality, rows in report.position_qualities.items():
+        print(f"position:   {rows} {quality}")
     for line in report.notes():
         print(f"note:       {line}")
     if len(result.rejects) or len(batch.conflicts):

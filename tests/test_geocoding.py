@@ -1,0 +1,81 @@
+"""Geocoding inside the import (``geo.geocoding``), with the OSM centre sample as the register."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo import geocoding
+from geo.gazetteer import Register
+from geo.rejects import Rejects
+from tests import osm_register
+
+
+@pytest.fixture(scope="module")
+def register(shared_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Register:
+    return osm_register.load(shared_data_dir, tmp_path_factory.mktemp("register"))
+
+
+def _truth(register: Register, street: str, number: str) -> tuple[float, float]:
+    a = register.addresses
+    row = a[(a["street_fi"] == street) & (a["number"] == number)].iloc[0]
+    return float(row["x_m"]), float(row["y_m"])
+
+
+def test_locate_addresses_places_only_rows_without_coordinates(register: Register) -> None:
+    address = pd.Series(["Kaivokatu 8", "Kaivokatu 8", "KAIVOKATU 8", pd.NA, "Xyzzykatu 3"], dtype="string")
+    given = np.array([True, False, False, True, False])
+    points = geocoding.locate_addresses(address, given, register)
+    assert points.asked.tolist() == [False, True, True, False, True]
+    assert points.found.tolist() == [False, True, True, False, False]
+    assert points.quality.tolist() == ["source", "exact", "exact", "source", "none"]
+    assert points.match.tolist() == ["", "Kaivokatu 8", "Kaivokatu 8", "", ""]
+    x_m, y_m = _truth(register, "Kaivokatu", "8")
+    assert points.x_m[1] == pytest.approx(x_m) and points.y_m[2] == pytest.approx(y_m)
+    assert np.isnan(points.x_m[0]) and np.isnan(points.x_m[4])
+
+
+def test_locate_addresses_without_register_places_nothing() -> None:
+    address = pd.Series(["Kaivokatu 8", pd.NA], dtype="string")
+    points = geocoding.locate_addresses(address, np.array([False, False]), None)
+    assert points.asked.tolist() == [True, False]
+    assert not points.found.any()
+    assert points.quality.tolist() == ["none", "none"]
+
+
+def test_closest_names_suggest_the_register_spelling(register: Register) -> None:
+    assert geocoding.closest_names("Mannerheimintiee 5, 00100 Helsinki", register)[0] == "Mannerheimintie"
+    assert "Alexandersgatan" in geocoding.closest_names("Alexandersgatn 3", register)
+    assert geocoding.closest_names("Qwxzv 3", register) == []
+
+
+def test_add_rejects_names_the_reason_per_row(register: Register) -> None:
+    address = pd.Series(["Kaivokatu 8", "Kaivokuja 3", pd.NA], dtype="string")
+    points = geocoding.locate_addresses(address, np.array([False, False, True]), register)
+    rejects = Rejects(np.array([2, 3, 4]), pd.Series(["a", "b", "c"], dtype="string"))
+    live = np.ones(3, dtype=bool)
+    kwargs = {"address": address, "column": "osoite", "in_helsinki": points.found}
+    only = geocoding.add_rejects(rejects, live, points, register=register, **kwargs)  # type: ignore[arg-type]
+    assert only.tolist() == [True, True, False]
+    table = rejects.table(pd.DataFrame())
+    assert table["row"].tolist() == [3]
+    assert table["reason"].iloc[0].startswith("address not found; closest register names: Kaivokatu")
+    without = Rejects(np.array([2, 3, 4]), pd.Series(["a", "b", "c"], dtype="string"))
+    geocoding.add_rejects(without, live, points, register=None, **kwargs)  # type: ignore[arg-type]
+    assert without.table(pd.DataFrame())["reason"].tolist() == [geocoding.NO_REGISTER_REASON] * 2
+    assert "--register" in geocoding.NO_REGISTER_REASON
+
+
+def test_quality_counts_over_accepted_rows(register: Register) -> None:
+    address = pd.Series(["Kaivokatu 8", "Kaivokatu", "Qwxzv 3", pd.NA], dtype="string")
+    points = geocoding.locate_addresses(address, np.array([False, False, False, True]), register)
+    counts = geocoding.quality_counts(points, np.array([True, True, False, True]))
+    assert dict(counts) == {"source": 1, "exact": 1, "street": 1, "none": 1}
+    assert list(counts) == ["source", "exact", "street", "none"]
+
+
+def test_geocoder_is_built_once_per_register(register: Register) -> None:
+    assert geocoding.geocoder_for(register) is geocoding.geocoder_for(register)
