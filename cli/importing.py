@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"accepted:   {len(result.incidents)} rows ({batch.added} added to the store)")
     print(f"duplicates: {report.duplicates_in_file} in the file, {batch.duplicates} already in the store")
     print(f"rejected:   {report.rejected} rows, {len(batch.conflicts)} conflicting ids against the store")
-    for quality, rows in report.position_qualities.items():
+    for quality, rows in report.position_qualities:
         print(f"position:   {rows} {quality}")
     for line in report.notes():
         print(f"note:       {line}")

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import difflib
 import functools
-from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Final
 
 import numpy as np
@@ -230,7 +228,7 @@ def add_rejects(
     return asked
 
 
-def quality_counts(points: AddressPoints, accepted: NDArray[np.bool_]) -> Mapping[str, int]:
+def quality_counts(points: AddressPoints, accepted: NDArray[np.bool_]) -> tuple[tuple[str, int], ...]:
     """Count rows by position quality: the accepted ones, and the addresses not found.
 
     Parameters
@@ -242,10 +240,11 @@ def quality_counts(points: AddressPoints, accepted: NDArray[np.bool_]) -> Mappin
 
     Returns
     -------
-    Mapping
-        ``{quality: rows}`` in ``POSITION_QUALITIES`` order, qualities without rows left
-        out; ``none`` counts the geocoded rows whose address was not found.
+    tuple of (str, int)
+        ``(quality, rows)`` pairs in ``POSITION_QUALITIES`` order, qualities without rows
+        left out; ``none`` counts the geocoded rows whose address was not found. Pairs, not
+        a mapping proxy: the report is pickled by the app's cache.
     """
     counts = {q: int((accepted & (points.quality == q)).sum()) for q in POSITION_QUALITIES[:-1]}
     counts["none"] = int((points.asked & ~points.found).sum())
-    return MappingProxyType({q: c for q, c in counts.items() if c})
+    return tuple((q, c) for q, c in counts.items() if c)

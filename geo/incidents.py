@@ -83,7 +83,7 @@ class ImportReport:
     decimal_comma: bool
     read_notes: tuple[str, ...] = field(default_factory=tuple)
     #: Rows by position quality (``geo.geocoding.quality_counts``); empty without a register.
-    position_qualities: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    position_qualities: tuple[tuple[str, int], ...] = ()
 
     @property
     def dst_adjusted(self) -> int:
@@ -105,7 +105,7 @@ class ImportReport:
         guessed = "guessed" if self.crs_guessed else "used"
         lines.append(f"CRS {guessed}: {self.crs} ({self.crs_reason})")
         if self.position_qualities:
-            counts = ", ".join(f"{rows} {quality}" for quality, rows in self.position_qualities.items())
+            counts = ", ".join(f"{rows} {quality}" for quality, rows in self.position_qualities)
             lines.append(f"positions by quality: {counts} (none: addresses not found)")
         if self.axes_swapped:
             lines.append(
@@ -487,11 +487,9 @@ def _report(
         delimiter=raw.delimiter,
         decimal_comma=pos.decimal_comma,
         read_notes=(*raw.notes, *notes),
-        position_qualities=(
-            geocoding.quality_counts(rows.located, accepted)
-            if rows.register is not None
-            else MappingProxyType({})
-        ),
+        position_qualities=geocoding.quality_counts(rows.located, accepted)
+        if rows.register is not None
+        else (),
     )
 
 

@@ -73,8 +73,7 @@ def test_quality_counts_over_accepted_rows(register: Register) -> None:
     address = pd.Series(["Kaivokatu 8", "Kaivokatu", "Qwxzv 3", pd.NA], dtype="string")
     points = geocoding.locate_addresses(address, np.array([False, False, False, True]), register)
     counts = geocoding.quality_counts(points, np.array([True, True, False, True]))
-    assert dict(counts) == {"source": 1, "exact": 1, "street": 1, "none": 1}
-    assert list(counts) == ["source", "exact", "street", "none"]
+    assert counts == (("source", 1), ("exact", 1), ("street", 1), ("none", 1))
 
 
 def test_geocoder_is_built_once_per_register(register: Register) -> None:

@@ -344,7 +344,7 @@ def test_import_geocodes_address_only_rows_with_a_register(
     assert got["id"].is_unique
     assert result.rejects["row"].tolist() == [4]  # DataFrame records count from 1
     assert result.rejects["reason"].iloc[0].startswith("address not found; closest register names: Kaivokatu")
-    assert dict(result.report.position_qualities) == {"source": 1, "exact": 2, "none": 1}
+    assert result.report.position_qualities == (("source", 1), ("exact", 2), ("none", 1))
     assert any(
         line.startswith("positions by quality: 1 source, 2 exact, 1 none") for line in result.report.notes()
     )
