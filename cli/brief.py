@@ -21,6 +21,7 @@ from cli import arguments
 from geo import files, settings
 from geo.districts import LEVELS
 from geo.errors import ParameterError
+from geo.geocoder import Geocoder
 from hotspots import analysis
 from hotspots.recommendation import read_service_points
 from i18n import t
@@ -38,6 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     arguments.add_analysis_arguments(parser)
     parser.add_argument("--out", required=True, help="briefing.pdf (two A4 pages) or map.png (the picture)")
     arguments.add_sharing_arguments(parser)
+    arguments.add_register_arguments(parser, purpose="to name each hotspot by its nearest address or place")
     parser.add_argument(
         "--size", default="slides", choices=["slides", "a4"], help="PNG size: slides 1920x1080, a4 at 300 dpi"
     )
@@ -76,7 +78,14 @@ def run(args: argparse.Namespace) -> int:
     frame, origin = arguments.load_incidents(args)
     selection = arguments.selection_from_args(args)
     services = read_service_points(Path(args.services)) if args.services else None
-    result = analysis.analyse(frame, selection=selection, clustering=clustering, service_points=services)
+    register = arguments.register_from_args(args, official=True)
+    result = analysis.analyse(
+        frame,
+        selection=selection,
+        clustering=clustering,
+        service_points=services,
+        study=analysis.StudyArea(names=Geocoder(register) if register is not None else None),
+    )
     tiles_url = (settings.tiles_url() or None) if args.tiles else None
     origin = redact_url(origin, shareable=True)
 

@@ -9,10 +9,15 @@ from pathlib import Path
 import pandas as pd
 
 import store
-from cli.arguments import DB_HELP, add_part_arguments, parse_mapping
+from cli.arguments import (
+    DB_HELP,
+    add_part_arguments,
+    add_register_arguments,
+    parse_mapping,
+    register_from_args,
+)
 from geo import incidents, rejects
 from geo.errors import HotspotsError
-from geo.gazetteer import read_register
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,15 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--map", action="append", metavar="COLUMN=FIELD", help="map a column to a canonical field")
     p.add_argument("--db", help=DB_HELP)
     p.add_argument("--rejects", help="where to write rejected rows (default FILE.rejects.csv)")
-    p.add_argument(
-        "--register",
-        metavar="REG",
-        help="address register (CSV/GeoJSON: street_fi, street_sv, number, postcode, lon, lat) to geocode "
-        "rows that give an address but no coordinates",
-    )
-    p.add_argument(
-        "--places", metavar="PLACES", help="place names for --register (name_fi, name_sv, kind, lon, lat)"
-    )
+    add_register_arguments(p, purpose="to geocode rows that give an address but no coordinates")
     add_part_arguments(p)
     p.set_defaults(func=run)
 
@@ -52,9 +49,7 @@ def run(args: argparse.Namespace) -> int:
         raise HotspotsError(
             f"input file {path} does not exist; give the path of a CSV, XLSX, GeoJSON, GPKG or Parquet file"
         )
-    if args.places and not args.register:
-        raise HotspotsError("--places needs --register REG: place names are read with an address register")
-    register = read_register(args.register, places=args.places) if args.register else None
+    register = register_from_args(args, official=False)
     result = incidents.import_incidents(
         path,
         crs=args.crs,
