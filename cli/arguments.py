@@ -18,8 +18,9 @@ import pandas as pd
 import store
 from briefing.privacy import DEFAULT_MIN_COUNT
 from geo import districts, incidents, schema, settings
-from geo.errors import DataUnavailableError, HotspotsError
-from geo.gazetteer import Register, load_register
+from geo.errors import HotspotsError
+from geo.gazetteer import Register
+from geo.geocoding import available_register
 from geo.timeparse import local_day
 from hotspots import grid as study_grid
 from hotspots.clustering import METHODS, ClusteringParams, clustering_from_text
@@ -62,14 +63,9 @@ def register_from_args(args: argparse.Namespace, *, official: bool) -> Register 
     own = args.register is not None or settings.register_path() is not None
     if args.places and not own:
         raise HotspotsError("--places needs --register REG: place names are read with an address register")
-    if own:
-        return load_register(args.register, places=args.places)
-    if not official:
-        return None
-    try:
-        return load_register(download=False)
-    except DataUnavailableError:
-        return None
+    if own or official:
+        return available_register(args.register, places=args.places)
+    return None
 
 
 def add_study_arguments(parser: argparse.ArgumentParser) -> None:

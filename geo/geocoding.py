@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import functools
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
 
 import numpy as np
@@ -22,7 +23,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from geo import addresstext, settings
-from geo.gazetteer import Register
+from geo.errors import DataUnavailableError
+from geo.gazetteer import Register, load_register
 from geo.geocoder import QUALITIES, Geocoder
 from geo.rejects import Rejects
 
@@ -68,6 +70,51 @@ class AddressPoints:
     def found(self) -> NDArray[np.bool_]:
         """Rows the register placed."""
         return self.asked & np.isfinite(self.x_m) & np.isfinite(self.y_m)
+
+
+def available_register(
+    path: str | Path | None = None, *, places: str | Path | None = None
+) -> Register | None:
+    """Return a user's register (``path``, else ``HOTSPOTS_REGISTER``), else the cached official one.
+
+    Parameters
+    ----------
+    path
+        A user's addresses file; None for the setting, then the official copy.
+    places
+        A user's place-names file, read with ``path``.
+
+    Returns
+    -------
+    Register or None
+        None when no user's file is named and no official copy is cached: nothing is
+        downloaded here (``hotspots geocode`` or the districts fetch does that).
+    """
+    if path is not None or settings.register_path() is not None:
+        return load_register(path, places=places)
+    try:
+        return load_register(download=False)
+    except DataUnavailableError:
+        return None
+
+
+def precise_positions(incidents: pd.DataFrame) -> pd.DataFrame:
+    """Return the incidents without those a register placed only roughly (``LOW_QUALITIES``).
+
+    Parameters
+    ----------
+    incidents
+        An imported incident table; without ``geocode_quality`` every row is kept.
+
+    Returns
+    -------
+    DataFrame
+        A new frame of the rows whose position is the source's own, exact or interpolated.
+    """
+    if "geocode_quality" not in incidents.columns:
+        return incidents.copy()
+    rough = incidents["geocode_quality"].isin(LOW_QUALITIES).to_numpy(dtype=bool)
+    return incidents.loc[~rough].reset_index(drop=True)
 
 
 @functools.lru_cache(maxsize=2)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import geocoding
+from geo import geocoding, settings
 from geo.gazetteer import Register
 from geo.rejects import Rejects
 from tests import osm_register
@@ -78,3 +78,25 @@ def test_quality_counts_over_accepted_rows(register: Register) -> None:
 
 def test_geocoder_is_built_once_per_register(register: Register) -> None:
     assert geocoding.geocoder_for(register) is geocoding.geocoder_for(register)
+
+
+def test_precise_positions_leave_out_what_a_register_placed_roughly() -> None:
+    frame = pd.DataFrame({"id": list("abcdef"), "geocode_quality": [*geocoding.POSITION_QUALITIES[:-1]]})
+    before = frame.copy()
+    kept = geocoding.precise_positions(frame)
+    pd.testing.assert_frame_equal(frame, before)
+    assert kept["geocode_quality"].tolist() == ["source", "exact", "interpolated"]
+    plain = pd.DataFrame({"id": ["a"]})
+    assert geocoding.precise_positions(plain) is not plain and len(geocoding.precise_positions(plain)) == 1
+
+
+def test_available_register_is_the_named_file_or_the_setting(
+    tmp_path: Path, shared_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    addresses, places = osm_register.register_tables(shared_data_dir)
+    register_file, place_file = osm_register.write_register(addresses, places, tmp_path)
+    named = geocoding.available_register(register_file, places=place_file)
+    assert named is not None and len(named.addresses) == len(addresses) and len(named.places) == len(places)
+    monkeypatch.setenv(settings.ENV_REGISTER, str(register_file))
+    from_setting = geocoding.available_register()
+    assert from_setting is not None and len(from_setting.addresses) == len(addresses)

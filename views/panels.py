@@ -329,6 +329,10 @@ def import_report(report: object, rejects: pd.DataFrame | None, lang: str) -> No
     )
     if getattr(report, "crs_guessed", False):
         st.sidebar.info(t("msg.crs_guessed", lang, crs=getattr(report, "crs", "")))
+    qualities = getattr(report, "position_qualities", ())
+    if qualities:
+        counts = ", ".join(f"{t(f'quality.{quality}', lang)} {rows}" for quality, rows in qualities)
+        st.sidebar.info(t("msg.position_qualities", lang, counts=counts))
     if rejects is not None and len(rejects):
         st.sidebar.warning(t("msg.import_rejected_rows", lang, n=rejected))
         st.sidebar.dataframe(rejects.head(200), hide_index=True)
