@@ -64,9 +64,11 @@ def fold(text: str) -> str:
     str
         ``"Hämeentie 5–7"`` -> ``"hameentie 5-7"``.
     """
-    decomposed = unicodedata.normalize("NFKD", str(text).lower())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    plain = re.sub(r"[\u2010-\u2015\u2212]", "-", plain)
+    plain = str(text).lower()
+    if not plain.isascii():  # most addresses are; skip the decomposition for them
+        decomposed = unicodedata.normalize("NFKD", plain)
+        plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+        plain = re.sub(r"[\u2010-\u2015\u2212]", "-", plain)
     return " ".join(plain.split())
 
 

@@ -146,8 +146,11 @@ class Geocoder:
                     self._place_keys.setdefault(addresstext.name_key(name), []).append(i)
         self._place_typos = _typo_index(self._place_keys)
         self._address_tree = cKDTree(addresses[["x_m", "y_m"]].to_numpy(dtype="float64"))
-        place_xy = self._places[["x_m", "y_m"]].to_numpy(dtype="float64").reshape(-1, 2)
-        self._place_tree = cKDTree(place_xy) if len(place_xy) else None
+        self._place_xy = self._places[["x_m", "y_m"]].to_numpy(dtype="float64").reshape(-1, 2)
+        self._place_names = [
+            fi or sv for fi, sv in zip(self._places["name_fi"], self._places["name_sv"], strict=True)
+        ]
+        self._place_tree = cKDTree(self._place_xy) if len(self._place_xy) else None
         self._cache: dict[str, Match] = {}
 
     # -- public ---------------------------------------------------------------------------
@@ -310,13 +313,10 @@ class Geocoder:
             if found is None:
                 return None
             rows = self._place_keys[found]
-        xy = self._places.loc[rows, ["x_m", "y_m"]].to_numpy(dtype="float64")
+        xy = self._place_xy[rows]
         if np.ptp(xy, axis=0).max() > MAX_PLACE_SPREAD_M:
             return None  # one name, places far apart: which one is meant cannot be told
-        row = self._places.iloc[rows[0]]
-        return Match(
-            float(xy[:, 0].mean()), float(xy[:, 1].mean()), "place", row["name_fi"] or row["name_sv"]
-        )
+        return Match(float(xy[:, 0].mean()), float(xy[:, 1].mean()), "place", self._place_names[rows[0]])
 
     def _intersection(self, first: str, second: str) -> Match:
         a, b = self._find_street(first), self._find_street(second)

@@ -34,7 +34,7 @@ class PagingWFS:
     broken_page: int | None = None
 
 
-def _handler(state: PagingWFS) -> type[BaseHTTPRequestHandler]:
+def handler_for(state: PagingWFS) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
@@ -62,7 +62,7 @@ def _handler(state: PagingWFS) -> type[BaseHTTPRequestHandler]:
 @pytest.fixture
 def server() -> Iterator[PagingWFS]:
     state = PagingWFS()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(state))
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     state.base_url = f"http://127.0.0.1:{httpd.server_address[1]}/ws/geoserver/avoindata/wfs"
