@@ -40,7 +40,7 @@ CANDIDATES: Final = 3
 NO_REGISTER_REASON: Final = (
     "address without coordinates: geocoding needs an address register; give one "
     "(hotspots import FILE --register REGISTER.csv [--places PLACES.csv], or "
-    f"{settings.ENV_REGISTER}) or fetch the official City of Helsinki register"
+    f"{settings.ENV_REGISTER}) or fetch the official City of Helsinki one (hotspots gazetteer fetch)"
 )
 
 
