@@ -20,6 +20,7 @@ from briefing.privacy import DEFAULT_MIN_COUNT
 from geo import districts, incidents, schema, settings
 from geo.errors import HotspotsError
 from geo.gazetteer import Register
+from geo.geocoder import Geocoder
 from geo.geocoding import available_register
 from geo.timeparse import local_day
 from hotspots import grid as study_grid
@@ -66,6 +67,12 @@ def register_from_args(args: argparse.Namespace, *, official: bool) -> Register 
     if own or official:
         return available_register(args.register, places=args.places)
     return None
+
+
+def names_from_args(args: argparse.Namespace) -> Geocoder | None:
+    """Return the geocoder that names hotspots by street (``register_from_args``), or None."""
+    register = register_from_args(args, official=True)
+    return Geocoder(register) if register is not None else None
 
 
 def add_study_arguments(parser: argparse.ArgumentParser) -> None:

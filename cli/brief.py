@@ -21,7 +21,6 @@ from cli import arguments
 from geo import files, settings
 from geo.districts import LEVELS
 from geo.errors import ParameterError
-from geo.geocoder import Geocoder
 from hotspots import analysis
 from hotspots.recommendation import read_service_points
 from i18n import t
@@ -78,13 +77,12 @@ def run(args: argparse.Namespace) -> int:
     frame, origin = arguments.load_incidents(args)
     selection = arguments.selection_from_args(args)
     services = read_service_points(Path(args.services)) if args.services else None
-    register = arguments.register_from_args(args, official=True)
     result = analysis.analyse(
         frame,
         selection=selection,
         clustering=clustering,
         service_points=services,
-        study=analysis.StudyArea(names=Geocoder(register) if register is not None else None),
+        study=analysis.StudyArea(names=arguments.names_from_args(args)),
     )
     tiles_url = (settings.tiles_url() or None) if args.tiles else None
     origin = redact_url(origin, shareable=True)

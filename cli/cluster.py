@@ -12,7 +12,6 @@ from pathlib import Path
 
 from briefing import downloads
 from cli import arguments
-from geo.geocoder import Geocoder
 from hotspots import analysis, areas, forecast, placenames
 from hotspots.recommendation import read_service_points
 from i18n import recommendation_text
@@ -45,8 +44,7 @@ def run(args: argparse.Namespace) -> int:
     selection = arguments.selection_from_args(args, timezone=data.timezone)
     clustering = arguments.clustering_from_args(args)
     services = read_service_points(Path(args.services)) if args.services else None
-    register = arguments.register_from_args(args, official=True)
-    names = Geocoder(register) if register is not None else None
+    names = arguments.names_from_args(args)
     if args.forecast:
         predicted = forecast.forecast_hotspots(
             frame,

@@ -57,14 +57,17 @@ def test_add_rejects_names_the_reason_per_row(register: Register) -> None:
     points = geocoding.locate_addresses(address, np.array([False, False, True]), register)
     rejects = Rejects(np.array([2, 3, 4]), pd.Series(["a", "b", "c"], dtype="string"))
     live = np.ones(3, dtype=bool)
-    kwargs = {"address": address, "column": "osoite", "in_helsinki": points.found}
-    only = geocoding.add_rejects(rejects, live, points, register=register, **kwargs)  # type: ignore[arg-type]
+    only = geocoding.add_rejects(
+        rejects, live, points, address=address, column="osoite", in_helsinki=points.found, register=register
+    )
     assert only.tolist() == [True, True, False]
     table = rejects.table(pd.DataFrame())
     assert table["row"].tolist() == [3]
     assert table["reason"].iloc[0].startswith("address not found; closest register names: Kaivokatu")
     without = Rejects(np.array([2, 3, 4]), pd.Series(["a", "b", "c"], dtype="string"))
-    geocoding.add_rejects(without, live, points, register=None, **kwargs)  # type: ignore[arg-type]
+    geocoding.add_rejects(
+        without, live, points, address=address, column="osoite", in_helsinki=points.found, register=None
+    )
     assert without.table(pd.DataFrame())["reason"].tolist() == [geocoding.NO_REGISTER_REASON] * 2
     assert "--register" in geocoding.NO_REGISTER_REASON
 
