@@ -27,6 +27,7 @@ import store
 from geo import demo, districts, geocoding, incidents, population, reading, settings
 from geo.errors import HotspotsError
 from geo.gazetteer import Register
+from geo.geocoder import Geocoder
 from geo.incidents import ImportReport
 from hotspots.recommendation import read_service_points
 
@@ -241,6 +242,13 @@ def store_data(state: StoreState) -> Loaded:
 def address_register() -> Register | None:
     """Return the register uploads are geocoded with (``geo.geocoding.available_register``), or None."""
     return geocoding.available_register()
+
+
+@st.cache_resource(show_spinner=False)
+def hotspot_names() -> Geocoder | None:
+    """Return the geocoder that names hotspots by street (of ``address_register``), or None."""
+    register = address_register()
+    return Geocoder(register) if register is not None else None
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
