@@ -172,6 +172,8 @@ def hotspots_table(
     table["n"] = count_column(hotspots["n"], min_count=min_count).to_numpy()
     table["n_prev"] = count_column(hotspots["n_prev"], min_count=min_count).to_numpy()
     table["score"] = table["score"].astype("Float64").mask(small)
+    # A small hotspot's nearest address could point at one incident's door: blanked like its score.
+    table.loc[small, ["place_fi", "place_sv"]] = ""
     return table
 
 

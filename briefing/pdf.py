@@ -72,6 +72,7 @@ from briefing.texts import (
 from geo import schema, settings
 from geo.districts import check_level
 from hotspots.analysis import Analysis
+from hotspots.placenames import place_name
 from i18n import check_language, format_number, level_label, peak_times_text, recommendation_text, t
 
 _FONT: Final = "BriefSans"
@@ -196,7 +197,9 @@ def _top_hotspots(analysis: Analysis, *, lang: str, restricted: bool, min_count:
     ]
     rows: list[list[Any]] = [[_p(h, styles["cell_bold"]) for h in header]]
     for _, row in top.iterrows():
-        names = ", ".join(str(row[place]).split(", ")[:3])
+        # The nearest address first ("Tallinnanaukio, Itäkeskus"), unless a small count would pin it down.
+        street = place_name(row, lang) if restricted or int(row["n"]) >= min_count else ""
+        names = ", ".join([*([street] if street else []), *str(row[place]).split(", ")[:3]])
         status = row.get("status")
         windows = peak_times_text(row["peak_times"], lang)
         rows.append(

@@ -19,6 +19,9 @@ import store
 from briefing.privacy import DEFAULT_MIN_COUNT
 from geo import districts, incidents, schema, settings
 from geo.errors import HotspotsError
+from geo.gazetteer import Register
+from geo.geocoder import Geocoder
+from geo.geocoding import available_register
 from geo.timeparse import local_day
 from hotspots import grid as study_grid
 from hotspots.clustering import METHODS, ClusteringParams, clustering_from_text
@@ -35,6 +38,41 @@ def add_part_arguments(parser: argparse.ArgumentParser) -> None:
     """``--sheet`` (XLSX) and ``--layer`` (GeoPackage): which table of a file to read."""
     parser.add_argument("--sheet", help="XLSX sheet to read (default: the first)")
     parser.add_argument("--layer", help="GeoPackage layer to read (default: the first)")
+
+
+def add_register_arguments(parser: argparse.ArgumentParser, *, purpose: str) -> None:
+    """``--register`` and ``--places``: a user's address register and place names, for ``purpose``."""
+    parser.add_argument(
+        "--register",
+        metavar="REG",
+        help="address register, CSV or GeoJSON with street_fi, street_sv, number, postcode, lon, lat, "
+        f"{purpose} (default {settings.ENV_REGISTER})",
+    )
+    parser.add_argument(
+        "--places",
+        metavar="PLACES",
+        help="place names for --register: CSV or GeoJSON with name_fi, name_sv, kind, lon, lat",
+    )
+
+
+def register_from_args(args: argparse.Namespace, *, official: bool) -> Register | None:
+    """Return the register ``--register`` (or ``HOTSPOTS_REGISTER``) names, else the cached official one.
+
+    With ``official`` False, or when no official copy is cached (nothing is downloaded
+    here), None stands for "no register".
+    """
+    own = args.register is not None or settings.register_path() is not None
+    if args.places and not own:
+        raise HotspotsError("--places needs --register REG: place names are read with an address register")
+    if own or official:
+        return available_register(args.register, places=args.places)
+    return None
+
+
+def names_from_args(args: argparse.Namespace) -> Geocoder | None:
+    """Return the geocoder that names hotspots by street (``register_from_args``), or None."""
+    register = register_from_args(args, official=True)
+    return Geocoder(register) if register is not None else None
 
 
 def add_study_arguments(parser: argparse.ArgumentParser) -> None:

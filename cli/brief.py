@@ -38,6 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     arguments.add_analysis_arguments(parser)
     parser.add_argument("--out", required=True, help="briefing.pdf (two A4 pages) or map.png (the picture)")
     arguments.add_sharing_arguments(parser)
+    arguments.add_register_arguments(parser, purpose="to name each hotspot by its nearest address or place")
     parser.add_argument(
         "--size", default="slides", choices=["slides", "a4"], help="PNG size: slides 1920x1080, a4 at 300 dpi"
     )
@@ -76,7 +77,13 @@ def run(args: argparse.Namespace) -> int:
     frame, origin = arguments.load_incidents(args)
     selection = arguments.selection_from_args(args)
     services = read_service_points(Path(args.services)) if args.services else None
-    result = analysis.analyse(frame, selection=selection, clustering=clustering, service_points=services)
+    result = analysis.analyse(
+        frame,
+        selection=selection,
+        clustering=clustering,
+        service_points=services,
+        study=analysis.StudyArea(names=arguments.names_from_args(args)),
+    )
     tiles_url = (settings.tiles_url() or None) if args.tiles else None
     origin = redact_url(origin, shareable=True)
 

@@ -7,11 +7,12 @@ shared output goes through: the same bytes as the app's download.
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 from briefing import downloads
 from cli import arguments
-from hotspots import analysis, areas, forecast
+from hotspots import analysis, areas, forecast, placenames
 from hotspots.recommendation import read_service_points
 from i18n import recommendation_text
 
@@ -31,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--horizon", default="6M", help="length of the forecast period (default 6M)")
     arguments.add_study_arguments(p)
+    arguments.add_register_arguments(p, purpose="to name each hotspot by its nearest address or place")
     p.set_defaults(func=run)
 
 
@@ -42,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
     selection = arguments.selection_from_args(args, timezone=data.timezone)
     clustering = arguments.clustering_from_args(args)
     services = read_service_points(Path(args.services)) if args.services else None
+    names = arguments.names_from_args(args)
     if args.forecast:
         predicted = forecast.forecast_hotspots(
             frame,
@@ -51,7 +54,9 @@ def run(args: argparse.Namespace) -> int:
             grid=data.grid,
             service_points=services,
         )
-        result = predicted.analysis
+        result = replace(
+            predicted.analysis, hotspots=placenames.name_hotspots(predicted.analysis.hotspots, names)
+        )
         heading = f"forecast for {predicted.period_label}"
     else:
         result = analysis.analyse(
@@ -59,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
             selection=selection,
             clustering=clustering,
             service_points=services,
-            study=analysis.StudyArea(grid=data.grid),
+            study=analysis.StudyArea(grid=data.grid, names=names),
         )
         heading = ""
     path = downloads.write_hotspots(
@@ -94,6 +99,7 @@ def _print_hotspots(result: analysis.Analysis, heading: str, *, cell_m: float) -
             f"  {int(row['rank']):>2}. {row['id']:<5} n={int(row['n']):<5} "
             f"{float(row['area_km2']):.2f} km² {row['status'] if isinstance(row['status'], str) else '':<12}"
         )
-        print(f"{head} {recommendation_text(row['recommendation'], 'en')}")
+        street = placenames.place_name(row, "en")
+        print(f"{head} {street + ': ' if street else ''}{recommendation_text(row['recommendation'], 'en')}")
     if len(result.vanished):
         print(f"  vanished since the previous period: {len(result.vanished)}")

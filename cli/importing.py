@@ -9,7 +9,13 @@ from pathlib import Path
 import pandas as pd
 
 import store
-from cli.arguments import DB_HELP, add_part_arguments, parse_mapping
+from cli.arguments import (
+    DB_HELP,
+    add_part_arguments,
+    add_register_arguments,
+    parse_mapping,
+    register_from_args,
+)
 from geo import incidents, rejects
 from geo.errors import HotspotsError
 
@@ -22,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--map", action="append", metavar="COLUMN=FIELD", help="map a column to a canonical field")
     p.add_argument("--db", help=DB_HELP)
     p.add_argument("--rejects", help="where to write rejected rows (default FILE.rejects.csv)")
+    add_register_arguments(p, purpose="to geocode rows that give an address but no coordinates")
     add_part_arguments(p)
     p.set_defaults(func=run)
 
@@ -42,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
         raise HotspotsError(
             f"input file {path} does not exist; give the path of a CSV, XLSX, GeoJSON, GPKG or Parquet file"
         )
+    register = register_from_args(args, official=False)
     result = incidents.import_incidents(
         path,
         crs=args.crs,
@@ -49,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
         file_name=path.name,
         sheet=args.sheet,
         layer=args.layer,
+        register=register,
     )
     report = result.report
     rejects_path = Path(args.rejects) if args.rejects else path.with_name(path.stem + ".rejects.csv")
@@ -73,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"accepted:   {len(result.incidents)} rows ({batch.added} added to the store)")
     print(f"duplicates: {report.duplicates_in_file} in the file, {batch.duplicates} already in the store")
     print(f"rejected:   {report.rejected} rows, {len(batch.conflicts)} conflicting ids against the store")
+    for quality, rows in report.position_qualities:
+        print(f"position:   {rows} {quality}")
     for line in report.notes():
         print(f"note:       {line}")
     if len(result.rejects) or len(batch.conflicts):

@@ -17,8 +17,12 @@ Rules, in the order they apply:
 - an exact duplicate (same id and same content as an earlier row) is counted in
   ``duplicates_in_file`` and skipped, not rejected;
 - a later row with an earlier row's id but different content is rejected; the first wins;
-- a row is rejected for a missing or unparseable coordinate, an address without
-  coordinates (geocoding is not available here), a point outside Helsinki, a missing or
+- a row with an address and no coordinates is geocoded when a register is given
+  (``geo.geocoding``); its position quality is in the report and, with a register, in
+  the ``geocode_quality`` / ``geocode_match`` columns (``source`` for the file's own
+  coordinates; the store keeps only the canonical columns);
+- a row is rejected for a missing or unparseable coordinate, an address not found (or,
+  without a register, any address without coordinates), a point outside Helsinki, a missing or
   unparseable date, a severity that is not a whole number 1-5 — one reject line per field,
   the row counted once;
 - an unknown category label becomes ``other`` (the label kept in ``category_raw``), an
@@ -27,6 +31,7 @@ Rules, in the order they apply:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,9 +42,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from geo import cells, columns, coordinates, districts, identity, reading, schema, settings
+from geo import cells, columns, coordinates, districts, geocoding, identity, reading, schema, settings
 from geo import crs as crs_mod
 from geo.categories import map_categories, map_sources
+from geo.gazetteer import Register
 from geo.rejects import Rejects
 from geo.timeparse import ParsedTimes, combine_date_time, parse_timestamps, strip_text
 
@@ -76,6 +82,8 @@ class ImportReport:
     delimiter: str | None
     decimal_comma: bool
     read_notes: tuple[str, ...] = field(default_factory=tuple)
+    #: Rows by position quality (``geo.geocoding.quality_counts``); empty without a register.
+    position_qualities: tuple[tuple[str, int], ...] = ()
 
     @property
     def dst_adjusted(self) -> int:
@@ -96,6 +104,9 @@ class ImportReport:
         lines.append(f"columns: {mapping}")
         guessed = "guessed" if self.crs_guessed else "used"
         lines.append(f"CRS {guessed}: {self.crs} ({self.crs_reason})")
+        if self.position_qualities:
+            counts = ", ".join(f"{rows} {quality}" for quality, rows in self.position_qualities)
+            lines.append(f"positions by quality: {counts} (none: addresses not found)")
         if self.axes_swapped:
             lines.append(
                 "x/y axes were swapped in the file (x held northings, the geodetic convention); "
@@ -174,6 +185,8 @@ class _Rows:
     bad_severity: NDArray[np.bool_]
     severity_raw: pd.Series
     address: pd.Series
+    located: geocoding.AddressPoints
+    register: Register | None
     ident: identity.Identity
     synthetic: NDArray[np.bool_]
 
@@ -234,8 +247,33 @@ def _read_severity(severity_raw: pd.Series) -> tuple[NDArray[np.float64], NDArra
     return severity, bad
 
 
+def _place_addresses(
+    positions: coordinates.Positions, address: pd.Series, register: Register | None
+) -> tuple[coordinates.Positions, geocoding.AddressPoints]:
+    """Return the positions with the geocoded rows' metres filled in, and what geocoding found."""
+    given = (
+        np.isfinite(positions.first)
+        | np.isfinite(positions.second)
+        | positions.bad_first
+        | positions.bad_second
+    )
+    located = geocoding.locate_addresses(address, given, register)
+    found = located.found
+    placed = dataclasses.replace(
+        positions,
+        x_m=np.where(found, located.x_m, positions.x_m),
+        y_m=np.where(found, located.y_m, positions.y_m),
+    )
+    return placed, located
+
+
 def _read_rows(
-    raw: reading.RawTable, match: columns.ColumnMatch, *, crs_given: str | None, name: str
+    raw: reading.RawTable,
+    match: columns.ColumnMatch,
+    *,
+    crs_given: str | None,
+    name: str,
+    register: Register | None,
 ) -> _Rows:
     """Read every field of every row, place the rows in their districts and give them ids."""
     frame, mapping = raw.frame, match.mapping
@@ -243,16 +281,19 @@ def _read_rows(
     labels = _read_labels(frame, mapping)
     description = _read_description(frame, mapping)
     positions = coordinates.read_positions(frame, match.coordinates, raw=raw, crs_given=crs_given, name=name)
-    tags = districts.tag_points(positions.x_m, positions.y_m)
     severity_raw = _field_text(frame, mapping, "severity")
     address = _field_text(frame, mapping, "address")
+    placed, located = _place_addresses(positions, address, register)
+    tags = districts.tag_points(placed.x_m, placed.y_m)
     content = identity.RowContent(
         occurred_at=times.parsed.times,
         occurred_at_raw=times.raw,
         label=labels.label,
         x_m=positions.x_m,
         y_m=positions.y_m,
-        x_raw=positions.first_raw,
+        # An address-only row is told apart by its address, not by where a register put it:
+        # its id stays the same when the register changes.
+        x_raw=positions.first_raw.mask(located.asked, address),
         y_raw=positions.second_raw,
         source=labels.source,
         description=description,
@@ -270,12 +311,14 @@ def _read_rows(
         times=times,
         labels=labels,
         description=description,
-        positions=positions,
+        positions=placed,
         tags=tags,
         severity=severity,
         bad_severity=bad_severity,
         severity_raw=severity_raw,
         address=address,
+        located=located,
+        register=register,
         ident=ident,
         synthetic=synthetic,
     )
@@ -289,14 +332,21 @@ def _position_rejects(rejects: Rejects, live: NDArray[np.bool_], rows: _Rows) ->
     pos = rows.positions
     has_geometry = rows.match.coordinates.kind == "geometry"
     no_coords = ~np.isfinite(pos.first) & ~np.isfinite(pos.second) & ~pos.bad_first & ~pos.bad_second
+    not_point = np.zeros(len(live), dtype=bool)
     if has_geometry:
         kind = rows.raw.frame[reading.GEOMETRY_KIND].astype("string")
         not_point = (kind.notna() & (kind != "Point")).to_numpy(dtype=bool, na_value=False)
         rejects.add(live & not_point, "geometry", "geometry", kind, "geometry is not a point: " + kind)
         no_coords &= ~not_point
-    address_only = live & no_coords & rows.address.notna().to_numpy()
-    reason = "address without coordinates: geocoding not available"
-    rejects.add(address_only, "address", rows.match.mapping.get("address"), rows.address, reason)
+    address_only = geocoding.add_rejects(
+        rejects,
+        live & ~not_point,
+        rows.located,
+        address=rows.address,
+        column=rows.match.mapping.get("address"),
+        in_helsinki=rows.in_helsinki,
+        register=rows.register,
+    )
     pairs = (
         (pos.fields[0], pos.columns[0], pos.first, pos.bad_first, pos.first_raw),
         (pos.fields[1], pos.columns[1], pos.second, pos.bad_second, pos.second_raw),
@@ -397,7 +447,14 @@ def _incident_table(rows: _Rows, accepted: NDArray[np.bool_]) -> pd.DataFrame:
         index=index,
     ).loc[accepted]
     out = out.reset_index(drop=True).assign(lon=lon, lat=lat)  # conform() makes severity Int64
-    return schema.conform(pd.concat([out, rows.tags.loc[accepted].reset_index(drop=True)], axis=1))
+    table = schema.conform(pd.concat([out, rows.tags.loc[accepted].reset_index(drop=True)], axis=1))
+    if rows.register is None:
+        return table
+    located = rows.located
+    return table.assign(
+        geocode_quality=pd.array(located.quality[accepted], dtype="string"),
+        geocode_match=pd.array(located.match[accepted], dtype="string"),
+    )
 
 
 def _report(
@@ -430,6 +487,9 @@ def _report(
         delimiter=raw.delimiter,
         decimal_comma=pos.decimal_comma,
         read_notes=(*raw.notes, *notes),
+        position_qualities=geocoding.quality_counts(rows.located, accepted)
+        if rows.register is not None
+        else (),
     )
 
 
@@ -454,6 +514,7 @@ def import_incidents(
     file_name: str | None = None,
     sheet: str | None = None,
     layer: str | None = None,
+    register: Register | None = None,
 ) -> ImportResult:
     """Import incidents from a file or DataFrame into the canonical schema.
 
@@ -476,6 +537,10 @@ def import_incidents(
         XLSX sheet to read (default: the first).
     layer
         GeoPackage layer to read (default: the first).
+    register
+        Address register (``geo.gazetteer``) to geocode rows that give an address but no
+        coordinates; the table then has ``geocode_quality`` and ``geocode_match`` columns
+        and the report counts rows by quality. Without one such rows are rejected.
 
     Returns
     -------
@@ -497,7 +562,7 @@ def import_incidents(
     crs_given = coordinates.check_crs(crs)
     raw, name = _read_source(source, file_name=file_name, sheet=sheet, layer=layer)
     match = columns.match_columns(raw, name=name, mapping=mapping, crs_given=crs_given)
-    rows = _read_rows(raw, match, crs_given=crs_given, name=name)
+    rows = _read_rows(raw, match, crs_given=crs_given, name=name, register=register)
     rejects = _reject(rows)
     accepted = ~rows.ident.exact_duplicate & ~rejects.rows
     notes = (*match.notes, *rows.positions.notes, *_sea_notes(rows, accepted))

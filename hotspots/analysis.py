@@ -17,7 +17,8 @@ from numpy.typing import NDArray
 
 from geo import districts as district_layers
 from geo.errors import ParameterError
-from hotspots import areas, comparison, figures, ranking, recommendation, summary
+from geo.geocoder import Geocoder
+from hotspots import areas, comparison, figures, placenames, ranking, recommendation, summary
 from hotspots.clustering import ClusteringParams
 from hotspots.grid import StudyGrid, study_area, study_grid_for
 from hotspots.parameters import auto
@@ -40,11 +41,15 @@ class StudyArea:
     area_params
         The hotspots' size rule (each at most ``max_area_km2``, all together at most
         ``max_total_share`` of this area).
+    names
+        A geocoder of the address register (``geo.geocoder``) to name each hotspot by the
+        address or place nearest to its centre (``hotspots.placenames``); None: unnamed.
     """
 
     grid: StudyGrid | None = None
     districts: gpd.GeoDataFrame | None = None
     area_params: areas.AreaParams = field(default_factory=areas.AreaParams)
+    names: Geocoder | None = None
 
 
 @dataclass(frozen=True)
@@ -280,8 +285,8 @@ def analyse(
         ``choose_parameters(incidents, selection, clustering)`` when already computed
         (the app caches it apart, since it does not depend on the district filter).
     study
-        Where the hotspots are found (Helsinki's land by default, or another study grid),
-        the districts of the significance test and the hotspots' size rule.
+        Where the hotspots are found (Helsinki's land or another grid), the districts of
+        the significance test, the size rule and the register naming them (``place_*``).
 
     Returns
     -------
@@ -301,7 +306,9 @@ def analyse(
         periods.city, found, keep, clustering=parameters.clustering, previous=previous, peruspiiri=layer
     )
     table = ranking.rank_hotspots(table, weights=weights)
-    table = recommendation.recommend(table, service_points=service_points)
+    table = placenames.name_hotspots(
+        recommendation.recommend(table, service_points=service_points), study.names
+    )
     before = _hotspots_before(
         periods, grid, parameters, district=district, peruspiiri=layer, area_params=study.area_params
     )

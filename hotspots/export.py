@@ -1,6 +1,8 @@
 """The hotspot table's shareable columns (EPSG:4326); ``briefing.downloads`` writes the files.
 
-Only aggregated columns leave: no incident ids, points or descriptions. CSV cells that a
+Only aggregated columns leave: no incident ids, points or descriptions. A hotspot's
+``place_fi`` / ``place_sv`` is the register's address nearest to its centre, not a point
+of an incident. CSV cells that a
 spreadsheet would run as a formula are neutralised (``geo.spreadsheet``). The texts (peak
 windows, the recommendations in each language) are worded by the caller
 (``i18n.hotspot_texts``) and passed in: the hotspot table itself holds codes.
@@ -30,6 +32,8 @@ EXPORT_COLUMNS: Final = (
     "peak_windows",
     "districts",
     "peruspiiri",
+    "place_fi",
+    "place_sv",
     "trend",
     "significant",
     "p_adjusted",
@@ -77,6 +81,8 @@ def export_table(hotspots: gpd.GeoDataFrame, *, texts: pd.DataFrame) -> gpd.GeoD
     out["peak_windows"] = texts["peak_windows"].astype(str)
     out["districts"] = hotspots["osaalue_fi"].astype(str)
     out["peruspiiri"] = hotspots["peruspiiri_fi"].astype(str)
+    for column in ("place_fi", "place_sv"):  # the register's nearest address or place (hotspots.placenames)
+        out[column] = hotspots[column].astype("string").fillna("") if column in hotspots.columns else ""
     out["trend"] = hotspots["status"].astype("string").fillna("") if "status" in hotspots.columns else ""
     out["significant"] = hotspots["significant"].astype(bool)
     out["p_adjusted"] = hotspots["p_adjusted"].astype(float)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cli import build_parser
-from cli.arguments import check_helsinki_only, parse_mapping, selection_from_args
-from geo import districts
+from cli.arguments import check_helsinki_only, parse_mapping, register_from_args, selection_from_args
+from geo import districts, settings
 from geo.errors import HotspotsError, ParameterError
 from hotspots.study import StudyData
+from tests import osm_register
 
 
 def _cluster_args(*argv: str):
@@ -61,3 +64,22 @@ def test_helsinki_only_options_are_refused_for_other_cities() -> None:
         check_helsinki_only(_cluster_args("--district", "Kallio"), elsewhere)
     with pytest.raises(HotspotsError, match="--category filters Helsinki's canonical categories"):
         check_helsinki_only(_cluster_args("--category", "assault"), elsewhere)
+
+
+def test_register_comes_from_the_flag_or_the_setting_and_places_need_it(
+    tmp_path: Path, shared_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    addresses, places = osm_register.register_tables(shared_data_dir)
+    register_file, place_file = osm_register.write_register(addresses, places, tmp_path)
+    monkeypatch.delenv(settings.ENV_REGISTER, raising=False)
+    given = register_from_args(
+        _cluster_args("--register", str(register_file), "--places", str(place_file)), official=True
+    )
+    assert given is not None and len(given.addresses) == len(addresses) and len(given.places) == len(places)
+    assert register_from_args(_cluster_args(), official=False) is None
+    with pytest.raises(HotspotsError, match="--places needs --register"):
+        register_from_args(_cluster_args("--places", str(place_file)), official=True)
+    monkeypatch.setenv(settings.ENV_REGISTER, str(register_file))
+    from_setting = register_from_args(_cluster_args(), official=False)
+    assert from_setting is not None and len(from_setting.addresses) == len(addresses)
+    assert from_setting.places.empty

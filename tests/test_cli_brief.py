@@ -24,6 +24,7 @@ from hotspots import analysis
 from hotspots.clustering import ClusteringParams
 from hotspots.selection import Selection
 from i18n import recommendation_text
+from tests import named_hotspots, osm_register
 
 SINCE, UNTIL = "2026-05-01", "2026-11-01"
 
@@ -104,3 +105,22 @@ def test_brief_command_writes_png(tmp_path: Path) -> None:
 def test_brief_command_rejects_bad_options_by_name(argv: list[str], match: str) -> None:
     with pytest.raises(ParameterError, match=match):
         command.run(_brief_args(argv))
+
+
+def test_brief_with_a_register_names_the_top_hotspots_by_street(
+    tmp_path: Path, shared_data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    addresses, places = osm_register.register_tables(shared_data_dir)
+    register_file, place_file = osm_register.write_register(addresses, places, tmp_path / "register")
+    source = tmp_path / "incidents.csv"
+    named_hotspots.raw_incidents(osm_register.load(shared_data_dir, tmp_path / "loaded")).to_csv(
+        source, index=False
+    )
+    out = tmp_path / "briefing.pdf"
+    argv = [str(source), "--eps", "150", "--min-samples", "10", "--out", str(out), "--lang", "sv"]
+    assert (
+        command.run(_brief_args([*argv, "--register", str(register_file), "--places", str(place_file)])) == 0
+    )
+    capsys.readouterr()
+    first_page = _squash(_pdf_pages(out.read_bytes())[0])
+    assert _squash("Brunnsgatan 8,") in first_page and _squash("Järnvägstorget,") in first_page

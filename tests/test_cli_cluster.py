@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests import named_hotspots, osm_register
 from tests.cli_run import run
 
 
@@ -189,3 +190,25 @@ def test_cluster_exports_never_give_incidents_back(
     )
     assert code == 0 and "RESTRICTED" in printed
     assert json.loads(restricted.read_text(encoding="utf-8"))["classification"] == "RESTRICTED"
+
+
+def test_cluster_names_hotspots_by_street_with_a_register(
+    tmp_path: Path, shared_data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    addresses, places = osm_register.register_tables(shared_data_dir)
+    register, place_file = osm_register.write_register(addresses, places, tmp_path / "register")
+    named = osm_register.load(shared_data_dir, tmp_path / "loaded")
+    incidents_csv = tmp_path / "incidents.csv"
+    named_hotspots.raw_incidents(named).to_csv(incidents_csv, index=False)
+    out_path = tmp_path / "hotspots.csv"
+    argv = ["cluster", str(incidents_csv), "--eps", "150", "--min-samples", "10", "--out", str(out_path)]
+    code, out, err = run(capsys, *argv, "--register", str(register), "--places", str(place_file))
+    assert code == 0, err
+    assert " Kaivokatu 8: " in out and " Rautatientori: " in out
+    table = pd.read_csv(out_path, dtype=str, keep_default_na=False)
+    assert set(table["place_fi"].head(2)) == {"Kaivokatu 8", "Rautatientori"}
+    assert set(table["place_sv"].head(2)) == {"Brunnsgatan 8", "Järnvägstorget"}
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert "Kaivokatu 8" not in out  # no register: the top ten names no street
+    assert (pd.read_csv(out_path, dtype=str, keep_default_na=False)["place_fi"] == "").all()

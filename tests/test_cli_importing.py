@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests import messy
+from tests import messy, osm_register
 from tests.cli_run import count, run
 
 
@@ -40,3 +40,44 @@ def test_messy_export_import_twice(
     assert code == 0
     assert count(out, "incidents:") == len(export.accepted_rows)
     assert "2 import batches" in out
+
+
+def test_import_with_register_geocodes_addresses(
+    tmp_path: Path, shared_data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    addresses, places = osm_register.register_tables(shared_data_dir)
+    register, place_file = osm_register.write_register(addresses, places, tmp_path / "register")
+    path = tmp_path / "nuoriso.csv"
+    pd.DataFrame(
+        {
+            "aika": ["1.3.2026 12.00", "2.3.2026 13.00", "3.3.2026 14.00", "4.3.2026 15.00"],
+            "luokka": ["pahoinpitely"] * 4,
+            "osoite": ["Kaivokatu 8", "Mannerheimint. 5 A 12", "Kaivokatu", "Kaivokuja 3"],
+        }
+    ).to_csv(path, index=False)
+    db = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    code, out, err = run(
+        capsys, "import", str(path), "--db", db, "--register", str(register), "--places", str(place_file)
+    )
+    assert code == 0, err
+    assert count(out, "accepted:") == 3
+    assert "position:   2 exact" in out and "position:   1 street" in out and "position:   1 none" in out
+    rejects = pd.read_csv(tmp_path / "nuoriso.rejects.csv", encoding="utf-8-sig", dtype=str)
+    assert rejects["row"].tolist() == ["5"]
+    assert rejects["reason"].iloc[0].startswith("address not found; closest register names: Kaivokatu")
+
+
+def test_import_without_register_rejects_addresses_with_the_way_to_geocode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "koulu.csv"
+    pd.DataFrame({"aika": ["1.3.2026 12.00"], "luokka": ["ilkivalta"], "osoite": ["Sturenkatu 4"]}).to_csv(
+        path, index=False
+    )
+    code, out, err = run(capsys, "import", str(path), "--db", f"sqlite:///{tmp_path / 's.sqlite'}")
+    assert code == 0, err
+    assert count(out, "rejected:") == 1
+    reason = pd.read_csv(tmp_path / "koulu.rejects.csv", encoding="utf-8-sig", dtype=str)["reason"].iloc[0]
+    assert "--register" in reason
+    code, _, err = run(capsys, "import", str(path), "--places", str(path))
+    assert code != 0 and "--places needs --register" in err

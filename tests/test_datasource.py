@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 import store
-from geo import demo, schema
+from geo import demo, schema, settings
+from tests import osm_register
 from views import datasource
 
 UPLOAD = (
@@ -107,3 +108,28 @@ def test_district_layers_and_hierarchy() -> None:
     assert layer.crs.to_epsg() == 3067 and len(layer) == 34
     hierarchy = datasource.district_hierarchy()
     assert {"osaalue_code", "peruspiiri_code", "suurpiiri_code"} <= set(hierarchy.columns)
+
+
+def test_an_upload_of_addresses_is_geocoded_and_rough_positions_can_be_left_out(
+    tmp_path: Path, shared_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    addresses, places = osm_register.register_tables(shared_data_dir)
+    register_file, _ = osm_register.write_register(addresses, places, tmp_path)
+    monkeypatch.setenv(settings.ENV_REGISTER, str(register_file))
+    datasource.address_register.clear()
+    content = (
+        b"aika,luokka,osoite\n"
+        b"1.3.2026 12.00,pahoinpitely,Kaivokatu 8\n"
+        b"2.3.2026 12.00,pahoinpitely,Kaivokatu\n"
+        b"3.3.2026 12.00,pahoinpitely,Kaivokuja 3\n"
+    )
+    try:
+        loaded = datasource.uploaded_data("osoitteet.csv", content, None, (), None)
+        assert loaded.report is not None
+        assert loaded.report.position_qualities == (("exact", 1), ("street", 1), ("none", 1))
+        assert loaded.count == 2 and loaded.incidents()["geocode_quality"].tolist() == ["exact", "street"]
+        precise = datasource.uploaded_data("osoitteet.csv", content, None, (), None, True)
+        assert precise.count == 1 and precise.version != loaded.version
+        assert precise.incidents()["geocode_match"].tolist() == ["Kaivokatu 8"]
+    finally:
+        datasource.address_register.clear()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -168,3 +169,36 @@ def test_district_figures_match_the_figures_module(
     )
     pd.testing.assert_frame_equal(district_table, expected)
     assert district_table["n"].sum() == len(result.current)
+
+
+def _named(result: analysis.Analysis) -> analysis.Analysis:
+    """The demo analysis with a register name on every hotspot (as ``hotspots.placenames`` gives)."""
+    ids = result.hotspots["id"]
+    hotspots = result.hotspots.assign(
+        place_fi=pd.array([f"Katu {i}" for i in ids], dtype="string"),
+        place_sv=pd.array([f"Gatan {i}" for i in ids], dtype="string"),
+    )
+    return replace(result, hotspots=hotspots)
+
+
+def test_hotspot_names_leave_unless_a_small_count_would_pin_them_down(result: analysis.Analysis) -> None:
+    named = _named(result)
+    counts = named.hotspots["n"].to_numpy()
+    threshold = int(np.median(counts))
+    small = counts < threshold
+    assert small.any() and (~small).any()
+    table = downloads.hotspots_table(named, min_count=threshold)
+    assert (table["place_fi"].to_numpy()[small] == "").all()
+    assert (
+        table["place_fi"].to_numpy()[~small].tolist()
+        == named.hotspots["place_fi"].to_numpy()[~small].tolist()
+    )
+    assert (
+        table["place_sv"].to_numpy()[~small].tolist()
+        == named.hotspots["place_sv"].to_numpy()[~small].tolist()
+    )
+    restricted = downloads.hotspots_table(named, restricted=True, min_count=threshold)
+    assert restricted["place_fi"].tolist() == named.hotspots["place_fi"].tolist()
+    document = json.loads(downloads.hotspots_geojson_bytes(named, lang="sv"))
+    first = document["features"][0]["properties"]
+    assert (first["place_fi"], first["place_sv"]) == ("Katu H1", "Gatan H1")

@@ -95,3 +95,15 @@ def test_texts_must_be_the_same_hotspots() -> None:
         export_table(table, texts=texts(table).drop(columns="recommendation_en"))
     with pytest.raises(ParameterError, match="same rows"):
         export_table(table, texts=texts(table).iloc[:1])
+
+
+def test_export_carries_the_register_name_of_each_hotspot() -> None:
+    table = hotspots()
+    assert export_table(table, texts=texts(table))["place_fi"].tolist() == ["", ""]
+    named = table.assign(
+        place_fi=pd.array(["Kaivokatu 8", pd.NA], dtype="string"),
+        place_sv=pd.array(["Brunnsgatan 8", pd.NA], dtype="string"),
+    )
+    out = export_table(named, texts=texts(named))
+    assert out["place_fi"].tolist() == ["Kaivokatu 8", ""]
+    assert out["place_sv"].tolist() == ["Brunnsgatan 8", ""]

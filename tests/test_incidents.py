@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import crs, schema
+from geo import crs, geocoding, schema
 from geo.errors import ParameterError
 from geo.incidents import ImportResult, import_incidents
 from geo.rejects import REJECT_COLUMNS
-from tests import messy
+from tests import messy, osm_register
 
 
 def reject_map(result: ImportResult) -> dict[int, list[tuple[str, str]]]:
@@ -312,3 +312,47 @@ def test_implausible_dates_are_rejected_with_the_fix(tmp_path: Path, monkeypatch
     monkeypatch.setenv("HOTSPOTS_EARLIEST_DATE", "yesterday-ish")
     with pytest.raises(ParameterError, match="HOTSPOTS_EARLIEST_DATE must be a date such as 2026-05-01"):
         import_incidents(path)
+
+
+# --------------------------------------------------------------------------- geocoding
+
+
+def _address_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "occurred_at": ["2026-03-01 12:00", "2026-03-02 12:00", "2026-03-03 12:00", "2026-03-04 12:00"],
+            "category": ["assault"] * 4,
+            "lon": [24.9384, None, None, None],
+            "lat": [60.1699, None, None, None],
+            "address": [None, "Kaivokatu 8", "Brunnsgatan 8, 00100 Helsingfors", "Kaivokuja 3"],
+        }
+    )
+
+
+def test_import_geocodes_address_only_rows_with_a_register(
+    shared_data_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    register = osm_register.load(shared_data_dir, tmp_path_factory.mktemp("register"))
+    frame = _address_frame()
+    before = frame.copy()
+    result = import_incidents(frame, register=register)
+    pd.testing.assert_frame_equal(frame, before)
+    got = result.incidents
+    assert got["geocode_quality"].tolist() == ["source", "exact", "exact"]
+    assert got["geocode_match"].tolist() == ["", "Kaivokatu 8", "Kaivokatu 8"]
+    assert got.loc[1, "x_m"] == pytest.approx(got.loc[2, "x_m"]) and got["in_helsinki"].all()
+    assert got["id"].is_unique
+    assert result.rejects["row"].tolist() == [4]  # DataFrame records count from 1
+    assert result.rejects["reason"].iloc[0].startswith("address not found; closest register names: Kaivokatu")
+    assert result.report.position_qualities == (("source", 1), ("exact", 2), ("none", 1))
+    assert any(
+        line.startswith("positions by quality: 1 source, 2 exact, 1 none") for line in result.report.notes()
+    )
+
+
+def test_import_without_register_says_how_to_geocode() -> None:
+    result = import_incidents(_address_frame())
+    assert len(result.incidents) == 1 and "geocode_quality" not in result.incidents
+    assert result.rejects["row"].tolist() == [2, 3, 4]
+    assert set(result.rejects["reason"]) == {geocoding.NO_REGISTER_REASON}
+    assert not result.report.position_qualities

@@ -71,3 +71,14 @@ def test_hotspot_members_are_the_incidents_of_the_chosen_hotspot(result: analysi
 def test_parameters_used_names_radius_and_minimum(result: analysis.Analysis) -> None:
     text = parameters_used(result, "en")
     assert text == "Hotspots: radius 150 m, at least 8 incidents"
+
+
+def test_localised_hotspots_name_each_hotspot_by_street_in_the_language(result: analysis.Analysis) -> None:
+    assert (localised_hotspots(result.hotspots, "fi")["place"] == "").all()  # the demo has no register
+    ids = result.hotspots["id"]
+    named = result.hotspots.assign(
+        place_fi=pd.array([f"Kaivokatu {i[1:]}" for i in ids], dtype="string"),
+        place_sv=pd.array([f"Brunnsgatan {i[1:]}" for i in ids], dtype="string"),
+    )
+    assert localised_hotspots(named, "sv")["place"].iloc[0] == f"Brunnsgatan {ids.iloc[0][1:]}"
+    assert localised_hotspots(named, "en")["place"].iloc[0] == f"Kaivokatu {ids.iloc[0][1:]}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -116,3 +117,30 @@ def test_without_population_page_two_says_so_and_names_no_population_source(
         )[1]
     )
     assert _squash("Population: HSY population grid 2021") in with_population
+
+
+def test_pdf_top_ten_names_each_hotspot_by_its_street_in_the_reader_s_language(
+    result: analysis.Analysis, district_table: pd.DataFrame
+) -> None:
+    ids = result.hotspots["id"]
+    named = replace(
+        result,
+        hotspots=result.hotspots.assign(
+            place_fi=pd.array([f"Kaivokatu {i[1:]}" for i in ids], dtype="string"),
+            place_sv=pd.array([f"Brunnsgatan {i[1:]}" for i in ids], dtype="string"),
+        ),
+    )
+    for lang, street in (("fi", "Kaivokatu"), ("sv", "Brunnsgatan"), ("en", "Kaivokatu")):
+        content = pdf.brief_pdf_bytes(
+            named, pdf.BriefOptions(lang=lang), generated_at=GENERATED, district_table=district_table
+        )
+        first_page = _squash(_pdf_pages(content)[0])
+        assert _squash(f"{street} 1,") in first_page, lang
+    plain = _squash(
+        _pdf_pages(
+            pdf.brief_pdf_bytes(
+                result, pdf.BriefOptions(lang="fi"), generated_at=GENERATED, district_table=district_table
+            )
+        )[0]
+    )
+    assert "Kaivokatu" not in plain

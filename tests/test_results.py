@@ -8,14 +8,17 @@ rows were read: only on a cache miss.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from geo import demo
+from geo import demo, settings
+from geo.incidents import import_incidents
 from hotspots import analysis
 from hotspots.clustering import ClusteringParams
 from hotspots.selection import Selection
+from tests import named_hotspots, osm_register
 from views import datasource, panels, results
 
 CLUSTERING = ClusteringParams(eps_m=150.0, min_samples=8)
@@ -139,3 +142,26 @@ def test_predictive_check_of_the_shown_analysis(incidents: pd.DataFrame) -> None
     check = results.predictive_check(request, 0.03, data, result)
     assert check.area_share == 0.03 and check.status == "ok"
     assert set(check.table["method"]) >= {"dbscan", "best"}
+
+
+def test_the_period_analysis_names_hotspots_with_the_available_register(
+    tmp_path: Path, shared_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    addresses, places = osm_register.register_tables(shared_data_dir)
+    register_file, _ = osm_register.write_register(addresses, places, tmp_path)
+    monkeypatch.setenv(settings.ENV_REGISTER, str(register_file))
+    datasource.address_register.clear()
+    datasource.hotspot_names.clear()
+    try:
+        assert datasource.address_register() is not None
+        sample = osm_register.load(shared_data_dir, tmp_path / "sample")
+        planted = import_incidents(named_hotspots.raw_incidents(sample)).incidents
+        data, _ = _data(planted, "test-named-by-street")
+        request = _request(data.version, selection=Selection(), compare_with="none", clustering=CLUSTERING)
+        result = results.period_analysis(request, data, None)
+        # The setting names addresses only: the square's hotspot gets its nearest address.
+        assert "Kaivokatu 8" in set(result.hotspots["place_fi"].head(2))
+        assert result.hotspots["place_fi"].head(2).notna().all()
+    finally:
+        datasource.address_register.clear()
+        datasource.hotspot_names.clear()

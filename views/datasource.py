@@ -24,8 +24,10 @@ import pandas as pd
 import streamlit as st
 
 import store
-from geo import demo, districts, incidents, population, reading, settings
+from geo import demo, districts, geocoding, incidents, population, reading, settings
 from geo.errors import HotspotsError
+from geo.gazetteer import Register
+from geo.geocoder import Geocoder
 from geo.incidents import ImportReport
 from hotspots.recommendation import read_service_points
 
@@ -236,6 +238,19 @@ def store_data(state: StoreState) -> Loaded:
     )
 
 
+@st.cache_resource(show_spinner=False)
+def address_register() -> Register | None:
+    """Return the register uploads are geocoded with (``geo.geocoding.available_register``), or None."""
+    return geocoding.available_register()
+
+
+@st.cache_resource(show_spinner=False)
+def hotspot_names() -> Geocoder | None:
+    """Return the geocoder that names hotspots by street (of ``address_register``), or None."""
+    register = address_register()
+    return Geocoder(register) if register is not None else None
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def _import_upload(
     name: str,
@@ -257,6 +272,7 @@ def _import_upload(
             file_name=name,
             sheet=part if is_sheet else None,
             layer=None if is_sheet else part,
+            register=address_register(),
         )
     # st.cache_data pickles what it keeps, and a read-only mapping cannot be pickled: the
     # report keeps a plain copy of the column mapping (every session gets its own anyway).
@@ -265,9 +281,15 @@ def _import_upload(
 
 
 def _read_upload(
-    name: str, content: bytes, crs: str | None, mapping: tuple[tuple[str, str], ...], part: str | None
+    name: str,
+    content: bytes,
+    crs: str | None,
+    mapping: tuple[tuple[str, str], ...],
+    part: str | None,
+    precise_only: bool = False,
 ) -> pd.DataFrame:
-    return _import_upload(name, content, crs, mapping, part)[0]
+    frame = _import_upload(name, content, crs, mapping, part)[0]
+    return geocoding.precise_positions(frame) if precise_only else frame
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -277,6 +299,7 @@ def uploaded_data(
     crs: str | None,
     mapping: tuple[tuple[str, str], ...],
     part: str | None = None,
+    precise_only: bool = False,
 ) -> Loaded:
     """Import an uploaded file through the same import as the CLI.
 
@@ -292,6 +315,8 @@ def uploaded_data(
         ``(field, column)`` pairs the user changed from the detected columns.
     part
         Sheet (XLSX) or layer (GeoPackage); None for the first.
+    precise_only
+        Leave out the rows a register placed only by street, place or intersection.
 
     Returns
     -------
@@ -300,9 +325,11 @@ def uploaded_data(
         the content's hash and the choices.
     """
     frame, report, rejects = _import_upload(name, content, crs, mapping, part)
+    frame = geocoding.precise_positions(frame) if precise_only else frame
     digest = hashlib.sha1(content).hexdigest()[:12]
-    version = f"upload-{digest}-{crs}-{part}-{hashlib.sha1(repr(mapping).encode()).hexdigest()[:6]}"
-    reader = partial(_read_upload, name, content, crs, mapping, part)
+    choices = hashlib.sha1(repr(mapping).encode()).hexdigest()[:6]
+    version = f"upload-{digest}-{crs}-{part}-{choices}{'-precise' if precise_only else ''}"
+    reader = partial(_read_upload, name, content, crs, mapping, part, precise_only)
     return _loaded(version, frame, reader, report=report, rejects=rejects, origin=name)
 
 

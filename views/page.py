@@ -85,8 +85,11 @@ def _upload(lang: str) -> datasource.Loaded | None:
     )
     mapping = controls.column_mapping(lang, upload.name, upload.getvalue(), part)
     crs = None if crs_choice == "auto" else crs_choice
+    precise = st.sidebar.checkbox(
+        t("upload.precise_only", lang), key="upload_precise", help=t("upload.precise_help", lang)
+    )
     try:
-        loaded = datasource.uploaded_data(upload.name, upload.getvalue(), crs, mapping, part)
+        loaded = datasource.uploaded_data(upload.name, upload.getvalue(), crs, mapping, part, precise)
     except HotspotsError as exc:
         st.sidebar.error(t("msg.import_failed", lang, error=str(exc)))
         return None

@@ -23,6 +23,7 @@ from hotspots.forecast import Forecast
 from hotspots.grid import DEFAULT_CELL_M
 from hotspots.parameters import auto
 from hotspots.parameters.suggest import ParameterSuggestion
+from hotspots.placenames import place_name
 from i18n import category_label, format_date, format_number, peak_times_text, recommendation_text, t
 
 
@@ -47,6 +48,7 @@ def localised_hotspots(hotspots: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFram
     out = hotspots.copy()
     suffix = "sv" if lang == "sv" else "fi"
     out["district"] = out[f"osaalue_{suffix}"].astype("string")
+    out["place"] = pd.array([place_name(row, lang) for _, row in out.iterrows()], dtype="string")
     out["trend"] = [t(f"status.{s}", lang) if isinstance(s, str) else "" for s in out.get("status", [])]
     out["recommendation"] = [recommendation_text(r, lang) for r in out["recommendation"]]
     out["category_text"] = [
@@ -172,6 +174,7 @@ def hotspot_table(hotspots: gpd.GeoDataFrame, lang: str, *, selected: str | None
             t("column.area_km2", lang): [format_number(v, lang, decimals=2) for v in hotspots["area_km2"]],
             t("column.incidents_previous", lang): hotspots["n_prev"],
             t("column.trend", lang): hotspots["trend"],
+            t("column.place", lang): hotspots["place"],
             t("column.district", lang): hotspots["district"],
             t("column.top_category", lang): [category_label(c, lang) for c in hotspots["top_category"]],
             t("column.peak_windows", lang): hotspots["peak_text"],
@@ -329,6 +332,10 @@ def import_report(report: object, rejects: pd.DataFrame | None, lang: str) -> No
     )
     if getattr(report, "crs_guessed", False):
         st.sidebar.info(t("msg.crs_guessed", lang, crs=getattr(report, "crs", "")))
+    qualities = getattr(report, "position_qualities", ())
+    if qualities:
+        counts = ", ".join(f"{t(f'quality.{quality}', lang)} {rows}" for quality, rows in qualities)
+        st.sidebar.info(t("msg.position_qualities", lang, counts=counts))
     if rejects is not None and len(rejects):
         st.sidebar.warning(t("msg.import_rejected_rows", lang, n=rejected))
         st.sidebar.dataframe(rejects.head(200), hide_index=True)

@@ -118,6 +118,7 @@ def period_analysis(
         compare_with=request.compare_with,
         service_points=_points(_services),
         parameters=chosen,
+        study=analysis.StudyArea(names=datasource.hotspot_names()),
     )
 
 
