@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import cli
 from geo.errors import HotspotsError
 from geo.incidents import import_incidents
+from tests.cli_run import run
 
 GOOD = "aika;lat;lon;luokka\n" + "".join(
     f"{d}.5.2025 12.00;60.17{d:02d};24.94;pahoinpitely\n" for d in range(1, 21)
@@ -25,12 +25,6 @@ GOOD = "aika;lat;lon;luokka\n" + "".join(
 def _accounted(result: object) -> None:
     report = result.report  # type: ignore[attr-defined]
     assert report.rows_read == report.accepted + report.rejected + report.duplicates_in_file
-
-
-def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_a_ragged_row_is_rejected_and_the_rest_read(tmp_path: Path) -> None:
@@ -106,7 +100,7 @@ def test_broken_files_give_one_line_and_exit_2(tmp_path: Path, capsys: pytest.Ca
         "unclosed.csv",
         "random.csv",
     ):
-        code, _, err = _cli(
+        code, _, err = run(
             capsys, "import", str(tmp_path / name), "--db", f"sqlite:///{tmp_path / 's.sqlite'}"
         )
         assert code == 2, (name, err)
@@ -120,21 +114,21 @@ def test_a_damaged_store_and_bad_settings_give_one_line(
     source = tmp_path / "good.csv"
     source.write_text(GOOD)
     store = tmp_path / "store.sqlite"
-    assert _cli(capsys, "import", str(source), "--db", f"sqlite:///{store}")[0] == 0
+    assert run(capsys, "import", str(source), "--db", f"sqlite:///{store}")[0] == 0
     damaged = bytearray(store.read_bytes())
     for start in range(4096, len(damaged), 4096):
         damaged[start + 100 : start + 900] = b"\xde\xad\xbe\xef" * 200
     store.write_bytes(bytes(damaged))
     for command in (["stats"], ["cluster", "--out", str(tmp_path / "x.geojson")]):
-        code, _, err = _cli(capsys, *command, "--db", f"sqlite:///{store}")
+        code, _, err = run(capsys, *command, "--db", f"sqlite:///{store}")
         assert code == 2 and "malformed" in err and err.count("\n") == 1 and "Traceback" not in err
     (tmp_path / "not_a_store.sqlite").write_bytes(b"SQLite format 3\x00" + os.urandom(4000))
-    code, _, err = _cli(capsys, "stats", "--db", f"sqlite:///{tmp_path / 'not_a_store.sqlite'}")
+    code, _, err = run(capsys, "stats", "--db", f"sqlite:///{tmp_path / 'not_a_store.sqlite'}")
     assert code == 2 and err.count("\n") == 1
     monkeypatch.setenv("HOTSPOTS_HTTP_TIMEOUT_S", "abc")
     monkeypatch.setenv("HOTSPOTS_DATA_DIR", str(tmp_path / "nothing"))
     monkeypatch.setenv("HOTSPOTS_CACHE_DIR", str(tmp_path / "nothing"))
-    code, _, err = _cli(capsys, "districts", "list")
+    code, _, err = run(capsys, "districts", "list")
     assert code == 2 and "HOTSPOTS_HTTP_TIMEOUT_S must be a number of seconds, got 'abc'" in err
 
 
@@ -201,12 +195,12 @@ def test_the_sheet_or_layer_is_chosen_on_the_command_line(
 ) -> None:
     book = _two_sheets(tmp_path / "kirja.xlsx")
     db = f"sqlite:///{tmp_path / 's.sqlite'}"
-    code, _, err = _cli(capsys, "import", str(book), "--db", db)
+    code, _, err = run(capsys, "import", str(book), "--db", db)
     assert code == 2 and "Ohje" in err  # the first sheet holds no incidents: said in one line
-    code, out, err = _cli(capsys, "import", str(book), "--sheet", "Tapahtumat", "--db", db)
+    code, out, err = run(capsys, "import", str(book), "--sheet", "Tapahtumat", "--db", db)
     assert code == 0, err
     assert "accepted:   7 rows" in out
-    code, _, err = _cli(capsys, "import", str(book), "--sheet", "Muu", "--db", db)
+    code, _, err = run(capsys, "import", str(book), "--sheet", "Muu", "--db", db)
     assert code == 2 and "has no sheet 'Muu'" in err and "Tapahtumat" in err
 
 
@@ -235,11 +229,11 @@ def test_an_unwritable_rejects_file_stops_the_import_before_the_store(
     source.write_text(GOOD + "21.5.2025 12.00;60.17;24.94;ryöstö;EXTRA\n")
     db = f"sqlite:///{tmp_path / 's.sqlite'}"
     (tmp_path / "blocker").write_text("a file where a folder should be")
-    code, _, err = _cli(
+    code, _, err = run(
         capsys, "import", str(source), "--db", db, "--rejects", str(tmp_path / "blocker" / "r.csv")
     )
     assert code == 2 and err.count("\n") == 1
-    code, out, _ = _cli(capsys, "stats", "--db", db)
+    code, out, _ = run(capsys, "stats", "--db", db)
     assert code == 0 and "incidents:  0" in out  # nothing was committed
 
 
@@ -289,18 +283,18 @@ def test_a_store_locked_by_another_program_gives_one_line(
     source.write_text(GOOD)
     store = tmp_path / "store.sqlite"
     db = f"sqlite:///{store}"
-    assert _cli(capsys, "stats", "--db", db)[0] == 0  # creates the store
+    assert run(capsys, "stats", "--db", db)[0] == 0  # creates the store
     holder = sqlite3.connect(store, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")  # another program writing, for longer than we wait
     monkeypatch.setenv("HOTSPOTS_DB_TIMEOUT_S", "0.3")
     try:
-        code, _, err = _cli(capsys, "import", str(source), "--db", db)
+        code, _, err = run(capsys, "import", str(source), "--db", db)
     finally:
         holder.execute("ROLLBACK")
         holder.close()
     assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
     assert "locked" in err and "try again" in err
-    assert _cli(capsys, "import", str(source), "--db", db)[0] == 0  # and it works once released
+    assert run(capsys, "import", str(source), "--db", db)[0] == 0  # and it works once released
     monkeypatch.setenv("HOTSPOTS_DB_TIMEOUT_S", "soon")
-    code, _, err = _cli(capsys, "stats", "--db", db)
+    code, _, err = run(capsys, "stats", "--db", db)
     assert code == 2 and "HOTSPOTS_DB_TIMEOUT_S must be a number of seconds, got 'soon'" in err

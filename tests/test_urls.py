@@ -10,10 +10,10 @@ import sqlite3
 
 import pytest
 
-import cli
 from geo.errors import StoreError
 from store import driver_error_message, driver_errors, open_store, redact_url, scrub_secrets, url_secrets
 from store.urls import names_postgresql, url_scheme
+from tests.cli_run import run
 
 
 @pytest.mark.parametrize(
@@ -33,8 +33,7 @@ def test_no_password_form_prints(url: str, capsys: pytest.CaptureFixture[str]) -
     assert "SECRET" not in redact_url(url)
     assert "SECRET" in url_secrets(url)
     assert "SECRET" not in scrub_secrets(f"could not connect: {url} (password SECRET)", url)
-    code = cli.main(["stats", "--db", url])
-    out, err = capsys.readouterr()
+    code, out, err = run(capsys, "stats", "--db", url)
     assert code == 2 and "SECRET" not in out + err and "Traceback" not in err
     assert err.startswith("error: ") and err.count("\n") == 1
 
