@@ -36,6 +36,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _check_column(frame: pd.DataFrame, column: str) -> None:
+    if column not in frame.columns:
+        raise ColumnMappingError(
+            f"--address-column was {column!r} but the file has the columns {list(map(str, frame.columns))}"
+        )
+
+
 def geocode_frame(frame: pd.DataFrame, column: str, geocoder: Geocoder) -> pd.DataFrame:
     """Return ``frame`` with ``ADDED_COLUMNS`` from geocoding ``column`` (the input is not changed).
 
@@ -53,10 +60,7 @@ def geocode_frame(frame: pd.DataFrame, column: str, geocoder: Geocoder) -> pd.Da
     DataFrame
         A copy of ``frame`` with ``lon, lat, geocode_quality, geocode_match``.
     """
-    if column not in frame.columns:
-        raise ColumnMappingError(
-            f"--address-column was {column!r} but the file has the columns {list(map(str, frame.columns))}"
-        )
+    _check_column(frame, column)
     texts = frame[column].astype(object).where(frame[column].notna(), None)
     found = geocoder.geocode(texts)
     out = frame.drop(columns=[c for c in ADDED_COLUMNS if c in frame.columns])
@@ -67,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
     """Geocode the address column, write the output and print counts by quality."""
     table = read_table(args.input)
     frame = table.frame.drop(columns=[c for c in (GEOMETRY_X, GEOMETRY_Y, GEOMETRY_KIND) if c in table.frame])
+    _check_column(frame, args.address_column)  # before the register: a typo costs no download
     geocoder = Geocoder(load_register(args.register, places=args.places))
     out = geocode_frame(frame, args.address_column, geocoder)
     files.write_atomically(args.out, lambda path: out.to_csv(path, index=False))

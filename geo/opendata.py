@@ -24,6 +24,8 @@ class Dataset:
     licence: str
     source_url: str
     layer: str
+    #: The command that downloads it into the cache.
+    fetch_command: str = "hotspots districts fetch"
 
 
 _HEL_WFS = "City of Helsinki WFS"
@@ -102,6 +104,7 @@ REGISTER_DATASETS: Final[dict[str, Dataset]] = {
             "CC BY 4.0",
             _HEL_WFS,
             "avoindata:Helsinki_osoiteluettelo",
+            "hotspots gazetteer fetch",
         ),
         Dataset(
             "register_places",
@@ -111,6 +114,7 @@ REGISTER_DATASETS: Final[dict[str, Dataset]] = {
             "CC BY 4.0",
             _HEL_WFS,
             "avoindata:Helsinki_nimisto",
+            "hotspots gazetteer fetch",
         ),
     )
 }
@@ -184,6 +188,6 @@ def unavailable_message(key: str, reason: str) -> str:
     return (
         f"{ds.title} are not available: no local copy (looked in {looked}"
         f"cache {settings.cache_dir()}) and the download from {ds.source_url} ({ds.layer}) "
-        f"failed: {reason}. Connect to the internet and run `hotspots districts fetch`, "
+        f"failed: {reason}. Connect to the internet and run `{ds.fetch_command}`, "
         f"or set {settings.ENV_DATA_DIR} to a folder that holds {ds.relpath}."
     )

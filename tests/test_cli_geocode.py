@@ -93,3 +93,16 @@ def test_geocode_with_a_broken_register_is_one_line(
     code, _, err = run(capsys, *argv, "--register", str(tmp_path / "reg.csv"))
     assert code == 2 and err.count("\n") == 1
     assert "lacks the columns ['street_sv', 'postcode', 'lon', 'lat']" in err
+
+
+def test_a_wrong_address_column_is_named_before_any_register_is_sought(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "a.csv"
+    source.write_text("id;osoite\n1;Kaivokatu 1\n", encoding="utf-8")
+    monkeypatch.setenv("HOTSPOTS_CACHE_DIR", str(tmp_path / "empty_cache"))  # no register anywhere
+    code, _, err = run(
+        capsys, "geocode", str(source), "--address-column", "address", "--out", str(tmp_path / "o.csv")
+    )
+    assert code == 2
+    assert err == "error: --address-column was 'address' but the file has the columns ['id', 'osoite']\n"

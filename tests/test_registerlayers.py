@@ -148,7 +148,8 @@ def test_a_broken_page_raises_and_caches_nothing(
     with pytest.raises(DownloadError, match=r"is not valid JSON .* the answer may be cut off"):
         registerlayers.fetch_register(base_url=server.base_url, page_size=300)
     assert not cache.exists() or not any(cache.rglob("*.csv"))
-    with pytest.raises(DataUnavailableError, match=r"Address register .* are not available"):
+    unavailable = r"Address register .* are not available.*`hotspots gazetteer fetch`"
+    with pytest.raises(DataUnavailableError, match=unavailable):
         registerlayers.require_register(download=False)
 
 
