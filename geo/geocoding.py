@@ -88,7 +88,7 @@ def available_register(
     -------
     Register or None
         None when no user's file is named and no official copy is cached: nothing is
-        downloaded here (``hotspots geocode`` or the districts fetch does that).
+        downloaded here (``hotspots gazetteer fetch`` or ``hotspots geocode`` does that).
     """
     if path is not None or settings.register_path() is not None:
         return load_register(path, places=places)
