@@ -387,17 +387,18 @@ def _locate_number(street: _Street, number: HouseNumber) -> Match:
     if wanted in street.by_main or covering:
         x, y, written = street.by_main[wanted if wanted in street.by_main else covering[0]]
         return Match(x, y, "exact", f"{street.name} {written}")
-    found = _interpolate(street, wanted)
+    found = _interpolate(street, wanted) or _interpolate(street, wanted, parity=1 - wanted % 2)
     return found if found is not None else Match(*street.centre, "street", street.name)
 
 
-def _interpolate(street: _Street, wanted: int) -> Match | None:
-    """Place ``wanted`` between the nearest lower and higher numbers on its side of the street.
+def _interpolate(street: _Street, wanted: int, *, parity: int | None = None) -> Match | None:
+    """Place ``wanted`` between the nearest lower and higher numbers on one side of the street.
 
-    At either end of a side, a known number at most ``MAX_END_STEP`` away stands in (the
-    next house); nothing further is extrapolated.
+    The side is the number's own unless ``parity`` names the other. At either end of a side,
+    a number at most ``MAX_END_STEP`` past the last known one is extrapolated along the
+    line of the last two (one house further on); nothing further out is placed.
     """
-    numbers, xs, ys = street.sides[wanted % 2]
+    numbers, xs, ys = street.sides[wanted % 2 if parity is None else parity]
     i = int(np.searchsorted(numbers, wanted))
     if 0 < i < len(numbers):
         low, high = int(numbers[i - 1]), int(numbers[i])
@@ -405,6 +406,11 @@ def _interpolate(street: _Street, wanted: int) -> Match | None:
         x, y = xs[i - 1] + t * (xs[i] - xs[i - 1]), ys[i - 1] + t * (ys[i] - ys[i - 1])
         return Match(float(x), float(y), "interpolated", f"{street.name} {low}-{high}")
     end = i - 1 if i == len(numbers) else i
-    if len(numbers) and abs(int(numbers[end]) - wanted) <= MAX_END_STEP:
-        return Match(float(xs[end]), float(ys[end]), "interpolated", f"{street.name} {int(numbers[end])}")
-    return None
+    if not len(numbers) or abs(int(numbers[end]) - wanted) > MAX_END_STEP:
+        return None
+    x, y = float(xs[end]), float(ys[end])
+    inner = end + 1 if i == 0 else end - 1
+    if 0 <= inner < len(numbers):
+        t = (wanted - int(numbers[end])) / (int(numbers[end]) - int(numbers[inner]))
+        x, y = x + t * (x - float(xs[inner])), y + t * (y - float(ys[inner]))
+    return Match(x, y, "interpolated", f"{street.name} {int(numbers[end])}")

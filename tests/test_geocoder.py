@@ -87,8 +87,12 @@ def test_numbers_missing_from_the_register_are_placed_between_neighbours(scored:
     assert (
         gaps["quality"].isin(["exact", "interpolated", "street"]).all()
     )  # exact: a range or letter covers it
-    assert (gaps["quality"] == "interpolated").mean() >= 0.6
-    assert (gaps["distance_m"] <= 100).mean() >= 0.8  # OSM's numbering is sparse: see the printed table
+    assert (gaps["quality"] == "interpolated").mean() >= 0.8  # 130 of 150; a street centre is the rare case
+    # A regression floor, not the issue's bar: OSM's points are shops inside whole-block buildings,
+    # so even a number's two next-door neighbours put it within 25 m only ~78 % of the time
+    # (leave-one-out on the tuning half). Measured here: 60 % within 25 m, 93 % within 100 m.
+    assert (gaps["distance_m"] <= 25).mean() >= 0.55
+    assert (gaps["distance_m"] <= 100).mean() >= 0.9
     street = gaps.loc[gaps["quality"] == "street", "match"]
     assert (street.str.split().str.len() >= 1).all() and not street.str.contains(r"\d").any()
 
@@ -220,3 +224,35 @@ def test_a_place_named_after_the_city_is_found_by_its_whole_name(
     assert (
         np.hypot(found["x_m"] - named["x_m"].to_numpy(), found["y_m"] - named["y_m"].to_numpy()).max() < 1.0
     )
+
+
+def _line_street(numbers: list[str]) -> Geocoder:
+    """A straight east-west street: number n stands at x = 10 n, odd numbers north, even south."""
+    rows = [
+        {
+            "street_fi": "Koekatu",
+            "street_sv": "",
+            "number": n,
+            "postcode": "",
+            "x_m": 385_000.0 + 10 * int(n),
+            "y_m": 6_672_000.0 + (10.0 if int(n) % 2 else -10.0),
+        }
+        for n in numbers
+    ]
+    places = pd.DataFrame(columns=["name_fi", "name_sv", "kind", "x_m", "y_m"])
+    return Geocoder(Register(pd.DataFrame(rows), places))
+
+
+def test_a_number_past_the_last_known_one_is_extrapolated_one_house_on() -> None:
+    geocoder = _line_street(["6", "8", "10", "3", "5"])
+    beyond = geocoder.geocode(pd.Series(["Koekatu 2", "Koekatu 14", "Koekatu 30"]))
+    assert beyond["geocode_quality"].tolist() == ["interpolated", "interpolated", "street"]
+    assert (beyond.loc[0, "x_m"], beyond.loc[0, "y_m"]) == pytest.approx((385_020.0, 6_671_990.0))
+    assert beyond.loc[1, "x_m"] == pytest.approx(385_140.0)
+    assert beyond.loc[0, "geocode_match"] == "Koekatu 6"
+
+
+def test_a_side_without_numbers_borrows_the_other_side() -> None:
+    found = _line_street(["3", "7", "11"]).geocode(pd.Series(["Koekatu 8"])).iloc[0]
+    assert found["geocode_quality"] == "interpolated"
+    assert found["x_m"] == pytest.approx(385_080.0) and found["y_m"] == pytest.approx(6_672_010.0)
