@@ -1,8 +1,9 @@
 """Translations: one catalogue per language (fi, sv, en); domain code returns codes, this renders them.
 
 ``catalogue``: ``t(key, lang, **fmt)`` fills a template from ``i18n/locales/<lang>.json``;
-the label helpers name categories, sources and district levels; the formatters write
-numbers and dates the way each language does. ``weekdays``: weekdays and peak windows
+the label helpers name categories, sources and district levels; ``numbers``: numbers,
+percentages, p-values, areas, dates and months the way each language writes them.
+``weekdays``: weekdays and peak windows
 (``weekday_label``, ``peak_window_label``, ``peak_times_text``). ``recommendation``: a
 hotspot's recommendation in words (``recommendation_text``) and the exports' text columns
 (``hotspot_texts``).
@@ -14,12 +15,19 @@ from i18n.catalogue import (
     catalogue,
     category_label,
     check_language,
-    format_date,
-    format_number,
     level_label,
     placeholders,
     source_label,
     t,
+)
+from i18n.numbers import (
+    format_area_km2,
+    format_date,
+    format_datetime,
+    format_number,
+    format_p,
+    format_percent,
+    month_name,
 )
 from i18n.recommendation import hotspot_texts, recommendation_text
 from i18n.weekdays import peak_times_text, peak_window_label, weekday_abbreviations, weekday_label
@@ -30,10 +38,15 @@ __all__ = [
     "catalogue",
     "category_label",
     "check_language",
+    "format_area_km2",
     "format_date",
+    "format_datetime",
     "format_number",
+    "format_p",
+    "format_percent",
     "hotspot_texts",
     "level_label",
+    "month_name",
     "peak_times_text",
     "peak_window_label",
     "placeholders",

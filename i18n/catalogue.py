@@ -7,14 +7,11 @@ templates whose ``{placeholders}`` are the same in every language (a test checks
 from __future__ import annotations
 
 import json
-import math
 import string
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Final
-
-import pandas as pd
 
 from geo.errors import ParameterError
 
@@ -132,44 +129,3 @@ def source_label(source: str, lang: str) -> str:
 def level_label(level: str, lang: str) -> str:
     """Name of a district level (suurpiiri, peruspiiri, osaalue) in ``lang``."""
     return _label("level", level, lang)
-
-
-def format_date(value: object, lang: str) -> str:
-    """Return a date the way readers of ``lang`` write it: ``30.11.2026`` (fi, sv) or ``2026-11-30`` (en)."""
-    check_language(lang)
-    stamp = pd.Timestamp(value)
-    if lang == "en":
-        return f"{stamp.year:04d}-{stamp.month:02d}-{stamp.day:02d}"
-    return f"{stamp.day}.{stamp.month}.{stamp.year}"
-
-
-def format_number(value: float, lang: str, *, decimals: int = 0) -> str:
-    """Format a number the way readers of ``lang`` expect.
-
-    Finnish and Swedish group thousands with a (non-breaking) space and use a decimal
-    comma (``12 345,6``); English uses ``12,345.6``.
-
-    Parameters
-    ----------
-    value
-        The number; NaN and infinities are written as they are.
-    lang
-        ``"fi"``, ``"sv"`` or ``"en"``.
-    decimals
-        Digits after the decimal separator, >= 0.
-
-    Returns
-    -------
-    str
-        The formatted number.
-    """
-    check_language(lang)
-    if decimals < 0:
-        raise ParameterError(f"decimals must be >= 0, got {decimals}")
-    number = float(value)
-    if not math.isfinite(number):
-        return str(number)
-    text = f"{number:,.{decimals}f}"
-    if lang == "en":
-        return text
-    return text.replace(",", "\u00a0").replace(".", ",")

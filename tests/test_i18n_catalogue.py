@@ -131,22 +131,3 @@ def test_placeholders_are_filled_and_required() -> None:
     assert "17" in t("msg.import_rejected_rows", "en", n=17)
     with pytest.raises(KeyError, match=r"\['n'\]"):
         t("msg.import_rejected_rows", "sv")
-
-
-@pytest.mark.parametrize(
-    ("value", "lang", "decimals", "expected"),
-    [
-        (12345.678, "fi", 1, "12\u00a0345,7"),
-        (12345.678, "sv", 0, "12\u00a0346"),
-        (12345.678, "en", 2, "12,345.68"),
-        (-0.5, "en", 1, "-0.5"),
-        (7, "fi", 0, "7"),
-    ],
-)
-def test_format_number(value: float, lang: str, decimals: int, expected: str) -> None:
-    assert i18n.format_number(value, lang, decimals=decimals) == expected
-
-
-def test_format_number_rejects_negative_decimals() -> None:
-    with pytest.raises(ParameterError, match="decimals"):
-        i18n.format_number(1.0, "fi", decimals=-1)
