@@ -7,7 +7,6 @@ shared output goes through: the same bytes as the app's download.
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 from pathlib import Path
 
 from briefing import downloads
@@ -51,12 +50,10 @@ def run(args: argparse.Namespace) -> int:
             selection=selection,
             clustering=clustering,
             horizon=args.horizon,
-            grid=data.grid,
             service_points=services,
+            where=analysis.StudyArea(grid=data.grid, names=names),
         )
-        result = replace(
-            predicted.analysis, hotspots=placenames.name_hotspots(predicted.analysis.hotspots, names)
-        )
+        result = predicted.analysis
         heading = f"forecast for {predicted.period_label}"
     else:
         result = analysis.analyse(

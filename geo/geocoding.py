@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from geo import addresstext, settings
+from geo import addresstext, opendata, registerlayers, settings
 from geo.errors import DataUnavailableError
 from geo.gazetteer import Register, load_register
 from geo.geocoder import QUALITIES, Geocoder
@@ -96,6 +96,38 @@ def available_register(
         return load_register(download=False)
     except DataUnavailableError:
         return None
+
+
+def register_version() -> str:
+    """Name the register ``available_register()`` would read now: its files, sizes and times.
+
+    A long-running app keeps a register in memory; when a user replaces the file named by
+    ``HOTSPOTS_REGISTER`` or fetches a new official copy, this text changes and the app
+    reads the register again.
+
+    Returns
+    -------
+    str
+        ``"none"`` when there is no register, else one ``path:size:mtime`` per file.
+    """
+    chosen = settings.register_path()
+    located = (
+        [chosen]
+        if chosen is not None
+        else [opendata.locate(registerlayers.ADDRESS_KEY), opendata.locate(registerlayers.PLACE_KEY)]
+    )
+    files = [file for file in located if file is not None]
+    if len(files) < len(located):
+        return "none"
+    parts = []
+    for file in files:
+        try:
+            stat = file.stat()
+        except OSError:
+            parts.append(f"{file}:missing")  # reading it will say what is wrong
+            continue
+        parts.append(f"{file}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "|".join(parts)
 
 
 def precise_positions(incidents: pd.DataFrame) -> pd.DataFrame:

@@ -31,9 +31,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Final
 
-import geopandas as gpd
 import pandas as pd
 
+from geo import geocoding
 from geo.errors import ParameterError
 from hotspots import analysis, areas
 from hotspots import grid as study
@@ -230,10 +230,8 @@ def forecast_hotspots(
     selection: Selection = Selection(),  # noqa: B008  (frozen dataclass)
     clustering: ClusteringParams = ClusteringParams(),  # noqa: B008
     horizon: str = "6M",
-    grid: study.StudyGrid | None = None,
     service_points: pd.DataFrame | None = None,
-    peruspiiri: gpd.GeoDataFrame | None = None,
-    area_params: areas.AreaParams = areas.AreaParams(),  # noqa: B008
+    where: analysis.StudyArea = analysis.StudyArea(),  # noqa: B008  (frozen dataclass)
 ) -> Forecast:
     """Hotspots for the ``horizon`` after the data, ranked like the map's (see the module text).
 
@@ -248,12 +246,13 @@ def forecast_hotspots(
         Method and the fallback eps / min_samples.
     horizon
         Length of the forecast period (``6M``, ``1Y`` ...).
-    grid
-        Study grid of data outside Helsinki; None for Helsinki's land.
-    service_points, peruspiiri
+    service_points
         As for ``analysis.analyse``.
-    area_params
-        The size rule.
+    where
+        As ``analysis.analyse``'s ``study``: the grid of data outside Helsinki, the
+        significance test's districts, the size rule, the register naming the hotspots and
+        whether rough positions are left out (then also of the choice of history and
+        parameters).
 
     Returns
     -------
@@ -264,9 +263,14 @@ def forecast_hotspots(
     history_all = apply(incidents, city)
     if history_all.empty:
         raise ParameterError("no incident passes the filters; nothing to forecast from")
-    study_grid = study.study_grid_for(city) if grid is None else grid
+    study_grid = study.study_grid_for(city) if where.grid is None else where.grid
+    area_params = where.area_params
     history, chosen, table, hit_rate = choose_forecast(
-        history_all, study_grid, horizon=span, clustering=clustering, area_params=area_params
+        geocoding.precise_positions(history_all) if where.precise_only else history_all,
+        study_grid,
+        horizon=span,
+        clustering=clustering,
+        area_params=area_params,
     )
     first, end = _data_span(history_all["occurred_at"])
     start = _history_start(history, span, end, first)
@@ -287,7 +291,7 @@ def forecast_hotspots(
         service_points=service_points,
         compare_with="none",
         parameters=auto.AutoChoice(chosen, True, reason, hit_rate=hit_rate),
-        study=analysis.StudyArea(grid=grid, districts=peruspiiri, area_params=area_params),
+        study=where,
     )
     return Forecast(
         analysis=result,
