@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     selection = arguments.selection_from_args(args, timezone=data.timezone)
     clustering = arguments.clustering_from_args(args)
     services = read_service_points(Path(args.services)) if args.services else None
-    names = arguments.names_from_args(args)
+    where = arguments.study_from_args(args, grid=data.grid)
     if args.forecast:
         predicted = forecast.forecast_hotspots(
             frame,
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
             clustering=clustering,
             horizon=args.horizon,
             service_points=services,
-            where=analysis.StudyArea(grid=data.grid, names=names),
+            where=where,
         )
         result = predicted.analysis
         heading = f"forecast for {predicted.period_label}"
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
             selection=selection,
             clustering=clustering,
             service_points=services,
-            study=analysis.StudyArea(grid=data.grid, names=names),
+            study=where,
         )
         heading = ""
     path = downloads.write_hotspots(
