@@ -104,5 +104,8 @@ def hotspot_texts(hotspots: pd.DataFrame) -> pd.DataFrame:
         )
         for lang in LANGUAGES
     }
-    windows = pd.array([peak_times_text(w, "en") for w in hotspots["peak_times"]], dtype="string")
+    # A data column: no window is an empty cell, not words.
+    windows = pd.array(
+        [peak_times_text(w, "en") if w else "" for w in hotspots["peak_times"]], dtype="string"
+    )
     return pd.DataFrame({"peak_windows": windows, **texts}, index=hotspots.index, columns=list(TEXT_COLUMNS))
