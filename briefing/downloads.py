@@ -167,13 +167,15 @@ def hotspots_table(
     frame["category_mix"] = pd.array(
         [mix_text(mix, min_count=min_count) for mix in hotspots["categories"]], dtype="string"
     )
-    table = export_table(frame, texts=hotspot_texts(hotspots))
     small = (hotspots["n"].to_numpy(dtype=np.float64) < min_count) if len(hotspots) else np.zeros(0, bool)
+    # A small hotspot's nearest address could point at one incident's door: blanked like its
+    # score, before the recommendations are worded (they name it too).
+    named = [c for c in ("place_fi", "place_sv") if c in frame.columns]
+    frame.loc[small, named] = ""
+    table = export_table(frame, texts=hotspot_texts(frame))
     table["n"] = count_column(hotspots["n"], min_count=min_count).to_numpy()
     table["n_prev"] = count_column(hotspots["n_prev"], min_count=min_count).to_numpy()
     table["score"] = table["score"].astype("Float64").mask(small)
-    # A small hotspot's nearest address could point at one incident's door: blanked like its score.
-    table.loc[small, ["place_fi", "place_sv"]] = ""
     return table
 
 

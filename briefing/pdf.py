@@ -212,7 +212,7 @@ def _top_hotspots(analysis: Analysis, *, lang: str, restricted: bool, min_count:
                 ),
                 _p(t(f"status.{status}", lang) if isinstance(status, str) else "", styles["cell"]),
                 _p(windows, styles["cell"]),
-                _p(recommendation_text(row["recommendation"], lang), styles["cell"]),
+                _p(recommendation_text(row["recommendation"], lang, place=street), styles["cell"]),
             ]
         )
     widths = [0.06, 0.19, 0.125, 0.11, 0.12, 0.395]

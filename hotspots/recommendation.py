@@ -38,7 +38,8 @@ YOUTH_WORK_CATEGORIES: Final = frozenset({"youth_violence", "gang_activity", "va
 POLICE_CATEGORIES: Final = frozenset({"drug_dealing", "weapons", "robbery"})
 #: Share of the non-neutral incidents one side needs to lead alone.
 LEAD_SHARE: Final = 2 / 3
-#: Service point kinds kept by ``read_service_points`` by default (OSM ``amenity`` values).
+#: Service point kinds kept by ``read_service_points`` by default (OSM ``amenity`` values, and
+#: ``station`` for a railway or metro station named in a service file: a landmark to meet at).
 SERVICE_KINDS: Final = (
     "youth_centre",
     "community_centre",
@@ -47,6 +48,7 @@ SERVICE_KINDS: Final = (
     "library",
     "social_facility",
     "kindergarten",
+    "station",
 )
 #: Hotspot columns ``recommend`` reads.
 RECOMMEND_COLUMNS: Final = (

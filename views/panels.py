@@ -50,7 +50,10 @@ def localised_hotspots(hotspots: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFram
     out["district"] = out[f"osaalue_{suffix}"].astype("string")
     out["place"] = pd.array([place_name(row, lang) for _, row in out.iterrows()], dtype="string")
     out["trend"] = [t(f"status.{s}", lang) if isinstance(s, str) else "" for s in out.get("status", [])]
-    out["recommendation"] = [recommendation_text(r, lang) for r in out["recommendation"]]
+    out["recommendation"] = [
+        recommendation_text(r, lang, place=str(place))
+        for r, place in zip(out["recommendation"], out["place"].fillna(""), strict=True)
+    ]
     out["category_text"] = [
         ", ".join(f"{category_label(c, lang)} {n}" for c, n in (mix or {}).items())
         for mix in out["categories"]
