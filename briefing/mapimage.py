@@ -30,7 +30,15 @@ from briefing.cartography import RESTRICTED_RED, Bounds, MapStyle, draw_map, map
 from briefing.panel import PanelText, draw_panel
 from briefing.privacy import AGGREGATED, DEFAULT_MIN_COUNT, RESTRICTED, check_min_count
 from briefing.rendering import figure_png_bytes, style
-from briefing.texts import SOFTWARE, filters_text, is_synthetic, marking, period_text, source_lines
+from briefing.texts import (
+    SOFTWARE,
+    filters_text,
+    is_synthetic,
+    marking,
+    period_text,
+    source_lines,
+    title_text,
+)
 from geo import settings
 from geo.errors import ParameterError
 from hotspots.analysis import Analysis
@@ -194,9 +202,18 @@ def _title_bar(
 ) -> None:
     """Title and period top left; RESTRICTED and synthetic-data markings top right."""
     lang, restricted = options.lang, options.restricted
-    height_in = options.map_size.inches[1]
+    width_in, height_in = options.map_size.inches
+    title = title_text(analysis.selection, lang)
+    # A long list of districts shrinks the title rather than running under the markings.
+    room_pt = 0.7 * width_in * 72
     fig.text(
-        0.01, 0.985, t("brief.title", lang), fontsize=fontsize * 1.9, fontweight="bold", va="top", ha="left"
+        0.01,
+        0.985,
+        title,
+        fontsize=min(fontsize * 1.9, room_pt / (0.6 * max(len(title), 1))),
+        fontweight="bold",
+        va="top",
+        ha="left",
     )
     period = t("brief.period", lang, period=period_text(analysis.selection, lang))
     if analysis.previous_selection is not None:
@@ -338,7 +355,7 @@ def png_metadata(
     )
     classification = RESTRICTED if restricted else AGGREGATED
     meta = {
-        "Title": f"{t('brief.title', lang)} {period_text(analysis.selection, lang)}",
+        "Title": title_text(analysis.selection, lang),
         "Description": description,
         "Source": " / ".join(attributions),
         "Software": SOFTWARE,

@@ -67,7 +67,9 @@ from briefing.texts import (
     marking,
     method_text,
     period_text,
+    place_text,
     source_lines,
+    title_text,
 )
 from geo import schema, settings
 from geo.districts import check_level
@@ -380,7 +382,7 @@ def _heading(analysis: Analysis, options: BriefOptions, *, synthetic: bool) -> l
     period = t("brief.period", lang, period=period_text(analysis.selection, lang))
     if analysis.previous_selection is not None:
         period += f" ({t('brief.comparison', lang, period=period_text(analysis.previous_selection, lang))})"
-    head: list[Flowable] = [_p(t("brief.title", lang), styles["title"])]
+    head: list[Flowable] = [_p(title_text(analysis.selection, lang), styles["title"])]
     if options.restricted:
         head.append(
             _p(f"{marking(lang, restricted=True)}: {t('brief.restricted_note', lang)}", styles["alert"])
@@ -517,7 +519,12 @@ def _document_bytes(
     """Lay out the pages with their header and footer and the document's metadata."""
     lang, restricted = options.lang, options.restricted
     classification = RESTRICTED if restricted else AGGREGATED
-    title = t("brief.document_title", lang, period=period_text(analysis.selection, lang))
+    title = t(
+        "brief.document_title",
+        lang,
+        place=place_text(analysis.selection, lang),
+        period=period_text(analysis.selection, lang),
+    )
     if restricted:
         title = f"{marking(lang, restricted=True)} – {title}"
     buffer = io.BytesIO()

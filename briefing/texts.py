@@ -7,9 +7,9 @@ data downloads so that they word each fact the same way.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 import pandas as pd
 
@@ -18,11 +18,25 @@ from geo import districts, schema
 from geo.errors import HotspotsError
 from hotspots.analysis import Analysis
 from hotspots.clustering import ClusteringParams
+from hotspots.peaks import DAYS, HOURS, PeakWindow
 from hotspots.selection import Selection
-from i18n import LANGUAGES, category_label, check_language, format_number, source_label, t, weekday_label
+from i18n import (
+    LANGUAGES,
+    category_label,
+    check_language,
+    format_date,
+    format_number,
+    peak_window_label,
+    source_label,
+    t,
+    weekday_label,
+)
+from i18n import format_datetime as i18n_format_datetime
 
 #: The product name written into file metadata (Software, Creator, Producer).
 SOFTWARE: Final = "helsinki-hotspots briefing"
+#: District names a title spells out before "+ N more".
+PLACES_NAMED: Final = 3
 
 
 def is_synthetic(analysis: Analysis) -> bool:
@@ -44,28 +58,10 @@ def is_synthetic(analysis: Analysis) -> bool:
     return all("synthetic" in f.columns and bool(f["synthetic"].eq(True).all()) for f in frames)
 
 
-def format_date(stamp: pd.Timestamp, lang: str) -> str:
-    """Return a date as readers write it: ``1.5.2026`` in Finnish and Swedish, ``2026-05-01`` in English.
-
-    Parameters
-    ----------
-    stamp
-        The date (its time of day is not shown).
-    lang
-        ``"fi"``, ``"sv"`` or ``"en"``.
-
-    Returns
-    -------
-    str
-    """
-    check_language(lang)
-    if lang == "en":
-        return f"{stamp.year:04d}-{stamp.month:02d}-{stamp.day:02d}"
-    return f"{stamp.day}.{stamp.month}.{stamp.year}"
-
-
 def format_datetime(when: datetime | pd.Timestamp, lang: str) -> str:
     """Return date and minute in Europe/Helsinki: ``2.11.2026 klo 09.30``, ``2026-11-02 09:30``.
+
+    ``i18n.format_datetime`` in Helsinki time, whatever zone ``when`` is in.
 
     Parameters
     ----------
@@ -80,11 +76,7 @@ def format_datetime(when: datetime | pd.Timestamp, lang: str) -> str:
     """
     stamp = pd.Timestamp(when)
     stamp = stamp.tz_localize(schema.TIMEZONE) if stamp.tzinfo is None else stamp.tz_convert(schema.TIMEZONE)
-    if lang == "fi":
-        return f"{format_date(stamp, lang)} klo {stamp.hour:02d}.{stamp.minute:02d}"
-    if lang == "sv":
-        return f"{format_date(stamp, lang)} kl. {stamp.hour:02d}.{stamp.minute:02d}"
-    return f"{format_date(stamp, lang)} {stamp.hour:02d}:{stamp.minute:02d}"
+    return i18n_format_datetime(stamp, lang)
 
 
 def period_text(selection: Selection | None, lang: str) -> str:
@@ -117,6 +109,91 @@ def _district_names(level: str, codes: tuple[str, ...], lang: str) -> list[str]:
     column = "name_sv" if lang == "sv" else "name_fi"
     names = dict(zip(layer["code"].astype(str), layer[column].astype(str), strict=True))
     return [names.get(code, code) for code in codes]
+
+
+def chosen_names(
+    selection: Selection, lang: str, *, district_names: Mapping[str, str] | None = None
+) -> list[str]:
+    """Return the names of the selection's chosen districts, coarsest level first.
+
+    Parameters
+    ----------
+    selection
+        The analysis' selection (empty list without a district choice).
+    lang
+        ``"sv"`` gives the Swedish names, ``"fi"`` and ``"en"`` the Finnish ones.
+    district_names
+        Code -> name; default the official layers' names (codes where those cannot be had).
+
+    Returns
+    -------
+    list of str
+    """
+    return [
+        name
+        for level, codes in selection.chosen_districts.items()
+        for name in (
+            [district_names.get(c, c) for c in codes]
+            if district_names is not None
+            else _district_names(level, codes, lang)
+        )
+    ]
+
+
+def place_text(
+    selection: Selection | None, lang: str, *, district_names: Mapping[str, str] | None = None
+) -> str:
+    """Return where a briefing looks: the chosen districts (``"Kallio, Vallila"``) or the city.
+
+    Parameters
+    ----------
+    selection
+        The analysis' selection; None or one without districts is the whole city.
+    lang
+        ``"fi"``, ``"sv"`` or ``"en"``.
+    district_names
+        Code -> name; default the official layers' names.
+
+    Returns
+    -------
+    str
+        At most ``PLACES_NAMED`` names, then "+ N more" in ``lang``; ``"Helsinki"``
+        (``"Helsingfors"`` in Swedish) without a district choice.
+    """
+    check_language(lang)
+    if selection is None or not selection.has_districts:
+        return t("brief.place_city", lang)
+    names = chosen_names(selection, lang, district_names=district_names)
+    if len(names) <= PLACES_NAMED:
+        return ", ".join(names)
+    return t("brief.place_more", lang, names=", ".join(names[:PLACES_NAMED]), n=len(names) - PLACES_NAMED)
+
+
+def title_text(
+    selection: Selection | None, lang: str, *, district_names: Mapping[str, str] | None = None
+) -> str:
+    """Return a briefing's title: what, where and when (``"Safety hotspots – Kallio, 2026-05-01–..."``).
+
+    Parameters
+    ----------
+    selection
+        The analysis' selection: its districts and period.
+    lang
+        ``"fi"``, ``"sv"`` or ``"en"``.
+    district_names
+        Code -> name; default the official layers' names.
+
+    Returns
+    -------
+    str
+        Plain text: callers escape it for their medium (PDF paragraphs, HTML).
+    """
+    return t(
+        "brief.title",
+        lang,
+        place=place_text(selection, lang, district_names=district_names),
+        period=period_text(selection, lang),
+    )
 
 
 def _hour_runs(hours: tuple[int, ...]) -> str:
@@ -163,15 +240,7 @@ def filters_text(
             items = ", ".join(source_label(s, lang) for s in selection.sources)
             parts.append(t("brief.filter_sources", lang, items=items))
         if selection.has_districts:
-            names = [
-                name
-                for level, codes in selection.chosen_districts.items()
-                for name in (
-                    [district_names.get(c, c) for c in codes]
-                    if district_names is not None
-                    else _district_names(level, codes, lang)
-                )
-            ]
+            names = chosen_names(selection, lang, district_names=district_names)
             parts.append(t("brief.filter_districts", lang, items=", ".join(names)))
         if selection.hours:
             parts.append(t("brief.filter_hours", lang, items=_hour_runs(selection.hours)))
@@ -203,6 +272,59 @@ def method_text(clustering: ClusteringParams, lang: str) -> str:
         eps_m=format_number(clustering.eps_m, lang),
         min_samples=clustering.min_samples,
     )
+
+
+def hotspot_definition(clustering: ClusteringParams, lang: str) -> str:
+    """Return what a hotspot is, in plain words and with its two numbers, for readers without the method.
+
+    Parameters
+    ----------
+    clustering
+        The analysis' clustering parameters (radius and minimum count).
+    lang
+        ``"fi"``, ``"sv"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        ``"A hotspot is a place where incidents concentrate: at least 10 within 150 m of each other."``
+    """
+    return t(
+        "brief.hotspot_definition",
+        lang,
+        eps_m=format_number(clustering.eps_m, lang),
+        min_samples=format_number(clustering.min_samples, lang),
+    )
+
+
+def peak_text(peak_times: Sequence[Mapping[str, Any]] | None, lang: str) -> str:
+    """Return a hotspot's peak times, or "no clear time" when its peak is every hour of every day.
+
+    A window of all seven days and all 24 hours is no peak (``"Mon-Sun 00-24"``); a whole
+    day on some weekdays says so (``"Fri-Sat, all day"``).
+
+    Parameters
+    ----------
+    peak_times
+        One value of the hotspot table's ``peak_times`` column (``PeakWindow.as_dict`` each).
+    lang
+        ``"fi"``, ``"sv"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        E.g. ``"Fri-Sat 20-02, Wed 14-20"`` or the translation of "no clear time".
+    """
+    labels: list[str] = []
+    for window in (PeakWindow.from_dict(w) for w in peak_times or []):
+        whole_day = len(window.hours) == HOURS
+        if whole_day and len(set(window.weekdays)) in (0, DAYS):
+            continue
+        if whole_day:
+            labels.append(t("brief.peak_all_day", lang, days=weekday_label(window.weekdays, lang)))
+        else:
+            labels.append(peak_window_label(window, lang))
+    return ", ".join(labels) if labels else t("brief.no_clear_time", lang)
 
 
 def marking(lang: str, *, restricted: bool) -> str:

@@ -14,6 +14,7 @@ from briefing import pdf, privacy
 from geo import districts
 from geo.errors import ParameterError
 from hotspots import analysis, figures
+from hotspots.selection import Selection, districts_by_name
 from i18n import recommendation_text
 from tests.briefing_demo import GENERATED, demo_district_table, demo_result
 
@@ -144,3 +145,17 @@ def test_pdf_top_ten_names_each_hotspot_by_its_street_in_the_reader_s_language(
         )[0]
     )
     assert "Kaivokatu" not in plain
+
+
+def test_title_and_metadata_name_the_chosen_districts_and_the_period(
+    result: analysis.Analysis, district_table: pd.DataFrame
+) -> None:
+    kallio = districts_by_name(["Kallio"], districts.hierarchy())
+    chosen = replace(result, selection=Selection(since="2026-05-01", until="2026-11-01", **kallio))
+    content = pdf.brief_pdf_bytes(
+        chosen, pdf.BriefOptions(lang="sv"), generated_at=GENERATED, district_table=district_table
+    )
+    first = _squash(_pdf_pages(content)[0])
+    assert _squash("Trygghetens hotspots – Berghäll, 1.5.2026–31.10.2026") in first
+    meta = PdfReader(io.BytesIO(content)).metadata
+    assert meta is not None and str(meta.title) == "Hotspotöversikt – Berghäll, 1.5.2026–31.10.2026"
