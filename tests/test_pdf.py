@@ -66,20 +66,6 @@ def test_pdf_in_finnish_states_period_filters_sources_and_is_selectable_text(
     assert sum(len(text.split()) for text in pages) > 400
 
 
-def test_pdf_district_rows_carry_counts_and_changes(
-    result: analysis.Analysis, district_table: pd.DataFrame
-) -> None:
-    rows, has_rates = pdf._district_rows(district_table, lang="en", restricted=False, min_count=5)
-    assert has_rates
-    top = district_table.iloc[0]
-    cells = [cell.getPlainText() for cell in rows[1]]
-    assert cells[0] == top["name_fi"]
-    assert cells[1] == str(int(top["n"]))
-    assert cells[2] == str(int(top["n_prev"]))
-    assert cells[3] == (f"{int(top['change']):+,d}" if top["change"] else "0")
-    assert cells[5] == f"{top['rate_per_1000']:.1f}"
-
-
 @pytest.mark.parametrize(
     ("options", "error", "match"),
     [
@@ -159,3 +145,24 @@ def test_title_and_metadata_name_the_chosen_districts_and_the_period(
     assert _squash("Trygghetens hotspots – Berghäll, 1.5.2026–31.10.2026") in first
     meta = PdfReader(io.BytesIO(content)).metadata
     assert meta is not None and str(meta.title) == "Hotspotöversikt – Berghäll, 1.5.2026–31.10.2026"
+
+
+def test_the_creation_date_is_the_generated_at_time_and_now_by_default(
+    result: analysis.Analysis, district_table: pd.DataFrame
+) -> None:
+    options = pdf.BriefOptions(lang="en")
+    content = pdf.brief_pdf_bytes(result, options, generated_at=GENERATED, district_table=district_table)
+    meta = PdfReader(io.BytesIO(content)).metadata
+    assert meta is not None and meta.creation_date == GENERATED.to_pydatetime()
+    assert meta.modification_date == GENERATED.to_pydatetime()
+    assert b"D:20261102093000+02'00'" in content
+    # Same inputs, same bytes: the date is the stated one, not the clock's.
+    again = pdf.brief_pdf_bytes(result, options, generated_at=GENERATED, district_table=district_table)
+    assert again == content
+    before = pd.Timestamp.now(tz="UTC").floor("s")
+    fresh = PdfReader(
+        io.BytesIO(pdf.brief_pdf_bytes(result, options, district_table=district_table))
+    ).metadata
+    after = pd.Timestamp.now(tz="UTC")
+    assert fresh is not None and fresh.creation_date is not None
+    assert before <= pd.Timestamp(fresh.creation_date) <= after
