@@ -5,13 +5,18 @@ Modules, from the package's base up:
 ``privacy``
     Suppression of small counts, shareable hotspot outlines, the classification words.
 ``texts``
-    What every export says about itself: period, filters, method, counts, sources.
+    What every export says about itself: title, place, period, filters, method, counts,
+    peak times, sources.
+``filenames``
+    The filter in every file name, ASCII-safe.
 ``rendering``
     Fixed matplotlib settings and reproducible PNG bytes for every figure.
 ``basemap``
     Optional XYZ tiles under the map, cached on disk.
+``mapscale``
+    The map's scale bar and north arrow.
 ``cartography``
-    The map on its axes: districts, density, incidents, numbered hotspots, scale, north.
+    The map on its axes: land and sea, districts, density, incidents, numbered hotspots.
 ``panel``
     The picture's side panel: key figures, legend, ranked hotspots, sources.
 ``mapimage``
@@ -20,6 +25,8 @@ Modules, from the package's base up:
     Incidents per week and per hour x weekday.
 ``downloads``
     Hotspots (GeoJSON, GeoPackage, CSV), districts (CSV, XLSX) and incidents as bytes.
+``pdftables``
+    The PDF's text styles and tables: key figures, top ten, districts, prediction.
 ``pdf``
     The two-page PDF briefing (``brief_pdf_bytes``).
 

@@ -63,6 +63,8 @@ class MapSize:
         return self.width_px / self.dpi, self.height_px / self.dpi
 
 
+#: Least and most of the picture's width the map takes beside the panel.
+MAP_SHARE: Final = (0.45, 0.64)
 #: Named sizes: slides (1920 x 1080) and print (A4 landscape at 300 dpi).
 SIZES: Final[dict[str, MapSize]] = {
     "slides": MapSize(1920, 1080, 150),
@@ -122,6 +124,10 @@ class MapOptions:
         Hotspots listed in the panel.
     numbered
         Hotspots numbered on the map (the top ranks); the others are drawn paler, unnumbered.
+    text_pt
+        Base text size in points (rank numbers are 0.9 of it); default grows with the
+        picture (9 pt on slides). The PDF sets it for print: 1 pt in the figure is 1 pt on
+        the page.
     """
 
     lang: str = "fi"
@@ -137,9 +143,12 @@ class MapOptions:
     panel: bool = True
     max_listed: int = 10
     numbered: int = 20
+    text_pt: float | None = None
 
     def __post_init__(self) -> None:
         check_language(self.lang)
+        if self.text_pt is not None and not (np.isfinite(self.text_pt) and self.text_pt > 0):
+            raise ParameterError(f"text_pt must be > 0 points, got {self.text_pt}")
         object.__setattr__(self, "min_count", check_min_count(self.min_count))
         resolve_size(self.size)
         if not np.isfinite(self.density_cell_m) or self.density_cell_m <= 0:
@@ -240,6 +249,24 @@ def _title_bar(
         )
 
 
+def _map_rect(
+    bounds: Bounds, picture: MapSize, *, title_h: float, panel: bool
+) -> tuple[float, float, float, float]:
+    """Return the map's axes in figure fractions: as wide as its frame asks, the panel beside it.
+
+    A fixed two-thirds width left a tall city (Helsinki with its islands) with empty bands
+    beside it and the panel cramped; the map now takes the width its frame needs (between
+    ``MAP_SHARE`` bounds) and the panel the rest.
+    """
+    if not panel:
+        return (0.0, 0.0, 1.0, 1.0)
+    width_in, height_in = picture.inches
+    x0, y0, x1, y1 = bounds
+    height = 0.98 - title_h
+    wanted = (x1 - x0) / max(y1 - y0, 1.0) * height * height_in / width_in
+    return (0.01, 0.01, float(np.clip(wanted, *MAP_SHARE)), height)
+
+
 def _restricted_stamp(ax: Axes, lang: str, *, fontsize: float) -> None:
     """RESTRICTED on the map itself, when there is no title bar to say it."""
     ax.text(
@@ -284,11 +311,11 @@ def map_figure(
     synthetic = is_synthetic(analysis)
     content = map_content(analysis, restricted=options.restricted, osaalue=osaalue, peruspiiri=peruspiiri)
     width_in, height_in = picture.inches
-    fontsize = 9.0 * min(width_in / 12.8, height_in / 7.2) ** 0.5
+    fontsize = options.text_pt or 9.0 * min(width_in / 12.8, height_in / 7.2) ** 0.5
     with style():
         fig = Figure(figsize=(width_in, height_in), dpi=picture.dpi, facecolor="white")
         title_h = (0.11 if options.restricted else 0.085) if options.panel else 0.0
-        map_rect = (0.01, 0.01, 0.66, 0.98 - title_h) if options.panel else (0.0, 0.0, 1.0, 1.0)
+        map_rect = _map_rect(content.bounds, picture, title_h=title_h, panel=options.panel)
         ax = fig.add_axes(map_rect)
         content = content.fitted((map_rect[2] * width_in) / (map_rect[3] * height_in))
         tiles_drawn = _draw_basemap(ax, content.bounds, options, width_px=map_rect[2] * picture.width_px)
@@ -303,7 +330,8 @@ def map_figure(
         )
         if options.panel:
             _title_bar(fig, analysis, options, synthetic=synthetic, fontsize=fontsize)
-            panel_rect = (0.69, 0.01, 0.30, 0.97 - title_h)
+            left = map_rect[0] + map_rect[2] + 0.025
+            panel_rect = (left, 0.01, 0.99 - left, 0.97 - title_h)
             draw_panel(
                 fig.add_axes(panel_rect),
                 analysis,

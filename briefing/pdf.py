@@ -53,6 +53,7 @@ from briefing.texts import (
     SOFTWARE,
     filters_text,
     format_datetime,
+    hotspot_definition,
     is_synthetic,
     marking,
     method_text,
@@ -69,6 +70,9 @@ from i18n import check_language, format_number, level_label, t
 _IMAGE_DPI: Final = 200
 #: Hotspots numbered on the PDF's map.
 _NUMBERED: Final = 20
+#: The map's base text size for print: the picture is placed at 100 %, so its rank numbers
+#: (0.9 of this, bold, white in a dark disc) are 8 pt on the page, legible on A4.
+MAP_TEXT_PT: Final = 9.0
 _TOP_MARGIN: Final = 1.4 * cm
 _BOTTOM_MARGIN: Final = 1.5 * cm
 #: Height of the text frame: page less margins less the frame's own 6 pt paddings.
@@ -173,6 +177,7 @@ def _map_options(options: BriefOptions, height_pt: float) -> MapOptions:
         tiles_cache_dir=options.tiles_cache_dir,
         panel=False,
         numbered=_NUMBERED,
+        text_pt=MAP_TEXT_PT,
     )
 
 
@@ -193,7 +198,7 @@ def _heading(analysis: Analysis, options: BriefOptions, *, synthetic: bool) -> l
     head += [
         paragraph(period, style["body"]),
         paragraph(filters_text(analysis.selection, lang), style["body"]),
-        paragraph(method_text(analysis.clustering, lang), style["small"]),
+        paragraph(hotspot_definition(analysis.clustering, lang), style["small"]),
         Spacer(1, 4),
     ]
     return head
@@ -213,7 +218,7 @@ def _first_page(
     head = _heading(analysis, options, synthetic=synthetic)
     numbered = _NUMBERED if bool((analysis.hotspots["rank"] > _NUMBERED).any()) else None
     below_map: list[Flowable] = [
-        paragraph(_legend_line(lang, restricted=restricted, numbered=numbered), style["small"]),
+        paragraph(_legend_line(analysis, lang, restricted=restricted, numbered=numbered), style["small"]),
         Spacer(1, 4),
         key_figures(analysis, lang=lang, restricted=restricted, min_count=min_count),
         *top_hotspots(analysis, lang=lang, restricted=restricted, min_count=min_count),
@@ -264,7 +269,7 @@ def _source_notes(
         population=population,
         tiles_attribution=options.tiles_attribution if tiles_drawn else None,
     )
-    notes += [paragraph(line, style["small"]) for line in lines]
+    notes += [paragraph(line, style["small"]) for line in [method_text(analysis.clustering, lang), *lines]]
     if options.restricted:
         notes.append(
             paragraph(f"{marking(lang, restricted=True)}: {t('brief.restricted_note', lang)}", style["alert"])
@@ -405,8 +410,10 @@ def brief_pdf_bytes(
     return _document_bytes([*first, PageBreak(), *second], analysis, options, synthetic=synthetic, when=when)
 
 
-def _legend_line(lang: str, *, restricted: bool, numbered: int | None = None) -> str:
+def _legend_line(analysis: Analysis, lang: str, *, restricted: bool, numbered: int | None = None) -> str:
     parts = [f"■ {t('brief.legend_hotspot', lang)}", f"— {t('brief.legend_districts', lang)}"]
+    if analysis.selection.has_districts:
+        parts.append(f"▭ {t('brief.legend_chosen', lang, place=place_text(analysis.selection, lang))}")
     if numbered is not None:
         parts.append(f"□ {t('brief.legend_other_hotspots', lang, n=numbered)}")
     if restricted:

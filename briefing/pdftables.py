@@ -27,7 +27,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from briefing.privacy import shareable_district_table
-from briefing.texts import count_label, peak_text
+from briefing.texts import change_text, count_label, peak_text
 from hotspots.analysis import Analysis
 from hotspots.placenames import place_name
 from i18n import format_number, format_percent, recommendation_text, t
@@ -65,7 +65,7 @@ def styles() -> dict[str, ParagraphStyle]:
     register_fonts()
     base = ParagraphStyle("body", fontName=FONT, fontSize=8.5, leading=11, alignment=TA_LEFT)
     return {
-        "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=17, leading=21),
+        "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=15, leading=19),
         "h2": ParagraphStyle(
             "h2", parent=base, fontName=FONT_BOLD, fontSize=11, leading=14, spaceBefore=6, spaceAfter=3
         ),
@@ -114,15 +114,7 @@ def key_figures(analysis: Analysis, *, lang: str, restricted: bool, min_count: i
     def count(value: int) -> str:
         return count_label(value, lang, min_count=min_count, restricted=restricted)
 
-    change = t("brief.no_comparison", lang)
-    if analysis.previous_selection is not None:
-        small = not restricted and (key.incidents < min_count or key.incidents_previous < min_count)
-        if small:
-            change = ""
-        else:
-            change = _signed(key.change, lang)
-            if key.change_pct is not None and np.isfinite(key.change_pct):
-                change += f" ({format_percent(key.change_pct, lang, decimals=0, signed=True)})"
+    change = change_text(analysis, lang, min_count=min_count, restricted=restricted)
     cells = [
         (t("metric.incidents", lang), count(key.incidents)),
         (t("metric.incidents_previous", lang), count(key.incidents_previous)),

@@ -7,6 +7,7 @@ data downloads so that they word each fact the same way.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
@@ -26,6 +27,7 @@ from i18n import (
     check_language,
     format_date,
     format_number,
+    format_percent,
     peak_window_label,
     source_label,
     t,
@@ -366,6 +368,38 @@ def count_label(value: object, lang: str, *, min_count: int, restricted: bool) -
     """
     text = count_text(value, min_count=min_count, restricted=restricted)
     return format_number(int(text), lang) if text.isdigit() else text
+
+
+def change_text(analysis: Analysis, lang: str, *, min_count: int, restricted: bool) -> str:
+    """Return the change against the comparison period: ``"+318 (+30 %)"``, ``"-52 (-4%)"``.
+
+    Parameters
+    ----------
+    analysis
+        Analysis result: its key figures and whether it has a comparison period.
+    lang
+        ``"fi"``, ``"sv"`` or ``"en"``: digit groups and the per cent sign.
+    min_count
+        Either period below this and not ``restricted``: empty (the change would tell the
+        suppressed count).
+    restricted
+        Exact counts.
+
+    Returns
+    -------
+    str
+        The change, empty when suppressed, "no comparison period" without one.
+    """
+    key = analysis.key
+    if analysis.previous_selection is None:
+        return t("brief.no_comparison", lang)
+    if not restricted and (key.incidents < min_count or key.incidents_previous < min_count):
+        return ""
+    sign = "+" if key.change > 0 else "-" if key.change < 0 else ""
+    text = sign + format_number(abs(key.change), lang)
+    if key.change_pct is not None and math.isfinite(key.change_pct):
+        text += f" ({format_percent(key.change_pct, lang, decimals=0, signed=True)})"
+    return text
 
 
 def source_lines(

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from briefing import mapimage
+from briefing import cartography, mapimage
 from briefing.mapimage import MapOptions
 from geo import districts
 from geo.errors import ParameterError
@@ -104,3 +104,21 @@ def test_title_names_the_chosen_districts_and_names_stay_text(result: analysis.A
     source = next(text for text in panel.texts if origin in text.get_text().replace("\n", " "))
     assert not source.get_parse_math()
     assert mapimage.map_png_bytes(chosen, options).startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("size", ["slides", "a4"])
+def test_the_map_takes_the_shape_of_its_frame_and_leaves_no_empty_bands(
+    result: analysis.Analysis, size: str
+) -> None:
+    picture = mapimage.map_figure(result, MapOptions(lang="en", size=size))
+    map_axes, panel = picture.figure.axes
+    left, right = map_axes.get_xlim()
+    bottom, top = map_axes.get_ylim()
+    x0, y0, x1, y1 = cartography.map_content(result, restricted=False).bounds
+    # The drawn frame is the study area and its margin, grown by at most 10 % to fit the axes:
+    # not padded out to a fixed two-thirds of the picture (empty bands beside the city).
+    assert (right - left) * (top - bottom) <= 1.1 * (x1 - x0) * (y1 - y0)
+    assert left <= x0 and right >= x1 and bottom <= y0 and top >= y1
+    # The panel beside it gets what the map leaves: wide enough for two-line entries.
+    map_box, panel_box = map_axes.get_position(), panel.get_position()
+    assert panel_box.x0 > map_box.x1 and panel_box.width >= 0.3

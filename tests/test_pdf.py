@@ -8,9 +8,12 @@ from dataclasses import replace
 
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from pypdf import PdfReader
+from reportlab.lib.units import cm
 
-from briefing import pdf, privacy
+from briefing import pdf, pdftables, privacy
+from briefing.mapimage import map_figure
 from geo import districts
 from geo.errors import ParameterError
 from hotspots import analysis, figures
@@ -166,3 +169,24 @@ def test_the_creation_date_is_the_generated_at_time_and_now_by_default(
     after = pd.Timestamp.now(tz="UTC")
     assert fresh is not None and fresh.creation_date is not None
     assert before <= pd.Timestamp(fresh.creation_date) <= after
+
+
+def test_map_numbers_are_print_size_on_the_a4_page(result: analysis.Analysis) -> None:
+    height_pt = 9 * cm
+    options = pdf._map_options(pdf.BriefOptions(lang="fi"), height_pt)
+    picture = map_figure(result, options)
+    width_in, height_in = picture.figure.get_size_inches()
+    # The picture is placed at its own size: a point in the figure is a point on the page.
+    assert width_in * 72 == pytest.approx(pdftables.CONTENT_WIDTH, abs=0.5)
+    assert height_in * 72 == pytest.approx(height_pt, abs=0.5)
+    (map_axes,) = picture.figure.axes
+    numbers = [text for text in map_axes.texts if text.get_bbox_patch() is not None]
+    assert len(numbers) == min(20, len(result.hotspots))
+    canvas = FigureCanvasAgg(picture.figure)
+    canvas.draw()  # the discs are sized when drawn
+    renderer = canvas.get_renderer()
+    for number in numbers:
+        # 7.5 pt bold white on a dark disc at least 4 mm across: legible at 100 % on A4.
+        assert number.get_fontsize() >= 7.5
+        disc = number.get_bbox_patch().get_window_extent(renderer)
+        assert min(disc.width, disc.height) / picture.figure.dpi * 25.4 >= 4.0
