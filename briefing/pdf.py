@@ -2,7 +2,8 @@
 
 Page 1: title, period, filters, the map, the key figures and the top ten hotspots with
 their recommendation (who, where, when). Page 2: the district table (incidents, comparison
-period, change, rate per 1,000 residents), the time charts (incidents per week,
+period, change, rate per 1,000 residents), whether last period's hotspots predicted this
+period (``prediction``, when the data allow), the time charts (incidents per week,
 hour x weekday) and the data sources. Every page carries the generated-at time, the page
 number and, for restricted briefings, the RESTRICTED marking (translated).
 
@@ -43,10 +44,12 @@ from briefing.pdftables import (
     district_rows,
     key_figures,
     paragraph,
+    prediction_section,
     styles,
     table_style,
     top_hotspots,
 )
+from briefing.prediction import briefing_check
 from briefing.privacy import AGGREGATED, DEFAULT_MIN_COUNT, RESTRICTED, check_min_count, outline_cell_m
 from briefing.rendering import figure_png_bytes
 from briefing.texts import (
@@ -62,9 +65,13 @@ from briefing.texts import (
     source_lines,
     title_text,
 )
+from geo import districts as district_layers
 from geo import schema, settings
 from geo.districts import check_level
+from geo.errors import HotspotsError
 from hotspots.analysis import Analysis
+from hotspots.backtest.last_period import PredictiveCheck
+from hotspots.selection import Selection
 from i18n import check_language, format_number, level_label, t
 
 _IMAGE_DPI: Final = 200
@@ -75,15 +82,21 @@ _NUMBERED: Final = 20
 MAP_TEXT_PT: Final = 9.0
 _TOP_MARGIN: Final = 1.4 * cm
 _BOTTOM_MARGIN: Final = 1.5 * cm
+#: The least height of page 2's charts.
+_CHARTS_FLOOR: Final = 4.5 * cm
 #: Height of the text frame: page less margins less the frame's own 6 pt paddings.
 _FRAME_HEIGHT: Final = A4[1] - _TOP_MARGIN - _BOTTOM_MARGIN - 12
 
 
 def _height(flowables: list[Flowable]) -> float:
-    """Height the flowables take in the text frame, spaces before and after included."""
+    """Height the flowables take in the text frame, spaces before and after included.
+
+    Wrapped at the frame's own width (its 6 pt paddings off): wrapped wider, a paragraph
+    counts fewer lines than it gets, and page 1's last line spilled onto a third page.
+    """
     total = 0.0
     for flowable in flowables:
-        _, height = flowable.wrap(CONTENT_WIDTH, _FRAME_HEIGHT)
+        _, height = flowable.wrap(CONTENT_WIDTH - 12, _FRAME_HEIGHT)
         total += height + flowable.getSpaceBefore() + flowable.getSpaceAfter()
     return total
 
@@ -230,12 +243,31 @@ def _first_page(
     return [*head, _image(map_png, CONTENT_WIDTH, map_height), *below_map], picture.tiles_drawn
 
 
-def _district_section(table: pd.DataFrame, options: BriefOptions) -> list[Flowable]:
+def _chosen_rows(table: pd.DataFrame, selection: Selection, level: str) -> pd.DataFrame:
+    """Rows of the districts the selection touches; the whole table without a district choice.
+
+    With Kallio chosen, 33 other basic districts hold nothing by construction: listing
+    them as "<5" would fill page 2 and leave no room for what matters.
+    """
+    if not selection.has_districts:
+        return table
+    try:
+        hierarchy = district_layers.hierarchy()
+    except (HotspotsError, OSError):  # the full table is right, only longer
+        return table
+    touched = set(hierarchy.loc[selection.district_mask(hierarchy), f"{level}_code"].astype(str))
+    return table[table["code"].astype(str).isin(touched)]
+
+
+def _district_section(table: pd.DataFrame, options: BriefOptions, selection: Selection) -> list[Flowable]:
     """Page 2's district table under its heading (with a note when rates are unavailable)."""
     style = styles()
     lang = options.lang
     rows, has_rates = district_rows(
-        table, lang=lang, restricted=options.restricted, min_count=options.min_count
+        _chosen_rows(table, selection, options.level),
+        lang=lang,
+        restricted=options.restricted,
+        min_count=options.min_count,
     )
     section: list[Flowable] = [
         paragraph(t("brief.district_table", lang, level=level_label(options.level, lang)), style["h2"])
@@ -256,9 +288,11 @@ def _source_notes(
     synthetic: bool,
     population: bool,
     tiles_drawn: bool,
-    generated: str,
 ) -> list[Flowable]:
-    """List the data sources, the RESTRICTED or aggregation note and the generated-at time."""
+    """List the method and data sources in one paragraph, then the RESTRICTED or aggregation note.
+
+    The generated-at time is in every page's footer.
+    """
     style = styles()
     lang = options.lang
     notes = [paragraph(t("brief.sources", lang), style["h2"])]
@@ -269,7 +303,7 @@ def _source_notes(
         population=population,
         tiles_attribution=options.tiles_attribution if tiles_drawn else None,
     )
-    notes += [paragraph(line, style["small"]) for line in [method_text(analysis.clustering, lang), *lines]]
+    notes.append(paragraph(" · ".join([method_text(analysis.clustering, lang), *lines]), style["small"]))
     if options.restricted:
         notes.append(
             paragraph(f"{marking(lang, restricted=True)}: {t('brief.restricted_note', lang)}", style["alert"])
@@ -282,7 +316,6 @@ def _source_notes(
                 t("brief.aggregated_note", lang, min_count=options.min_count, cell_m=cell), style["small"]
             )
         )
-    notes.append(paragraph(t("brief.generated", lang, when=generated), style["small"]))
     return notes
 
 
@@ -293,21 +326,28 @@ def _second_page(
     *,
     synthetic: bool,
     tiles_drawn: bool,
-    generated: str,
+    check: PredictiveCheck | None,
 ) -> list[Flowable]:
-    """Page 2: the district table, the time charts and the sources."""
+    """Page 2: the district table, the prediction check (when it can answer), the charts, the sources."""
     style = styles()
-    page2 = [*_district_section(table, options), paragraph(t("brief.charts", options.lang), style["h2"])]
+    charts_title = paragraph(t("brief.charts", options.lang), style["h2"])
     notes = _source_notes(
         analysis,
         options,
         synthetic=synthetic,
         population=bool(table["residents"].notna().any()),
         tiles_drawn=tiles_drawn,
-        generated=generated,
     )
+    page2 = [*_district_section(table, options, analysis.selection)]
+    if check is not None:
+        place = place_text(analysis.selection, options.lang)
+        section = prediction_section(check, options.lang, place=place)
+        if _height([*page2, *section, charts_title, *notes]) + _CHARTS_FLOOR + 6 > _FRAME_HEIGHT:
+            section = prediction_section(check, options.lang, place=place, table=False)  # the headline fits
+        page2 += section
+    page2.append(charts_title)
     # Charts shrink (to a floor) so that a 34-row table, the charts and the sources share page 2.
-    charts_height = float(np.clip(_FRAME_HEIGHT - _height(page2 + notes) - 6, 5 * cm, 7.2 * cm))
+    charts_height = float(np.clip(_FRAME_HEIGHT - _height(page2 + notes) - 6, _CHARTS_FLOOR, 7.2 * cm))
     charts = charts_figure(
         analysis,
         lang=options.lang,
@@ -399,13 +439,17 @@ def brief_pdf_bytes(
     options = BriefOptions() if options is None else options
     synthetic = is_synthetic(analysis)
     when = pd.Timestamp.now(tz=schema.TIMEZONE) if generated_at is None else pd.Timestamp(generated_at)
-    generated = format_datetime(when, options.lang)
     table = district_table if district_table is not None else district_figures(analysis, level=options.level)
     first, tiles_drawn = _first_page(
         analysis, options, synthetic=synthetic, osaalue=osaalue, peruspiiri=peruspiiri
     )
     second = _second_page(
-        analysis, table, options, synthetic=synthetic, tiles_drawn=tiles_drawn, generated=generated
+        analysis,
+        table,
+        options,
+        synthetic=synthetic,
+        tiles_drawn=tiles_drawn,
+        check=briefing_check(analysis, osaalue=osaalue),
     )
     return _document_bytes([*first, PageBreak(), *second], analysis, options, synthetic=synthetic, when=when)
 

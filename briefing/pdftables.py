@@ -26,9 +26,11 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
+from briefing import prediction
 from briefing.privacy import shareable_district_table
 from briefing.texts import change_text, count_label, peak_text
 from hotspots.analysis import Analysis
+from hotspots.backtest.last_period import PredictiveCheck
 from hotspots.placenames import place_name
 from i18n import format_number, format_percent, recommendation_text, t
 
@@ -295,3 +297,40 @@ def district_rows(
             ]
         )
     return rows, has_rates
+
+
+def prediction_section(
+    check: PredictiveCheck, lang: str, *, place: str, table: bool = True
+) -> list[Flowable]:
+    """Return page 2's prediction check: heading, one headline sentence, a small table, the periods.
+
+    Parameters
+    ----------
+    check
+        An ``ok`` check (``prediction.briefing_check``).
+    lang
+        ``"fi"``, ``"sv"`` or ``"en"``.
+    place
+        Where: the chosen districts or the city (``texts.place_text``).
+    table
+        With the table of budgets (when they differ); False where the page has no room.
+
+    Returns
+    -------
+    list of Flowable
+    """
+    style = styles()
+    section: list[Flowable] = [
+        paragraph(t("brief.prediction_title", lang), style["h2"]),
+        paragraph(prediction.headline(check, lang), style["body"]),
+    ]
+    rows = prediction.table_rows(check, lang) if table else []
+    if rows:
+        cells = [
+            [paragraph(text, style["cell_bold" if i == 0 else "cell"]) for text in row]
+            for i, row in enumerate(rows)
+        ]
+        budgets = Table(cells, colWidths=[w * CONTENT_WIDTH for w in (0.2, 0.16, 0.3, 0.34)], repeatRows=1)
+        budgets.setStyle(table_style())
+        section += [Spacer(1, 3), budgets]
+    return [*section, Spacer(1, 2), paragraph(prediction.note(check, lang, place=place), style["small"])]

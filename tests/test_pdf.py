@@ -12,14 +12,21 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from pypdf import PdfReader
 from reportlab.lib.units import cm
 
-from briefing import pdf, pdftables, privacy
+from briefing import pdf, pdftables, prediction, privacy
 from briefing.mapimage import map_figure
+from briefing.prediction import briefing_check
 from geo import districts
 from geo.errors import ParameterError
 from hotspots import analysis, figures
 from hotspots.selection import Selection, districts_by_name
 from i18n import recommendation_text
-from tests.briefing_demo import GENERATED, demo_district_table, demo_result
+from tests.briefing_demo import (
+    GENERATED,
+    demo_district_table,
+    demo_incidents,
+    demo_kallio_result,
+    demo_result,
+)
 
 
 @pytest.fixture(scope="module")
@@ -190,3 +197,50 @@ def test_map_numbers_are_print_size_on_the_a4_page(result: analysis.Analysis) ->
         assert number.get_fontsize() >= 7.5
         disc = number.get_bbox_patch().get_window_extent(renderer)
         assert min(disc.width, disc.height) / picture.figure.dpi * 25.4 >= 4.0
+
+
+def test_page_two_says_whether_last_period_s_hotspots_predicted_this_one(
+    result: analysis.Analysis, district_table: pd.DataFrame
+) -> None:
+    options = pdf.BriefOptions(lang="en")
+    pages = _pdf_pages(
+        pdf.brief_pdf_bytes(result, options, district_table=district_table, generated_at=GENERATED)
+    )
+    check = briefing_check(result)
+    assert check is not None and len(pages) == 2
+    second = _squash(pages[1])
+    assert _squash("Did last period's hotspots predict this period?") in second
+    assert _squash(prediction.headline(check, "en")) in second
+    # Kallio: its own row of the district table, the headline and the table of budgets, on two pages.
+    kallio = demo_kallio_result()
+    kallio_check = briefing_check(kallio)
+    assert kallio_check is not None
+    content = pdf.brief_pdf_bytes(
+        kallio, pdf.BriefOptions(lang="fi"), district_table=district_table, generated_at=GENERATED
+    )
+    kallio_pages = _pdf_pages(content)
+    assert len(kallio_pages) == 2
+    page_two = _squash(kallio_pages[1])
+    assert _squash(prediction.headline(kallio_check, "fi")) in page_two
+    for cell in prediction.table_rows(kallio_check, "fi")[1]:
+        assert _squash(cell) in page_two
+    assert "Vuosaari" not in page_two and "Kallio" in page_two  # only the chosen district's row
+    # A year-before comparison holds no training period: no section, rather than a wrong one.
+    year_before = analysis.analyse(
+        demo_incidents(),
+        selection=Selection(since="2026-05-01", until="2026-11-01"),
+        compare_with="year_before",
+    )
+    other = _pdf_pages(pdf.brief_pdf_bytes(year_before, options, district_table=district_table))
+    assert _squash("Did last period's hotspots predict") not in _squash(" ".join(other))
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_a_restricted_briefing_with_the_prediction_still_fits_two_pages(
+    result: analysis.Analysis, district_table: pd.DataFrame, lang: str
+) -> None:
+    # The Finnish restricted briefing once spilled its last line onto a third page.
+    content = pdf.brief_pdf_bytes(
+        result, pdf.BriefOptions(lang=lang, restricted=True), district_table=district_table
+    )
+    assert len(PdfReader(io.BytesIO(content)).pages) == 2
