@@ -213,13 +213,18 @@ def _title_bar(
     lang, restricted = options.lang, options.restricted
     width_in, height_in = options.map_size.inches
     title = title_text(analysis.selection, lang)
-    # A long list of districts shrinks the title rather than running under the markings.
-    room_pt = 0.7 * width_in * 72
+    words = [marking(lang, restricted=True)] if restricted else []
+    words += [t("brief.synthetic", lang).upper()] if synthetic else []
+    marking_pt = fontsize * (1.6 if restricted else 1.1)
+    # Markings stack (one per line) at the right; the title takes the width they leave, and
+    # a long list of districts shrinks it rather than running under them.
+    marking_w_pt = max((len(word) for word in words), default=0) * 0.72 * marking_pt + 2 * marking_pt
+    room_pt = 0.96 * width_in * 72 - marking_w_pt
     fig.text(
         0.01,
         0.985,
         title,
-        fontsize=min(fontsize * 1.9, room_pt / (0.6 * max(len(title), 1))),
+        fontsize=min(fontsize * 1.9, room_pt / (0.62 * max(len(title), 1))),
         fontweight="bold",
         va="top",
         ha="left",
@@ -228,18 +233,17 @@ def _title_bar(
     if analysis.previous_selection is not None:
         period += f" ({t('brief.comparison', lang, period=period_text(analysis.previous_selection, lang))})"
     fig.text(0.01, 0.985 - fontsize * 2.6 / (72 * height_in), period, fontsize=fontsize * 1.05, va="top")
-    if restricted or synthetic:
-        words = [marking(lang, restricted=True)] if restricted else []
-        words += [t("brief.synthetic", lang).upper()] if synthetic else []
+    if words:
         fig.text(
             0.99,
             0.985,
-            "  ·  ".join(words),
-            fontsize=fontsize * (1.6 if restricted else 1.1),
+            "\n".join(words),
+            fontsize=marking_pt,
             fontweight="bold",
             color=RESTRICTED_RED,
             va="top",
             ha="right",
+            multialignment="right",
             bbox={
                 "facecolor": "white",
                 "edgecolor": RESTRICTED_RED,

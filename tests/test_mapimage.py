@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
 from briefing import cartography, mapimage
@@ -122,3 +123,21 @@ def test_the_map_takes_the_shape_of_its_frame_and_leaves_no_empty_bands(
     # The panel beside it gets what the map leaves: wide enough for two-line entries.
     map_box, panel_box = map_axes.get_position(), panel.get_position()
     assert panel_box.x0 > map_box.x1 and panel_box.width >= 0.3
+
+
+def test_a_long_title_never_runs_under_the_markings(result: analysis.Analysis) -> None:
+    layer = districts.load_districts("peruspiiri")
+    many = replace(
+        result, selection=Selection(since="2026-05-01", until="2026-11-01", peruspiiri=tuple(layer["code"]))
+    )
+    for chosen in (result, many):
+        picture = mapimage.map_figure(chosen, MapOptions(lang="sv", size="a4", restricted=True))
+        canvas = FigureCanvasAgg(picture.figure)
+        canvas.draw()
+        title, _, markings = picture.figure.texts
+        assert markings.get_text() == "BEGRÄNSAD TILLGÅNG\nSYNTETISKA EXEMPELDATA"
+        box = markings.get_bbox_patch()
+        assert box is not None
+        right_of_title = title.get_window_extent(canvas.get_renderer()).x1
+        assert right_of_title < box.get_window_extent(canvas.get_renderer()).x0
+        assert title.get_fontsize() >= 9
