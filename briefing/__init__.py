@@ -25,6 +25,8 @@ Modules, from the package's base up:
     Incidents per week and per hour x weekday.
 ``downloads``
     Hotspots (GeoJSON, GeoPackage, CSV), districts (CSV, XLSX) and incidents as bytes.
+``prediction``
+    Whether last period's hotspots predicted this period, in words (the app's check).
 ``pdftables``
     The PDF's text styles and tables: key figures, top ten, districts, prediction.
 ``pdf``
@@ -47,6 +49,7 @@ from briefing.downloads import (
     incidents_csv_bytes,
     write_hotspots,
 )
+from briefing.filenames import file_stem
 from briefing.mapimage import MapOptions, MapPicture, MapSize, map_figure, map_png_bytes
 from briefing.pdf import BriefOptions, brief_pdf_bytes
 from briefing.privacy import (
@@ -67,8 +70,11 @@ from briefing.texts import (
     is_synthetic,
     marking,
     method_text,
+    peak_text,
     period_text,
+    place_text,
     source_lines,
+    title_text,
 )
 
 __all__ = [
@@ -88,6 +94,7 @@ __all__ = [
     "districts_csv_bytes",
     "districts_xlsx_bytes",
     "figure_png_bytes",
+    "file_stem",
     "filters_text",
     "format_date",
     "format_datetime",
@@ -101,9 +108,12 @@ __all__ = [
     "map_png_bytes",
     "marking",
     "method_text",
+    "peak_text",
     "period_text",
+    "place_text",
     "shareable_district_table",
     "shareable_outlines",
     "source_lines",
+    "title_text",
     "write_hotspots",
 ]
