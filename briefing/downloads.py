@@ -48,6 +48,7 @@ from briefing.texts import (
     marking,
     method_text,
     period_text,
+    title_text,
 )
 from geo import crs, files, schema
 from geo import districts as district_layers
@@ -203,7 +204,7 @@ def _incidents_frame(analysis: Analysis) -> gpd.GeoDataFrame:
 def _members(analysis: Analysis, *, lang: str, restricted: bool, min_count: int) -> dict[str, Any]:
     """Top-level GeoJSON members: what the file is, its period, its classification."""
     return {
-        "name": f"{t('brief.title', lang)} {period_text(analysis.selection, lang)}",
+        "name": title_text(analysis.selection, lang),
         "classification": RESTRICTED if restricted else AGGREGATED,
         "marking": marking(lang, restricted=restricted),
         "period": period_text(analysis.selection, lang),
@@ -472,9 +473,8 @@ def _workbook_properties(
 ) -> None:
     """Title, subject, keywords and category say what the workbook is and how it is classified."""
     classification = RESTRICTED if restricted else AGGREGATED
-    title = f"{t('brief.title', lang)} – {t('panel.district_table', lang)}"
-    if analysis is not None:
-        title += f" {period_text(analysis.selection, lang)}"
+    title = f"{title_text(analysis.selection if analysis is not None else None, lang)} – "
+    title += t("panel.district_table", lang)
     props = book.properties
     props.title = f"{marking(lang, restricted=True)} – {title}" if restricted else title
     props.subject = f"{classification}: {marking(lang, restricted=restricted)}"

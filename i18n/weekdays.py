@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
-from hotspots.peaks import PeakWindow
+from hotspots.peaks import HOURS, PeakWindow
 from i18n.catalogue import t
 
 _DAYS: Final = 7
@@ -54,8 +54,11 @@ def weekday_label(weekdays: Iterable[int], lang: str) -> str:
 
 
 def peak_window_label(window: PeakWindow, lang: str) -> str:
-    """Name a peak window: its weekdays and hours, ``"Fri-Sat 20-02"`` in English."""
-    return f"{weekday_label(window.weekdays, lang)} {window.start_hour:02d}-{window.end_hour:02d}"
+    """Name a peak window: its weekdays and hours, ``"Fri-Sat 20-02"``, or ``"Fri-Sat, all day"``."""
+    days = weekday_label(window.weekdays, lang)
+    if len(window.hours) == HOURS:
+        return t("peak.all_day", lang, days=days)
+    return f"{days} {window.start_hour:02d}-{window.end_hour:02d}"
 
 
 def peak_times_text(peak_times: Sequence[Mapping[str, Any]] | None, lang: str) -> str:

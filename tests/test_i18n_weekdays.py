@@ -35,8 +35,18 @@ def test_peak_windows_in_words() -> None:
     times = [friday_night.as_dict(), PeakWindow(tuple(range(7)), 8, 14, 12).as_dict()]
     assert peak_times_text(times, "en") == "Fri-Sat 20-02, daily 08-14"
     assert (
-        peak_times_text([], "fi") == "ei selvää ajankohtaa"
-        and peak_times_text(None, "sv") == "ingen tydlig tid"
+        peak_times_text([], "fi") == "ei selvää huippuaikaa"
+        and peak_times_text(None, "sv") == "ingen tydlig topptid"
     )
     with pytest.raises(ParameterError, match=r"'de'.*\['fi', 'sv', 'en'\]"):
         peak_window_label(friday_night, "de")
+
+
+def test_whole_days_and_no_peak_in_words() -> None:
+    def windows(*spans: tuple[tuple[int, ...], int, int]) -> list[dict[str, object]]:
+        return [PeakWindow(days, start, end, 10).as_dict() for days, start, end in spans]
+
+    assert peak_times_text(windows(((4, 5), 0, 24)), "fi") == "pe-la, koko päivän"
+    assert peak_times_text(windows(((4, 5), 0, 24)), "en") == "Fri-Sat, all day"
+    assert peak_times_text(windows((tuple(range(7)), 19, 1)), "sv") == "varje dag 19-01"
+    assert peak_times_text([], "en") == "no clear time"
