@@ -22,16 +22,18 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from geo import addresstext, opendata, registerlayers, settings
+from geo import addresstext, opendata, registerlayers, schema, settings
 from geo.errors import DataUnavailableError
 from geo.gazetteer import Register, load_register
 from geo.geocoder import QUALITIES, Geocoder
 from geo.rejects import Rejects
 
 #: Quality of a row whose coordinates came from the file itself.
-SOURCE_QUALITY: Final = "source"
+SOURCE_QUALITY: Final = schema.SOURCE_QUALITY
 #: Every position quality an import reports, best first.
 POSITION_QUALITIES: Final = (SOURCE_QUALITY, *QUALITIES)
+#: Qualities an accepted incident can have, best first: all but ``none`` (not found, rejected).
+PLACED_QUALITIES: Final = tuple(q for q in POSITION_QUALITIES if q != "none")
 #: Qualities that place a row only roughly (a street's centre, a place, a corner).
 LOW_QUALITIES: Final = ("street", "place", "intersection")
 #: How many closest register names a reject for an unknown address names.
@@ -324,6 +326,6 @@ def quality_counts(points: AddressPoints, accepted: NDArray[np.bool_]) -> tuple[
         left out; ``none`` counts the geocoded rows whose address was not found. Pairs, not
         a mapping proxy: the report is pickled by the app's cache.
     """
-    counts = {q: int((accepted & (points.quality == q)).sum()) for q in POSITION_QUALITIES[:-1]}
+    counts = {q: int((accepted & (points.quality == q)).sum()) for q in PLACED_QUALITIES}
     counts["none"] = int((points.asked & ~points.found).sum())
     return tuple((q, c) for q, c in counts.items() if c)
