@@ -20,7 +20,7 @@ Rules, in the order they apply:
 - a row with an address and no coordinates is geocoded when a register is given
   (``geo.geocoding``); its position quality is in the report and, with a register, in
   the ``geocode_quality`` / ``geocode_match`` columns (``source`` for the file's own
-  coordinates; the store keeps only the canonical columns);
+  coordinates; ``schema.GEOCODE_COLUMNS``, which the store keeps with each incident);
 - a row is rejected for a missing or unparseable coordinate, an address not found (or,
   without a register, any address without coordinates), a point outside Helsinki, a missing or
   unparseable date, a severity that is not a whole number 1-5 — one reject line per field,
