@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pytest
+import shapely
 
 import store
-from geo import gazetteer, geocoding, incidents, schema
-from tests import messy, osm_register
+from geo import crs, gazetteer, geocoding, incidents, schema
+from tests import messy, named_hotspots, osm_register
 from tests.cli_run import count, run
 
 
@@ -130,3 +132,38 @@ def test_geocoded_positions_survive_the_store(
     code, out, err = run(capsys, "import", str(copy), "--db", db, *options)
     assert code == 0, err
     assert "(0 added to the store)" in out and f"{len(frame)} already in the store" in out
+
+
+def test_rough_positions_in_the_store_can_be_kept_out_of_the_hotspots(
+    tmp_path: Path, shared_data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    addresses, places = osm_register.register_tables(shared_data_dir)
+    register, place_file = osm_register.write_register(addresses, places, tmp_path / "register")
+    located = named_hotspots.raw_incidents(osm_register.load(shared_data_dir, tmp_path / "loaded"))
+    # Sixty reports that name only a street: the register places them at its centre only.
+    street_only = located.head(60).assign(lon="", lat="", address="Fredrikinkatu")
+    path = tmp_path / "incidents.csv"
+    pd.concat([located.assign(address=""), street_only]).to_csv(path, index=False)
+    db = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    code, out, err = run(
+        capsys, "import", str(path), "--db", db, "--register", str(register), "--places", str(place_file)
+    )
+    assert code == 0, err
+    assert "position:   60 street" in out
+    # the store alone now says which positions are rough: no register is given from here on
+    argv = ["cluster", "--db", db, "--eps", "150", "--min-samples", "10"]
+    code, _, err = run(capsys, *argv, "--out", str(tmp_path / "all.geojson"))
+    assert code == 0, err
+    code, _, err = run(capsys, *argv, "--precise-only", "--out", str(tmp_path / "precise.geojson"))
+    assert code == 0, err
+    with store.open_store(db) as st:
+        stored = st.query()
+    centre = stored.loc[stored["geocode_quality"] == "street", ["x_m", "y_m"]].drop_duplicates()
+    assert len(centre) == 1  # the sixty lie on the street's centre
+    point = shapely.Point(*centre.iloc[0])
+
+    def hotspot_at_centre(name: str) -> bool:
+        return bool(gpd.read_file(tmp_path / name).to_crs(crs.METRIC).contains(point).any())
+
+    assert hotspot_at_centre("all.geojson")  # the street's centre became a hotspot
+    assert not hotspot_at_centre("precise.geojson")
