@@ -24,8 +24,9 @@ from geo.errors import StoreError
 #: Columns of the conflicts frame of a ``BatchResult``.
 CONFLICT_COLUMNS: Final = ("row", "id", "reason")
 #: What makes two rows the same incident. How a position was found (``schema.GEOCODE_COLUMNS``)
-#: is left out: the same file imported again, or a row placed by a newer register, is a
-#: duplicate, not a conflict, and stores written before the columns existed keep their hashes.
+#: is left out, the position itself is not: the same incidents at the same points are
+#: duplicates whether or not a caller says how they were placed, and the rows of stores
+#: written before the columns existed keep their hashes.
 _HASH_COLUMNS: Final = tuple(name for name in schema.INCIDENT_COLUMNS if name != "id")
 _BOOL_COLUMNS: Final = tuple(name for name, dtype in schema.INCIDENT_DTYPES.items() if dtype == "bool")
 #: Canonical columns kept as they are on each incident row, then how its position was found.
