@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 import cli
 from geo import demo, settings
 from i18n import t
+from tests.browser_labels import BrowserLabels
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -53,6 +54,26 @@ def test_language_switch_translates_the_page(app: AppTest) -> None:
     assert app.query_params["lang"] == "sv"
     app.sidebar.selectbox(key="lang").set_value("en").run()
     assert app.title[0].value == "Helsinki safety hotspot map"
+
+
+def test_a_language_switch_relabels_every_choice_and_keeps_it(app: AppTest) -> None:
+    """The browser holds a choice as its label: after a switch it must show (and send back) the new one."""
+    browser = BrowserLabels()
+    browser.update(app)
+    browser.pick(app, "radio", "view", "forecast")
+    browser.pick(app, "selectbox", "preset", "youth_work")
+    browser.pick(app, "selectbox", "comparison", "none")
+    browser.pick(app, "multiselect", "weekdays", [4, 5])
+    browser.pick(app, "multiselect", "f_suurpiiri", ["3"])
+    assert browser.stale(app) == []
+    for lang in ("en", "sv", "fi"):
+        browser.pick(app, "selectbox", "lang", lang)
+        assert not app.exception, [e.message for e in app.exception]
+        assert browser.stale(app) == [], lang
+        assert app.sidebar.radio(key="view").value == "forecast"
+        assert app.sidebar.selectbox(key="comparison").value == "none"
+        assert app.sidebar.multiselect(key="weekdays").value == [4, 5]
+        assert app.sidebar.multiselect(key="f_suurpiiri").value == ["3"]
 
 
 def test_youth_work_preset_and_district_filter_narrow_the_selection(app: AppTest) -> None:

@@ -21,11 +21,62 @@ from geo.columns import detect_columns
 from geo.errors import HotspotsError
 from hotspots.clustering import METHODS, ClusteringParams
 from hotspots.selection import PRESETS, Selection
-from i18n import LANGUAGES, category_label, level_label, source_label, t
+from i18n import LANGUAGES, catalogue, category_label, level_label, source_label, t
 from views import urlstate
 
 DATA_SOURCES = ("demo", "store", "upload")
 MAP_VALUES = ("count", "rate", "change")
+
+#: Keys of the widgets whose options are codes, shown by ``format_func`` in the page's
+#: language (and key prefixes, ending in "_", of such widgets made per preset or per file).
+#: Streamlit keeps a choice in the browser as its *label*: after a language switch the
+#: browser would go on showing the old language's label, and send it back on the next
+#: rerun, where it no longer names an option and the choice falls back to its default.
+#: ``relabel`` re-sets these widgets' codes when the language changes, so Streamlit sends
+#: every label anew; the session holds codes, never labels.
+CODED_KEYS: Final = frozenset(
+    {
+        "preset", "comparison", "view", "method", "map_level", "map_value", "data_source",
+        "sources", "weekdays", "f_suurpiiri", "f_peruspiiri", "f_osaalue", "upload_crs",
+        "budget_share", "dl_size",
+    }
+)  # fmt: skip
+CODED_PREFIXES: Final = ("categories_", "colmap_")
+#: Widgets whose value is a catalogue text itself (``st.tabs`` keeps the open tab's label),
+#: with the prefix of the catalogue keys their texts come from.
+LABELLED_KEYS: Final = {"panel_tab": "panel."}
+
+
+def is_coded(key: str) -> bool:
+    """Say whether the widget ``key`` holds codes that ``relabel`` keeps across a language switch."""
+    return key in CODED_KEYS or key.startswith(CODED_PREFIXES)
+
+
+def _text_key(label: object, prefix: str) -> str | None:
+    """Return the catalogue key (under ``prefix``) whose text is ``label`` in any language."""
+    for lang in LANGUAGES:
+        for key, text in catalogue(lang).items():
+            if key.startswith(prefix) and text == label:
+                return key
+    return None
+
+
+def relabel() -> None:
+    """Re-set every coded widget's value after a language switch (``language``'s callback).
+
+    Runs before the script, while the widgets still read the previous run's labels: each
+    value read here is a code, and setting it makes Streamlit send the browser the label
+    in the new language instead of keeping the old one (see ``CODED_KEYS``).
+    """
+    lang = str(st.session_state["lang"])
+    for key in list(st.session_state.keys()):
+        name = str(key)
+        if is_coded(name):
+            st.session_state[name] = st.session_state[name]
+        elif name in LABELLED_KEYS:
+            text_key = _text_key(st.session_state[name], LABELLED_KEYS[name])
+            if text_key is not None:
+                st.session_state[name] = t(text_key, lang)
 
 
 def language(url: urlstate.UrlState) -> str:
@@ -38,6 +89,7 @@ def language(url: urlstate.UrlState) -> str:
             index=codes.index(url.lang),
             format_func=lambda code: LANGUAGES[code],
             key="lang",
+            on_change=relabel,
         )
     )
 
