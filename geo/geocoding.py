@@ -26,7 +26,7 @@ from geo import addresstext, opendata, registerlayers, schema, settings
 from geo.errors import DataUnavailableError
 from geo.gazetteer import Register, load_register
 from geo.geocoder import QUALITIES, Geocoder
-from geo.rejects import Rejects
+from geo.rejects import REASONS, Rejects
 
 #: Quality of a row whose coordinates came from the file itself.
 SOURCE_QUALITY: Final = schema.SOURCE_QUALITY
@@ -39,11 +39,7 @@ LOW_QUALITIES: Final = ("street", "place", "intersection")
 #: How many closest register names a reject for an unknown address names.
 CANDIDATES: Final = 3
 #: Reason for an address without coordinates when no register is given.
-NO_REGISTER_REASON: Final = (
-    "address without coordinates: geocoding needs an address register; give one "
-    "(hotspots import FILE --register REGISTER.csv [--places PLACES.csv], or "
-    f"{settings.ENV_REGISTER}) or fetch the official City of Helsinki one (hotspots gazetteer fetch)"
-)
+NO_REGISTER_REASON: Final = REASONS["no_register"]
 
 
 @dataclass(frozen=True)
@@ -252,17 +248,13 @@ def closest_names(text: str, register: Register, *, limit: int = CANDIDATES) -> 
     return [written[positions[name]] for name in close]
 
 
-def _not_found_reasons(
-    address: pd.Series, missed: NDArray[np.bool_], register: Register
-) -> NDArray[np.object_]:
-    """Return 'address not found' per missed row, with the closest names where any are close."""
-    reasons = np.full(len(address), None, dtype=object)
+def _closest(address: pd.Series, missed: NDArray[np.bool_], register: Register) -> NDArray[np.object_]:
+    """Return the closest register names per missed row ("" where none is close)."""
+    closest = np.full(len(address), "", dtype=object)
     texts = address.astype(object).to_numpy()
     for i in np.flatnonzero(missed):
-        names = closest_names(str(texts[i]), register)
-        closest = f"; closest register names: {', '.join(names)}" if names else "; no register name is close"
-        reasons[i] = f"address not found{closest}"
-    return reasons
+        closest[i] = ", ".join(closest_names(str(texts[i]), register))
+    return closest
 
 
 def add_rejects(
@@ -299,13 +291,16 @@ def add_rejects(
     """
     asked = live & points.asked
     if register is None:
-        rejects.add(asked, "address", column, address, NO_REGISTER_REASON)
+        rejects.add(asked, "address", column, address, "no_register")
         return asked
     missed = asked & ~points.found
-    rejects.add(missed, "address", column, address, _not_found_reasons(address, missed, register))
+    names = _closest(address, missed, register)
+    close = names != ""
+    rejects.add(missed & close, "address", column, address, "address_not_found", names=names)
+    rejects.add(missed & ~close, "address", column, address, "address_not_close")
     outside = asked & points.found & ~in_helsinki
     matched = pd.Series(points.match, dtype=object)
-    rejects.add(outside, "address", column, address, "address found outside Helsinki: " + matched)
+    rejects.add(outside, "address", column, address, "address_outside", match=matched)
     return asked
 
 
