@@ -144,7 +144,10 @@ def choose_forecast(
         raise ParameterError(
             f"a forecast for {horizon.label} needs more history than that: the backtest holds out the "
             f"last {horizon.label} and learns from what comes before, but the data span only "
-            f"{first.date()} .. {(end - pd.Timedelta(days=1)).date()}. Use a shorter horizon"
+            f"{first.date()} .. {(end - pd.Timedelta(days=1)).date()}. Use a shorter horizon",
+            code="forecast_history",
+            first=str(first.date()),
+            last=str((end - pd.Timedelta(days=1)).date()),
         )
     test = study.in_period(when, cutoff, end)
     held_out = auto.HeldOut.of(grid, incidents.loc[test, "x_m"], incidents.loc[test, "y_m"], area_shares)
@@ -161,7 +164,9 @@ def choose_forecast(
     if not rows:
         raise ParameterError(
             f"fewer than {auto.MIN_INCIDENTS} incidents before the last {horizon.label}: "
-            "too few to forecast from"
+            "too few to forecast from",
+            code="forecast_too_few",
+            minimum=auto.MIN_INCIDENTS,
         )
     table = pd.DataFrame(rows)
     table["history_order"] = table["history_key"].map(_HISTORY_PRIOR)
@@ -262,7 +267,9 @@ def forecast_hotspots(
     city = selection.citywide()
     history_all = apply(incidents, city)
     if history_all.empty:
-        raise ParameterError("no incident passes the filters; nothing to forecast from")
+        raise ParameterError(
+            "no incident passes the filters; nothing to forecast from", code="forecast_empty"
+        )
     study_grid = study.study_grid_for(city) if where.grid is None else where.grid
     area_params = where.area_params
     history, chosen, table, hit_rate = choose_forecast(
