@@ -12,7 +12,9 @@ Cached with ``st.cache_data``, drawing nothing:
     ``results``         what the page computes from them: analysis, forecast, tables, backtest
 
 Drawing with ``st.`` (tested with AppTest in test_app.py and test_page.py):
-    ``controls``        the sidebar's widgets (``hour_window`` and ``district_bounds`` are pure)
+    ``controls``        the sidebar's widgets (``hour_window`` and ``district_bounds`` are pure);
+                        ``relabel`` keeps every choice across a language switch
+    ``upload``          the upload step: file, column mapping, import report, errors in words
     ``page``            the page's sections in order: data, analysis, ranking, map, tabs
     ``panels``          key figures, ranking, hotspot card, district table, charts, parameters
     ``backtest_panel``  the tab "did last period's hotspots predict this one?"

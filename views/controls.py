@@ -1,24 +1,22 @@
 """The sidebar: language, data, district filter, categories, period, time, clustering.
 
 Each function draws its widgets and returns plain data (codes, tuples, ``Selection`` parts,
-``ClusteringParams``); no analysis happens here. ``hour_window`` and ``district_bounds``
-are pure.
+``ClusteringParams``); no analysis happens here. Every choice widget's options are codes,
+labelled by ``format_func`` in the page's language, and ``relabel`` keeps them across a
+language switch. ``hour_window`` and ``district_bounds`` are pure. The upload step is
+``views.upload``.
 """
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Final
 
 import pandas as pd
 import streamlit as st
 
-from geo import reading, schema
-from geo.columns import detect_columns
-from geo.errors import HotspotsError
+from geo import schema
 from hotspots.clustering import METHODS, ClusteringParams
 from hotspots.selection import PRESETS, Selection
 from i18n import LANGUAGES, catalogue, category_label, level_label, source_label, t
@@ -390,51 +388,3 @@ def district_bounds(
         return None
     x0, y0, x1, y1 = chosen.total_bounds
     return float(x0), float(y0), float(x1), float(y1)
-
-
-MAPPED_FIELDS = ("id", "occurred_at", "category", "source", "severity", "description", "lon", "lat", "x", "y")
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _upload_columns(name: str, content: bytes, part: str | None) -> tuple[list[str], dict[str, str], str]:
-    """Return an upload's columns and what detection makes of them (or why it failed)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{Path(name).suffix.lower()}"
-        path.write_bytes(content)
-        try:
-            is_sheet = reading.file_format(path) == "xlsx"
-            table = reading.read_table(
-                path, sheet=part if is_sheet else None, layer=None if is_sheet else part
-            )
-        except HotspotsError as exc:
-            return [], {}, str(exc)
-    columns = [str(c) for c in table.frame.columns if not str(c).startswith("__geometry")]
-    try:
-        return columns, detect_columns(columns), ""
-    except HotspotsError as exc:
-        return columns, {}, str(exc)
-
-
-def column_mapping(
-    lang: str, name: str, content: bytes, part: str | None = None
-) -> tuple[tuple[str, str], ...]:
-    """Return the column-mapping step of an upload: detected columns, each changeable."""
-    columns, detected, problem = _upload_columns(name, content, part)
-    with st.sidebar.expander(t("upload.mapping", lang), expanded=bool(problem)):
-        st.caption(t("upload.mapping_help", lang))
-        if problem:
-            st.warning(problem)
-        chosen: list[tuple[str, str]] = []
-        auto = t("upload.field_auto", lang)
-        for field_name in MAPPED_FIELDS:
-            options = [auto, *columns]
-            default = detected.get(field_name)
-            pick = st.selectbox(
-                field_name,
-                options,
-                index=options.index(default) if default in options else 0,
-                key=f"map_{name}_{field_name}",
-            )
-            if pick != auto and pick != default:
-                chosen.append((field_name, str(pick)))
-    return tuple(chosen)

@@ -1,7 +1,7 @@
 """The main panels: key figures, hotspot ranking and card, district table, charts, parameters.
 
-Also the import report of an upload and the hotspot choice that the table and the map share
-(``newest_pick``, ``localised_hotspots``, ``hotspot_members`` and ``parameters_used`` are pure).
+Also the hotspot choice that the table and the map share (``newest_pick``,
+``localised_hotspots``, ``hotspot_members`` and ``parameters_used`` are pure).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geo.rejects import rejects_csv
 from hotspots import areas
 from hotspots.analysis import Analysis
 from hotspots.clustering import ClusteringParams
@@ -323,31 +322,6 @@ def parameter_help(suggestion: ParameterSuggestion, lang: str) -> None:
         + rule,
         width="stretch",
     )
-
-
-def import_report(report: object, rejects: pd.DataFrame | None, lang: str) -> None:
-    """Show what an upload's import did, with the rejected rows to download."""
-    accepted = int(getattr(report, "accepted", 0))
-    rejected = int(getattr(report, "rejected", 0))
-    duplicates = int(getattr(report, "duplicates_in_file", 0))
-    st.sidebar.success(
-        t("msg.import_summary", lang, accepted=accepted, rejected=rejected, duplicates=duplicates)
-    )
-    if getattr(report, "crs_guessed", False):
-        st.sidebar.info(t("msg.crs_guessed", lang, crs=getattr(report, "crs", "")))
-    qualities = getattr(report, "position_qualities", ())
-    if qualities:
-        counts = ", ".join(f"{t(f'quality.{quality}', lang)} {rows}" for quality, rows in qualities)
-        st.sidebar.info(t("msg.position_qualities", lang, counts=counts))
-    if rejects is not None and len(rejects):
-        st.sidebar.warning(t("msg.import_rejected_rows", lang, n=rejected))
-        st.sidebar.dataframe(rejects.head(200), hide_index=True)
-        st.sidebar.download_button(
-            t("upload.download_rejects", lang),
-            rejects_csv(rejects),
-            file_name="rejects.csv",
-            mime="text/csv",
-        )
 
 
 def hotspot_detail(hotspots: gpd.GeoDataFrame, selected: str | None, lang: str) -> bool:
