@@ -156,7 +156,7 @@ def test_predictive_tab_shows_the_budget_sentence_and_the_backtest(app: AppTest)
         assert len(found) == 1, [m.value for m in tab().markdown]
         return found[0]
 
-    assert app.slider(key="budget_share").value == 3.0
+    assert app.select_slider(key="budget_share").value == 3.0
     at_three = sentence()
     assert at_three.startswith("Kun katettavissa on 3\u00a0% alueesta")
     table = tab().dataframe[0].value
@@ -168,7 +168,7 @@ def test_predictive_tab_shows_the_budget_sentence_and_the_backtest(app: AppTest)
     assert shares == ["1\u00a0%", "3\u00a0%", "5\u00a0%"]
     assert any("Opetusjakso" in m.value for m in tab().markdown)
 
-    app.slider(key="budget_share").set_value(0.5).run()
+    app.select_slider(key="budget_share").set_value(0.5).run()
     assert not app.exception, [e.message for e in app.exception]
     at_half = sentence()
     assert at_half.startswith("Kun katettavissa on 0,5\u00a0% alueesta")
