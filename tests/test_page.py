@@ -30,6 +30,13 @@ data = datasource.demo_data()
 st.markdown(f"suggested={page.suggestion('en', data, Selection())}")
 """
 
+DISTRICTS_SECTION = """
+import streamlit as st
+from views import page
+page.district_hierarchy("sv")
+st.markdown("drawn")
+"""
+
 SERVICES_SECTION = """
 import streamlit as st
 from views import page
@@ -127,3 +134,21 @@ def test_an_upload_of_addresses_shows_position_qualities_and_can_leave_rough_one
     assert not at.exception, [e.message for e in at.exception]
     # The rows stay (they count in the figures); only the hotspots leave them out.
     assert at.markdown[0].value.endswith("count=2") and "-precise" in at.markdown[0].value
+
+
+def test_missing_districts_are_said_in_the_language_with_the_fix_for_the_administrator_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOTSPOTS_DATA_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv("HOTSPOTS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HOTSPOTS_WFS_URL", "http://127.0.0.1:9/wfs")  # refused at once: no download
+    datasource.district_hierarchy.clear()  # the hierarchy an earlier test loaded
+    try:
+        at = _run(DISTRICTS_SECTION)
+    finally:
+        datasource.district_hierarchy.clear()
+    assert [e.value for e in at.error] == [t("msg.districts_unavailable", "sv")]
+    assert not at.markdown  # the page stopped
+    (details,) = at.expander
+    assert details.label == t("upload.error_detail", "sv")
+    assert "hotspots districts fetch" in details.text[0].value  # the administrator's fix, in English

@@ -56,7 +56,8 @@ def district_hierarchy(lang: str) -> pd.DataFrame:
     try:
         return datasource.district_hierarchy()
     except HotspotsError as exc:
-        st.error(t("msg.districts_unavailable", lang, error=str(exc)))
+        st.error(t("msg.districts_unavailable", lang))
+        upload.show_detail(str(exc), lang, where=st)
         st.stop()
 
 
@@ -68,7 +69,8 @@ def incidents(lang: str) -> datasource.Loaded:
     """
     state = datasource.store_state(datasource.default_store_url())
     if state.problem is not None:
-        st.sidebar.warning(t("msg.store_unavailable", lang, error=state.problem))
+        st.sidebar.warning(t("msg.store_unavailable", lang))
+        upload.show_detail(state.problem, lang)
     source = controls.data_source(lang, store_has_data=state.count > 0)
     loaded: datasource.Loaded | None
     try:
@@ -79,7 +81,8 @@ def incidents(lang: str) -> datasource.Loaded:
         else:
             loaded = datasource.demo_data()
     except HotspotsError as exc:
-        st.error(t("msg.store_unavailable", lang, error=str(exc)))
+        st.error(t("msg.store_unavailable", lang))
+        upload.show_detail(str(exc), lang, where=st)
         st.stop()
     if loaded is None:
         st.info(t("msg.upload_prompt", lang))

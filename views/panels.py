@@ -215,12 +215,17 @@ def localised_numbers(
     Returns
     -------
     Styler
-        ``frame.style`` with a formatter for every numeric column (booleans excepted).
+        ``frame.style`` with a formatter for every numeric column; yes/no in ``lang`` for
+        a column of booleans.
     """
     formats: dict[str, Callable[[float], str]] = {}
+    yes, no = t("text.yes", lang), t("text.no", lang)
     for column in frame.columns:
         series = frame[column]
-        if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        if pd.api.types.is_bool_dtype(series):
+            formats[column] = lambda v: yes if v else no
+            continue
+        if not pd.api.types.is_numeric_dtype(series):
             continue
         places = (decimals or {}).get(column, 0)
         formats[column] = partial(_number_text, lang=lang, decimals=places, sign=column in signed_columns)

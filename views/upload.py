@@ -46,21 +46,35 @@ _HIDE_UPLOADER_INSTRUCTIONS: Final = (
 )
 
 
-def show_error(error: HotspotsError, lang: str, *, where: Any = st.sidebar, nested: bool = False) -> None:
-    """Draw an error a user caused as a sentence in ``lang``, never a traceback.
+def show_detail(detail: str, lang: str, *, where: Any = st.sidebar, nested: bool = False) -> None:
+    """Draw the English detail of a problem for an administrator, closed, apart from the user's sentence.
 
-    An error without its own translation gets a general sentence, with its English detail
-    in a closed expander (in a caption when ``nested`` in an expander already, which
+    In a closed expander; in a caption when ``nested`` in an expander already (which
     cannot hold another).
     """
-    where.error(error_text(error, lang))
-    if has_text(error, lang):
-        return
     if nested:
-        where.caption(t("upload.error_detail", lang) + ": " + str(error))
+        where.caption(t("upload.error_detail", lang) + ": " + detail)
         return
     with where.expander(t("upload.error_detail", lang)):
-        st.text(str(error))
+        st.text(detail)
+
+
+def show_error(
+    error: HotspotsError,
+    lang: str,
+    *,
+    where: Any = st.sidebar,
+    nested: bool = False,
+    fallback: str = "error.generic",
+) -> None:
+    """Draw an error a user caused as a sentence in ``lang``, never a traceback.
+
+    An error without its own translation gets the general sentence ``fallback``, with its
+    English detail beside it (``show_detail``).
+    """
+    where.error(error_text(error, lang, fallback=fallback))
+    if not has_text(error, lang):
+        show_detail(str(error), lang, where=where, nested=nested)
 
 
 def uploader_note(lang: str) -> str:
