@@ -130,10 +130,17 @@ def test_the_data_source_and_the_backtest_tab_survive_a_language_switch(app: App
     _open_tab(app, "panel.predictive")
     browser.update(app)
     browser.pick(app, "select_slider", "budget_share", 0.5)
+    dates = next(d for d in app.sidebar.date_input if d.key.startswith("period_"))
+    start, end = dates.value
+    chosen = (start + pd.Timedelta(days=7), end - pd.Timedelta(days=7))
+    dates.set_value(chosen).run()
     browser.pick(app, "selectbox", "lang", "sv")
     assert not app.exception, [e.message for e in app.exception]
     assert browser.stale(app) == []
     assert app.select_slider(key="budget_share").value == 0.5
+    # The range is written 30.11.2026 now (a new widget for the new format) and keeps the dates.
+    (dates,) = [d for d in app.sidebar.date_input if d.key.startswith("period_")]
+    assert dates.value == chosen and dates.proto.format == "DD.MM.YYYY"
     tab = next(tab for tab in app.tabs if tab.label == t("panel.predictive", "sv"))
     texts = page_texts(app)
     assert foreign(texts, "sv") == [] and unfilled(texts) == []

@@ -12,7 +12,7 @@ from geo.incidents import ImportResult
 from i18n import LANGUAGES, t
 from i18n.problems import field_label
 from tests.browser_labels import BrowserLabels
-from views.upload import MAPPED_FIELDS, rejects_view
+from views.upload import MAPPED_FIELDS, css_string, rejects_view, uploader_style
 
 UPLOAD_SECTION = """
 import streamlit as st
@@ -105,3 +105,10 @@ def test_the_uploader_says_its_formats_and_limit_in_the_language() -> None:
     at.run()
     captions = [c.value for c in at.sidebar.caption]
     assert t("upload.limits", "fi", limit="200") in captions  # Streamlit's default limit, 200 MB
+
+
+def test_the_uploaders_button_is_drawn_in_the_language_by_a_safe_style_sheet() -> None:
+    assert 'content: "Valitse tiedosto"' in uploader_style("fi")
+    assert 'content: "Välj fil"' in uploader_style("sv")
+    # A catalogue text cannot end the string or the style sheet.
+    assert css_string('a"b\\c</style>') == '"a\\"b\\\\c\\3c /style>"'

@@ -5,6 +5,7 @@ Pure, no Streamlit (tested with pytest; a notebook can use them):
     ``map_layers``      the map's layers: districts by value, hotspots by rank, incidents
     ``assets``          Leaflet and the rest, copied from installed packages, served by the app
     ``urlstate``        the part of the view state kept in the URL (bookmarks)
+    ``axes``            chart axis labels in the page's language (Vega label expressions)
 
 Cached with ``st.cache_data``, drawing nothing:
     ``datasource``      the incidents (demo, store, upload), service points, district layers,

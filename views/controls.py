@@ -165,20 +165,35 @@ def categories(lang: str, url: urlstate.UrlState) -> tuple[str, tuple[str, ...],
     return preset, tuple(chosen), tuple(sources)
 
 
+#: How the date range is written, as ``i18n.format_date`` writes days (Streamlit's own formats).
+DATE_FORMATS: Final = {"fi": "DD.MM.YYYY", "sv": "DD.MM.YYYY", "en": "YYYY-MM-DD"}
+
+
 def period(lang: str, *, first: date, last: date) -> tuple[date, date]:
-    """Draw the date range of the current period (default: the last six months of the data)."""
+    """Draw the date range of the current period (default: the last six months of the data).
+
+    The range is written the language's way. Streamlit makes a new widget when the
+    format changes, so the chosen range is kept in the session and the new widget
+    starts from it: a language switch keeps the dates.
+    """
     default_start = max(first, (pd.Timestamp(last) - pd.DateOffset(months=6)).date() + timedelta(days=1))
+    bounds = f"{first}_{last}"
+    remembered = st.session_state.get("period_chosen")
+    start, end = remembered[1] if remembered and remembered[0] == bounds else (default_start, last)
+    shape = DATE_FORMATS[lang]
     value = st.sidebar.date_input(
         t("sidebar.date_range", lang),
-        value=(default_start, last),
+        value=(start, end),
         min_value=first,
         max_value=last,
-        key=f"period_{first}_{last}",
+        format=shape,
+        key=f"period_{bounds}_{shape.replace('.', '').replace('-', '')}",
     )
     if isinstance(value, tuple) and len(value) == 2:
+        st.session_state["period_chosen"] = (bounds, (value[0], value[1]))
         return value[0], value[1]
-    # While the user is between the two clicks of a range, keep the default.
-    return default_start, last
+    # While the user is between the two clicks of a range, keep the range before.
+    return start, end
 
 
 def comparison(lang: str) -> str:

@@ -5,8 +5,8 @@ mapping names each field in words with its code in small print, an error is one 
 sentences (``i18n.problems.error_text``) with the English detail only behind an expander
 when there is no translation, and the rejected rows show their reasons translated
 (``rejects_view``, pure) while the downloaded CSV keeps the CLI's English reasons.
-Streamlit's own file-uploader texts cannot be translated; its English size line is
-hidden and said in the interface language instead (``uploader_note``).
+Streamlit's own file-uploader texts cannot be translated: a style sheet hides its English
+size line and draws its button's text in the language (``uploader_style``).
 """
 
 from __future__ import annotations
@@ -38,12 +38,29 @@ CRS_CHOICES: Final = ("auto", "3879", "3067", "4326")
 #: At most this many rejected rows are shown in the sidebar (all of them are in the download).
 REJECTS_SHOWN: Final = 200
 
-# Streamlit writes "200MB per file • CSV, XLSX ..." under the uploader in English, and no
-# option changes it: hide that line (``uploader_note`` says the limit in the interface
-# language; the widget's label names the formats).
-_HIDE_UPLOADER_INSTRUCTIONS: Final = (
-    "<style>[data-testid='stFileUploaderDropzoneInstructions'] {display: none;}</style>"
-)
+# Streamlit writes the uploader's button ("Upload") and "200MB per file • CSV, XLSX ..." in
+# English, and no option changes them. A style sheet hides that line (``uploader_note``
+# says the limit in the language; the label names the formats) and draws the button's
+# text from the catalogue over Streamlit's own (kept in the page, at size 0). It leans on
+# Streamlit's test ids, which its own tests use; the README says what stays English.
+_UPLOADER_STYLE: Final = """<style>
+[data-testid='stFileUploaderDropzoneInstructions'] {{display: none;}}
+[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p {{font-size: 0;}}
+[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p::after {{
+  content: {button}; font-size: 14px;
+}}
+</style>"""
+
+
+def css_string(text: str) -> str:
+    """Return ``text`` as a CSS string literal (quotes, backslashes and ``<`` escaped)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+    return f'"{escaped}"'
+
+
+def uploader_style(lang: str) -> str:
+    """Return the style sheet that says the file uploader's button in ``lang`` (see above)."""
+    return _UPLOADER_STYLE.format(button=css_string(t("upload.button", lang)))
 
 
 def show_detail(detail: str, lang: str, *, where: Any = st.sidebar, nested: bool = False) -> None:
@@ -85,7 +102,7 @@ def uploader_note(lang: str) -> str:
 
 def file_uploader(label: str, lang: str, *, types: tuple[str, ...], key: str) -> Any:
     """Draw a file uploader in the sidebar, its size limit said in ``lang`` (Streamlit's own line hidden)."""
-    st.sidebar.html(_HIDE_UPLOADER_INSTRUCTIONS)
+    st.sidebar.html(uploader_style(lang))
     upload = st.sidebar.file_uploader(label, type=list(types), key=key)
     st.sidebar.caption(uploader_note(lang))
     return upload
