@@ -12,8 +12,9 @@ from streamlit.testing.v1 import AppTest
 import cli
 from geo import demo, settings
 from i18n import t
-from tests.browser_labels import BrowserLabels
+from tests.browser_labels import BrowserLabels, choice_widgets
 from tests.page_text import foreign, page_texts, table_cells, unfilled
+from views import controls
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -103,6 +104,8 @@ def test_fi_en_sv_every_text_in_the_language_and_numbers_in_its_format(app: AppT
         assert foreign(texts, lang) == [], lang
         assert unfilled(texts) == [], lang
         assert browser.stale(app) == [], lang
+        # Every choice widget is one the language switch relabels (the picker itself aside).
+        assert [w.key for w in choice_widgets(app) if not controls.is_coded(str(w.key))] == ["lang"]
         # (2) the choices, the chosen hotspot and the open tab survive the switch
         assert app.sidebar.selectbox(key="map_level").value == "osaalue"
         assert app.sidebar.selectbox(key="comparison").value == "year_before"
@@ -146,8 +149,17 @@ def test_the_data_source_and_the_backtest_tab_survive_a_language_switch(app: App
     assert foreign(texts, "sv") == [] and unfilled(texts) == []
     table = [cell for row in table_cells(tab.dataframe[0])[1:] for cell in row]
     assert "0,5\u00a0%" in table and not [c for c in table if NOT_FINNISH_OR_SWEDISH.search(c)]
+    app.session_state["panel_tab"] = t("panel.downloads", "sv")
+    app.run()
+    browser.update(app)
+    browser.pick(app, "selectbox", "dl_size", "a4")
+    browser.pick(app, "selectbox", "lang", "fi")
+    assert browser.stale(app) == [] and app.selectbox(key="dl_size").value == "a4"
+    texts = page_texts(app)
+    assert foreign(texts, "fi") == [] and unfilled(texts) == []
+    assert [w.key for w in choice_widgets(app) if not controls.is_coded(str(w.key))] == ["lang"]
     browser.pick(app, "radio", "data_source", "upload")
-    for lang in ("en", "fi"):
+    for lang in ("en", "sv"):
         browser.pick(app, "selectbox", "lang", lang)
         assert not app.exception, [e.message for e in app.exception]
         assert browser.stale(app) == []
