@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from geo import settings
 from i18n import t
 from tests import osm_register
+from views import datasource
 
 DATA_SECTION = """
 import streamlit as st
