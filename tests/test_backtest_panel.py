@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from hotspots.backtest.last_period import TABLE_COLUMNS, PredictiveCheck, hotspots_in_budget
+from i18n import t
 from views import backtest_panel
 
 TRAIN = (pd.Timestamp("2025-11-01"), pd.Timestamp("2026-05-01"))
@@ -59,7 +60,8 @@ def _check(hit_rates: dict[str, float], *, status: str = "ok", share: float = 0.
 def test_sentences_in_three_languages() -> None:
     fit = hotspots_in_budget(_hand_made(), study_area_km2=100.0, share=0.035, n_incidents=50)
     assert backtest_panel.fit_sentence(fit, "en") == (
-        "At 3.5% of the area (3.5 km²) the top 3 hotspots fit; they hold 70% of this period's incidents."
+        "At 3.5% of the area (3.50\u00a0km²) the top 3 hotspots fit; "
+        "they hold 70% of this period's incidents."
     )
     assert "3,5\u00a0%" in backtest_panel.fit_sentence(fit, "fi")
     assert "3 kärkihotspotia" in backtest_panel.fit_sentence(fit, "fi")
@@ -70,7 +72,7 @@ def test_sentences_in_three_languages() -> None:
     nothing = hotspots_in_budget(_hand_made().iloc[0:0], study_area_km2=100.0, share=0.5, n_incidents=50)
     assert backtest_panel.fit_sentence(nothing, "en").startswith("The selection has no hotspots.")
     none = hotspots_in_budget(_hand_made(), study_area_km2=100.0, share=0.005, n_incidents=50)
-    assert "den högst rankade är 1,0 km²" in backtest_panel.fit_sentence(none, "sv")
+    assert "den högst rankade är 1,00\u00a0km²" in backtest_panel.fit_sentence(none, "sv")
 
 
 @pytest.mark.parametrize(
@@ -90,6 +92,28 @@ def test_result_text_names_the_periods_the_rates_and_a_better_method() -> None:
     assert text.endswith("Best at this share: Grid counts (35%).")
     fi = backtest_panel.result_text(check, "fi")
     assert "1.11.2025–30.4.2026" in fi
+
+
+def test_one_headline_names_the_budget_what_was_caught_and_the_ceiling() -> None:
+    check = _check({"dbscan": 0.30, "grid": 0.35, "kde-rule": 0.20, "gistar": 0.10, "best": 0.50})
+    assert backtest_panel.headline(check, "en") == (
+        "Last period's hotspots, 3% of the area, caught 30% of this period's incidents; the best possible "
+        "area of the same size, chosen with hindsight, would have caught 50%."
+    )
+    assert backtest_panel.headline(check, "fi").count("%") == 3
+
+
+def test_the_area_reads_the_same_in_the_sentence_and_the_table() -> None:
+    check = _check({"dbscan": 0.30, "grid": 0.35, "kde-rule": 0.20, "gistar": 0.10, "best": 0.50})
+    table = backtest_panel.table_view(check, "fi")
+    areas = set(table[t("column.area_km2", "fi")])
+    fit = hotspots_in_budget(
+        _hand_made(), study_area_km2=check.study_area_km2, share=check.area_share, n_incidents=50
+    )
+    chosen = check.at_share("dbscan")
+    assert chosen is not None
+    sentence = backtest_panel.fit_sentence(fit, "fi", area_km2=float(chosen["area_km2"]))
+    assert any(area in sentence for area in areas), (areas, sentence)
 
 
 def test_result_text_says_nothing_of_a_leader_when_dbscan_leads() -> None:

@@ -16,7 +16,7 @@ import streamlit as st
 
 from hotspots.analysis import Analysis
 from hotspots.backtest.last_period import MIN_INCIDENTS, BudgetFit, PredictiveCheck, hotspots_in_budget
-from i18n import format_date, format_number, format_percent, t
+from i18n import format_area_km2, format_date, format_number, format_percent, t
 from views import axes
 
 #: Slider range and default, in per cent of the study area.
@@ -42,18 +42,20 @@ def _period(since: pd.Timestamp | None, until: pd.Timestamp | None, lang: str) -
     return f"{format_date(since, lang)}–{format_date(until - pd.Timedelta(days=1), lang)}"
 
 
-def fit_sentence(fit: BudgetFit, lang: str) -> str:
-    """Return the sentence "At 3 % of the area (6.4 km²) the top 7 hotspots fit; they hold 41 % ..."."""
+def fit_sentence(fit: BudgetFit, lang: str, *, area_km2: float | None = None) -> str:
+    """Return the sentence "At 3 % of the area (6.4 km²) the top 7 hotspots fit; they hold 41 % ...".
+
+    ``area_km2`` is the area the backtest table shows for the budget (whole study cells);
+    given, the sentence names it, so text and table agree. Default: the budget itself.
+    """
     values = {
         "share": _share_text(fit.area_share, lang),
-        "area": format_number(fit.budget_km2, lang, decimals=1),
+        "area": format_area_km2(fit.budget_km2 if area_km2 is None else area_km2, lang),
     }
     if fit.n_hotspots == 0:
         return t("predictive.fit_no_hotspots", lang, **values)
     if fit.count == 0:
-        return t(
-            "predictive.fit_none", lang, top_area=format_number(fit.top_area_km2, lang, decimals=1), **values
-        )
+        return t("predictive.fit_none", lang, top_area=format_area_km2(fit.top_area_km2, lang), **values)
     pct = percent(fit.incident_share, lang) if math.isfinite(fit.incident_share) else "–"
     if fit.count == 1:
         return t("predictive.fit_one", lang, pct=pct, **values)
@@ -107,7 +109,7 @@ def table_view(check: PredictiveCheck, lang: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             t("predictive.column.area_share", lang): [_share_text(s, lang) for s in table["area_share"]],
-            t("column.area_km2", lang): [format_number(a, lang, decimals=1) for a in table["area_km2"]],
+            t("column.area_km2", lang): [format_area_km2(a, lang) for a in table["area_km2"]],
             t("predictive.column.method", lang): [method_label(m, lang) for m in table["method"]],
             t("predictive.column.hit_rate", lang): [percent(h, lang, decimals=1) for h in table["hit_rate"]],
             t("predictive.column.pai", lang): [format_number(p, lang, decimals=1) for p in table["pai"]],
@@ -186,22 +188,41 @@ def budget_slider(lang: str) -> float:
     return float(value) / 100
 
 
-def predictive_panel(result: Analysis, check: PredictiveCheck, lang: str) -> None:
-    """Draw the sentence, the backtest table and chart, and what the measures mean."""
+def heading(lang: str) -> None:
+    """Draw the tab's heading and what it checks, above the budget slider."""
     st.subheader(t("predictive.title", lang))
     st.caption(t("predictive.intro", lang))
-    if check.status == "no_area":
-        st.info(result_text(check, lang))
-        return
-    hotspots = result.hotspots
-    fit = hotspots_in_budget(
-        hotspots, study_area_km2=check.study_area_km2, share=check.area_share, n_incidents=len(result.current)
+
+
+def headline(check: PredictiveCheck, lang: str) -> str:
+    """Return the tab's one headline sentence: what last period's hotspots caught, against the best."""
+    dbscan, best = check.at_share("dbscan"), check.at_share("best")
+    assert dbscan is not None and best is not None  # "ok" checks hold every method at the share
+    return t(
+        "predictive.headline",
+        lang,
+        share=_share_text(check.area_share, lang),
+        hit_rate=percent(float(dbscan["hit_rate"]), lang),
+        best_rate=percent(float(best["hit_rate"]), lang),
     )
-    st.markdown(fit_sentence(fit, lang))
+
+
+def predictive_panel(result: Analysis, check: PredictiveCheck, lang: str) -> None:
+    """Draw the headline, then the details, the backtest table and chart, and what they mean."""
     if not check.ok:
         st.info(result_text(check, lang))
         return
-    st.markdown(result_text(check, lang))
+    st.markdown(f"**{headline(check, lang)}**")
+    fit = hotspots_in_budget(
+        result.hotspots,
+        study_area_km2=check.study_area_km2,
+        share=check.area_share,
+        n_incidents=len(result.current),
+    )
+    chosen = check.at_share("dbscan")
+    with st.expander(t("predictive.details", lang)):
+        st.markdown(result_text(check, lang))
+        st.markdown(fit_sentence(fit, lang, area_km2=None if chosen is None else float(chosen["area_km2"])))
     st.caption(t("predictive.table", lang))
     st.dataframe(table_view(check, lang), hide_index=True, width="stretch")
     st.altair_chart(hit_rate_chart(check, lang), width="stretch")

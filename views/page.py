@@ -312,6 +312,7 @@ def panel_tabs(
         _parameters(shown.result, lang)
     if tab_predictive.open:
         with tab_predictive:
+            backtest_panel.heading(lang)
             share = backtest_panel.budget_slider(lang)
             check = results.predictive_check(shown.request, share, data, shown.result)
             backtest_panel.predictive_panel(shown.result, check, lang)
