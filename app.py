@@ -17,7 +17,7 @@ import streamlit as st
 
 from hotspots.selection import Selection
 from i18n import t
-from views import assets, controls, page, panels, results, urlstate
+from views import assets, controls, page, pagestyle, panels, results, urlstate
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -34,6 +34,7 @@ def main() -> None:
     lang = controls.language(url)
     # After the language: the browser tab's title is in it too (Streamlit allows the call here).
     st.set_page_config(page_title=t("app.title", lang), page_icon="🗺️", layout="wide")
+    pagestyle.apply()
     st.title(t("app.title", lang))
     st.caption(t("app.subtitle", lang))
     hierarchy = page.district_hierarchy(lang)

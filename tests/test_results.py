@@ -127,6 +127,17 @@ def test_localised_hotspots_and_district_figures(incidents: pd.DataFrame) -> Non
     assert int(table["n"].sum()) == int(result.current["suurpiiri_code"].notna().sum())
 
 
+def test_a_district_filter_leaves_only_its_own_rows_in_the_district_table(incidents: pd.DataFrame) -> None:
+    data, _ = _data(incidents, "test-tables-kallio")
+    request = _request(data.version, selection=Selection(osaalue=("112",)))  # Linjat, in Kallio
+    result = results.period_analysis(request, data, None)
+    peruspiiri, _ = results.district_figures(request, "peruspiiri", result)
+    assert peruspiiri["code"].astype(str).tolist() == ["301"]  # Kallio, not 33 rows of zeros
+    osaalue, _ = results.district_figures(request, "osaalue", result)
+    assert osaalue["code"].astype(str).tolist() == ["112"]
+    assert int(osaalue["n"].sum()) == len(result.current)
+
+
 def test_suggestion_needs_three_incidents(incidents: pd.DataFrame) -> None:
     data, _ = _data(incidents, "test-suggestion")
     suggested = results.suggestion(data.version, Selection(), data)

@@ -258,7 +258,8 @@ def district_figures(request: Request, level: str, _result: analysis.Analysis) -
     Returns
     -------
     tuple[DataFrame, bool]
-        ``hotspots.figures.district_table`` at ``level``, and False when the population
+        ``hotspots.figures.district_table`` at ``level`` (with a district filter, only the
+        districts at ``level`` that hold a chosen osa-alue), and False when the population
         data are unavailable (rates are then empty).
     """
     residents = datasource.residents(level)
@@ -269,6 +270,11 @@ def district_figures(request: Request, level: str, _result: analysis.Analysis) -
         level=level,
         residents=residents,
     )
+    selection = request.selection
+    if selection.has_districts:  # the chosen districts only, not a column of zeros for the rest
+        hierarchy = datasource.district_hierarchy()
+        chosen = set(hierarchy.loc[selection.district_mask(hierarchy), f"{level}_code"].astype(str))
+        table = table[table["code"].astype(str).isin(chosen)].reset_index(drop=True)
     return table, residents is not None
 
 

@@ -1,0 +1,26 @@
+"""The page's style sheet: compact top, and a print layout without the sidebar."""
+
+from __future__ import annotations
+
+import re
+
+from views.pagestyle import PAGE_STYLE
+
+
+def _print_rules() -> str:
+    match = re.search(r"@media print \{(.*)\}\s*</style>", PAGE_STYLE, flags=re.S)
+    assert match is not None
+    return match.group(1)
+
+
+def test_printing_leaves_out_the_sidebar_the_toolbar_and_the_tabs() -> None:
+    hidden = _print_rules().split("{display: none !important;}")[0]
+    for test_id in ("stSidebar", "stToolbar", "stTabs", "stStatusWidget"):
+        assert test_id in hidden
+    assert "size: A4 landscape" in _print_rules()
+
+
+def test_the_screen_rules_only_tighten_the_top_and_leave_the_map_alone() -> None:
+    screen = PAGE_STYLE.split("@media print")[0]
+    assert "padding-top: 1.5rem" in screen
+    assert "iframe" not in screen and "display: none" not in screen
