@@ -51,6 +51,7 @@ def test_a_reachable_source_is_used_directly(server: TileServer, urls: AssetUrls
     state = livemap.basemap_state(urls)
     assert state.status == "remote" and state.basemap is not None
     assert state.basemap.url == server.wms() and state.basemap.attribution == "© Loopback"
+    assert state.basemap.probe_url == tiles.tile_url(server.wms(), *tiles.PROBE_TILE)
     assert len(server.requests) == 1  # one probe, one tile
 
 
@@ -63,9 +64,11 @@ def test_fetched_tiles_are_served_by_the_app(server: TileServer, urls: AssetUrls
     assert state.status == "local" and state.basemap is not None and len(server.requests) == asked  # no probe
     basemap = state.basemap
     assert basemap.url == f"/app/static/tiles/{source.key}/{{z}}/{{x}}/{{y}}.png"
-    assert (basemap.min_native_zoom, basemap.max_native_zoom) == (12, 13) and basemap.bounds == pytest.approx(
-        SMALL_BBOX
-    )
+    assert (basemap.min_native_zoom, basemap.max_native_zoom) == (12, 13)
+    assert basemap.bounds == pytest.approx(SMALL_BBOX)
+    assert basemap.probe_url is not None and urls.static_dir is not None
+    probe = urls.static_dir / basemap.probe_url.removeprefix(f"{urls.url_prefix}/")
+    assert probe.is_file()  # the browser's first tile is one the app serves
     assert urls.static_dir is not None
     served = sorted(
         p.relative_to(urls.static_dir / "tiles" / source.key)

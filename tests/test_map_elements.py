@@ -89,6 +89,10 @@ def test_basemap_of_a_wms_or_a_local_copy() -> None:
     assert 'url.replace("{bbox}"' in page and "20037508.342789244" in page
     assert '"attribution": "\\u00a9 City"' in page
     assert "failed >= 4 && loaded === 0" in page and 'window.hsNote("No street map")' in page
+    assert "var probe = null;" in page  # no probe tile: the tiles join the map at once
+    probe = "https://maps.example.test/p.png"
+    probed = _page(BasemapLayer(Basemap(wms.url, "© City", probe_url=probe), name="S", failed_note="x"))
+    assert f'var probe = "{probe}";' in probed and "image.onerror = giveUp" in probed
     local = Basemap("/app/static/tiles/abc/{z}/{x}/{y}.png", "© City", 10, 16, (24.78, 60.1, 25.27, 60.3))
     options = BasemapLayer(local, name="Street map", failed_note="x").options
     assert options["minNativeZoom"] == 10 and options["maxNativeZoom"] == 16

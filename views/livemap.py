@@ -82,18 +82,25 @@ def basemap_state(urls: AssetUrls, *, timeout_s: float = tiles.PROBE_TIMEOUT_S) 
         return BasemapState(None, "off")
     cache = tiles.cached_tiles(source)
     if cache is not None and urls.static_dir is not None:
+        template = install_tiles(urls, cache)
+        west, south, east, north = cache.bbox
+        centre = tiles.tile_of((west + east) / 2, (south + north) / 2, cache.min_zoom)
         return BasemapState(
             Basemap(
-                url=install_tiles(urls, cache),
+                url=template,
                 attribution=source.attribution,
                 min_native_zoom=cache.min_zoom,
                 max_native_zoom=cache.max_zoom,
                 bounds=cache.bbox,
+                probe_url=tiles.tile_url(template, cache.min_zoom, *centre),
             ),
             "local",
         )
     if tiles.reachable(source, timeout_s=timeout_s):
-        return BasemapState(Basemap(url=source.url, attribution=source.attribution), "remote")
+        probe = tiles.tile_url(source.url, *tiles.PROBE_TILE)
+        return BasemapState(
+            Basemap(url=source.url, attribution=source.attribution, probe_url=probe), "remote"
+        )
     return BasemapState(None, "unreachable")
 
 

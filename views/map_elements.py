@@ -252,7 +252,7 @@ class HotspotLayer(Layer):
                 var show = function () { layer.openPopup(anchors[id] || bounds.getCenter()); };
                 if (map.getBounds().contains(bounds) && map.getZoom() >= 14) { show(); return; }
                 map.once("moveend", show);
-                map.flyToBounds(bounds, {maxZoom: 16, padding: [60, 60], duration: 0.6});
+                map.flyToBounds(bounds, {maxZoom: 15, padding: [60, 60], duration: 0.6});
             };
             return group;
         })({{ this._parent.get_name() }});
@@ -315,6 +315,8 @@ class Basemap:
         Zoom levels the tiles exist for (a local copy); other zooms scale them.
     bounds
         Lon/lat box (west, south, east, north) outside which no tile is asked for.
+    probe_url
+        One tile the browser loads first; the tiles are drawn only when it comes.
     """
 
     url: str
@@ -322,10 +324,11 @@ class Basemap:
     min_native_zoom: int | None = None
     max_native_zoom: int | None = None
     bounds: tuple[float, float, float, float] | None = None
+    probe_url: str | None = None
 
 
 class BasemapLayer(Layer):
-    """The tiles of a :class:`Basemap`; when the browser gets none, they are dropped and a note says so.
+    """The tiles of a :class:`Basemap`, drawn once a first tile came; else a note says why there are none.
 
     Parameters
     ----------
@@ -334,7 +337,7 @@ class BasemapLayer(Layer):
     name
         Name in the layer control.
     failed_note
-        Shown in the map (escaped HTML) when the first tiles all fail in the browser.
+        Shown in the map (escaped HTML) when the browser gets no tile.
     """
 
     _template = Template(
@@ -355,16 +358,28 @@ class BasemapLayer(Layer):
                     return url.replace("{bbox}", box.join(","));
                 };
             }
-            var loaded = 0, failed = 0;
+            // The tiles join the map only after one tile came: a browser that cannot reach
+            // the source asks once, not for every tile in view, and the note says why.
+            var holder = L.layerGroup(), loaded = 0, failed = 0;
+            function giveUp() {
+                if (holder.hasLayer(layer)) { holder.removeLayer(layer); }
+                if (window.hsNote) { window.hsNote({{ this.failed_note|tojson }}); }
+            }
             layer.on("tileload", function () { loaded += 1; });
             layer.on("tileerror", function () {
                 failed += 1;
-                if (failed >= 4 && loaded === 0 && map.hasLayer(layer)) {
-                    map.removeLayer(layer);
-                    if (window.hsNote) { window.hsNote({{ this.failed_note|tojson }}); }
-                }
+                if (failed >= 4 && loaded === 0) { giveUp(); }
             });
-            return layer;
+            var probe = {{ this.basemap.probe_url|tojson }};
+            if (probe) {
+                var image = new Image();
+                image.onload = function () { holder.addLayer(layer); };
+                image.onerror = giveUp;
+                image.src = probe;
+            } else {
+                holder.addLayer(layer);
+            }
+            return holder;
         })({{ this._parent.get_name() }});
         {% endmacro %}
         """
