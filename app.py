@@ -30,9 +30,10 @@ def _asset_urls() -> assets.AssetUrls:
 
 def main() -> None:
     """Draw the page: the sidebar's choices, the key figures, ranking and map, then the tabs."""
-    st.set_page_config(page_title="Helsinki hotspots", page_icon="🗺️", layout="wide")
     url = urlstate.read(st.query_params.to_dict())
     lang = controls.language(url)
+    # After the language: the browser tab's title is in it too (Streamlit allows the call here).
+    st.set_page_config(page_title=t("app.title", lang), page_icon="🗺️", layout="wide")
     st.title(t("app.title", lang))
     st.caption(t("app.subtitle", lang))
     hierarchy = page.district_hierarchy(lang)

@@ -5,13 +5,18 @@ Modules, from the package's base up:
 ``privacy``
     Suppression of small counts, shareable hotspot outlines, the classification words.
 ``texts``
-    What every export says about itself: period, filters, method, counts, sources.
+    What every export says about itself: title, place, period, filters, method, counts,
+    peak times, sources.
+``filenames``
+    The filter in every file name, ASCII-safe.
 ``rendering``
     Fixed matplotlib settings and reproducible PNG bytes for every figure.
 ``basemap``
     Optional XYZ tiles under the map, cached on disk.
+``mapscale``
+    The map's scale bar and north arrow.
 ``cartography``
-    The map on its axes: districts, density, incidents, numbered hotspots, scale, north.
+    The map on its axes: land and sea, districts, density, incidents, numbered hotspots.
 ``panel``
     The picture's side panel: key figures, legend, ranked hotspots, sources.
 ``mapimage``
@@ -20,6 +25,10 @@ Modules, from the package's base up:
     Incidents per week and per hour x weekday.
 ``downloads``
     Hotspots (GeoJSON, GeoPackage, CSV), districts (CSV, XLSX) and incidents as bytes.
+``prediction``
+    Whether last period's hotspots predicted this period, in words (the app's check).
+``pdftables``
+    The PDF's text styles and tables: key figures, top ten, districts, prediction.
 ``pdf``
     The two-page PDF briefing (``brief_pdf_bytes``).
 
@@ -40,6 +49,7 @@ from briefing.downloads import (
     incidents_csv_bytes,
     write_hotspots,
 )
+from briefing.filenames import file_stem
 from briefing.mapimage import MapOptions, MapPicture, MapSize, map_figure, map_png_bytes
 from briefing.pdf import BriefOptions, brief_pdf_bytes
 from briefing.privacy import (
@@ -61,7 +71,9 @@ from briefing.texts import (
     marking,
     method_text,
     period_text,
+    place_text,
     source_lines,
+    title_text,
 )
 
 __all__ = [
@@ -81,6 +93,7 @@ __all__ = [
     "districts_csv_bytes",
     "districts_xlsx_bytes",
     "figure_png_bytes",
+    "file_stem",
     "filters_text",
     "format_date",
     "format_datetime",
@@ -95,8 +108,10 @@ __all__ = [
     "marking",
     "method_text",
     "period_text",
+    "place_text",
     "shareable_district_table",
     "shareable_outlines",
     "source_lines",
+    "title_text",
     "write_hotspots",
 ]

@@ -1,9 +1,11 @@
-"""The map on its axes: districts, density, incidents, numbered hotspots, scale bar, north arrow.
+"""The map on its axes: land and sea, districts, density, incidents, numbered hotspots.
 
-Drawn in EPSG:3067 metres. ``map_content`` decides what one map shows (its frame, the
-hotspot outlines and ranks, the district layers); ``draw_map`` draws it and returns what
-the legend has to explain. The north arrow points to true north, which in EPSG:3067 leans
-a degree or two from the grid's up.
+Drawn in EPSG:3067 metres. ``map_content`` decides what one map shows (its frame: the
+chosen districts' whole land with a margin; the hotspot outlines and ranks; the district
+layers cut to the land, over the water of Helsinki's districts); ``draw_map`` draws it,
+with the scale bar and north arrow of ``mapscale``, and returns what the legend has to
+explain. Rank numbers are sized from the base text size (``MapStyle.fontsize``), which the
+PDF sets for print.
 
 Aggregated maps (the default) show the shareable hotspot outlines
 (``privacy.shareable_outlines``) and, optionally, incident density in grid cells; cells
@@ -27,17 +29,17 @@ from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
 from matplotlib.colors import BoundaryNorm, ListedColormap
-from matplotlib.patches import FancyArrow, PathPatch, Rectangle
+from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 from numpy.typing import NDArray
 
+from briefing.mapscale import north_arrow, scale_bar
 from briefing.privacy import shareable_outlines
 from geo import crs
 from geo import districts as district_layers
 from geo.errors import ParameterError
 from hotspots.analysis import Analysis
 from hotspots.grid import TERRITORIAL_SEA_CODE, study_area
-from i18n import format_number, t
 
 #: Hotspot fill and edge (the numbers' discs are the edge colour).
 HOTSPOT_FILL: Final = "#e34a33"
@@ -45,11 +47,17 @@ HOTSPOT_EDGE: Final = "#99000d"
 #: Land districts' fill and the basic districts' (peruspiiri) boundaries.
 DISTRICT_FILL: Final = "#f3f1ec"
 DISTRICT_EDGE: Final = "#6b6558"
+#: The outline of the chosen districts.
+CHOSEN_EDGE: Final = "#2b2b2b"
 #: The RESTRICTED marking and the synthetic-data warning.
 RESTRICTED_RED: Final = "#b00020"
 _OSAALUE_EDGE: Final = "#b8b4aa"
 _SEA_FILL: Final = "#dce9f2"
 _DENSITY_COLOURS: Final = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+#: Rank numbers' size as a share of the base text size (the PDF's base is set for print).
+NUMBER_SCALE: Final = 0.9
+#: Margin around the study area, as a share of the frame's longer side.
+FRAME_MARGIN: Final = 0.04
 #: Below this extent width (metres) districts are named at osa-alue level.
 _OSAALUE_NAMES_BELOW_M: Final = 12_000.0
 
@@ -103,35 +111,65 @@ def _paths(geoms: Sequence[Any]) -> list[MplPath]:
 # --------------------------------------------------------------------------- content
 
 
+def _study_land(analysis: Analysis, osaalue: gpd.GeoDataFrame) -> Any | None:
+    """Return the land of the chosen districts (Helsinki's without a choice); None when it has none."""
+    try:
+        return study_area(analysis.selection, osaalue)
+    except ParameterError:  # only the territorial sea chosen
+        return None
+
+
 def _extent(
-    analysis: Analysis, osaalue: gpd.GeoDataFrame, outlines: NDArray[np.object_], *, restricted: bool
+    analysis: Analysis,
+    osaalue: gpd.GeoDataFrame,
+    outlines: NDArray[np.object_],
+    *,
+    land: Any | None,
+    restricted: bool,
 ) -> Bounds:
-    """Bounds of the chosen districts' land (or Helsinki's), grown to hold every hotspot.
+    """Bounds of the chosen districts' land (or Helsinki's) and every hotspot, with a margin.
 
     District polygons reach far out to sea, so the frame is their land (the shore cut plus
-    75 m, ``hotspots.grid.study_area``). An aggregated picture never frames on incident
-    positions: its edge would move with a lone incident and locate it. A restricted one,
-    which shows the incidents anyway, follows where they are (all but the outermost 0.5 %).
+    75 m, ``hotspots.grid.study_area``): the whole of it, islands and Lauttasaari included,
+    never cropped. An aggregated picture never frames on incident positions: its edge would
+    move with a lone incident and locate it. A restricted one, which shows the incidents
+    anyway, grows to hold where they are (all but the outermost 0.5 %).
     """
-    current = analysis.current
-    x = current["x_m"].to_numpy(dtype=np.float64) if len(current) else np.empty(0)
-    y = current["y_m"].to_numpy(dtype=np.float64) if len(current) else np.empty(0)
-    keep = np.isfinite(x) & np.isfinite(y)
-    if restricted and not analysis.selection.has_districts and keep.sum() >= 2:
-        x0, x1 = (float(v) for v in np.quantile(x[keep], [0.005, 0.995]))
-        y0, y1 = (float(v) for v in np.quantile(y[keep], [0.005, 0.995]))
-    else:
-        try:
-            land = study_area(analysis.selection, osaalue)
-            x0, y0, x1, y1 = (float(v) for v in shapely.bounds(land))
-        except ParameterError:  # only the territorial sea chosen: show it
-            x0, y0, x1, y1 = (float(v) for v in osaalue.total_bounds)
+    if land is not None:
+        x0, y0, x1, y1 = (float(v) for v in shapely.bounds(land))
+    else:  # only the territorial sea chosen: show it
+        x0, y0, x1, y1 = (float(v) for v in osaalue.total_bounds)
     present = [g for g in outlines if g is not None and not shapely.is_empty(g)]
     if present:
         hx0, hy0, hx1, hy1 = shapely.total_bounds(np.asarray(present, dtype=object))
         x0, y0, x1, y1 = min(x0, hx0), min(y0, hy0), max(x1, hx1), max(y1, hy1)
-    pad = 0.03 * max(x1 - x0, y1 - y0, 1000.0)
+    current = analysis.current
+    if restricted and len(current) >= 2:
+        x = current["x_m"].to_numpy(dtype=np.float64)
+        y = current["y_m"].to_numpy(dtype=np.float64)
+        keep = np.isfinite(x) & np.isfinite(y)
+        if keep.sum() >= 2:
+            qx0, qx1 = (float(v) for v in np.quantile(x[keep], [0.005, 0.995]))
+            qy0, qy1 = (float(v) for v in np.quantile(y[keep], [0.005, 0.995]))
+            x0, y0, x1, y1 = min(x0, qx0), min(y0, qy0), max(x1, qx1), max(y1, qy1)
+    pad = FRAME_MARGIN * max(x1 - x0, y1 - y0, 1000.0)
     return x0 - pad, y0 - pad, x1 + pad, y1 + pad
+
+
+def _on_land(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return a district layer cut to the land (the shore plus 75 m), the territorial sea left out.
+
+    The official districts reach far out to sea; drawn whole, the water between the shore
+    and the outer islands looks like empty land. Without land data the layer is returned
+    as it is (and the territorial sea is drawn as sea, ``_sea``).
+    """
+    shore = district_layers.shore_area()
+    if shore is None:
+        return layer
+    kept = layer[layer["code"].astype(str) != TERRITORIAL_SEA_CODE]
+    land = shapely.intersection(np.asarray(kept.geometry.values, dtype=object), shore)
+    out = kept.set_geometry(gpd.GeoSeries(land, index=kept.index, crs=kept.crs))
+    return out[~shapely.is_empty(land)]
 
 
 def _fit_aspect(bounds: Bounds, aspect: float) -> Bounds:
@@ -158,7 +196,12 @@ class MapContent:
     ranks
         The hotspots' ranks, in the same order.
     osaalue, peruspiiri
-        District layers in EPSG:3067.
+        District layers in EPSG:3067, cut to the land (whole when there are no land data).
+    sea
+        The whole osa-alue layer: drawn as water under the land, so that the sea inside
+        Helsinki's districts reads as sea and the land beyond the city stays blank.
+    chosen
+        The chosen districts' land, outlined on the map; None without a district choice.
     """
 
     bounds: Bounds
@@ -166,6 +209,8 @@ class MapContent:
     ranks: NDArray[np.int64]
     osaalue: gpd.GeoDataFrame
     peruspiiri: gpd.GeoDataFrame
+    sea: gpd.GeoDataFrame
+    chosen: Any | None
 
     def fitted(self, aspect: float) -> MapContent:
         """Return the same content framed to width / height ``aspect`` (the axes' shape)."""
@@ -186,8 +231,8 @@ def map_content(
     analysis
         ``hotspots.analysis.analyse(...)`` result.
     restricted
-        Exact hotspot polygons and a frame that follows the incidents; otherwise the
-        shareable outlines and a frame from the districts' land.
+        Exact hotspot polygons and a frame grown to hold the incidents; otherwise the
+        shareable outlines. Either frame holds the chosen districts' whole land.
     osaalue, peruspiiri
         District layers; default the official ones (``geo.districts.load_districts``).
 
@@ -203,7 +248,10 @@ def map_content(
     polygons = np.asarray(hotspots.geometry.values, dtype=object)
     outlines = polygons if restricted else shareable_outlines(polygons, eps_m=analysis.clustering.eps_m)
     ranks = hotspots["rank"].to_numpy(dtype=np.int64) if len(hotspots) else np.empty(0, dtype=np.int64)
-    return MapContent(_extent(analysis, osa, outlines, restricted=restricted), outlines, ranks, osa, per)
+    land = _study_land(analysis, osa)
+    bounds = _extent(analysis, osa, outlines, land=land, restricted=restricted)
+    chosen = land if analysis.selection.has_districts else None
+    return MapContent(bounds, outlines, ranks, _on_land(osa), _on_land(per), osa, chosen)
 
 
 def _density(
@@ -281,11 +329,14 @@ class MapLegend:
         Incidents were drawn as points.
     others
         Hotspots beyond this rank were drawn paler and unnumbered, else None.
+    chosen
+        The chosen districts were outlined.
     """
 
     density: tuple[NDArray[np.float64], list[str]] | None = None
     points: bool = False
     others: int | None = None
+    chosen: bool = False
 
 
 def _label_positions(points: NDArray[np.float64], min_sep: float) -> NDArray[np.float64]:
@@ -319,6 +370,10 @@ def _draw_frame(ax: Axes, bounds: Bounds) -> None:
 
 
 def _draw_districts(ax: Axes, content: MapContent, *, tiles_drawn: bool) -> None:
+    """Water under the land (without tiles), the osa-alue on land, the peruspiiri boundaries."""
+    if not tiles_drawn:
+        water = _paths(list(content.sea.geometry))
+        ax.add_collection(PathCollection(water, facecolor=_SEA_FILL, edgecolor="none", zorder=1))
     osa = content.osaalue
     sea = _sea(content)
     alpha = 0.35 if tiles_drawn else 1.0
@@ -334,6 +389,9 @@ def _draw_districts(ax: Axes, content: MapContent, *, tiles_drawn: bool) -> None
     ax.add_collection(
         PathCollection(per_paths, facecolor="none", edgecolor=DISTRICT_EDGE, linewidth=0.8, zorder=2)
     )
+    chosen = geometry_path(content.chosen)
+    if chosen is not None:
+        ax.add_patch(PathPatch(chosen, facecolor="none", edgecolor=CHOSEN_EDGE, linewidth=2.2, zorder=2))
 
 
 def _draw_density(
@@ -412,7 +470,8 @@ def _draw_numbers(ax: Axes, content: MapContent, *, numbered: int, fontsize: flo
     xy = np.column_stack([shapely.get_x(anchors), shapely.get_y(anchors)])
     bbox = ax.get_window_extent()
     metres_per_pt = (x1 - x0) / max(bbox.width * 72.0 / ax.figure.dpi, 1.0)
-    spots = _label_positions(xy, min_sep=fontsize * 1.9 * metres_per_pt)
+    number_pt = NUMBER_SCALE * fontsize
+    spots = _label_positions(xy, min_sep=number_pt * 2.2 * metres_per_pt)
     for (px, py), (lx, ly), rank in zip(xy, spots, content.ranks[by_rank], strict=True):
         if (lx, ly) != (px, py):
             ax.plot([px, lx], [py, ly], color=HOTSPOT_EDGE, linewidth=0.8, zorder=7)
@@ -420,7 +479,7 @@ def _draw_numbers(ax: Axes, content: MapContent, *, numbered: int, fontsize: flo
             lx,
             ly,
             str(int(rank)),
-            fontsize=fontsize * 0.8,
+            fontsize=number_pt,
             fontweight="bold",
             color="white",
             ha="center",
@@ -469,86 +528,7 @@ def draw_map(ax: Axes, analysis: Analysis, content: MapContent, map_style: MapSt
     _draw_hotspots(ax, content, numbered=map_style.numbered)
     if content.ranks.size:
         _draw_numbers(ax, content, numbered=map_style.numbered, fontsize=map_style.fontsize)
-    _scale_bar(ax, content.bounds, fontsize=map_style.fontsize)
-    _north_arrow(ax, content.bounds, lang=map_style.lang, fontsize=map_style.fontsize)
+    scale_bar(ax, content.bounds, lang=map_style.lang, fontsize=map_style.fontsize)
+    north_arrow(ax, content.bounds, lang=map_style.lang, fontsize=map_style.fontsize)
     others = map_style.numbered if (content.ranks > map_style.numbered).any() else None
-    return MapLegend(density=density, points=points, others=others)
-
-
-# --------------------------------------------------------------------------- scale and north
-
-
-def _nice_length_m(span_m: float) -> float:
-    """Return a round scale-bar length near a fifth of ``span_m``: 1, 2 or 5 times a power of ten."""
-    target = span_m / 5
-    power = 10 ** math.floor(math.log10(target))
-    return float(max(m * power for m in (1, 2, 5) if m * power <= target))
-
-
-def _north_angle_deg(x_m: float, y_m: float) -> float:
-    """Angle in degrees from the grid's up to true north at a point, clockwise positive."""
-    lon, lat = crs.to_wgs84([x_m], [y_m])
-    nx, ny = crs.to_metric(lon, lat + 0.01, src=crs.WGS84)
-    return float(math.degrees(math.atan2(float(nx[0]) - x_m, float(ny[0]) - y_m)))
-
-
-def _scale_bar(ax: Axes, bounds: Bounds, *, fontsize: float) -> None:
-    x0, y0, x1, y1 = bounds
-    length = _nice_length_m(x1 - x0)
-    left, bottom = x0 + 0.03 * (x1 - x0), y0 + 0.035 * (y1 - y0)
-    height = 0.008 * (y1 - y0)
-    half = length / 2
-    for i, face in enumerate(("#222222", "white")):
-        ax.add_patch(
-            Rectangle(
-                (left + i * half, bottom), half, height, facecolor=face, edgecolor="#222222", lw=0.8, zorder=9
-            )
-        )
-    label = f"{format_number(length / 1000, 'en', decimals=0 if length >= 1000 else 1)} km"
-    for i, text in enumerate(("0", "", label)):
-        if text:
-            ax.text(
-                left + i * half,
-                bottom + 1.8 * height,
-                text,
-                fontsize=fontsize * 0.7,
-                ha="center",
-                va="bottom",
-                path_effects=[patheffects.withStroke(linewidth=2.0, foreground="white")],
-                zorder=9,
-            )
-
-
-def _north_arrow(ax: Axes, bounds: Bounds, *, lang: str, fontsize: float) -> None:
-    x0, y0, x1, y1 = bounds
-    angle = math.radians(_north_angle_deg((x0 + x1) / 2, (y0 + y1) / 2))
-    size = 0.06 * (y1 - y0)
-    cx, cy = x1 - 0.05 * (x1 - x0), y1 - 0.12 * (y1 - y0)
-    dx, dy = size * math.sin(angle), size * math.cos(angle)
-    ax.add_patch(
-        FancyArrow(
-            cx - dx / 2,
-            cy - dy / 2,
-            dx,
-            dy,
-            width=size * 0.12,
-            head_width=size * 0.4,
-            head_length=size * 0.4,
-            length_includes_head=True,
-            facecolor="#222222",
-            edgecolor="white",
-            linewidth=0.6,
-            zorder=9,
-        )
-    )
-    ax.text(
-        cx + 0.62 * dx,
-        cy + 0.62 * dy,
-        t("brief.north", lang),
-        fontsize=fontsize,
-        fontweight="bold",
-        ha="center",
-        va="bottom",
-        path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")],
-        zorder=9,
-    )
+    return MapLegend(density=density, points=points, others=others, chosen=content.chosen is not None)

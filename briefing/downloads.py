@@ -48,6 +48,7 @@ from briefing.texts import (
     marking,
     method_text,
     period_text,
+    title_text,
 )
 from geo import crs, files, schema
 from geo import districts as district_layers
@@ -167,13 +168,15 @@ def hotspots_table(
     frame["category_mix"] = pd.array(
         [mix_text(mix, min_count=min_count) for mix in hotspots["categories"]], dtype="string"
     )
-    table = export_table(frame, texts=hotspot_texts(hotspots))
     small = (hotspots["n"].to_numpy(dtype=np.float64) < min_count) if len(hotspots) else np.zeros(0, bool)
+    # A small hotspot's nearest address could point at one incident's door: blanked like its
+    # score, before the recommendations are worded (they name it too).
+    named = [c for c in ("place_fi", "place_sv") if c in frame.columns]
+    frame.loc[small, named] = ""
+    table = export_table(frame, texts=hotspot_texts(frame))
     table["n"] = count_column(hotspots["n"], min_count=min_count).to_numpy()
     table["n_prev"] = count_column(hotspots["n_prev"], min_count=min_count).to_numpy()
     table["score"] = table["score"].astype("Float64").mask(small)
-    # A small hotspot's nearest address could point at one incident's door: blanked like its score.
-    table.loc[small, ["place_fi", "place_sv"]] = ""
     return table
 
 
@@ -201,7 +204,7 @@ def _incidents_frame(analysis: Analysis) -> gpd.GeoDataFrame:
 def _members(analysis: Analysis, *, lang: str, restricted: bool, min_count: int) -> dict[str, Any]:
     """Top-level GeoJSON members: what the file is, its period, its classification."""
     return {
-        "name": f"{t('brief.title', lang)} {period_text(analysis.selection, lang)}",
+        "name": title_text(analysis.selection, lang),
         "classification": RESTRICTED if restricted else AGGREGATED,
         "marking": marking(lang, restricted=restricted),
         "period": period_text(analysis.selection, lang),
@@ -470,9 +473,8 @@ def _workbook_properties(
 ) -> None:
     """Title, subject, keywords and category say what the workbook is and how it is classified."""
     classification = RESTRICTED if restricted else AGGREGATED
-    title = f"{t('brief.title', lang)} – {t('panel.district_table', lang)}"
-    if analysis is not None:
-        title += f" {period_text(analysis.selection, lang)}"
+    title = f"{title_text(analysis.selection if analysis is not None else None, lang)} – "
+    title += t("panel.district_table", lang)
     props = book.properties
     props.title = f"{marking(lang, restricted=True)} – {title}" if restricted else title
     props.subject = f"{classification}: {marking(lang, restricted=restricted)}"

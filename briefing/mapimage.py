@@ -30,7 +30,15 @@ from briefing.cartography import RESTRICTED_RED, Bounds, MapStyle, draw_map, map
 from briefing.panel import PanelText, draw_panel
 from briefing.privacy import AGGREGATED, DEFAULT_MIN_COUNT, RESTRICTED, check_min_count
 from briefing.rendering import figure_png_bytes, style
-from briefing.texts import SOFTWARE, filters_text, is_synthetic, marking, period_text, source_lines
+from briefing.texts import (
+    SOFTWARE,
+    filters_text,
+    is_synthetic,
+    marking,
+    period_text,
+    source_lines,
+    title_text,
+)
 from geo import settings
 from geo.errors import ParameterError
 from hotspots.analysis import Analysis
@@ -55,6 +63,8 @@ class MapSize:
         return self.width_px / self.dpi, self.height_px / self.dpi
 
 
+#: Least and most of the picture's width the map takes beside the panel.
+MAP_SHARE: Final = (0.45, 0.64)
 #: Named sizes: slides (1920 x 1080) and print (A4 landscape at 300 dpi).
 SIZES: Final[dict[str, MapSize]] = {
     "slides": MapSize(1920, 1080, 150),
@@ -114,6 +124,10 @@ class MapOptions:
         Hotspots listed in the panel.
     numbered
         Hotspots numbered on the map (the top ranks); the others are drawn paler, unnumbered.
+    text_pt
+        Base text size in points (rank numbers are 0.9 of it); default grows with the
+        picture (9 pt on slides). The PDF sets it for print: 1 pt in the figure is 1 pt on
+        the page.
     """
 
     lang: str = "fi"
@@ -129,9 +143,12 @@ class MapOptions:
     panel: bool = True
     max_listed: int = 10
     numbered: int = 20
+    text_pt: float | None = None
 
     def __post_init__(self) -> None:
         check_language(self.lang)
+        if self.text_pt is not None and not (np.isfinite(self.text_pt) and self.text_pt > 0):
+            raise ParameterError(f"text_pt must be > 0 points, got {self.text_pt}")
         object.__setattr__(self, "min_count", check_min_count(self.min_count))
         resolve_size(self.size)
         if not np.isfinite(self.density_cell_m) or self.density_cell_m <= 0:
@@ -194,26 +211,39 @@ def _title_bar(
 ) -> None:
     """Title and period top left; RESTRICTED and synthetic-data markings top right."""
     lang, restricted = options.lang, options.restricted
-    height_in = options.map_size.inches[1]
+    width_in, height_in = options.map_size.inches
+    title = title_text(analysis.selection, lang)
+    words = [marking(lang, restricted=True)] if restricted else []
+    words += [t("brief.synthetic", lang).upper()] if synthetic else []
+    marking_pt = fontsize * (1.6 if restricted else 1.1)
+    # Markings stack (one per line) at the right; the title takes the width they leave, and
+    # a long list of districts shrinks it rather than running under them.
+    marking_w_pt = max((len(word) for word in words), default=0) * 0.72 * marking_pt + 2 * marking_pt
+    room_pt = 0.96 * width_in * 72 - marking_w_pt
     fig.text(
-        0.01, 0.985, t("brief.title", lang), fontsize=fontsize * 1.9, fontweight="bold", va="top", ha="left"
+        0.01,
+        0.985,
+        title,
+        fontsize=min(fontsize * 1.9, room_pt / (0.62 * max(len(title), 1))),
+        fontweight="bold",
+        va="top",
+        ha="left",
     )
     period = t("brief.period", lang, period=period_text(analysis.selection, lang))
     if analysis.previous_selection is not None:
         period += f" ({t('brief.comparison', lang, period=period_text(analysis.previous_selection, lang))})"
     fig.text(0.01, 0.985 - fontsize * 2.6 / (72 * height_in), period, fontsize=fontsize * 1.05, va="top")
-    if restricted or synthetic:
-        words = [marking(lang, restricted=True)] if restricted else []
-        words += [t("brief.synthetic", lang).upper()] if synthetic else []
+    if words:
         fig.text(
             0.99,
             0.985,
-            "  ·  ".join(words),
-            fontsize=fontsize * (1.6 if restricted else 1.1),
+            "\n".join(words),
+            fontsize=marking_pt,
             fontweight="bold",
             color=RESTRICTED_RED,
             va="top",
             ha="right",
+            multialignment="right",
             bbox={
                 "facecolor": "white",
                 "edgecolor": RESTRICTED_RED,
@@ -221,6 +251,24 @@ def _title_bar(
                 "boxstyle": "square,pad=0.3",
             },
         )
+
+
+def _map_rect(
+    bounds: Bounds, picture: MapSize, *, title_h: float, panel: bool
+) -> tuple[float, float, float, float]:
+    """Return the map's axes in figure fractions: as wide as its frame asks, the panel beside it.
+
+    A fixed two-thirds width left a tall city (Helsinki with its islands) with empty bands
+    beside it and the panel cramped; the map now takes the width its frame needs (between
+    ``MAP_SHARE`` bounds) and the panel the rest.
+    """
+    if not panel:
+        return (0.0, 0.0, 1.0, 1.0)
+    width_in, height_in = picture.inches
+    x0, y0, x1, y1 = bounds
+    height = 0.98 - title_h
+    wanted = (x1 - x0) / max(y1 - y0, 1.0) * height * height_in / width_in
+    return (0.01, 0.01, float(np.clip(wanted, *MAP_SHARE)), height)
 
 
 def _restricted_stamp(ax: Axes, lang: str, *, fontsize: float) -> None:
@@ -267,11 +315,11 @@ def map_figure(
     synthetic = is_synthetic(analysis)
     content = map_content(analysis, restricted=options.restricted, osaalue=osaalue, peruspiiri=peruspiiri)
     width_in, height_in = picture.inches
-    fontsize = 9.0 * min(width_in / 12.8, height_in / 7.2) ** 0.5
+    fontsize = options.text_pt or 9.0 * min(width_in / 12.8, height_in / 7.2) ** 0.5
     with style():
         fig = Figure(figsize=(width_in, height_in), dpi=picture.dpi, facecolor="white")
         title_h = (0.11 if options.restricted else 0.085) if options.panel else 0.0
-        map_rect = (0.01, 0.01, 0.66, 0.98 - title_h) if options.panel else (0.0, 0.0, 1.0, 1.0)
+        map_rect = _map_rect(content.bounds, picture, title_h=title_h, panel=options.panel)
         ax = fig.add_axes(map_rect)
         content = content.fitted((map_rect[2] * width_in) / (map_rect[3] * height_in))
         tiles_drawn = _draw_basemap(ax, content.bounds, options, width_px=map_rect[2] * picture.width_px)
@@ -286,7 +334,8 @@ def map_figure(
         )
         if options.panel:
             _title_bar(fig, analysis, options, synthetic=synthetic, fontsize=fontsize)
-            panel_rect = (0.69, 0.01, 0.30, 0.97 - title_h)
+            left = map_rect[0] + map_rect[2] + 0.025
+            panel_rect = (left, 0.01, 0.99 - left, 0.97 - title_h)
             draw_panel(
                 fig.add_axes(panel_rect),
                 analysis,
@@ -338,7 +387,7 @@ def png_metadata(
     )
     classification = RESTRICTED if restricted else AGGREGATED
     meta = {
-        "Title": f"{t('brief.title', lang)} {period_text(analysis.selection, lang)}",
+        "Title": title_text(analysis.selection, lang),
         "Description": description,
         "Source": " / ".join(attributions),
         "Software": SOFTWARE,

@@ -14,6 +14,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Circle, Rectangle
 
 from briefing.cartography import (
+    CHOSEN_EDGE,
     DISTRICT_EDGE,
     DISTRICT_FILL,
     HOTSPOT_EDGE,
@@ -21,10 +22,18 @@ from briefing.cartography import (
     RESTRICTED_RED,
     MapLegend,
 )
-from briefing.privacy import count_text, outline_cell_m
-from briefing.texts import count_label, filters_text, method_text
+from briefing.privacy import outline_cell_m
+from briefing.texts import (
+    change_text,
+    count_label,
+    filters_text,
+    hotspot_definition,
+    method_text,
+    place_text,
+)
 from hotspots.analysis import Analysis
-from i18n import format_number, t
+from hotspots.placenames import place_name
+from i18n import format_number, peak_times_text, t
 
 #: Draws a legend symbol into (x, y, width, height) of an axes.
 _Symbol = Callable[[Axes, float, float, float, float], None]
@@ -119,23 +128,28 @@ class PanelText:
 
 def _key_figures(col: _Column, analysis: Analysis, text: PanelText, fontsize: float) -> None:
     lang, key = text.lang, analysis.key
+    significant = t("metric.significant_hotspots", lang).lower()
     figures = [
         f"{t('metric.incidents', lang)}: {text.count(key.incidents)}",
-        f"{t('metric.hotspots', lang)}: {key.hotspots} ({t('metric.significant_hotspots', lang).lower()} "
-        f"{key.significant_hotspots})",
+        f"{t('metric.hotspots', lang)}: {format_number(key.hotspots, lang)} "
+        f"({significant} {format_number(key.significant_hotspots, lang)})",
     ]
     if analysis.previous_selection is not None:
         figures.append(f"{t('metric.incidents_previous', lang)}: {text.count(key.incidents_previous)}")
+        change = change_text(analysis, lang, min_count=text.min_count, restricted=text.restricted)
+        if change:
+            figures.append(f"{t('brief.key_change', lang)}: {change}")
     col.text(t("panel.key_figures", lang), size=fontsize, weight="bold")
     for line in figures:
         col.text(line, size=fontsize * 0.85)
     col.gap(fontsize * 0.6)
     col.text(filters_text(analysis.selection, lang), size=fontsize * 0.8)
-    col.text(method_text(analysis.clustering, lang), size=fontsize * 0.8)
+    # What a hotspot is, in words: the method's name and parameters are in the small print.
+    col.text(hotspot_definition(analysis.clustering, lang), size=fontsize * 0.8)
     col.gap(fontsize * 0.6)
 
 
-def _legend(col: _Column, legend: MapLegend, text: PanelText, fontsize: float) -> None:
+def _legend(col: _Column, analysis: Analysis, legend: MapLegend, text: PanelText, fontsize: float) -> None:
     lang = text.lang
     col.text(t("map.legend.hotspots", lang), size=fontsize, weight="bold")
     col.swatch(
@@ -148,6 +162,12 @@ def _legend(col: _Column, legend: MapLegend, text: PanelText, fontsize: float) -
         size=fontsize * 0.8,
         draw=_rect(DISTRICT_FILL, DISTRICT_EDGE, 1.0, 0.8),
     )
+    if legend.chosen:
+        col.swatch(
+            t("brief.legend_chosen", lang, place=place_text(analysis.selection, lang)),
+            size=fontsize * 0.8,
+            draw=_rect("none", CHOSEN_EDGE, 1.0, 2.0),
+        )
     if legend.density is not None:
         edges, colours = legend.density
         col.text(t("map.legend.density", lang), size=fontsize * 0.8)
@@ -168,6 +188,7 @@ def _legend(col: _Column, legend: MapLegend, text: PanelText, fontsize: float) -
 
 
 def _hotspot_list(col: _Column, analysis: Analysis, text: PanelText, fontsize: float) -> None:
+    """Each listed hotspot on two lines: rank and place; count, trend, peak time and who leads."""
     lang, hotspots = text.lang, analysis.hotspots
     if not len(hotspots):
         col.text(t("msg.no_hotspots", lang), size=fontsize * 0.8)
@@ -176,11 +197,19 @@ def _hotspot_list(col: _Column, analysis: Analysis, text: PanelText, fontsize: f
     col.text(t("panel.ranking_table", lang), size=fontsize, weight="bold")
     place = "osaalue_sv" if lang == "sv" else "osaalue_fi"
     for _, row in hotspots.head(shown).iterrows():
-        names = ", ".join(str(row[place]).split(", ")[:2])
-        n_text = count_text(row["n"], min_count=text.min_count, restricted=text.restricted)
+        # The nearest street first, unless a small count would pin it down (as in the PDF).
+        street = place_name(row, lang) if text.restricted or int(row["n"]) >= text.min_count else ""
+        names = ", ".join([*([street] if street else []), *str(row[place]).split(", ")[:2]])
         status = t(f"status.{row['status']}", lang) if isinstance(row.get("status"), str) else ""
-        lead = t(f"lead.{row['lead']}", lang)
-        col.text(f"{int(row['rank'])}. {names} – {lead}, {n_text} ({status})", size=fontsize * 0.75)
+        details = [
+            f"{t('column.incidents', lang)} {text.count(row['n'])}",
+            *([status] if status else []),
+            f"{t('column.peak_windows', lang)}: {peak_times_text(row['peak_times'], lang)}",
+            t(f"lead.{row['lead']}", lang),
+        ]
+        col.gap(fontsize * 0.15)
+        col.text(f"{int(row['rank'])}. {names}", size=fontsize * 0.78, weight="bold")
+        col.text(" · ".join(details), size=fontsize * 0.72, indent=0.04)
 
 
 def _notes(ax: Axes, analysis: Analysis, text: PanelText, *, col: _Column, fontsize: float) -> None:
@@ -197,6 +226,7 @@ def _notes(ax: Axes, analysis: Analysis, text: PanelText, *, col: _Column, fonts
         notes.append(
             (t("brief.aggregated_note", lang, min_count=text.min_count, cell_m=cell), "normal", "#444444")
         )
+    notes.append((method_text(analysis.clustering, lang), "normal", "#444444"))
     notes.extend((line, "normal", "#444444") for line in text.attributions)
     chars = max(12, int(col.width_pt / (0.55 * fontsize * 0.7)))
     wrapped = [(textwrap.fill(note, width=chars, break_long_words=False), w, c) for note, w, c in notes]
@@ -245,6 +275,6 @@ def draw_panel(
     """
     col = _Column(ax, width_pt=width_pt, height_pt=height_pt)
     _key_figures(col, analysis, text, fontsize)
-    _legend(col, legend, text, fontsize)
+    _legend(col, analysis, legend, text, fontsize)
     _hotspot_list(col, analysis, text, fontsize)
     _notes(ax, analysis, text, col=col, fontsize=fontsize)

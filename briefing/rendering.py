@@ -23,6 +23,8 @@ _RC: Final[dict[str, Any]] = {
     "ps.fonttype": 42,
     "svg.hashsalt": "helsinki-hotspots",
     "axes.unicode_minus": True,
+    # Names and file names are text, never TeX: "$5$" in a file name must not become maths.
+    "text.parse_math": False,
 }
 
 

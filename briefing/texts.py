@@ -7,6 +7,7 @@ data downloads so that they word each fact the same way.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Final
@@ -19,10 +20,23 @@ from geo.errors import HotspotsError
 from hotspots.analysis import Analysis
 from hotspots.clustering import ClusteringParams
 from hotspots.selection import Selection
-from i18n import LANGUAGES, category_label, check_language, format_number, source_label, t, weekday_label
+from i18n import (
+    LANGUAGES,
+    category_label,
+    check_language,
+    format_date,
+    format_number,
+    format_percent,
+    source_label,
+    t,
+    weekday_label,
+)
+from i18n import format_datetime as i18n_format_datetime
 
 #: The product name written into file metadata (Software, Creator, Producer).
 SOFTWARE: Final = "helsinki-hotspots briefing"
+#: District names a title spells out before "+ N more".
+PLACES_NAMED: Final = 3
 
 
 def is_synthetic(analysis: Analysis) -> bool:
@@ -44,28 +58,10 @@ def is_synthetic(analysis: Analysis) -> bool:
     return all("synthetic" in f.columns and bool(f["synthetic"].eq(True).all()) for f in frames)
 
 
-def format_date(stamp: pd.Timestamp, lang: str) -> str:
-    """Return a date as readers write it: ``1.5.2026`` in Finnish and Swedish, ``2026-05-01`` in English.
-
-    Parameters
-    ----------
-    stamp
-        The date (its time of day is not shown).
-    lang
-        ``"fi"``, ``"sv"`` or ``"en"``.
-
-    Returns
-    -------
-    str
-    """
-    check_language(lang)
-    if lang == "en":
-        return f"{stamp.year:04d}-{stamp.month:02d}-{stamp.day:02d}"
-    return f"{stamp.day}.{stamp.month}.{stamp.year}"
-
-
 def format_datetime(when: datetime | pd.Timestamp, lang: str) -> str:
     """Return date and minute in Europe/Helsinki: ``2.11.2026 klo 09.30``, ``2026-11-02 09:30``.
+
+    ``i18n.format_datetime`` in Helsinki time, whatever zone ``when`` is in.
 
     Parameters
     ----------
@@ -80,11 +76,7 @@ def format_datetime(when: datetime | pd.Timestamp, lang: str) -> str:
     """
     stamp = pd.Timestamp(when)
     stamp = stamp.tz_localize(schema.TIMEZONE) if stamp.tzinfo is None else stamp.tz_convert(schema.TIMEZONE)
-    if lang == "fi":
-        return f"{format_date(stamp, lang)} klo {stamp.hour:02d}.{stamp.minute:02d}"
-    if lang == "sv":
-        return f"{format_date(stamp, lang)} kl. {stamp.hour:02d}.{stamp.minute:02d}"
-    return f"{format_date(stamp, lang)} {stamp.hour:02d}:{stamp.minute:02d}"
+    return i18n_format_datetime(stamp, lang)
 
 
 def period_text(selection: Selection | None, lang: str) -> str:
@@ -117,6 +109,91 @@ def _district_names(level: str, codes: tuple[str, ...], lang: str) -> list[str]:
     column = "name_sv" if lang == "sv" else "name_fi"
     names = dict(zip(layer["code"].astype(str), layer[column].astype(str), strict=True))
     return [names.get(code, code) for code in codes]
+
+
+def chosen_names(
+    selection: Selection, lang: str, *, district_names: Mapping[str, str] | None = None
+) -> list[str]:
+    """Return the names of the selection's chosen districts, coarsest level first.
+
+    Parameters
+    ----------
+    selection
+        The analysis' selection (empty list without a district choice).
+    lang
+        ``"sv"`` gives the Swedish names, ``"fi"`` and ``"en"`` the Finnish ones.
+    district_names
+        Code -> name; default the official layers' names (codes where those cannot be had).
+
+    Returns
+    -------
+    list of str
+    """
+    return [
+        name
+        for level, codes in selection.chosen_districts.items()
+        for name in (
+            [district_names.get(c, c) for c in codes]
+            if district_names is not None
+            else _district_names(level, codes, lang)
+        )
+    ]
+
+
+def place_text(
+    selection: Selection | None, lang: str, *, district_names: Mapping[str, str] | None = None
+) -> str:
+    """Return where a briefing looks: the chosen districts (``"Kallio, Vallila"``) or the city.
+
+    Parameters
+    ----------
+    selection
+        The analysis' selection; None or one without districts is the whole city.
+    lang
+        ``"fi"``, ``"sv"`` or ``"en"``.
+    district_names
+        Code -> name; default the official layers' names.
+
+    Returns
+    -------
+    str
+        At most ``PLACES_NAMED`` names, then "+ N more" in ``lang``; ``"Helsinki"``
+        (``"Helsingfors"`` in Swedish) without a district choice.
+    """
+    check_language(lang)
+    if selection is None or not selection.has_districts:
+        return t("brief.place_city", lang)
+    names = chosen_names(selection, lang, district_names=district_names)
+    if len(names) <= PLACES_NAMED:
+        return ", ".join(names)
+    return t("brief.place_more", lang, names=", ".join(names[:PLACES_NAMED]), n=len(names) - PLACES_NAMED)
+
+
+def title_text(
+    selection: Selection | None, lang: str, *, district_names: Mapping[str, str] | None = None
+) -> str:
+    """Return a briefing's title: what, where and when (``"Safety hotspots – Kallio, 2026-05-01–..."``).
+
+    Parameters
+    ----------
+    selection
+        The analysis' selection: its districts and period.
+    lang
+        ``"fi"``, ``"sv"`` or ``"en"``.
+    district_names
+        Code -> name; default the official layers' names.
+
+    Returns
+    -------
+    str
+        Plain text: callers escape it for their medium (PDF paragraphs, HTML).
+    """
+    return t(
+        "brief.title",
+        lang,
+        place=place_text(selection, lang, district_names=district_names),
+        period=period_text(selection, lang),
+    )
 
 
 def _hour_runs(hours: tuple[int, ...]) -> str:
@@ -163,15 +240,7 @@ def filters_text(
             items = ", ".join(source_label(s, lang) for s in selection.sources)
             parts.append(t("brief.filter_sources", lang, items=items))
         if selection.has_districts:
-            names = [
-                name
-                for level, codes in selection.chosen_districts.items()
-                for name in (
-                    [district_names.get(c, c) for c in codes]
-                    if district_names is not None
-                    else _district_names(level, codes, lang)
-                )
-            ]
+            names = chosen_names(selection, lang, district_names=district_names)
             parts.append(t("brief.filter_districts", lang, items=", ".join(names)))
         if selection.hours:
             parts.append(t("brief.filter_hours", lang, items=_hour_runs(selection.hours)))
@@ -202,6 +271,29 @@ def method_text(clustering: ClusteringParams, lang: str) -> str:
         method=clustering.method.upper(),
         eps_m=format_number(clustering.eps_m, lang),
         min_samples=clustering.min_samples,
+    )
+
+
+def hotspot_definition(clustering: ClusteringParams, lang: str) -> str:
+    """Return what a hotspot is, in plain words and with its two numbers, for readers without the method.
+
+    Parameters
+    ----------
+    clustering
+        The analysis' clustering parameters (radius and minimum count).
+    lang
+        ``"fi"``, ``"sv"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        ``"A hotspot is a place where incidents concentrate: at least 10 within 150 m of each other."``
+    """
+    return t(
+        "brief.hotspot_definition",
+        lang,
+        eps_m=format_number(clustering.eps_m, lang),
+        min_samples=format_number(clustering.min_samples, lang),
     )
 
 
@@ -244,6 +336,38 @@ def count_label(value: object, lang: str, *, min_count: int, restricted: bool) -
     """
     text = count_text(value, min_count=min_count, restricted=restricted)
     return format_number(int(text), lang) if text.isdigit() else text
+
+
+def change_text(analysis: Analysis, lang: str, *, min_count: int, restricted: bool) -> str:
+    """Return the change against the comparison period: ``"+318 (+30 %)"``, ``"-52 (-4%)"``.
+
+    Parameters
+    ----------
+    analysis
+        Analysis result: its key figures and whether it has a comparison period.
+    lang
+        ``"fi"``, ``"sv"`` or ``"en"``: digit groups and the per cent sign.
+    min_count
+        Either period below this and not ``restricted``: empty (the change would tell the
+        suppressed count).
+    restricted
+        Exact counts.
+
+    Returns
+    -------
+    str
+        The change, empty when suppressed, "no comparison period" without one.
+    """
+    key = analysis.key
+    if analysis.previous_selection is None:
+        return t("brief.no_comparison", lang)
+    if not restricted and (key.incidents < min_count or key.incidents_previous < min_count):
+        return ""
+    sign = "+" if key.change > 0 else "-" if key.change < 0 else ""
+    text = sign + format_number(abs(key.change), lang)
+    if key.change_pct is not None and math.isfinite(key.change_pct):
+        text += f" ({format_percent(key.change_pct, lang, decimals=0, signed=True)})"
+    return text
 
 
 def source_lines(

@@ -24,6 +24,7 @@ from geo.geocoder import Geocoder
 from geo.geocoding import available_register
 from geo.timeparse import local_day
 from hotspots import grid as study_grid
+from hotspots.analysis import StudyArea
 from hotspots.clustering import METHODS, ClusteringParams, clustering_from_text
 from hotspots.parameters import DEFAULT_EPS_M, DEFAULT_MIN_SAMPLES, DEFAULT_WINDOW_DAYS
 from hotspots.selection import Selection, districts_by_name
@@ -73,6 +74,11 @@ def names_from_args(args: argparse.Namespace) -> Geocoder | None:
     """Return the geocoder that names hotspots by street (``register_from_args``), or None."""
     register = register_from_args(args, official=True)
     return Geocoder(register) if register is not None else None
+
+
+def study_from_args(args: argparse.Namespace, *, grid: study_grid.StudyGrid | None = None) -> StudyArea:
+    """Return the study area of ``cluster`` and ``brief``: grid, register names, ``--precise-only``."""
+    return StudyArea(grid=grid, names=names_from_args(args), precise_only=bool(args.precise_only))
 
 
 def add_study_arguments(parser: argparse.ArgumentParser) -> None:
@@ -147,6 +153,12 @@ def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--category", action="append", choices=list(schema.CATEGORIES))
     parser.add_argument("--district", action="append", help="district name or code (fi/sv, any level)")
     parser.add_argument("--services", help="CSV of service points (name, lon/lat) for recommendations")
+    parser.add_argument(
+        "--precise-only",
+        action="store_true",
+        help="leave positions a register placed only by street, place or intersection (geocode_quality) "
+        "out of the hotspots; they still count in the figures",
+    )
     add_part_arguments(parser)
 
 
@@ -183,6 +195,7 @@ def load_incidents(args: argparse.Namespace) -> tuple[pd.DataFrame, str]:
             file_name=path.name,
             sheet=getattr(args, "sheet", None),
             layer=getattr(args, "layer", None),
+            register=register_from_args(args, official=True) if hasattr(args, "register") else None,
         )
         if result.report.rejected:
             print(

@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         selection=selection,
         clustering=clustering,
         service_points=services,
-        study=analysis.StudyArea(names=arguments.names_from_args(args)),
+        study=arguments.study_from_args(args),
     )
     tiles_url = (settings.tiles_url() or None) if args.tiles else None
     origin = redact_url(origin, shareable=True)

@@ -7,7 +7,6 @@ shared output goes through: the same bytes as the app's download.
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 from pathlib import Path
 
 from briefing import downloads
@@ -44,19 +43,17 @@ def run(args: argparse.Namespace) -> int:
     selection = arguments.selection_from_args(args, timezone=data.timezone)
     clustering = arguments.clustering_from_args(args)
     services = read_service_points(Path(args.services)) if args.services else None
-    names = arguments.names_from_args(args)
+    where = arguments.study_from_args(args, grid=data.grid)
     if args.forecast:
         predicted = forecast.forecast_hotspots(
             frame,
             selection=selection,
             clustering=clustering,
             horizon=args.horizon,
-            grid=data.grid,
             service_points=services,
+            where=where,
         )
-        result = replace(
-            predicted.analysis, hotspots=placenames.name_hotspots(predicted.analysis.hotspots, names)
-        )
+        result = predicted.analysis
         heading = f"forecast for {predicted.period_label}"
     else:
         result = analysis.analyse(
@@ -64,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
             selection=selection,
             clustering=clustering,
             service_points=services,
-            study=analysis.StudyArea(grid=data.grid, names=names),
+            study=where,
         )
         heading = ""
     path = downloads.write_hotspots(

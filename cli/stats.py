@@ -6,6 +6,7 @@ import argparse
 
 import store
 from cli.arguments import DB_HELP
+from geo import geocoding
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -16,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the store's counts by category and source, and its period."""
+    """Print the store's counts by category and source (and geocode quality, when any was geocoded)."""
     with store.open_store(args.db) as db:
         stats = db.stats()
         url = db.url
@@ -28,4 +29,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"by {title}:")
             for name, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
                 print(f"  {name:<18} {count:>8}")
+    qualities = stats.by_geocode_quality
+    if stats.total > qualities.get(geocoding.SOURCE_QUALITY, 0):
+        # Best first, as the import prints them: how far each position can be trusted.
+        print("by geocode quality:")
+        for name, count in qualities.items():
+            print(f"  {name:<18} {count:>8}")
     return 0

@@ -241,7 +241,10 @@ def _ambiguous(name: str, found: Sequence[str]) -> ColumnMappingError:
     listed = ", ".join(repr(c) for c in found)
     return ColumnMappingError(
         f"several columns could be {name!r}: {listed}; map the right one to {name!r} "
-        f"(mapping={{{name!r}: 'column'}})"
+        f"(mapping={{{name!r}: 'column'}})",
+        code="column_ambiguous",
+        field=name,
+        columns=list(found),
     )
 
 
@@ -287,7 +290,10 @@ def detect_columns(columns: Sequence[str], mapping: Mapping[str, str] | None = N
         if column in used:
             raise ColumnMappingError(
                 f"column {column!r} matches both {used[column]!r} and {name!r}; map another column "
-                f"to {name!r} (mapping={{{name!r}: 'column'}})"
+                f"to {name!r} (mapping={{{name!r}: 'column'}})",
+                code="column_twice",
+                column=column,
+                fields=[used[column], name],
             )
         used[column] = name
     return found
@@ -347,7 +353,11 @@ def _choose_coordinates(
             have, lack = (a, b) if a in found else (b, a)
             raise ColumnMappingError(
                 f"found the {have!r} column {found[have]!r} but no {lack!r} column; map a column "
-                f"to {lack!r} (mapping={{{lack!r}: 'column'}})"
+                f"to {lack!r} (mapping={{{lack!r}: 'column'}})",
+                code="coordinate_pair",
+                field=have,
+                column=found[have],
+                missing=lack,
             )
     lonlat, xy = "lon" in found, "x" in found
     if lonlat and xy:
@@ -384,7 +394,10 @@ def _require(found: Mapping[str, str], raw: reading.RawTable, name: str, columns
     example = ", ".join(f"{key!r}: 'column'" for key in keys)
     raise ColumnMappingError(
         f"{name}: no column found for {', '.join(lacking)} — needs {needs}. The columns are "
-        f"{list(columns)}. Map a column to each field (mapping={{{example}}})"
+        f"{list(columns)}. Map a column to each field (mapping={{{example}}})",
+        code="columns_missing",
+        fields=lacking,
+        columns=list(columns),
     )
 
 

@@ -224,7 +224,9 @@ def _settle_crs(
             what = f"columns {coords.first!r}/{coords.second!r}" if coords.first else "the geometry"
             raise ColumnMappingError(
                 f"{name}: cannot tell the CRS of {what} from their values ({_sample(first, second)}); "
-                "give the CRS of the x/y columns: crs=3879 (ETRS-GK25), 3067 (ETRS-TM35FIN) or 4326 (WGS84)"
+                "give the CRS of the x/y columns: crs=3879 (ETRS-GK25), 3067 (ETRS-TM35FIN) or 4326 (WGS84)",
+                code="crs_unknown",
+                columns=[c for c in (coords.first, coords.second) if c],
             )
         used, guessed = guess, True
         reason = f"from the coordinate values ({_sample(first, second)})"

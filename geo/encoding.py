@@ -70,7 +70,9 @@ def _decode_text(raw: bytes, name: str) -> tuple[str, str, list[str]]:
             return raw.decode(codec), codec, []
         except UnicodeDecodeError as exc:
             raise InputFormatError(
-                f"{name}: looks like UTF-16 but byte {exc.start} is not; save the file again as 'CSV UTF-8'"
+                f"{name}: looks like UTF-16 but byte {exc.start} is not; save the file again as 'CSV UTF-8'",
+                code="encoding",
+                name=name,
             ) from exc
     if raw.startswith(b"\xef\xbb\xbf"):
         try:
@@ -78,7 +80,9 @@ def _decode_text(raw: bytes, name: str) -> tuple[str, str, list[str]]:
         except UnicodeDecodeError as exc:
             raise InputFormatError(
                 f"{name}: starts with a UTF-8 byte order mark but byte {exc.start + 3} is not UTF-8; "
-                "save the file again as 'CSV UTF-8'"
+                "save the file again as 'CSV UTF-8'",
+                code="encoding",
+                name=name,
             ) from exc
     try:
         return raw.decode("utf-8"), "utf-8", []
@@ -94,4 +98,6 @@ def _decode_text(raw: bytes, name: str) -> tuple[str, str, list[str]]:
             "save the file as 'CSV UTF-8' and import again"
         )
         return text, encoding, [note]
-    raise InputFormatError(f"{name}: cannot be decoded as text")  # latin-1 decodes anything
+    raise InputFormatError(
+        f"{name}: cannot be decoded as text", code="encoding", name=name
+    )  # latin-1 decodes anything

@@ -4,7 +4,23 @@ from __future__ import annotations
 
 
 class HotspotsError(ValueError):
-    """Base class of every error this project raises on purpose."""
+    """Base class of every error this project raises on purpose.
+
+    Parameters
+    ----------
+    message
+        The English sentence the CLI prints: what is wrong and what to do.
+    code
+        Names the problem for a translation at the edge (the app's ``error.<code>`` in
+        ``i18n``); None for problems only a developer or an administrator meets.
+    **params
+        The values that translation needs (a file name, a column, the columns found).
+    """
+
+    def __init__(self, message: str, *, code: str | None = None, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = dict(params)
 
 
 class DataUnavailableError(HotspotsError):

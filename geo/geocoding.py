@@ -22,26 +22,24 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from geo import addresstext, settings
+from geo import addresstext, opendata, registerlayers, schema, settings
 from geo.errors import DataUnavailableError
 from geo.gazetteer import Register, load_register
 from geo.geocoder import QUALITIES, Geocoder
-from geo.rejects import Rejects
+from geo.rejects import REASONS, Rejects
 
 #: Quality of a row whose coordinates came from the file itself.
-SOURCE_QUALITY: Final = "source"
+SOURCE_QUALITY: Final = schema.SOURCE_QUALITY
 #: Every position quality an import reports, best first.
 POSITION_QUALITIES: Final = (SOURCE_QUALITY, *QUALITIES)
+#: Qualities an accepted incident can have, best first: all but ``none`` (not found, rejected).
+PLACED_QUALITIES: Final = tuple(q for q in POSITION_QUALITIES if q != "none")
 #: Qualities that place a row only roughly (a street's centre, a place, a corner).
 LOW_QUALITIES: Final = ("street", "place", "intersection")
 #: How many closest register names a reject for an unknown address names.
 CANDIDATES: Final = 3
 #: Reason for an address without coordinates when no register is given.
-NO_REGISTER_REASON: Final = (
-    "address without coordinates: geocoding needs an address register; give one "
-    "(hotspots import FILE --register REGISTER.csv [--places PLACES.csv], or "
-    f"{settings.ENV_REGISTER}) or fetch the official City of Helsinki one (hotspots gazetteer fetch)"
-)
+NO_REGISTER_REASON: Final = REASONS["no_register"]
 
 
 @dataclass(frozen=True)
@@ -96,6 +94,38 @@ def available_register(
         return load_register(download=False)
     except DataUnavailableError:
         return None
+
+
+def register_version() -> str:
+    """Name the register ``available_register()`` would read now: its files, sizes and times.
+
+    A long-running app keeps a register in memory; when a user replaces the file named by
+    ``HOTSPOTS_REGISTER`` or fetches a new official copy, this text changes and the app
+    reads the register again.
+
+    Returns
+    -------
+    str
+        ``"none"`` when there is no register, else one ``path:size:mtime`` per file.
+    """
+    chosen = settings.register_path()
+    located = (
+        [chosen]
+        if chosen is not None
+        else [opendata.locate(registerlayers.ADDRESS_KEY), opendata.locate(registerlayers.PLACE_KEY)]
+    )
+    files = [file for file in located if file is not None]
+    if len(files) < len(located):
+        return "none"
+    parts = []
+    for file in files:
+        try:
+            stat = file.stat()
+        except OSError:
+            parts.append(f"{file}:missing")  # reading it will say what is wrong
+            continue
+        parts.append(f"{file}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "|".join(parts)
 
 
 def precise_positions(incidents: pd.DataFrame) -> pd.DataFrame:
@@ -218,17 +248,13 @@ def closest_names(text: str, register: Register, *, limit: int = CANDIDATES) -> 
     return [written[positions[name]] for name in close]
 
 
-def _not_found_reasons(
-    address: pd.Series, missed: NDArray[np.bool_], register: Register
-) -> NDArray[np.object_]:
-    """Return 'address not found' per missed row, with the closest names where any are close."""
-    reasons = np.full(len(address), None, dtype=object)
+def _closest(address: pd.Series, missed: NDArray[np.bool_], register: Register) -> NDArray[np.object_]:
+    """Return the closest register names per missed row ("" where none is close)."""
+    closest = np.full(len(address), "", dtype=object)
     texts = address.astype(object).to_numpy()
     for i in np.flatnonzero(missed):
-        names = closest_names(str(texts[i]), register)
-        closest = f"; closest register names: {', '.join(names)}" if names else "; no register name is close"
-        reasons[i] = f"address not found{closest}"
-    return reasons
+        closest[i] = ", ".join(closest_names(str(texts[i]), register))
+    return closest
 
 
 def add_rejects(
@@ -265,13 +291,16 @@ def add_rejects(
     """
     asked = live & points.asked
     if register is None:
-        rejects.add(asked, "address", column, address, NO_REGISTER_REASON)
+        rejects.add(asked, "address", column, address, "no_register")
         return asked
     missed = asked & ~points.found
-    rejects.add(missed, "address", column, address, _not_found_reasons(address, missed, register))
+    names = _closest(address, missed, register)
+    close = names != ""
+    rejects.add(missed & close, "address", column, address, "address_not_found", names=names)
+    rejects.add(missed & ~close, "address", column, address, "address_not_close")
     outside = asked & points.found & ~in_helsinki
     matched = pd.Series(points.match, dtype=object)
-    rejects.add(outside, "address", column, address, "address found outside Helsinki: " + matched)
+    rejects.add(outside, "address", column, address, "address_outside", match=matched)
     return asked
 
 
@@ -292,6 +321,6 @@ def quality_counts(points: AddressPoints, accepted: NDArray[np.bool_]) -> tuple[
         left out; ``none`` counts the geocoded rows whose address was not found. Pairs, not
         a mapping proxy: the report is pickled by the app's cache.
     """
-    counts = {q: int((accepted & (points.quality == q)).sum()) for q in POSITION_QUALITIES[:-1]}
+    counts = {q: int((accepted & (points.quality == q)).sum()) for q in PLACED_QUALITIES}
     counts["none"] = int((points.asked & ~points.found).sum())
     return tuple((q, c) for q, c in counts.items() if c)

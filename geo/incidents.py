@@ -20,7 +20,7 @@ Rules, in the order they apply:
 - a row with an address and no coordinates is geocoded when a register is given
   (``geo.geocoding``); its position quality is in the report and, with a register, in
   the ``geocode_quality`` / ``geocode_match`` columns (``source`` for the file's own
-  coordinates; the store keeps only the canonical columns);
+  coordinates; ``schema.GEOCODE_COLUMNS``, which the store keeps with each incident);
 - a row is rejected for a missing or unparseable coordinate, an address not found (or,
   without a register, any address without coordinates), a point outside Helsinki, a missing or
   unparseable date, a severity that is not a whole number 1-5 — one reject line per field,
@@ -36,7 +36,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -48,8 +47,6 @@ from geo.categories import map_categories, map_sources
 from geo.gazetteer import Register
 from geo.rejects import Rejects
 from geo.timeparse import ParsedTimes, combine_date_time, parse_timestamps, strip_text
-
-_DATE_HELP: Final = "expected e.g. 28.4.2026 14.30, 28.4.2026 klo 14:30 or 2026-04-28T14:30"
 
 
 @dataclass(frozen=True)
@@ -336,7 +333,7 @@ def _position_rejects(rejects: Rejects, live: NDArray[np.bool_], rows: _Rows) ->
     if has_geometry:
         kind = rows.raw.frame[reading.GEOMETRY_KIND].astype("string")
         not_point = (kind.notna() & (kind != "Point")).to_numpy(dtype=bool, na_value=False)
-        rejects.add(live & not_point, "geometry", "geometry", kind, "geometry is not a point: " + kind)
+        rejects.add(live & not_point, "geometry", "geometry", kind, "not_point", kind=kind)
         no_coords &= ~not_point
     address_only = geocoding.add_rejects(
         rejects,
@@ -355,25 +352,24 @@ def _position_rejects(rejects: Rejects, live: NDArray[np.bool_], rows: _Rows) ->
         missing = live & ~np.isfinite(values) & ~bad & ~address_only
         if has_geometry:
             missing &= no_coords & (index == 0)  # one line for a missing geometry
-        rejects.add(missing, field_name, column, raw_text, "missing coordinate")
-        rejects.add(live & bad, field_name, column, raw_text, "unparseable coordinate")
+        rejects.add(missing, field_name, column, raw_text, "missing_coordinate")
+        rejects.add(live & bad, field_name, column, raw_text, "unparseable_coordinate")
     outside = live & pos.present & ~rows.in_helsinki
     if outside.any():
         lon, lat = crs_mod.transform(pos.first[outside], pos.second[outside], src=pos.crs, dst=crs_mod.WGS84)
         where = np.full(len(live), None, dtype=object)
         where[outside] = [f"lon {a:.5f}, lat {b:.5f}" for a, b in zip(lon, lat, strict=True)]
-        because = np.full(len(live), None, dtype=object)
-        because[outside] = [f"outside Helsinki ({text})" for text in where[outside]]
+        lons, lats = np.full(len(live), np.nan), np.full(len(live), np.nan)
+        lons[outside], lats[outside] = lon, lat
         column = pos.columns[0] if pos.columns[0] == pos.columns[1] else "/".join(pos.columns)
-        rejects.add(outside, "location", column, where, because)
+        rejects.add(outside, "location", column, where, "outside_helsinki", lon=lons, lat=lats)
 
 
 def _time_rejects(rejects: Rejects, live: NDArray[np.bool_], times: _Times) -> None:
     """Missing, unparseable and implausible dates."""
     parsed = times.parsed
-    rejects.add(live & parsed.missing, "occurred_at", times.column, times.raw, "missing date")
-    bad_date = f"unparseable date: {_DATE_HELP}"
-    rejects.add(live & parsed.unparsed, "occurred_at", times.column, times.raw, bad_date)
+    rejects.add(live & parsed.missing, "occurred_at", times.column, times.raw, "missing_date")
+    rejects.add(live & parsed.unparsed, "occurred_at", times.column, times.raw, "unparseable_date")
     earliest, latest = settings.plausible_period()
     implausible = (parsed.times.notna() & ((parsed.times < earliest) | (parsed.times >= latest))).to_numpy(
         dtype=bool, na_value=False
@@ -383,9 +379,9 @@ def _time_rejects(rejects: Rejects, live: NDArray[np.bool_], times: _Times) -> N
         "occurred_at",
         times.column,
         times.raw,
-        f"date outside the plausible period {earliest.date()} .. {(latest - pd.Timedelta(days=1)).date()} "
-        f"(a typo or a placeholder?); fix the date, or set {settings.ENV_EARLIEST_DATE} / "
-        f"{settings.ENV_LATEST_DATE}",
+        "implausible_date",
+        earliest=str(earliest.date()),
+        latest=str((latest - pd.Timedelta(days=1)).date()),
     )
 
 
@@ -394,13 +390,16 @@ def _reject(rows: _Rows) -> Rejects:
     ident = rows.ident
     rejects = Rejects(rows.raw.row_numbers, ident.ids)
     live = ~ident.exact_duplicate
-    first_row = "duplicate id with different content than row " + ident.first_row.astype("string")
-    rejects.add(ident.conflict, "id", rows.match.mapping.get("id"), ident.ids, first_row)
+    id_column = rows.match.mapping.get("id")
+    rejects.add(ident.conflict, "id", id_column, ident.ids, "id_conflict", row=ident.first_row)
     _position_rejects(rejects, live, rows)
     _time_rejects(rejects, live, rows.times)
-    reason = "severity must be a whole number 1-5"
     rejects.add(
-        live & rows.bad_severity, "severity", rows.match.mapping.get("severity"), rows.severity_raw, reason
+        live & rows.bad_severity,
+        "severity",
+        rows.match.mapping.get("severity"),
+        rows.severity_raw,
+        "bad_severity",
     )
     return rejects
 

@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 
 from geo.encoding import decode
 from geo.errors import InputFormatError
+from geo.rejects import reasons
 
 #: File formats ``read_table`` understands, by suffix.
 FORMATS: Final[dict[str, str]] = {
@@ -91,7 +92,8 @@ class RawTable:
         Things a person should know about how the file was read.
     bad_rows
         Lines the parser could not split into the header's fields (``row``, ``value``,
-        ``reason``): the import rejects them, the rest of the file is read.
+        ``reason`` with its ``reason_code`` and ``reason_params``, see ``geo.rejects``):
+        the import rejects them, the rest of the file is read.
     """
 
     frame: pd.DataFrame
@@ -128,7 +130,9 @@ def file_format(path: Path) -> str:
         allowed = ", ".join(sorted(FORMATS))
         raise InputFormatError(
             f"{path.name}: files ending in {suffix or '(no suffix)'!r} cannot be imported; "
-            f"save it as one of {allowed} (CSV, XLSX, GeoJSON, GeoPackage or Parquet)"
+            f"save it as one of {allowed} (CSV, XLSX, GeoJSON, GeoPackage or Parquet)",
+            code="file_format",
+            name=path.name,
         )
     return FORMATS[suffix]
 
@@ -149,7 +153,9 @@ def _sniff_delimiter(text: str, name: str) -> str:
     """Return the delimiter that splits the header into most columns and the rows consistently."""
     lines = [line for line in text.splitlines()[: _SNIFF_LINES + 1] if line.strip()]
     if not lines:
-        raise InputFormatError(f"{name}: the file is empty; it needs a header row and data rows")
+        raise InputFormatError(
+            f"{name}: the file is empty; it needs a header row and data rows", code="file_empty", name=name
+        )
     best: tuple[float, int, str] | None = None
     for delimiter in _DELIMITERS:
         rows = _sample_rows(lines, delimiter)
@@ -165,7 +171,9 @@ def _sniff_delimiter(text: str, name: str) -> str:
     if best is None:
         raise InputFormatError(
             f"{name}: the header row {lines[0][:80]!r} has a single column with every delimiter "
-            f"tried ({', '.join(_DELIMITER_NAMES.values())}); save the file as CSV with a header row"
+            f"tried ({', '.join(_DELIMITER_NAMES.values())}); save the file as CSV with a header row",
+            code="single_column",
+            name=name,
         )
     return best[2]
 
@@ -201,7 +209,9 @@ def read_csv(path: Path) -> RawTable:
     except (pd.errors.ParserError, ValueError) as exc:
         raise InputFormatError(
             f"{path.name}: cannot be read as {_DELIMITER_NAMES[delimiter]}-separated CSV: {exc}. "
-            "Check that quotes are closed (a quote opened in one row and never closed swallows the rest)"
+            "Check that quotes are closed (a quote opened in one row and never closed swallows the rest)",
+            code="csv_unreadable",
+            name=path.name,
         ) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     bad_rows = _bad_lines(caught, text, delimiter)
@@ -239,13 +249,22 @@ def _bad_lines(caught: list[warnings.WarningMessage], text: str, delimiter: str)
     lines = text.splitlines()
     rows = [int(m.group(1)) for m in found]
     values = [lines[r - 1][:200] if 0 < r <= len(lines) else "" for r in rows]
-    name = _DELIMITER_NAMES[delimiter]
-    reasons = [
-        f"the row has {m.group(3)} {name}-separated fields but the header has {m.group(2)}; "
-        "check the delimiters and quotes in this row"
-        for m in found
-    ]
-    return pd.DataFrame({"row": np.asarray(rows, dtype=np.int64), "value": values, "reason": reasons})
+    texts, params = reasons(
+        "row_fields",
+        len(found),
+        fields=np.array([int(m.group(3)) for m in found], dtype=object),
+        header=np.array([int(m.group(2)) for m in found], dtype=object),
+        delimiter=_DELIMITER_NAMES[delimiter],
+    )
+    return pd.DataFrame(
+        {
+            "row": np.asarray(rows, dtype=np.int64),
+            "value": values,
+            "reason": texts,
+            "reason_code": "row_fields",
+            "reason_params": params,
+        }
+    )
 
 
 def empty_bad_rows() -> pd.DataFrame:
@@ -254,13 +273,12 @@ def empty_bad_rows() -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns ``row`` (int64), ``value`` and ``reason``.
+        Columns ``row`` (int64), ``value``, ``reason``, ``reason_code`` and ``reason_params``.
     """
     return pd.DataFrame(
         {
             "row": pd.Series(dtype=np.int64),
-            "value": pd.Series(dtype=object),
-            "reason": pd.Series(dtype=object),
+            **{name: pd.Series(dtype=object) for name in ("value", "reason", "reason_code", "reason_params")},
         }
     )
 
@@ -302,14 +320,25 @@ def read_xlsx(path: Path, *, sheet: str | None = None) -> RawTable:
     try:
         names = list(book.sheetnames)
         if sheet is not None and sheet not in names:
-            raise InputFormatError(f"{path.name}: has no sheet {sheet!r}; its sheets are {names}")
+            raise InputFormatError(
+                f"{path.name}: has no sheet {sheet!r}; its sheets are {names}",
+                code="no_part",
+                name=path.name,
+                part=sheet,
+                parts=names,
+            )
         ws = book[sheet] if sheet is not None else book[names[0]]
         rows = [tuple(_cell(v) for v in row) for row in ws.iter_rows(values_only=True)]
     finally:
         book.close()
     header_at = next((i for i, row in enumerate(rows) if sum(v is not None for v in row) >= 2), None)
     if header_at is None:
-        raise InputFormatError(f"{path.name}: sheet {ws.title!r} has no header row with two or more columns")
+        raise InputFormatError(
+            f"{path.name}: sheet {ws.title!r} has no header row with two or more columns",
+            code="no_header",
+            name=path.name,
+            part=ws.title,
+        )
     header = [str(v).strip() if v is not None else f"column_{i + 1}" for i, v in enumerate(rows[header_at])]
     while header and header[-1].startswith("column_"):
         header.pop()
@@ -378,14 +407,22 @@ def read_geofile(path: Path, *, layer: str | None = None) -> RawTable:
     kind = file_format(path)
     layers = _layers(path)
     if not layers:
-        raise InputFormatError(f"{path.name}: has no layers")
+        raise InputFormatError(f"{path.name}: has no layers", code="no_layers", name=path.name)
     if layer is not None and layer not in layers:
-        raise InputFormatError(f"{path.name}: has no layer {layer!r}; its layers are {layers}")
+        raise InputFormatError(
+            f"{path.name}: has no layer {layer!r}; its layers are {layers}",
+            code="no_part",
+            name=path.name,
+            part=layer,
+            parts=layers,
+        )
     chosen = layer if layer is not None else layers[0]
     try:
         gdf = pyogrio.read_dataframe(path, layer=chosen, datetime_as_string=True)
     except Exception as exc:
-        raise InputFormatError(f"{path.name}: layer {chosen!r} cannot be read ({exc})") from exc
+        raise InputFormatError(
+            f"{path.name}: layer {chosen!r} cannot be read ({exc})", code="unreadable", name=path.name
+        ) from exc
     frame, crs, crs_notes = _with_point_columns(gdf, path.name)
     notes = [
         f"read layer {chosen!r} of {path.name}" + (f" (of {len(layers)} layers)" if len(layers) > 1 else "")
@@ -411,7 +448,9 @@ def read_parquet(path: Path) -> RawTable:
     try:
         metadata = pq.read_schema(path).metadata or {}
     except Exception as exc:  # pyarrow raises ArrowInvalid and OSError
-        raise InputFormatError(f"{path.name}: cannot be opened as Parquet ({exc})") from exc
+        raise InputFormatError(
+            f"{path.name}: cannot be opened as Parquet ({exc})", code="unreadable", name=path.name
+        ) from exc
     rows_note = f"read {path.name} as Parquet"
     if b"geo" in metadata:
         try:
@@ -419,7 +458,9 @@ def read_parquet(path: Path) -> RawTable:
         except Exception as exc:  # broken ``geo`` metadata: ValueError, CRSError, JSON errors
             raise InputFormatError(
                 f"{path.name}: its GeoParquet metadata ('geo') cannot be read ({exc}); save the file "
-                "again with a valid CRS, or as plain Parquet or CSV with lon/lat columns"
+                "again with a valid CRS, or as plain Parquet or CSV with lon/lat columns",
+                code="unreadable",
+                name=path.name,
             ) from exc
         frame, crs, notes = _with_point_columns(gdf, path.name)
         rows = np.arange(len(frame), dtype=np.int64) + 1
@@ -434,7 +475,9 @@ def read_parquet(path: Path) -> RawTable:
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError and friends
-        raise InputFormatError(f"{path.name}: cannot be read as Parquet ({exc})") from exc
+        raise InputFormatError(
+            f"{path.name}: cannot be read as Parquet ({exc})", code="unreadable", name=path.name
+        ) from exc
     rows = np.arange(len(frame), dtype=np.int64) + 1
     return RawTable(frame, rows, "parquet", notes=(rows_note,))
 
@@ -446,7 +489,9 @@ def _open_workbook(path: Path) -> Any:
     try:
         return load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
-        raise InputFormatError(f"{path.name}: cannot be opened as an XLSX workbook ({exc})") from exc
+        raise InputFormatError(
+            f"{path.name}: cannot be opened as an XLSX workbook ({exc})", code="unreadable", name=path.name
+        ) from exc
 
 
 def _layers(path: Path) -> list[str]:
@@ -457,7 +502,9 @@ def _layers(path: Path) -> list[str]:
         return [str(name) for name in pyogrio.list_layers(path)[:, 0]]
     except Exception as exc:  # pyogrio raises DataSourceError and friends
         raise InputFormatError(
-            f"{path.name}: cannot be opened as {file_format(path).upper()} ({exc})"
+            f"{path.name}: cannot be opened as {file_format(path).upper()} ({exc})",
+            code="unreadable",
+            name=path.name,
         ) from exc
 
 

@@ -1,26 +1,69 @@
 """Rejects: the rows an import refused, one line per refused field, and their CSV.
 
 A rejects table has the columns ``REJECT_COLUMNS``: the row number a person sees, the
-row's id, the field, the source column, the value as given and the reason. The CLI
-writes it beside the imported file (``write_rejects``), the app offers it as a download
-(``rejects_csv``); both neutralise every cell first, because the values are a partner's
-raw cells and may hold spreadsheet formulas.
+row's id, the field, the source column, the value as given and the reason, in English
+(what the CLI prints and the CSV holds). Every reason is made from a code of ``REASONS``
+and its parameters, which the table keeps too (``REASON_COLUMNS``): the app shows the
+reason in its interface language from them (``i18n``'s ``reject.<code>``). The CLI
+writes the table beside the imported file (``write_rejects``), the app offers it as a
+download (``rejects_csv``); both neutralise every cell first, because the values are a
+partner's raw cells and may hold spreadsheet formulas.
 """
 
 from __future__ import annotations
 
+import json
+import math
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Final, Protocol
+from types import MappingProxyType
+from typing import Final, Protocol, TypeAlias
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from geo import files
+from geo import files, settings
 from geo.spreadsheet import neutralise_frame
 
-#: Columns of a rejects table.
+#: Columns of a rejects table as written to CSV.
 REJECT_COLUMNS: Final = ("row", "id", "field", "column", "value", "reason")
+#: The reason's code (a key of ``REASONS``) and its parameters as JSON: kept in the table
+#: for a translation at the edge, left out of the CSV.
+REASON_COLUMNS: Final = ("reason_code", "reason_params")
+
+#: Why an import refuses a row: code -> the English reason, a ``str.format`` template of
+#: the line's parameters. The CLI and the CSV print these texts unchanged.
+REASONS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "id_conflict": "duplicate id with different content than row {row}",
+        "not_point": "geometry is not a point: {kind}",
+        "missing_coordinate": "missing coordinate",
+        "unparseable_coordinate": "unparseable coordinate",
+        "outside_helsinki": "outside Helsinki (lon {lon:.5f}, lat {lat:.5f})",
+        "missing_date": "missing date",
+        "unparseable_date": (
+            "unparseable date: expected e.g. 28.4.2026 14.30, 28.4.2026 klo 14:30 or 2026-04-28T14:30"
+        ),
+        "implausible_date": (
+            "date outside the plausible period {earliest} .. {latest} (a typo or a placeholder?); "
+            f"fix the date, or set {settings.ENV_EARLIEST_DATE} / {settings.ENV_LATEST_DATE}"
+        ),
+        "bad_severity": "severity must be a whole number 1-5",
+        "no_register": (
+            "address without coordinates: geocoding needs an address register; give one "
+            "(hotspots import FILE --register REGISTER.csv [--places PLACES.csv], or "
+            f"{settings.ENV_REGISTER}) or fetch the official City of Helsinki one (hotspots gazetteer fetch)"
+        ),
+        "address_not_found": "address not found; closest register names: {names}",
+        "address_not_close": "address not found; no register name is close",
+        "address_outside": "address found outside Helsinki: {match}",
+        "row_fields": (
+            "the row has {fields} {delimiter}-separated fields but the header has {header}; "
+            "check the delimiters and quotes in this row"
+        ),
+    }
+)
 
 _DTYPES: Final = {
     "row": "int64",
@@ -29,7 +72,67 @@ _DTYPES: Final = {
     "column": "string",
     "value": "string",
     "reason": "string",
+    "reason_code": "string",
+    "reason_params": "string",
 }
+
+#: A parameter of a reason: one value for every line, or one per row of the file.
+Param: TypeAlias = pd.Series | NDArray[np.object_] | NDArray[np.float64] | str | float | int
+
+
+def _plain(value: object) -> object:
+    """Return a JSON-ready value: numpy scalars as Python numbers, missing values as None."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value
+
+
+def reasons(code: str, n: int, **params: Param) -> tuple[NDArray[np.object_], NDArray[np.object_]]:
+    """Return ``n`` reasons of one code: their English texts and their parameters as JSON.
+
+    Parameters
+    ----------
+    code
+        A key of ``REASONS``.
+    n
+        Number of lines.
+    **params
+        The template's parameters: one value for all lines, or a sequence of ``n``.
+
+    Returns
+    -------
+    tuple of ndarray
+        The texts (``REASONS[code]`` filled in) and the JSON objects of the parameters.
+    """
+    if code not in REASONS:
+        raise KeyError(
+            f"reject reason {code!r} is not one of {sorted(REASONS)}; add it to geo.rejects.REASONS"
+        )
+    template = REASONS[code]
+    columns = {
+        name: [value] * n if isinstance(value, str | int | float) else list(np.asarray(value, dtype=object))
+        for name, value in params.items()
+    }
+    texts = np.empty(n, dtype=object)
+    encoded = np.empty(n, dtype=object)
+    for i in range(n):
+        line = {name: _plain(values[i]) for name, values in columns.items()}
+        texts[i] = template.format(**line)
+        encoded[i] = json.dumps(line, ensure_ascii=False)
+    return texts, encoded
+
+
+def empty_rejects() -> pd.DataFrame:
+    """Return a rejects table with no rows.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``REJECT_COLUMNS`` and ``REASON_COLUMNS``: ``row`` int64, the others ``string``.
+    """
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in _DTYPES.items()})
 
 
 class HasRejects(Protocol):
@@ -39,22 +142,6 @@ class HasRejects(Protocol):
     def rejects(self) -> pd.DataFrame:
         """The rejects table."""
         ...
-
-
-def empty_rejects() -> pd.DataFrame:
-    """Return a rejects table with no rows.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``REJECT_COLUMNS``: ``row`` int64, the others ``string``.
-    """
-    return pd.DataFrame(
-        {
-            "row": pd.Series(dtype="int64"),
-            **{name: pd.Series(dtype="string") for name in REJECT_COLUMNS[1:]},
-        }
-    )
 
 
 class Rejects:
@@ -81,7 +168,8 @@ class Rejects:
         field_name: str,
         column: str | None,
         values: pd.Series | NDArray[np.object_] | str,
-        reason: pd.Series | NDArray[np.object_] | str,
+        code: str,
+        **params: Param,
     ) -> None:
         """Add one line for each row in ``mask``.
 
@@ -91,19 +179,24 @@ class Rejects:
             The rows refused for this reason.
         field_name, column
             The field and the source column it was read from (None: no column).
-        values, reason
-            Per row (a Series or array over all rows) or one text for every line.
+        values
+            The values as given: per row (a Series or array over all rows) or one text for every line.
+        code
+            The reason, a key of ``REASONS``.
+        **params
+            The reason's parameters, each one value or one per row of the file.
         """
         idx = np.flatnonzero(mask)
         if not idx.size:
             return
 
-        def pick(v: pd.Series | NDArray[np.object_] | str) -> NDArray[np.object_]:
-            if isinstance(v, str):
+        def pick(v: Param) -> NDArray[np.object_]:
+            if isinstance(v, str | int | float):
                 return np.full(idx.size, v, dtype=object)
             arr = v.astype(object).to_numpy() if isinstance(v, pd.Series) else v
             return np.asarray(arr, dtype=object)[idx]
 
+        texts, encoded = reasons(code, idx.size, **{name: pick(value) for name, value in params.items()})
         self._blocks.append(
             pd.DataFrame(
                 {
@@ -112,7 +205,9 @@ class Rejects:
                     "field": field_name,
                     "column": column if column is not None else "",
                     "value": pick(values),
-                    "reason": pick(reason),
+                    "reason": texts,
+                    "reason_code": code,
+                    "reason_params": encoded,
                 }
             )
         )
@@ -125,12 +220,12 @@ class Rejects:
         ----------
         bad_rows
             Lines the reader could not split (``geo.reading.RawTable.bad_rows``: ``row``,
-            ``value``, ``reason``); they join the table as field ``'row'``.
+            ``value``, ``reason`` and ``REASON_COLUMNS``); they join the table as field ``'row'``.
 
         Returns
         -------
         DataFrame
-            A rejects table (``REJECT_COLUMNS``), sorted by row (stable).
+            A rejects table (``REJECT_COLUMNS`` and ``REASON_COLUMNS``), sorted by row (stable).
         """
         if self._blocks:
             lines = pd.concat(self._blocks, ignore_index=True)
@@ -147,6 +242,7 @@ class Rejects:
                 "column": "",
                 "value": bad_rows["value"].to_numpy(dtype=object),
                 "reason": bad_rows["reason"].to_numpy(dtype=object),
+                **{name: bad_rows[name].to_numpy(dtype=object) for name in REASON_COLUMNS},
             }
         ).astype(lines.dtypes.to_dict())
         both = pd.concat([lines, bad], ignore_index=True) if len(lines) else bad
@@ -190,4 +286,5 @@ def rejects_csv(rejects: HasRejects | pd.DataFrame) -> bytes:
         The CSV file's content.
     """
     frame = rejects if isinstance(rejects, pd.DataFrame) else rejects.rejects
+    frame = frame.drop(columns=list(REASON_COLUMNS), errors="ignore")  # the codes are for the app
     return neutralise_frame(frame).to_csv(index=False).encode("utf-8-sig")

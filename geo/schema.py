@@ -91,29 +91,53 @@ INCIDENT_DTYPES: Final[dict[str, str]] = {
 }
 
 
-def empty_incidents() -> pd.DataFrame:
+#: Optional columns saying how each incident's position was found (``geo.geocoding``), kept
+#: after the canonical ones: ``geocode_quality`` (``source`` for the source's own
+#: coordinates, else the register match's quality) and ``geocode_match`` (the register text
+#: matched, '' when none). Not part of an incident's content: the same incident placed again
+#: is the same incident (the store's content hash leaves them out).
+GEOCODE_DTYPES: Final[dict[str, str]] = {"geocode_quality": "string", "geocode_match": "string"}
+#: Names of ``GEOCODE_DTYPES``, in order.
+GEOCODE_COLUMNS: Final = tuple(GEOCODE_DTYPES)
+#: Position quality of coordinates the source gave itself, and of every incident without one.
+SOURCE_QUALITY: Final = "source"
+#: dtypes of a table with positions' qualities: ``INCIDENT_DTYPES``, then ``GEOCODE_DTYPES``.
+LOCATED_DTYPES: Final[dict[str, str]] = {**INCIDENT_DTYPES, **GEOCODE_DTYPES}
+
+
+def empty_incidents(*, geocode: bool = False) -> pd.DataFrame:
     """Return an incident table with no rows and the canonical columns and dtypes.
+
+    Parameters
+    ----------
+    geocode
+        Add the ``GEOCODE_COLUMNS`` after the canonical ones.
 
     Returns
     -------
     DataFrame
-        Columns and dtypes of ``INCIDENT_DTYPES``.
+        Columns and dtypes of ``INCIDENT_DTYPES`` (``LOCATED_DTYPES`` with ``geocode``).
     """
-    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in INCIDENT_DTYPES.items()})
+    dtypes = LOCATED_DTYPES if geocode else INCIDENT_DTYPES
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in dtypes.items()})
 
 
-def conform(frame: pd.DataFrame) -> pd.DataFrame:
+def conform(frame: pd.DataFrame, *, geocode: bool = False) -> pd.DataFrame:
     """Return a copy of ``frame`` with exactly the canonical columns, in order and dtype.
 
     Parameters
     ----------
     frame
         An incident table with at least the canonical columns; extra columns are dropped.
+    geocode
+        Keep the ``GEOCODE_COLUMNS`` after the canonical ones. Where ``frame`` lacks them,
+        or a value is missing, the position is the source's own: ``geocode_quality`` is
+        ``SOURCE_QUALITY`` and ``geocode_match`` ''. Their values are not checked here.
 
     Returns
     -------
     DataFrame
-        ``INCIDENT_DTYPES`` columns on a fresh 0..n-1 index.
+        ``INCIDENT_DTYPES`` (``LOCATED_DTYPES`` with ``geocode``) columns on a fresh 0..n-1 index.
 
     Raises
     ------
@@ -123,4 +147,10 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
     missing = [name for name in INCIDENT_DTYPES if name not in frame.columns]
     if missing:
         raise ValueError(f"incident table lacks the canonical columns {missing}")
-    return frame.loc[:, list(INCIDENT_DTYPES)].astype(INCIDENT_DTYPES).reset_index(drop=True)
+    out = frame.loc[:, list(INCIDENT_DTYPES)].astype(INCIDENT_DTYPES).reset_index(drop=True)
+    if not geocode:
+        return out
+    for name, default in zip(GEOCODE_COLUMNS, (SOURCE_QUALITY, ""), strict=True):
+        given = frame[name] if name in frame.columns else pd.Series(pd.NA, index=frame.index, dtype=object)
+        out[name] = given.astype(GEOCODE_DTYPES[name]).fillna(default).reset_index(drop=True)
+    return out

@@ -16,6 +16,7 @@ import shapely
 from numpy.typing import NDArray
 
 from geo import districts as district_layers
+from geo import geocoding
 from geo.errors import ParameterError
 from geo.geocoder import Geocoder
 from hotspots import areas, comparison, figures, placenames, ranking, recommendation, summary
@@ -44,12 +45,18 @@ class StudyArea:
     names
         A geocoder of the address register (``geo.geocoder``) to name each hotspot by the
         address or place nearest to its centre (``hotspots.placenames``); None: unnamed.
+    precise_only
+        Leave the positions a register placed only roughly (by street, place or
+        intersection, ``geo.geocoding.LOW_QUALITIES``) out of the hotspots: such rows still
+        count in the key and district figures, but they neither make nor fill a hotspot
+        (a street's centre is not where the incident was).
     """
 
     grid: StudyGrid | None = None
     districts: gpd.GeoDataFrame | None = None
     area_params: areas.AreaParams = field(default_factory=areas.AreaParams)
     names: Geocoder | None = None
+    precise_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,7 +109,7 @@ def _hotspots_of(
     peruspiiri: gpd.GeoDataFrame,
 ) -> gpd.GeoDataFrame:
     """Return the summary table of the kept hotspot areas (ids ``H{label + 1}``, as city-wide)."""
-    labels = _kept_labels(found, keep, incidents)
+    labels = _kept_labels(found, keep, incidents, precise_only=False)  # rough rows are out already
     return summary.summarise_hotspots(
         incidents,
         labels,
@@ -114,13 +121,16 @@ def _hotspots_of(
 
 
 def _kept_labels(
-    found: areas.HotspotAreas, keep: NDArray[np.bool_], incidents: pd.DataFrame
+    found: areas.HotspotAreas, keep: NDArray[np.bool_], incidents: pd.DataFrame, *, precise_only: bool
 ) -> NDArray[np.int64]:
-    """Hotspot label of each incident's cell, -1 outside the kept hotspots."""
+    """Hotspot label of each incident's cell, -1 outside the kept hotspots (and for rough positions)."""
     labels = found.labels(incidents["x_m"], incidents["y_m"])
     if not keep.size:
         return np.full(len(incidents), -1, dtype=np.int64)
-    return np.where((labels >= 0) & keep[np.maximum(labels, 0)], labels, -1).astype(np.int64)
+    kept = (labels >= 0) & keep[np.maximum(labels, 0)]
+    if precise_only and "geocode_quality" in incidents.columns:
+        kept &= ~incidents["geocode_quality"].isin(geocoding.LOW_QUALITIES).to_numpy(dtype=bool)
+    return np.where(kept, labels, -1).astype(np.int64)
 
 
 def _district_area(selection: Selection) -> Any | None:
@@ -197,6 +207,14 @@ class _Periods:
     previous: pd.DataFrame
     previous_city: pd.DataFrame
 
+    def precise(self) -> _Periods:
+        """Return the periods with only precise positions in the frames the hotspots are found on."""
+        return replace(
+            self,
+            city=geocoding.precise_positions(self.city),
+            previous_city=geocoding.precise_positions(self.previous_city),
+        )
+
     def foreign(self) -> _Periods:
         """Return the city-wide and current frames with the columns data from elsewhere lack."""
         return replace(
@@ -249,6 +267,16 @@ def _hotspots_before(
     )
 
 
+def _compared(
+    table: gpd.GeoDataFrame, before: gpd.GeoDataFrame, *, compared: bool
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Classify the hotspots against the period before; no status without a comparison period."""
+    table, vanished = comparison.compare_periods(table, before)
+    if not compared:  # "new" would claim what nobody compared
+        table["status"] = pd.array([pd.NA] * len(table), dtype="string")
+    return table, vanished
+
+
 def analyse(
     incidents: pd.DataFrame,
     *,
@@ -294,6 +322,9 @@ def analyse(
     """
     # Data from outside Helsinki (a grid of their own) have no district columns.
     periods = _periods(incidents, selection, compare_with, foreign=study.grid is not None)
+    if study.precise_only:
+        periods = periods.precise()
+        incidents = geocoding.precise_positions(incidents)  # for the parameter choice only
     grid, layer, district = _study_of(study, selection)
     if parameters is None:
         parameters = choose_parameters(
@@ -312,17 +343,14 @@ def analyse(
     before = _hotspots_before(
         periods, grid, parameters, district=district, peruspiiri=layer, area_params=study.area_params
     )
-    table, vanished = comparison.compare_periods(table, before)
-    if periods.previous_selection is None:
-        # No comparison period: "new" would claim what nobody compared.
-        table["status"] = pd.array([pd.NA] * len(table), dtype="string")
+    table, vanished = _compared(table, before, compared=periods.previous_selection is not None)
     return Analysis(
         selection=selection,
         previous_selection=periods.previous_selection,
         clustering=parameters.clustering,
         current=periods.current,
         previous=periods.previous,
-        labels=_kept_labels(found, keep, periods.current),
+        labels=_kept_labels(found, keep, periods.current, precise_only=study.precise_only),
         hotspots=table,
         vanished=vanished,
         key=figures.key_figures(periods.current, periods.previous, table),

@@ -31,9 +31,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Final
 
-import geopandas as gpd
 import pandas as pd
 
+from geo import geocoding
 from geo.errors import ParameterError
 from hotspots import analysis, areas
 from hotspots import grid as study
@@ -144,7 +144,10 @@ def choose_forecast(
         raise ParameterError(
             f"a forecast for {horizon.label} needs more history than that: the backtest holds out the "
             f"last {horizon.label} and learns from what comes before, but the data span only "
-            f"{first.date()} .. {(end - pd.Timedelta(days=1)).date()}. Use a shorter horizon"
+            f"{first.date()} .. {(end - pd.Timedelta(days=1)).date()}. Use a shorter horizon",
+            code="forecast_history",
+            first=str(first.date()),
+            last=str((end - pd.Timedelta(days=1)).date()),
         )
     test = study.in_period(when, cutoff, end)
     held_out = auto.HeldOut.of(grid, incidents.loc[test, "x_m"], incidents.loc[test, "y_m"], area_shares)
@@ -161,7 +164,9 @@ def choose_forecast(
     if not rows:
         raise ParameterError(
             f"fewer than {auto.MIN_INCIDENTS} incidents before the last {horizon.label}: "
-            "too few to forecast from"
+            "too few to forecast from",
+            code="forecast_too_few",
+            minimum=auto.MIN_INCIDENTS,
         )
     table = pd.DataFrame(rows)
     table["history_order"] = table["history_key"].map(_HISTORY_PRIOR)
@@ -230,10 +235,8 @@ def forecast_hotspots(
     selection: Selection = Selection(),  # noqa: B008  (frozen dataclass)
     clustering: ClusteringParams = ClusteringParams(),  # noqa: B008
     horizon: str = "6M",
-    grid: study.StudyGrid | None = None,
     service_points: pd.DataFrame | None = None,
-    peruspiiri: gpd.GeoDataFrame | None = None,
-    area_params: areas.AreaParams = areas.AreaParams(),  # noqa: B008
+    where: analysis.StudyArea = analysis.StudyArea(),  # noqa: B008  (frozen dataclass)
 ) -> Forecast:
     """Hotspots for the ``horizon`` after the data, ranked like the map's (see the module text).
 
@@ -248,12 +251,13 @@ def forecast_hotspots(
         Method and the fallback eps / min_samples.
     horizon
         Length of the forecast period (``6M``, ``1Y`` ...).
-    grid
-        Study grid of data outside Helsinki; None for Helsinki's land.
-    service_points, peruspiiri
+    service_points
         As for ``analysis.analyse``.
-    area_params
-        The size rule.
+    where
+        As ``analysis.analyse``'s ``study``: the grid of data outside Helsinki, the
+        significance test's districts, the size rule, the register naming the hotspots and
+        whether rough positions are left out (then also of the choice of history and
+        parameters).
 
     Returns
     -------
@@ -263,10 +267,17 @@ def forecast_hotspots(
     city = selection.citywide()
     history_all = apply(incidents, city)
     if history_all.empty:
-        raise ParameterError("no incident passes the filters; nothing to forecast from")
-    study_grid = study.study_grid_for(city) if grid is None else grid
+        raise ParameterError(
+            "no incident passes the filters; nothing to forecast from", code="forecast_empty"
+        )
+    study_grid = study.study_grid_for(city) if where.grid is None else where.grid
+    area_params = where.area_params
     history, chosen, table, hit_rate = choose_forecast(
-        history_all, study_grid, horizon=span, clustering=clustering, area_params=area_params
+        geocoding.precise_positions(history_all) if where.precise_only else history_all,
+        study_grid,
+        horizon=span,
+        clustering=clustering,
+        area_params=area_params,
     )
     first, end = _data_span(history_all["occurred_at"])
     start = _history_start(history, span, end, first)
@@ -287,7 +298,7 @@ def forecast_hotspots(
         service_points=service_points,
         compare_with="none",
         parameters=auto.AutoChoice(chosen, True, reason, hit_rate=hit_rate),
-        study=analysis.StudyArea(grid=grid, districts=peruspiiri, area_params=area_params),
+        study=where,
     )
     return Forecast(
         analysis=result,

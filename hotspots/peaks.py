@@ -180,8 +180,8 @@ def peak_windows(counts: ArrayLike, *, params: PeakParams = PeakParams()) -> lis
        counts are uneven (p < alpha), the days holding at least ``weekday_lift`` x their
        even share (1/7) are named; otherwise, or when no day is, the window is daily
        (``"Mon-Sun"``).
-    5. Without a peak hour window, one whole-day window ``0-24`` is returned, its days
-       chosen as in 4.
+    5. Without a peak hour window, one whole-day window ``0-24`` is returned when some
+       days stand out as in 4; when none do, there is no peak and no window.
 
     Parameters
     ----------
@@ -193,7 +193,8 @@ def peak_windows(counts: ArrayLike, *, params: PeakParams = PeakParams()) -> lis
     Returns
     -------
     list of PeakWindow
-        Strongest first; empty when there are no incidents.
+        Strongest first; empty when there are no incidents or they spread evenly over
+        the week and the day (no clear time).
     """
     grid = np.asarray(counts, dtype=np.float64)
     if grid.shape != (DAYS, HOURS):
@@ -219,5 +220,7 @@ def peak_windows(counts: ArrayLike, *, params: PeakParams = PeakParams()) -> lis
         end = (start + width - 1) % HOURS + 1
         chosen.append(PeakWindow(_window_days(grid, start, width, params), start, end, round(sums[start])))
     if not chosen:
-        chosen.append(PeakWindow(_window_days(grid, 0, HOURS, params), 0, HOURS, round(n)))
+        days = _window_days(grid, 0, HOURS, params)
+        if len(days) < DAYS:  # every hour of every day is no peak: no window at all
+            chosen.append(PeakWindow(days, 0, HOURS, round(n)))
     return chosen

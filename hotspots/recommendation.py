@@ -38,7 +38,8 @@ YOUTH_WORK_CATEGORIES: Final = frozenset({"youth_violence", "gang_activity", "va
 POLICE_CATEGORIES: Final = frozenset({"drug_dealing", "weapons", "robbery"})
 #: Share of the non-neutral incidents one side needs to lead alone.
 LEAD_SHARE: Final = 2 / 3
-#: Service point kinds kept by ``read_service_points`` by default (OSM ``amenity`` values).
+#: Service point kinds kept by ``read_service_points`` by default (OSM ``amenity`` values, and
+#: ``station`` for a railway or metro station named in a service file: a landmark to meet at).
 SERVICE_KINDS: Final = (
     "youth_centre",
     "community_centre",
@@ -47,6 +48,7 @@ SERVICE_KINDS: Final = (
     "library",
     "social_facility",
     "kindergarten",
+    "station",
 )
 #: Hotspot columns ``recommend`` reads.
 RECOMMEND_COLUMNS: Final = (
@@ -161,7 +163,9 @@ def _read_csv(file: Path) -> pd.DataFrame:
     try:
         return pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputFormatError(f"cannot read service points from {file}: {exc}") from exc
+        raise InputFormatError(
+            f"cannot read service points from {file}: {exc}", code="service_points_unreadable"
+        ) from exc
 
 
 def _coordinate_columns(file: Path, columns: set[str], source_crs: str | None) -> tuple[str, str, str]:
@@ -171,7 +175,9 @@ def _coordinate_columns(file: Path, columns: set[str], source_crs: str | None) -
     pairs = [(a, b) for a, b in (("x_m", "y_m"), ("x", "y")) if {a, b} <= columns]
     if not pairs:
         raise InputFormatError(
-            f"{file} needs lon/lat or x/y columns for the coordinates; it has {sorted(columns)}"
+            f"{file} needs lon/lat or x/y columns for the coordinates; it has {sorted(columns)}",
+            code="service_points_columns",
+            columns=sorted(columns),
         )
     try:
         src = crs.normalise_crs(source_crs) if source_crs else ""
@@ -194,13 +200,16 @@ def _metric_coordinates(
         row = int(frame.index[np.flatnonzero(bad)[0]])
         raise InputFormatError(
             f"{file} row {row + 1} (line {row + 2}) has no numeric {xcol}/{ycol}: "
-            f"{raw.loc[row, xcol]!r}, {raw.loc[row, ycol]!r}; fix or delete the row"
+            f"{raw.loc[row, xcol]!r}, {raw.loc[row, ycol]!r}; fix or delete the row",
+            code="service_points_row",
+            line=row + 2,
         )
     if not src:
         guessed = crs.guess_crs(x, y) if x.size else crs.METRIC
         if guessed is None:
             raise InputFormatError(
-                f"cannot tell the CRS of {xcol}/{ycol} in {file}; pass source_crs (e.g. 'EPSG:3879')"
+                f"cannot tell the CRS of {xcol}/{ycol} in {file}; pass source_crs (e.g. 'EPSG:3879')",
+                code="service_points_crs",
             )
         src = guessed
     x_m, y_m = crs.to_metric(x, y, src=src)

@@ -6,7 +6,8 @@ percentages, p-values, areas, dates and months the way each language writes them
 ``weekdays``: weekdays and peak windows
 (``weekday_label``, ``peak_window_label``, ``peak_times_text``). ``recommendation``: a
 hotspot's recommendation in words (``recommendation_text``) and the exports' text columns
-(``hotspot_texts``).
+(``hotspot_texts``). ``problems``: what went wrong with a user's file, in words (``error_text``,
+``reject_reason``, ``field_label``).
 """
 
 from i18n.catalogue import (
@@ -29,6 +30,7 @@ from i18n.numbers import (
     format_percent,
     month_name,
 )
+from i18n.problems import error_text, field_label, reject_reason
 from i18n.recommendation import hotspot_texts, recommendation_text
 from i18n.weekdays import peak_times_text, peak_window_label, weekday_abbreviations, weekday_label
 
@@ -38,6 +40,8 @@ __all__ = [
     "catalogue",
     "category_label",
     "check_language",
+    "error_text",
+    "field_label",
     "format_area_km2",
     "format_date",
     "format_datetime",
@@ -51,6 +55,7 @@ __all__ = [
     "peak_window_label",
     "placeholders",
     "recommendation_text",
+    "reject_reason",
     "source_label",
     "t",
     "weekday_abbreviations",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
-from hotspots.peaks import PeakWindow
+from hotspots.peaks import HOURS, PeakWindow
 from i18n.catalogue import t
 
 _DAYS: Final = 7
@@ -21,7 +21,7 @@ def weekday_abbreviations(lang: str) -> tuple[str, ...]:
 
 
 def weekday_label(weekdays: Iterable[int], lang: str) -> str:
-    """Name weekdays as runs: ``(4, 5)`` -> ``"Fri-Sat"``, ``(6, 0)`` -> ``"Sun-Mon"``, all -> ``"Mon-Sun"``.
+    """Name weekdays as runs: ``(4, 5)`` -> ``"Fri-Sat"``, ``(6, 0)`` -> ``"Sun-Mon"``, all -> ``"daily"``.
 
     Runs wrap around the week; several runs are comma-separated (``"Mon, Fri-Sat"``).
 
@@ -40,7 +40,7 @@ def weekday_label(weekdays: Iterable[int], lang: str) -> str:
     names = weekday_abbreviations(lang)
     days = sorted({int(d) for d in weekdays})
     if not days or len(days) == _DAYS:
-        return f"{names[0]}-{names[6]}"
+        return t("weekday.every_day", lang)
     present = set(days)
     # A run starts at a day whose previous day (cyclically) is absent.
     starts = [d for d in days if (d - 1) % _DAYS not in present]
@@ -54,8 +54,11 @@ def weekday_label(weekdays: Iterable[int], lang: str) -> str:
 
 
 def peak_window_label(window: PeakWindow, lang: str) -> str:
-    """Name a peak window: its weekdays and hours, ``"Fri-Sat 20-02"`` in English."""
-    return f"{weekday_label(window.weekdays, lang)} {window.start_hour:02d}-{window.end_hour:02d}"
+    """Name a peak window: its weekdays and hours, ``"Fri-Sat 20-02"``, or ``"Fri-Sat, all day"``."""
+    days = weekday_label(window.weekdays, lang)
+    if len(window.hours) == HOURS:
+        return t("peak.all_day", lang, days=days)
+    return f"{days} {window.start_hour:02d}-{window.end_hour:02d}"
 
 
 def peak_times_text(peak_times: Sequence[Mapping[str, Any]] | None, lang: str) -> str:
@@ -72,6 +75,9 @@ def peak_times_text(peak_times: Sequence[Mapping[str, Any]] | None, lang: str) -
     Returns
     -------
     str
-        E.g. ``"Fri-Sat 20-02, Wed 14-20"``; empty without windows.
+        E.g. ``"Fri-Sat 20-02, Wed 14-20"``; "no clear time" in ``lang`` without windows
+        (the incidents spread over the week and the day: no shift to plan around).
     """
+    if not peak_times:
+        return t("peak.no_clear_time", lang)
     return ", ".join(peak_window_label(PeakWindow.from_dict(window), lang) for window in (peak_times or []))

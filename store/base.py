@@ -21,7 +21,9 @@ Rules every backend keeps:
   first batch of that content, so the log shows every import that was tried.
 - Whether two rows with one id are the same is decided by a per-incident content hash
   over the canonical columns except ``id`` and the district tags (a new district layer
-  does not turn old incidents into conflicts).
+  does not turn old incidents into conflicts). How a position was found
+  (``geocode_quality``, ``geocode_match``) is kept with each incident but is not part of
+  its content either: the same file imported again is the same incidents.
 - ``occurred_at`` is stored as UTC microseconds since the epoch (what PostgreSQL's
   ``timestamptz`` keeps too) and comes back as Europe/Helsinki time; finer parts of a
   timestamp are dropped on the way in.
@@ -129,6 +131,10 @@ class StoreStats:
         Incidents stored.
     by_category, by_source
         Incidents per canonical category / source, every canonical value present (0 if none).
+    by_geocode_quality
+        Incidents per position quality (``geo.geocoding.PLACED_QUALITIES``, every one present):
+        ``source`` for the source's own coordinates (and every incident stored before the
+        qualities were kept), else how a register placed it.
     first_occurred_at, last_occurred_at
         Earliest and latest ``occurred_at`` (Europe/Helsinki), None in an empty store.
     batches
@@ -142,6 +148,7 @@ class StoreStats:
     total: int
     by_category: dict[str, int]
     by_source: dict[str, int]
+    by_geocode_quality: dict[str, int]
     first_occurred_at: pd.Timestamp | None
     last_occurred_at: pd.Timestamp | None
     batches: int
@@ -180,8 +187,10 @@ class IncidentStore(abc.ABC):
         Parameters
         ----------
         incidents
-            Canonical incidents (``schema.INCIDENT_DTYPES``, district columns included).
-            Not modified.
+            Canonical incidents (``schema.INCIDENT_DTYPES``, district columns included), with
+            or without ``schema.GEOCODE_COLUMNS`` (as the importer gives them with a register);
+            without them, or where a quality is missing, the position is the source's own
+            (``source``). Not modified.
         file_name
             Name of the imported file, for the batch log.
         content_hash
@@ -202,7 +211,8 @@ class IncidentStore(abc.ABC):
         Raises
         ------
         StoreError
-            A row or an argument cannot be stored (the message names it); nothing is written.
+            A row or an argument cannot be stored (the message names it), e.g. a
+            ``geocode_quality`` outside ``geo.geocoding.PLACED_QUALITIES``; nothing is written.
         """
         entry = _BatchEntry.checked(file_name, content_hash, rows_read, rejected, note)
         return self._add_batch(incidents, entry)
@@ -223,7 +233,9 @@ class IncidentStore(abc.ABC):
         Returns
         -------
         DataFrame
-            ``schema.conform``-ed incidents sorted by ``occurred_at`` then ``id``.
+            ``schema.conform(..., geocode=True)``-ed incidents (``schema.LOCATED_DTYPES``: the
+            canonical columns, then ``geocode_quality`` and ``geocode_match``, ``source`` and
+            '' for the source's own positions) sorted by ``occurred_at`` then ``id``.
 
         Raises
         ------

@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Final, Generic, Protocol, TypeVar
 import numpy as np
 import pandas as pd
 
-from geo import schema
+from geo import geocoding, schema
 from geo.errors import StoreError
 from store.base import (
     APPLICATION,
@@ -443,12 +443,13 @@ class DatabaseStore(IncidentStore, Generic[_C]):
     def stats(self) -> StoreStats:
         """Return totals, time span, batch count and schema version of the store (one snapshot)."""
         micros = self._micros("occurred_at")
-        # Totals per category and source; the last row keeps the batch count when there are no incidents.
+        # Totals per category, source and position quality; the last row keeps the batch count
+        # when there are no incidents.
         sql = (
-            f"SELECT category, source, count(*), min({micros}), max({micros}), "
+            f"SELECT category, source, geocode_quality, count(*), min({micros}), max({micros}), "
             "sum(CASE WHEN synthetic THEN 1 ELSE 0 END), (SELECT count(*) FROM batches) "
-            "FROM incidents GROUP BY category, source "
-            "UNION ALL SELECT NULL, NULL, 0, NULL, NULL, 0, (SELECT count(*) FROM batches)"
+            "FROM incidents GROUP BY category, source, geocode_quality "
+            "UNION ALL SELECT NULL, NULL, NULL, 0, NULL, NULL, 0, (SELECT count(*) FROM batches)"
         )
         groups = self._read("reading the store's totals", lambda conn: conn.execute(sql).fetchall())
         return _stats_from_groups(groups, self._version)
@@ -497,17 +498,23 @@ def _batch_frame(rows: Sequence[tuple[Any, ...]]) -> pd.DataFrame:
 
 
 def _stats_from_groups(groups: Sequence[tuple[Any, ...]], version: int) -> StoreStats:
-    """``StoreStats`` from rows (category, source, count, first µs, last µs, synthetic, batches)."""
+    """``StoreStats`` from rows (category, source, quality, count, first µs, last µs, synthetic, batches).
+
+    A missing quality (a row stored before schema version 2) is the source's own position.
+    """
     by_category = dict.fromkeys(schema.CATEGORIES, 0)
     by_source = dict.fromkeys(schema.SOURCES, 0)
+    by_quality = dict.fromkeys(geocoding.PLACED_QUALITIES, 0)
     firsts: list[int] = []
     lasts: list[int] = []
     synthetic = 0
-    for category, source, n, first_us, last_us, n_synthetic, _ in groups:
+    for category, source, quality, n, first_us, last_us, n_synthetic, _ in groups:
         if category is None:
             continue
         by_category[category] = by_category.get(category, 0) + int(n)
         by_source[source] = by_source.get(source, 0) + int(n)
+        quality = schema.SOURCE_QUALITY if quality is None else quality
+        by_quality[quality] = by_quality.get(quality, 0) + int(n)
         firsts.append(int(first_us))
         lasts.append(int(last_us))
         synthetic += int(n_synthetic)
@@ -515,6 +522,7 @@ def _stats_from_groups(groups: Sequence[tuple[Any, ...]], version: int) -> Store
         total=sum(by_category.values()),
         by_category=by_category,
         by_source=by_source,
+        by_geocode_quality=by_quality,
         first_occurred_at=_stamp(min(firsts, default=None)),
         last_occurred_at=_stamp(max(lasts, default=None)),
         batches=int(groups[0][-1]),  # every row carries it

@@ -123,8 +123,20 @@ _V1: Final = Migration(
     ),
 )
 
+# How each position was found (schema.GEOCODE_COLUMNS). Adding a nullable column without a
+# default rewrites no rows; rows stored before keep NULL, which reads as the source's own
+# position. The allowed values are checked on the way in (store.rows), as in SQLite.
+_V2: Final = Migration(
+    2,
+    "geocode_quality and geocode_match on incidents (NULL for rows stored before: the source's position)",
+    (
+        "ALTER TABLE incidents ADD COLUMN geocode_quality text",
+        "ALTER TABLE incidents ADD COLUMN geocode_match text",
+    ),
+)
+
 #: Every schema step of the PostgreSQL store, oldest first; versions run 1, 2, 3 ... without gaps.
-MIGRATIONS: tuple[Migration, ...] = (_V1,)
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2)
 #: The schema version this code writes.
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 

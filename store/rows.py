@@ -18,15 +18,22 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from geo import schema
+from geo import geocoding, schema
 from geo.errors import StoreError
 
 #: Columns of the conflicts frame of a ``BatchResult``.
 CONFLICT_COLUMNS: Final = ("row", "id", "reason")
+#: What makes two rows the same incident. How a position was found (``schema.GEOCODE_COLUMNS``)
+#: is left out, the position itself is not: the same incidents at the same points are
+#: duplicates whether or not a caller says how they were placed, and the rows of stores
+#: written before the columns existed keep their hashes.
 _HASH_COLUMNS: Final = tuple(name for name in schema.INCIDENT_COLUMNS if name != "id")
 _BOOL_COLUMNS: Final = tuple(name for name, dtype in schema.INCIDENT_DTYPES.items() if dtype == "bool")
-#: Canonical columns kept as they are on each incident row.
-_ROW_COLUMNS: Final = (*schema.INCIDENT_COLUMNS, "in_helsinki")
+#: Canonical columns kept as they are on each incident row, then how its position was found.
+_ROW_COLUMNS: Final = (*schema.INCIDENT_COLUMNS, "in_helsinki", *schema.GEOCODE_COLUMNS)
+#: What a missing geocode value in the database reads as: a row stored before schema version
+#: 2 has neither, a row without a register match has no ``geocode_match``.
+_GEOCODE_DEFAULTS: Final = {"geocode_quality": schema.SOURCE_QUALITY, "geocode_match": ""}
 #: District codes and names, kept once per distinct combination in ``district_tags`` (reading
 #: one integer per incident instead of nine strings is what keeps a 100k-row query fast).
 _TAG_COLUMNS: Final = tuple(name for name in schema.DISTRICT_COLUMNS if name != "in_helsinki")
@@ -88,9 +95,9 @@ def _row_label(row: int, ident: object) -> str:
 
 
 def _conform_batch(incidents: pd.DataFrame, file_name: str) -> pd.DataFrame:
-    """Canonical copy of ``incidents``; StoreError naming the first row that cannot be stored."""
+    """Canonical copy of ``incidents``, geocode columns too; StoreError naming a row it cannot store."""
     try:
-        frame = schema.conform(incidents)
+        frame = schema.conform(incidents, geocode=True)
     except (ValueError, TypeError) as exc:
         raise StoreError(
             f"the incidents of {file_name} are not in the canonical schema: {exc}. Read the file with "
@@ -109,13 +116,22 @@ def _conform_batch(incidents: pd.DataFrame, file_name: str) -> pd.DataFrame:
     if when.isna().any():
         row = int(np.flatnonzero(when.isna().to_numpy())[0])
         raise StoreError(f"{file_name}: {label(row)} has no occurred_at; every incident needs a time")
-    for column, allowed in (("category", schema.CATEGORIES), ("source", schema.SOURCES)):
+    for column, allowed, fix in (
+        ("category", schema.CATEGORIES, "Map it with the importer's category labels"),
+        ("source", schema.SOURCES, "Map it with the importer's source labels"),
+        (
+            "geocode_quality",
+            geocoding.PLACED_QUALITIES,
+            f"Leave it missing for the source's own coordinates ({schema.SOURCE_QUALITY!r}), or geocode "
+            "the file with the importer's register",
+        ),
+    ):
         bad = ~frame[column].isin(allowed).to_numpy(dtype=bool, na_value=False)
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             raise StoreError(
                 f"{file_name}: {label(row)} has {column} {frame[column].iloc[row]!r}, which is "
-                f"not canonical; allowed are {list(allowed)}. Map it with the importer's {column} labels."
+                f"not canonical; allowed are {list(allowed)}. {fix}."
             )
     severity = frame["severity"]
     bad_sev = (severity.notna() & ((severity < 1) | (severity > 5))).to_numpy(dtype=bool, na_value=False)
@@ -195,7 +211,7 @@ def _conflict_frame(conflicts: Sequence[tuple[int, str, str]]) -> pd.DataFrame:
 
 
 def _content_hashes(frame: pd.DataFrame, occurred_us: np.ndarray) -> list[str]:
-    """SHA-256 per row over the canonical columns except ``id`` and the district tags.
+    """SHA-256 per row over the canonical columns except ``id``, the district tags and the geocode columns.
 
     Each row is hashed as the ``repr`` of a tuple of plain Python values (str, int, float,
     bool, None), which is unambiguous and stable across Python versions. Coordinates are
@@ -233,7 +249,7 @@ def _objects(series: pd.Series) -> list[Any]:
 
 def _db_values(series: pd.Series) -> list[Any]:
     """Python values a driver can bind, None for missing (booleans as 0/1, which both databases read)."""
-    dtype = schema.INCIDENT_DTYPES[str(series.name)]
+    dtype = schema.LOCATED_DTYPES[str(series.name)]
     if dtype == "string":
         return _objects(series)
     if dtype == "float64":
@@ -272,12 +288,15 @@ def _incident_rows(new: _NewIncidents, times: np.ndarray) -> Iterator[tuple[Any,
     """Rows for the ``incidents`` table, values in ``_WRITE_COLUMNS`` order.
 
     ``times`` holds ``occurred_at`` of each row as the backend writes it (SQLite: the
-    microsecond integers, PostgreSQL: ISO text for COPY).
+    microsecond integers, PostgreSQL: ISO text for COPY). A quality is written out, ``source``
+    too; an empty ``geocode_match`` (no register text) is NULL, which reads back as ''.
     """
     columns: list[list[Any]] = []
     for name in (*_ROW_COLUMNS, *_CODE_COLUMNS):
         if name == "occurred_at":
             columns.append(times.tolist())
+        elif name == "geocode_match":  # NULL, not '', for most rows: a tenth of a 100k read
+            columns.append([text or None for text in _db_values(new.frame[name])])
         else:
             columns.append(_db_values(new.frame[name]))
     columns.append(list(new.tag_ids))
@@ -336,7 +355,8 @@ def _tag_lookup(rows: Sequence[tuple[Any, ...]]) -> dict[str, np.ndarray]:
 def _frame_from_rows(rows: Sequence[tuple[Any, ...]], tags: dict[str, np.ndarray]) -> pd.DataFrame:
     """Canonical frame, sorted by time then id, from rows of ``_ROW_COLUMNS`` and the tag id.
 
-    ``occurred_at`` comes as UTC microseconds. Columns are built in their canonical dtypes
+    ``occurred_at`` comes as UTC microseconds; a missing geocode value (a row stored before
+    schema version 2) reads as the source's own position. Columns are built in their canonical dtypes
     directly (``schema.conform`` would copy every column once more, a third of the time of
     a 100k-row read).
     """
@@ -350,8 +370,10 @@ def _frame_from_rows(rows: Sequence[tuple[Any, ...]], tags: dict[str, np.ndarray
     order = np.lexsort((raw["id"].astype(str), micros))
     tag = raw["district_tag"].astype(np.int64)[order]
     data: dict[str, Any] = {}
-    for name, dtype in schema.INCIDENT_DTYPES.items():
-        if name in _TAG_COLUMNS:
+    for name, dtype in schema.LOCATED_DTYPES.items():
+        if name in _GEOCODE_DEFAULTS:
+            data[name] = pd.array(raw[name][order], dtype="string").fillna(_GEOCODE_DEFAULTS[name])
+        elif name in _TAG_COLUMNS:
             data[name] = pd.array(tags[name][tag], dtype="string")
         elif name == "occurred_at":
             data[name] = pd.to_datetime(micros[order], unit="us", utc=True).tz_convert(schema.TIMEZONE)

@@ -97,8 +97,20 @@ END""",
     ),
 )
 
+# How each position was found (schema.GEOCODE_COLUMNS). Rows stored before keep NULL, which
+# reads as the source's own position; the allowed values are checked on the way in
+# (store.rows), not by a CHECK, so a new quality needs no migration.
+_V2: Final = Migration(
+    2,
+    "geocode_quality and geocode_match on incidents (NULL for rows stored before: the source's position)",
+    (
+        "ALTER TABLE incidents ADD COLUMN geocode_quality TEXT",
+        "ALTER TABLE incidents ADD COLUMN geocode_match TEXT",
+    ),
+)
+
 #: Every schema step of the SQLite store, oldest first; versions run 1, 2, 3 ... without gaps.
-MIGRATIONS: tuple[Migration, ...] = (_V1,)
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2)
 #: The schema version this code writes.
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 

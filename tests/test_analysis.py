@@ -183,3 +183,27 @@ def test_data_outside_helsinki_on_a_study_grid_of_their_own() -> None:
     assert top.geometry.distance(shapely.Point(corner)) == 0 and top["significant"]
     assert result.hotspots["status"].isna().all()  # no comparison period
     assert result.labels.shape == (len(frame),)
+
+
+def test_rough_positions_can_stay_out_of_the_hotspots_but_not_out_of_the_figures(
+    incidents: pd.DataFrame,
+) -> None:
+    """Eighty incidents a register put on one street's centre make a hotspot only when allowed to."""
+    since, until = demo.recent_start(), demo.demo_period()[1]
+    x, y = crs.to_metric([24.9300], [60.2150], src=crs.WGS84)  # Keskuspuisto, a quiet wood
+    in_period = incidents.index[(incidents["occurred_at"] >= since) & (incidents["occurred_at"] < until)]
+    moved = in_period[:: max(1, len(in_period) // 80)][:80]
+    rough = incidents.assign(geocode_quality="source")
+    rough.loc[moved, ["x_m", "y_m", "geocode_quality"]] = [x[0], y[0], "street"]
+    spot = shapely.Point(x[0], y[0])
+    selection = Selection(since=since, until=until)
+    params = clustering.ClusteringParams(eps_m=150.0, min_samples=10)
+    kept = analysis.analyse(rough, selection=selection, clustering=params)
+    left = analysis.analyse(
+        rough, selection=selection, clustering=params, study=analysis.StudyArea(precise_only=True)
+    )
+    assert kept.hotspots.geometry.distance(spot).min() < 150
+    assert left.hotspots.geometry.distance(spot).min() > 300
+    assert left.key.incidents == kept.key.incidents
+    assert len(left.current) == len(kept.current)
+    assert (left.labels[left.current["geocode_quality"].eq("street").to_numpy()] == -1).all()

@@ -12,6 +12,9 @@ from streamlit.testing.v1 import AppTest
 import cli
 from geo import demo, settings
 from i18n import t
+from tests.browser_labels import BrowserLabels, choice_widgets
+from tests.page_text import foreign, page_texts, table_cells, unfilled
+from views import controls
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -53,6 +56,115 @@ def test_language_switch_translates_the_page(app: AppTest) -> None:
     assert app.query_params["lang"] == "sv"
     app.sidebar.selectbox(key="lang").set_value("en").run()
     assert app.title[0].value == "Helsinki safety hotspot map"
+
+
+def test_a_language_switch_relabels_every_choice_and_keeps_it(app: AppTest) -> None:
+    """The browser holds a choice as its label: after a switch it must show (and send back) the new one."""
+    browser = BrowserLabels()
+    browser.update(app)
+    browser.pick(app, "radio", "view", "forecast")
+    browser.pick(app, "selectbox", "preset", "youth_work")
+    browser.pick(app, "selectbox", "comparison", "none")
+    browser.pick(app, "multiselect", "weekdays", [4, 5])
+    browser.pick(app, "multiselect", "f_suurpiiri", ["3"])
+    assert browser.stale(app) == []
+    for lang in ("en", "sv", "fi"):
+        browser.pick(app, "selectbox", "lang", lang)
+        assert not app.exception, [e.message for e in app.exception]
+        assert browser.stale(app) == [], lang
+        assert app.sidebar.radio(key="view").value == "forecast"
+        assert app.sidebar.selectbox(key="comparison").value == "none"
+        assert app.sidebar.multiselect(key="weekdays").value == [4, 5]
+        assert app.sidebar.multiselect(key="f_suurpiiri").value == ["3"]
+
+
+#: What a Finnish or Swedish table must not show: a decimal point, scientific notation, an
+#: ISO timestamp, Python's booleans (dates as 30.11.2026 are taken out first).
+NOT_FINNISH_OR_SWEDISH = re.compile(r"\d\.\d|\de-\d|\d{4}-\d\d-\d\dT\d\d:\d\d|^(True|False)$")
+DAY = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{4}\b")
+
+
+def test_fi_en_sv_every_text_in_the_language_and_numbers_in_its_format(app: AppTest) -> None:
+    """Switch fi -> en -> sv with choices made, a hotspot chosen and the charts open."""
+    browser = BrowserLabels()
+    browser.update(app)
+    browser.pick(app, "selectbox", "map_level", "osaalue")
+    browser.pick(app, "selectbox", "comparison", "year_before")
+    first = str(app.dataframe[0].value[t("column.hotspot", "fi")].iloc[0])
+    app.session_state["selected_hotspot"] = first
+    app.session_state["panel_tab"] = t("panel.charts", "fi")
+    app.run()
+    browser.update(app)
+    for lang in ("fi", "en", "sv"):
+        if lang != "fi":
+            browser.pick(app, "selectbox", "lang", lang)
+        assert not app.exception, [e.message for e in app.exception]
+        # (1) every text, widget label and option in the language; no template left unfilled
+        texts = page_texts(app)
+        assert foreign(texts, lang) == [], lang
+        assert unfilled(texts) == [], lang
+        assert browser.stale(app) == [], lang
+        # Every choice widget is one the language switch relabels (the picker itself aside).
+        assert [w.key for w in choice_widgets(app) if not controls.is_coded(str(w.key))] == ["lang"]
+        # (2) the choices, the chosen hotspot and the open tab survive the switch
+        assert app.sidebar.selectbox(key="map_level").value == "osaalue"
+        assert app.sidebar.selectbox(key="comparison").value == "year_before"
+        assert app.session_state["selected_hotspot"] == first
+        assert any(t("panel.selected_hotspot", lang, rank=1) in m.value for m in app.markdown), lang
+        assert app.session_state["panel_tab"] == t("panel.charts", lang)
+        assert len(app.get("vega_lite_chart")) == 2  # the charts tab is still the open one
+        # (3) tables in the language's number format
+        cells = [cell for table in app.dataframe for row in table_cells(table)[1:] for cell in row]
+        assert len(cells) > 500
+        if lang == "en":
+            assert any(re.fullmatch(r"\d{1,3}(,\d{3})+", c) for c in cells)  # 43,711
+            continue
+        wrong = [c for c in cells if NOT_FINNISH_OR_SWEDISH.search(DAY.sub("", c))]
+        assert wrong == [], lang
+        assert any(re.fullmatch(r"\d{1,3}(\u00a0\d{3})+", c) for c in cells)  # 43 711
+        assert any(re.fullmatch(r"\d+,\d+", c) for c in cells)  # 0,07
+        card = " ".join(c.value for c in app.caption)
+        assert not re.search(r"\de-\d|\d\.\d{2,}", DAY.sub("", card)), card
+
+
+def test_the_data_source_and_the_backtest_tab_survive_a_language_switch(app: AppTest) -> None:
+    browser = BrowserLabels()
+    browser.update(app)
+    _open_tab(app, "panel.predictive")
+    browser.update(app)
+    browser.pick(app, "select_slider", "budget_share", 0.5)
+    dates = next(d for d in app.sidebar.date_input if d.key.startswith("period_"))
+    start, end = dates.value
+    chosen = (start + pd.Timedelta(days=7), end - pd.Timedelta(days=7))
+    dates.set_value(chosen).run()
+    browser.pick(app, "selectbox", "lang", "sv")
+    assert not app.exception, [e.message for e in app.exception]
+    assert browser.stale(app) == []
+    assert app.select_slider(key="budget_share").value == 0.5
+    # The range is written 30.11.2026 now (a new widget for the new format) and keeps the dates.
+    (dates,) = [d for d in app.sidebar.date_input if d.key.startswith("period_")]
+    assert dates.value == chosen and dates.proto.format == "DD.MM.YYYY"
+    tab = next(tab for tab in app.tabs if tab.label == t("panel.predictive", "sv"))
+    texts = page_texts(app)
+    assert foreign(texts, "sv") == [] and unfilled(texts) == []
+    table = [cell for row in table_cells(tab.dataframe[0])[1:] for cell in row]
+    assert "0,5\u00a0%" in table and not [c for c in table if NOT_FINNISH_OR_SWEDISH.search(c)]
+    app.session_state["panel_tab"] = t("panel.downloads", "sv")
+    app.run()
+    browser.update(app)
+    browser.pick(app, "selectbox", "dl_size", "a4")
+    browser.pick(app, "selectbox", "lang", "fi")
+    assert browser.stale(app) == [] and app.selectbox(key="dl_size").value == "a4"
+    texts = page_texts(app)
+    assert foreign(texts, "fi") == [] and unfilled(texts) == []
+    assert [w.key for w in choice_widgets(app) if not controls.is_coded(str(w.key))] == ["lang"]
+    browser.pick(app, "radio", "data_source", "upload")
+    for lang in ("en", "sv"):
+        browser.pick(app, "selectbox", "lang", lang)
+        assert not app.exception, [e.message for e in app.exception]
+        assert browser.stale(app) == []
+        assert app.sidebar.radio(key="data_source").value == "upload"
+        assert [i.value for i in app.info] == [t("msg.upload_prompt", lang)]
 
 
 def test_youth_work_preset_and_district_filter_narrow_the_selection(app: AppTest) -> None:
@@ -135,7 +247,7 @@ def test_predictive_tab_shows_the_budget_sentence_and_the_backtest(app: AppTest)
         assert len(found) == 1, [m.value for m in tab().markdown]
         return found[0]
 
-    assert app.slider(key="budget_share").value == 3.0
+    assert app.select_slider(key="budget_share").value == 3.0
     at_three = sentence()
     assert at_three.startswith("Kun katettavissa on 3\u00a0% alueesta")
     table = tab().dataframe[0].value
@@ -147,7 +259,7 @@ def test_predictive_tab_shows_the_budget_sentence_and_the_backtest(app: AppTest)
     assert shares == ["1\u00a0%", "3\u00a0%", "5\u00a0%"]
     assert any("Opetusjakso" in m.value for m in tab().markdown)
 
-    app.slider(key="budget_share").set_value(0.5).run()
+    app.select_slider(key="budget_share").set_value(0.5).run()
     assert not app.exception, [e.message for e in app.exception]
     at_half = sentence()
     assert at_half.startswith("Kun katettavissa on 0,5\u00a0% alueesta")
@@ -198,7 +310,9 @@ def test_a_broken_store_warns_and_the_app_stays_usable(
     at = AppTest.from_file(APP, default_timeout=180)
     at.run()
     assert not at.exception, [e.message for e in at.exception]
-    assert any(w.value.startswith("Tapahtumavarastoa ei voitu avata") for w in at.sidebar.warning)
+    assert t("msg.store_unavailable", "fi") in [w.value for w in at.sidebar.warning]
+    # What is wrong with the file is for the administrator, behind "technical details".
+    assert any(e.label == t("upload.error_detail", "fi") for e in at.sidebar.expander)
     assert _metric(at, 0) > 1000  # the demo data are shown instead
 
 

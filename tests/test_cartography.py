@@ -16,8 +16,10 @@ from briefing import cartography, mapimage, privacy
 from briefing.cartography import MapLegend, MapStyle
 from briefing.mapimage import MapOptions
 from briefing.rendering import figure_png_bytes
+from geo import districts
 from hotspots import analysis
-from tests.briefing_demo import demo_result
+from hotspots.grid import study_area
+from tests.briefing_demo import demo_kallio_result, demo_result
 
 
 @pytest.fixture(scope="module")
@@ -118,3 +120,56 @@ def test_aggregated_content_frames_the_land_and_holds_every_outline(result: anal
     else:
         assert (wx0, wx1) == (x0, x1) and wy0 < y0 and wy1 > y1
     assert (wx0 + wx1, wy0 + wy1) == pytest.approx((x0 + x1, y0 + y1))
+
+
+@pytest.mark.parametrize("restricted", [False, True])
+@pytest.mark.parametrize("where", ["city", "kallio"])
+def test_the_frame_holds_the_whole_study_area_with_a_margin(
+    result: analysis.Analysis, restricted: bool, where: str
+) -> None:
+    shown = result if where == "city" else demo_kallio_result()
+    land = study_area(shown.selection, districts.load_districts("osaalue"))
+    lx0, ly0, lx1, ly1 = shapely.bounds(land)
+    x0, y0, x1, y1 = cartography.map_content(shown, restricted=restricted).bounds
+    margin = 0.02 * max(lx1 - lx0, ly1 - ly0)
+    # Never cropped: Lauttasaari, Östersundom and the outer islands are in the city's frame.
+    assert x0 <= lx0 - margin and y0 <= ly0 - margin and x1 >= lx1 + margin and y1 >= ly1 + margin
+    if where == "city":
+        lauttasaari = districts.on_land(
+            districts.load_districts("peruspiiri").set_index("name_fi").geometry["Lauttasaari"]
+        )
+        assert shapely.contains(shapely.box(x0, y0, x1, y1), lauttasaari)
+    else:
+        # Kallio's frame is Kallio's, not the city's.
+        assert (x1 - x0) < 0.3 * (403_000 - 379_000)
+
+
+def test_sea_inside_the_districts_is_drawn_as_sea_and_the_chosen_area_outlined(
+    result: analysis.Analysis,
+) -> None:
+    picture = mapimage.map_figure(result, MapOptions(lang="fi", size="slides"))
+    pixels = np.asarray(Image.open(io.BytesIO(figure_png_bytes(picture.figure, dpi=150))).convert("RGB"))
+    ax = picture.figure.axes[0]
+    osa = districts.load_districts("osaalue")
+    shore = districts.shore_area()
+    assert shore is not None
+    # Water inside Helsinki's land districts (not the territorial sea): harbours, bays, sounds.
+    land_districts = osa[osa["code"] != "533"]
+    water = shapely.get_parts(shapely.difference(shapely.union_all(land_districts.geometry.values), shore))
+    water = [w for w in water if shapely.area(w) > 1e6]
+    assert len(water) >= 3
+    sea = np.array([0xDC, 0xE9, 0xF2])
+    height = pixels.shape[0]
+    blue = 0
+    for part in water:
+        point = shapely.point_on_surface(part)
+        px, py = ax.transData.transform((point.x, point.y))
+        if not (0 <= px < pixels.shape[1] and 0 <= py < height):
+            continue
+        blue += int(np.abs(pixels[round(height - py), round(px)].astype(int) - sea).sum() < 12)
+    assert blue >= 0.8 * len(water)
+    assert not cartography.map_content(result, restricted=False).chosen
+    kallio = cartography.map_content(demo_kallio_result(), restricted=False)
+    assert kallio.chosen is not None and shapely.area(kallio.chosen) > 1e6
+    _, legend = _drawn(demo_kallio_result(), restricted=False, numbered=5)
+    assert legend.chosen

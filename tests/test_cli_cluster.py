@@ -212,3 +212,27 @@ def test_cluster_names_hotspots_by_street_with_a_register(
     assert code == 0, err
     assert "Kaivokatu 8" not in out  # no register: the top ten names no street
     assert (pd.read_csv(out_path, dtype=str, keep_default_na=False)["place_fi"] == "").all()
+
+
+def test_cluster_geocodes_address_rows_and_can_keep_rough_ones_out_of_the_hotspots(
+    tmp_path: Path, shared_data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    addresses, places = osm_register.register_tables(shared_data_dir)
+    register, place_file = osm_register.write_register(addresses, places, tmp_path / "register")
+    named = osm_register.load(shared_data_dir, tmp_path / "loaded")
+    located = named_hotspots.raw_incidents(named)
+    # Sixty reports that name only a street: the register can place them at its centre only.
+    street_only = located.head(60).assign(lon="", lat="", address="Fredrikinkatu")
+    incidents_csv = tmp_path / "incidents.csv"
+    pd.concat([located.assign(address=""), street_only]).to_csv(incidents_csv, index=False)
+    argv = ["cluster", str(incidents_csv), "--eps", "150", "--min-samples", "10"]
+    argv += ["--register", str(register), "--places", str(place_file)]
+    code, _, err = run(capsys, *argv, "--out", str(tmp_path / "all.csv"))
+    assert code == 0, err
+    rough = pd.read_csv(tmp_path / "all.csv", dtype=str, keep_default_na=False)
+    assert rough["place_fi"].str.startswith("Fredrikinkatu").any()  # the street's centre became a hotspot
+    code, _, err = run(capsys, *argv, "--precise-only", "--out", str(tmp_path / "precise.csv"))
+    assert code == 0, err
+    precise = pd.read_csv(tmp_path / "precise.csv", dtype=str, keep_default_na=False)
+    assert not precise["place_fi"].str.startswith("Fredrikinkatu").any()
+    assert {"Kaivokatu 8", "Rautatientori"} <= set(precise["place_fi"])

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pytest
+import shapely
 
-from tests import messy, osm_register
+import store
+from geo import crs, gazetteer, geocoding, incidents, schema
+from tests import messy, named_hotspots, osm_register
 from tests.cli_run import count, run
 
 
@@ -81,3 +85,85 @@ def test_import_without_register_rejects_addresses_with_the_way_to_geocode(
     assert "--register" in reason
     code, _, err = run(capsys, "import", str(path), "--places", str(path))
     assert code != 0 and "--places needs --register" in err
+
+
+def test_geocoded_positions_survive_the_store(
+    tmp_path: Path, shared_data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    addresses, places = osm_register.register_tables(shared_data_dir)
+    register_path, place_file = osm_register.write_register(addresses, places, tmp_path / "register")
+    kaivokatu_1 = addresses.loc[(addresses["street_fi"] == "Kaivokatu") & (addresses["number"] == "1")].iloc[
+        0
+    ]
+    path = tmp_path / "nuoriso.csv"
+    pd.DataFrame(
+        {
+            "aika": [f"{day}.3.2026 2{day % 4}.15" for day in range(1, 6)],
+            "luokka": ["pahoinpitely", "ryöstö", "huumausainerikos", "ilkivalta", "pahoinpitely"],
+            "osoite": ["Kaivokatu 8", "Mannerheimint. 5 A 12", "Kaivokatu", "", "Sturenkatu 4"],
+            # the partner's own coordinates on one row (its address column left empty)
+            "lon": [None, None, None, kaivokatu_1["lon"], None],
+            "lat": [None, None, None, kaivokatu_1["lat"], None],
+        }
+    ).to_csv(path, index=False)
+    db = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    options = ("--register", str(register_path), "--places", str(place_file))
+    code, out, err = run(capsys, "import", str(path), "--db", db, *options)
+    assert code == 0, err
+    # what the import made of the file, read again without the store: the store must give it back
+    imported = incidents.import_incidents(
+        path, register=gazetteer.load_register(register_path, places=place_file)
+    )
+    frame = imported.incidents
+    assert count(out, "accepted:") == len(frame) >= 4
+    assert {"source", "exact", "street"} <= set(frame["geocode_quality"])
+    with store.open_store(db) as st:
+        stored = st.query()
+    expected = schema.conform(frame, geocode=True).sort_values(["occurred_at", "id"], ignore_index=True)
+    pd.testing.assert_frame_equal(stored, expected, check_exact=True)
+    # the rows in time order: two house numbers found, a street's centre, the partner's own point
+    assert list(stored["geocode_quality"]) == ["exact", "exact", "street", "source"]
+    assert list(stored["geocode_match"]) == ["Kaivokatu 8", "Mannerheimintie 5", "Kaivokatu", ""]
+    # so the stored incidents can be narrowed to the precise positions, as an upload can
+    assert list(geocoding.precise_positions(stored)["geocode_quality"]) == ["exact", "exact", "source"]
+    # a copy of the file (another content hash, so its rows are compared) adds nothing
+    copy = path.with_name("nuoriso_copy.csv")
+    copy.write_bytes(path.read_bytes() + b"\n")
+    code, out, err = run(capsys, "import", str(copy), "--db", db, *options)
+    assert code == 0, err
+    assert "(0 added to the store)" in out and f"{len(frame)} already in the store" in out
+
+
+def test_rough_positions_in_the_store_can_be_kept_out_of_the_hotspots(
+    tmp_path: Path, shared_data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    addresses, places = osm_register.register_tables(shared_data_dir)
+    register, place_file = osm_register.write_register(addresses, places, tmp_path / "register")
+    located = named_hotspots.raw_incidents(osm_register.load(shared_data_dir, tmp_path / "loaded"))
+    # Sixty reports that name only a street: the register places them at its centre only.
+    street_only = located.head(60).assign(lon="", lat="", address="Fredrikinkatu")
+    path = tmp_path / "incidents.csv"
+    pd.concat([located.assign(address=""), street_only]).to_csv(path, index=False)
+    db = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    code, out, err = run(
+        capsys, "import", str(path), "--db", db, "--register", str(register), "--places", str(place_file)
+    )
+    assert code == 0, err
+    assert "position:   60 street" in out
+    # the store alone now says which positions are rough: no register is given from here on
+    argv = ["cluster", "--db", db, "--eps", "150", "--min-samples", "10"]
+    code, _, err = run(capsys, *argv, "--out", str(tmp_path / "all.geojson"))
+    assert code == 0, err
+    code, _, err = run(capsys, *argv, "--precise-only", "--out", str(tmp_path / "precise.geojson"))
+    assert code == 0, err
+    with store.open_store(db) as st:
+        stored = st.query()
+    centre = stored.loc[stored["geocode_quality"] == "street", ["x_m", "y_m"]].drop_duplicates()
+    assert len(centre) == 1  # the sixty lie on the street's centre
+    point = shapely.Point(*centre.iloc[0])
+
+    def hotspot_at_centre(name: str) -> bool:
+        return bool(gpd.read_file(tmp_path / name).to_crs(crs.METRIC).contains(point).any())
+
+    assert hotspot_at_centre("all.geojson")  # the street's centre became a hotspot
+    assert not hotspot_at_centre("precise.geojson")

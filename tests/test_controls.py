@@ -1,4 +1,4 @@
-"""The sidebar's pure parts (views.controls): the hour window and the chosen districts' bounds."""
+"""The sidebar's pure parts (views.controls): hour window, districts' bounds, coded widgets, date formats."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from geo import districts
-from views.controls import district_bounds, hour_window
+from i18n import LANGUAGES, format_date
+from views.controls import DATE_FORMATS, district_bounds, hour_window, is_coded
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +66,17 @@ def test_the_most_detailed_choice_narrows_the_bounds(
         and linjat[3] <= kallio[3]
     )
     assert linjat != kallio
+
+
+def test_coded_widgets_are_known_by_key_or_by_prefix() -> None:
+    assert is_coded("preset") and is_coded("categories_youth_work") and is_coded("colmap_a.csv_occurred_at")
+    # The language picker itself, a file's sheet names and the number inputs are not codes to relabel.
+    assert not any(is_coded(key) for key in ("lang", "upload_part", "hour_from", "eps_m"))
+
+
+def test_date_formats_write_days_as_the_catalogue_does() -> None:
+    # Streamlit's format names for what i18n.format_date writes: 30.11.2026 and 2026-11-30.
+    assert set(DATE_FORMATS) == set(LANGUAGES)
+    for lang, shape in DATE_FORMATS.items():
+        written = shape.replace("DD", "30").replace("MM", "11").replace("YYYY", "2026")
+        assert written == format_date("2026-11-30", lang)

@@ -7,6 +7,7 @@ caches them in memory then too).
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 from pathlib import Path
 
@@ -116,20 +117,32 @@ def test_an_upload_of_addresses_is_geocoded_and_rough_positions_can_be_left_out(
     addresses, places = osm_register.register_tables(shared_data_dir)
     register_file, _ = osm_register.write_register(addresses, places, tmp_path)
     monkeypatch.setenv(settings.ENV_REGISTER, str(register_file))
-    datasource.address_register.clear()
     content = (
         b"aika,luokka,osoite\n"
         b"1.3.2026 12.00,pahoinpitely,Kaivokatu 8\n"
         b"2.3.2026 12.00,pahoinpitely,Kaivokatu\n"
         b"3.3.2026 12.00,pahoinpitely,Kaivokuja 3\n"
     )
-    try:
-        loaded = datasource.uploaded_data("osoitteet.csv", content, None, (), None)
-        assert loaded.report is not None
-        assert loaded.report.position_qualities == (("exact", 1), ("street", 1), ("none", 1))
-        assert loaded.count == 2 and loaded.incidents()["geocode_quality"].tolist() == ["exact", "street"]
-        precise = datasource.uploaded_data("osoitteet.csv", content, None, (), None, True)
-        assert precise.count == 1 and precise.version != loaded.version
-        assert precise.incidents()["geocode_match"].tolist() == ["Kaivokatu 8"]
-    finally:
-        datasource.address_register.clear()
+    loaded = datasource.uploaded_data("osoitteet.csv", content, None, (), None)
+    assert loaded.report is not None
+    assert loaded.report.position_qualities == (("exact", 1), ("street", 1), ("none", 1))
+    assert loaded.count == 2 and loaded.incidents()["geocode_quality"].tolist() == ["exact", "street"]
+    precise = datasource.uploaded_data("osoitteet.csv", content, None, (), None, True)
+    assert precise.count == 2 and precise.version != loaded.version
+    assert precise.precise_only and not loaded.precise_only
+    assert precise.incidents()["geocode_match"].tolist() == ["Kaivokatu 8", "Kaivokatu"]
+
+
+def test_the_register_is_read_again_when_its_file_changes(
+    tmp_path: Path, shared_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    addresses, places = osm_register.register_tables(shared_data_dir)
+    register_file, _ = osm_register.write_register(addresses, places, tmp_path)
+    monkeypatch.setenv(settings.ENV_REGISTER, str(register_file))
+    first = datasource.address_register()
+    assert first is not None and datasource.address_register() is first  # kept while unchanged
+    osm_register.write_register(addresses.iloc[:100], places, tmp_path)
+    os.utime(register_file, ns=(1, 1))  # a replaced file: another size and time
+    second = datasource.address_register()
+    assert second is not None and second is not first and len(second.addresses) < len(first.addresses)
+    assert datasource.hotspot_names() is not None

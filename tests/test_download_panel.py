@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from briefing import downloads
-from geo import demo
+from geo import demo, districts
 from hotspots import analysis
-from hotspots.selection import Selection
+from hotspots.selection import Selection, districts_by_name
 from i18n import t
 from views.download_panel import ExportOptions, export_files, file_stem
 
@@ -32,22 +32,37 @@ def table(result: analysis.Analysis) -> pd.DataFrame:
     return downloads.district_figures(result, level="suurpiiri", population=False)
 
 
-def test_file_stem_names_the_period_its_last_day_and_the_language(result: analysis.Analysis) -> None:
-    assert file_stem(result, ExportOptions(lang="fi")) == "hotspots-2026-05-01_2026-10-31-fi"
+def test_file_stem_names_the_place_the_period_its_last_day_and_the_language(
+    result: analysis.Analysis,
+) -> None:
+    assert file_stem(result, ExportOptions(lang="fi")) == "hotspots-helsinki-2026-05-01_2026-10-31-fi"
     restricted = ExportOptions(lang="en", restricted=True)
-    assert file_stem(result, restricted) == "RESTRICTED-hotspots-2026-05-01_2026-10-31-en"
+    assert file_stem(result, restricted) == "RESTRICTED-hotspots-helsinki-2026-05-01_2026-10-31-en"
 
 
 def test_file_stem_of_an_open_period(result: analysis.Analysis) -> None:
     open_ended = replace(result, selection=Selection())
-    assert file_stem(open_ended, ExportOptions(lang="sv")) == "hotspots-start_end-sv"
+    assert file_stem(open_ended, ExportOptions(lang="sv")) == "hotspots-helsingfors-start_end-sv"
+
+
+def test_kallio_s_files_and_the_city_s_never_share_a_name(
+    result: analysis.Analysis, table: pd.DataFrame
+) -> None:
+    kallio = districts_by_name(["Kallio"], districts.hierarchy())
+    in_kallio = analysis.analyse(
+        demo.generate_demo(n=3000, seed=5), selection=Selection(since=SINCE, until=UNTIL, **kallio)
+    )
+    city_names = {f.file_name for f in export_files(result, table, ExportOptions(lang="fi"))}
+    kallio_names = {f.file_name for f in export_files(in_kallio, table, ExportOptions(lang="fi"))}
+    assert city_names.isdisjoint(kallio_names)
+    assert all(name.startswith("hotspots-kallio-2026-05-01_2026-10-31-fi") for name in kallio_names)
 
 
 def test_files_in_order_with_names_types_and_labels(result: analysis.Analysis, table: pd.DataFrame) -> None:
     options = ExportOptions(lang="sv", level="suurpiiri", size="a4")
     files = export_files(result, table, options)
     assert [f.key for f in files] == KEYS
-    stem = "hotspots-2026-05-01_2026-10-31-sv"
+    stem = "hotspots-helsingfors-2026-05-01_2026-10-31-sv"
     assert [f.file_name for f in files] == [
         f"{stem}.pdf",
         f"{stem}-map-a4.png",

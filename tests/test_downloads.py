@@ -197,8 +197,14 @@ def test_hotspot_names_leave_unless_a_small_count_would_pin_them_down(result: an
         table["place_sv"].to_numpy()[~small].tolist()
         == named.hotspots["place_sv"].to_numpy()[~small].tolist()
     )
+    # The recommendations name the street too: only where the table still does.
+    places = named.hotspots["place_fi"].to_numpy()
+    words = table["recommendation_fi"].to_numpy()
+    assert not any(f"{p} (" in w for p, w in zip(places[small], words[small], strict=True))
+    assert all(f"kohteessa {p} (" in w for p, w in zip(places[~small], words[~small], strict=True))
     restricted = downloads.hotspots_table(named, restricted=True, min_count=threshold)
     assert restricted["place_fi"].tolist() == named.hotspots["place_fi"].tolist()
+    assert all(p in w for p, w in zip(places, restricted["recommendation_fi"], strict=True))
     document = json.loads(downloads.hotspots_geojson_bytes(named, lang="sv"))
     first = document["features"][0]["properties"]
     assert (first["place_fi"], first["place_sv"]) == ("Katu H1", "Gatan H1")

@@ -51,7 +51,7 @@ def test_aggregated_exports_are_made_in_their_formats_without_descriptions(resul
     files = export_files(result, table, ExportOptions(lang="sv", origin="demo.csv"))
     names = [f.file_name for f in files]
     assert len(set(names)) == len(names) == 7
-    assert names[0] == "hotspots-2026-05-01_2026-10-31-sv.pdf"
+    assert names[0] == "hotspots-helsingfors-2026-05-01_2026-10-31-sv.pdf"
     assert not any("RESTRICTED" in n or "incidents" in n for n in names)
     for item in files:
         content = item.make()

@@ -12,7 +12,7 @@ import shapely
 
 import cli
 from geo.errors import ParameterError
-from hotspots import forecast
+from hotspots import analysis, forecast
 from hotspots import grid as study
 from hotspots.clustering import ClusteringParams
 from hotspots.study import prepare_points
@@ -88,7 +88,9 @@ def test_forecast_ranks_the_lasting_places_and_says_for_when(
 def test_forecast_object_and_too_short_history() -> None:
     points, metric = prepare_points(_history(), timezone=TZ)
     grid = study.occupied_grid(points["x_m"], points["y_m"], crs=metric)
-    result = forecast.forecast_hotspots(points, grid=grid, clustering=ClusteringParams(auto_eps=True))
+    result = forecast.forecast_hotspots(
+        points, where=analysis.StudyArea(grid=grid), clustering=ClusteringParams(auto_eps=True)
+    )
     assert result.since == pd.Timestamp("2025-01-01", tz=TZ)
     assert result.until == pd.Timestamp("2025-07-01", tz=TZ)
     assert result.history in ("6M", "1Y", "2Y", "all")
@@ -98,6 +100,6 @@ def test_forecast_object_and_too_short_history() -> None:
     assert result.analysis.hotspots["area_km2"].max() <= 0.25 + 1e-9
     short = points.loc[points["occurred_at"] >= pd.Timestamp("2024-09-01", tz=TZ)]
     with pytest.raises(ParameterError, match="needs more history"):
-        forecast.forecast_hotspots(short, grid=grid, horizon="6M")
+        forecast.forecast_hotspots(short, where=analysis.StudyArea(grid=grid), horizon="6M")
     with pytest.raises(ParameterError, match="horizon was 'soon'"):
-        forecast.forecast_hotspots(points, grid=grid, horizon="soon")
+        forecast.forecast_hotspots(points, where=analysis.StudyArea(grid=grid), horizon="soon")

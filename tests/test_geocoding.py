@@ -84,7 +84,10 @@ def test_geocoder_is_built_once_per_register(register: Register) -> None:
 
 
 def test_precise_positions_leave_out_what_a_register_placed_roughly() -> None:
-    frame = pd.DataFrame({"id": list("abcdef"), "geocode_quality": [*geocoding.POSITION_QUALITIES[:-1]]})
+    # what an accepted row (and a stored incident) can carry: every quality but the geocoder's miss
+    placed = ("source", "exact", "interpolated", "street", "place", "intersection")
+    assert placed == geocoding.PLACED_QUALITIES
+    frame = pd.DataFrame({"id": list("abcdef"), "geocode_quality": [*placed]})
     before = frame.copy()
     kept = geocoding.precise_positions(frame)
     pd.testing.assert_frame_equal(frame, before)

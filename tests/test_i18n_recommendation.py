@@ -28,18 +28,21 @@ KLUUVI = Recommendation(
     [
         (
             "en",
-            "Police lead: patrols in Kluuvi; Fri-Sat 20-02 and Wed 14-20. Nearest: Helsingin "
+            "Police lead: patrols in Kluuvi; Fri-Sat 20-02 and Wed 14-20. Youth work: outreach nearby "
+            "before the peak, from Kaisaniemen ala-aste (school). Nearest: Helsingin "
             "keskustakirjasto Oodi (library, 120 m), Kaisaniemen ala-aste (school, 300 m).",
         ),
         (
             "fi",
-            "Poliisi vetää: partiointi alueella Kluuvi; pe-la 20-02 ja ke 14-20. Lähimmät: Helsingin "
-            "keskustakirjasto Oodi (kirjasto, 120 m), Kaisaniemen ala-aste (koulu, 300 m).",
+            "Poliisi vetää: partiointi alueella Kluuvi; pe-la 20-02 ja ke 14-20. Nuorisotyö: jalkautuva "
+            "työ lähistöllä ennen ruuhka-aikaa, lähtöpaikkana Kaisaniemen ala-aste (koulu). Lähimmät: "
+            "Helsingin keskustakirjasto Oodi (kirjasto, 120 m), Kaisaniemen ala-aste (koulu, 300 m).",
         ),
         (
             "sv",
-            "Polisen leder: patrullering i Gloet; fr-lö 20-02 och on 14-20. Närmast: Helsingfors "
-            "centrumbibliotek Ode (bibliotek, 120 m), Kaisaniemen ala-aste (skola, 300 m).",
+            "Polisen leder: patrullering i Gloet; fr-lö 20-02 och on 14-20. Ungdomsarbetet: uppsökande "
+            "arbete i närheten före toppen, med utgångspunkt i Kaisaniemen ala-aste (skola). Närmast: "
+            "Helsingfors centrumbibliotek Ode (bibliotek, 120 m), Kaisaniemen ala-aste (skola, 300 m).",
         ),
     ],
 )
@@ -72,8 +75,40 @@ def test_places_windows_and_services_in_every_form() -> None:
     district_only = Recommendation(
         "police", (), DistrictNames((), ("Kallio",)), DistrictNames((), ()), None, 1.0
     )
-    assert recommendation_text(district_only, "en") == "Police lead: patrols in Kallio."
-    assert recommendation_text(district_only, "sv") == "Polisen leder: patrullering på platsen."
+    assert recommendation_text(district_only, "en") == (
+        "Police lead: patrols in Kallio. Youth work: outreach nearby before the peak."
+    )
+    assert recommendation_text(district_only, "sv").startswith("Polisen leder: patrullering på platsen.")
+
+
+def test_the_nearest_street_leads_the_where_in_the_reader_s_language() -> None:
+    assert recommendation_text(KLUUVI, "en", place="Kaivokatu 8").startswith(
+        "Police lead: patrols at Kaivokatu 8 (Kluuvi); Fri-Sat 20-02"
+    )
+    assert recommendation_text(KLUUVI, "sv", place="Brunnsgatan 8").startswith(
+        "Polisen leder: patrullering vid Brunnsgatan 8 (Gloet);"
+    )
+    unknown = Recommendation("youth_work", (), DistrictNames((), ()), DistrictNames((), ()), None, 1.0)
+    assert recommendation_text(unknown, "fi", place="Rautatientori") == (
+        "Nuorisotyö vetää: jalkautuva työ kohteessa Rautatientori."
+    )
+
+
+def test_exported_texts_name_the_street_only_where_the_table_still_has_it() -> None:
+    table = pd.DataFrame(
+        {
+            "peak_times": [None, None],
+            "recommendation": [KLUUVI, KLUUVI],
+            "place_fi": ["Kaivokatu 8", ""],
+            "place_sv": ["Brunnsgatan 8", ""],
+        }
+    )
+    texts = hotspot_texts(table)
+    assert (
+        "Kaivokatu 8" in texts.loc[0, "recommendation_fi"]
+        and "Brunnsgatan 8" in texts.loc[0, "recommendation_sv"]
+    )
+    assert "Kaivokatu" not in texts.loc[1, "recommendation_en"]
 
 
 def test_hotspot_texts_word_every_row_in_every_language() -> None:

@@ -14,7 +14,7 @@ import shapely
 from geo import crs, geocoding, schema
 from geo.errors import ParameterError
 from geo.incidents import ImportResult, import_incidents
-from geo.rejects import REJECT_COLUMNS
+from geo.rejects import REASON_COLUMNS, REJECT_COLUMNS
 from tests import messy, osm_register
 
 
@@ -51,7 +51,7 @@ def test_messy_csv_counts_are_exact(messy_result: ImportResult, export: messy.Me
 def test_messy_csv_reasons_per_row(messy_result: ImportResult, export: messy.MessyExport) -> None:
     assert_rejects_match(messy_result, export.expected_rejects)
     rejects = messy_result.rejects
-    assert tuple(rejects.columns) == REJECT_COLUMNS
+    assert tuple(rejects.columns) == REJECT_COLUMNS + REASON_COLUMNS
     # One row with two problems: two lines, counted once.
     assert len(rejects) == messy_result.report.rejected + 1
     address_line = rejects[rejects["field"] == "address"].iloc[0]

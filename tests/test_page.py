@@ -31,6 +31,13 @@ data = datasource.demo_data()
 st.markdown(f"suggested={page.suggestion('en', data, Selection())}")
 """
 
+DISTRICTS_SECTION = """
+import streamlit as st
+from views import page
+page.district_hierarchy("sv")
+st.markdown("drawn")
+"""
+
 SERVICES_SECTION = """
 import streamlit as st
 from views import page
@@ -72,7 +79,8 @@ def test_an_unreadable_upload_says_why_and_stops() -> None:
     at.sidebar.radio(key="data_source").set_value("upload").run()
     at.sidebar.file_uploader(key="upload").upload("rikki.xlsx", b"not a workbook", "application/zip").run()
     assert not at.exception, [e.message for e in at.exception]
-    assert any(e.value.startswith(t("msg.import_failed", "en", error="")[:12]) for e in at.sidebar.error)
+    # One sentence in the interface language, no Python and no command-line hint.
+    assert [e.value for e in at.sidebar.error] == [t("error.unreadable", "en")]
     assert not at.markdown
 
 
@@ -108,25 +116,40 @@ def test_an_upload_of_addresses_shows_position_qualities_and_can_leave_rough_one
     addresses, places = osm_register.register_tables(shared_data_dir)
     register_file, _ = osm_register.write_register(addresses, places, tmp_path / "register")
     monkeypatch.setenv(settings.ENV_REGISTER, str(register_file))
-    datasource.address_register.clear()  # a register an earlier test's app found (or not)
     content = (
         b"aika,luokka,osoite\n"
         b"1.3.2026 12.00,pahoinpitely,Kaivokatu 8\n"
         b"2.3.2026 12.00,pahoinpitely,Kaivokatu\n"
         b"3.3.2026 12.00,pahoinpitely,Kaivokuja 3\n"
     )
+    at = _run(DATA_SECTION)
+    at.sidebar.radio(key="data_source").set_value("upload").run()
+    at.sidebar.file_uploader(key="upload").upload("osoitteet.csv", content, "text/csv").run()
+    assert not at.exception, [e.message for e in at.exception]
+    counts = ", ".join(
+        f"{t(f'quality.{q}', 'en')} {n}" for q, n in (("exact", 1), ("street", 1), ("none", 1))
+    )
+    assert t("msg.position_qualities", "en", counts=counts) in [i.value for i in at.sidebar.info]
+    assert at.markdown[0].value.endswith("count=2")
+    at.sidebar.checkbox(key="upload_precise").check().run()
+    assert not at.exception, [e.message for e in at.exception]
+    # The rows stay (they count in the figures); only the hotspots leave them out.
+    assert at.markdown[0].value.endswith("count=2") and "-precise" in at.markdown[0].value
+
+
+def test_missing_districts_are_said_in_the_language_with_the_fix_for_the_administrator_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOTSPOTS_DATA_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv("HOTSPOTS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HOTSPOTS_WFS_URL", "http://127.0.0.1:9/wfs")  # refused at once: no download
+    datasource.district_hierarchy.clear()  # the hierarchy an earlier test loaded
     try:
-        at = _run(DATA_SECTION)
-        at.sidebar.radio(key="data_source").set_value("upload").run()
-        at.sidebar.file_uploader(key="upload").upload("osoitteet.csv", content, "text/csv").run()
-        assert not at.exception, [e.message for e in at.exception]
-        counts = ", ".join(
-            f"{t(f'quality.{q}', 'en')} {n}" for q, n in (("exact", 1), ("street", 1), ("none", 1))
-        )
-        assert t("msg.position_qualities", "en", counts=counts) in [i.value for i in at.sidebar.info]
-        assert at.markdown[0].value.endswith("count=2")
-        at.sidebar.checkbox(key="upload_precise").check().run()
-        assert not at.exception, [e.message for e in at.exception]
-        assert at.markdown[0].value.endswith("count=1") and "-precise" in at.markdown[0].value
+        at = _run(DISTRICTS_SECTION)
     finally:
-        datasource.address_register.clear()
+        datasource.district_hierarchy.clear()
+    assert [e.value for e in at.error] == [t("msg.districts_unavailable", "sv")]
+    assert not at.markdown  # the page stopped
+    (details,) = at.expander
+    assert details.label == t("upload.error_detail", "sv")
+    assert "hotspots districts fetch" in details.text[0].value  # the administrator's fix, in English

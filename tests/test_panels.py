@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -9,8 +11,15 @@ from geo import demo
 from hotspots import analysis
 from hotspots.clustering import ClusteringParams
 from hotspots.selection import Selection
-from i18n import category_label, recommendation_text, t
-from views.panels import hotspot_members, localised_hotspots, newest_pick, parameters_used
+from i18n import category_label, format_number, month_name, recommendation_text, t
+from views.panels import (
+    hotspot_members,
+    localised_hotspots,
+    localised_numbers,
+    newest_pick,
+    parameters_used,
+    weekly_chart,
+)
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +91,42 @@ def test_localised_hotspots_name_each_hotspot_by_street_in_the_language(result: 
     )
     assert localised_hotspots(named, "sv")["place"].iloc[0] == f"Brunnsgatan {ids.iloc[0][1:]}"
     assert localised_hotspots(named, "en")["place"].iloc[0] == f"Kaivokatu {ids.iloc[0][1:]}"
+
+
+def test_localised_numbers_show_the_languages_way_and_stay_numbers(result: analysis.Analysis) -> None:
+    hotspots = result.hotspots
+    table = pd.DataFrame(
+        {
+            "density": hotspots["intensity_km2"].astype(float) * 100,  # thousands, to see the grouping
+            "area": hotspots["area_km2"].astype(float),
+            "change": (hotspots["n"] - hotspots["n_prev"]).astype(float),
+            "name": hotspots["id"],
+        }
+    ).reset_index(drop=True)
+    table.loc[0, "change"] = float("nan")
+    before = table.copy()
+    styled = localised_numbers(table, "fi", decimals={"area": 2}, signed_columns=("change",))
+    pd.testing.assert_frame_equal(styled.data, before)  # still numbers: a click on a header sorts by value
+    # The display values, as Streamlit sends them to the browser.
+    cells = {
+        cell for line in styled.to_string(delimiter="\t").splitlines()[1:] for cell in line.split("\t")[1:]
+    }
+    first_density = format_number(table["density"].iloc[0], "fi")
+    assert first_density in cells and "\u00a0" in first_density  # 1 000 and more are grouped
+    assert format_number(table["area"].iloc[1], "fi", decimals=2) in cells
+    assert "–" in cells  # the missing change
+    rises = [v for v in table["change"].iloc[1:] if v > 0]
+    assert not rises or f"+{format_number(rises[0], 'fi')}" in cells
+    assert not [c for c in cells if re.search(r"\d\.\d", c) or "e-" in c]
+
+
+def test_weekly_chart_names_months_and_counts_in_the_language(result: analysis.Analysis) -> None:
+    vega = pytest.importorskip("vl_convert", reason="vl-convert-python (a dev dependency) is not installed")
+    svg = vega.vegalite_to_svg(weekly_chart(result.current, "fi").to_json())
+    drawn = [text.replace("&#160;", "\u00a0") for text in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+    finnish_months = {month_name(m, "fi") for m in range(1, 13)}
+    shown_months = {text.split(" ")[0] for text in drawn} & (
+        finnish_months | {month_name(m, "en") for m in range(1, 13)}
+    )
+    assert shown_months and shown_months <= finnish_months
+    assert t("chart.weekly", "fi") in drawn and t("chart.week", "fi") in drawn

@@ -8,14 +8,25 @@ from dataclasses import replace
 
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from pypdf import PdfReader
+from reportlab.lib.units import cm
 
-from briefing import pdf, privacy
+from briefing import pdf, pdftables, prediction, privacy
+from briefing.mapimage import map_figure
+from briefing.prediction import briefing_check
 from geo import districts
 from geo.errors import ParameterError
 from hotspots import analysis, figures
+from hotspots.selection import Selection, districts_by_name
 from i18n import recommendation_text
-from tests.briefing_demo import GENERATED, demo_district_table, demo_result
+from tests.briefing_demo import (
+    GENERATED,
+    demo_district_table,
+    demo_incidents,
+    demo_kallio_result,
+    demo_result,
+)
 
 
 @pytest.fixture(scope="module")
@@ -63,20 +74,6 @@ def test_pdf_in_finnish_states_period_filters_sources_and_is_selectable_text(
         fonts |= {str(font.get_object()["/BaseFont"]) for font in page["/Resources"]["/Font"].values()}
     assert {"DejaVuSans", "DejaVuSans-Bold"} <= {f.split("+")[-1] for f in fonts}
     assert sum(len(text.split()) for text in pages) > 400
-
-
-def test_pdf_district_rows_carry_counts_and_changes(
-    result: analysis.Analysis, district_table: pd.DataFrame
-) -> None:
-    rows, has_rates = pdf._district_rows(district_table, lang="en", restricted=False, min_count=5)
-    assert has_rates
-    top = district_table.iloc[0]
-    cells = [cell.getPlainText() for cell in rows[1]]
-    assert cells[0] == top["name_fi"]
-    assert cells[1] == str(int(top["n"]))
-    assert cells[2] == str(int(top["n_prev"]))
-    assert cells[3] == (f"{int(top['change']):+,d}" if top["change"] else "0")
-    assert cells[5] == f"{top['rate_per_1000']:.1f}"
 
 
 @pytest.mark.parametrize(
@@ -144,3 +141,106 @@ def test_pdf_top_ten_names_each_hotspot_by_its_street_in_the_reader_s_language(
         )[0]
     )
     assert "Kaivokatu" not in plain
+
+
+def test_title_and_metadata_name_the_chosen_districts_and_the_period(
+    result: analysis.Analysis, district_table: pd.DataFrame
+) -> None:
+    kallio = districts_by_name(["Kallio"], districts.hierarchy())
+    chosen = replace(result, selection=Selection(since="2026-05-01", until="2026-11-01", **kallio))
+    content = pdf.brief_pdf_bytes(
+        chosen, pdf.BriefOptions(lang="sv"), generated_at=GENERATED, district_table=district_table
+    )
+    first = _squash(_pdf_pages(content)[0])
+    assert _squash("Trygghetens hotspots – Berghäll, 1.5.2026–31.10.2026") in first
+    meta = PdfReader(io.BytesIO(content)).metadata
+    assert meta is not None and str(meta.title) == "Hotspotöversikt – Berghäll, 1.5.2026–31.10.2026"
+
+
+def test_the_creation_date_is_the_generated_at_time_and_now_by_default(
+    result: analysis.Analysis, district_table: pd.DataFrame
+) -> None:
+    options = pdf.BriefOptions(lang="en")
+    content = pdf.brief_pdf_bytes(result, options, generated_at=GENERATED, district_table=district_table)
+    meta = PdfReader(io.BytesIO(content)).metadata
+    assert meta is not None and meta.creation_date == GENERATED.to_pydatetime()
+    assert meta.modification_date == GENERATED.to_pydatetime()
+    assert b"D:20261102093000+02'00'" in content
+    # Same inputs, same bytes: the date is the stated one, not the clock's.
+    again = pdf.brief_pdf_bytes(result, options, generated_at=GENERATED, district_table=district_table)
+    assert again == content
+    before = pd.Timestamp.now(tz="UTC").floor("s")
+    fresh = PdfReader(
+        io.BytesIO(pdf.brief_pdf_bytes(result, options, district_table=district_table))
+    ).metadata
+    after = pd.Timestamp.now(tz="UTC")
+    assert fresh is not None and fresh.creation_date is not None
+    assert before <= pd.Timestamp(fresh.creation_date) <= after
+
+
+def test_map_numbers_are_print_size_on_the_a4_page(result: analysis.Analysis) -> None:
+    height_pt = 9 * cm
+    options = pdf._map_options(pdf.BriefOptions(lang="fi"), height_pt)
+    picture = map_figure(result, options)
+    width_in, height_in = picture.figure.get_size_inches()
+    # The picture is placed at its own size: a point in the figure is a point on the page.
+    assert width_in * 72 == pytest.approx(pdftables.CONTENT_WIDTH, abs=0.5)
+    assert height_in * 72 == pytest.approx(height_pt, abs=0.5)
+    (map_axes,) = picture.figure.axes
+    numbers = [text for text in map_axes.texts if text.get_bbox_patch() is not None]
+    assert len(numbers) == min(20, len(result.hotspots))
+    canvas = FigureCanvasAgg(picture.figure)
+    canvas.draw()  # the discs are sized when drawn
+    renderer = canvas.get_renderer()
+    for number in numbers:
+        # 7.5 pt bold white on a dark disc at least 4 mm across: legible at 100 % on A4.
+        assert number.get_fontsize() >= 7.5
+        disc = number.get_bbox_patch().get_window_extent(renderer)
+        assert min(disc.width, disc.height) / picture.figure.dpi * 25.4 >= 4.0
+
+
+def test_page_two_says_whether_last_period_s_hotspots_predicted_this_one(
+    result: analysis.Analysis, district_table: pd.DataFrame
+) -> None:
+    options = pdf.BriefOptions(lang="en")
+    pages = _pdf_pages(
+        pdf.brief_pdf_bytes(result, options, district_table=district_table, generated_at=GENERATED)
+    )
+    check = briefing_check(result)
+    assert check is not None and len(pages) == 2
+    second = _squash(pages[1])
+    assert _squash("Did last period's hotspots predict this period?") in second
+    assert _squash(prediction.headline(check, "en")) in second
+    # Kallio: its own row of the district table, the headline and the table of budgets, on two pages.
+    kallio = demo_kallio_result()
+    kallio_check = briefing_check(kallio)
+    assert kallio_check is not None
+    content = pdf.brief_pdf_bytes(
+        kallio, pdf.BriefOptions(lang="fi"), district_table=district_table, generated_at=GENERATED
+    )
+    kallio_pages = _pdf_pages(content)
+    assert len(kallio_pages) == 2
+    page_two = _squash(kallio_pages[1])
+    assert _squash(prediction.headline(kallio_check, "fi")) in page_two
+    for cell in prediction.table_rows(kallio_check, "fi")[1]:
+        assert _squash(cell) in page_two
+    assert "Vuosaari" not in page_two and "Kallio" in page_two  # only the chosen district's row
+    # A year-before comparison holds no training period: no section, rather than a wrong one.
+    year_before = analysis.analyse(
+        demo_incidents(),
+        selection=Selection(since="2026-05-01", until="2026-11-01"),
+        compare_with="year_before",
+    )
+    other = _pdf_pages(pdf.brief_pdf_bytes(year_before, options, district_table=district_table))
+    assert _squash("Did last period's hotspots predict") not in _squash(" ".join(other))
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_a_restricted_briefing_with_the_prediction_still_fits_two_pages(
+    result: analysis.Analysis, district_table: pd.DataFrame, lang: str
+) -> None:
+    # The Finnish restricted briefing once spilled its last line onto a third page.
+    content = pdf.brief_pdf_bytes(
+        result, pdf.BriefOptions(lang=lang, restricted=True), district_table=district_table
+    )
+    assert len(PdfReader(io.BytesIO(content)).pages) == 2

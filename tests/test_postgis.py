@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -33,7 +34,7 @@ import pytest
 from psycopg import sql
 
 import store
-from geo import schema
+from geo import geocoding, schema
 from geo.errors import StoreError
 from store import IncidentFilter, SQLiteStore, open_store, postgis
 from store.base import APPLICATION
@@ -108,7 +109,7 @@ def test_query_returns_what_sqlite_returns(
 ) -> None:
     pg, sq = backends
     got = pg.query()
-    assert dict(got.dtypes.astype(str)) == schema.INCIDENT_DTYPES
+    assert dict(got.dtypes.astype(str)) == schema.LOCATED_DTYPES
     pd.testing.assert_frame_equal(got, sq.query(), check_exact=True)
     pd.testing.assert_frame_equal(got, sorted_canonical(incidents), check_exact=True)
     assert (
@@ -279,7 +280,7 @@ def test_import_times_come_from_the_server_clock(addresses: pd.DataFrame, schema
 
 def test_empty_store_answers_like_sqlite(schema_url: str) -> None:
     with pg_open(schema_url) as pg, open_store(MEMORY) as sq:
-        pd.testing.assert_frame_equal(pg.query(), schema.empty_incidents())
+        pd.testing.assert_frame_equal(pg.query(), schema.empty_incidents(geocode=True))
         pd.testing.assert_frame_equal(pg.batches(), sq.batches())
         assert dataclasses.replace(pg.stats(), schema_version=0) == dataclasses.replace(
             sq.stats(), schema_version=0
@@ -458,14 +459,15 @@ def test_an_older_store_is_migrated(
     with pg_open(schema_url) as pg:
         add(pg, make_incidents(addresses, 100, seed=20, prefix="mig"), "m.csv")
         before = pg.query()
+    following = postgis.SCHEMA_VERSION + 1
     step = store.Migration(
-        2, "index on severity", ("CREATE INDEX incidents_severity ON incidents (severity)",)
+        following, "index on severity", ("CREATE INDEX incidents_severity ON incidents (severity)",)
     )
     monkeypatch.setattr(postgis, "MIGRATIONS", (*postgis.MIGRATIONS, step))
     with pg_open(schema_url) as pg:
-        assert pg.schema_version == 2
+        assert pg.schema_version == following
         pd.testing.assert_frame_equal(pg.query(), before, check_exact=True)
-    assert meta(schema_url)["schema_version"] == "2"
+    assert meta(schema_url)["schema_version"] == str(following)
     assert in_schema(
         schema_url, "SELECT count(*) FROM pg_indexes WHERE indexname = 'incidents_severity'"
     ) == [(1,)]
@@ -478,22 +480,134 @@ def test_a_failing_migration_leaves_the_store_unchanged(
     schema_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pg_open(schema_url).close()
+    newest = postgis.SCHEMA_VERSION
     broken = store.Migration(
-        2, "broken step", ("CREATE INDEX ok_index ON incidents (lon)", "CREATE INDEX bad ON nowhere (x)")
+        newest + 1,
+        "broken step",
+        ("CREATE INDEX ok_index ON incidents (lon)", "CREATE INDEX bad ON nowhere (x)"),
     )
     monkeypatch.setattr(postgis, "MIGRATIONS", (*postgis.MIGRATIONS, broken))
-    with pytest.raises(
-        StoreError, match=r"to schema version 2 \(broken step\) failed.*unchanged at version 1"
-    ):
+    failed = rf"to schema version {newest + 1} \(broken step\) failed"
+    with pytest.raises(StoreError, match=rf"{failed}.*unchanged at version {newest};"):
         open_store(schema_url)
-    assert meta(schema_url)["schema_version"] == "1"
+    assert meta(schema_url)["schema_version"] == str(newest)
     assert in_schema(schema_url, "SELECT count(*) FROM pg_indexes WHERE indexname = 'ok_index'") == [(0,)]
 
 
 def test_migrations_must_be_numbered_without_gaps(schema_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(postgis, "MIGRATIONS", (*postgis.MIGRATIONS, store.Migration(3, "skips 2", ())))
-    with pytest.raises(StoreError, match=r"without gaps, got \[1, 3\]"):
+    newest = postgis.SCHEMA_VERSION
+    skipping = store.Migration(newest + 2, "skips one", ())
+    monkeypatch.setattr(postgis, "MIGRATIONS", (*postgis.MIGRATIONS, skipping))
+    numbers = [*range(1, newest + 1), newest + 2]
+    with pytest.raises(StoreError, match=rf"without gaps, got {re.escape(str(numbers))}"):
         open_store(schema_url)
+
+
+# --------------------------------------------------------------------------- version 1 stores
+
+
+def write_v1_store(url: str, pg_url: str, frame: pd.DataFrame, file_name: str) -> None:
+    """A PostGIS store as version 1 of this tool left it in ``url``'s schema, holding ``frame``.
+
+    The tables are made by version 1's own statements (``MIGRATIONS[0]``, never changed once
+    released). The rows are written by today's code into a store in a scratch schema and
+    copied over without the columns version 1 did not have (and without ``geom``, which the
+    database computes): every other value, the content hash included, is what version 1 wrote.
+    Version 1 never saw how positions were found, so ``frame`` goes in without its geocode columns.
+    """
+    with scratch_schema(pg_url) as (today, today_url):
+        with pg_open(today_url) as st:
+            add(st, frame.drop(columns=list(schema.GEOCODE_COLUMNS), errors="ignore"), file_name)
+        with admin(url) as conn, conn.transaction():
+            for statement in postgis.MIGRATIONS[0].statements:
+                conn.execute(statement)
+            conn.cursor().executemany(
+                "INSERT INTO meta (key, value) VALUES (%s, %s)",
+                [("application", APPLICATION), ("schema_version", "1")],
+            )
+            names = conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                "AND table_name = 'incidents' AND is_generated = 'NEVER' ORDER BY ordinal_position"
+            ).fetchall()
+            columns = sql.SQL(", ").join(sql.Identifier(name) for (name,) in names)
+            for table in ("batches", "district_tags"):
+                conn.execute(
+                    sql.SQL("INSERT INTO {} SELECT * FROM {}").format(
+                        sql.Identifier(table), sql.Identifier(today, table)
+                    )
+                )
+            conn.execute(
+                sql.SQL("INSERT INTO incidents ({}) SELECT {} FROM {}").format(
+                    columns, columns, sql.Identifier(today, "incidents")
+                )
+            )
+
+
+def incident_columns(url: str) -> list[str]:
+    rows = in_schema(
+        url,
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND table_name = 'incidents' ORDER BY ordinal_position",
+    )
+    return [name for (name,) in rows]
+
+
+def test_a_version_1_store_is_migrated_and_keeps_its_incidents(
+    addresses: pd.DataFrame, schema_url: str, pg_url: str
+) -> None:
+    old = make_incidents(addresses, 400, seed=24, prefix="v1")
+    assert (old["geocode_quality"] != schema.SOURCE_QUALITY).sum() >= 50
+    write_v1_store(schema_url, pg_url, old, "2024.csv")
+    assert meta(schema_url)["schema_version"] == "1"
+    assert not set(schema.GEOCODE_COLUMNS) & set(incident_columns(schema_url))
+    # what version 1 knew of these incidents: no qualities, so the source's own positions
+    known = old.drop(columns=list(schema.GEOCODE_COLUMNS))
+    new = make_incidents(addresses, 150, seed=25, prefix="v2")
+    with pg_open(schema_url) as pg, open_store(MEMORY) as sq:
+        assert pg.schema_version == postgis.SCHEMA_VERSION == 2
+        pd.testing.assert_frame_equal(pg.query(), sorted_canonical(known), check_exact=True)
+        box = (385_000.0, 6_671_000.0, 386_500.0, 6_672_500.0)  # the GiST index on geom came along
+        inside = known["x_m"].between(box[0], box[2]) & known["y_m"].between(box[1], box[3])
+        assert len(pg.query(IncidentFilter(bbox_m=box))) == int(inside.sum()) > 0
+        stats = pg.stats()
+        assert stats.by_geocode_quality == {
+            q: 400 if q == "source" else 0 for q in geocoding.PLACED_QUALITIES
+        }
+        # the same file again (another copy, so its rows are compared), now with its qualities
+        again = add(pg, old, "2024 (copy).csv")
+        assert (again.added, again.duplicates, again.n_conflicts) == (0, 400, 0)
+        assert add(pg, new, "2025.csv").added == 150
+        assert add(pg, new, "2025 (copy).csv").duplicates == 150
+        got = pg.query()
+        # the same history in SQLite answers the same, qualities aside
+        add(sq, known, "2024.csv")
+        add(sq, new, "2025.csv")
+        pd.testing.assert_frame_equal(got, sq.query(), check_exact=True)
+    assert meta(schema_url)["schema_version"] == "2"
+    assert incident_columns(schema_url)[-2:] == list(schema.GEOCODE_COLUMNS)
+    pd.testing.assert_frame_equal(got, sorted_canonical(pd.concat([known, new])), check_exact=True)
+    nulls = in_schema(schema_url, "SELECT count(*) FROM incidents WHERE geocode_quality IS NULL")
+    assert nulls == [(400,)]  # the rows stored before were not rewritten
+
+
+def test_a_failing_version_2_step_leaves_a_version_1_store_as_it_was(
+    addresses: pd.DataFrame, schema_url: str, pg_url: str
+) -> None:
+    write_v1_store(schema_url, pg_url, make_incidents(addresses, 50, seed=26, prefix="v1"), "2024.csv")
+    in_schema(schema_url, "ALTER TABLE incidents ADD COLUMN geocode_match text")  # someone's own column
+    with pytest.raises(StoreError, match=r"to schema version 2 \(geocode_quality .*unchanged at version 1;"):
+        open_store(schema_url)
+    assert meta(schema_url)["schema_version"] == "1"
+    assert "geocode_quality" not in incident_columns(schema_url)  # the first step was rolled back too
+
+
+def test_a_store_newer_than_version_2_is_refused(addresses: pd.DataFrame, schema_url: str) -> None:
+    with pg_open(schema_url) as pg:
+        add(pg, make_incidents(addresses, 30, seed=27, prefix="v3"), "a.csv")
+    in_schema(schema_url, "UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match=r"schema version 3, written by a newer version .* up to version 2"):
+        open_store(schema_url)
+    assert meta(schema_url)["schema_version"] == "3"
 
 
 def test_schemas_that_are_not_stores_are_refused(schema_url: str) -> None:

@@ -150,18 +150,30 @@ def test_the_period_analysis_names_hotspots_with_the_available_register(
     addresses, places = osm_register.register_tables(shared_data_dir)
     register_file, _ = osm_register.write_register(addresses, places, tmp_path)
     monkeypatch.setenv(settings.ENV_REGISTER, str(register_file))
-    datasource.address_register.clear()
-    datasource.hotspot_names.clear()
-    try:
-        assert datasource.address_register() is not None
-        sample = osm_register.load(shared_data_dir, tmp_path / "sample")
-        planted = import_incidents(named_hotspots.raw_incidents(sample)).incidents
-        data, _ = _data(planted, "test-named-by-street")
-        request = _request(data.version, selection=Selection(), compare_with="none", clustering=CLUSTERING)
-        result = results.period_analysis(request, data, None)
-        # The setting names addresses only: the square's hotspot gets its nearest address.
-        assert "Kaivokatu 8" in set(result.hotspots["place_fi"].head(2))
-        assert result.hotspots["place_fi"].head(2).notna().all()
-    finally:
-        datasource.address_register.clear()
-        datasource.hotspot_names.clear()
+    assert datasource.address_register() is not None
+    sample = osm_register.load(shared_data_dir, tmp_path / "sample")
+    planted = import_incidents(named_hotspots.raw_incidents(sample)).incidents
+    data, _ = _data(planted, "test-named-by-street")
+    request = _request(data.version, selection=Selection(), compare_with="none", clustering=CLUSTERING)
+    result = results.period_analysis(request, data, None)
+    # The setting names addresses only: the square's hotspot gets its nearest address.
+    assert "Kaivokatu 8" in set(result.hotspots["place_fi"].head(2))
+    assert result.hotspots["place_fi"].head(2).notna().all()
+
+
+def test_the_forecast_names_its_hotspots_with_the_available_register(
+    tmp_path: Path, shared_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    addresses, places = osm_register.register_tables(shared_data_dir)
+    register_file, _ = osm_register.write_register(addresses, places, tmp_path)
+    monkeypatch.setenv(settings.ENV_REGISTER, str(register_file))
+    sample = osm_register.load(shared_data_dir, tmp_path / "sample")
+    raw = named_hotspots.raw_incidents(sample)
+    when = pd.to_datetime(raw["occurred_at"], utc=True).dt.tz_convert("Europe/Helsinki")
+    earlier = raw.assign(occurred_at=(when - pd.DateOffset(months=6)).dt.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    planted = import_incidents(pd.concat([earlier, raw], ignore_index=True)).incidents
+    data, _ = _data(planted, "test-forecast-named-by-street")
+    request = _request(data.version, selection=Selection(), compare_with="none", clustering=CLUSTERING)
+    predicted = results.next_half_year(data.version, "", request.history, CLUSTERING, data, None)
+    top = predicted.analysis.hotspots["place_fi"].head(2)
+    assert top.notna().all() and "Kaivokatu 8" in set(top)

@@ -47,8 +47,11 @@ def test_content_hash_is_sha256_of_plain_values(tmp_path: Path) -> None:
         "synthetic": False,
         **{name: None for name in schema.DISTRICT_COLUMNS[:-1]},
         "in_helsinki": False,
+        # kept beside the incident, but not part of its content
+        "geocode_quality": "interpolated",
+        "geocode_match": "Kaivokatu 9",
     }
-    frame = schema.conform(pd.DataFrame([row]))
+    frame = schema.conform(pd.DataFrame([row]), geocode=True)
     path = tmp_path / "h.sqlite"
     with open_store(f"sqlite:///{path}") as st:
         add(st, frame, "one.csv")
@@ -56,8 +59,11 @@ def test_content_hash_is_sha256_of_plain_values(tmp_path: Path) -> None:
     coordinates = (385000.123, 6672000.457, 24.94145661, 60.17131985)
     plain = ("v1", micros, "assault", "pahoinpitely", "police", 3, None, *coordinates, False)
     with sqlite3.connect(path) as raw:
-        stored = raw.execute("SELECT content_hash FROM incidents").fetchone()[0]
+        stored, quality, match = raw.execute(
+            "SELECT content_hash, geocode_quality, geocode_match FROM incidents"
+        ).fetchone()
     assert stored == hashlib.sha256(repr(plain).encode("utf-8")).hexdigest()
+    assert (quality, match) == ("interpolated", "Kaivokatu 9")
 
 
 def test_times_keep_microseconds_and_drop_nanoseconds(places: pd.DataFrame, fresh: Opener) -> None:
@@ -99,6 +105,17 @@ def test_other_timezones_are_the_same_instants(places: pd.DataFrame, fresh: Open
         (lambda f: f.assign(severity=f["severity"].mask(f.index == 9, 9)), r"row 9 .*severity 9"),
         (lambda f: f.assign(x_m=f["x_m"].mask(f.index == 11, np.inf)), r"row 11 .*x_m=inf"),
         (lambda f: f.assign(y_m=f["y_m"].mask(f.index == 12, np.nan)), r"row 12 .*both missing"),
+        # "none" is the geocoder's miss: such a row has no position and the importer rejects it
+        (
+            lambda f: f.assign(geocode_quality=f["geocode_quality"].mask(f.index == 13, "none")),
+            r"^bad\.csv: row 13 \(id '[^']+'\) has geocode_quality 'none', which is not canonical; "
+            r"allowed are \['source', 'exact', 'interpolated', 'street', 'place', 'intersection'\]\. "
+            r"Leave it missing",
+        ),
+        (
+            lambda f: f.assign(geocode_quality=f["geocode_quality"].mask(f.index == 14, "GPS")),
+            r"row 14 .*'GPS'",
+        ),
     ],
 )
 def test_rows_that_cannot_be_stored_stop_the_batch(

@@ -1,11 +1,13 @@
 """The SQLite store (store.sqlite): what only SQLite does, beyond the shared contract of
 test_store_base.py: transactions against a failing insert or a killed process, the indexes its
-query plans use, the WAL file, schema versions and migrations, files that are not stores.
+query plans use, the WAL file, schema versions and migrations (a store written by version 1,
+before the geocode columns, opened by this one), files that are not stores.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -18,10 +20,12 @@ import pandas as pd
 import pytest
 
 import store.sqlite
+from geo import geocoding, schema
 from geo.errors import StoreError
 from store import SCHEMA_VERSION, IncidentFilter, Migration, SQLiteStore, open_store
+from store.base import APPLICATION
 from tests import test_store_base
-from tests.test_store_base import HELSINKI, MEMORY, add, make_incidents
+from tests.test_store_base import HELSINKI, MEMORY, add, make_incidents, sorted_canonical
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 #: test_store_base's module fixtures: real addresses with their districts, 3000 incidents at them.
@@ -202,12 +206,15 @@ def test_an_older_store_is_migrated(
     with open_store(f"sqlite:///{path}") as st:
         add(st, frame, "m.csv")
         before = st.query()
-    step = Migration(2, "index on severity", ("CREATE INDEX incidents_severity ON incidents (severity)",))
+    following = SCHEMA_VERSION + 1
+    step = Migration(
+        following, "index on severity", ("CREATE INDEX incidents_severity ON incidents (severity)",)
+    )
     monkeypatch.setattr(store.sqlite, "MIGRATIONS", (*store.sqlite.MIGRATIONS, step))
     with open_store(f"sqlite:///{path}") as st:
-        assert st.schema_version == 2
+        assert st.schema_version == following
         pd.testing.assert_frame_equal(st.query(), before, check_exact=True)
-    assert schema_version_in(path) == 2
+    assert schema_version_in(path) == following
     with sqlite3.connect(path) as raw:
         names = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert "incidents_severity" in names
@@ -221,23 +228,138 @@ def test_a_failing_migration_leaves_the_store_unchanged(
 ) -> None:
     path = tmp_path / "old.sqlite"
     open_store(f"sqlite:///{path}").close()
+    following = SCHEMA_VERSION + 1
     broken = Migration(
-        2, "broken step", ("CREATE INDEX ok_index ON incidents (lon)", "CREATE INDEX bad ON nowhere (x)")
+        following,
+        "broken step",
+        ("CREATE INDEX ok_index ON incidents (lon)", "CREATE INDEX bad ON nowhere (x)"),
     )
     monkeypatch.setattr(store.sqlite, "MIGRATIONS", (*store.sqlite.MIGRATIONS, broken))
-    with pytest.raises(
-        StoreError, match=r"to schema version 2 \(broken step\) failed.*left unchanged at version 1"
-    ):
+    failed = rf"to schema version {following} \(broken step\) failed"
+    with pytest.raises(StoreError, match=rf"{failed}.*left unchanged at version {SCHEMA_VERSION};"):
         open_store(f"sqlite:///{path}")
-    assert schema_version_in(path) == 1
+    assert schema_version_in(path) == SCHEMA_VERSION
     with sqlite3.connect(path) as raw:
         assert raw.execute("SELECT count(*) FROM sqlite_master WHERE name = 'ok_index'").fetchone()[0] == 0
 
 
 def test_migrations_must_be_numbered_without_gaps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store.sqlite, "MIGRATIONS", (*store.sqlite.MIGRATIONS, Migration(3, "skips 2", ())))
-    with pytest.raises(StoreError, match=r"without gaps, got \[1, 3\]"):
+    skipping = Migration(SCHEMA_VERSION + 2, "skips one", ())
+    monkeypatch.setattr(store.sqlite, "MIGRATIONS", (*store.sqlite.MIGRATIONS, skipping))
+    numbers = [*range(1, SCHEMA_VERSION + 1), SCHEMA_VERSION + 2]
+    with pytest.raises(StoreError, match=rf"without gaps, got {re.escape(str(numbers))}"):
         open_store(MEMORY)
+
+
+# --------------------------------------------------------------------------- version 1 stores
+
+
+def write_v1_store(path: Path, frame: pd.DataFrame, file_name: str) -> None:
+    """An SQLite store as version 1 of this tool left it, holding ``frame`` imported from ``file_name``.
+
+    The tables are made by version 1's own statements (``MIGRATIONS[0]``, never changed once
+    released). The rows are written by today's code into a store of its own and copied over
+    without the columns version 1 did not have: every other value of a row, its content hash
+    included, is written as version 1 wrote it. Version 1 never saw how positions were found,
+    so ``frame`` goes in without its geocode columns.
+    """
+    today = path.with_name(f"{path.stem}-today.sqlite")
+    with open_store(f"sqlite:///{today}") as st:
+        add(st, frame.drop(columns=list(schema.GEOCODE_COLUMNS), errors="ignore"), file_name)
+    raw = sqlite3.connect(path, isolation_level=None)
+    try:
+        for statement in store.sqlite.MIGRATIONS[0].statements:
+            raw.execute(statement)
+        raw.executemany(
+            "INSERT INTO meta (key, value) VALUES (?, ?)",
+            [("application", APPLICATION), ("schema_version", "1")],
+        )
+        raw.execute("ATTACH DATABASE ? AS today", (str(today),))
+        columns = ", ".join(row[1] for row in raw.execute("PRAGMA main.table_info(incidents)"))
+        for table in ("batches", "district_tags", "incidents_rtree"):
+            raw.execute(f"INSERT INTO main.{table} SELECT * FROM today.{table}")
+        raw.execute(f"INSERT INTO main.incidents ({columns}) SELECT {columns} FROM today.incidents")
+        raw.execute("DETACH DATABASE today")
+    finally:
+        raw.close()
+    today.unlink()
+
+
+def incident_columns(path: Path) -> list[str]:
+    with sqlite3.connect(path) as raw:
+        return [row[1] for row in raw.execute("PRAGMA table_info(incidents)")]
+
+
+def test_a_version_1_store_is_migrated_and_keeps_its_incidents(places: pd.DataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "v1.sqlite"
+    old = make_incidents(places, 400, seed=24, prefix="v1")
+    assert (old["geocode_quality"] != schema.SOURCE_QUALITY).sum() >= 50
+    write_v1_store(path, old, "2024.csv")
+    assert schema_version_in(path) == 1
+    assert not set(schema.GEOCODE_COLUMNS) & set(incident_columns(path))
+    # what version 1 knew of these incidents: no qualities, so the source's own positions
+    known = old.drop(columns=list(schema.GEOCODE_COLUMNS))
+    url = f"sqlite:///{path}"
+    with open_store(url) as st:
+        assert st.schema_version == SCHEMA_VERSION == 2
+        pd.testing.assert_frame_equal(st.query(), sorted_canonical(known), check_exact=True)
+        box = (385_000.0, 6_671_000.0, 386_500.0, 6_672_500.0)  # the R*Tree came along
+        inside = known["x_m"].between(box[0], box[2]) & known["y_m"].between(box[1], box[3])
+        assert len(st.query(IncidentFilter(bbox_m=box))) == int(inside.sum()) > 0
+        stats = st.stats()
+        assert stats.by_geocode_quality == {
+            q: 400 if q == "source" else 0 for q in geocoding.PLACED_QUALITIES
+        }
+        # the same file again (another copy, so its rows are compared), now with its qualities
+        again = add(st, old, "2024 (copy).csv")
+        assert (again.added, again.duplicates, again.n_conflicts) == (0, 400, 0)
+        new = make_incidents(places, 150, seed=25, prefix="v2")
+        assert add(st, new, "2025.csv").added == 150
+        assert add(st, new, "2025 (copy).csv").duplicates == 150
+        got = st.query()
+    assert schema_version_in(path) == 2
+    assert incident_columns(path)[-2:] == list(schema.GEOCODE_COLUMNS)
+    pd.testing.assert_frame_equal(got, sorted_canonical(pd.concat([known, new])), check_exact=True)
+    with sqlite3.connect(path) as raw:
+        written = dict(
+            raw.execute(
+                "SELECT coalesce(geocode_quality, 'NULL') || ' / ' || coalesce(geocode_match, 'NULL'), "
+                "count(*) FROM incidents WHERE geocode_quality IS NULL OR geocode_match IS NULL GROUP BY 1"
+            ).fetchall()
+        )
+    # the rows stored before were not rewritten; a new row's quality is written out, even
+    # the source's own, and its match is NULL when no register text was matched
+    own = int((new["geocode_quality"] == schema.SOURCE_QUALITY).sum())
+    assert written == {"NULL / NULL": 400, "source / NULL": own} and own > 50
+    with open_store(url) as st:  # opening again migrates nothing
+        assert st.schema_version == 2 and st.count() == 550
+
+
+def test_a_failing_version_2_step_leaves_a_version_1_store_as_it_was(
+    places: pd.DataFrame, tmp_path: Path
+) -> None:
+    path = tmp_path / "v1.sqlite"
+    old = make_incidents(places, 50, seed=26, prefix="v1")
+    write_v1_store(path, old, "2024.csv")
+    with sqlite3.connect(path) as raw:  # someone's own column, named like the second new one
+        raw.execute("ALTER TABLE incidents ADD COLUMN geocode_match TEXT")
+    with pytest.raises(
+        StoreError, match=r"to schema version 2 \(geocode_quality .*left unchanged at version 1"
+    ):
+        open_store(f"sqlite:///{path}")
+    assert schema_version_in(path) == 1
+    assert "geocode_quality" not in incident_columns(path)  # the first step was rolled back too
+
+
+def test_a_store_newer_than_version_2_is_refused(places: pd.DataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "v3.sqlite"
+    with open_store(f"sqlite:///{path}") as st:
+        add(st, make_incidents(places, 30, seed=27, prefix="v3"), "a.csv")
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match=r"schema version 3, written by a newer version .* up to version 2"):
+        open_store(f"sqlite:///{path}")
+    assert schema_version_in(path) == 3
 
 
 def test_files_that_are_not_stores_are_refused(tmp_path: Path) -> None:

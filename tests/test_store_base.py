@@ -10,7 +10,8 @@ is in tests/test_sqlite.py and tests/test_postgis.py.
 
 Incidents are built on real addresses of central Helsinki (OpenStreetMap sample),
 reprojected with ``geo.crs`` and tagged with the official districts by ``geo.districts``;
-categories, sources and times come from a seeded generator.
+categories, sources, times and how each position was found (the source's own, or a
+register's match of the address) come from a seeded generator.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import pandas as pd
 import pytest
 
 import store
-from geo import crs, districts, schema
+from geo import crs, districts, geocoding, schema
 from geo.errors import StoreError
 from store import SCHEMA_VERSION, IncidentFilter, PostGISStore, SQLiteStore, open_store, postgis
 from store.base import BATCH_COLUMNS
@@ -66,16 +67,24 @@ Opener = Callable[[], store.IncidentStore]
 
 @pytest.fixture(scope="module")
 def places(shared_data_dir: Path) -> pd.DataFrame:
-    """Real address points (plus two outside Helsinki) in EPSG:3067 with their districts."""
+    """Real address points (plus two outside Helsinki) in EPSG:3067 with their districts.
+
+    ``street`` and ``number`` are the address's text ('' for the two outside points).
+    """
     path = shared_data_dir / "helsinki_osm_centre_sample" / "osm_centre_addresses.csv"
     if not path.is_file():
         pytest.skip(f"the OpenStreetMap address sample is not in {shared_data_dir}")
-    addresses = pd.read_csv(path, dtype={"postcode": str})
+    addresses = pd.read_csv(path, dtype={"postcode": str, "housenumber": str}, keep_default_na=False)
     lon = np.r_[addresses["lon"].to_numpy(float), [p[0] for p in OUTSIDE_LONLAT]]
     lat = np.r_[addresses["lat"].to_numpy(float), [p[1] for p in OUTSIDE_LONLAT]]
     x_m, y_m = crs.to_metric(lon, lat, src=crs.WGS84)
     tags = districts.tag_points(x_m, y_m)
-    return pd.concat([pd.DataFrame({"x_m": x_m, "y_m": y_m, "lon": lon, "lat": lat}), tags], axis=1)
+    text = {
+        "street": [*addresses["street"], *[""] * len(OUTSIDE_LONLAT)],
+        "number": [*addresses["housenumber"], *[""] * len(OUTSIDE_LONLAT)],
+    }
+    points = pd.DataFrame({"x_m": x_m, "y_m": y_m, "lon": lon, "lat": lat, **text})
+    return pd.concat([points, tags], axis=1)
 
 
 def edge_microseconds() -> list[int]:
@@ -120,11 +129,31 @@ def make_incidents(places: pd.DataFrame, n: int, *, seed: int, prefix: str) -> p
     frame.loc[n - 2 :, "in_helsinki"] = False
     for name in schema.DISTRICT_COLUMNS[:-1]:
         frame.loc[n - 2 :, name] = pd.NA
-    return schema.conform(frame)
+    return schema.conform(frame.assign(**placed_by(rng, located, n)), geocode=True)
+
+
+def placed_by(rng: np.random.Generator, located: pd.DataFrame, n: int) -> dict[str, np.ndarray]:
+    """How each position was found: mostly the source's own, else a register's match of the address.
+
+    The rows without an address text (outside Helsinki) and the last two (without a
+    location) are the source's own; a street-centre match names the street alone.
+    """
+    weights = np.array([0.7, 0.12, 0.06, 0.06, 0.03, 0.03])
+    quality = rng.choice(np.array(geocoding.PLACED_QUALITIES, dtype=object), n, p=weights)
+    own = (located["street"] == "").to_numpy() | (np.arange(n) >= n - 2)
+    quality[own] = schema.SOURCE_QUALITY
+    street = located["street"].to_numpy(dtype=object)
+    address = (located["street"] + " " + located["number"]).to_numpy(dtype=object)
+    match = np.where(quality == "street", street, address)
+    match[quality == schema.SOURCE_QUALITY] = ""
+    return {"geocode_quality": quality, "geocode_match": match}
 
 
 def sorted_canonical(frame: pd.DataFrame) -> pd.DataFrame:
-    return schema.conform(frame).sort_values(["occurred_at", "id"], kind="stable", ignore_index=True)
+    """What a store's query answers for ``frame``: canonical and geocode columns, by time then id."""
+    return schema.conform(frame, geocode=True).sort_values(
+        ["occurred_at", "id"], kind="stable", ignore_index=True
+    )
 
 
 def add(st: store.IncidentStore, frame: pd.DataFrame, name: str, **kwargs: Any) -> store.BatchResult:
@@ -167,9 +196,13 @@ def filled(request: pytest.FixtureRequest, incidents: pd.DataFrame) -> Iterator[
 
 def test_query_returns_exactly_what_was_added(filled: store.IncidentStore, incidents: pd.DataFrame) -> None:
     got = filled.query()
-    assert dict(got.dtypes.astype(str)) == schema.INCIDENT_DTYPES
+    assert dict(got.dtypes.astype(str)) == schema.LOCATED_DTYPES
     pd.testing.assert_frame_equal(got, sorted_canonical(incidents), check_exact=True)
-    pd.testing.assert_frame_equal(got, schema.conform(got), check_exact=True)
+    pd.testing.assert_frame_equal(got, schema.conform(got, geocode=True), check_exact=True)
+    # every position quality is in the data, matches with them
+    assert set(got["geocode_quality"]) == set(geocoding.PLACED_QUALITIES)
+    placed = got["geocode_quality"] != schema.SOURCE_QUALITY
+    assert (got["geocode_match"] != "").eq(placed).all()
     # the edge cases really are in the data
     assert got["description"].isna().any() and (got["description"] == "").any()
     outside = int((~incidents["in_helsinki"]).sum())
@@ -205,7 +238,7 @@ def test_empty_store_answers_with_the_canonical_schema(fresh: Opener) -> None:
         stats = st.stats()
         assert st.count() == 0
         assert len(st.batches()) == 0
-    pd.testing.assert_frame_equal(got, schema.empty_incidents())
+    pd.testing.assert_frame_equal(got, schema.empty_incidents(geocode=True))
     assert stats.total == 0 and stats.first_occurred_at is None and stats.batches == 0
     assert set(stats.by_category.values()) == {0}
 
@@ -286,6 +319,51 @@ def test_repeated_ids_within_one_file(places: pd.DataFrame, fresh: Opener) -> No
     assert list(result.conflicts["row"]) == [101]
     assert "appears again in this file (first at row 6)" in result.conflicts["reason"].iloc[0]
     pd.testing.assert_frame_equal(got, sorted_canonical(frame), check_exact=True)
+
+
+# --------------------------------------------------------------------------- how positions were found
+
+
+def test_frames_without_qualities_store_the_sources_positions(places: pd.DataFrame, fresh: Opener) -> None:
+    # as the demo generator or an older caller gives incidents: no geocode columns at all
+    bare = make_incidents(places, 200, seed=21, prefix="bare").drop(columns=list(schema.GEOCODE_COLUMNS))
+    # and qualities missing on some rows of a frame that has them
+    partly = make_incidents(places, 150, seed=22, prefix="partly")
+    placed_rows = (partly["geocode_quality"] != schema.SOURCE_QUALITY).to_numpy(dtype=bool)
+    gone = (np.arange(len(partly)) % 3 == 0) & placed_rows
+    assert gone.sum() >= 10
+    partly.loc[gone, list(schema.GEOCODE_COLUMNS)] = pd.NA
+    with fresh() as st:
+        add(st, bare, "bare.csv")
+        add(st, partly, "partly.csv")
+        got = st.query().set_index("id")
+        stats = st.stats()
+    stored_bare = got.loc[bare["id"]]
+    assert (stored_bare["geocode_quality"] == schema.SOURCE_QUALITY).all()
+    assert (stored_bare["geocode_match"] == "").all()
+    stored_partly = got.loc[partly["id"]]
+    assert (stored_partly["geocode_quality"].to_numpy()[gone] == schema.SOURCE_QUALITY).all()
+    kept = partly.loc[~gone, ["geocode_quality", "geocode_match"]].reset_index(drop=True)
+    pd.testing.assert_frame_equal(stored_partly.loc[~gone, kept.columns].reset_index(drop=True), kept)
+    placed = int((partly["geocode_quality"].fillna(schema.SOURCE_QUALITY) != schema.SOURCE_QUALITY).sum())
+    assert stats.total - stats.by_geocode_quality[schema.SOURCE_QUALITY] == placed > 0
+
+
+def test_qualities_are_not_part_of_an_incidents_content(places: pd.DataFrame, fresh: Opener) -> None:
+    frame = make_incidents(places, 300, seed=23, prefix="q")
+    assert (frame["geocode_quality"] != schema.SOURCE_QUALITY).sum() >= 50
+    # the same incidents from a caller that does not know how they were placed, and with
+    # every match text changed: duplicates, not conflicts, and the stored qualities stay
+    without = frame.drop(columns=list(schema.GEOCODE_COLUMNS))
+    renamed = frame.assign(geocode_match=frame["geocode_match"].str.upper())
+    with fresh() as st:
+        add(st, frame, "placed.csv")
+        before = st.query()
+        results = [add(st, without, "own.csv"), add(st, renamed, "renamed.csv")]
+        pd.testing.assert_frame_equal(st.query(), before, check_exact=True)
+    for result in results:
+        assert (result.added, result.duplicates, result.n_conflicts) == (0, 300, 0)
+    pd.testing.assert_frame_equal(before, sorted_canonical(frame), check_exact=True)
 
 
 # --------------------------------------------------------------------------- filters
@@ -454,6 +532,8 @@ def test_stats_agree_with_pandas(filled: store.IncidentStore, incidents: pd.Data
     assert stats.total == len(incidents) == filled.count()
     assert stats.by_category == {c: int((incidents["category"] == c).sum()) for c in schema.CATEGORIES}
     assert stats.by_source == {s: int((incidents["source"] == s).sum()) for s in schema.SOURCES}
+    quality = incidents["geocode_quality"]
+    assert stats.by_geocode_quality == {q: int((quality == q).sum()) for q in geocoding.PLACED_QUALITIES}
     assert stats.first_occurred_at == incidents["occurred_at"].min()
     assert stats.last_occurred_at == incidents["occurred_at"].max()
     assert stats.first_occurred_at is not None

@@ -205,7 +205,7 @@ def test_peak_windows_recover_the_planted_times(planted: Any, table: pd.DataFram
     assert peak_times_text(row_of("kamppi", planted, table)["peak_times"], "en").split(", ")[0] == "Wed 14-20"
     itakeskus = PeakWindow.from_dict(row_of("itakeskus", planted, table)["peak_times"][0])
     assert itakeskus.weekdays == tuple(range(7)) and itakeskus.hours == tuple(range(8, 14))
-    assert peak_window_label(itakeskus, "en") == "Mon-Sun 08-14"
+    assert peak_window_label(itakeskus, "en") == "daily 08-14"
 
 
 def test_polygons_contain_every_member_with_the_privacy_margin(planted: Any, table: pd.DataFrame) -> None:

@@ -11,14 +11,17 @@ from briefing.texts import (
     count_label,
     filters_text,
     format_datetime,
+    hotspot_definition,
     marking,
     method_text,
     period_text,
+    place_text,
     source_lines,
+    title_text,
 )
 from geo import districts
 from hotspots.clustering import ClusteringParams
-from hotspots.selection import Selection
+from hotspots.selection import Selection, districts_by_name
 from i18n import LANGUAGES, catalogue, placeholders
 
 SINCE, UNTIL = "2026-05-01", "2026-11-01"
@@ -41,6 +44,31 @@ def test_period_and_filter_texts_in_three_languages() -> None:
         "Filters: districts: Vironniemi, Ullanlinna"
     )
     assert period_text(Selection(), "en") == "all dates"
+
+
+def test_titles_name_the_chosen_districts_or_the_city_and_the_period() -> None:
+    kallio = districts_by_name(["Kallio"], districts.hierarchy())
+    chosen = Selection(since=SINCE, until=UNTIL, **kallio)
+    assert title_text(chosen, "fi") == "Turvallisuuden hotspotit – Kallio, 1.5.2026–31.10.2026"
+    assert title_text(chosen, "sv") == "Trygghetens hotspots – Berghäll, 1.5.2026–31.10.2026"
+    city = Selection(since=SINCE, until=UNTIL)
+    assert title_text(city, "en") == "Safety hotspots – Helsinki, 2026-05-01–2026-10-31"
+    assert place_text(city, "sv") == "Helsingfors"
+    many = Selection(peruspiiri=("101", "102", "103", "104", "105"))
+    names = {c: f"D{c}" for c in many.peruspiiri}
+    assert place_text(many, "en", district_names=names) == "D101, D102, D103 + 2 more"
+    assert place_text(many, "fi", district_names=names) == "D101, D102, D103 + 2 muuta"
+
+
+def test_a_hotspot_is_defined_in_plain_words_without_the_method_s_name() -> None:
+    clustering = ClusteringParams(eps_m=1500, min_samples=12)
+    assert hotspot_definition(clustering, "en") == (
+        "A hotspot is a place where incidents concentrate: at least 12 incidents within 1,500 metres "
+        "of each other."
+    )
+    for lang in LANGUAGES:
+        assert "DBSCAN" not in hotspot_definition(clustering, lang).upper()
+    assert "1\u00a0500" in hotspot_definition(clustering, "fi")
 
 
 def test_generated_at_is_stated_in_helsinki_time() -> None:

@@ -7,6 +7,7 @@ Pure, no Streamlit (tested with pytest; a notebook can use them):
     ``map_elements``    its own Leaflet pieces: panes, labels, hotspots, basemap, legend
     ``assets``          Leaflet and the rest, copied from installed packages, served by the app
     ``urlstate``        the part of the view state kept in the URL (bookmarks)
+    ``axes``            chart axis labels in the page's language (Vega label expressions)
 
 Cached with ``st.cache_data``, drawing nothing:
     ``datasource``      the incidents (demo, store, upload), service points, district layers,
@@ -14,7 +15,9 @@ Cached with ``st.cache_data``, drawing nothing:
     ``results``         what the page computes from them: analysis, forecast, tables, backtest
 
 Drawing with ``st.`` (tested with AppTest in test_app.py and test_page.py):
-    ``controls``        the sidebar's widgets (``hour_window`` and ``district_bounds`` are pure)
+    ``controls``        the sidebar's widgets (``hour_window`` and ``district_bounds`` are pure);
+                        ``relabel`` keeps every choice across a language switch
+    ``upload``          the upload step: file, column mapping, import report, errors in words
     ``livemap``         the map in the page: its street map (probed once), drawn without rebuilds
     ``page``            the page's sections in order: data, analysis, ranking, map, tabs
     ``panels``          key figures, ranking, hotspot card, district table, charts, parameters

@@ -8,6 +8,7 @@ The backtest itself is ``hotspots.backtest.last_period`` (cached by ``views.resu
 from __future__ import annotations
 
 import math
+from typing import Final
 
 import altair as alt
 import pandas as pd
@@ -15,7 +16,8 @@ import streamlit as st
 
 from hotspots.analysis import Analysis
 from hotspots.backtest.last_period import MIN_INCIDENTS, BudgetFit, PredictiveCheck, hotspots_in_budget
-from i18n import format_number, t
+from i18n import format_date, format_number, format_percent, t
+from views import axes
 
 #: Slider range and default, in per cent of the study area.
 SHARE_MIN_PCT = 0.5
@@ -25,8 +27,7 @@ SHARE_DEFAULT_PCT = 3.0
 
 def percent(share: float, lang: str, *, decimals: int = 0) -> str:
     """Return ``0.413`` as ``41 %`` (fi, sv: non-breaking space, decimal comma) or ``41%`` (en)."""
-    number = format_number(100 * share, lang, decimals=decimals)
-    return f"{number}%" if lang == "en" else f"{number}\u00a0%"
+    return format_percent(100 * share, lang, decimals=decimals)
 
 
 def _share_text(share: float, lang: str) -> str:
@@ -34,15 +35,11 @@ def _share_text(share: float, lang: str) -> str:
     return percent(share, lang, decimals=0 if round(share * 100, 6).is_integer() else 1)
 
 
-def _date(stamp: pd.Timestamp, lang: str) -> str:
-    return stamp.strftime("%Y-%m-%d") if lang == "en" else f"{stamp.day}.{stamp.month}.{stamp.year}"
-
-
 def _period(since: pd.Timestamp | None, until: pd.Timestamp | None, lang: str) -> str:
     if since is None or until is None:
         return ""
     # Periods are half-open: the last day shown is the day before ``until``.
-    return f"{_date(since, lang)}–{_date(until - pd.Timedelta(days=1), lang)}"
+    return f"{format_date(since, lang)}–{format_date(until - pd.Timedelta(days=1), lang)}"
 
 
 def fit_sentence(fit: BudgetFit, lang: str) -> str:
@@ -125,6 +122,9 @@ def hit_rate_chart(check: PredictiveCheck, lang: str) -> alt.LayerChart | alt.Fa
     table = check.table.assign(
         label=[method_label(m, lang) for m in check.table["method"]],
         share_text=[_share_text(s, lang) for s in check.table["area_share"]],
+        hit_text=[percent(h, lang, decimals=1) for h in check.table["hit_rate"]],
+        pai_text=[format_number(p, lang, decimals=1) for p in check.table["pai"]],
+        pei_text=[format_number(p, lang, decimals=2) for p in check.table["pei"]],
         reference=check.table["method"] == "best",
     )
     method_title = t("predictive.column.method", lang)
@@ -133,17 +133,25 @@ def hit_rate_chart(check: PredictiveCheck, lang: str) -> alt.LayerChart | alt.Fa
         alt.Chart(table)
         .mark_line(point=True)
         .encode(
-            x=alt.X("area_share:Q", title=t("predictive.chart_x", lang), axis=alt.Axis(format="%")),
-            y=alt.Y("hit_rate:Q", title=t("predictive.chart_y", lang), axis=alt.Axis(format="%")),
+            x=alt.X(
+                "area_share:Q",
+                title=t("predictive.chart_x", lang),
+                axis=alt.Axis(labelExpr=axes.percent_labels(lang)),
+            ),
+            y=alt.Y(
+                "hit_rate:Q",
+                title=t("predictive.chart_y", lang),
+                axis=alt.Axis(labelExpr=axes.percent_labels(lang)),
+            ),
             color=alt.Color("label:N", title=method_title, sort=order),
             # The hindsight reference is dashed: it is a ceiling, not a method one can use.
             strokeDash=alt.StrokeDash("reference:N", legend=None),
             tooltip=[
                 alt.Tooltip("label:N", title=method_title),
                 alt.Tooltip("share_text:N", title=t("predictive.column.area_share", lang)),
-                alt.Tooltip("hit_rate:Q", title=t("predictive.column.hit_rate", lang), format=".1%"),
-                alt.Tooltip("pai:Q", title="PAI", format=".1f"),
-                alt.Tooltip("pei:Q", title="PEI", format=".2f"),
+                alt.Tooltip("hit_text:N", title=t("predictive.column.hit_rate", lang)),
+                alt.Tooltip("pai_text:N", title=t("predictive.column.pai", lang)),
+                alt.Tooltip("pei_text:N", title=t("predictive.column.pei", lang)),
             ],
         )
     )
@@ -155,15 +163,23 @@ def hit_rate_chart(check: PredictiveCheck, lang: str) -> alt.LayerChart | alt.Fa
     return alt.layer(lines, rule).properties(height=300)
 
 
+#: The slider's steps, in per cent of the study area.
+SHARE_STEPS_PCT: Final = tuple(
+    SHARE_MIN_PCT + 0.5 * i for i in range(int((SHARE_MAX_PCT - SHARE_MIN_PCT) / 0.5) + 1)
+)
+
+
 def budget_slider(lang: str) -> float:
-    """Return the area budget the user can cover, as a share of the study area (0.005-0.10)."""
-    value = st.slider(
+    """Return the area budget the user can cover, as a share of the study area (0.005-0.10).
+
+    A select slider over the steps, so that each step reads the language's way
+    (``0,5 %``); a number slider could only print its value the American way.
+    """
+    value = st.select_slider(
         t("predictive.budget_share", lang),
-        min_value=SHARE_MIN_PCT,
-        max_value=SHARE_MAX_PCT,
+        options=SHARE_STEPS_PCT,
         value=SHARE_DEFAULT_PCT,
-        step=0.5,
-        format="%.1f %%",
+        format_func=lambda pct: _share_text(pct / 100, lang),
         help=t("predictive.budget_share_help", lang),
         key="budget_share",
     )

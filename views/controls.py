@@ -1,31 +1,80 @@
 """The sidebar: language, data, district filter, categories, period, time, clustering.
 
 Each function draws its widgets and returns plain data (codes, tuples, ``Selection`` parts,
-``ClusteringParams``); no analysis happens here. ``hour_window`` and ``district_bounds``
-are pure.
+``ClusteringParams``); no analysis happens here. Every choice widget's options are codes,
+labelled by ``format_func`` in the page's language, and ``relabel`` keeps them across a
+language switch. ``hour_window`` and ``district_bounds`` are pure. The upload step is
+``views.upload``.
 """
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Final
 
 import pandas as pd
 import streamlit as st
 
-from geo import reading, schema
-from geo.columns import detect_columns
-from geo.errors import HotspotsError
+from geo import schema
 from hotspots.clustering import METHODS, ClusteringParams
 from hotspots.selection import PRESETS, Selection
-from i18n import LANGUAGES, category_label, level_label, source_label, t
+from i18n import LANGUAGES, catalogue, category_label, level_label, source_label, t
 from views import urlstate
 
 DATA_SOURCES = ("demo", "store", "upload")
 MAP_VALUES = ("count", "rate", "change")
+
+#: Keys of the widgets whose options are codes, shown by ``format_func`` in the page's
+#: language (and key prefixes, ending in "_", of such widgets made per preset or per file).
+#: Streamlit keeps a choice in the browser as its *label*: after a language switch the
+#: browser would go on showing the old language's label, and send it back on the next
+#: rerun, where it no longer names an option and the choice falls back to its default.
+#: ``relabel`` re-sets these widgets' codes when the language changes, so Streamlit sends
+#: every label anew; the session holds codes, never labels.
+CODED_KEYS: Final = frozenset(
+    {
+        "preset", "comparison", "view", "method", "map_level", "map_value", "data_source",
+        "sources", "weekdays", "f_suurpiiri", "f_peruspiiri", "f_osaalue", "upload_crs",
+        "budget_share", "dl_size",
+    }
+)  # fmt: skip
+CODED_PREFIXES: Final = ("categories_", "colmap_")
+#: Widgets whose value is a catalogue text itself (``st.tabs`` keeps the open tab's label),
+#: with the prefix of the catalogue keys their texts come from.
+LABELLED_KEYS: Final = {"panel_tab": "panel."}
+
+
+def is_coded(key: str) -> bool:
+    """Say whether the widget ``key`` holds codes that ``relabel`` keeps across a language switch."""
+    return key in CODED_KEYS or key.startswith(CODED_PREFIXES)
+
+
+def _text_key(label: object, prefix: str) -> str | None:
+    """Return the catalogue key (under ``prefix``) whose text is ``label`` in any language."""
+    for lang in LANGUAGES:
+        for key, text in catalogue(lang).items():
+            if key.startswith(prefix) and text == label:
+                return key
+    return None
+
+
+def relabel() -> None:
+    """Re-set every coded widget's value after a language switch (``language``'s callback).
+
+    Runs before the script, while the widgets still read the previous run's labels: each
+    value read here is a code, and setting it makes Streamlit send the browser the label
+    in the new language instead of keeping the old one (see ``CODED_KEYS``).
+    """
+    lang = str(st.session_state["lang"])
+    for key in list(st.session_state.keys()):
+        name = str(key)
+        if is_coded(name):
+            st.session_state[name] = st.session_state[name]
+        elif name in LABELLED_KEYS:
+            text_key = _text_key(st.session_state[name], LABELLED_KEYS[name])
+            if text_key is not None:
+                st.session_state[name] = t(text_key, lang)
 
 
 def language(url: urlstate.UrlState) -> str:
@@ -38,6 +87,7 @@ def language(url: urlstate.UrlState) -> str:
             index=codes.index(url.lang),
             format_func=lambda code: LANGUAGES[code],
             key="lang",
+            on_change=relabel,
         )
     )
 
@@ -115,20 +165,35 @@ def categories(lang: str, url: urlstate.UrlState) -> tuple[str, tuple[str, ...],
     return preset, tuple(chosen), tuple(sources)
 
 
+#: How the date range is written, as ``i18n.format_date`` writes days (Streamlit's own formats).
+DATE_FORMATS: Final = {"fi": "DD.MM.YYYY", "sv": "DD.MM.YYYY", "en": "YYYY-MM-DD"}
+
+
 def period(lang: str, *, first: date, last: date) -> tuple[date, date]:
-    """Draw the date range of the current period (default: the last six months of the data)."""
+    """Draw the date range of the current period (default: the last six months of the data).
+
+    The range is written the language's way. Streamlit makes a new widget when the
+    format changes, so the chosen range is kept in the session and the new widget
+    starts from it: a language switch keeps the dates.
+    """
     default_start = max(first, (pd.Timestamp(last) - pd.DateOffset(months=6)).date() + timedelta(days=1))
+    bounds = f"{first}_{last}"
+    remembered = st.session_state.get("period_chosen")
+    start, end = remembered[1] if remembered and remembered[0] == bounds else (default_start, last)
+    shape = DATE_FORMATS[lang]
     value = st.sidebar.date_input(
         t("sidebar.date_range", lang),
-        value=(default_start, last),
+        value=(start, end),
         min_value=first,
         max_value=last,
-        key=f"period_{first}_{last}",
+        format=shape,
+        key=f"period_{bounds}_{shape.replace('.', '').replace('-', '')}",
     )
     if isinstance(value, tuple) and len(value) == 2:
+        st.session_state["period_chosen"] = (bounds, (value[0], value[1]))
         return value[0], value[1]
-    # While the user is between the two clicks of a range, keep the default.
-    return default_start, last
+    # While the user is between the two clicks of a range, keep the range before.
+    return start, end
 
 
 def comparison(lang: str) -> str:
@@ -338,51 +403,3 @@ def district_bounds(
         return None
     x0, y0, x1, y1 = chosen.total_bounds
     return float(x0), float(y0), float(x1), float(y1)
-
-
-MAPPED_FIELDS = ("id", "occurred_at", "category", "source", "severity", "description", "lon", "lat", "x", "y")
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _upload_columns(name: str, content: bytes, part: str | None) -> tuple[list[str], dict[str, str], str]:
-    """Return an upload's columns and what detection makes of them (or why it failed)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{Path(name).suffix.lower()}"
-        path.write_bytes(content)
-        try:
-            is_sheet = reading.file_format(path) == "xlsx"
-            table = reading.read_table(
-                path, sheet=part if is_sheet else None, layer=None if is_sheet else part
-            )
-        except HotspotsError as exc:
-            return [], {}, str(exc)
-    columns = [str(c) for c in table.frame.columns if not str(c).startswith("__geometry")]
-    try:
-        return columns, detect_columns(columns), ""
-    except HotspotsError as exc:
-        return columns, {}, str(exc)
-
-
-def column_mapping(
-    lang: str, name: str, content: bytes, part: str | None = None
-) -> tuple[tuple[str, str], ...]:
-    """Return the column-mapping step of an upload: detected columns, each changeable."""
-    columns, detected, problem = _upload_columns(name, content, part)
-    with st.sidebar.expander(t("upload.mapping", lang), expanded=bool(problem)):
-        st.caption(t("upload.mapping_help", lang))
-        if problem:
-            st.warning(problem)
-        chosen: list[tuple[str, str]] = []
-        auto = t("upload.field_auto", lang)
-        for field_name in MAPPED_FIELDS:
-            options = [auto, *columns]
-            default = detected.get(field_name)
-            pick = st.selectbox(
-                field_name,
-                options,
-                index=options.index(default) if default in options else 0,
-                key=f"map_{name}_{field_name}",
-            )
-            if pick != auto and pick != default:
-                chosen.append((field_name, str(pick)))
-    return tuple(chosen)

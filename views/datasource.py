@@ -55,6 +55,9 @@ class Loaded:
         What an upload's import did, and the rows it rejected (None for demo and store).
     origin
         Where the incidents came from, fit to print in a briefing (no password).
+    precise_only
+        The user chose to leave roughly geocoded positions out of the hotspots (they still
+        count in the figures; ``hotspots.analysis.StudyArea.precise_only``).
     """
 
     version: str
@@ -65,6 +68,7 @@ class Loaded:
     report: ImportReport | None = None
     rejects: pd.DataFrame | None = None
     origin: str = ""
+    precise_only: bool = False
 
     def incidents(self) -> pd.DataFrame:
         """Return the canonical incidents: a new copy from the cache on every call.
@@ -238,16 +242,28 @@ def store_data(state: StoreState) -> Loaded:
     )
 
 
-@st.cache_resource(show_spinner=False)
 def address_register() -> Register | None:
-    """Return the register uploads are geocoded with (``geo.geocoding.available_register``), or None."""
-    return geocoding.available_register()
+    """Return the register uploads are geocoded with (``geo.geocoding.available_register``), or None.
+
+    Read again when its file changes (``geo.geocoding.register_version``), so a register
+    fetched or replaced while the app runs is used without a restart.
+    """
+    return _register(geocoding.register_version())
 
 
-@st.cache_resource(show_spinner=False)
 def hotspot_names() -> Geocoder | None:
     """Return the geocoder that names hotspots by street (of ``address_register``), or None."""
-    register = address_register()
+    return _names(geocoding.register_version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _register(version: str) -> Register | None:
+    return geocoding.available_register()  # ``version`` is the cache key only
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _names(version: str) -> Geocoder | None:
+    register = _register(version)
     return Geocoder(register) if register is not None else None
 
 
@@ -281,15 +297,9 @@ def _import_upload(
 
 
 def _read_upload(
-    name: str,
-    content: bytes,
-    crs: str | None,
-    mapping: tuple[tuple[str, str], ...],
-    part: str | None,
-    precise_only: bool = False,
+    name: str, content: bytes, crs: str | None, mapping: tuple[tuple[str, str], ...], part: str | None
 ) -> pd.DataFrame:
-    frame = _import_upload(name, content, crs, mapping, part)[0]
-    return geocoding.precise_positions(frame) if precise_only else frame
+    return _import_upload(name, content, crs, mapping, part)[0]
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -316,7 +326,8 @@ def uploaded_data(
     part
         Sheet (XLSX) or layer (GeoPackage); None for the first.
     precise_only
-        Leave out the rows a register placed only by street, place or intersection.
+        Leave the rows a register placed only by street, place or intersection out of the
+        hotspots (they stay in the data and its figures).
 
     Returns
     -------
@@ -325,12 +336,12 @@ def uploaded_data(
         the content's hash and the choices.
     """
     frame, report, rejects = _import_upload(name, content, crs, mapping, part)
-    frame = geocoding.precise_positions(frame) if precise_only else frame
     digest = hashlib.sha1(content).hexdigest()[:12]
     choices = hashlib.sha1(repr(mapping).encode()).hexdigest()[:6]
     version = f"upload-{digest}-{crs}-{part}-{choices}{'-precise' if precise_only else ''}"
-    reader = partial(_read_upload, name, content, crs, mapping, part, precise_only)
-    return _loaded(version, frame, reader, report=report, rejects=rejects, origin=name)
+    reader = partial(_read_upload, name, content, crs, mapping, part)
+    loaded = _loaded(version, frame, reader, report=report, rejects=rejects, origin=name)
+    return replace(loaded, precise_only=precise_only)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -19,7 +19,7 @@ from typing import Final
 import pandas as pd
 import streamlit as st
 
-from briefing import downloads, mapimage, pdf
+from briefing import downloads, filenames, mapimage, pdf
 from briefing.privacy import DEFAULT_MIN_COUNT, check_min_count
 from geo import settings
 from hotspots.analysis import Analysis
@@ -55,26 +55,22 @@ class ExportOptions:
 
 
 def file_stem(analysis: Analysis, options: ExportOptions) -> str:
-    """Return the stem of every file name: ``hotspots-2026-05-01_2026-10-31-fi``.
+    """Return the stem of every file name: ``hotspots-kallio-2026-05-01_2026-10-31-fi``.
 
     Parameters
     ----------
     analysis
-        The analysis; its selection's period names the files (open ends: start, end).
+        The analysis; its selection's districts, period and filters name the files
+        (``briefing.filenames.file_stem``).
     options
         The language, and whether the export is restricted (``RESTRICTED-`` first).
 
     Returns
     -------
     str
-        The stem, without a suffix.
+        The stem, without a suffix: ASCII letters, digits, ``-`` and ``_`` only.
     """
-    selection = analysis.selection
-    since, until = selection.since, selection.until
-    first = since.strftime("%Y-%m-%d") if since is not None else "start"
-    last = (until - pd.Timedelta(days=1)).strftime("%Y-%m-%d") if until is not None else "end"
-    stem = f"hotspots-{first}_{last}-{options.lang}"
-    return f"RESTRICTED-{stem}" if options.restricted else stem
+    return filenames.file_stem(analysis.selection, lang=options.lang, restricted=options.restricted)
 
 
 def _briefing_files(

@@ -18,8 +18,9 @@ from geo.districts import land_and_sea
 from geo.errors import HotspotsError
 from hotspots.analysis import Analysis
 from hotspots.selection import Selection
-from i18n import t
-from views import backtest_panel, controls, datasource, download_panel, livemap, panels, results
+from i18n import format_number, t
+from i18n.problems import error_text
+from views import backtest_panel, controls, datasource, download_panel, livemap, panels, results, upload
 from views.assets import AssetUrls
 from views.mapview import MapLayers, MapOptions, build_map, incidents_bounds
 
@@ -54,46 +55,9 @@ def district_hierarchy(lang: str) -> pd.DataFrame:
     try:
         return datasource.district_hierarchy()
     except HotspotsError as exc:
-        st.error(t("msg.districts_unavailable", lang, error=str(exc)))
+        st.error(t("msg.districts_unavailable", lang))
+        upload.show_detail(str(exc), lang, where=st)
         st.stop()
-
-
-def _upload(lang: str) -> datasource.Loaded | None:
-    """Draw the upload step (file, CRS, part, column mapping) and return the imported incidents."""
-    upload = st.sidebar.file_uploader(
-        t("sidebar.upload_file", lang),
-        type=["csv", "xlsx", "geojson", "json", "gpkg", "parquet"],
-        key="upload",
-    )
-    crs_choice = st.sidebar.selectbox(
-        t("sidebar.upload_crs", lang),
-        ["auto", "3879", "3067", "4326"],
-        format_func=lambda c: t("sidebar.upload_crs_guess", lang) if c == "auto" else f"EPSG:{c}",
-    )
-    if upload is None:
-        return None
-    try:
-        part_names = datasource.upload_parts(upload.name, upload.getvalue())
-    except HotspotsError as exc:
-        st.sidebar.error(t("msg.import_failed", lang, error=str(exc)))
-        return None
-    part = (
-        st.sidebar.selectbox(t("upload.part", lang), part_names, key="upload_part")
-        if len(part_names) > 1
-        else None
-    )
-    mapping = controls.column_mapping(lang, upload.name, upload.getvalue(), part)
-    crs = None if crs_choice == "auto" else crs_choice
-    precise = st.sidebar.checkbox(
-        t("upload.precise_only", lang), key="upload_precise", help=t("upload.precise_help", lang)
-    )
-    try:
-        loaded = datasource.uploaded_data(upload.name, upload.getvalue(), crs, mapping, part, precise)
-    except HotspotsError as exc:
-        st.sidebar.error(t("msg.import_failed", lang, error=str(exc)))
-        return None
-    panels.import_report(loaded.report, loaded.rejects, lang)
-    return loaded
 
 
 def incidents(lang: str) -> datasource.Loaded:
@@ -104,18 +68,20 @@ def incidents(lang: str) -> datasource.Loaded:
     """
     state = datasource.store_state(datasource.default_store_url())
     if state.problem is not None:
-        st.sidebar.warning(t("msg.store_unavailable", lang, error=state.problem))
+        st.sidebar.warning(t("msg.store_unavailable", lang))
+        upload.show_detail(state.problem, lang)
     source = controls.data_source(lang, store_has_data=state.count > 0)
     loaded: datasource.Loaded | None
     try:
         if source == "upload":
-            loaded = _upload(lang)
+            loaded = upload.step(lang)
         elif source == "store":
             loaded = datasource.store_data(state)
         else:
             loaded = datasource.demo_data()
     except HotspotsError as exc:
-        st.error(t("msg.store_unavailable", lang, error=str(exc)))
+        st.error(t("msg.store_unavailable", lang))
+        upload.show_detail(str(exc), lang, where=st)
         st.stop()
     if loaded is None:
         st.info(t("msg.upload_prompt", lang))
@@ -144,15 +110,15 @@ def suggestion(lang: str, data: datasource.Loaded, selection: Selection) -> tupl
 
 def service_points(lang: str) -> datasource.ServicePoints | None:
     """Draw the upload of youth centres and schools; return them for the recommendations."""
-    upload = st.sidebar.file_uploader(t("sidebar.service_points", lang), type=["csv"], key="services")
-    if upload is None:
+    chosen = upload.file_uploader(t("sidebar.service_points", lang), lang, types=("csv",), key="services")
+    if chosen is None:
         return None
     try:
-        points = datasource.service_points(upload.name, upload.getvalue())
+        points = datasource.service_points(chosen.name, chosen.getvalue())
     except HotspotsError as exc:
-        st.sidebar.error(str(exc))
+        upload.show_error(exc, lang)
         return None
-    st.sidebar.caption(t("msg.service_points_loaded", lang, n=len(points.points)))
+    st.sidebar.caption(t("msg.service_points_loaded", lang, n=format_number(len(points.points), lang)))
     return points
 
 
@@ -171,8 +137,8 @@ def analysis(
     try:
         result, predicted = results.shown_analysis(request, data, services)
     except HotspotsError as exc:
-        forecasting = request.view == "forecast"
-        st.error(t("msg.forecast_failed", lang, error=str(exc)) if forecasting else str(exc))
+        text = error_text(exc, lang, fallback="error.analysis")
+        st.error(t("msg.forecast_failed", lang, error=text) if request.view == "forecast" else text)
         st.stop()
     panels.key_figures(result, lang)
     if predicted is not None:

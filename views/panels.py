@@ -1,12 +1,16 @@
 """The main panels: key figures, hotspot ranking and card, district table, charts, parameters.
 
-Also the import report of an upload and the hotspot choice that the table and the map share
-(``newest_pick``, ``localised_hotspots``, ``hotspot_members`` and ``parameters_used`` are pure).
+Also the hotspot choice that the table and the map share. Pure: ``newest_pick``,
+``localised_hotspots``, ``hotspot_members``, ``parameters_used``, the charts
+(``weekly_chart``, ``hour_weekday_chart``) and ``localised_numbers``, which shows a table's
+numbers the language's way while they stay numbers (sorting by value).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Final
 
 import altair as alt
@@ -14,8 +18,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
-from geo.rejects import rejects_csv
 from hotspots import areas
 from hotspots.analysis import Analysis
 from hotspots.clustering import ClusteringParams
@@ -24,7 +28,28 @@ from hotspots.grid import DEFAULT_CELL_M
 from hotspots.parameters import auto
 from hotspots.parameters.suggest import ParameterSuggestion
 from hotspots.placenames import place_name
-from i18n import category_label, format_date, format_number, peak_times_text, recommendation_text, t
+from i18n import (
+    category_label,
+    format_date,
+    format_number,
+    format_p,
+    format_percent,
+    peak_times_text,
+    recommendation_text,
+    t,
+)
+from views import axes
+
+
+def signed(value: float, lang: str, *, decimals: int = 0) -> str:
+    """Return a change with its sign the way ``lang`` writes numbers (``+1 234``, ``-5``, ``0``)."""
+    text = format_number(value, lang, decimals=decimals)
+    return "+" + text if float(value) > 0 and text.strip("0,.") else text
+
+
+def _number_text(value: float, *, lang: str, decimals: int, sign: bool) -> str:
+    number = float(value)
+    return signed(number, lang, decimals=decimals) if sign else format_number(number, lang, decimals=decimals)
 
 
 def key_figures(analysis: Analysis, lang: str) -> None:
@@ -34,7 +59,8 @@ def key_figures(analysis: Analysis, lang: str) -> None:
     delta = None
     if analysis.previous_selection is not None:
         pct = key.change_pct
-        delta = f"{key.change:+d}" + (f" ({pct:+.0f} %)" if pct is not None else "")
+        percent = f" ({format_percent(pct, lang, decimals=0, signed=True)})" if pct is not None else ""
+        delta = signed(key.change, lang) + percent
     cols[0].metric(
         t("metric.incidents", lang), format_number(key.incidents, lang), delta, delta_color="inverse"
     )
@@ -50,9 +76,12 @@ def localised_hotspots(hotspots: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFram
     out["district"] = out[f"osaalue_{suffix}"].astype("string")
     out["place"] = pd.array([place_name(row, lang) for _, row in out.iterrows()], dtype="string")
     out["trend"] = [t(f"status.{s}", lang) if isinstance(s, str) else "" for s in out.get("status", [])]
-    out["recommendation"] = [recommendation_text(r, lang) for r in out["recommendation"]]
+    out["recommendation"] = [
+        recommendation_text(r, lang, place=str(place))
+        for r, place in zip(out["recommendation"], out["place"].fillna(""), strict=True)
+    ]
     out["category_text"] = [
-        ", ".join(f"{category_label(c, lang)} {n}" for c, n in (mix or {}).items())
+        ", ".join(f"{category_label(c, lang)} {format_number(n, lang)}" for c, n in (mix or {}).items())
         for mix in out["categories"]
     ]
     out["lead_text"] = [t(f"lead.{lead}", lang) for lead in out["lead"]]
@@ -158,6 +187,51 @@ def hotspot_members(
     return members, int(chosen["rank"].iloc[0])
 
 
+def localised_numbers(
+    frame: pd.DataFrame,
+    lang: str,
+    *,
+    decimals: Mapping[str, int] | None = None,
+    signed_columns: tuple[str, ...] = (),
+) -> Styler:
+    """Return ``frame`` styled to show its numbers the way ``lang`` writes them; they stay numbers.
+
+    The table shows ``1 234,5`` (fi, sv) or ``1,234.5`` (en) while its columns keep their
+    numbers, so a click on a header still sorts by value. Whole numbers by default,
+    ``decimals`` per column otherwise; ``signed_columns`` show ``+`` before a rise; a
+    missing value is a dash.
+
+    Parameters
+    ----------
+    frame
+        The table, with a fresh 0..n-1 index (the styling addresses rows by position).
+    lang
+        ``"fi"``, ``"sv"`` or ``"en"``.
+    decimals
+        Digits after the decimal separator, by column; others numeric columns get none.
+    signed_columns
+        Columns of changes.
+
+    Returns
+    -------
+    Styler
+        ``frame.style`` with a formatter for every numeric column; yes/no in ``lang`` for
+        a column of booleans.
+    """
+    formats: dict[str, Callable[[float], str]] = {}
+    yes, no = t("text.yes", lang), t("text.no", lang)
+    for column in frame.columns:
+        series = frame[column]
+        if pd.api.types.is_bool_dtype(series):
+            formats[column] = lambda v: yes if v else no
+            continue
+        if not pd.api.types.is_numeric_dtype(series):
+            continue
+        places = (decimals or {}).get(column, 0)
+        formats[column] = partial(_number_text, lang=lang, decimals=places, sign=column in signed_columns)
+    return frame.style.format(formats, na_rep="–")
+
+
 def hotspot_table(hotspots: gpd.GeoDataFrame, lang: str, *, selected: str | None) -> None:
     """Draw the ranking; the chosen hotspot's row is highlighted, picking a row chooses it."""
     st.subheader(t("panel.ranking_table", lang))
@@ -170,9 +244,9 @@ def hotspot_table(hotspots: gpd.GeoDataFrame, lang: str, *, selected: str | None
             t("column.rank", lang): hotspots["rank"].astype(int),
             t("column.hotspot", lang): hotspots["id"],
             t("column.incidents", lang): hotspots["n"].astype(int),
-            t("column.per_km2", lang): [format_number(v, lang) for v in hotspots["intensity_km2"]],
-            t("column.area_km2", lang): [format_number(v, lang, decimals=2) for v in hotspots["area_km2"]],
-            t("column.incidents_previous", lang): hotspots["n_prev"],
+            t("column.per_km2", lang): hotspots["intensity_km2"].astype(float),
+            t("column.area_km2", lang): hotspots["area_km2"].astype(float),
+            t("column.incidents_previous", lang): hotspots["n_prev"].astype(float),
             t("column.trend", lang): hotspots["trend"],
             t("column.place", lang): hotspots["place"],
             t("column.district", lang): hotspots["district"],
@@ -189,8 +263,9 @@ def hotspot_table(hotspots: gpd.GeoDataFrame, lang: str, *, selected: str | None
         style = "background-color: #fde68a; font-weight: 600" if marked[int(row.name)] else ""
         return [style] * len(row)
 
+    decimals = {t("column.per_km2", lang): 0, t("column.area_km2", lang): 2}
     st.dataframe(
-        view.reset_index(drop=True).style.apply(highlight, axis=1),
+        localised_numbers(view.reset_index(drop=True), lang, decimals=decimals).apply(highlight, axis=1),
         hide_index=True,
         width="stretch",
         on_select="rerun",
@@ -205,14 +280,15 @@ def vanished_table(vanished: gpd.GeoDataFrame, lang: str) -> None:
         return
     suffix = "sv" if lang == "sv" else "fi"
     st.caption(t("panel.vanished", lang))
+    table = pd.DataFrame(
+        {
+            t("column.district", lang): vanished[f"osaalue_{suffix}"],
+            t("column.incidents_previous", lang): vanished["n"].astype(int),
+            t("column.top_category", lang): [category_label(c, lang) for c in vanished["top_category"]],
+        }
+    )
     st.dataframe(
-        pd.DataFrame(
-            {
-                t("column.district", lang): vanished[f"osaalue_{suffix}"],
-                t("column.incidents_previous", lang): vanished["n"].astype(int),
-                t("column.top_category", lang): [category_label(c, lang) for c in vanished["top_category"]],
-            }
-        ),
+        localised_numbers(table.reset_index(drop=True), lang),
         hide_index=True,
         width="stretch",
     )
@@ -224,21 +300,94 @@ def district_table(table: pd.DataFrame, lang: str, *, has_population: bool) -> N
     if not has_population:
         st.info(t("msg.population_unavailable", lang))
     name = "name_sv" if lang == "sv" else "name_fi"
+    view = pd.DataFrame(
+        {
+            t("column.district", lang): table[name].to_numpy(),
+            t("column.code", lang): table["code"].to_numpy(),
+            t("column.incidents", lang): table["n"].astype(float).to_numpy(),
+            t("column.incidents_previous", lang): table["n_prev"].astype(float).to_numpy(),
+            t("column.change", lang): table["change"].astype(float).to_numpy(),
+            t("column.residents", lang): table["residents"].astype(float).to_numpy(),
+            t("column.rate", lang): table["rate_per_1000"].astype(float).to_numpy(),
+            t("column.rate_young", lang): table["rate_per_1000_young"].astype(float).to_numpy(),
+        }
+    )
+    decimals = {t("column.rate", lang): 1, t("column.rate_young", lang): 1}
     st.dataframe(
-        pd.DataFrame(
-            {
-                t("column.district", lang): table[name],
-                t("column.code", lang): table["code"],
-                t("column.incidents", lang): table["n"],
-                t("column.incidents_previous", lang): table["n_prev"],
-                t("column.change", lang): table["change"],
-                t("column.residents", lang): table["residents"].round(0),
-                t("column.rate", lang): table["rate_per_1000"].round(1),
-                t("column.rate_young", lang): table["rate_per_1000_young"].round(1),
-            }
-        ),
+        localised_numbers(view, lang, decimals=decimals, signed_columns=(t("column.change", lang),)),
         hide_index=True,
         width="stretch",
+    )
+
+
+def weekly_chart(incidents: pd.DataFrame, lang: str) -> alt.Chart:
+    """Return the weekly counts by category as an area chart, its axes and tooltips in ``lang``."""
+    week = incidents["occurred_at"].dt.tz_localize(None).dt.to_period("W-SUN").dt.start_time
+    weekly = (
+        pd.DataFrame({"week": week, "category": [category_label(c, lang) for c in incidents["category"]]})
+        .groupby(["week", "category"], as_index=False)
+        .size()
+    )
+    # Tooltips show text written in the language; the axes rewrite Vega's own labels.
+    weekly["week_text"] = [format_date(w, lang) for w in weekly["week"]]
+    weekly["size_text"] = [format_number(n, lang) for n in weekly["size"]]
+    incidents_title = t("metric.incidents", lang)
+    return (
+        alt.Chart(weekly)
+        .mark_area()
+        .encode(
+            x=alt.X(
+                "week:T",
+                title=t("chart.week", lang),
+                axis=alt.Axis(labelExpr=axes.month_labels(lang), tickCount="month"),
+            ),
+            y=alt.Y(
+                "size:Q", stack=True, title=incidents_title, axis=alt.Axis(labelExpr=axes.number_labels(lang))
+            ),
+            color=alt.Color("category:N", title=t("sidebar.categories", lang)),
+            tooltip=[
+                alt.Tooltip("week_text:N", title=t("chart.week", lang)),
+                alt.Tooltip("category:N", title=t("sidebar.categories", lang)),
+                alt.Tooltip("size_text:N", title=incidents_title),
+            ],
+        )
+        .properties(height=280, title=t("chart.weekly", lang))
+    )
+
+
+def hour_weekday_chart(incidents: pd.DataFrame, lang: str) -> alt.Chart:
+    """Return the incidents per hour and weekday as a grid, its legend and tooltips in ``lang``."""
+    local = incidents["occurred_at"]
+    cells = (
+        pd.DataFrame({"weekday": local.dt.weekday.to_numpy(), "hour": local.dt.hour.to_numpy()})
+        .value_counts()
+        .rename("n")
+        .reindex(pd.MultiIndex.from_product([range(7), range(24)], names=["weekday", "hour"]), fill_value=0)
+        .reset_index()
+    )
+    cells["day"] = [t(f"weekday.{d}", lang) for d in cells["weekday"]]
+    cells["n_text"] = [format_number(n, lang) for n in cells["n"]]
+    order = [t(f"weekday.{d}", lang) for d in range(7)]
+    incidents_title = t("metric.incidents", lang)
+    return (
+        alt.Chart(cells)
+        .mark_rect()
+        .encode(
+            x=alt.X("hour:O", title=t("chart.hour", lang)),
+            y=alt.Y("day:N", sort=order, title=None),
+            color=alt.Color(
+                "n:Q",
+                scale=alt.Scale(scheme="orangered"),
+                title=incidents_title,
+                legend=alt.Legend(labelExpr=axes.number_labels(lang)),
+            ),
+            tooltip=[
+                alt.Tooltip("day:N", title=t("sidebar.weekday", lang)),
+                alt.Tooltip("hour:O", title=t("chart.hour", lang)),
+                alt.Tooltip("n_text:N", title=incidents_title),
+            ],
+        )
+        .properties(height=280, title=t("chart.hour_weekday", lang))
     )
 
 
@@ -248,47 +397,9 @@ def charts(incidents: pd.DataFrame, lang: str, *, title: str) -> None:
     if incidents.empty:
         st.info(t("msg.empty_selection", lang))
         return
-    local = incidents["occurred_at"]
-    week = local.dt.tz_localize(None).dt.to_period("W-SUN").dt.start_time
-    weekly = (
-        pd.DataFrame({"week": week, "category": [category_label(c, lang) for c in incidents["category"]]})
-        .groupby(["week", "category"], as_index=False)
-        .size()
-    )
     left, right = st.columns(2)
-    left.altair_chart(
-        alt.Chart(weekly)
-        .mark_area()
-        .encode(
-            x=alt.X("week:T", title=t("chart.week", lang)),
-            y=alt.Y("size:Q", stack=True, title=t("metric.incidents", lang)),
-            color=alt.Color("category:N", title=t("sidebar.categories", lang)),
-            tooltip=["week:T", "category:N", "size:Q"],
-        )
-        .properties(height=280, title=t("chart.weekly", lang)),
-        width="stretch",
-    )
-    cells = (
-        pd.DataFrame({"weekday": local.dt.weekday.to_numpy(), "hour": local.dt.hour.to_numpy()})
-        .value_counts()
-        .rename("n")
-        .reindex(pd.MultiIndex.from_product([range(7), range(24)], names=["weekday", "hour"]), fill_value=0)
-        .reset_index()
-    )
-    cells["day"] = [t(f"weekday.{d}", lang) for d in cells["weekday"]]
-    order = [t(f"weekday.{d}", lang) for d in range(7)]
-    right.altair_chart(
-        alt.Chart(cells)
-        .mark_rect()
-        .encode(
-            x=alt.X("hour:O", title=t("chart.hour", lang)),
-            y=alt.Y("day:N", sort=order, title=None),
-            color=alt.Color("n:Q", scale=alt.Scale(scheme="orangered"), title=t("metric.incidents", lang)),
-            tooltip=["day:N", "hour:O", "n:Q"],
-        )
-        .properties(height=280, title=t("chart.hour_weekday", lang)),
-        width="stretch",
-    )
+    left.altair_chart(weekly_chart(incidents, lang), width="stretch")
+    right.altair_chart(hour_weekday_chart(incidents, lang), width="stretch")
 
 
 def parameter_help(suggestion: ParameterSuggestion, lang: str) -> None:
@@ -313,38 +424,21 @@ def parameter_help(suggestion: ParameterSuggestion, lang: str) -> None:
         alt.Chart(curve)
         .mark_line()
         .encode(
-            x=alt.X("rank:Q", title=t("chart.kdist_rank", lang, k=suggestion.k)),
-            y=alt.Y("distance_m:Q", title=t("chart.kdist_distance", lang)),
+            x=alt.X(
+                "rank:Q",
+                title=t("chart.kdist_rank", lang, k=suggestion.k),
+                axis=alt.Axis(labelExpr=axes.number_labels(lang)),
+            ),
+            y=alt.Y(
+                "distance_m:Q",
+                title=t("chart.kdist_distance", lang),
+                axis=alt.Axis(labelExpr=axes.number_labels(lang)),
+            ),
         )
         .properties(height=220)
         + rule,
         width="stretch",
     )
-
-
-def import_report(report: object, rejects: pd.DataFrame | None, lang: str) -> None:
-    """Show what an upload's import did, with the rejected rows to download."""
-    accepted = int(getattr(report, "accepted", 0))
-    rejected = int(getattr(report, "rejected", 0))
-    duplicates = int(getattr(report, "duplicates_in_file", 0))
-    st.sidebar.success(
-        t("msg.import_summary", lang, accepted=accepted, rejected=rejected, duplicates=duplicates)
-    )
-    if getattr(report, "crs_guessed", False):
-        st.sidebar.info(t("msg.crs_guessed", lang, crs=getattr(report, "crs", "")))
-    qualities = getattr(report, "position_qualities", ())
-    if qualities:
-        counts = ", ".join(f"{t(f'quality.{quality}', lang)} {rows}" for quality, rows in qualities)
-        st.sidebar.info(t("msg.position_qualities", lang, counts=counts))
-    if rejects is not None and len(rejects):
-        st.sidebar.warning(t("msg.import_rejected_rows", lang, n=rejected))
-        st.sidebar.dataframe(rejects.head(200), hide_index=True)
-        st.sidebar.download_button(
-            t("upload.download_rejects", lang),
-            rejects_csv(rejects),
-            file_name="rejects.csv",
-            mime="text/csv",
-        )
 
 
 def hotspot_detail(hotspots: gpd.GeoDataFrame, selected: str | None, lang: str) -> bool:
@@ -359,19 +453,21 @@ def hotspot_detail(hotspots: gpd.GeoDataFrame, selected: str | None, lang: str) 
         st.markdown(f"**{t('panel.selected_hotspot', lang, rank=int(row['rank']))}** · {row['district']}")
         st.write(row["recommendation"])
         st.caption(f"{t('column.peak_windows', lang)}: {row['peak_text']} · {row['category_text']}")
-        first, last = row["first_date"], row["last_date"]
-        st.caption(f"{t('detail.period', lang)}: {first:%d.%m.%Y} – {last:%d.%m.%Y}")
+        first, last = format_date(row["first_date"], lang), format_date(row["last_date"], lang)
+        st.caption(f"{t('detail.period', lang)}: {first} – {last}")
         st.caption(
             t(
                 "detail.significance",
                 lang,
                 expected=format_number(float(row["expected"]), lang, decimals=1),
-                p=f"{float(row['p_adjusted']):.2g}",
+                p=format_p(float(row["p_adjusted"]), lang),
             )
         )
         services = row.get("nearest_services") or []
         if len(services):
-            listed = ", ".join(f"{name} ({distance:.0f} m)" for name, _, distance in services)
+            listed = ", ".join(
+                f"{name} ({format_number(distance, lang)} m)" for name, _, distance in services
+            )
             st.caption(f"{t('detail.nearest', lang)}: {listed}")
         return bool(st.button(t("detail.clear", lang), key="clear_hotspot"))
 
@@ -388,7 +484,7 @@ def parameters_used(result: Analysis, lang: str) -> str:
 
 
 def _percent(share: float, lang: str) -> str:
-    return f"{format_number(100 * share, lang, decimals=1)}\u00a0%"
+    return format_percent(100 * share, lang, decimals=1)
 
 
 def forecast_note(predicted: Forecast, lang: str) -> None:

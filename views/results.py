@@ -59,6 +59,11 @@ class Request:
         return replace(self.selection, since=None, until=None)
 
 
+def _study(data: datasource.Loaded) -> analysis.StudyArea:
+    """Helsinki's land, hotspots named from the register, rough positions as the user chose."""
+    return analysis.StudyArea(names=datasource.hotspot_names(), precise_only=data.precise_only)
+
+
 def _points(services: datasource.ServicePoints | None) -> pd.DataFrame | None:
     return None if services is None else services.points
 
@@ -118,7 +123,7 @@ def period_analysis(
         compare_with=request.compare_with,
         service_points=_points(_services),
         parameters=chosen,
-        study=analysis.StudyArea(names=datasource.hotspot_names()),
+        study=_study(_data),
     )
 
 
@@ -152,7 +157,11 @@ def next_half_year(
         The forecast, with the analysis of the chosen history.
     """
     return forecast.forecast_hotspots(
-        _data.incidents(), selection=history, clustering=clustering, service_points=_points(_services)
+        _data.incidents(),
+        selection=history,
+        clustering=clustering,
+        service_points=_points(_services),
+        where=_study(_data),
     )
 
 
