@@ -42,12 +42,10 @@ def main() -> None:
     suur, per, osa = controls.district_filter(lang, url, hierarchy)
     preset, categories, sources = controls.categories(lang, url)
     first, last = data.first_and_last_day()
-    start, end = controls.period(lang, first=first, last=last)
-    view = controls.view(lang)
-    compare_with = controls.comparison(lang)
-    hours, weekdays = controls.time_of_day(lang)
-    state = urlstate.UrlState(lang=lang, suurpiiri=suur, peruspiiri=per, osaalue=osa, preset=preset)
-    urlstate.write(st.query_params, state)
+    start, end = controls.period(lang, url, first=first, last=last)
+    view = controls.view(lang, url)
+    compare_with = controls.comparison(lang, url)
+    hours, weekdays = controls.time_of_day(lang, url)
     selection = Selection(
         since=pd.Timestamp(start),
         until=pd.Timestamp(end) + pd.Timedelta(days=1),
@@ -59,8 +57,8 @@ def main() -> None:
         hours=hours,
         weekdays=weekdays,
     )
-    clustering = controls.clustering(lang, suggestion=page.suggestion(lang, data, selection))
-    choice = controls.map_options(lang)
+    clustering = controls.clustering(lang, url, suggestion=page.suggestion(lang, data, selection))
+    choice = controls.map_options(lang, url)
     services = page.service_points(lang)
     request = results.Request(
         data_version=data.version,
@@ -72,13 +70,20 @@ def main() -> None:
     )
 
     shown = page.analysis(request, data, services, level=choice.level, lang=lang)
-    selected = panels.chosen_hotspot(shown.hotspots)
+    selected = panels.chosen_hotspot(shown.hotspots, bookmarked=url.hotspot)
     map_col, table_col = st.columns([3, 2])
     with table_col:
         selected = page.ranking(shown, selected, lang)
     with map_col:
         page.hotspot_map(shown, choice, hierarchy, selected=selected, lang=lang, asset_urls=_asset_urls())
-    page.panel_tabs(shown, data, choice, selected=selected, lang=lang)
+    page.panel_tabs(shown, data, choice, selected=selected, lang=lang, tab=url.tab)
+    # Everything above, bookmarkable: written after the widgets so the URL shows what is drawn.
+    urlstate.write(
+        st.query_params,
+        controls.bookmark(
+            lang, selection, preset, request, choice, hotspot=selected or "", tab=page.open_tab(lang)
+        ),
+    )
 
 
 main()

@@ -346,3 +346,57 @@ def test_app_and_cli_select_the_same_osa_alue_for_the_same_district_choice(
     )
     assert in_app == int((period & (incidents["osaalue_code"] == "112")).sum())
     assert in_app < int((period & (incidents["peruspiiri_code"] == "301")).sum())
+
+
+def test_a_bookmark_restores_every_filter_the_map_the_hotspot_and_the_tab(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOTSPOTS_DB_URL", f"sqlite:///{tmp_path / 'store.sqlite'}")
+    first, stop = demo.demo_period()
+    since = (first + pd.DateOffset(months=3)).date()
+    until = (stop - pd.DateOffset(months=2)).date()
+    params = {
+        "lang": "en",
+        "peruspiiri": "301,302",
+        "preset": "youth_work",
+        "categories": "youth_violence,vandalism",
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+        "compare": "year_before",
+        "hours": "20-2",
+        "weekdays": "4,5",
+        "auto": "0",
+        "eps": "200",
+        "min_samples": "5",
+        "level": "osaalue",
+        "value": "rate",
+        "tiles": "0",
+        "tab": "charts",
+    }
+    probe = AppTest.from_file(APP, default_timeout=180)
+    probe.query_params.update(params)
+    probe.run()
+    assert not probe.exception, [e.message for e in probe.exception]
+    ids = [str(v) for v in probe.dataframe[0].value.iloc[:, 1]]
+    params["hotspot"] = ids[1]  # the second one, so no default could pass for it
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params.update(params)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    sidebar = at.sidebar
+    assert sidebar.selectbox(key="lang").value == "en"
+    assert sidebar.multiselect(key="f_peruspiiri").value == ["301", "302"]
+    assert sidebar.multiselect(key="categories_youth_work").value == ["youth_violence", "vandalism"]
+    assert sidebar.selectbox(key="comparison").value == "year_before"
+    assert (sidebar.number_input(key="hour_from").value, sidebar.number_input(key="hour_to").value) == (20, 2)
+    assert sidebar.multiselect(key="weekdays").value == [4, 5]
+    assert sidebar.checkbox(key="auto_params").value is False
+    assert (sidebar.slider(key="eps_m").value, sidebar.slider(key="min_samples").value) == (200, 5)
+    assert (sidebar.selectbox(key="map_level").value, sidebar.selectbox(key="map_value").value) == (
+        "osaalue",
+        "rate",
+    )
+    assert at.session_state["selected_hotspot"] == params["hotspot"]
+    assert at.session_state["panel_tab"] == t("panel.charts", "en")
+    # And the page writes the same bookmark back: nothing lost, nothing added.
+    assert {k: at.query_params[k] for k in at.query_params} == params

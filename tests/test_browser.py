@@ -39,8 +39,10 @@ MAP_STATE_JS = """() => {
   m.eachLayer(layer => {
     if (layer instanceof L.Polygon && layer._parts && layer._parts.length) polygons++;
   });
+  const note = document.querySelector('.hs-note');
   return {zoom: m.getZoom(), polygons: polygons, ranks: document.querySelectorAll('.hs-rank').length,
-          center: [m.getCenter().lat, m.getCenter().lng]};
+          center: [m.getCenter().lat, m.getCenter().lng], note: note ? note.textContent : null,
+          tiles: document.querySelectorAll('.leaflet-tile').length};
 }"""
 
 # Whether a hotspot's number and its outline are what a user sees at their place (nothing
@@ -98,6 +100,9 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
     env = dict(os.environ)
     env["HOTSPOTS_DB_URL"] = f"sqlite:///{tmp_path_factory.mktemp('store') / 'store.sqlite'}"
+    # A street map server that does not answer: the map must say so, not fail tile by tile.
+    env["HOTSPOTS_TILES_URL"] = f"http://127.0.0.1:{_free_port()}/{{z}}/{{x}}/{{y}}.png"
+    env["HOTSPOTS_TILES_ATTRIBUTION"] = "© nobody"
     log = (tmp_path_factory.mktemp("log") / "streamlit.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
@@ -171,6 +176,8 @@ def test_map_draws_offline_switches_language_and_zooms_to_a_district(app_url: st
             page.get_by_text("Helsingin turvallisuuden hotspot-kartta").wait_for(timeout=120_000)
             first = drawn_state(page)
             assert int(first["polygons"]) >= 34  # type: ignore[call-overload]  # districts + hotspots
+            # No street map to be had: one line in the map says so, in Finnish; no tile is asked for.
+            assert str(first["note"]).startswith("Katukarttaa ei saatu") and first["tiles"] == 0, first
 
             # Language: pick svenska in the sidebar.
             page.get_by_role("combobox", name="Kieli / Språk / Language").click()

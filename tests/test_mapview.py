@@ -23,7 +23,7 @@ from tests.test_map_areas import assert_no_overlap
 from views import livemap, map_areas, map_layers, mapview
 from views.map_elements import PANE_Z, Basemap, HotspotLayer, LabelLayer, MapChrome, SelectHotspot
 from views.map_layers import MapInputError
-from views.mapview import MapLayers, MapOptions, build_map
+from views.mapview import MapLayers, MapOptions, build_map, incidents_bounds
 
 EVIL = "<script>alert(1)</script>"
 EVIL_JS = "${alert(2)}`\\"
@@ -451,3 +451,10 @@ def test_the_map_opens_where_the_incidents_are() -> None:
     assert 385_900 < x0 < 386_100 and 386_900 < x1 < 387_100
     assert 6_671_900 < y0 < 6_672_100 and 6_672_900 < y1 < 6_673_100
     assert mapview.incidents_bounds(incidents, outer=0.0) == (370_000.0, 6_650_000.0, 410_000.0, 6_700_000.0)
+
+
+def test_a_single_incident_opens_the_map_on_its_blocks_not_on_a_point() -> None:
+    one = pd.DataFrame({"x_m": [386_480.0], "y_m": [6_673_997.0]})
+    x0, y0, x1, y1 = incidents_bounds(one)
+    assert x1 - x0 == pytest.approx(500.0) and y1 - y0 == pytest.approx(500.0)
+    assert (x0 + x1) / 2 == pytest.approx(386_480.0)

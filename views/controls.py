@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Final
+from typing import Any, Final
 
 import pandas as pd
 import streamlit as st
@@ -23,7 +23,7 @@ from i18n import LANGUAGES, catalogue, category_label, level_label, source_label
 from views import urlstate
 
 DATA_SOURCES = ("demo", "store", "upload")
-MAP_VALUES = ("count", "rate", "change")
+MAP_VALUES = urlstate.MAP_VALUES
 
 #: Keys of the widgets whose options are codes, shown by ``format_func`` in the page's
 #: language (and key prefixes, ending in "_", of such widgets made per preset or per file).
@@ -145,7 +145,9 @@ def categories(lang: str, url: urlstate.UrlState) -> tuple[str, tuple[str, ...],
             key="preset",
         )
     )
-    default = list(PRESETS.get(preset, ()))
+    default = list(
+        PRESETS.get(preset, ()) if url.categories is None or preset != url.preset else url.categories
+    )
     chosen = st.sidebar.multiselect(
         t("sidebar.categories", lang),
         list(schema.CATEGORIES),
@@ -157,7 +159,7 @@ def categories(lang: str, url: urlstate.UrlState) -> tuple[str, tuple[str, ...],
     sources = st.sidebar.multiselect(
         t("sidebar.sources", lang),
         list(schema.SOURCES),
-        default=[],
+        default=list(url.sources),
         format_func=lambda s: source_label(s, lang),
         placeholder=t("sidebar.all", lang),
         key="sources",
@@ -169,8 +171,8 @@ def categories(lang: str, url: urlstate.UrlState) -> tuple[str, tuple[str, ...],
 DATE_FORMATS: Final = {"fi": "DD.MM.YYYY", "sv": "DD.MM.YYYY", "en": "YYYY-MM-DD"}
 
 
-def period(lang: str, *, first: date, last: date) -> tuple[date, date]:
-    """Draw the date range of the current period (default: the last six months of the data).
+def period(lang: str, url: urlstate.UrlState, *, first: date, last: date) -> tuple[date, date]:
+    """Draw the date range of the current period (default: the bookmarked or the last six months).
 
     The range is written the language's way. Streamlit makes a new widget when the
     format changes, so the chosen range is kept in the session and the new widget
@@ -179,7 +181,13 @@ def period(lang: str, *, first: date, last: date) -> tuple[date, date]:
     default_start = max(first, (pd.Timestamp(last) - pd.DateOffset(months=6)).date() + timedelta(days=1))
     bounds = f"{first}_{last}"
     remembered = st.session_state.get("period_chosen")
-    start, end = remembered[1] if remembered and remembered[0] == bounds else (default_start, last)
+    if url.since is not None and url.until is not None and "period_chosen" not in st.session_state:
+        # A bookmark opened: its period, clipped to the data (later data sets start afresh).
+        default_start = min(max(url.since, first), last)
+        last_day = max(min(url.until, last), default_start)
+    else:
+        last_day = last
+    start, end = remembered[1] if remembered and remembered[0] == bounds else (default_start, last_day)
     shape = DATE_FORMATS[lang]
     value = st.sidebar.date_input(
         t("sidebar.date_range", lang),
@@ -196,14 +204,15 @@ def period(lang: str, *, first: date, last: date) -> tuple[date, date]:
     return start, end
 
 
-def comparison(lang: str) -> str:
-    """Draw which period the current one is compared with (default: the one just before)."""
+def comparison(lang: str, url: urlstate.UrlState) -> str:
+    """Draw which period the current one is compared with (default: the bookmarked, else the one before)."""
     keys = {"previous": "comparison.previous_period", "year_before": "comparison.same_period_last_year",
             "none": "comparison.none"}  # fmt: skip
     return str(
         st.sidebar.selectbox(
             t("sidebar.comparison_period", lang),
             list(keys),
+            index=list(keys).index(url.compare),
             format_func=lambda key: t(keys[key], lang),
             key="comparison",
         )
@@ -211,15 +220,16 @@ def comparison(lang: str) -> str:
 
 
 #: What the map shows: the chosen period, or the forecast for the half-year after the data.
-VIEWS: Final = ("period", "forecast")
+VIEWS: Final = urlstate.VIEWS
 
 
-def view(lang: str) -> str:
+def view(lang: str, url: urlstate.UrlState) -> str:
     """Draw the view choice: ``"period"`` (where was it) or ``"forecast"`` (where will it be)."""
     return str(
         st.sidebar.radio(
             t("sidebar.view", lang),
             list(VIEWS),
+            index=list(VIEWS).index(url.view),
             format_func=lambda key: t(f"view.{key}", lang),
             key="view",
             help=t("help.view", lang),
@@ -249,18 +259,23 @@ def hour_window(start: int, end: int) -> tuple[int, ...]:
     return tuple(range(start, 24)) + tuple(range(0, end))
 
 
-def time_of_day(lang: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+def time_of_day(lang: str, url: urlstate.UrlState) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Draw the hours (a window that may wrap past midnight) and weekdays; return both."""
     st.sidebar.subheader(t("sidebar.time_of_day", lang))
     left, right = st.sidebar.columns(2)
     start = int(
         left.number_input(
-            t("sidebar.hour_from", lang), min_value=0, max_value=23, value=0, step=1, key="hour_from"
+            t("sidebar.hour_from", lang),
+            min_value=0,
+            max_value=23,
+            value=url.hours[0],
+            step=1,
+            key="hour_from",
         )
     )
     end = int(
         right.number_input(
-            t("sidebar.hour_to", lang), min_value=1, max_value=24, value=24, step=1, key="hour_to"
+            t("sidebar.hour_to", lang), min_value=1, max_value=24, value=url.hours[1], step=1, key="hour_to"
         )
     )
     st.sidebar.caption(t("sidebar.time_of_day_help", lang))
@@ -268,7 +283,7 @@ def time_of_day(lang: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     weekdays = st.sidebar.multiselect(
         t("sidebar.weekday", lang),
         list(range(7)),
-        default=[],
+        default=list(url.weekdays),
         format_func=lambda d: t(f"weekday.{d}", lang),
         placeholder=t("sidebar.all", lang),
         key="weekdays",
@@ -276,14 +291,18 @@ def time_of_day(lang: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     return hours, tuple(int(d) for d in weekdays)
 
 
-def clustering(lang: str, *, suggestion: tuple[float, int] | None) -> ClusteringParams:
+def clustering(
+    lang: str, url: urlstate.UrlState, *, suggestion: tuple[float, int] | None
+) -> ClusteringParams:
     """Draw the clustering method and parameters, with plain-language help."""
     st.sidebar.subheader(t("sidebar.clustering", lang))
     st.sidebar.caption(t("help.clustering", lang))
+    methods: list[str] = list(METHODS)
     method = str(
         st.sidebar.selectbox(
             t("sidebar.clustering_method", lang),
-            list(METHODS),
+            methods,
+            index=methods.index(url.method),
             format_func=lambda key: t(f"method.{key}", lang),
             key="method",
         )
@@ -295,7 +314,7 @@ def clustering(lang: str, *, suggestion: tuple[float, int] | None) -> Clustering
         bool(
             st.sidebar.checkbox(
                 t("sidebar.auto_params", lang),
-                value=True,
+                value=url.auto,
                 help=t("help.auto_params", lang),
                 key="auto_params",
                 disabled=method != "dbscan",
@@ -307,7 +326,7 @@ def clustering(lang: str, *, suggestion: tuple[float, int] | None) -> Clustering
         t("sidebar.eps_m", lang),
         25,
         500,
-        value=150,
+        value=url.eps_m,
         step=5,
         help=t("help.eps_m", lang),
         key="eps_m",
@@ -317,7 +336,7 @@ def clustering(lang: str, *, suggestion: tuple[float, int] | None) -> Clustering
         t("sidebar.min_samples", lang),
         3,
         100,
-        value=10,
+        value=url.min_samples,
         help=t("help.min_samples", lang),
         key="min_samples",
         disabled=auto,
@@ -361,14 +380,14 @@ class MapChoice:
         return {"count": "n", "rate": "rate_per_1000", "change": "change"}[self.value]
 
 
-def map_options(lang: str) -> MapChoice:
+def map_options(lang: str, url: urlstate.UrlState) -> MapChoice:
     """Draw the district level and value of the choropleth, and whether to load tiles."""
-    levels = ["suurpiiri", "peruspiiri", "osaalue"]
+    levels = list(urlstate.MAP_LEVELS)
     level = str(
         st.sidebar.selectbox(
             t("sidebar.district_level", lang),
             levels,
-            index=1,
+            index=levels.index(url.level),
             format_func=lambda key: level_label(key, lang),
             key="map_level",
         )
@@ -377,13 +396,73 @@ def map_options(lang: str) -> MapChoice:
         st.sidebar.selectbox(
             t("sidebar.map_value", lang),
             list(MAP_VALUES),
+            index=list(MAP_VALUES).index(url.value),
             help=t("help.rates", lang),
             format_func=lambda key: t(f"map_value.{key}", lang),
             key="map_value",
         )
     )
-    tiles = bool(st.sidebar.checkbox(t("sidebar.show_tiles", lang), value=False, key="tiles"))
+    tiles = bool(st.sidebar.checkbox(t("sidebar.show_tiles", lang), value=url.tiles, key="tiles"))
     return MapChoice(level, value, tiles)
+
+
+def bookmark(
+    lang: str,
+    selection: Selection,
+    preset: str,
+    request: Any,
+    choice: MapChoice,
+    *,
+    hotspot: str,
+    tab: str,
+) -> urlstate.UrlState:
+    """Return what the page shows as a bookmark (``urlstate``): every filter, the map, the choice.
+
+    Parameters
+    ----------
+    lang
+        Interface language.
+    selection
+        The sidebar's filters (``until`` is the day after the last).
+    preset
+        The category preset; categories equal to its own are left out of the URL.
+    request
+        ``views.results.Request`` of the page: view, comparison and clustering.
+    choice
+        The map's colouring and basemap.
+    hotspot, tab
+        The chosen hotspot's id ("" for none) and the open tab's code.
+
+    Returns
+    -------
+    UrlState
+    """
+    clustering = request.clustering
+    since, until = selection.since, selection.until
+    return urlstate.UrlState(
+        lang=lang,
+        suurpiiri=selection.suurpiiri,
+        peruspiiri=selection.peruspiiri,
+        osaalue=selection.osaalue,
+        preset=preset,
+        categories=None if selection.categories == PRESETS.get(preset, ()) else selection.categories,
+        sources=selection.sources,
+        since=None if since is None else pd.Timestamp(since).date(),
+        until=None if until is None else (pd.Timestamp(until) - pd.Timedelta(days=1)).date(),
+        compare=request.compare_with,
+        view=request.view,
+        hours=(int(st.session_state.get("hour_from", 0)), int(st.session_state.get("hour_to", 24))),
+        weekdays=selection.weekdays,
+        method=clustering.method,
+        auto=clustering.auto_eps,
+        eps_m=int(clustering.eps_m),
+        min_samples=int(clustering.min_samples),
+        level=choice.level,
+        value=choice.value,
+        tiles=choice.tiles,
+        hotspot=hotspot,
+        tab=tab,
+    )
 
 
 def district_bounds(

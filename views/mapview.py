@@ -176,6 +176,10 @@ def _view(hotspots: gpd.GeoDataFrame | None, options: MapOptions) -> tuple[float
     return HELSINKI_BOUNDS_M
 
 
+#: Smallest side of the box the map opens on, metres (a few blocks around a single incident).
+MIN_BOX_M: Final = 500.0
+
+
 def incidents_bounds(incidents: pd.DataFrame, *, outer: float = 0.01) -> tuple[float, float, float, float]:
     """Return the box where the incidents are, so the map opens there and not on the sea area.
 
@@ -194,7 +198,15 @@ def incidents_bounds(incidents: pd.DataFrame, *, outer: float = 0.01) -> tuple[f
     """
     x, y = incidents["x_m"], incidents["y_m"]
     low, high = outer, 1 - outer
-    return float(x.quantile(low)), float(y.quantile(low)), float(x.quantile(high)), float(y.quantile(high))
+    x0, y0, x1, y1 = (
+        float(x.quantile(low)),
+        float(y.quantile(low)),
+        float(x.quantile(high)),
+        float(y.quantile(high)),
+    )
+    # One incident (or several at one door) is a point, not a box: open on its street block.
+    pad_x, pad_y = max(0.0, MIN_BOX_M - (x1 - x0)) / 2, max(0.0, MIN_BOX_M - (y1 - y0)) / 2
+    return x0 - pad_x, y0 - pad_y, x1 + pad_x, y1 + pad_y
 
 
 def _latlon_box(bounds_m: tuple[float, float, float, float]) -> list[list[float]]:

@@ -9,6 +9,7 @@ pure view modules (``mapview``, ``urlstate``, ``download_panel.export_files``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 import geopandas as gpd
 import pandas as pd
@@ -20,7 +21,17 @@ from hotspots.analysis import Analysis
 from hotspots.selection import Selection
 from i18n import format_number, t
 from i18n.problems import error_text
-from views import backtest_panel, controls, datasource, download_panel, livemap, panels, results, upload
+from views import (
+    backtest_panel,
+    controls,
+    datasource,
+    download_panel,
+    livemap,
+    panels,
+    results,
+    upload,
+    urlstate,
+)
 from views.assets import AssetUrls
 from views.mapview import MapLayers, MapOptions, build_map, incidents_bounds
 
@@ -225,21 +236,42 @@ def _parameters(result: Analysis, lang: str) -> None:
         st.caption(t("param.press_suggest", lang))
 
 
+#: The tabs' codes (``urlstate.TABS``) and the catalogue keys of their labels.
+TAB_LABELS: Final = dict(
+    zip(
+        urlstate.TABS,
+        ("panel.district_table", "panel.charts", "panel.parameters", "panel.predictive", "panel.downloads"),
+        strict=True,
+    )
+)
+
+
+def open_tab(lang: str) -> str:
+    """Return the code of the open panel tab (``urlstate.TABS``), for the bookmark."""
+    label = st.session_state.get("panel_tab")
+    for code, key in TAB_LABELS.items():
+        if label == t(key, lang):
+            return code
+    return urlstate.TABS[0]
+
+
 def panel_tabs(
-    shown: Shown, data: datasource.Loaded, choice: controls.MapChoice, *, selected: str | None, lang: str
+    shown: Shown,
+    data: datasource.Loaded,
+    choice: controls.MapChoice,
+    *,
+    selected: str | None,
+    lang: str,
+    tab: str = urlstate.TABS[0],
 ) -> None:
     """Draw the tabs under the map: districts, charts, parameters, backtest, downloads.
 
     Only the open tab runs: the charts, the backtest and the downloads wait until asked for.
+    ``tab`` (a code of ``urlstate.TABS``) is open on a session's first run.
     """
     tab_districts, tab_charts, tab_params, tab_predictive, tab_downloads = st.tabs(
-        [
-            t("panel.district_table", lang),
-            t("panel.charts", lang),
-            t("panel.parameters", lang),
-            t("panel.predictive", lang),
-            t("panel.downloads", lang),
-        ],
+        [t(key, lang) for key in TAB_LABELS.values()],
+        default=t(TAB_LABELS[tab], lang),
         key="panel_tab",
         on_change="rerun",
     )

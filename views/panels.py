@@ -135,16 +135,17 @@ def _map_pick() -> str | None:
     return str(hotspot) if hotspot else None
 
 
-def chosen_hotspot(hotspots: gpd.GeoDataFrame) -> str | None:
+def chosen_hotspot(hotspots: gpd.GeoDataFrame, *, bookmarked: str = "") -> str | None:
     """Return the hotspot chosen in the table or on the map, read before either is drawn.
 
     Both widgets keep their last value in the session; reading them first lets the map,
     the table highlight and the card agree within the same rerun. A map click resets the
-    table's own selection (a new widget key) so the two never disagree.
+    table's own selection (a new widget key) so the two never disagree. A session's first
+    run starts from the ``bookmarked`` id of the URL, when that hotspot is shown.
     """
     table_pick, map_pick = _table_pick(hotspots), _map_pick()
     chosen, from_map = newest_pick(
-        st.session_state.get("selected_hotspot"),
+        st.session_state.get("selected_hotspot", bookmarked or None),
         table_pick=table_pick,
         last_table_pick=st.session_state.get("last_table_pick"),
         map_pick=map_pick,
