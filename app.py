@@ -43,6 +43,7 @@ def main() -> None:
     preset, categories, sources = controls.categories(lang, url)
     first, last = data.first_and_last_day()
     start, end = controls.period(lang, url, first=first, last=last)
+    page.period_note(data, start, end, lang)
     view = controls.view(lang, url)
     compare_with = controls.comparison(lang, url)
     hours, weekdays = controls.time_of_day(lang, url)

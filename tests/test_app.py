@@ -211,6 +211,23 @@ def test_upload_with_a_broken_row_shows_the_rejects(app: AppTest) -> None:
     assert not any("keksittyä" in w.value for w in app.warning)
 
 
+def test_an_upload_says_which_labels_became_other_and_what_the_period_leaves_out(app: AppTest) -> None:
+    csv = (
+        b"aika;luokka;lat;lon\n"
+        b"28.4.2026 14.30;pahoinpitely;60,1699;24,9384\n"
+        b"29.4.2026 21.15;kissa puussa;60,1870;24,9530\n"
+        b"3.5.2024 21.15;pahoinpitely;60,1870;24,9530\n"
+    )
+    app.sidebar.radio(key="data_source").set_value("upload").run()
+    app.sidebar.file_uploader(key="upload").upload("ilmoitukset.csv", csv, "text/csv").run()
+    assert not app.exception, [e.message for e in app.exception]
+    warnings = [w.value for w in app.sidebar.warning]
+    assert t("msg.unknown_category", "fi", n="1", labels="kissa puussa") in warnings
+    notes = [i.value for i in app.sidebar.info]
+    period = [n for n in notes if n.startswith("Valitulla ajanjaksolla")]
+    assert period and "2 tiedoston 3 tapahtumasta" in period[0], notes
+
+
 def test_service_points_upload_feeds_the_recommendations(app: AppTest, shared_data_dir: Path) -> None:
     amenities = (shared_data_dir / "helsinki_osm_centre_sample" / "osm_centre_amenities.csv").read_bytes()
     app.sidebar.selectbox(key="lang").set_value("en").run()

@@ -9,17 +9,19 @@ pure view modules (``mapview``, ``urlstate``, ``download_panel.export_files``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Final
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from geo import schema
 from geo.districts import land_and_sea
 from geo.errors import HotspotsError
 from hotspots.analysis import Analysis
 from hotspots.selection import Selection
-from i18n import format_number, t
+from i18n import format_date, format_number, t
 from i18n.problems import error_text
 from views import (
     backtest_panel,
@@ -69,6 +71,36 @@ def district_hierarchy(lang: str) -> pd.DataFrame:
         st.error(t("msg.districts_unavailable", lang))
         upload.show_detail(str(exc), lang, where=st)
         st.stop()
+
+
+def period_note(data: datasource.Loaded, start: date, end: date, lang: str) -> None:
+    """Say how many of an uploaded file's incidents the chosen period leaves out (none silently).
+
+    Parameters
+    ----------
+    data
+        The incidents; only an upload (it has an import report) gets the note: the demo and
+        the store are not one file a user expects to see whole.
+    start, end
+        The chosen period's first and last day.
+    lang
+        Interface language.
+    """
+    if data.report is None or data.count == 0:
+        return
+    days = data.incidents()["occurred_at"].dt.tz_convert(schema.TIMEZONE).dt.date
+    shown = int(((days >= start) & (days <= end)).sum())
+    if shown < data.count:
+        st.sidebar.info(
+            t(
+                "msg.outside_period",
+                lang,
+                since=format_date(start, lang),
+                until=format_date(end, lang),
+                shown=format_number(shown, lang),
+                total=format_number(data.count, lang),
+            )
+        )
 
 
 def incidents(lang: str) -> datasource.Loaded:

@@ -37,6 +37,8 @@ UPLOAD_TYPES: Final = ("csv", "xlsx", "geojson", "json", "gpkg", "parquet")
 CRS_CHOICES: Final = ("auto", "3879", "3067", "4326")
 #: At most this many rejected rows are shown in the sidebar (all of them are in the download).
 REJECTS_SHOWN: Final = 200
+#: Unknown category or source labels named in the upload's note.
+LABELS_SHOWN: Final = 8
 
 # Streamlit writes the uploader's button ("Upload") and "200MB per file • CSV, XLSX ..." in
 # English, and no option changes them. A style sheet hides that line (``uploader_note``
@@ -204,6 +206,13 @@ def import_report(report: object, rejects: pd.DataFrame | None, lang: str) -> No
     )
     if getattr(report, "crs_guessed", False):
         st.sidebar.info(t("msg.crs_guessed", lang, crs=getattr(report, "crs", "")))
+    # Labels outside the canonical lists count as "other": say so, with the labels to fix.
+    for kind, rows_field in (("category", "unknown_categories"), ("source", "unknown_sources")):
+        unknown = int(getattr(report, rows_field, 0))
+        labels = tuple(getattr(report, f"unknown_{kind}_labels", ()))
+        if unknown:
+            shown = ", ".join(labels[:LABELS_SHOWN]) + (" …" if len(labels) > LABELS_SHOWN else "")
+            st.sidebar.warning(t(f"msg.unknown_{kind}", lang, n=format_number(unknown, lang), labels=shown))
     qualities = getattr(report, "position_qualities", ())
     if qualities:
         counts = ", ".join(
