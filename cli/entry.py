@@ -1,7 +1,7 @@
 """The ``hotspots`` entry: one sub-command per module, errors for people on one line.
 
 ``main`` builds the parser from the command modules (``districts``, ``gazetteer``, ``demo``,
-``import``, ``geocode``, ``stats``, ``cluster``, ``brief``, ``evaluate``) and turns every
+``import``, ``geocode``, ``stats``, ``cluster``, ``brief``, ``evaluate``, ``tiles``) and turns every
 error a user can cause (bad files, broken stores, bad settings) into one line on standard
 error, exit status 2.
 """
@@ -12,13 +12,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from cli import brief, cluster, demo, districts, evaluate, gazetteer, geocode, importing, stats
+from cli import brief, cluster, demo, districts, evaluate, gazetteer, geocode, importing, stats, tiles
 from geo import settings
 from geo.errors import HotspotsError
 from store import driver_error_message
 
 #: The command modules, in the order ``hotspots --help`` lists them.
-COMMANDS = (districts, gazetteer, demo, importing, geocode, cluster, brief, evaluate, stats)
+COMMANDS = (districts, gazetteer, tiles, demo, importing, geocode, cluster, brief, evaluate, stats)
 
 
 def build_parser() -> argparse.ArgumentParser:

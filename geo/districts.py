@@ -161,11 +161,49 @@ LAND_MARGIN_M: Final = 75.0
 
 
 @lru_cache(maxsize=2)
-def _shore_cached(path: str, mtime_ns: int) -> shapely.Geometry:
+def _land_cached(path: str, mtime_ns: int) -> shapely.Geometry:
     del mtime_ns  # part of the cache key only: a refreshed file is read again
     frame = gpd.read_file(path).to_crs(crs.METRIC)
-    land = shapely.union_all(np.asarray(frame.geometry.values, dtype=object))
-    return shapely.buffer(land, LAND_MARGIN_M)
+    return shapely.union_all(np.asarray(frame.geometry.values, dtype=object))
+
+
+@lru_cache(maxsize=2)
+def _shore_cached(path: str, mtime_ns: int) -> shapely.Geometry:
+    return shapely.buffer(_land_cached(path, mtime_ns), LAND_MARGIN_M)
+
+
+@lru_cache(maxsize=2)
+def _sea_cached(land_key: tuple[str, int], districts_key: tuple[str, int]) -> shapely.Geometry:
+    osaalue = _load_cached("osaalue", *districts_key)
+    city = shapely.union_all(np.asarray(osaalue.geometry.values, dtype=object))
+    return shapely.difference(city, _land_cached(*land_key))
+
+
+def land_and_sea(*, download: bool = True) -> tuple[shapely.Geometry, shapely.Geometry] | None:
+    """Return Helsinki's land and the sea inside the official districts (EPSG:3067), or None.
+
+    The land is the union of the Paavo postal code areas (cut to the shore); the sea is
+    what the districts cover beyond it. A map draws the sea from it and keeps district
+    colours on land. Computed once per pair of files.
+
+    Parameters
+    ----------
+    download
+        Fetch the data when no local copy exists.
+
+    Returns
+    -------
+    tuple of shapely.Geometry, or None
+        ``(land, sea)``; None without the land or district data.
+    """
+    try:
+        land_path = require("paavo", download=download)
+        districts_path = require("osaalue", download=download)
+    except DataUnavailableError:
+        return None
+    land_key = (str(land_path), land_path.stat().st_mtime_ns)
+    districts_key = (str(districts_path), districts_path.stat().st_mtime_ns)
+    return _land_cached(*land_key), _sea_cached(land_key, districts_key)
 
 
 def shore_area(*, download: bool = True) -> shapely.Geometry | None:

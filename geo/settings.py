@@ -31,8 +31,10 @@ ENV_HSY_WFS_URL = "HOTSPOTS_HSY_WFS_URL"
 ENV_STATFI_WFS_URL = "HOTSPOTS_STATFI_WFS_URL"
 #: Seconds before an HTTP download gives up.
 ENV_HTTP_TIMEOUT_S = "HOTSPOTS_HTTP_TIMEOUT_S"
-#: XYZ tile URL template for the map; empty string for no tiles.
+#: Basemap tile URL template (XYZ ``{z}/{x}/{y}`` or WMS ``{bbox}``); empty string for no tiles.
 ENV_TILES_URL = "HOTSPOTS_TILES_URL"
+#: Attribution the tile licence requires; needed with a custom ``HOTSPOTS_TILES_URL``.
+ENV_TILES_ATTRIBUTION = "HOTSPOTS_TILES_ATTRIBUTION"
 
 #: Earliest plausible incident date (ISO); older dates are rejected at import.
 ENV_EARLIEST_DATE = "HOTSPOTS_EARLIEST_DATE"
@@ -56,6 +58,14 @@ DEFAULT_DB_TIMEOUT_S = 30.0
 DEFAULT_EARLIEST_DATE = "2000-01-01"
 DEFAULT_TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 DEFAULT_TILES_ATTRIBUTION = "© OpenStreetMap contributors"
+#: The City of Helsinki's grey guide map (open data, CC BY 4.0) from its GeoServer WMS, as
+#: 256 px Web Mercator tiles: the live map's default basemap.
+CITY_TILES_URL = (
+    "https://kartta.hel.fi/ws/geoserver/avoindata/wms?SERVICE=WMS&VERSION=1.1.1&REQUEST=GetMap"
+    "&LAYERS=avoindata:Karttasarja_harmaa&STYLES=&SRS=EPSG:3857&BBOX={bbox}&WIDTH=256&HEIGHT=256"
+    "&FORMAT=image/png"
+)
+CITY_TILES_ATTRIBUTION = "Karttasarja © Helsingin kaupunki, kaupunkimittauspalvelut, CC BY 4.0"
 
 
 def data_dir() -> Path | None:
@@ -178,6 +188,42 @@ def tiles_url() -> str:
         ``HOTSPOTS_TILES_URL`` (even when empty), else ``DEFAULT_TILES_URL``.
     """
     return os.environ.get(ENV_TILES_URL, DEFAULT_TILES_URL).strip()
+
+
+def map_tiles_url() -> str:
+    """Return the live map's basemap URL template; empty means draw without a basemap.
+
+    Returns
+    -------
+    str
+        ``HOTSPOTS_TILES_URL`` (even when empty), else ``CITY_TILES_URL``, the City of
+        Helsinki's own map. (The briefing's picture keeps ``tiles_url``'s default.)
+    """
+    return os.environ.get(ENV_TILES_URL, CITY_TILES_URL).strip()
+
+
+def tiles_attribution(url: str) -> str:
+    """Return the attribution to show with the tiles at ``url``.
+
+    Parameters
+    ----------
+    url
+        The tile URL template in use.
+
+    Returns
+    -------
+    str
+        ``HOTSPOTS_TILES_ATTRIBUTION`` when set, else the known attribution of the City of
+        Helsinki's map or of OpenStreetMap's tiles, else "" (unknown provider).
+    """
+    value = os.environ.get(ENV_TILES_ATTRIBUTION, "").strip()
+    if value:
+        return value
+    if url == CITY_TILES_URL:
+        return CITY_TILES_ATTRIBUTION
+    if "tile.openstreetmap.org" in url:
+        return DEFAULT_TILES_ATTRIBUTION
+    return ""
 
 
 def db_timeout_s() -> float:

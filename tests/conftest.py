@@ -23,6 +23,13 @@ def _no_store_from_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None
     yield
 
 
+@pytest.fixture(autouse=True)
+def _no_street_map_from_the_internet(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The app probes its tile server; tests that want tiles serve them on loopback (tests/tile_server.py)."""
+    monkeypatch.setenv("HOTSPOTS_TILES_URL", "")
+    yield
+
+
 @pytest.fixture(scope="session")
 def shared_data_dir() -> Path:
     """A folder laid out like ``data/`` with the official copies (for loader tests)."""

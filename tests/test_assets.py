@@ -22,8 +22,10 @@ from branca.element import Element
 from folium.elements import JSCSSMixin
 
 from geo.districts import load_districts
-from views import assets, mapview
+from geo.tiles import TileCache
+from views import assets, map_areas, mapview
 from views.assets import AssetUrls, MapAssetsError
+from views.map_elements import Basemap
 from views.mapview import MapLayers, MapOptions
 
 SCRIPT_SRC = re.compile(r"<script\b[^>]*\bsrc=[\"']([^\"']+)", re.IGNORECASE)
@@ -109,6 +111,29 @@ def test_install_is_idempotent_and_repairs(tmp_path: Path) -> None:
     assert not [p for p in tmp_path.rglob(".*") if p.is_file()]  # no temporary files left
 
 
+def test_fetched_tiles_are_linked_into_the_static_folder_once(tmp_path: Path) -> None:
+    folder = tmp_path / "cache" / "tiles" / "0123456789abcdef"
+    tiles_written = {}
+    for z, x, y in [(12, 2331, 1185), (12, 2332, 1185), (13, 4663, 2370)]:
+        path = folder / str(z) / str(x) / f"{y}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes([z, x % 256, y % 256]))
+        tiles_written[path.relative_to(folder)] = path.read_bytes()
+    cache = TileCache(folder=folder, min_zoom=12, max_zoom=13, bbox=(24.9, 60.1, 25.0, 60.2), count=3)
+    urls = assets.install_static_assets(tmp_path / "static")
+    assert urls.static_dir == tmp_path / "static" and urls.url_prefix == assets.DEFAULT_URL_PREFIX
+    template = assets.install_tiles(urls, cache)
+    assert template == "/app/static/tiles/0123456789abcdef/{z}/{x}/{y}.png"
+    served = tmp_path / "static" / "tiles" / "0123456789abcdef"
+    assert {p.relative_to(served): p.read_bytes() for p in served.rglob("*.png")} == tiles_written
+    before = {p: p.stat().st_mtime_ns for p in served.rglob("*.png")}
+    assets.install_tiles(urls, cache)  # again: nothing rewritten
+    assert {p: p.stat().st_mtime_ns for p in served.rglob("*.png")} == before
+    assert not list(served.rglob("*.part"))
+    with pytest.raises(MapAssetsError, match="install_static_assets"):
+        assets.install_tiles(assets.package_asset_urls(), cache)
+
+
 def test_url_prefix_must_be_a_local_path(tmp_path: Path) -> None:
     assert assets.package_asset_urls(url_prefix="/static/").leaflet_js.startswith("/static/vendor/")
     with pytest.raises(MapAssetsError, match="url_prefix"):
@@ -186,8 +211,11 @@ def test_built_map_loads_only_served_files(
         ),
         MapOptions(
             lang="fi",
-            tiles_url="https://tiles.example.test/{z}/{x}/{y}.png",
-            tiles_attribution='&copy; <a href="https://example.test/copyright">Example</a>',
+            basemap=Basemap(
+                "https://tiles.example.test/{z}/{x}/{y}.png",
+                '&copy; <a href="https://example.test/copyright">Example</a>',
+            ),
+            show_incidents=True,
             asset_urls=urls,
         ),
     )
@@ -293,7 +321,7 @@ def test_standalone_map_draws_in_a_browser_without_network(
     r, g, b = image[height // 2 + 30, width // 2 + 30]
     assert r > 180 and r - g > 60 and r - b > 60, (r, g, b)
     # Districts drew elsewhere: the background colour is not what fills the page.
-    background = np.array([int(mapview.BACKGROUND_COLOUR[i : i + 2], 16) for i in (1, 3, 5)])
+    background = np.array([int(map_areas.LAND_COLOUR[i : i + 2], 16) for i in (1, 3, 5)])
     share_background = np.mean(np.all(np.abs(image - background) <= 2, axis=2))
     share_white = np.mean(np.all(image >= 250, axis=2))
     assert share_background < 0.5 and share_white < 0.5, (share_background, share_white)

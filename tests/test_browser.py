@@ -39,23 +39,44 @@ MAP_STATE_JS = """() => {
   m.eachLayer(layer => {
     if (layer instanceof L.Polygon && layer._parts && layer._parts.length) polygons++;
   });
+  const note = document.querySelector('.hs-note');
   return {zoom: m.getZoom(), polygons: polygons, ranks: document.querySelectorAll('.hs-rank').length,
-          center: [m.getCenter().lat, m.getCenter().lng]};
+          center: [m.getCenter().lat, m.getCenter().lng], note: note ? note.textContent : null,
+          tiles: document.querySelectorAll('.leaflet-tile').length};
 }"""
 
-# Clicks the first hotspot polygon as a user would (Leaflet's click event on the layer).
-CLICK_HOTSPOT_JS = """() => {
-  const maps = Object.keys(window).filter(k => k.startsWith('map_') && window[k] instanceof L.Map);
-  if (maps.length === 0) return null;
-  let id = null;
-  window[maps[0]].eachLayer(layer => {
-    const props = layer.feature && layer.feature.properties;
-    if (!id && props && props.hotspot_id && layer.getBounds) {
-      id = props.hotspot_id;
-      layer.fire('click', {latlng: layer.getBounds().getCenter(), layer: layer}, true);
+# Whether a hotspot's number and its outline are what a user sees at their place (nothing
+# on top of them: no dot, no district, no legend), and which number lies fully uncovered.
+HOTSPOT_VISIBLE_JS = """() => {
+  const labels = Array.from(document.querySelectorAll('.hs-rank'));
+  let free = -1;
+  labels.forEach((label, i) => {
+    const r = label.getBoundingClientRect();
+    const cx = r.left + r.width / 2, cy = r.top + r.height / 2;  // the number is a disc: test inside it
+    const spots = [[cx, cy], [cx - 6, cy], [cx + 6, cy], [cx, cy - 6], [cx, cy + 6]];
+    const onTop = spots.every(([x, y]) => {
+      const el = document.elementFromPoint(x, y);
+      return el && label.contains(el);
+    });
+    if (free < 0 && onTop && r.width > 0) free = i;
+  });
+  let outlineOnTop = false, stroke = null;
+  document.querySelectorAll('.leaflet-hs-hotspots-pane path').forEach(path => {
+    const b = path.getBoundingClientRect();
+    stroke = stroke || getComputedStyle(path).stroke;
+    for (let i = 1; i < 8 && !outlineOnTop; i++) for (let j = 1; j < 8 && !outlineOnTop; j++) {
+      const el = document.elementFromPoint(b.left + b.width * i / 8, b.top + b.height * j / 8);
+      if (el === path) outlineOnTop = true;
     }
   });
-  return id;
+  return {labels: labels.length, free: free, freeText: free >= 0 ? labels[free].textContent : null,
+          outlineOnTop: outlineOnTop, stroke: stroke};
+}"""
+
+# The popup open in the map, if any: its title.
+POPUP_JS = """() => {
+  const popup = document.querySelector('.leaflet-popup .hs-popup .hs-title');
+  return popup && popup.getBoundingClientRect().height > 0 ? popup.textContent : null;
 }"""
 
 pytestmark = pytest.mark.browser
@@ -79,6 +100,9 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
     env = dict(os.environ)
     env["HOTSPOTS_DB_URL"] = f"sqlite:///{tmp_path_factory.mktemp('store') / 'store.sqlite'}"
+    # A street map server that does not answer: the map must say so, not fail tile by tile.
+    env["HOTSPOTS_TILES_URL"] = f"http://127.0.0.1:{_free_port()}/{{z}}/{{x}}/{{y}}.png"
+    env["HOTSPOTS_TILES_ATTRIBUTION"] = "© nobody"
     log = (tmp_path_factory.mktemp("log") / "streamlit.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
@@ -152,6 +176,8 @@ def test_map_draws_offline_switches_language_and_zooms_to_a_district(app_url: st
             page.get_by_text("Helsingin turvallisuuden hotspot-kartta").wait_for(timeout=120_000)
             first = drawn_state(page)
             assert int(first["polygons"]) >= 34  # type: ignore[call-overload]  # districts + hotspots
+            # No street map to be had: one line in the map says so, in Finnish; no tile is asked for.
+            assert str(first["note"]).startswith("Katukarttaa ei saatu") and first["tiles"] == 0, first
 
             # Language: pick svenska in the sidebar.
             page.get_by_role("combobox", name="Kieli / Språk / Language").click()
@@ -170,17 +196,28 @@ def test_map_draws_offline_switches_language_and_zooms_to_a_district(app_url: st
             assert 60.17 < lat < 60.20 and 24.93 < lon < 24.98, zoomed
             assert "peruspiiri=301" in page.url and "lang=sv" in page.url
 
-            # Clicking a hotspot on the map chooses it: its card appears beside the table.
-            clicked = None
-            for frame in page.frames:
-                if "streamlit_folium" in frame.url:
-                    try:
-                        clicked = frame.evaluate(CLICK_HOTSPOT_JS) or clicked
-                    except PlaywrightError:
-                        continue
-            assert clicked, "no hotspot polygon to click on the map"
-            card = page.get_by_text(re.compile(r"^Vald hotspot \d+")).first
-            card.wait_for(timeout=60_000)
+            # The hotspots lead: a number and an outline are visible, nothing drawn on top of them.
+            frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+            seen = frame.evaluate(HOTSPOT_VISIBLE_JS)
+            assert seen["labels"] > 0 and seen["free"] >= 0 and seen["outlineOnTop"], seen
+            assert seen["stroke"] not in (None, "none"), seen
+
+            # Clicking a number opens that hotspot's popup and chooses it (its card appears
+            # beside the table); the map is not rebuilt, so the popup is still open 3 s later.
+            frame.evaluate("() => { window.hsSameMap = true; }")
+            number = str(seen["freeText"])
+            frame.locator(".hs-rank").nth(int(seen["free"])).click()
+            title = None
+            for _ in range(20):
+                title = frame.evaluate(POPUP_JS)
+                if title:
+                    break
+                page.wait_for_timeout(100)
+            assert title is not None and title.split(" · ")[0] == f"Hotspot {number}", title
+            page.get_by_text(re.compile(rf"^Vald hotspot {number}\b")).first.wait_for(timeout=60_000)
+            page.wait_for_timeout(3000)
+            assert frame.evaluate("() => window.hsSameMap === true")  # the same map, not a new one
+            assert frame.evaluate(POPUP_JS) == title
             ARTIFACTS.mkdir(exist_ok=True)
             page.wait_for_timeout(1000)
             page.screenshot(path=str(ARTIFACTS / "browser_test.png"), full_page=True)

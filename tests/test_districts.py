@@ -142,3 +142,22 @@ def test_malformed_layer_is_refused_with_a_fix(shared_data_dir: object) -> None:
         districts.districts_from_frame(raw, "osaalue")
     with pytest.raises(DataUnavailableError, match="lacks the columns"):
         districts.districts_from_frame(raw.drop(columns="kokotunnus"), "osaalue")
+
+
+def test_land_and_sea_split_the_districts_at_the_shore() -> None:
+    split = districts.land_and_sea(download=False)
+    assert split is not None
+    land, sea = split
+    city = shapely.union_all(np.asarray(districts.load_districts("osaalue").geometry.values, dtype=object))
+    assert 200e6 < land.area < 230e6  # about 214 km2 of land
+    assert shapely.intersection(land, sea).area < 1e3
+    assert abs(shapely.intersection(land, city).area + sea.area - city.area) < 1e4
+    # Kallio's Karhupuisto is land; the water off Kruunuvuorenranta and the open sea are sea.
+    kallio = crs.to_metric([24.9490], [60.1838], src=crs.WGS84)
+    harbour = crs.to_metric([24.9800], [60.1640], src=crs.WGS84)
+    open_sea = crs.to_metric([25.0000], [60.0500], src=crs.WGS84)
+    assert shapely.contains_xy(land, *kallio)[0] and not shapely.contains_xy(sea, *kallio)[0]
+    assert shapely.contains_xy(sea, *harbour)[0] and not shapely.contains_xy(land, *harbour)[0]
+    assert shapely.contains_xy(sea, *open_sea)[0]
+    again = districts.land_and_sea(download=False)
+    assert again is not None and again[0] is land and again[1] is sea  # computed once

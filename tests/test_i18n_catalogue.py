@@ -110,7 +110,9 @@ def _keys_used_in(path: Path) -> set[str]:
 
 
 def test_every_key_the_map_uses_exists() -> None:
-    used = _keys_used_in(VIEWS / "mapview.py") | _keys_used_in(VIEWS / "map_layers.py")
+    used = set().union(
+        *(_keys_used_in(VIEWS / f"{name}.py") for name in ("mapview", "map_layers", "map_areas", "livemap"))
+    )
     assert len(used) >= 10  # the scan found the keys, so the check below means something
     for lang in LANGUAGES:
         assert used - set(catalogue(lang)) == set(), lang

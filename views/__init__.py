@@ -2,7 +2,9 @@
 
 Pure, no Streamlit (tested with pytest; a notebook can use them):
     ``mapview``         ``build_map(MapLayers, MapOptions) -> folium.Map``; where the map opens
-    ``map_layers``      the map's layers: districts by value, hotspots by rank, incidents
+    ``map_areas``       the map's geography: sea, districts on land by value, outlines, names, density
+    ``map_layers``      the map's lead layers: hotspots by rank, incident dots; shared helpers
+    ``map_elements``    its own Leaflet pieces: panes, labels, hotspots, basemap, legend
     ``assets``          Leaflet and the rest, copied from installed packages, served by the app
     ``urlstate``        the part of the view state kept in the URL (bookmarks)
     ``axes``            chart axis labels in the page's language (Vega label expressions)
@@ -16,6 +18,7 @@ Drawing with ``st.`` (tested with AppTest in test_app.py and test_page.py):
     ``controls``        the sidebar's widgets (``hour_window`` and ``district_bounds`` are pure);
                         ``relabel`` keeps every choice across a language switch
     ``upload``          the upload step: file, column mapping, import report, errors in words
+    ``livemap``         the map in the page: its street map (probed once), drawn without rebuilds
     ``page``            the page's sections in order: data, analysis, ranking, map, tabs
     ``panels``          key figures, ranking, hotspot card, district table, charts, parameters
     ``backtest_panel``  the tab "did last period's hotspots predict this one?"

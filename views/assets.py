@@ -10,7 +10,8 @@ JavaScript/CSS link of a folium map at those copies and drops what the map does 
 ``default_css`` lists on each element, and ``streamlit_folium.st_folium`` collects the
 same lists by walking the map, so the localised instance lists are what the browser
 loads. :func:`standalone_html` inlines the files into one self-contained page for
-exports and browser tests.
+exports and browser tests. :func:`install_tiles` puts basemap tiles fetched for offline use
+(``hotspots tiles fetch``) beside them, so the map's street layer is served by the app too.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from __future__ import annotations
 import base64
 import filecmp
 import importlib
+import os
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,11 +34,14 @@ from folium.elements import JSCSSMixin
 
 from geo import files
 from geo.errors import DataUnavailableError
+from geo.tiles import TileCache
 
 #: URL under which Streamlit serves the app's ``static/`` folder.
 DEFAULT_URL_PREFIX: Final = "/app/static"
 #: Folder inside the static folder that holds the copied packages.
 VENDOR_DIR: Final = "vendor"
+#: Folder inside the static folder that holds basemap tiles fetched for offline use.
+TILES_DIR: Final = "tiles"
 
 
 class MapAssetsError(DataUnavailableError):
@@ -109,6 +115,9 @@ class AssetUrls:
         URL paths (``/app/static/vendor/...``) the browser loads.
     files
         ``(url, path)`` for every file served, images included.
+    static_dir, url_prefix
+        The folder served and its URL path, when the files were copied there
+        (:func:`install_static_assets`); None when they are read from the packages.
     """
 
     leaflet_js: str
@@ -118,6 +127,8 @@ class AssetUrls:
     markercluster_css: str
     markercluster_default_css: str
     files: tuple[tuple[str, Path], ...]
+    static_dir: Path | None = None
+    url_prefix: str | None = None
 
     def path_for(self, url: str) -> Path:
         """Return the local file served at ``url``; MapAssetsError when no such file is known."""
@@ -154,7 +165,9 @@ def _vendor_relpath(package: VendorPackage, version: str, name: str) -> str:
     return f"{VENDOR_DIR}/{package.folder}-{version}/{name}"
 
 
-def _asset_urls(files: dict[str, Path]) -> AssetUrls:
+def _asset_urls(
+    files: dict[str, Path], *, static_dir: Path | None = None, url_prefix: str | None = None
+) -> AssetUrls:
     def url_of(folder: str, name: str) -> str:
         for url in files:
             if url.endswith(f"/{name}") and f"/{folder}-" in url:
@@ -169,6 +182,8 @@ def _asset_urls(files: dict[str, Path]) -> AssetUrls:
         markercluster_css=url_of("leaflet.markercluster", "MarkerCluster.css"),
         markercluster_default_css=url_of("leaflet.markercluster", "MarkerCluster.Default.css"),
         files=tuple(files.items()),
+        static_dir=static_dir,
+        url_prefix=url_prefix,
     )
 
 
@@ -247,7 +262,52 @@ def install_static_assets(static_dir: Path, *, url_prefix: str = DEFAULT_URL_PRE
             target = root / rel
             _copy_if_changed(base / name, target)
             files[f"{prefix}/{rel}"] = target
-    return _asset_urls(files)
+    return _asset_urls(files, static_dir=root, url_prefix=prefix)
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    """Hard-link ``src`` at ``dst`` (no second copy on disk), else copy it, atomically either way."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(f".{dst.name}.part")
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(src, tmp)
+    except OSError:
+        shutil.copyfile(src, tmp)
+    os.replace(tmp, dst)
+
+
+def install_tiles(urls: AssetUrls, cache: TileCache) -> str:
+    """Serve fetched basemap tiles from the app: mirror them under ``static_dir/tiles/<key>/``.
+
+    Tiles are hard-linked where the file system allows (else copied) and only when missing
+    or of another size, so calling this at start-up costs a directory walk.
+
+    Parameters
+    ----------
+    urls
+        From :func:`install_static_assets` (it names the static folder).
+    cache
+        The fetched tiles (``geo.tiles.cached_tiles``).
+
+    Returns
+    -------
+    str
+        The XYZ URL template the browser asks, e.g. ``/app/static/tiles/<key>/{z}/{x}/{y}.png``.
+
+    Raises
+    ------
+    MapAssetsError
+        ``urls`` names no static folder (the files were not installed).
+    """
+    if urls.static_dir is None or urls.url_prefix is None:
+        raise MapAssetsError("tiles are served from the static folder: call install_static_assets first")
+    target = urls.static_dir / TILES_DIR / cache.folder.name
+    for src in cache.folder.rglob("*.png"):
+        dst = target / src.relative_to(cache.folder)
+        if not (dst.is_file() and dst.stat().st_size == src.stat().st_size):
+            _link_or_copy(src, dst)
+    return f"{urls.url_prefix}/{TILES_DIR}/{cache.folder.name}/{{z}}/{{x}}/{{y}}.png"
 
 
 def is_remote(url: str) -> bool:

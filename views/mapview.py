@@ -2,91 +2,46 @@
 
 ``build_map`` is pure (no Streamlit) and returns a ``folium.Map`` whose every script and
 stylesheet is one of the app's own files (``views.assets``). What it draws is a
-``MapLayers`` (frames in EPSG:3067 metres), how it draws them a ``MapOptions``; the map
-reprojects to WGS84 itself, and ``views.map_layers`` makes each layer (escaping every text).
+``MapLayers`` (frames and shapes in EPSG:3067 metres), how it draws them a ``MapOptions``;
+the map reprojects to WGS84 itself. Bottom to top: a street map where one is reachable
+(else the sea in blue-grey on neutral land), one colour scale for areas (the districts in
+view by a value, or the incidents' density), district outlines with the chosen area's
+drawn strongly, district and place names, incident dots when asked for, and the hotspots
+with their numbers above everything (``views.map_elements.PANES``).
+
+The app keeps the hotspot choice out of the map itself: it sends
+:func:`selection_layer` beside the map, so choosing a hotspot never rebuilds the map and
+an open popup stays open.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from folium.elements import MacroElement
-from folium.template import Template
+import shapely
 
 import i18n
 from geo import crs
 from i18n import t
+from views import map_areas
 from views.assets import AssetUrls, localise_map, package_asset_urls
-from views.map_layers import (
-    MapInputError,
-    choropleth_layer,
-    escape,
-    hotspot_layers,
-    incident_layer,
-    metric_frame,
-)
+from views.map_elements import Basemap, BasemapLayer, LabelLayer, MapChrome, Panes, SelectHotspot
+from views.map_layers import MapInputError, escape, hotspot_layer, incident_layer, incident_xy, metric_frame
 
 #: Helsinki's mainland and inner islands in EPSG:3067 (minx, miny, maxx, maxy): the default view.
 HELSINKI_BOUNDS_M: Final = (377_000.0, 6_665_000.0, 404_000.0, 6_686_000.0)
-BACKGROUND_COLOUR: Final = "#eef1f3"
-#: Margin around a chosen hotspot when the map zooms to it.
+#: Margin around a chosen hotspot when a standalone map opens on it.
 SELECTED_MARGIN_M: Final = 250.0
-
+#: Place names are written within this distance of the view the map opens on.
+PLACE_MARGIN_M: Final = 2_000.0
+AREA_LAYERS: Final = ("districts", "density")
 _HOTSPOT_COLUMNS: Final = ("id", "rank", "n")
-_CSS: Final = """
-.hs-legend { background: rgba(255,255,255,0.92); padding: 6px 9px; font: 12px/1.35 sans-serif;
-  border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.35); max-width: 240px; color: #222; }
-.hs-legend h4 { margin: 4px 0 3px; font-size: 12px; }
-.hs-legend .hs-row { display: flex; align-items: center; gap: 6px; }
-.hs-legend .hs-swatch { width: 16px; height: 11px; border: 1px solid #777; flex: none; }
-.hs-legend .hs-ramp { height: 10px; border: 1px solid #777; margin: 2px 0; }
-.hs-legend .hs-ends { display: flex; justify-content: space-between; gap: 8px; }
-.hs-rank-icon { background: none; border: none; }
-.hs-rank { width: 24px; height: 24px; border-radius: 12px; background: #fff; border: 2px solid #7a0000;
-  color: #7a0000; font: bold 12px/24px sans-serif; text-align: center; box-sizing: border-box;
-  line-height: 20px; box-shadow: 0 1px 3px rgba(0,0,0,0.4); }
-.hs-popup th { text-align: left; padding-right: 8px; vertical-align: top; font-weight: 600; }
-.hs-popup td { vertical-align: top; }
-"""
-
-
-class _MapDecor(MacroElement):
-    """Page CSS, the map's background colour and the legend as a Leaflet control."""
-
-    _template = Template(
-        """
-        {% macro header(this, kwargs) %}
-            <style>{{ this.css }}</style>
-        {% endmacro %}
-        {% macro script(this, kwargs) %}
-            {{ this._parent.get_name() }}.getContainer().style.background = {{ this.background|tojson }};
-            {%- if this.legend %}
-            var {{ this.get_name() }} = L.control({position: "bottomright"});
-            {{ this.get_name() }}.onAdd = function () {
-                var div = L.DomUtil.create("div", "hs-legend");
-                div.innerHTML = {{ this.legend|tojson }};
-                L.DomEvent.disableClickPropagation(div);
-                L.DomEvent.disableScrollPropagation(div);
-                return div;
-            };
-            {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
-            {%- endif %}
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, *, css: str, legend: str, background: str) -> None:
-        super().__init__()
-        self._name = "MapDecor"
-        self.css = css
-        self.legend = legend
-        self.background = background
 
 
 def _check_bounds(bounds_m: Sequence[float]) -> tuple[float, float, float, float]:
@@ -100,23 +55,33 @@ def _check_bounds(bounds_m: Sequence[float]) -> tuple[float, float, float, float
 
 @dataclass(frozen=True, eq=False)
 class MapLayers:
-    """What the map draws; every frame in EPSG:3067 metres.
+    """What the map draws; every frame and shape in EPSG:3067 metres.
 
     Attributes
     ----------
     districts
-        Districts with ``code``, ``name_fi``, ``name_sv``, geometry and ``value_column``.
+        Districts with ``code``, ``name_fi``, ``name_sv``, geometry, ``value_column`` and
+        optionally ``level`` (names are written from a zoom that suits the level).
     value_column
         Numeric column that colours the districts; None/NaN draws grey "no data".
     value_label
         Already translated name of the value (legend and tooltips).
     hotspots
-        Hotspot polygons with ``id``, ``rank``, ``n`` and optionally ``top_category``,
-        ``categories``, ``peak_windows``, ``trend`` or ``status``, ``recommendation``
-        (strings); rank 1 is drawn red, the last yellow.
+        Hotspot polygons with ``id``, ``rank``, ``n`` and optionally ``place``,
+        ``district``, ``top_category``, ``categories``, ``peak_windows``, ``trend`` or
+        ``status``, ``recommendation``; rank 1 is drawn red, the last yellow.
     incidents
         Incidents with ``x_m``/``y_m`` (or ``lon``/``lat``) and optionally ``category``,
         ``occurred_at``, ``description``.
+    land, sea
+        Helsinki's land and the sea inside the districts (``geo.districts.land_and_sea``):
+        district colours stay on land and, without a street map, the sea is drawn.
+    focus
+        The chosen area (union of the chosen districts): outlined strongly, and only the
+        districts in it are coloured. None when no district is chosen.
+    places
+        Place names (``name_fi``, ``name_sv``, ``x_m``, ``y_m``; ``geo.gazetteer``) written
+        on the map from street zoom on.
     """
 
     districts: gpd.GeoDataFrame
@@ -124,6 +89,10 @@ class MapLayers:
     value_label: str
     hotspots: gpd.GeoDataFrame | None = None
     incidents: pd.DataFrame | None = None
+    land: shapely.Geometry | None = None
+    sea: shapely.Geometry | None = None
+    focus: shapely.Geometry | None = None
+    places: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -134,18 +103,22 @@ class MapOptions:
     ----------
     lang
         ``"fi"``, ``"sv"`` or ``"en"`` (English uses the Finnish district names).
-    tiles_url
-        XYZ tile URL template; empty or None draws no basemap.
-    tiles_attribution
-        Attribution of the tiles (HTML allowed: it is the deployer's configuration);
-        required with ``tiles_url``.
+    basemap
+        Street map tiles; None draws the sea and names instead.
+    note
+        A short note shown in the map (plain text, escaped here), e.g. why no street map is shown.
+    area_layer
+        ``"districts"`` colours the districts by their value, ``"density"`` the incidents
+        per grid cell: one colour scale at a time.
+    show_incidents
+        Draw the incidents as dots (at most ``exact_points_max``) with a category legend.
     selected_hotspot
-        Hotspot ``id`` to outline and zoom to; an id not on the map is ignored.
+        Hotspot ``id`` to open the map on, outlined with its popup open (standalone pages;
+        the app sends :func:`selection_layer` instead, so the map is not rebuilt).
     bounds_m
-        ``(minx, miny, maxx, maxy)`` in EPSG:3067 to zoom to; wins over ``selected_hotspot``.
+        ``(minx, miny, maxx, maxy)`` in EPSG:3067 to open on; wins over ``selected_hotspot``.
     exact_points_max
-        Up to this many incidents are drawn as points with popups; more are drawn as
-        counts per grid cell (no descriptions, small page).
+        Up to this many incidents are drawn as dots with popups; more are not drawn.
     density_cell_m
         Side of a density cell in metres.
     min_cell_count
@@ -156,12 +129,14 @@ class MapOptions:
     Raises
     ------
     MapInputError
-        A value is out of range, or tiles lack their attribution.
+        A value is out of range, or a basemap lacks its attribution.
     """
 
     lang: str = i18n.DEFAULT_LANGUAGE
-    tiles_url: str | None = None
-    tiles_attribution: str = ""
+    basemap: Basemap | None = None
+    note: str = ""
+    area_layer: Literal["districts", "density"] = "districts"
+    show_incidents: bool = False
     selected_hotspot: str | None = None
     bounds_m: tuple[float, float, float, float] | None = None
     exact_points_max: int = 2000
@@ -171,15 +146,17 @@ class MapOptions:
 
     def __post_init__(self) -> None:
         i18n.check_language(self.lang)
+        if self.area_layer not in AREA_LAYERS:
+            raise MapInputError(f"area_layer must be one of {list(AREA_LAYERS)}, got {self.area_layer!r}")
         if self.exact_points_max < 0:
             raise MapInputError(f"exact_points_max must be >= 0, got {self.exact_points_max}")
         if not self.density_cell_m > 0:
             raise MapInputError(f"density_cell_m must be > 0 metres, got {self.density_cell_m}")
         if self.min_cell_count < 1:
             raise MapInputError(f"min_cell_count must be >= 1, got {self.min_cell_count}")
-        if self.tiles_url and not self.tiles_attribution.strip():
+        if self.basemap is not None and not self.basemap.attribution.strip():
             raise MapInputError(
-                "tiles_attribution must name the tile provider when tiles_url is set "
+                "the basemap's attribution must name the tile provider "
                 "(e.g. '© OpenStreetMap contributors'); tile licences require it"
             )
         if self.bounds_m is not None:
@@ -238,15 +215,53 @@ def _latlon_box(bounds_m: tuple[float, float, float, float]) -> list[list[float]
     return [[float(lat.min()), float(lon.min())], [float(lat.max()), float(lon.max())]]
 
 
+def _areas(m: folium.Map, layers: MapLayers, options: MapOptions, districts: gpd.GeoDataFrame) -> str:
+    """Draw the sea, the one colour scale for areas, outlines and names; return the legend section."""
+    lang = options.lang
+    if options.basemap is None and layers.sea is not None:
+        sea = map_areas.sea_layer(layers.sea)
+        if sea is not None:
+            sea.add_to(m)
+    shapes = map_areas.district_shapes(districts, land=layers.land, focus=layers.focus)
+    legend = ""
+    if options.area_layer == "districts":
+        opacity = 0.45 if options.basemap is not None else 0.7
+        fill, legend = map_areas.choropleth_layer(
+            shapes, layers.value_column, layers.value_label, lang, opacity=opacity
+        )
+        if fill is not None:
+            fill.add_to(m)
+    elif layers.incidents is not None and len(layers.incidents):
+        x, y = incident_xy(layers.incidents)
+        keep = np.isfinite(x) & np.isfinite(y)
+        cells, legend = map_areas.density_layer(
+            x[keep], y[keep], cell_m=options.density_cell_m, min_count=options.min_cell_count, lang=lang
+        )
+        if cells is not None:
+            cells.add_to(m)
+    focus = layers.focus
+    if focus is not None and layers.land is not None:
+        focus = shapely.intersection(focus, layers.land)
+    map_areas.outline_layer(shapes, focus, lang, coloured=options.area_layer == "districts").add_to(m)
+    names = map_areas.district_labels(shapes, lang)
+    LabelLayer(names, css_class="hs-district", name=escape(t("map.layer.district_names", lang))).add_to(m)
+    if layers.places is not None and len(layers.places):
+        x0, y0, x1, y1 = _view(None, options)
+        box = (x0 - PLACE_MARGIN_M, y0 - PLACE_MARGIN_M, x1 + PLACE_MARGIN_M, y1 + PLACE_MARGIN_M)
+        places = map_areas.place_labels(layers.places, lang, box)
+        LabelLayer(places, css_class="hs-place", name=escape(t("map.layer.place_names", lang))).add_to(m)
+    return legend
+
+
 def build_map(layers: MapLayers, options: MapOptions | None = None) -> folium.Map:
-    """Build the hotspot map: districts by value, hotspots by rank, incidents.
+    """Build the hotspot map: geography under, hotspots on top.
 
     Parameters
     ----------
     layers
-        What to draw (EPSG:3067 frames); the frames are not changed.
+        What to draw (EPSG:3067); the frames are not changed.
     options
-        Language, basemap, chosen hotspot, view and density settings; default ``MapOptions()``.
+        Language, basemap, area colouring, incident dots, view; default ``MapOptions()``.
 
     Returns
     -------
@@ -267,45 +282,56 @@ def build_map(layers: MapLayers, options: MapOptions | None = None) -> folium.Ma
     box = _latlon_box(_view(hotspots, options))
     centre = [(box[0][0] + box[1][0]) / 2, (box[0][1] + box[1][1]) / 2]
 
-    m = folium.Map(location=centre, zoom_start=11, tiles=None, control_scale=True, prefer_canvas=True)
-    if options.tiles_url:
-        folium.TileLayer(
-            tiles=options.tiles_url,
-            attr=options.tiles_attribution,
-            name=escape(t("map.layer.basemap", lang)),
-            overlay=False,
-        ).add_to(m)
-
-    legends: list[str] = []
-    choropleth, legend = choropleth_layer(districts, layers.value_column, layers.value_label, lang)
-    if choropleth is not None:
-        choropleth.add_to(m)
-    legends.append(legend)
-
-    if layers.incidents is not None and len(layers.incidents) > 0:
-        points, legend = incident_layer(
-            layers.incidents,
-            lang=lang,
-            exact_points_max=options.exact_points_max,
-            cell_m=options.density_cell_m,
-            min_count=options.min_cell_count,
-        )
-        if points is not None:
-            points.add_to(m)
+    m = folium.Map(
+        location=centre, zoom_start=11, tiles=None, control_scale=False, prefer_canvas=False, max_zoom=19
+    )
+    Panes().add_to(m)
+    if options.basemap is not None:
+        failed = escape(t("map.note.tiles_failed", lang))
+        BasemapLayer(options.basemap, name=escape(t("map.layer.basemap", lang)), failed_note=failed).add_to(m)
+    legends = [_areas(m, layers, options, districts)]
+    if options.show_incidents and layers.incidents is not None and len(layers.incidents):
+        dots, legend = incident_layer(layers.incidents, lang=lang, exact_points_max=options.exact_points_max)
+        if dots is not None:
+            dots.add_to(m)
         legends.append(legend)
-
     if hotspots is not None:
-        selected = None if options.selected_hotspot is None else str(options.selected_hotspot)
-        polygons, labels, legend = hotspot_layers(hotspots, lang, selected)
-        if polygons is not None and labels is not None:
-            polygons.add_to(m)
-            labels.add_to(m)
-        legends.append(legend)
-
+        drawn, legend = hotspot_layer(hotspots, lang)
+        if drawn is not None:
+            drawn.add_to(m)
+            legends.insert(0, legend)  # the lead layer leads the legend too
+    if options.selected_hotspot is not None:
+        SelectHotspot(str(options.selected_hotspot)).add_to(m)
     m.fit_bounds(box)
     folium.LayerControl(collapsed=True).add_to(m)
-    _MapDecor(
-        css=_CSS, legend="".join(part for part in legends if part), background=BACKGROUND_COLOUR
+    MapChrome(
+        legend="".join(part for part in legends if part),
+        legend_title=t("map.legend.title", lang),
+        note=escape(options.note),
+        background=map_areas.LAND_COLOUR,
     ).add_to(m)
     urls = options.asset_urls if options.asset_urls is not None else package_asset_urls()
     return localise_map(m, urls)
+
+
+def selection_layer(hotspot_id: str | None) -> folium.FeatureGroup:
+    """Return the small layer that shows a hotspot choice on a map already drawn.
+
+    The app passes it to ``st_folium(feature_group_to_add=...)``: streamlit-folium adds it
+    to the map in the browser without rebuilding the map, so a popup the user opened stays
+    open. It outlines the hotspot and, unless its popup is open already (it was clicked on
+    the map), flies to it and opens the popup.
+
+    Parameters
+    ----------
+    hotspot_id
+        The chosen hotspot; None clears the choice.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        Not listed in the layer control.
+    """
+    group = folium.FeatureGroup(name="selection", control=False)
+    SelectHotspot(hotspot_id).add_to(group)
+    return group

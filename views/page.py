@@ -15,15 +15,25 @@ from typing import Final
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from geo import schema, settings
+from geo import schema
+from geo.districts import land_and_sea
 from geo.errors import HotspotsError
 from hotspots.analysis import Analysis
 from hotspots.selection import Selection
 from i18n import format_date, format_number, t
 from i18n.problems import error_text
-from views import backtest_panel, controls, datasource, download_panel, panels, results, upload, urlstate
+from views import (
+    backtest_panel,
+    controls,
+    datasource,
+    download_panel,
+    livemap,
+    panels,
+    results,
+    upload,
+    urlstate,
+)
 from views.assets import AssetUrls
 from views.mapview import MapLayers, MapOptions, build_map, incidents_bounds
 
@@ -208,8 +218,9 @@ def hotspot_map(
     """Draw the map and, under it, the clustering parameters used.
 
     The map opens on the chosen districts, else where the incidents are. It is built anew
-    on each rerun on purpose: folium adds to a map's figure every time it is rendered, so
-    a cached ``folium.Map`` would grow (and slow) with each rerun.
+    on each rerun on purpose (folium adds to a map's figure every time it is rendered, so
+    a cached ``folium.Map`` would grow), but its script depends only on what it shows: the
+    chosen hotspot travels beside it (``livemap.draw``), so choosing one keeps the map.
     """
     selection = shown.request.selection
     osaalue = datasource.district_layer("osaalue")
@@ -219,30 +230,23 @@ def hotspot_map(
     if bounds is None and len(shown.result.current):
         bounds = incidents_bounds(shown.result.current)
     figures = shown.districts[["code", "n", "rate_per_1000", "change"]]
+    split = land_and_sea(download=False)
+    register = datasource.address_register()
     layers = MapLayers(
         districts=datasource.district_layer(choice.level).merge(figures, on="code", how="left"),
         value_column=choice.value_column,
         value_label=t(f"map_value.{choice.value}", lang),
         hotspots=shown.hotspots,
         incidents=shown.result.current,
+        land=split[0] if split is not None else None,
+        sea=split[1] if split is not None else None,
+        focus=livemap.focus_area(osaalue, hierarchy, selection),
+        places=register.places if register is not None else None,
     )
-    options = MapOptions(
-        lang=lang,
-        tiles_url=settings.tiles_url() if choice.tiles else None,
-        tiles_attribution=settings.DEFAULT_TILES_ATTRIBUTION,
-        selected_hotspot=selected,
-        bounds_m=bounds if selected is None else None,
-        asset_urls=asset_urls,
-    )
+    basemap, note = livemap.basemap(asset_urls, lang) if choice.tiles else (None, "")
+    options = MapOptions(lang=lang, basemap=basemap, note=note, bounds_m=bounds, asset_urls=asset_urls)
     # The click comes back in the session (panels.chosen_hotspot reads it on the rerun).
-    st_folium(
-        build_map(layers, options),
-        key=panels.MAP_KEY,
-        height=560,
-        use_container_width=True,
-        returned_objects=["last_active_drawing"],
-        render=False,
-    )
+    livemap.draw(build_map(layers, options), selected, key=panels.MAP_KEY, height=560)
     st.caption(panels.parameters_used(shown.result, lang) + " · " + t("msg.data_attribution", lang))
 
 
