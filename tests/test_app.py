@@ -388,6 +388,8 @@ def test_a_bookmark_restores_every_filter_the_map_the_hotspot_and_the_tab(
         "level": "osaalue",
         "value": "rate",
         "tiles": "0",
+        "areas": "density",
+        "dots": "1",
         "tab": "charts",
     }
     probe = AppTest.from_file(APP, default_timeout=180)
@@ -413,6 +415,7 @@ def test_a_bookmark_restores_every_filter_the_map_the_hotspot_and_the_tab(
         "osaalue",
         "rate",
     )
+    assert sidebar.selectbox(key="map_areas").value == "density" and sidebar.checkbox(key="dots").value
     assert at.session_state["selected_hotspot"] == params["hotspot"]
     assert at.session_state["panel_tab"] == t("panel.charts", "en")
     # And the page writes the same bookmark back: nothing lost, nothing added.

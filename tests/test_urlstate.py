@@ -53,6 +53,8 @@ def test_every_field_round_trips_as_codes() -> None:
         level="osaalue",
         value="change",
         tiles=False,
+        areas="density",
+        dots=True,
         hotspot="H12",
         tab="downloads",
     )
@@ -92,3 +94,9 @@ def test_write_leaves_unmanaged_keys_alone() -> None:
     params = {"embed": "true", "tab": "charts", "eps": "200"}
     urlstate.write(params, urlstate.UrlState(tab="charts"))
     assert params == {"embed": "true", "tab": "charts"}
+
+
+def test_the_area_layers_are_the_map_s_own() -> None:
+    from views.mapview import AREA_LAYERS
+
+    assert urlstate.AREA_LAYERS == AREA_LAYERS

@@ -36,7 +36,7 @@ CODED_KEYS: Final = frozenset(
     {
         "preset", "comparison", "view", "method", "map_level", "map_value", "data_source",
         "sources", "weekdays", "f_suurpiiri", "f_peruspiiri", "f_osaalue", "upload_crs",
-        "budget_share", "dl_size",
+        "budget_share", "dl_size", "map_areas",
     }
 )  # fmt: skip
 CODED_PREFIXES: Final = ("categories_", "colmap_")
@@ -368,11 +368,17 @@ class MapChoice:
         One of ``MAP_VALUES``: the count, the rate per 1,000 residents or the change.
     tiles
         Load the configured street basemap.
+    areas
+        What colours the land: ``"districts"`` (the choropleth) or ``"density"`` (the grid).
+    dots
+        Draw the incidents as dots (below the hotspots).
     """
 
     level: str
     value: str
     tiles: bool
+    areas: str = "districts"
+    dots: bool = False
 
     @property
     def value_column(self) -> str:
@@ -402,8 +408,18 @@ def map_options(lang: str, url: urlstate.UrlState) -> MapChoice:
             key="map_value",
         )
     )
+    areas = str(
+        st.sidebar.selectbox(
+            t("sidebar.map_areas", lang),
+            list(urlstate.AREA_LAYERS),
+            index=list(urlstate.AREA_LAYERS).index(url.areas),
+            format_func=lambda key: t(f"map_areas.{key}", lang),
+            key="map_areas",
+        )
+    )
     tiles = bool(st.sidebar.checkbox(t("sidebar.show_tiles", lang), value=url.tiles, key="tiles"))
-    return MapChoice(level, value, tiles)
+    dots = bool(st.sidebar.checkbox(t("sidebar.show_dots", lang), value=url.dots, key="dots"))
+    return MapChoice(level, value, tiles, areas, dots)
 
 
 def bookmark(
@@ -460,6 +476,8 @@ def bookmark(
         level=choice.level,
         value=choice.value,
         tiles=choice.tiles,
+        areas=choice.areas,
+        dots=choice.dots,
         hotspot=hotspot,
         tab=tab,
     )

@@ -244,7 +244,15 @@ def hotspot_map(
         places=register.places if register is not None else None,
     )
     basemap, note = livemap.basemap(asset_urls, lang) if choice.tiles else (None, "")
-    options = MapOptions(lang=lang, basemap=basemap, note=note, bounds_m=bounds, asset_urls=asset_urls)
+    options = MapOptions(
+        lang=lang,
+        basemap=basemap,
+        note=note,
+        bounds_m=bounds,
+        asset_urls=asset_urls,
+        area_layer="density" if choice.areas == "density" else "districts",
+        show_incidents=choice.dots,
+    )
     # The click comes back in the session (panels.chosen_hotspot reads it on the rerun).
     livemap.draw(build_map(layers, options), selected, key=panels.MAP_KEY, height=560)
     st.caption(panels.parameters_used(shown.result, lang) + " · " + t("msg.data_attribution", lang))

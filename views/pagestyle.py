@@ -15,7 +15,8 @@ import streamlit as st
 
 PAGE_STYLE: Final = """<style>
 .block-container {padding-top: 1.5rem; padding-bottom: 1rem;}
-h1 {font-size: 1.75rem; padding-top: 0; padding-bottom: 0.25rem;}
+h1 {font-size: 1.6rem !important; padding-top: 0 !important; padding-bottom: 0.2rem !important;}
+[data-testid='stAlert'] > div {padding-top: 0.45rem; padding-bottom: 0.45rem;}
 [data-testid='stMetricValue'] {font-size: 1.6rem;}
 @media print {
   @page {size: A4 landscape; margin: 8mm;}

@@ -3,6 +3,7 @@
 Every filter, the map's colouring, the chosen hotspot and the open tab: a youth worker
 bookmarks "my districts on Friday nights" as
 ``?peruspiiri=301,302&preset=youth_work&weekdays=4,5&hours=20-2&tab=charts``.
+The field list is ``UrlState``; each has a query key, a parser and a writer (``_FIELDS``).
 The URL holds codes, never labels, so a link works in every language.
 
 Pure: reads and writes plain mappings; the app passes ``st.query_params``. A value that
@@ -28,6 +29,8 @@ COMPARISONS: Final = ("previous", "year_before", "none")
 VIEWS: Final = ("period", "forecast")
 MAP_LEVELS: Final = ("suurpiiri", "peruspiiri", "osaalue")
 MAP_VALUES: Final = ("count", "rate", "change")
+#: What colours the land (``views.mapview.MapOptions.area_layer``).
+AREA_LAYERS: Final = ("districts", "density")
 #: The panel tabs under the map, by code (``views.page.panel_tabs``).
 TABS: Final = ("districts", "charts", "params", "predictive", "downloads")
 _HOTSPOT_ID: Final = re.compile(r"^H\d{1,5}$")
@@ -71,6 +74,10 @@ class UrlState:
         What colours the map's districts (``MAP_LEVELS``, ``MAP_VALUES``).
     tiles
         Street basemap on.
+    areas
+        What colours the land (``AREA_LAYERS``).
+    dots
+        Incident dots on.
     hotspot
         Id of the chosen hotspot (``"H4"``), or "".
     tab
@@ -97,6 +104,8 @@ class UrlState:
     level: str = "peruspiiri"
     value: str = "count"
     tiles: bool = True
+    areas: str = "districts"
+    dots: bool = False
     hotspot: str = ""
     tab: str = "districts"
 
@@ -191,6 +200,8 @@ _FIELDS: Final[dict[str, tuple[str, Callable[[str], Any], Callable[[Any], str]]]
     "level": ("level", _one_of(MAP_LEVELS), str),
     "value": ("value", _one_of(MAP_VALUES), str),
     "tiles": ("tiles", _flag, lambda b: "1" if b else "0"),
+    "areas": ("areas", _one_of(AREA_LAYERS), str),
+    "dots": ("dots", _flag, lambda b: "1" if b else "0"),
     "hotspot": ("hotspot", _hotspot, str),
     "tab": ("tab", _one_of(TABS), str),
 }
