@@ -235,8 +235,11 @@ def test_service_points_upload_feeds_the_recommendations(app: AppTest, shared_da
     assert not app.exception, [e.message for e in app.exception]
     assert any("service points loaded" in c.value for c in app.sidebar.caption)
     ranking = app.dataframe[0].value
-    recommendations = " ".join(ranking["Recommendation"].astype(str))
-    assert "Nearest" in recommendations
+    app.session_state["selected_hotspot"] = str(ranking["Hotspot"].iloc[0])
+    app.run()
+    assert not app.exception, [e.message for e in app.exception]
+    card = " ".join(m.value for m in app.markdown)
+    assert "Nearest" in card  # the recommendation, in the chosen hotspot's card
 
 
 def test_downloads_tab_offers_every_export_and_restricted_is_a_deliberate_choice(app: AppTest) -> None:

@@ -30,6 +30,7 @@ from hotspots.parameters.suggest import ParameterSuggestion
 from hotspots.placenames import place_name
 from i18n import (
     category_label,
+    format_area_km2,
     format_date,
     format_number,
     format_p,
@@ -247,17 +248,16 @@ def hotspot_table(hotspots: gpd.GeoDataFrame, lang: str, *, selected: str | None
             t("column.incidents", lang): hotspots["n"].astype(int),
             t("column.per_km2", lang): hotspots["intensity_km2"].astype(float),
             t("column.area_km2", lang): hotspots["area_km2"].astype(float),
-            t("column.incidents_previous", lang): hotspots["n_prev"].astype(float),
+            t("column.place", lang): hotspots["place"]
+            .fillna("")
+            .where(hotspots["place"].fillna("") != "", hotspots["district"]),
             t("column.trend", lang): hotspots["trend"],
-            t("column.place", lang): hotspots["place"],
-            t("column.district", lang): hotspots["district"],
-            t("column.top_category", lang): [category_label(c, lang) for c in hotspots["top_category"]],
             t("column.peak_windows", lang): hotspots["peak_text"],
-            t("column.significant", lang): hotspots["significant"],
-            t("column.lead", lang): hotspots["lead_text"],
-            t("column.recommendation", lang): hotspots["recommendation"],
         }
     )
+    # Beside the map the ranking shows what orders and places a hotspot; the rest (previous
+    # count, category, lead, recommendation, test) is in the chosen hotspot's card
+    # and in the downloads, so the table reads without scrolling sideways.
     marked = (hotspots["id"].astype(str) == (selected or "")).to_numpy()
 
     def highlight(row: pd.Series) -> list[str]:
@@ -451,26 +451,45 @@ def hotspot_detail(hotspots: gpd.GeoDataFrame, selected: str | None, lang: str) 
         return False
     row = chosen.iloc[0]
     with st.container(border=True):
-        st.markdown(f"**{t('panel.selected_hotspot', lang, rank=int(row['rank']))}** · {row['district']}")
+        where = ", ".join(str(v) for v in (row["place"], row["district"]) if isinstance(v, str) and v)
+        st.markdown(f"**{t('panel.selected_hotspot', lang, rank=int(row['rank']))}** ({row['id']}) · {where}")
         st.write(row["recommendation"])
-        st.caption(f"{t('column.peak_windows', lang)}: {row['peak_text']} · {row['category_text']}")
-        first, last = format_date(row["first_date"], lang), format_date(row["last_date"], lang)
-        st.caption(f"{t('detail.period', lang)}: {first} – {last}")
         st.caption(
-            t(
-                "detail.significance",
-                lang,
-                expected=format_number(float(row["expected"]), lang, decimals=1),
-                p=format_p(float(row["p_adjusted"]), lang),
-            )
+            f"{t('column.peak_windows', lang)}: {row['peak_text']} · {row['category_text']} · "
+            f"{t('column.lead', lang)}: {row['lead_text']}"
         )
-        services = row.get("nearest_services") or []
-        if len(services):
-            listed = ", ".join(
-                f"{name} ({format_number(distance, lang)} m)" for name, _, distance in services
-            )
-            st.caption(f"{t('detail.nearest', lang)}: {listed}")
+        # The statistics behind the card, for whoever asks; the headline stays the action.
+        with st.expander(t("detail.statistics", lang)):
+            _statistics(row, lang)
         return bool(st.button(t("detail.clear", lang), key="clear_hotspot"))
+
+
+def _statistics(row: pd.Series, lang: str) -> None:
+    """Write the chosen hotspot's figures: period, counts, area, intensity, test, services."""
+    first, last = format_date(row["first_date"], lang), format_date(row["last_date"], lang)
+    previous = row["n_prev"]
+    lines = [
+        f"{t('detail.period', lang)}: {first} – {last}",
+        f"{t('column.incidents', lang)}: {format_number(int(row['n']), lang)}"
+        + (
+            ""
+            if pd.isna(previous)
+            else f" ({t('column.incidents_previous', lang)}: {format_number(previous, lang)})"
+        ),
+        f"{t('column.area_km2', lang)}: {format_area_km2(float(row['area_km2']), lang)} · "
+        f"{t('column.per_km2', lang)}: {format_number(float(row['intensity_km2']), lang)}",
+        t(
+            "detail.significance",
+            lang,
+            expected=format_number(float(row["expected"]), lang, decimals=1),
+            p=format_p(float(row["p_adjusted"]), lang),
+        ),
+    ]
+    services = row.get("nearest_services") or []
+    if len(services):
+        listed = ", ".join(f"{name} ({format_number(distance, lang)} m)" for name, _, distance in services)
+        lines.append(f"{t('detail.nearest', lang)}: {listed}")
+    st.markdown("  \n".join(lines))
 
 
 def parameters_used(result: Analysis, lang: str) -> str:
