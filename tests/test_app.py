@@ -423,3 +423,15 @@ def test_a_bookmark_restores_every_filter_the_map_the_hotspot_and_the_tab(
     assert at.session_state["panel_tab"] == t("panel.charts", "en")
     # And the page writes the same bookmark back: nothing lost, nothing added.
     assert {k: at.query_params[k] for k in at.query_params} == params
+
+
+def test_no_hotspot_names_the_parameters_in_use_and_offers_weaker_ones_that_work(app: AppTest) -> None:
+    app.sidebar.checkbox(key="auto_params").uncheck().run()
+    app.sidebar.slider(key="eps_m").set_value(25).run()
+    app.sidebar.slider(key="min_samples").set_value(100).run()
+    assert not app.exception, [e.message for e in app.exception]
+    assert t("msg.no_hotspots_in_use", "fi", eps="25", min_samples="100") in [i.value for i in app.info]
+    app.button(key="weaker").click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    assert (app.sidebar.slider(key="eps_m").value, app.sidebar.slider(key="min_samples").value) == (40, 50)
+    assert app.sidebar.checkbox(key="auto_params").value is False

@@ -18,6 +18,7 @@ from views.panels import (
     localised_numbers,
     newest_pick,
     parameters_used,
+    weaker,
     weekly_chart,
 )
 
@@ -130,3 +131,8 @@ def test_weekly_chart_names_months_and_counts_in_the_language(result: analysis.A
     )
     assert shown_months and shown_months <= finnish_months
     assert t("chart.weekly", "fi") in drawn and t("chart.week", "fi") in drawn
+
+
+def test_weaker_parameters_grow_the_radius_and_halve_the_minimum() -> None:
+    assert weaker(ClusteringParams(eps_m=100.0, min_samples=19)) == (150, 9)
+    assert weaker(ClusteringParams(eps_m=400.0, min_samples=5)) == (500, 3)

@@ -25,6 +25,7 @@ from i18n import format_date, format_number, t
 from i18n.problems import error_text
 from views import (
     backtest_panel,
+    card,
     controls,
     datasource,
     download_panel,
@@ -198,8 +199,8 @@ def ranking(shown: Shown, selected: str | None, lang: str) -> str | None:
 
     The choice is None once the user cleared it on the card.
     """
-    panels.hotspot_table(shown.hotspots, lang, selected=selected)
-    if panels.hotspot_detail(shown.hotspots, selected, lang):
+    panels.hotspot_table(shown.hotspots, lang, selected=selected, clustering=shown.result.clustering)
+    if card.hotspot_detail(shown.hotspots, selected, lang):
         selected = None
         st.session_state["selected_hotspot"] = None
     panels.vanished_table(shown.result.vanished, lang)

@@ -30,10 +30,8 @@ from hotspots.parameters.suggest import ParameterSuggestion
 from hotspots.placenames import place_name
 from i18n import (
     category_label,
-    format_area_km2,
     format_date,
     format_number,
-    format_p,
     format_percent,
     peak_times_text,
     recommendation_text,
@@ -234,12 +232,55 @@ def localised_numbers(
     return frame.style.format(formats, na_rep="–")
 
 
-def hotspot_table(hotspots: gpd.GeoDataFrame, lang: str, *, selected: str | None) -> None:
-    """Draw the ranking; the chosen hotspot's row is highlighted, picking a row chooses it."""
+#: "Show weaker concentrations": the radius grows by this factor and the minimum count halves.
+WEAKER_EPS_FACTOR: Final = 1.5
+
+
+def weaker(clustering: ClusteringParams) -> tuple[int, int]:
+    """Return a radius and minimum count that find weaker concentrations than ``clustering``'s.
+
+    The radius grows by half (in the sliders' 5 m steps, at most 500 m) and the minimum
+    count halves (at least 3): what a youth worker asks for when a preset finds nothing.
+    """
+    eps = min(500, round(clustering.eps_m * WEAKER_EPS_FACTOR / 5.0) * 5)
+    return eps, max(3, clustering.min_samples // 2)
+
+
+def _use_weaker(eps_m: int, min_samples: int) -> None:
+    # A button's callback runs before the next script run: the sliders are not drawn yet.
+    st.session_state["auto_params"] = False
+    st.session_state["eps_m"], st.session_state["min_samples"] = eps_m, min_samples
+
+
+def hotspot_table(
+    hotspots: gpd.GeoDataFrame, lang: str, *, selected: str | None, clustering: ClusteringParams | None = None
+) -> None:
+    """Draw the ranking; the chosen hotspot's row is highlighted, picking a row chooses it.
+
+    Without hotspots it names the parameters in use and, given ``clustering``, offers
+    weaker ones (``weaker``) with one button that sets the sliders.
+    """
     st.subheader(t("panel.ranking_table", lang))
     st.caption(t("help.ranking", lang))
     if hotspots.empty:
-        st.info(t("msg.no_hotspots", lang))
+        if clustering is None:
+            st.info(t("msg.no_hotspots", lang))
+            return None
+        eps, minimum = weaker(clustering)
+        st.info(
+            t(
+                "msg.no_hotspots_in_use",
+                lang,
+                eps=format_number(clustering.eps_m, lang),
+                min_samples=format_number(clustering.min_samples, lang),
+            )
+        )
+        st.button(
+            t("action.weaker", lang, eps=format_number(eps, lang), min_samples=format_number(minimum, lang)),
+            on_click=_use_weaker,
+            args=(eps, minimum),
+            key="weaker",
+        )
         return None
     view = pd.DataFrame(
         {
@@ -440,56 +481,6 @@ def parameter_help(suggestion: ParameterSuggestion, lang: str) -> None:
         + rule,
         width="stretch",
     )
-
-
-def hotspot_detail(hotspots: gpd.GeoDataFrame, selected: str | None, lang: str) -> bool:
-    """Draw a card for the chosen hotspot; return True when the user cleared the choice."""
-    if not selected or hotspots.empty:
-        return False
-    chosen = hotspots[hotspots["id"] == selected]
-    if chosen.empty:
-        return False
-    row = chosen.iloc[0]
-    with st.container(border=True):
-        where = ", ".join(str(v) for v in (row["place"], row["district"]) if isinstance(v, str) and v)
-        st.markdown(f"**{t('panel.selected_hotspot', lang, rank=int(row['rank']))}** ({row['id']}) · {where}")
-        st.write(row["recommendation"])
-        st.caption(
-            f"{t('column.peak_windows', lang)}: {row['peak_text']} · {row['category_text']} · "
-            f"{t('column.lead', lang)}: {row['lead_text']}"
-        )
-        # The statistics behind the card, for whoever asks; the headline stays the action.
-        with st.expander(t("detail.statistics", lang)):
-            _statistics(row, lang)
-        return bool(st.button(t("detail.clear", lang), key="clear_hotspot"))
-
-
-def _statistics(row: pd.Series, lang: str) -> None:
-    """Write the chosen hotspot's figures: period, counts, area, intensity, test, services."""
-    first, last = format_date(row["first_date"], lang), format_date(row["last_date"], lang)
-    previous = row["n_prev"]
-    lines = [
-        f"{t('detail.period', lang)}: {first} – {last}",
-        f"{t('column.incidents', lang)}: {format_number(int(row['n']), lang)}"
-        + (
-            ""
-            if pd.isna(previous)
-            else f" ({t('column.incidents_previous', lang)}: {format_number(previous, lang)})"
-        ),
-        f"{t('column.area_km2', lang)}: {format_area_km2(float(row['area_km2']), lang)} · "
-        f"{t('column.per_km2', lang)}: {format_number(float(row['intensity_km2']), lang)}",
-        t(
-            "detail.significance",
-            lang,
-            expected=format_number(float(row["expected"]), lang, decimals=1),
-            p=format_p(float(row["p_adjusted"]), lang),
-        ),
-    ]
-    services = row.get("nearest_services") or []
-    if len(services):
-        listed = ", ".join(f"{name} ({format_number(distance, lang)} m)" for name, _, distance in services)
-        lines.append(f"{t('detail.nearest', lang)}: {listed}")
-    st.markdown("  \n".join(lines))
 
 
 def parameters_used(result: Analysis, lang: str) -> str:
