@@ -78,7 +78,16 @@ def main() -> None:
         selected = page.ranking(shown, selected, lang)
     with map_col:
         page.hotspot_map(shown, choice, hierarchy, selected=selected, lang=lang, asset_urls=_asset_urls())
-    page.panel_tabs(shown, data, choice, selected=selected, lang=lang, tab=url.tab)
+    page.panel_tabs(
+        shown,
+        data,
+        choice,
+        selected=selected,
+        lang=lang,
+        hierarchy=hierarchy,
+        asset_urls=_asset_urls(),
+        tab=url.tab,
+    )
     # Everything above, bookmarkable: written after the widgets so the URL shows what is drawn.
     urlstate.write(
         st.query_params,

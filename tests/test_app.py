@@ -268,6 +268,9 @@ def test_predictive_tab_shows_the_budget_sentence_and_the_backtest(app: AppTest)
         return found[0]
 
     assert app.select_slider(key="budget_share").value == 3.0
+    # One headline first, then the map of last period's hotspots, then the table.
+    assert tab().markdown[0].value.startswith("**Viime jakson hotspotit, 3\u00a0% alueesta, kattoivat")
+    assert t("predictive.map", "fi") in [c.value for c in tab().caption]
     at_three = sentence()
     assert at_three.startswith("Kun katettavissa on 3\u00a0% alueesta")
     table = tab().dataframe[0].value

@@ -1,7 +1,8 @@
 """The panel "How well did the last period's hotspots predict this one?" with an area budget.
 
 The texts, table and chart are built by pure functions (``fit_sentence``, ``result_text``,
-``table_view``, ``hit_rate_chart``); ``budget_slider`` and ``predictive_panel`` only draw.
+``table_view``, ``hit_rate_chart``); ``heading``, ``budget_slider``, ``predictive_summary``
+and ``predictive_table`` only draw (the page puts the map of last period's hotspots between).
 The backtest itself is ``hotspots.backtest.last_period`` (cached by ``views.results``).
 """
 
@@ -207,11 +208,11 @@ def headline(check: PredictiveCheck, lang: str) -> str:
     )
 
 
-def predictive_panel(result: Analysis, check: PredictiveCheck, lang: str) -> None:
-    """Draw the headline, then the details, the backtest table and chart, and what they mean."""
+def predictive_summary(result: Analysis, check: PredictiveCheck, lang: str) -> bool:
+    """Draw the headline and its folded details; return False when there is nothing more to show."""
     if not check.ok:
         st.info(result_text(check, lang))
-        return
+        return False
     st.markdown(f"**{headline(check, lang)}**")
     fit = hotspots_in_budget(
         result.hotspots,
@@ -223,6 +224,11 @@ def predictive_panel(result: Analysis, check: PredictiveCheck, lang: str) -> Non
     with st.expander(t("predictive.details", lang)):
         st.markdown(result_text(check, lang))
         st.markdown(fit_sentence(fit, lang, area_km2=None if chosen is None else float(chosen["area_km2"])))
+    return True
+
+
+def predictive_table(check: PredictiveCheck, lang: str) -> None:
+    """Draw the backtest table and chart, and what the measures mean."""
     st.caption(t("predictive.table", lang))
     st.dataframe(table_view(check, lang), hide_index=True, width="stretch")
     st.altair_chart(hit_rate_chart(check, lang), width="stretch")

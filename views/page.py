@@ -8,7 +8,7 @@ pure view modules (``mapview``, ``urlstate``, ``download_panel.export_files``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final
 
@@ -20,6 +20,7 @@ from geo import schema
 from geo.districts import land_and_sea
 from geo.errors import HotspotsError
 from hotspots.analysis import Analysis
+from hotspots.backtest.last_period import PredictiveCheck
 from hotspots.selection import Selection
 from i18n import format_date, format_number, t
 from i18n.problems import error_text
@@ -223,6 +224,22 @@ def hotspot_map(
     a cached ``folium.Map`` would grow), but its script depends only on what it shows: the
     chosen hotspot travels beside it (``livemap.draw``), so choosing one keeps the map.
     """
+    _draw_map(shown, choice, hierarchy, shown.hotspots, selected=selected, lang=lang, asset_urls=asset_urls)
+    st.caption(panels.parameters_used(shown.result, lang) + " · " + t("msg.data_attribution", lang))
+
+
+def _draw_map(
+    shown: Shown,
+    choice: controls.MapChoice,
+    hierarchy: pd.DataFrame,
+    hotspots: gpd.GeoDataFrame,
+    *,
+    selected: str | None,
+    lang: str,
+    asset_urls: AssetUrls,
+    key: str = panels.MAP_KEY,
+) -> None:
+    """Draw ``hotspots`` over the page's districts and incidents (the main map or the prediction's)."""
     selection = shown.request.selection
     osaalue = datasource.district_layer("osaalue")
     bounds = controls.district_bounds(
@@ -237,7 +254,7 @@ def hotspot_map(
         districts=datasource.district_layer(choice.level).merge(figures, on="code", how="left"),
         value_column=choice.value_column,
         value_label=t(f"map_value.{choice.value}", lang),
-        hotspots=shown.hotspots,
+        hotspots=hotspots,
         incidents=shown.result.current,
         land=split[0] if split is not None else None,
         sea=split[1] if split is not None else None,
@@ -245,18 +262,52 @@ def hotspot_map(
         places=register.places if register is not None else None,
     )
     basemap, note = livemap.basemap(asset_urls, lang) if choice.tiles else (None, "")
+    main_map = key == panels.MAP_KEY
     options = MapOptions(
         lang=lang,
         basemap=basemap,
         note=note,
         bounds_m=bounds,
         asset_urls=asset_urls,
-        area_layer="density" if choice.areas == "density" else "districts",
-        show_incidents=choice.dots,
+        # The prediction's map: this period's incidents as density under last period's outlines.
+        area_layer="density" if choice.areas == "density" or not main_map else "districts",
+        show_incidents=choice.dots and main_map,
     )
     # The click comes back in the session (panels.chosen_hotspot reads it on the rerun).
-    livemap.draw(build_map(layers, options), selected, key=panels.MAP_KEY, height=560)
-    st.caption(panels.parameters_used(shown.result, lang) + " · " + t("msg.data_attribution", lang))
+    livemap.draw(build_map(layers, options), selected, key=key, height=560 if main_map else 420)
+
+
+def predictive_map(
+    shown: Shown,
+    check: PredictiveCheck,
+    data: datasource.Loaded,
+    choice: controls.MapChoice,
+    hierarchy: pd.DataFrame,
+    *,
+    lang: str,
+    asset_urls: AssetUrls,
+) -> None:
+    """Draw last period's hotspots (the ones the check scored) over this period's incidents."""
+    if not check.ok or check.train_since is None:
+        return
+    before = replace(
+        shown.request,
+        selection=replace(shown.request.selection, since=check.train_since, until=check.train_until),
+        compare_with="none",
+    )
+    last = results.period_analysis(before, data, None)
+    st.caption(t("predictive.map", lang))
+    hotspots = results.localised_hotspots(before, lang, last)
+    _draw_map(
+        shown,
+        choice,
+        hierarchy,
+        hotspots,
+        selected=None,
+        lang=lang,
+        asset_urls=asset_urls,
+        key="predictive_map",
+    )
 
 
 def _charts(shown: Shown, selected: str | None, lang: str) -> None:
@@ -303,6 +354,8 @@ def panel_tabs(
     *,
     selected: str | None,
     lang: str,
+    hierarchy: pd.DataFrame,
+    asset_urls: AssetUrls,
     tab: str = urlstate.TABS[0],
 ) -> None:
     """Draw the tabs under the map: districts, charts, parameters, backtest, downloads.
@@ -328,7 +381,9 @@ def panel_tabs(
             backtest_panel.heading(lang)
             share = backtest_panel.budget_slider(lang)
             check = results.predictive_check(shown.request, share, data, shown.result)
-            backtest_panel.predictive_panel(shown.result, check, lang)
+            if backtest_panel.predictive_summary(shown.result, check, lang):
+                predictive_map(shown, check, data, choice, hierarchy, lang=lang, asset_urls=asset_urls)
+                backtest_panel.predictive_table(check, lang)
     if tab_downloads.open:
         with tab_downloads:
             download_panel.downloads_panel(
