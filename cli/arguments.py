@@ -9,6 +9,8 @@ command that writes a shared file takes the same ``--lang --restricted --min-cou
 from __future__ import annotations
 
 import argparse
+import getpass
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 import store
+from briefing.permissions import export_detail
 from briefing.privacy import DEFAULT_MIN_COUNT
 from geo import districts, incidents, schema, settings
 from geo.errors import HotspotsError
@@ -24,15 +27,34 @@ from geo.geocoder import Geocoder
 from geo.geocoding import available_register
 from geo.timeparse import local_day
 from hotspots import grid as study_grid
-from hotspots.analysis import StudyArea
+from hotspots.analysis import Analysis, StudyArea
 from hotspots.clustering import METHODS, ClusteringParams, clustering_from_text
 from hotspots.parameters import DEFAULT_EPS_M, DEFAULT_MIN_SAMPLES, DEFAULT_WINDOW_DAYS
 from hotspots.selection import Selection, districts_by_name
 from hotspots.study import StudyData, helsinki_study, points_study
 from i18n import LANGUAGES
+from store import Scope
 
 #: Help text of every ``--db``.
 DB_HELP = f"store URL (default {settings.ENV_DB_URL} or sqlite:///data/incidents.sqlite)"
+#: The operator's name when the operating system does not tell it.
+OPERATOR_FALLBACK = "cli"
+
+
+def operator_scope() -> Scope:
+    """Return the scope the command line acts with: an admin over the whole city, named by the OS user.
+
+    Whoever can run ``hotspots`` against a store holds its file or its database credentials
+    anyway, so the command line does not ask for a role; it says who acted. Every change it
+    makes (imports, user changes, deletions) is audited under the operating system's user
+    name (``cli`` when there is none), lower-cased, white space and commas as ``_``.
+    """
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError):  # no user name in the environment nor the password database
+        name = ""
+    name = re.sub(r"[\s,]+", "_", name.strip()) or OPERATOR_FALLBACK
+    return Scope(name, "admin", None)
 
 
 def add_part_arguments(parser: argparse.ArgumentParser) -> None:
@@ -181,6 +203,27 @@ def parse_mapping(pairs: Sequence[str]) -> dict[str, str]:
     return mapping
 
 
+def audit_export(args: argparse.Namespace, result: Analysis, path: Path, *, kind: str) -> None:
+    """Record a file written from the store (``--db``) in that store's audit trail (``export``).
+
+    A file made from an INPUT file is the operator's own and touches no store; one made
+    from the store's incidents is recorded under ``operator_scope()`` with its name, kind,
+    classification, filters and ``--min-count`` (``briefing.permissions.export_detail``).
+    """
+    if not getattr(args, "db", None):
+        return
+    detail = export_detail(
+        result,
+        file_name=path.name,
+        kind=kind,
+        restricted=bool(args.restricted),
+        min_count=int(args.min_count),
+        lang=args.lang,
+    )
+    with store.open_store(args.db) as db:
+        db.record("export", scope=operator_scope(), detail=detail)
+
+
 def load_incidents(args: argparse.Namespace) -> tuple[pd.DataFrame, str]:
     """Helsinki incidents from INPUT (imported in memory, rejects reported) or from the store."""
     if args.input and args.db:
@@ -205,7 +248,7 @@ def load_incidents(args: argparse.Namespace) -> tuple[pd.DataFrame, str]:
             )
         return result.incidents, path.name
     with store.open_store(args.db) as db:
-        return db.query(), db.url
+        return db.query(scope=operator_scope()), db.url
 
 
 def load_study(args: argparse.Namespace) -> StudyData:

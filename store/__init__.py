@@ -3,21 +3,28 @@
 ``open_store(url)`` opens the store named by ``url`` (default ``HOTSPOTS_DB_URL``, else
 ``incidents.sqlite`` in the cache folder). Both backends implement ``IncidentStore`` and
 keep the same rules (``store.base``): an id is stored once, a batch is one transaction,
-every import attempt is logged. ``query`` takes an ``IncidentFilter``. ``redact_url`` and
-``driver_errors`` keep passwords out of every message a user sees.
+every import attempt is logged. ``query`` takes an ``IncidentFilter`` and the user's
+``Scope`` (``store.scope``: role and districts), and returns only the rows inside it; users,
+the append-only audit trail and audited deletion live in the store too. ``redact_url``
+and ``driver_errors`` keep passwords out of every message a user sees.
 
 Modules: ``base`` (the interface and its rules), ``database`` (the steps both backends
-share), ``sqlite`` and ``postgis`` (the backends), ``rows`` (incident rows in and out of a
-database), ``filters`` (``IncidentFilter``), ``urls`` (URL forms and secrets).
+share), ``audited`` (users, the audit trail and deleting data, for both backends),
+``sqlite`` and ``postgis`` (the backends), ``rows`` (incident rows in and out of a
+database), ``filters`` (``IncidentFilter``), ``scope`` (who sees what: ``Scope``,
+``apply_scope``), ``users`` and ``audit`` (their tables' rows), ``urls`` (URL forms and
+secrets).
 """
 
 from __future__ import annotations
 
 from geo import settings
 from geo.errors import StoreError
+from store.audit import ACTIONS, AUDIT_COLUMNS
 from store.base import BatchResult, IncidentStore, Migration, StoreStats
 from store.filters import IncidentFilter
 from store.postgis import PostGISStore
+from store.scope import LOCAL_ANALYST, ROLES, Role, Scope, ScopeError, apply_scope, scoped_filter
 from store.sqlite import SCHEMA_VERSION, SQLiteStore
 from store.urls import (
     SQLITE_PREFIX,
@@ -30,21 +37,32 @@ from store.urls import (
     url_scheme,
     url_secrets,
 )
+from store.users import USER_COLUMNS
 
 __all__ = [
+    "ACTIONS",
+    "AUDIT_COLUMNS",
+    "LOCAL_ANALYST",
+    "ROLES",
     "SCHEMA_VERSION",
     "URL_FORMS",
+    "USER_COLUMNS",
     "BatchResult",
     "IncidentFilter",
     "IncidentStore",
     "Migration",
     "PostGISStore",
+    "Role",
     "SQLiteStore",
+    "Scope",
+    "ScopeError",
     "StoreStats",
+    "apply_scope",
     "driver_error_message",
     "driver_errors",
     "open_store",
     "redact_url",
+    "scoped_filter",
     "scrub_secrets",
     "url_secrets",
 ]

@@ -81,11 +81,14 @@ def test_worded_by_i18n() -> None:
     out = export_table(hotspots(), texts=hotspot_texts(hotspots()))
     assert list(out["peak_windows"]) == ["Fri-Sat 20-02", ""]
     assert list(out["recommendation_en"]) == [
-        "Police lead: patrols in Linjat (Kallio); Fri-Sat 20-02.",
+        "Police lead: patrols in Linjat (Kallio); Fri-Sat 20-02. "
+        "Youth work: outreach nearby before the peak.",
         "Youth work and police jointly: outreach and patrols in Linjat (Kallio).",
     ]
     assert (
-        out.loc[5, "recommendation_sv"] == "Polisen leder: patrullering i Linjerna (Berghäll); fr-lö 20-02."
+        out.loc[5, "recommendation_sv"]
+        == "Polisen leder: patrullering i Linjerna (Berghäll); fr-lö 20-02. Ungdomsarbetet: uppsökande "
+        "arbete i närheten före toppen."
     )
 
 

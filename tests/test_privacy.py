@@ -27,12 +27,13 @@ import shapely
 from PIL import Image
 from pypdf import PdfReader
 
-from briefing import downloads, mapimage, pdf, privacy
+from briefing import downloads, mapimage, pdf, pdftables, privacy
 from briefing.mapimage import MapOptions
 from briefing.pdf import BriefOptions
 from geo.errors import ParameterError
 from hotspots import analysis
 from hotspots.summary import summarise_hotspots
+from store import LOCAL_ANALYST
 from tests.briefing_demo import GENERATED, demo_district_table, demo_incidents, demo_result
 
 _NUMBER = re.compile(r"-?\d+\.\d+")
@@ -62,12 +63,21 @@ def _exports(result: analysis.Analysis, table: pd.DataFrame, *, restricted: bool
             district_table=table,
             generated_at=GENERATED,
         ),
-        "hotspots.geojson": downloads.hotspots_geojson_bytes(result, lang="fi", restricted=restricted),
-        "hotspots.gpkg": downloads.hotspots_gpkg_bytes(result, lang="fi", restricted=restricted),
-        "hotspots.csv": downloads.hotspots_csv_bytes(result, restricted=restricted),
-        "districts.csv": downloads.districts_csv_bytes(table, restricted=restricted),
+        "hotspots.geojson": downloads.hotspots_geojson_bytes(
+            result, scope=LOCAL_ANALYST, lang="fi", restricted=restricted
+        ),
+        "hotspots.gpkg": downloads.hotspots_gpkg_bytes(
+            result, scope=LOCAL_ANALYST, lang="fi", restricted=restricted
+        ),
+        "hotspots.csv": downloads.hotspots_csv_bytes(result, scope=LOCAL_ANALYST, restricted=restricted),
+        "districts.csv": downloads.districts_csv_bytes(table, scope=LOCAL_ANALYST, restricted=restricted),
         "districts.xlsx": downloads.districts_xlsx_bytes(
-            table, lang="fi", restricted=restricted, analysis=result, generated_at=GENERATED
+            table,
+            scope=LOCAL_ANALYST,
+            lang="fi",
+            restricted=restricted,
+            analysis=result,
+            generated_at=GENERATED,
         ),
     }
 
@@ -224,7 +234,7 @@ def test_aggregated_pdf_says_how_it_was_aggregated(aggregated: dict[str, bytes])
 def test_key_figures_and_hotspot_counts_below_the_threshold_are_not_exact(result: analysis.Analysis) -> None:
     # A threshold above every count: nothing may be printed exactly.
     big = 2 * len(result.current)
-    figures = pdf._key_figures(result, lang="en", restricted=False, min_count=big)
+    figures = pdftables.key_figures(result, lang="en", restricted=False, min_count=big)
     cells = [
         paragraph.getPlainText()
         for row in figures._cellvalues[0]
@@ -233,7 +243,7 @@ def test_key_figures_and_hotspot_counts_below_the_threshold_are_not_exact(result
     ]
     assert f"<{big}" in cells
     assert f"{len(result.current):,}" not in cells and str(len(result.current)) not in cells
-    top = pdf._top_hotspots(result, lang="en", restricted=False, min_count=big)
+    top = pdftables.top_hotspots(result, lang="en", restricted=False, min_count=big)
     table = next(f for f in top if hasattr(f, "_cellvalues"))
     counts = [row[2].getPlainText() for row in table._cellvalues[1:]]
     assert counts == [f"<{big}"] * len(counts)

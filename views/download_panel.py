@@ -8,25 +8,36 @@ button is pressed (a briefing of 100k incidents takes a few seconds), never on a
 
 Aggregated by default; a restricted export (incident points, exact counts) is a deliberate
 choice behind a checkbox, and every restricted file name starts with ``RESTRICTED-``.
+
+Every file is made for the user's ``store.Scope`` (``briefing.permissions``): the checkbox
+and a threshold below 5 are offered only to a scope that may have them, and the file
+functions refuse the rest anyway. Each download writes an ``export`` row to the store's
+audit trail when the user presses the button (its ``on_click``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import pandas as pd
 import streamlit as st
 
+import store
 from briefing import downloads, filenames, mapimage, pdf
-from briefing.privacy import DEFAULT_MIN_COUNT, check_min_count
+from briefing.permissions import check_export, export_detail
+from briefing.privacy import DEFAULT_MIN_COUNT
 from geo import settings
+from geo.errors import HotspotsError
 from hotspots.analysis import Analysis
 from i18n import t
+from store import LOCAL_ANALYST, Scope
 
 #: Map picture sizes offered (``briefing.mapimage`` names).
 PICTURE_SIZES: Final = ("slides", "a4")
+#: Session key of a download whose audit row could not be written (shown on the next run).
+AUDIT_PROBLEM: Final = "dl_audit_problem"
 
 
 @dataclass(frozen=True)
@@ -115,10 +126,15 @@ def _briefing_files(
 
 
 def _data_files(
-    analysis: Analysis, district_table: pd.DataFrame, options: ExportOptions, min_count: int
+    analysis: Analysis, district_table: pd.DataFrame, options: ExportOptions, min_count: int, scope: Scope
 ) -> list[ExportFile]:
     """Return hotspots (GeoJSON, GeoPackage, CSV), districts (CSV, XLSX), incidents if restricted."""
-    lang, restricted, stem = options.lang, options.restricted, file_stem(analysis, options)
+    lang, restricted, stem, level = (
+        options.lang,
+        options.restricted,
+        file_stem(analysis, options),
+        options.level,
+    )
     files = [
         ExportFile(
             "geojson",
@@ -126,7 +142,7 @@ def _data_files(
             f"{stem}.geojson",
             "application/geo+json",
             lambda: downloads.hotspots_geojson_bytes(
-                analysis, lang=lang, restricted=restricted, min_count=min_count
+                analysis, scope=scope, lang=lang, restricted=restricted, min_count=min_count
             ),
         ),
         ExportFile(
@@ -135,7 +151,7 @@ def _data_files(
             f"{stem}.gpkg",
             "application/geopackage+sqlite3",
             lambda: downloads.hotspots_gpkg_bytes(
-                analysis, lang=lang, restricted=restricted, min_count=min_count
+                analysis, scope=scope, lang=lang, restricted=restricted, min_count=min_count
             ),
         ),
         ExportFile(
@@ -143,14 +159,18 @@ def _data_files(
             t("download.hotspots_csv", lang),
             f"{stem}-hotspots.csv",
             "text/csv",
-            lambda: downloads.hotspots_csv_bytes(analysis, restricted=restricted, min_count=min_count),
+            lambda: downloads.hotspots_csv_bytes(
+                analysis, scope=scope, restricted=restricted, min_count=min_count
+            ),
         ),
         ExportFile(
             "districts_csv",
             t("download.districts_csv", lang),
             f"{stem}-districts-{options.level}.csv",
             "text/csv",
-            lambda: downloads.districts_csv_bytes(district_table, restricted=restricted, min_count=min_count),
+            lambda: downloads.districts_csv_bytes(
+                district_table, scope=scope, level=level, restricted=restricted, min_count=min_count
+            ),
         ),
         ExportFile(
             "districts_xlsx",
@@ -158,7 +178,13 @@ def _data_files(
             f"{stem}-districts-{options.level}.xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             lambda: downloads.districts_xlsx_bytes(
-                district_table, lang=lang, analysis=analysis, restricted=restricted, min_count=min_count
+                district_table,
+                scope=scope,
+                level=level,
+                lang=lang,
+                analysis=analysis,
+                restricted=restricted,
+                min_count=min_count,
             ),
         ),
     ]
@@ -169,14 +195,14 @@ def _data_files(
                 t("download.incidents_csv", lang),
                 f"{stem}-incidents.csv",
                 "text/csv",
-                lambda: downloads.incidents_csv_bytes(analysis, restricted=True),
+                lambda: downloads.incidents_csv_bytes(analysis, scope=scope, restricted=True),
             )
         )
     return files
 
 
 def export_files(
-    analysis: Analysis, district_table: pd.DataFrame, options: ExportOptions
+    analysis: Analysis, district_table: pd.DataFrame, options: ExportOptions, *, scope: Scope = LOCAL_ANALYST
 ) -> list[ExportFile]:
     """Return every file the user can download for ``analysis``, in the order shown.
 
@@ -188,35 +214,70 @@ def export_files(
         ``hotspots.figures.district_table`` at ``options.level`` (the table the app shows).
     options
         Language, privacy and picture choices.
+    scope
+        The user's scope (the local analyst by default): ``briefing.permissions.check_export``
+        runs first, for the PDF and the picture too, and every data file is made for it
+        (only its districts' rows; restricted content only for analysts and admins).
 
     Returns
     -------
     list[ExportFile]
         PDF briefing, map PNG, hotspots (GeoJSON, GeoPackage, CSV), districts (CSV, XLSX),
         and, only when restricted, the incidents as CSV.
+
+    Raises
+    ------
+    store.ScopeError
+        The options ask for what the scope may not have.
     """
-    min_count = check_min_count(options.min_count)
+    min_count = check_export(analysis, scope, restricted=options.restricted, min_count=options.min_count)
     return [
         *_briefing_files(analysis, district_table, options, min_count),
-        *_data_files(analysis, district_table, options, min_count),
+        *_data_files(analysis, district_table, options, min_count, scope),
     ]
 
 
+def audit_download(url: str, scope: Scope, detail: dict[str, Any]) -> None:
+    """Record a download in the audit trail of the store at ``url`` (a download button's ``on_click``).
+
+    A store that cannot be written leaves the reason in the session, for the panel to show.
+    """
+    try:
+        with store.driver_errors(url), store.open_store(url) as db:
+            db.record("export", scope=scope, detail=detail)
+    except HotspotsError as exc:
+        st.session_state[AUDIT_PROBLEM] = str(exc)
+
+
 def downloads_panel(
-    analysis: Analysis, district_table: pd.DataFrame, *, lang: str, level: str, tiles: bool, origin: str
+    analysis: Analysis,
+    district_table: pd.DataFrame,
+    *,
+    lang: str,
+    level: str,
+    tiles: bool,
+    origin: str,
+    scope: Scope = LOCAL_ANALYST,
 ) -> None:
-    """Draw the download tab: privacy and picture choices, then one button per file."""
+    """Draw the download tab: privacy and picture choices, then one button per file.
+
+    ``scope`` is the user's (the local analyst by default): the restricted choice is offered
+    only to analysts and admins, a threshold below 5 only to them, and each download is
+    audited in the configured store (``audit_download``).
+    """
     st.caption(t("download.intro", lang))
     left, middle, right = st.columns(3)
+    restricted = False
     with left:
-        restricted = st.checkbox(t("download.restricted", lang), value=False, key="dl_restricted")
+        if scope.may_export_restricted:
+            restricted = st.checkbox(t("download.restricted", lang), value=False, key="dl_restricted")
         if restricted:
             st.warning(t("download.restricted_warning", lang), icon="🔒")
     with middle:
         min_count = int(
             st.number_input(
                 t("download.min_count", lang),
-                min_value=1,
+                min_value=DEFAULT_MIN_COUNT if scope.aggregated_only else 1,
                 max_value=100,
                 value=DEFAULT_MIN_COUNT,
                 step=1,
@@ -243,7 +304,16 @@ def downloads_panel(
         origin=origin,
     )
     columns = st.columns(4)
-    for i, item in enumerate(export_files(analysis, district_table, options)):
+    url = settings.db_url()
+    for i, item in enumerate(export_files(analysis, district_table, options, scope=scope)):
+        detail = export_detail(
+            analysis,
+            file_name=item.file_name,
+            kind=item.key,
+            restricted=restricted,
+            min_count=min_count,
+            lang=lang,
+        )
         with columns[i % 4]:
             st.download_button(
                 item.label,
@@ -251,6 +321,10 @@ def downloads_panel(
                 file_name=item.file_name,
                 mime=item.mime,
                 key=f"dl_{item.key}",
-                on_click="ignore",
+                on_click=audit_download,
+                args=(url, scope, detail),
                 width="stretch",
             )
+    problem = st.session_state.pop(AUDIT_PROBLEM, None)
+    if problem:
+        st.warning(t("download.audit_failed", lang, problem=problem))
