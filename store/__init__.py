@@ -3,12 +3,14 @@
 ``open_store(url)`` opens the store named by ``url`` (default ``HOTSPOTS_DB_URL``, else
 ``incidents.sqlite`` in the cache folder). Both backends implement ``IncidentStore`` and
 keep the same rules (``store.base``): an id is stored once, a batch is one transaction,
-every import attempt is logged. ``query`` takes an ``IncidentFilter``. ``redact_url`` and
+every import attempt is logged. ``query`` takes an ``IncidentFilter`` and the user's
+``Scope`` (``store.scope``: role and districts), and returns only the rows inside it. ``redact_url`` and
 ``driver_errors`` keep passwords out of every message a user sees.
 
 Modules: ``base`` (the interface and its rules), ``database`` (the steps both backends
 share), ``sqlite`` and ``postgis`` (the backends), ``rows`` (incident rows in and out of a
-database), ``filters`` (``IncidentFilter``), ``urls`` (URL forms and secrets).
+database), ``filters`` (``IncidentFilter``), ``scope`` (who sees what: ``Scope``,
+``apply_scope``), ``urls`` (URL forms and secrets).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from geo.errors import StoreError
 from store.base import BatchResult, IncidentStore, Migration, StoreStats
 from store.filters import IncidentFilter
 from store.postgis import PostGISStore
+from store.scope import LOCAL_ANALYST, ROLES, Role, Scope, ScopeError, apply_scope, scoped_filter
 from store.sqlite import SCHEMA_VERSION, SQLiteStore
 from store.urls import (
     SQLITE_PREFIX,
@@ -32,6 +35,8 @@ from store.urls import (
 )
 
 __all__ = [
+    "LOCAL_ANALYST",
+    "ROLES",
     "SCHEMA_VERSION",
     "URL_FORMS",
     "BatchResult",
@@ -39,12 +44,17 @@ __all__ = [
     "IncidentStore",
     "Migration",
     "PostGISStore",
+    "Role",
     "SQLiteStore",
+    "Scope",
+    "ScopeError",
     "StoreStats",
+    "apply_scope",
     "driver_error_message",
     "driver_errors",
     "open_store",
     "redact_url",
+    "scoped_filter",
     "scrub_secrets",
     "url_secrets",
 ]
