@@ -9,6 +9,8 @@ command that writes a shared file takes the same ``--lang --restricted --min-cou
 from __future__ import annotations
 
 import argparse
+import getpass
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,9 +32,28 @@ from hotspots.parameters import DEFAULT_EPS_M, DEFAULT_MIN_SAMPLES, DEFAULT_WIND
 from hotspots.selection import Selection, districts_by_name
 from hotspots.study import StudyData, helsinki_study, points_study
 from i18n import LANGUAGES
+from store import Scope
 
 #: Help text of every ``--db``.
 DB_HELP = f"store URL (default {settings.ENV_DB_URL} or sqlite:///data/incidents.sqlite)"
+#: The operator's name when the operating system does not tell it.
+OPERATOR_FALLBACK = "cli"
+
+
+def operator_scope() -> Scope:
+    """Return the scope the command line acts with: an admin over the whole city, named by the OS user.
+
+    Whoever can run ``hotspots`` against a store holds its file or its database credentials
+    anyway, so the command line does not ask for a role; it says who acted. Every change it
+    makes (imports, user changes, deletions) is audited under the operating system's user
+    name (``cli`` when there is none), lower-cased, white space and commas as ``_``.
+    """
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError):  # no user name in the environment nor the password database
+        name = ""
+    name = re.sub(r"[\s,]+", "_", name.strip()) or OPERATOR_FALLBACK
+    return Scope(name, "admin", None)
 
 
 def add_part_arguments(parser: argparse.ArgumentParser) -> None:
@@ -205,7 +226,7 @@ def load_incidents(args: argparse.Namespace) -> tuple[pd.DataFrame, str]:
             )
         return result.incidents, path.name
     with store.open_store(args.db) as db:
-        return db.query(), db.url
+        return db.query(scope=operator_scope()), db.url
 
 
 def load_study(args: argparse.Namespace) -> StudyData:

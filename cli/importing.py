@@ -1,4 +1,8 @@
-"""``hotspots import``: a partner's file into the store, with its rejects written beside it."""
+"""``hotspots import``: a partner's file into the store, with its rejects written beside it.
+
+The import is recorded in the store's audit trail (``import``) under the operator's name
+(``cli.arguments.operator_scope``), in the batch's own transaction.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from cli.arguments import (
     DB_HELP,
     add_part_arguments,
     add_register_arguments,
+    operator_scope,
     parse_mapping,
     register_from_args,
 )
@@ -72,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
             content_hash=content_hash(path),
             rows_read=report.rows_read,
             rejected=report.rejected,
+            scope=operator_scope(),
         )
     if len(batch.conflicts):
         rejects.write_rejects(pd.concat([result.rejects, batch.conflicts], ignore_index=True), rejects_path)

@@ -29,13 +29,31 @@ Rules every backend keeps:
   timestamp are dropped on the way in.
 - The schema carries a version; older stores are migrated on open, a store written by a
   newer version of the tool is refused.
+
+Who sees and does what (``store.scope``, schema version 3):
+
+- ``query`` takes the user's ``Scope`` (a required keyword, so no caller can forget it):
+  rows outside the scope's districts never leave the store (the condition is part of the
+  SQL), and a scope that sees only aggregates gets no descriptions.
+- ``add_batch`` takes the importing user's scope: only analysts and admins import, and
+  the import is written to the audit trail in the batch's own transaction.
+- Users and their roles are kept in the store (``users``, ``user``, ``put_user``,
+  ``remove_user``); only an admin changes them, and every change is audited in the same
+  transaction.
+- The audit trail (``record``, ``audit_log``; ``store.audit``) is append-only: no method
+  changes or deletes a row, and the database refuses it too.
+- Only an admin deletes data: one import batch (``delete_batch``), or every incident older
+  than a cutoff (``delete_older_than``); each deletion is audited in its own transaction.
+  A deleted batch no longer counts as "imported before": the same file can be imported
+  again.
 """
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Final, Self
 
@@ -45,6 +63,7 @@ import pandas as pd
 from geo.errors import ParameterError, StoreError
 from store.filters import IncidentFilter
 from store.rows import _BatchEntry
+from store.scope import ROLE_WORDS, Scope, ScopeError, scoped_filter, without_descriptions
 
 #: The value of ``meta.application`` that marks a database (or schema) as an incident store.
 APPLICATION: Final = "helsinki-hotspots incident store"
@@ -61,6 +80,7 @@ BATCH_COLUMNS: Final = (
     "rejected",
     "note",
     "duplicate_of",
+    "deleted_in",
 )
 
 
@@ -181,8 +201,9 @@ class IncidentStore(abc.ABC):
         rows_read: int | np.integer[Any],
         rejected: int | np.integer[Any],
         note: str = "",
+        scope: Scope,
     ) -> BatchResult:
-        """Store the incidents of one imported file in one transaction.
+        """Store the incidents of one imported file in one transaction, and audit it there.
 
         Parameters
         ----------
@@ -202,6 +223,11 @@ class IncidentStore(abc.ABC):
             Rows the importer rejected before the store saw them.
         note
             Free text for the batch log.
+        scope
+            Who imports: an analyst or an admin. The ``import`` audit row names this user
+            and holds the batch id, file name, rows read, accepted, rejected, added,
+            duplicates and conflicts; it is written in the batch's transaction, so a
+            batch is never stored without its audit row, nor audited without being stored.
 
         Returns
         -------
@@ -210,25 +236,41 @@ class IncidentStore(abc.ABC):
 
         Raises
         ------
+        ScopeError
+            ``scope`` may not import (a youth worker or a viewer); nothing is written.
         StoreError
             A row or an argument cannot be stored (the message names it), e.g. a
             ``geocode_quality`` outside ``geo.geocoding.PLACED_QUALITIES``; nothing is written.
         """
+        _check_scope(scope)
+        if not scope.may_upload:
+            raise ScopeError(
+                f"only an analyst or an admin may import into the store; {scope.user} is "
+                f"{ROLE_WORDS[scope.role]}. Ask an analyst to import the file."
+            )
         entry = _BatchEntry.checked(file_name, content_hash, rows_read, rejected, note)
-        return self._add_batch(incidents, entry)
+        return self._add_batch(incidents, entry, scope)
 
     @abc.abstractmethod
-    def _add_batch(self, incidents: pd.DataFrame, entry: _BatchEntry) -> BatchResult:
-        """Store a batch whose arguments ``add_batch`` checked."""
+    def _add_batch(self, incidents: pd.DataFrame, entry: _BatchEntry, scope: Scope) -> BatchResult:
+        """Store a batch whose arguments ``add_batch`` checked, with its ``import`` audit row."""
 
-    def query(self, where: IncidentFilter | None = None) -> pd.DataFrame:
-        """Return the incidents matching every condition of ``where``, in the canonical schema.
+    def query(self, where: IncidentFilter | None = None, *, scope: Scope) -> pd.DataFrame:
+        """Return the incidents matching every condition of ``where`` inside ``scope``, canonically.
 
         Parameters
         ----------
         where
             Time range, categories, sources, district codes, box and whether synthetic
-            incidents count (see ``IncidentFilter``); None returns every incident.
+            incidents count (see ``IncidentFilter``); None returns every incident the scope
+            may see.
+        scope
+            The user's scope (required: no caller may forget it). Only incidents whose
+            ``osaalue_code`` is one of the scope's leave the store (``store.scope.scoped_filter``
+            puts the condition into the SQL; district codes in ``where`` are intersected with
+            the scope's, so asking for another district returns nothing). A whole-city scope
+            sees every incident, those outside Helsinki too. For a scope that sees only
+            aggregates (youth worker, viewer) the ``description`` column comes back empty.
 
         Returns
         -------
@@ -240,15 +282,17 @@ class IncidentStore(abc.ABC):
         Raises
         ------
         ParameterError
-            ``where`` is not an ``IncidentFilter``.
+            ``where`` is not an ``IncidentFilter`` or ``scope`` not a ``Scope``.
         """
+        _check_scope(scope)
         if where is None:
             where = IncidentFilter()
         if not isinstance(where, IncidentFilter):
             raise ParameterError(
                 f"where must be an IncidentFilter, e.g. IncidentFilter(categories=['assault']), got {where!r}"
             )
-        return self._query(where)
+        rows = self._query(scoped_filter(where, scope))
+        return without_descriptions(rows) if scope.aggregated_only else rows
 
     @abc.abstractmethod
     def _query(self, where: IncidentFilter) -> pd.DataFrame:
@@ -256,7 +300,11 @@ class IncidentStore(abc.ABC):
 
     @abc.abstractmethod
     def batches(self) -> pd.DataFrame:
-        """Return the import log, one row per ``add_batch`` call (``BATCH_COLUMNS``, oldest first)."""
+        """Return the import log, one row per ``add_batch`` call (``BATCH_COLUMNS``, oldest first).
+
+        ``deleted_in`` is the audit id of the ``delete_batch`` that deleted the batch's
+        incidents, missing for a batch that was not deleted (the line itself stays).
+        """
 
     @abc.abstractmethod
     def stats(self) -> StoreStats:
@@ -265,6 +313,151 @@ class IncidentStore(abc.ABC):
     @abc.abstractmethod
     def count(self) -> int:
         """Return the number of incidents stored."""
+
+    # -- users
+
+    @abc.abstractmethod
+    def users(self) -> pd.DataFrame:
+        """Return every user the store knows, sorted by user id (``store.users.USER_COLUMNS``).
+
+        ``districts`` holds the osa-alue codes joined by commas (missing: the whole city);
+        ``added_at`` (UTC) and ``added_by`` say when and by whom the current role was given.
+        """
+
+    @abc.abstractmethod
+    def user(self, user_id: str) -> Scope | None:
+        """Return the scope the store grants ``user_id`` (compared lower-cased), None for a stranger."""
+
+    @abc.abstractmethod
+    def put_user(self, scope: Scope, *, by: str | Scope) -> None:
+        """Add a user, or change a user's role and districts, and audit it in the same transaction.
+
+        Parameters
+        ----------
+        scope
+            The user (``scope.user``) and what they may see from now on.
+        by
+            The acting admin: their ``Scope`` (which must be an admin's), or the user id of
+            an admin in this store's users table. The ``user_change`` audit row names them
+            and holds the role and districts before and after.
+
+        Raises
+        ------
+        ScopeError
+            ``by`` is not an admin (or not a user of the store); nothing is written.
+        """
+
+    @abc.abstractmethod
+    def remove_user(self, user_id: str, *, by: str | Scope) -> None:
+        """Remove a user, and audit it in the same transaction (as ``put_user``).
+
+        Parameters
+        ----------
+        user_id
+            The user to remove (compared lower-cased).
+        by
+            The acting admin, as in ``put_user``.
+
+        Raises
+        ------
+        ScopeError
+            ``by`` is not an admin; nothing is written.
+        StoreError
+            The store has no such user.
+        """
+
+    # -- the audit trail
+
+    @abc.abstractmethod
+    def record(self, action: str, *, scope: Scope, detail: Mapping[str, Any]) -> int:
+        """Append one row to the audit trail (``store.audit``) and return its id.
+
+        For the actions the store does not write itself (``sign_in``, ``export``); the
+        store's own changes (``import``, ``delete_batch``, ``retention``, ``user_change``)
+        are audited by the methods that make them, inside their transactions.
+
+        Parameters
+        ----------
+        action
+            One of ``store.audit.ACTIONS``.
+        scope
+            Who acted: the row keeps the user id and role.
+        detail
+            The particulars, kept as JSON (``store.audit.detail_json``).
+
+        Raises
+        ------
+        ParameterError
+            An unknown action, or a detail that cannot be kept as JSON.
+        """
+
+    @abc.abstractmethod
+    def audit_log(
+        self,
+        *,
+        since: datetime | date | str | None = None,
+        user: str | None = None,
+        action: str | None = None,
+    ) -> pd.DataFrame:
+        """Return the audit trail, oldest first (``store.audit.AUDIT_COLUMNS``; ``at`` in UTC).
+
+        Parameters
+        ----------
+        since
+            Only rows at or after this time (a date or naive time is Helsinki time).
+        user
+            Only this user's rows (compared lower-cased).
+        action
+            Only this action (one of ``store.audit.ACTIONS``).
+        """
+
+    # -- deleting data
+
+    @abc.abstractmethod
+    def delete_batch(self, batch_id: int, *, scope: Scope) -> int:
+        """Delete the incidents an import batch added, audit it, and return how many were deleted.
+
+        In one transaction: the batch's incidents are deleted, a ``delete_batch`` audit
+        row is written (batch id, file name, incidents deleted) and the batch's line in the
+        log is marked with it (``deleted_in``). The line stays; its content hash no longer
+        counts as "imported before", so the same file can be imported again. Incidents that
+        a later file repeated belong to this batch and go too.
+
+        Parameters
+        ----------
+        batch_id
+            The batch (``batches()``).
+        scope
+            Who deletes: an admin.
+
+        Raises
+        ------
+        ScopeError
+            ``scope`` is not an admin's: "only an admin may delete a batch; ...".
+        StoreError
+            No such batch, or it was deleted already.
+        """
+
+    @abc.abstractmethod
+    def delete_older_than(self, cutoff: datetime | date | str, *, scope: Scope, dry_run: bool = False) -> int:
+        """Delete every incident that occurred before ``cutoff`` (retention), audited; return how many.
+
+        Parameters
+        ----------
+        cutoff
+            Incidents with ``occurred_at`` before it go; a date or naive time is Helsinki time.
+        scope
+            Who deletes: an admin (for a dry run too).
+        dry_run
+            Only count them: nothing is deleted and nothing audited.
+
+        Raises
+        ------
+        ScopeError
+            ``scope`` is not an admin's.
+        ParameterError
+            ``cutoff`` is not a time.
+        """
 
     @abc.abstractmethod
     def close(self) -> None:
@@ -280,3 +473,11 @@ class IncidentStore(abc.ABC):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _check_scope(scope: object) -> None:
+    """Raise ParameterError unless ``scope`` is a ``store.scope.Scope``."""
+    if not isinstance(scope, Scope):
+        raise ParameterError(
+            f"scope must be a store.scope.Scope, e.g. Scope('anna@hel.fi', 'analyst', None), got {scope!r}"
+        )

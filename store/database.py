@@ -13,7 +13,7 @@ from __future__ import annotations
 import abc
 import contextlib
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar, Final, Generic, Protocol, TypeVar
 
@@ -22,6 +22,7 @@ import pandas as pd
 
 from geo import geocoding, schema
 from geo.errors import StoreError
+from store.audit import check_action, detail_json
 from store.base import (
     APPLICATION,
     BATCH_COLUMNS,
@@ -48,6 +49,7 @@ from store.rows import (
     _tag_lookup,
     _utc_microseconds,
 )
+from store.scope import Scope, scoped_filter
 
 _TAGS_SQL: Final = f"SELECT tag_id, {', '.join(_TAG_COLUMNS)} FROM district_tags"
 _T = TypeVar("_T")
@@ -93,6 +95,8 @@ class DatabaseStore(IncidentStore, Generic[_C]):
     _TIME_COLUMN: ClassVar[str]
     #: Statement that sets one ``meta`` key (parameters: key, value).
     _SET_META: ClassVar[str]
+    #: What the name of a column holding a time ends in (``_us``: SQLite keeps microseconds).
+    _STAMP_SUFFIX: ClassVar[str]
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
@@ -297,21 +301,48 @@ class DatabaseStore(IncidentStore, Generic[_C]):
 
     # -- writing
 
-    def _add_batch(self, incidents: pd.DataFrame, entry: _BatchEntry) -> BatchResult:
-        """Store a checked batch in one transaction, writers one at a time."""
+    def _add_batch(self, incidents: pd.DataFrame, entry: _BatchEntry, scope: Scope) -> BatchResult:
+        """Store a checked batch and its ``import`` audit row in one transaction, writers one at a time."""
         with self._lock:
             conn = self._connection()
             with self._errors(f"storing the batch {entry.file_name}"), self._transaction(conn):
                 self._before_batch(conn)
                 result = self._store_batch(conn, incidents, entry)
+                detail = {
+                    "batch_id": result.batch_id,
+                    "file_name": entry.file_name,
+                    "content_hash": entry.content_hash,
+                    "rows_read": entry.rows_read,
+                    "accepted": len(incidents),
+                    "rejected": entry.rejected,
+                    "added": result.added,
+                    "duplicates": result.duplicates,
+                    "conflicts": result.n_conflicts,
+                    "already_imported": result.already_imported,
+                    "duplicate_of": result.duplicate_of,
+                }
+                self._insert_audit(conn, "import", scope, detail)
             self._after_batch(conn, result)
         return result
+
+    def _insert_audit(self, conn: _C, action: str, scope: Scope, detail: Mapping[str, Any]) -> int:
+        """Append an audit row inside the caller's transaction; return its id."""
+        now_us = pd.Timestamp.now(tz="UTC").value // 1000
+        mark = self._PARAM
+        row = conn.execute(
+            f"INSERT INTO audit (at{self._STAMP_SUFFIX}, user_id, role, action, detail) "
+            f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark}) RETURNING audit_id",
+            (self._time_bound(now_us), scope.user, scope.role, check_action(action), detail_json(detail)),
+        ).fetchall()  # to the end: SQLite finishes a RETURNING statement only then
+        return int(row[0][0])
 
     def _store_batch(self, conn: _C, incidents: pd.DataFrame, entry: _BatchEntry) -> BatchResult:
         """Log the batch and write its new incidents (inside the batch's transaction)."""
         previous = _scalar(
             conn,
-            f"SELECT min(batch_id) FROM batches WHERE content_hash = {self._PARAM} AND duplicate_of IS NULL",
+            # A deleted batch's file is not "imported before": it may come in again.
+            "SELECT min(batch_id) FROM batches "
+            f"WHERE content_hash = {self._PARAM} AND duplicate_of IS NULL AND deleted_in IS NULL",
             (entry.content_hash,),
         )
         if previous is not None:
@@ -414,13 +445,15 @@ class DatabaseStore(IncidentStore, Generic[_C]):
         # Sorting in numpy is twice as fast as ORDER BY, which sorts whole rows.
         return _frame_from_rows(rows, _tag_lookup(tags))
 
-    def query_plan(self, where: IncidentFilter | None = None) -> list[str]:
-        """Return the database's plan for ``query(where)``, one line per step (to check index use).
+    def query_plan(self, where: IncidentFilter | None = None, *, scope: Scope | None = None) -> list[str]:
+        """Return the database's plan for ``query(where, scope=scope)``, one line per step (index use).
 
         Parameters
         ----------
         where
             The filter of ``query``; None for every incident.
+        scope
+            The scope of ``query``; None plans the query without a scope's districts.
 
         Returns
         -------
@@ -428,7 +461,8 @@ class DatabaseStore(IncidentStore, Generic[_C]):
             SQLite: the ``detail`` of each ``EXPLAIN QUERY PLAN`` step, e.g. ``SEARCH i USING
             INDEX ...``; PostgreSQL: the ``EXPLAIN`` lines, e.g. ``Bitmap Index Scan on ...``.
         """
-        sql, params = self._select_sql(IncidentFilter() if where is None else where)
+        checked = IncidentFilter() if where is None else where
+        sql, params = self._select_sql(checked if scope is None else scoped_filter(checked, scope))
         rows = self._read(
             "explaining a query", lambda conn: conn.execute(self._EXPLAIN + sql, params).fetchall()
         )
@@ -493,6 +527,7 @@ def _batch_frame(rows: Sequence[tuple[Any, ...]]) -> pd.DataFrame:
             },
             "note": pd.array(data["note"], dtype="string"),
             "duplicate_of": pd.array(data["duplicate_of"], dtype="Int64"),
+            "deleted_in": pd.array(data["deleted_in"], dtype="Int64"),
         }
     )
 

@@ -145,4 +145,6 @@ def _bound_microseconds(name: str, value: datetime) -> int:
                 "(a daylight-saving change); pass a timezone-aware datetime"
             )
         stamp = local
+    if stamp.unit != "ns":  # seconds to microseconds: exact, and beyond the year 2262 too
+        return int(stamp.as_unit("us").asm8.view("i8"))
     return -(-int(stamp.value) // 1000)

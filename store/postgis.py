@@ -38,9 +38,12 @@ from psycopg.conninfo import conninfo_to_dict
 
 from geo import settings
 from geo.errors import StoreError
+from store.audit import APPEND_ONLY
+from store.audited import AuditedStore
 from store.base import APPLICATION, BatchResult, Migration
-from store.database import DatabaseStore, _scalar
+from store.database import _scalar
 from store.rows import _TAG_COLUMNS, _WRITE_COLUMNS, _BatchCounts, _BatchEntry, _incident_rows, _NewIncidents
+from store.scope import ROLES
 from store.urls import names_postgresql, redact_url, scrub_secrets
 
 #: URL form ``PostGISStore`` understands (``postgres://`` and ``postgresql+psycopg://`` too).
@@ -135,8 +138,52 @@ _V2: Final = Migration(
     ),
 )
 
+_ROLES_SQL: Final = ", ".join(f"'{role}'" for role in ROLES)
+
+# Users and the audit trail (store.users, store.audit). The audit table is append-only: the
+# code has no statement that changes a row, and the triggers refuse UPDATE, DELETE and
+# TRUNCATE whoever asks. Only the tables' owner or a superuser could disable them: a
+# deployment that must guard the trail against the app itself gives the app a role that
+# does not own the tables.
+# The ids come from an identity column: a rolled back transaction may leave a gap.
+_V3: Final = Migration(
+    3,
+    "users and roles, the append-only audit trail, deleted batches (deleted_in), an index on batch_id",
+    (
+        f"""CREATE TABLE users (
+    user_id text PRIMARY KEY,
+    role text NOT NULL CHECK (role IN ({_ROLES_SQL})),
+    districts text,
+    added_at timestamptz NOT NULL,
+    added_by text NOT NULL,
+    CHECK (role <> 'youth_worker' OR districts IS NOT NULL)
+)""",
+        """CREATE TABLE audit (
+    audit_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at timestamptz NOT NULL,
+    user_id text NOT NULL,
+    role text NOT NULL,
+    action text NOT NULL,
+    detail text NOT NULL DEFAULT '{}'
+)""",
+        "CREATE INDEX audit_at ON audit (at)",
+        "CREATE INDEX audit_user ON audit (user_id)",
+        f"""CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '{APPEND_ONLY} (% refused)', TG_OP USING ERRCODE = 'insufficient_privilege';
+END
+$$""",
+        """CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
+    FOR EACH ROW EXECUTE FUNCTION audit_append_only()""",
+        """CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()""",
+        "ALTER TABLE batches ADD COLUMN deleted_in bigint REFERENCES audit (audit_id)",
+        "CREATE INDEX incidents_batch ON incidents (batch_id)",
+    ),
+)
+
 #: Every schema step of the PostgreSQL store, oldest first; versions run 1, 2, 3 ... without gaps.
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2)
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3)
 #: The schema version this code writes.
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 
@@ -216,7 +263,7 @@ class _Target:
         return scrub_secrets(str(error).strip(), self.url)
 
 
-class PostGISStore(DatabaseStore[_Connection]):
+class PostGISStore(AuditedStore[_Connection]):
     """Incident store in a PostgreSQL database with PostGIS (see the module docstring).
 
     Opening connects, creates PostGIS in the database when it is missing and the role may,
@@ -242,6 +289,7 @@ class PostGISStore(DatabaseStore[_Connection]):
     _SET_META = (
         "INSERT INTO meta (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
     )
+    _STAMP_SUFFIX = ""
 
     def __init__(self, url: str) -> None:
         super().__init__()

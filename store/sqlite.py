@@ -22,9 +22,11 @@ from typing import Any, Final
 import pandas as pd
 
 from geo import settings
+from store.audit import APPEND_ONLY
+from store.audited import AuditedStore
 from store.base import Migration
-from store.database import DatabaseStore
 from store.rows import _TAG_COLUMNS, _WRITE_COLUMNS, _BatchCounts, _BatchEntry, _incident_rows, _NewIncidents
+from store.scope import ROLES
 from store.urls import SQLITE_PREFIX
 
 #: Ids looked up per statement when comparing a batch with the store (SQLite limits parameters).
@@ -109,8 +111,49 @@ _V2: Final = Migration(
     ),
 )
 
+_ROLES_SQL: Final = ", ".join(f"'{role}'" for role in ROLES)
+
+# Users and the audit trail (store.users, store.audit). The audit table is append-only: the
+# code has no statement that changes a row, and these triggers refuse one from anywhere
+# else that goes through SQLite (whoever can write the file can still replace it: the trail
+# guards against mistakes and the app, not against the file's owner).
+_V3: Final = Migration(
+    3,
+    "users and roles, the append-only audit trail, deleted batches (deleted_in), an index on batch_id",
+    (
+        f"""CREATE TABLE users (
+    user_id TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ({_ROLES_SQL})),
+    districts TEXT,
+    added_at_us INTEGER NOT NULL,
+    added_by TEXT NOT NULL,
+    CHECK (role <> 'youth_worker' OR districts IS NOT NULL)
+)""",
+        """CREATE TABLE audit (
+    audit_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at_us INTEGER NOT NULL,
+    user_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '{}'
+)""",
+        "CREATE INDEX audit_at ON audit (at_us)",
+        "CREATE INDEX audit_user ON audit (user_id)",
+        f"""CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN
+    SELECT RAISE(ABORT, '{APPEND_ONLY} (UPDATE refused)');
+END""",
+        f"""CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN
+    SELECT RAISE(ABORT, '{APPEND_ONLY} (DELETE refused)');
+END""",
+        "ALTER TABLE batches ADD COLUMN deleted_in INTEGER REFERENCES audit (audit_id)",
+        "CREATE INDEX incidents_batch ON incidents (batch_id)",
+    ),
+)
+
 #: Every schema step of the SQLite store, oldest first; versions run 1, 2, 3 ... without gaps.
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2)
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3)
 #: The schema version this code writes.
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 
@@ -128,7 +171,7 @@ _RTREE_SQL: Final = (
 # --------------------------------------------------------------------------- the store
 
 
-class SQLiteStore(DatabaseStore[sqlite3.Connection]):
+class SQLiteStore(AuditedStore[sqlite3.Connection]):
     """Incident store in one SQLite file (or in memory).
 
     Opening applies the pragmas (WAL journal, ``synchronous=NORMAL``: a crash of the
@@ -149,6 +192,7 @@ class SQLiteStore(DatabaseStore[sqlite3.Connection]):
     _EXPLAIN = "EXPLAIN QUERY PLAN "
     _TIME_COLUMN = "i.occurred_at_us"
     _SET_META = "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"
+    _STAMP_SUFFIX = "_us"
 
     def __init__(self, location: str | PathLike[str]) -> None:
         super().__init__()

@@ -118,7 +118,7 @@ def test_geocoded_positions_survive_the_store(
     assert count(out, "accepted:") == len(frame) >= 4
     assert {"source", "exact", "street"} <= set(frame["geocode_quality"])
     with store.open_store(db) as st:
-        stored = st.query()
+        stored = st.query(scope=store.LOCAL_ANALYST)
     expected = schema.conform(frame, geocode=True).sort_values(["occurred_at", "id"], ignore_index=True)
     pd.testing.assert_frame_equal(stored, expected, check_exact=True)
     # the rows in time order: two house numbers found, a street's centre, the partner's own point
@@ -157,7 +157,7 @@ def test_rough_positions_in_the_store_can_be_kept_out_of_the_hotspots(
     code, _, err = run(capsys, *argv, "--precise-only", "--out", str(tmp_path / "precise.geojson"))
     assert code == 0, err
     with store.open_store(db) as st:
-        stored = st.query()
+        stored = st.query(scope=store.LOCAL_ANALYST)
     centre = stored.loc[stored["geocode_quality"] == "street", ["x_m", "y_m"]].drop_duplicates()
     assert len(centre) == 1  # the sixty lie on the street's centre
     point = shapely.Point(*centre.iloc[0])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from store import LOCAL_ANALYST
 from tests import test_store_base
 from tests.test_store_base import Opener, add, make_incidents, sorted_canonical
 
@@ -43,5 +44,5 @@ def test_district_names_come_back_right_across_batches(places: pd.DataFrame, fre
     with fresh() as st:
         add(st, first, "d1.csv")
         add(st, second, "d2.csv")
-        got = st.query()
+        got = st.query(scope=LOCAL_ANALYST)
     pd.testing.assert_frame_equal(got, sorted_canonical(pd.concat([first, second])), check_exact=True)

@@ -64,7 +64,14 @@ def test_store_version_follows_its_batches(tmp_path: Path) -> None:
     assert (empty.count, empty.last_batch, empty.problem) == (0, None, None)
     frame = schema.conform(demo.generate_demo(n=120, seed=4))
     with store.open_store(url) as db:
-        batch = db.add_batch(frame, file_name="a.csv", content_hash="hash-a", rows_read=120, rejected=0)
+        batch = db.add_batch(
+            frame,
+            file_name="a.csv",
+            content_hash="hash-a",
+            rows_read=120,
+            rejected=0,
+            scope=store.LOCAL_ANALYST,
+        )
     state = datasource.store_state(url)
     assert (state.count, state.last_batch) == (120, batch.batch_id)
     assert state.version != empty.version and state.version.startswith("store-")

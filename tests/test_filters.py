@@ -6,7 +6,7 @@ filter against pandas); here is what a filter is before any store sees it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -14,7 +14,7 @@ import pytest
 
 from geo import schema
 from geo.errors import ParameterError
-from store import IncidentFilter, open_store
+from store import LOCAL_ANALYST, IncidentFilter, open_store
 from tests.test_store_base import FALL_BACK, MEMORY
 
 
@@ -59,6 +59,15 @@ def test_values_are_normalised_when_made() -> None:
     assert flt.until_us == pd.Timestamp("2024-06-01", tz="UTC").value // 1000 + 1
 
 
+def test_bounds_far_in_the_future_are_exact() -> None:
+    # pandas keeps such a time in seconds: nanoseconds would overflow after 2262
+    far = IncidentFilter(since="2999-01-01")  # type: ignore[arg-type]
+    midnight_in_helsinki = datetime(2998, 12, 31, 22, tzinfo=UTC)
+    assert far.since_us == (midnight_in_helsinki - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(
+        microseconds=1
+    )
+
+
 def test_equal_conditions_make_equal_filters() -> None:
     one = IncidentFilter(categories=["assault"], since=FALL_BACK)
     other = IncidentFilter(categories=("assault",), since=FALL_BACK)
@@ -76,4 +85,4 @@ def test_equal_conditions_make_equal_filters() -> None:
 
 def test_query_takes_only_a_filter() -> None:
     with open_store(MEMORY) as st, pytest.raises(ParameterError, match="where must be an IncidentFilter"):
-        st.query({"categories": ["assault"]})  # type: ignore[arg-type]
+        st.query({"categories": ["assault"]}, scope=LOCAL_ANALYST)  # type: ignore[arg-type]

@@ -30,13 +30,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import pandas as pd
+import psycopg
 import pytest
 from psycopg import sql
 
 import store
 from geo import geocoding, schema
 from geo.errors import StoreError
-from store import IncidentFilter, SQLiteStore, open_store, postgis
+from store import LOCAL_ANALYST, IncidentFilter, SQLiteStore, open_store, postgis
 from store.base import APPLICATION
 from store.postgis import PostGISStore, libpq_url
 from tests import test_store_base
@@ -108,9 +109,9 @@ def test_query_returns_what_sqlite_returns(
     backends: tuple[PostGISStore, SQLiteStore], incidents: pd.DataFrame
 ) -> None:
     pg, sq = backends
-    got = pg.query()
+    got = pg.query(scope=LOCAL_ANALYST)
     assert dict(got.dtypes.astype(str)) == schema.LOCATED_DTYPES
-    pd.testing.assert_frame_equal(got, sq.query(), check_exact=True)
+    pd.testing.assert_frame_equal(got, sq.query(scope=LOCAL_ANALYST), check_exact=True)
     pd.testing.assert_frame_equal(got, sorted_canonical(incidents), check_exact=True)
     assert (
         got["x_m"].isna().sum() == 2 and got["description"].isna().any() and (got["description"] == "").any()
@@ -150,8 +151,10 @@ def test_filters_match_sqlite_and_pandas(
     expected = pandas_filter(incidents, **filters)
     if label in FILTERS:
         assert 0 < len(expected) < len(incidents)
-    got = pg.query(IncidentFilter(**filters))
-    pd.testing.assert_frame_equal(got, sq.query(IncidentFilter(**filters)), check_exact=True)
+    got = pg.query(IncidentFilter(**filters), scope=LOCAL_ANALYST)
+    pd.testing.assert_frame_equal(
+        got, sq.query(IncidentFilter(**filters), scope=LOCAL_ANALYST), check_exact=True
+    )
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
 
 
@@ -246,7 +249,9 @@ def import_story(st: store.IncidentStore, addresses: pd.DataFrame) -> list[store
 def test_imports_give_the_same_results_as_sqlite(addresses: pd.DataFrame, schema_url: str) -> None:
     with pg_open(schema_url) as pg, open_store(MEMORY) as sq:
         got, expected = import_story(pg, addresses), import_story(sq, addresses)
-        pd.testing.assert_frame_equal(pg.query(), sq.query(), check_exact=True)
+        pd.testing.assert_frame_equal(
+            pg.query(scope=LOCAL_ANALYST), sq.query(scope=LOCAL_ANALYST), check_exact=True
+        )
         log, expected_log = pg.batches(), sq.batches()
         assert pg.count() == sq.count() == 400
     for one, other in zip(got, expected, strict=True):
@@ -280,7 +285,7 @@ def test_import_times_come_from_the_server_clock(addresses: pd.DataFrame, schema
 
 def test_empty_store_answers_like_sqlite(schema_url: str) -> None:
     with pg_open(schema_url) as pg, open_store(MEMORY) as sq:
-        pd.testing.assert_frame_equal(pg.query(), schema.empty_incidents(geocode=True))
+        pd.testing.assert_frame_equal(pg.query(scope=LOCAL_ANALYST), schema.empty_incidents(geocode=True))
         pd.testing.assert_frame_equal(pg.batches(), sq.batches())
         assert dataclasses.replace(pg.stats(), schema_version=0) == dataclasses.replace(
             sq.stats(), schema_version=0
@@ -298,7 +303,7 @@ def test_a_failure_mid_batch_leaves_no_trace(
     second.loc[:, "osaalue_fi"] = second["osaalue_fi"] + " (uusi)"  # new district tags too
     with pg_open(schema_url) as pg:
         add(pg, first, "a.csv")
-        before, before_log = pg.query(), pg.batches()
+        before, before_log = pg.query(scope=LOCAL_ANALYST), pg.batches()
         tags_before = in_schema(schema_url, "SELECT count(*) FROM district_tags")
         # No public seam reaches into the middle of a COPY: the private row generator is
         # the one place where a failure can strike after half the rows went in.
@@ -317,14 +322,14 @@ def test_a_failure_mid_batch_leaves_no_trace(
             add(pg, second, "b.csv")
         assert len(sent) == 300  # half of the batch went into the COPY
         assert pg.count() == 300
-        pd.testing.assert_frame_equal(pg.query(), before, check_exact=True)
+        pd.testing.assert_frame_equal(pg.query(scope=LOCAL_ANALYST), before, check_exact=True)
         pd.testing.assert_frame_equal(pg.batches(), before_log)
         assert in_schema(schema_url, "SELECT count(*) FROM district_tags") == tags_before
         monkeypatch.undo()
         retry = add(pg, second, "b.csv")
         assert (retry.added, retry.batch_id, retry.already_imported) == (600, 2, False)
         pd.testing.assert_frame_equal(
-            pg.query(), sorted_canonical(pd.concat([first, second])), check_exact=True
+            pg.query(scope=LOCAL_ANALYST), sorted_canonical(pd.concat([first, second])), check_exact=True
         )
 
 
@@ -344,7 +349,14 @@ def dying_rows(*args):
         yield row
 postgis._incident_rows = dying_rows
 st = store.open_store(sys.argv[1])
-st.add_batch(frame, file_name="b.csv", content_hash="hash-b", rows_read=len(frame), rejected=0)
+st.add_batch(
+    frame,
+    file_name="b.csv",
+    content_hash="hash-b",
+    rows_read=len(frame),
+    rejected=0,
+    scope=store.LOCAL_ANALYST,
+)
 """
 
 
@@ -357,7 +369,7 @@ def test_a_crashed_process_leaves_the_previous_state(
     second = make_incidents(addresses, 4000, seed=14, prefix="b")
     with pg_open(schema_url) as pg:
         add(pg, first, "a.csv")
-        before, before_log = pg.query(), pg.batches()
+        before, before_log = pg.query(scope=LOCAL_ANALYST), pg.batches()
     second.to_pickle(tmp_path / "second.pkl")
     done = subprocess.run(
         [sys.executable, "-c", CRASH_SCRIPT, schema_url, str(tmp_path / "second.pkl")],
@@ -369,7 +381,7 @@ def test_a_crashed_process_leaves_the_previous_state(
     )
     assert done.returncode == 17, done.stderr
     with pg_open(schema_url) as pg:
-        pd.testing.assert_frame_equal(pg.query(), before, check_exact=True)
+        pd.testing.assert_frame_equal(pg.query(scope=LOCAL_ANALYST), before, check_exact=True)
         pd.testing.assert_frame_equal(pg.batches(), before_log)
         assert add(pg, second, "b.csv", content_hash="hash-b").added == 4000
 
@@ -458,7 +470,7 @@ def test_an_older_store_is_migrated(
 ) -> None:
     with pg_open(schema_url) as pg:
         add(pg, make_incidents(addresses, 100, seed=20, prefix="mig"), "m.csv")
-        before = pg.query()
+        before = pg.query(scope=LOCAL_ANALYST)
     following = postgis.SCHEMA_VERSION + 1
     step = store.Migration(
         following, "index on severity", ("CREATE INDEX incidents_severity ON incidents (severity)",)
@@ -466,7 +478,7 @@ def test_an_older_store_is_migrated(
     monkeypatch.setattr(postgis, "MIGRATIONS", (*postgis.MIGRATIONS, step))
     with pg_open(schema_url) as pg:
         assert pg.schema_version == following
-        pd.testing.assert_frame_equal(pg.query(), before, check_exact=True)
+        pd.testing.assert_frame_equal(pg.query(scope=LOCAL_ANALYST), before, check_exact=True)
     assert meta(schema_url)["schema_version"] == str(following)
     assert in_schema(
         schema_url, "SELECT count(*) FROM pg_indexes WHERE indexname = 'incidents_severity'"
@@ -506,41 +518,48 @@ def test_migrations_must_be_numbered_without_gaps(schema_url: str, monkeypatch: 
 # --------------------------------------------------------------------------- version 1 stores
 
 
-def write_v1_store(url: str, pg_url: str, frame: pd.DataFrame, file_name: str) -> None:
-    """A PostGIS store as version 1 of this tool left it in ``url``'s schema, holding ``frame``.
+def write_old_store(url: str, pg_url: str, frame: pd.DataFrame, file_name: str, *, version: int = 1) -> None:
+    """A PostGIS store as ``version`` of this tool left it in ``url``'s schema, holding ``frame``.
 
-    The tables are made by version 1's own statements (``MIGRATIONS[0]``, never changed once
-    released). The rows are written by today's code into a store in a scratch schema and
-    copied over without the columns version 1 did not have (and without ``geom``, which the
-    database computes): every other value, the content hash included, is what version 1 wrote.
-    Version 1 never saw how positions were found, so ``frame`` goes in without its geocode columns.
+    The tables are made by that version's own statements (``MIGRATIONS[:version]``, never
+    changed once released). The rows are written by today's code into a store in a scratch
+    schema and copied over without the columns the old version did not have (and without
+    ``geom``, which the database computes): every other value, the content hash included, is
+    what that version wrote. Version 1 never saw how positions were found, so ``frame`` goes
+    into it without its geocode columns.
     """
     with scratch_schema(pg_url) as (today, today_url):
         with pg_open(today_url) as st:
-            add(st, frame.drop(columns=list(schema.GEOCODE_COLUMNS), errors="ignore"), file_name)
+            kept = (
+                frame if version >= 2 else frame.drop(columns=list(schema.GEOCODE_COLUMNS), errors="ignore")
+            )
+            add(st, kept, file_name)
         with admin(url) as conn, conn.transaction():
-            for statement in postgis.MIGRATIONS[0].statements:
-                conn.execute(statement)
+            for step in postgis.MIGRATIONS[:version]:
+                for statement in step.statements:
+                    conn.execute(statement)
             conn.cursor().executemany(
                 "INSERT INTO meta (key, value) VALUES (%s, %s)",
-                [("application", APPLICATION), ("schema_version", "1")],
+                [("application", APPLICATION), ("schema_version", str(version))],
             )
-            names = conn.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
-                "AND table_name = 'incidents' AND is_generated = 'NEVER' ORDER BY ordinal_position"
-            ).fetchall()
-            columns = sql.SQL(", ").join(sql.Identifier(name) for (name,) in names)
-            for table in ("batches", "district_tags"):
+            for table in ("batches", "district_tags", "incidents"):
+                names = conn.execute(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_schema = current_schema() AND table_name = %s AND is_generated = 'NEVER' "
+                    "ORDER BY ordinal_position",
+                    (table,),
+                ).fetchall()
+                columns = sql.SQL(", ").join(sql.Identifier(name) for (name,) in names)
                 conn.execute(
-                    sql.SQL("INSERT INTO {} SELECT * FROM {}").format(
-                        sql.Identifier(table), sql.Identifier(today, table)
+                    sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {}").format(
+                        sql.Identifier(table), columns, columns, sql.Identifier(today, table)
                     )
                 )
-            conn.execute(
-                sql.SQL("INSERT INTO incidents ({}) SELECT {} FROM {}").format(
-                    columns, columns, sql.Identifier(today, "incidents")
-                )
-            )
+
+
+def write_v1_store(url: str, pg_url: str, frame: pd.DataFrame, file_name: str) -> None:
+    """A PostGIS store as version 1 of this tool left it (``write_old_store``)."""
+    write_old_store(url, pg_url, frame, file_name, version=1)
 
 
 def incident_columns(url: str) -> list[str]:
@@ -564,11 +583,13 @@ def test_a_version_1_store_is_migrated_and_keeps_its_incidents(
     known = old.drop(columns=list(schema.GEOCODE_COLUMNS))
     new = make_incidents(addresses, 150, seed=25, prefix="v2")
     with pg_open(schema_url) as pg, open_store(MEMORY) as sq:
-        assert pg.schema_version == postgis.SCHEMA_VERSION == 2
-        pd.testing.assert_frame_equal(pg.query(), sorted_canonical(known), check_exact=True)
+        assert pg.schema_version == postgis.SCHEMA_VERSION == 3
+        pd.testing.assert_frame_equal(
+            pg.query(scope=LOCAL_ANALYST), sorted_canonical(known), check_exact=True
+        )
         box = (385_000.0, 6_671_000.0, 386_500.0, 6_672_500.0)  # the GiST index on geom came along
         inside = known["x_m"].between(box[0], box[2]) & known["y_m"].between(box[1], box[3])
-        assert len(pg.query(IncidentFilter(bbox_m=box))) == int(inside.sum()) > 0
+        assert len(pg.query(IncidentFilter(bbox_m=box), scope=LOCAL_ANALYST)) == int(inside.sum()) > 0
         stats = pg.stats()
         assert stats.by_geocode_quality == {
             q: 400 if q == "source" else 0 for q in geocoding.PLACED_QUALITIES
@@ -578,12 +599,12 @@ def test_a_version_1_store_is_migrated_and_keeps_its_incidents(
         assert (again.added, again.duplicates, again.n_conflicts) == (0, 400, 0)
         assert add(pg, new, "2025.csv").added == 150
         assert add(pg, new, "2025 (copy).csv").duplicates == 150
-        got = pg.query()
+        got = pg.query(scope=LOCAL_ANALYST)
         # the same history in SQLite answers the same, qualities aside
         add(sq, known, "2024.csv")
         add(sq, new, "2025.csv")
-        pd.testing.assert_frame_equal(got, sq.query(), check_exact=True)
-    assert meta(schema_url)["schema_version"] == "2"
+        pd.testing.assert_frame_equal(got, sq.query(scope=LOCAL_ANALYST), check_exact=True)
+    assert meta(schema_url)["schema_version"] == "3"
     assert incident_columns(schema_url)[-2:] == list(schema.GEOCODE_COLUMNS)
     pd.testing.assert_frame_equal(got, sorted_canonical(pd.concat([known, new])), check_exact=True)
     nulls = in_schema(schema_url, "SELECT count(*) FROM incidents WHERE geocode_quality IS NULL")
@@ -601,13 +622,63 @@ def test_a_failing_version_2_step_leaves_a_version_1_store_as_it_was(
     assert "geocode_quality" not in incident_columns(schema_url)  # the first step was rolled back too
 
 
-def test_a_store_newer_than_version_2_is_refused(addresses: pd.DataFrame, schema_url: str) -> None:
+# --------------------------------------------------------------------------- version 2 stores
+
+
+def table_names(url: str) -> set[str]:
+    return {
+        name
+        for (name,) in in_schema(url, "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+    }
+
+
+def test_a_version_2_store_gets_users_and_an_audit_trail_and_keeps_its_incidents(
+    addresses: pd.DataFrame, schema_url: str, pg_url: str
+) -> None:
+    old = make_incidents(addresses, 300, seed=28, prefix="v2")
+    write_old_store(schema_url, pg_url, old, "2025.csv", version=2)
+    assert meta(schema_url)["schema_version"] == "2" and not {"users", "audit"} & table_names(schema_url)
+    admin = store.Scope("root", "admin", None)
     with pg_open(schema_url) as pg:
-        add(pg, make_incidents(addresses, 30, seed=27, prefix="v3"), "a.csv")
-    in_schema(schema_url, "UPDATE meta SET value = '3' WHERE key = 'schema_version'")
-    with pytest.raises(StoreError, match=r"schema version 3, written by a newer version .* up to version 2"):
-        open_store(schema_url)
+        assert pg.schema_version == postgis.SCHEMA_VERSION == 3
+        pd.testing.assert_frame_equal(pg.query(scope=LOCAL_ANALYST), sorted_canonical(old), check_exact=True)
+        log = pg.batches()
+        assert list(log["file_name"]) == ["2025.csv"] and log["deleted_in"].isna().all()
+        assert pg.users().empty and pg.audit_log().empty
+        assert pg.delete_batch(int(log["batch_id"].iloc[0]), scope=admin) == 300
+        assert add(pg, old, "2025.csv").added == 300
+        assert list(pg.audit_log()["action"]) == ["delete_batch", "import"]
     assert meta(schema_url)["schema_version"] == "3"
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
+        in_schema(schema_url, "DELETE FROM audit")
+
+
+def test_a_failing_version_3_step_leaves_a_version_2_store_as_it_was(
+    addresses: pd.DataFrame, schema_url: str, pg_url: str
+) -> None:
+    write_old_store(
+        schema_url, pg_url, make_incidents(addresses, 40, seed=29, prefix="v2"), "2025.csv", version=2
+    )
+    in_schema(schema_url, "CREATE TABLE audit (note text)")  # someone's own table, named like a new one
+    with pytest.raises(StoreError, match=r"to schema version 3 \(users and roles, .*unchanged at version 2;"):
+        open_store(schema_url)
+    assert meta(schema_url)["schema_version"] == "2"
+    assert "users" not in table_names(schema_url)  # the first statement was rolled back too
+    columns = in_schema(
+        schema_url,
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name = 'batches'",
+    )
+    assert ("deleted_in",) not in columns
+
+
+def test_a_store_newer_than_version_3_is_refused(addresses: pd.DataFrame, schema_url: str) -> None:
+    with pg_open(schema_url) as pg:
+        add(pg, make_incidents(addresses, 30, seed=27, prefix="v4"), "a.csv")
+    in_schema(schema_url, "UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match=r"schema version 4, written by a newer version .* up to version 3"):
+        open_store(schema_url)
+    assert meta(schema_url)["schema_version"] == "4"
 
 
 def test_schemas_that_are_not_stores_are_refused(schema_url: str) -> None:
@@ -663,14 +734,14 @@ def test_a_dropped_connection_is_opened_again(addresses: pd.DataFrame, schema_ur
     name = f"hotspots_{uuid.uuid4().hex[:8]}"
     with pg_open(with_options(schema_url, application_name=name)) as pg:
         add(pg, make_incidents(addresses, 40, seed=31, prefix="r"), "r.csv")
-        before = pg.query()
+        before = pg.query(scope=LOCAL_ANALYST)
         killed = in_schema(
             schema_url,
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
             (name,),
         )
         assert killed == [(True,)]
-        pd.testing.assert_frame_equal(pg.query(), before, check_exact=True)
+        pd.testing.assert_frame_equal(pg.query(scope=LOCAL_ANALYST), before, check_exact=True)
         assert pg.count() == 40
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from geo import schema
 from geo.errors import StoreError
-from store import open_store
+from store import LOCAL_ANALYST, open_store
 from tests import test_store_base
 from tests.test_store_base import Opener, add, make_incidents, sorted_canonical
 
@@ -74,7 +74,7 @@ def test_times_keep_microseconds_and_drop_nanoseconds(places: pd.DataFrame, fres
     nano["occurred_at"] = nano["occurred_at"] + pd.to_timedelta(999, unit="ns")
     with fresh() as st:
         add(st, nano, "nano.csv")
-        got = st.query()
+        got = st.query(scope=LOCAL_ANALYST)
         pd.testing.assert_frame_equal(got, sorted_canonical(micro), check_exact=True)
         # same incidents at µs precision are duplicates, not conflicts
         result = add(st, micro, "micro.csv")
@@ -87,7 +87,9 @@ def test_other_timezones_are_the_same_instants(places: pd.DataFrame, fresh: Open
     in_utc["occurred_at"] = in_utc["occurred_at"].dt.tz_convert("UTC")
     with fresh() as st:
         add(st, in_utc, "utc.csv")
-        pd.testing.assert_frame_equal(st.query(), sorted_canonical(frame), check_exact=True)
+        pd.testing.assert_frame_equal(
+            st.query(scope=LOCAL_ANALYST), sorted_canonical(frame), check_exact=True
+        )
 
 
 @pytest.mark.parametrize(
@@ -141,7 +143,13 @@ def test_batch_arguments_are_checked(
     places: pd.DataFrame, options: dict[str, Any], message: str, fresh: Opener
 ) -> None:
     frame = make_incidents(places, 30, seed=16, prefix="arg")
-    arguments: dict[str, Any] = {"file_name": "f.csv", "content_hash": "h", "rows_read": 30, "rejected": 0}
+    arguments: dict[str, Any] = {
+        "file_name": "f.csv",
+        "content_hash": "h",
+        "rows_read": 30,
+        "rejected": 0,
+        "scope": LOCAL_ANALYST,
+    }
     arguments.update(options)
     with fresh() as st, pytest.raises(StoreError, match=message):
         st.add_batch(frame, **arguments)
@@ -150,5 +158,12 @@ def test_batch_arguments_are_checked(
 def test_numpy_counts_are_accepted(places: pd.DataFrame, fresh: Opener) -> None:
     frame = make_incidents(places, 30, seed=16, prefix="np")
     with fresh() as st:
-        st.add_batch(frame, file_name="n.csv", content_hash="h", rows_read=np.int64(31), rejected=np.int32(1))
+        st.add_batch(
+            frame,
+            file_name="n.csv",
+            content_hash="h",
+            rows_read=np.int64(31),
+            rejected=np.int32(1),
+            scope=LOCAL_ANALYST,
+        )
         assert list(st.batches()[["rows_read", "rejected"]].iloc[0]) == [31, 1]

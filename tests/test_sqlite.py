@@ -22,7 +22,7 @@ import pytest
 import store.sqlite
 from geo import geocoding, schema
 from geo.errors import StoreError
-from store import SCHEMA_VERSION, IncidentFilter, Migration, SQLiteStore, open_store
+from store import LOCAL_ANALYST, SCHEMA_VERSION, IncidentFilter, Migration, SQLiteStore, open_store
 from store.base import APPLICATION
 from tests import test_store_base
 from tests.test_store_base import HELSINKI, MEMORY, add, make_incidents, sorted_canonical
@@ -52,7 +52,7 @@ def test_a_failing_insert_rolls_back_the_whole_batch(
     second = make_incidents(places, 600, seed=12, prefix="b")
     with open_store(MEMORY) as st:
         add(st, first, "a.csv")
-        before, before_log = st.query(), st.batches()
+        before, before_log = st.query(scope=LOCAL_ANALYST), st.batches()
         # No public seam reaches into the middle of a batch: the private row generator is
         # the one place where a failure can strike after half the rows went in.
         real_rows = store.sqlite._incident_rows
@@ -70,7 +70,7 @@ def test_a_failing_insert_rolls_back_the_whole_batch(
             add(st, second, "b.csv")
         assert len(inserted) == 300  # half of the batch reached SQLite before the failure
         assert st.count() == 300
-        pd.testing.assert_frame_equal(st.query(), before, check_exact=True)
+        pd.testing.assert_frame_equal(st.query(scope=LOCAL_ANALYST), before, check_exact=True)
         pd.testing.assert_frame_equal(st.batches(), before_log)
         monkeypatch.undo()
         retry = add(st, second, "b.csv")
@@ -93,7 +93,14 @@ def dying_rows(*args):
         yield row
 store.sqlite._incident_rows = dying_rows
 st = store.open_store(sys.argv[1])
-st.add_batch(frame, file_name="b.csv", content_hash="hash-b", rows_read=len(frame), rejected=0)
+st.add_batch(
+    frame,
+    file_name="b.csv",
+    content_hash="hash-b",
+    rows_read=len(frame),
+    rejected=0,
+    scope=store.LOCAL_ANALYST,
+)
 """
 
 
@@ -103,7 +110,7 @@ def test_a_crashed_process_leaves_the_previous_state(places: pd.DataFrame, tmp_p
     second = make_incidents(places, 400, seed=14, prefix="b")
     with open_store(url) as st:
         add(st, first, "a.csv")
-        before, before_log = st.query(), st.batches()
+        before, before_log = st.query(scope=LOCAL_ANALYST), st.batches()
     second.to_pickle(tmp_path / "second.pkl")
     env = {**os.environ, "PYTHONPATH": str(PROJECT_DIR)}
     done = subprocess.run(
@@ -116,7 +123,7 @@ def test_a_crashed_process_leaves_the_previous_state(places: pd.DataFrame, tmp_p
     )
     assert done.returncode == 17, done.stderr
     with open_store(url) as st:
-        pd.testing.assert_frame_equal(st.query(), before, check_exact=True)
+        pd.testing.assert_frame_equal(st.query(scope=LOCAL_ANALYST), before, check_exact=True)
         pd.testing.assert_frame_equal(st.batches(), before_log)
         assert add(st, second, "b.csv", content_hash="hash-b").added == 400
 
@@ -165,10 +172,10 @@ def test_file_store_reopened_gives_the_same_data(places: pd.DataFrame, tmp_path:
     frame = make_incidents(places, 500, seed=19, prefix="file")
     with open_store(f"sqlite:///{path}") as st:
         add(st, frame, "f.csv")
-        before, log, stats = st.query(), st.batches(), st.stats()
+        before, log, stats = st.query(scope=LOCAL_ANALYST), st.batches(), st.stats()
     assert path.is_file()
     with open_store(f"sqlite:///{path}") as st:
-        pd.testing.assert_frame_equal(st.query(), before, check_exact=True)
+        pd.testing.assert_frame_equal(st.query(scope=LOCAL_ANALYST), before, check_exact=True)
         pd.testing.assert_frame_equal(st.batches(), log)
         assert st.stats() == stats
         assert add(st, frame, "f.csv").already_imported
@@ -205,7 +212,7 @@ def test_an_older_store_is_migrated(
     frame = make_incidents(places, 100, seed=20, prefix="mig")
     with open_store(f"sqlite:///{path}") as st:
         add(st, frame, "m.csv")
-        before = st.query()
+        before = st.query(scope=LOCAL_ANALYST)
     following = SCHEMA_VERSION + 1
     step = Migration(
         following, "index on severity", ("CREATE INDEX incidents_severity ON incidents (severity)",)
@@ -213,7 +220,7 @@ def test_an_older_store_is_migrated(
     monkeypatch.setattr(store.sqlite, "MIGRATIONS", (*store.sqlite.MIGRATIONS, step))
     with open_store(f"sqlite:///{path}") as st:
         assert st.schema_version == following
-        pd.testing.assert_frame_equal(st.query(), before, check_exact=True)
+        pd.testing.assert_frame_equal(st.query(scope=LOCAL_ANALYST), before, check_exact=True)
     assert schema_version_in(path) == following
     with sqlite3.connect(path) as raw:
         names = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
@@ -254,35 +261,41 @@ def test_migrations_must_be_numbered_without_gaps(tmp_path: Path, monkeypatch: p
 # --------------------------------------------------------------------------- version 1 stores
 
 
-def write_v1_store(path: Path, frame: pd.DataFrame, file_name: str) -> None:
-    """An SQLite store as version 1 of this tool left it, holding ``frame`` imported from ``file_name``.
+def write_old_store(path: Path, frame: pd.DataFrame, file_name: str, *, version: int = 1) -> None:
+    """An SQLite store as ``version`` of this tool left it, holding ``frame`` imported from ``file_name``.
 
-    The tables are made by version 1's own statements (``MIGRATIONS[0]``, never changed once
-    released). The rows are written by today's code into a store of its own and copied over
-    without the columns version 1 did not have: every other value of a row, its content hash
-    included, is written as version 1 wrote it. Version 1 never saw how positions were found,
-    so ``frame`` goes in without its geocode columns.
+    The tables are made by that version's own statements (``MIGRATIONS[:version]``, never
+    changed once released). The rows are written by today's code into a store of its own and
+    copied over without the columns the old version did not have: every other value of a
+    row, its content hash included, is written as that version wrote it. Version 1 never saw
+    how positions were found, so ``frame`` goes into it without its geocode columns.
     """
     today = path.with_name(f"{path.stem}-today.sqlite")
     with open_store(f"sqlite:///{today}") as st:
-        add(st, frame.drop(columns=list(schema.GEOCODE_COLUMNS), errors="ignore"), file_name)
+        kept = frame if version >= 2 else frame.drop(columns=list(schema.GEOCODE_COLUMNS), errors="ignore")
+        add(st, kept, file_name)
     raw = sqlite3.connect(path, isolation_level=None)
     try:
-        for statement in store.sqlite.MIGRATIONS[0].statements:
-            raw.execute(statement)
+        for step in store.sqlite.MIGRATIONS[:version]:
+            for statement in step.statements:
+                raw.execute(statement)
         raw.executemany(
             "INSERT INTO meta (key, value) VALUES (?, ?)",
-            [("application", APPLICATION), ("schema_version", "1")],
+            [("application", APPLICATION), ("schema_version", str(version))],
         )
         raw.execute("ATTACH DATABASE ? AS today", (str(today),))
-        columns = ", ".join(row[1] for row in raw.execute("PRAGMA main.table_info(incidents)"))
-        for table in ("batches", "district_tags", "incidents_rtree"):
-            raw.execute(f"INSERT INTO main.{table} SELECT * FROM today.{table}")
-        raw.execute(f"INSERT INTO main.incidents ({columns}) SELECT {columns} FROM today.incidents")
+        for table in ("batches", "district_tags", "incidents_rtree", "incidents"):
+            columns = ", ".join(row[1] for row in raw.execute(f"PRAGMA main.table_info({table})"))
+            raw.execute(f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM today.{table}")
         raw.execute("DETACH DATABASE today")
     finally:
         raw.close()
     today.unlink()
+
+
+def write_v1_store(path: Path, frame: pd.DataFrame, file_name: str) -> None:
+    """An SQLite store as version 1 of this tool left it (``write_old_store``)."""
+    write_old_store(path, frame, file_name, version=1)
 
 
 def incident_columns(path: Path) -> list[str]:
@@ -301,11 +314,13 @@ def test_a_version_1_store_is_migrated_and_keeps_its_incidents(places: pd.DataFr
     known = old.drop(columns=list(schema.GEOCODE_COLUMNS))
     url = f"sqlite:///{path}"
     with open_store(url) as st:
-        assert st.schema_version == SCHEMA_VERSION == 2
-        pd.testing.assert_frame_equal(st.query(), sorted_canonical(known), check_exact=True)
+        assert st.schema_version == SCHEMA_VERSION == 3
+        pd.testing.assert_frame_equal(
+            st.query(scope=LOCAL_ANALYST), sorted_canonical(known), check_exact=True
+        )
         box = (385_000.0, 6_671_000.0, 386_500.0, 6_672_500.0)  # the R*Tree came along
         inside = known["x_m"].between(box[0], box[2]) & known["y_m"].between(box[1], box[3])
-        assert len(st.query(IncidentFilter(bbox_m=box))) == int(inside.sum()) > 0
+        assert len(st.query(IncidentFilter(bbox_m=box), scope=LOCAL_ANALYST)) == int(inside.sum()) > 0
         stats = st.stats()
         assert stats.by_geocode_quality == {
             q: 400 if q == "source" else 0 for q in geocoding.PLACED_QUALITIES
@@ -316,8 +331,8 @@ def test_a_version_1_store_is_migrated_and_keeps_its_incidents(places: pd.DataFr
         new = make_incidents(places, 150, seed=25, prefix="v2")
         assert add(st, new, "2025.csv").added == 150
         assert add(st, new, "2025 (copy).csv").duplicates == 150
-        got = st.query()
-    assert schema_version_in(path) == 2
+        got = st.query(scope=LOCAL_ANALYST)
+    assert schema_version_in(path) == 3
     assert incident_columns(path)[-2:] == list(schema.GEOCODE_COLUMNS)
     pd.testing.assert_frame_equal(got, sorted_canonical(pd.concat([known, new])), check_exact=True)
     with sqlite3.connect(path) as raw:
@@ -332,7 +347,7 @@ def test_a_version_1_store_is_migrated_and_keeps_its_incidents(places: pd.DataFr
     own = int((new["geocode_quality"] == schema.SOURCE_QUALITY).sum())
     assert written == {"NULL / NULL": 400, "source / NULL": own} and own > 50
     with open_store(url) as st:  # opening again migrates nothing
-        assert st.schema_version == 2 and st.count() == 550
+        assert st.schema_version == 3 and st.count() == 550
 
 
 def test_a_failing_version_2_step_leaves_a_version_1_store_as_it_was(
@@ -351,15 +366,63 @@ def test_a_failing_version_2_step_leaves_a_version_1_store_as_it_was(
     assert "geocode_quality" not in incident_columns(path)  # the first step was rolled back too
 
 
-def test_a_store_newer_than_version_2_is_refused(places: pd.DataFrame, tmp_path: Path) -> None:
-    path = tmp_path / "v3.sqlite"
-    with open_store(f"sqlite:///{path}") as st:
-        add(st, make_incidents(places, 30, seed=27, prefix="v3"), "a.csv")
+# --------------------------------------------------------------------------- version 2 stores
+
+
+def table_names(path: Path) -> set[str]:
     with sqlite3.connect(path) as raw:
-        raw.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
-    with pytest.raises(StoreError, match=r"schema version 3, written by a newer version .* up to version 2"):
-        open_store(f"sqlite:///{path}")
+        return {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def test_a_version_2_store_gets_users_and_an_audit_trail_and_keeps_its_incidents(
+    places: pd.DataFrame, tmp_path: Path
+) -> None:
+    path = tmp_path / "v2.sqlite"
+    old = make_incidents(places, 300, seed=28, prefix="v2")
+    write_old_store(path, old, "2025.csv", version=2)
+    assert schema_version_in(path) == 2 and not {"users", "audit"} & table_names(path)
+    admin = store.Scope("root", "admin", None)
+    with open_store(f"sqlite:///{path}") as st:
+        assert st.schema_version == SCHEMA_VERSION == 3
+        pd.testing.assert_frame_equal(st.query(scope=LOCAL_ANALYST), sorted_canonical(old), check_exact=True)
+        log = st.batches()
+        assert list(log["file_name"]) == ["2025.csv"] and log["deleted_in"].isna().all()
+        assert st.users().empty and st.audit_log().empty  # nothing happened before version 3
+        # the batch stored by version 2 can be deleted and its file imported again
+        assert st.delete_batch(int(log["batch_id"].iloc[0]), scope=admin) == 300
+        assert add(st, old, "2025.csv").added == 300
+        assert list(st.audit_log()["action"]) == ["delete_batch", "import"]
     assert schema_version_in(path) == 3
+    with sqlite3.connect(path) as raw, pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        raw.execute("DELETE FROM audit")
+
+
+def test_a_failing_version_3_step_leaves_a_version_2_store_as_it_was(
+    places: pd.DataFrame, tmp_path: Path
+) -> None:
+    path = tmp_path / "v2.sqlite"
+    write_old_store(path, make_incidents(places, 40, seed=29, prefix="v2"), "2025.csv", version=2)
+    with sqlite3.connect(path) as raw:  # someone's own table, named like the second new one
+        raw.execute("CREATE TABLE audit (note TEXT)")
+    with pytest.raises(
+        StoreError, match=r"to schema version 3 \(users and roles, .*left unchanged at version 2"
+    ):
+        open_store(f"sqlite:///{path}")
+    assert schema_version_in(path) == 2
+    assert "users" not in table_names(path)  # the first statement was rolled back too
+    with sqlite3.connect(path) as raw:
+        assert "deleted_in" not in [row[1] for row in raw.execute("PRAGMA table_info(batches)")]
+
+
+def test_a_store_newer_than_version_3_is_refused(places: pd.DataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "v4.sqlite"
+    with open_store(f"sqlite:///{path}") as st:
+        add(st, make_incidents(places, 30, seed=27, prefix="v4"), "a.csv")
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match=r"schema version 4, written by a newer version .* up to version 3"):
+        open_store(f"sqlite:///{path}")
+    assert schema_version_in(path) == 4
 
 
 def test_files_that_are_not_stores_are_refused(tmp_path: Path) -> None:

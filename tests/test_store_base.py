@@ -31,7 +31,15 @@ import pytest
 import store
 from geo import crs, districts, geocoding, schema
 from geo.errors import StoreError
-from store import SCHEMA_VERSION, IncidentFilter, PostGISStore, SQLiteStore, open_store, postgis
+from store import (
+    LOCAL_ANALYST,
+    SCHEMA_VERSION,
+    IncidentFilter,
+    PostGISStore,
+    SQLiteStore,
+    open_store,
+    postgis,
+)
 from store.base import BATCH_COLUMNS
 from tests.postgres import scratch_schema, server_url
 
@@ -157,7 +165,12 @@ def sorted_canonical(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def add(st: store.IncidentStore, frame: pd.DataFrame, name: str, **kwargs: Any) -> store.BatchResult:
-    options: dict[str, Any] = {"content_hash": f"sha256-of-{name}", "rows_read": len(frame), "rejected": 0}
+    options: dict[str, Any] = {
+        "content_hash": f"sha256-of-{name}",
+        "rows_read": len(frame),
+        "rejected": 0,
+        "scope": LOCAL_ANALYST,
+    }
     options.update(kwargs)
     return st.add_batch(frame, file_name=name, **options)
 
@@ -195,7 +208,7 @@ def filled(request: pytest.FixtureRequest, incidents: pd.DataFrame) -> Iterator[
 
 
 def test_query_returns_exactly_what_was_added(filled: store.IncidentStore, incidents: pd.DataFrame) -> None:
-    got = filled.query()
+    got = filled.query(scope=LOCAL_ANALYST)
     assert dict(got.dtypes.astype(str)) == schema.LOCATED_DTYPES
     pd.testing.assert_frame_equal(got, sorted_canonical(incidents), check_exact=True)
     pd.testing.assert_frame_equal(got, schema.conform(got, geocode=True), check_exact=True)
@@ -211,7 +224,7 @@ def test_query_returns_exactly_what_was_added(filled: store.IncidentStore, incid
 
 
 def test_ties_in_time_are_ordered_by_id(filled: store.IncidentStore) -> None:
-    got = filled.query()
+    got = filled.query(scope=LOCAL_ANALYST)
     tied = got[got["occurred_at"].duplicated(keep=False)]
     assert len(tied) >= 5
     for _, group in tied.groupby("occurred_at"):
@@ -226,15 +239,17 @@ def test_input_frame_is_not_modified(places: pd.DataFrame, fresh: Opener) -> Non
     before = given.copy(deep=True)
     with fresh() as st:
         add(st, given, "given.csv")
-        got = st.query()
+        got = st.query(scope=LOCAL_ANALYST)
         got["category"] = "other"  # the result is the caller's to change
-        pd.testing.assert_frame_equal(st.query(), sorted_canonical(frame), check_exact=True)
+        pd.testing.assert_frame_equal(
+            st.query(scope=LOCAL_ANALYST), sorted_canonical(frame), check_exact=True
+        )
     pd.testing.assert_frame_equal(given, before, check_exact=True)
 
 
 def test_empty_store_answers_with_the_canonical_schema(fresh: Opener) -> None:
     with fresh() as st:
-        got = st.query()
+        got = st.query(scope=LOCAL_ANALYST)
         stats = st.stats()
         assert st.count() == 0
         assert len(st.batches()) == 0
@@ -250,10 +265,10 @@ def test_importing_the_same_file_twice_adds_nothing(places: pd.DataFrame, fresh:
     frame = make_incidents(places, 300, seed=6, prefix="twice")
     with fresh() as st:
         first = add(st, frame, "a.csv", note="first")
-        before = st.query()
+        before = st.query(scope=LOCAL_ANALYST)
         again = add(st, frame, "a (copy).csv", content_hash="sha256-of-a.csv", note="again")
         assert st.count() == 300
-        pd.testing.assert_frame_equal(st.query(), before)
+        pd.testing.assert_frame_equal(st.query(scope=LOCAL_ANALYST), before)
         log = st.batches()
     assert (first.added, first.duplicates, first.n_conflicts, first.already_imported) == (300, 0, 0, False)
     assert again.already_imported and again.added == 0 and again.duplicate_of == first.batch_id
@@ -271,7 +286,9 @@ def test_same_rows_in_another_file_are_duplicates(places: pd.DataFrame, fresh: O
         add(st, old, "jan.csv")
         result = add(st, overlap, "jan_feb.csv")
         assert st.count() == 400
-        pd.testing.assert_frame_equal(st.query(), sorted_canonical(pd.concat([old, new])), check_exact=True)
+        pd.testing.assert_frame_equal(
+            st.query(scope=LOCAL_ANALYST), sorted_canonical(pd.concat([old, new])), check_exact=True
+        )
     counts = (result.added, result.duplicates, result.n_conflicts, result.already_imported)
     assert counts == (100, 200, 0, False)
 
@@ -291,7 +308,7 @@ def test_conflicts_are_reported_and_not_overwritten(places: pd.DataFrame, fresh:
     with fresh() as st:
         add(st, old, "v1.csv")
         result = add(st, changed, "v2.csv")
-        got = st.query()
+        got = st.query(scope=LOCAL_ANALYST)
         log = st.batches()
     expected_rows = [3, 50, 77, 120, 150]
     assert list(result.conflicts["row"]) == expected_rows
@@ -314,7 +331,7 @@ def test_repeated_ids_within_one_file(places: pd.DataFrame, fresh: Opener) -> No
     batch = pd.concat([frame, same, different], ignore_index=True)
     with fresh() as st:
         result = add(st, batch, "repeats.csv")
-        got = st.query()
+        got = st.query(scope=LOCAL_ANALYST)
     assert (result.added, result.duplicates) == (100, 1)
     assert list(result.conflicts["row"]) == [101]
     assert "appears again in this file (first at row 6)" in result.conflicts["reason"].iloc[0]
@@ -336,7 +353,7 @@ def test_frames_without_qualities_store_the_sources_positions(places: pd.DataFra
     with fresh() as st:
         add(st, bare, "bare.csv")
         add(st, partly, "partly.csv")
-        got = st.query().set_index("id")
+        got = st.query(scope=LOCAL_ANALYST).set_index("id")
         stats = st.stats()
     stored_bare = got.loc[bare["id"]]
     assert (stored_bare["geocode_quality"] == schema.SOURCE_QUALITY).all()
@@ -358,9 +375,9 @@ def test_qualities_are_not_part_of_an_incidents_content(places: pd.DataFrame, fr
     renamed = frame.assign(geocode_match=frame["geocode_match"].str.upper())
     with fresh() as st:
         add(st, frame, "placed.csv")
-        before = st.query()
+        before = st.query(scope=LOCAL_ANALYST)
         results = [add(st, without, "own.csv"), add(st, renamed, "renamed.csv")]
-        pd.testing.assert_frame_equal(st.query(), before, check_exact=True)
+        pd.testing.assert_frame_equal(st.query(scope=LOCAL_ANALYST), before, check_exact=True)
     for result in results:
         assert (result.added, result.duplicates, result.n_conflicts) == (0, 300, 0)
     pd.testing.assert_frame_equal(before, sorted_canonical(frame), check_exact=True)
@@ -450,11 +467,13 @@ def test_filters_match_pandas(filled: store.IncidentStore, incidents: pd.DataFra
     filters = FILTERS[label](incidents)
     expected = pandas_filter(incidents, **filters)
     assert 0 < len(expected) < len(incidents)
-    pd.testing.assert_frame_equal(filled.query(IncidentFilter(**filters)), expected, check_exact=True)
+    pd.testing.assert_frame_equal(
+        filled.query(IncidentFilter(**filters), scope=LOCAL_ANALYST), expected, check_exact=True
+    )
 
 
 def test_time_range_is_half_open_at_the_dst_instants(filled: store.IncidentStore) -> None:
-    got = filled.query(IncidentFilter(since=SPRING_FORWARD, until=FALL_BACK))
+    got = filled.query(IncidentFilter(since=SPRING_FORWARD, until=FALL_BACK), scope=LOCAL_ANALYST)
     assert got["occurred_at"].min() == SPRING_FORWARD
     assert got["occurred_at"].max() == FALL_BACK - pd.Timedelta(microseconds=1)
     hour = filled.query(
@@ -462,35 +481,41 @@ def test_time_range_is_half_open_at_the_dst_instants(filled: store.IncidentStore
             since=datetime(2024, 10, 27, 3, 30, tzinfo=HELSINKI, fold=0),
             until=datetime(2024, 10, 27, 3, 30, tzinfo=HELSINKI, fold=1),
         ),
+        scope=LOCAL_ANALYST,
     )
     # 00:30Z is in, 01:30Z (the same wall time, an hour later) is out
     assert hour["occurred_at"].dt.tz_convert("UTC").min() == pd.Timestamp("2024-10-27 00:30", tz="UTC")
     assert hour["occurred_at"].max() < pd.Timestamp("2024-10-27 01:30", tz="UTC")
-    assert filled.query(IncidentFilter(since=FALL_BACK, until=FALL_BACK)).empty
+    assert filled.query(IncidentFilter(since=FALL_BACK, until=FALL_BACK), scope=LOCAL_ANALYST).empty
 
 
 def test_edge_box_keeps_its_edge_points(filled: store.IncidentStore, incidents: pd.DataFrame) -> None:
     box = edge_box(incidents)
-    got = filled.query(IncidentFilter(bbox_m=box))
+    got = filled.query(IncidentFilter(bbox_m=box), scope=LOCAL_ANALYST)
     assert (got["x_m"] == box[0]).any() and (got["x_m"] == box[2]).any()
     assert (got["y_m"] == box[1]).any() and (got["y_m"] == box[3]).any()
     # a millimetre inside on every side loses exactly the edge points
-    inner = filled.query(IncidentFilter(bbox_m=(box[0] + 1e-3, box[1] + 1e-3, box[2] - 1e-3, box[3] - 1e-3)))
+    inner = filled.query(
+        IncidentFilter(bbox_m=(box[0] + 1e-3, box[1] + 1e-3, box[2] - 1e-3, box[3] - 1e-3)),
+        scope=LOCAL_ANALYST,
+    )
     on_edge = got["x_m"].isin(box[::2]) | got["y_m"].isin(box[1::2])
     assert len(inner) == len(got) - int(on_edge.sum()) and on_edge.sum() >= 4
 
 
 def test_empty_lists_keep_nothing(filled: store.IncidentStore) -> None:
-    assert filled.query(IncidentFilter(categories=[])).empty
-    assert filled.query(IncidentFilter(osaalue_codes=[])).empty
-    assert len(filled.query(IncidentFilter(categories=None))) == filled.count()
+    assert filled.query(IncidentFilter(categories=[]), scope=LOCAL_ANALYST).empty
+    assert filled.query(IncidentFilter(osaalue_codes=[]), scope=LOCAL_ANALYST).empty
+    assert len(filled.query(IncidentFilter(categories=None), scope=LOCAL_ANALYST)) == filled.count()
 
 
 def test_concurrent_queries_from_threads(filled: store.IncidentStore) -> None:
     wanted = [["assault"], ["robbery", "weapons"], ["other"], ["vandalism"]]
-    serial = [filled.query(IncidentFilter(categories=c)) for c in wanted]
+    serial = [filled.query(IncidentFilter(categories=c), scope=LOCAL_ANALYST) for c in wanted]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        parallel = list(pool.map(lambda c: filled.query(IncidentFilter(categories=c)), wanted))
+        parallel = list(
+            pool.map(lambda c: filled.query(IncidentFilter(categories=c), scope=LOCAL_ANALYST), wanted)
+        )
     for one, other in zip(serial, parallel, strict=True):
         pd.testing.assert_frame_equal(one, other)
 

@@ -7,6 +7,11 @@ hashes a few short strings, never 100k rows. ``st.cache_data`` hands each caller
 copy, so no session can change the frames another one sees; and since a copy of 100k rows
 costs about 50 ms, a ``Loaded`` reads its incidents from the cache only when asked (on a
 cache miss of a result), not on every rerun. Nothing is drawn here.
+
+Every data set is read through the user's ``store.Scope``: the store's query takes it, the
+demo data and uploads are cut by ``store.apply_scope``. A scope that sees less than the
+whole city, or only aggregates, adds a digest of its districts to the version, so no
+cached result of one user's data is served to another who may see less.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from geo.gazetteer import Register
 from geo.geocoder import Geocoder
 from geo.incidents import ImportReport
 from hotspots.recommendation import read_service_points
+from store import LOCAL_ANALYST, Scope, apply_scope
 
 DEMO_SEED = 2026
 
@@ -151,7 +157,29 @@ class StoreState:
         return f"store-{digest}-{self.count}-{self.last_batch}"
 
 
-def demo_data(n: int | None = None, seed: int = DEMO_SEED) -> Loaded:
+def scoped_version(version: str, scope: Scope) -> str:
+    """Return ``version`` for the data ``scope`` sees: unchanged for the whole city with points.
+
+    Parameters
+    ----------
+    version
+        The version of the whole data set.
+    scope
+        The user's scope.
+
+    Returns
+    -------
+    str
+        ``version`` plus a digest of the scope's districts and of whether it sees only
+        aggregates, when it sees less than an analyst of the whole city.
+    """
+    if scope.osaalue is None and not scope.aggregated_only:
+        return version
+    digest = hashlib.sha1(repr((scope.osaalue, scope.aggregated_only)).encode()).hexdigest()[:8]
+    return f"{version}-scope-{digest}"
+
+
+def demo_data(n: int | None = None, seed: int = DEMO_SEED, *, scope: Scope = LOCAL_ANALYST) -> Loaded:
     """Return the synthetic demo set (deterministic for a seed; size from ``HOTSPOTS_DEMO_N``).
 
     Parameters
@@ -160,13 +188,16 @@ def demo_data(n: int | None = None, seed: int = DEMO_SEED) -> Loaded:
         Number of incidents; default ``geo.settings.demo_n()``.
     seed
         Random seed.
+    scope
+        The user's scope: only its districts' incidents (``store.apply_scope``); the local
+        analyst by default (local mode).
 
     Returns
     -------
     Loaded
-        The demo incidents, ``synthetic`` and versioned by ``n`` and ``seed``.
+        The demo incidents, ``synthetic`` and versioned by ``n``, ``seed`` and the scope.
     """
-    return _demo(settings.demo_n() if n is None else n, seed)
+    return _demo(settings.demo_n() if n is None else n, seed, scope)
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
@@ -174,16 +205,17 @@ def _demo_incidents(n: int, seed: int) -> pd.DataFrame:
     return demo.generate_demo(n=n, seed=seed)
 
 
-def _read_demo(n: int, seed: int) -> pd.DataFrame:
+def _read_demo(n: int, seed: int, scope: Scope) -> pd.DataFrame:
     # A module-level function, so that a Loaded (pickled by st.cache_data) can name it.
-    return _demo_incidents(n, seed)
+    return apply_scope(_demo_incidents(n, seed), scope)
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def _demo(n: int, seed: int) -> Loaded:
-    frame = _demo_incidents(n, seed)
-    reader = partial(_read_demo, n, seed)
-    return _loaded(f"demo-{n}-{seed}", frame, reader, origin=f"synthetic demo data (seed {seed})")
+def _demo(n: int, seed: int, scope: Scope) -> Loaded:
+    frame = _read_demo(n, seed, scope)
+    reader = partial(_read_demo, n, seed, scope)
+    version = scoped_version(f"demo-{n}-{seed}", scope)
+    return _loaded(version, frame, reader, origin=f"synthetic demo data (seed {seed})")
 
 
 def store_state(url: str) -> StoreState:
@@ -213,32 +245,37 @@ def store_state(url: str) -> StoreState:
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def _store_incidents(state: StoreState) -> pd.DataFrame:
+def _store_incidents(state: StoreState, scope: Scope) -> pd.DataFrame:
     with store.driver_errors(state.url), store.open_store(state.url) as db:
-        return db.query()
+        return db.query(scope=scope)
 
 
-def _read_store(state: StoreState) -> pd.DataFrame:
-    return _store_incidents(state)
+def _read_store(state: StoreState, scope: Scope) -> pd.DataFrame:
+    return _store_incidents(state, scope)
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def store_data(state: StoreState) -> Loaded:
-    """Return everything in the store, read again only when its version changes.
+def store_data(state: StoreState, *, scope: Scope = LOCAL_ANALYST) -> Loaded:
+    """Return everything in the store that ``scope`` may see, read again only when its version changes.
 
     Parameters
     ----------
     state
         ``store_state(url)``: its URL and version are the cache key.
+    scope
+        The user's scope, passed to the store's query; the local analyst by default.
 
     Returns
     -------
     Loaded
-        The stored incidents, versioned by ``state.version``.
+        The stored incidents, versioned by ``state.version`` and the scope (``scoped_version``).
     """
-    frame = _store_incidents(state)
+    frame = _store_incidents(state, scope)
     return _loaded(
-        state.version, frame, partial(_read_store, state), origin=store.redact_url(state.url, shareable=True)
+        scoped_version(state.version, scope),
+        frame,
+        partial(_read_store, state, scope),
+        origin=store.redact_url(state.url, shareable=True),
     )
 
 
@@ -297,9 +334,14 @@ def _import_upload(
 
 
 def _read_upload(
-    name: str, content: bytes, crs: str | None, mapping: tuple[tuple[str, str], ...], part: str | None
+    name: str,
+    content: bytes,
+    crs: str | None,
+    mapping: tuple[tuple[str, str], ...],
+    part: str | None,
+    scope: Scope,
 ) -> pd.DataFrame:
-    return _import_upload(name, content, crs, mapping, part)[0]
+    return apply_scope(_import_upload(name, content, crs, mapping, part)[0], scope)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -310,6 +352,8 @@ def uploaded_data(
     mapping: tuple[tuple[str, str], ...],
     part: str | None = None,
     precise_only: bool = False,
+    *,
+    scope: Scope = LOCAL_ANALYST,
 ) -> Loaded:
     """Import an uploaded file through the same import as the CLI.
 
@@ -328,18 +372,23 @@ def uploaded_data(
     precise_only
         Leave the rows a register placed only by street, place or intersection out of the
         hotspots (they stay in the data and its figures).
+    scope
+        The user's scope: only its districts' incidents (``store.apply_scope``); the local
+        analyst by default. The report and the rejects are the whole file's.
 
     Returns
     -------
     Loaded
         The accepted incidents with the import report and the rejected rows, versioned by
-        the content's hash and the choices.
+        the content's hash, the choices and the scope.
     """
-    frame, report, rejects = _import_upload(name, content, crs, mapping, part)
+    _, report, rejects = _import_upload(name, content, crs, mapping, part)
+    frame = _read_upload(name, content, crs, mapping, part, scope)
     digest = hashlib.sha1(content).hexdigest()[:12]
     choices = hashlib.sha1(repr(mapping).encode()).hexdigest()[:6]
     version = f"upload-{digest}-{crs}-{part}-{choices}{'-precise' if precise_only else ''}"
-    reader = partial(_read_upload, name, content, crs, mapping, part)
+    version = scoped_version(version, scope)
+    reader = partial(_read_upload, name, content, crs, mapping, part, scope)
     loaded = _loaded(version, frame, reader, report=report, rejects=rejects, origin=name)
     return replace(loaded, precise_only=precise_only)
 
