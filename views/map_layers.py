@@ -56,6 +56,8 @@ SIMPLIFY_M: Final = 5.0
 #: Decimals of the degrees written to the page (1e-6 degree is about 0.1 m).
 COORD_DECIMALS: Final = 6
 N_CLASSES: Final = 5
+#: A district's text the tooltip shows instead of its value when given (a count held back as "<5").
+VALUE_TEXT_COLUMN: Final = "value_text"
 
 
 class MapInputError(ParameterError):
@@ -223,7 +225,8 @@ def choropleth_layer(
     districts
         EPSG:3067 districts with ``name_fi``, ``name_sv``, geometry and ``value_column``.
     value_column
-        Numeric column; None/NaN draws grey "no data".
+        Numeric column; None/NaN draws grey "no data". An optional ``VALUE_TEXT_COLUMN``
+        gives the tooltip's text instead of the number (escaped).
     value_label
         Already translated name of the value (legend and tooltips).
     lang
@@ -258,11 +261,16 @@ def choropleth_layer(
     features: list[dict[str, Any]] = []
     styles: dict[str, dict[str, Any]] = {}
     names = districts[name_column].tolist()
+    given = districts[VALUE_TEXT_COLUMN] if VALUE_TEXT_COLUMN in districts.columns else None
+    texts = [None] * len(districts) if given is None else given.astype(object).where(given.notna()).tolist()
     for i, geom in enumerate(geoms):
         if geom is None or shapely.is_empty(geom):
             continue
         value = numbers[i]
         shown = no_data if not np.isfinite(value) else i18n.format_number(value, lang, decimals=decimals)
+        text = texts[i]
+        if isinstance(text, str) and text:
+            shown = text
         fid = f"d{i}"
         tip = f"<b>{escape(names[i])}</b><br>{escape(value_label)}: {escape(shown)}"
         features.append(_feature(fid, geom, {"tip": tip}))

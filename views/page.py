@@ -20,7 +20,8 @@ from geo.errors import HotspotsError
 from hotspots.analysis import Analysis
 from hotspots.selection import Selection
 from i18n import t
-from views import backtest_panel, controls, datasource, download_panel, panels, results
+from store.scope import LOCAL_ANALYST, Scope
+from views import backtest_panel, controls, datasource, download_panel, panels, results, visibility
 from views.assets import AssetUrls
 from views.mapview import MapLayers, MapOptions, build_map, incidents_bounds
 
@@ -41,6 +42,9 @@ class Shown:
         The district figures at the map's level.
     has_population
         Residents were known, so ``districts`` has rates.
+    scope
+        What the user may see: ``hotspots`` and ``districts`` are already cut to it
+        (``views.visibility``), the sections below read what else it allows.
     """
 
     request: results.Request
@@ -48,6 +52,7 @@ class Shown:
     hotspots: gpd.GeoDataFrame
     districts: pd.DataFrame
     has_population: bool
+    scope: Scope = LOCAL_ANALYST
 
 
 def district_hierarchy(lang: str) -> pd.DataFrame:
@@ -59,7 +64,7 @@ def district_hierarchy(lang: str) -> pd.DataFrame:
         st.stop()
 
 
-def _upload(lang: str) -> datasource.Loaded | None:
+def _upload(lang: str, scope: Scope) -> datasource.Loaded | None:
     """Draw the upload step (file, CRS, part, column mapping) and return the imported incidents."""
     upload = st.sidebar.file_uploader(
         t("sidebar.upload_file", lang),
@@ -89,7 +94,9 @@ def _upload(lang: str) -> datasource.Loaded | None:
         t("upload.precise_only", lang), key="upload_precise", help=t("upload.precise_help", lang)
     )
     try:
-        loaded = datasource.uploaded_data(upload.name, upload.getvalue(), crs, mapping, part, precise)
+        loaded = datasource.uploaded_data(
+            upload.name, upload.getvalue(), crs, mapping, part, precise, scope=scope
+        )
     except HotspotsError as exc:
         st.sidebar.error(t("msg.import_failed", lang, error=str(exc)))
         return None
@@ -97,24 +104,25 @@ def _upload(lang: str) -> datasource.Loaded | None:
     return loaded
 
 
-def incidents(lang: str) -> datasource.Loaded:
-    """Return the incidents of the chosen source, or stop the page saying what is missing.
+def incidents(lang: str, scope: Scope = LOCAL_ANALYST) -> datasource.Loaded:
+    """Return the incidents of the chosen source that ``scope`` may see, or stop the page saying why.
 
     The store is the default source once it holds incidents; a store that cannot be read
-    is named in a warning and the demo data stay available.
+    is named in a warning and the demo data stay available. Only a scope that may upload
+    is offered the upload.
     """
     state = datasource.store_state(datasource.default_store_url())
     if state.problem is not None:
         st.sidebar.warning(t("msg.store_unavailable", lang, error=state.problem))
-    source = controls.data_source(lang, store_has_data=state.count > 0)
+    source = controls.data_source(lang, store_has_data=state.count > 0, may_upload=scope.may_upload)
     loaded: datasource.Loaded | None
     try:
-        if source == "upload":
-            loaded = _upload(lang)
+        if source == "upload" and scope.may_upload:
+            loaded = _upload(lang, scope)
         elif source == "store":
-            loaded = datasource.store_data(state)
+            loaded = datasource.store_data(state, scope=scope)
         else:
-            loaded = datasource.demo_data()
+            loaded = datasource.demo_data(scope=scope)
     except HotspotsError as exc:
         st.error(t("msg.store_unavailable", lang, error=str(exc)))
         st.stop()
@@ -164,10 +172,12 @@ def analysis(
     *,
     level: str,
     lang: str,
+    scope: Scope = LOCAL_ANALYST,
 ) -> Shown:
     """Draw the key figures of the analysis and return what the rest of the page shows.
 
-    Stops the page with the reason when the analysis (or the forecast) cannot be made.
+    Stops the page with the reason when the analysis (or the forecast) cannot be made. The
+    hotspots and districts returned are those ``scope`` may see (``views.visibility``).
     """
     try:
         result, predicted = results.shown_analysis(request, data, services)
@@ -175,14 +185,22 @@ def analysis(
         forecasting = request.view == "forecast"
         st.error(t("msg.forecast_failed", lang, error=str(exc)) if forecasting else str(exc))
         st.stop()
-    panels.key_figures(result, lang)
+    panels.key_figures(result, lang, aggregated=scope.aggregated_only)
     if predicted is not None:
         panels.forecast_note(predicted, lang)
     if result.current.empty:
         st.info(t("msg.empty_selection", lang))
     districts, has_population = results.district_figures(request, level, result)
     hotspots = results.localised_hotspots(request, lang, result)
-    return Shown(request, result, hotspots, districts, has_population)
+    hierarchy = datasource.district_hierarchy()
+    return Shown(
+        request,
+        result,
+        visibility.shown_hotspots(hotspots, scope, lang),
+        visibility.scope_rows(districts, scope, hierarchy, level=level),
+        has_population,
+        scope,
+    )
 
 
 def ranking(shown: Shown, selected: str | None, lang: str) -> str | None:
@@ -220,13 +238,18 @@ def hotspot_map(
     )
     if bounds is None and len(shown.result.current):
         bounds = incidents_bounds(shown.result.current)
-    figures = shown.districts[["code", "n", "rate_per_1000", "change"]]
+    figures = shown.districts[["code", "n", "n_prev", "rate_per_1000", "change"]]
+    # Only the scope's districts, and for an aggregated scope no points and no small counts.
+    drawn = datasource.district_layer(choice.level).merge(figures, on="code", how="inner")
+    suppressed = t("map.suppressed", lang)
     layers = MapLayers(
-        districts=datasource.district_layer(choice.level).merge(figures, on="code", how="left"),
+        districts=visibility.map_district_values(
+            drawn, shown.scope, choice.value_column, suppressed=suppressed
+        ),
         value_column=choice.value_column,
         value_label=t(f"map_value.{choice.value}", lang),
         hotspots=shown.hotspots,
-        incidents=shown.result.current,
+        incidents=shown.result.current if shown.scope.sees_points else None,
     )
     options = MapOptions(
         lang=lang,
@@ -285,7 +308,8 @@ def panel_tabs(
         on_change="rerun",
     )
     with tab_districts:
-        panels.district_table(shown.districts, lang, has_population=shown.has_population)
+        table = visibility.shown_district_table(shown.districts, shown.scope)
+        panels.district_table(table, lang, has_population=shown.has_population)
     if tab_charts.open:
         with tab_charts:
             _charts(shown, selected, lang)
@@ -305,4 +329,5 @@ def panel_tabs(
                 level=choice.level,
                 tiles=choice.tiles,
                 origin=data.origin,
+                scope=shown.scope,
             )

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from briefing.privacy import DEFAULT_MIN_COUNT, suppressed_label
 from geo.rejects import rejects_csv
 from hotspots import areas
 from hotspots.analysis import Analysis
@@ -27,18 +28,27 @@ from hotspots.placenames import place_name
 from i18n import category_label, format_date, format_number, peak_times_text, recommendation_text, t
 
 
-def key_figures(analysis: Analysis, lang: str) -> None:
-    """Draw the incidents, hotspots and change against the comparison period."""
+def key_figures(analysis: Analysis, lang: str, *, aggregated: bool = False) -> None:
+    """Draw the incidents, hotspots and change against the comparison period.
+
+    ``aggregated`` (a user who sees only aggregates): a count below the threshold is
+    written "<5" and its change is not shown (``briefing.privacy``).
+    """
     key = analysis.key
     cols = st.columns(4)
     delta = None
-    if analysis.previous_selection is not None:
+    small = aggregated and min(key.incidents, key.incidents_previous) < DEFAULT_MIN_COUNT
+    if analysis.previous_selection is not None and not small:
         pct = key.change_pct
         delta = f"{key.change:+d}" + (f" ({pct:+.0f} %)" if pct is not None else "")
-    cols[0].metric(
-        t("metric.incidents", lang), format_number(key.incidents, lang), delta, delta_color="inverse"
-    )
-    cols[1].metric(t("metric.incidents_previous", lang), format_number(key.incidents_previous, lang))
+
+    def count(value: int) -> str:
+        if aggregated and value < DEFAULT_MIN_COUNT:
+            return suppressed_label(DEFAULT_MIN_COUNT)
+        return format_number(value, lang)
+
+    cols[0].metric(t("metric.incidents", lang), count(key.incidents), delta, delta_color="inverse")
+    cols[1].metric(t("metric.incidents_previous", lang), count(key.incidents_previous))
     cols[2].metric(t("metric.hotspots", lang), format_number(key.hotspots, lang))
     cols[3].metric(t("metric.significant_hotspots", lang), format_number(key.significant_hotspots, lang))
 
