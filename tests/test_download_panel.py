@@ -5,17 +5,21 @@ Making every file in its format is tested in test_exports.py; here the list itse
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+import store
 from briefing import downloads
 from geo import demo, districts
 from hotspots import analysis
 from hotspots.selection import Selection, districts_by_name
 from i18n import t
-from views.download_panel import ExportOptions, export_files, file_stem
+from store.scope import Scope
+from views.download_panel import ExportOptions, audited, export_files, file_stem
 
 SINCE, UNTIL = "2026-05-01", "2026-11-01"
 KEYS = ["pdf", "png", "geojson", "gpkg", "hotspots_csv", "districts_csv", "districts_xlsx"]
@@ -89,3 +93,25 @@ def test_the_bytes_are_made_only_when_asked_for(result: analysis.Analysis, table
     files = export_files(result, table, ExportOptions(lang="en", level="suurpiiri"))
     csv = next(f for f in files if f.key == "districts_csv")
     assert csv.make().startswith(b"\xef\xbb\xbf")  # the district CSV, with its BOM for Excel
+
+
+def test_each_file_made_is_audited_first_with_who_what_and_the_filters(
+    result: analysis.Analysis, table: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    monkeypatch.setenv("HOTSPOTS_DB_URL", url)
+    viewer = Scope("johtoryhma@hel.example", "viewer", None)
+    options = ExportOptions(lang="fi")
+    made = {f.key: f for f in export_files(result, table, options)}
+    csv_file = audited(made["districts_csv"], result, options, viewer)
+    assert csv_file.file_name == made["districts_csv"].file_name
+    with store.open_store(url) as db:
+        assert db.audit_log(action="export").empty  # listing the files records nothing
+    assert csv_file.make() == made["districts_csv"].make()
+    with store.open_store(url) as db:
+        log = db.audit_log(action="export")
+    assert log["user_id"].tolist() == ["johtoryhma@hel.example"] and log["role"].tolist() == ["viewer"]
+    detail = json.loads(log["detail"].iloc[0])
+    assert detail["file_name"] == csv_file.file_name and detail["classification"] == "AGGREGATED"
+    assert detail["min_count"] == 5
+    assert detail["filters"]["since"].startswith(SINCE) and detail["filters"]["until"].startswith(UNTIL)

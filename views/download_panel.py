@@ -7,7 +7,10 @@ draws the choices and one ``st.download_button`` per file; the bytes are made on
 button is pressed (a briefing of 100k incidents takes a few seconds), never on a rerun.
 
 Aggregated by default; a restricted export (incident points, exact counts) is a deliberate
-choice behind a checkbox, and every restricted file name starts with ``RESTRICTED-``.
+choice behind a checkbox, offered only to a user whose ``store.scope.Scope`` may export
+restricted files, and every restricted file name starts with ``RESTRICTED-``. Every file
+made is written to the audit trail (``audited``): who, which file, aggregated or
+restricted, the filters and the threshold.
 """
 
 from __future__ import annotations
@@ -19,11 +22,14 @@ from typing import Final
 import pandas as pd
 import streamlit as st
 
+import store
 from briefing import downloads, filenames, mapimage, pdf
-from briefing.privacy import DEFAULT_MIN_COUNT, check_min_count
+from briefing.privacy import AGGREGATED, DEFAULT_MIN_COUNT, RESTRICTED, check_min_count
 from geo import settings
 from hotspots.analysis import Analysis
+from hotspots.selection import Selection
 from i18n import t
+from store.scope import LOCAL_ANALYST, Scope
 
 #: Map picture sizes offered (``briefing.mapimage`` names).
 PICTURE_SIZES: Final = ("slides", "a4")
@@ -202,21 +208,85 @@ def export_files(
     ]
 
 
+def filters_detail(selection: Selection) -> dict[str, object]:
+    """Return the filters of an export as the audit trail keeps them (empty choices left out)."""
+    detail: dict[str, object] = {
+        "since": None if selection.since is None else selection.since.isoformat(),
+        "until": None if selection.until is None else selection.until.isoformat(),
+    }
+    for name in ("categories", "sources", "suurpiiri", "peruspiiri", "osaalue", "hours", "weekdays"):
+        if getattr(selection, name):
+            detail[name] = list(getattr(selection, name))
+    return detail
+
+
+def audited(item: ExportFile, analysis: Analysis, options: ExportOptions, scope: Scope) -> ExportFile:
+    """Return ``item`` whose ``make`` writes an ``export`` row to the audit trail, then the file.
+
+    Parameters
+    ----------
+    item
+        One of ``export_files``.
+    analysis
+        Its analysis (the filters).
+    options
+        Its options (restricted or aggregated, the threshold).
+    scope
+        Who downloads.
+
+    Returns
+    -------
+    ExportFile
+        The same file; its bytes are made only after the audit row is written, so a
+        download the store cannot record does not happen (StoreError).
+    """
+    detail = {
+        "file_name": item.file_name,
+        "kind": item.key,
+        "classification": RESTRICTED if options.restricted else AGGREGATED,
+        "min_count": None if options.restricted else options.min_count,
+        "filters": filters_detail(analysis.selection),
+    }
+
+    def make() -> bytes:
+        url = settings.db_url()
+        with store.driver_errors(url), store.open_store(url) as db:
+            db.record("export", scope=scope, detail=detail)
+        return item.make()
+
+    return ExportFile(item.key, item.label, item.file_name, item.mime, make)
+
+
 def downloads_panel(
-    analysis: Analysis, district_table: pd.DataFrame, *, lang: str, level: str, tiles: bool, origin: str
+    analysis: Analysis,
+    district_table: pd.DataFrame,
+    *,
+    lang: str,
+    level: str,
+    tiles: bool,
+    origin: str,
+    scope: Scope = LOCAL_ANALYST,
 ) -> None:
-    """Draw the download tab: privacy and picture choices, then one button per file."""
+    """Draw the download tab: privacy and picture choices, then one button per file.
+
+    A scope that may not export restricted files is not offered them, and its threshold
+    cannot go below ``DEFAULT_MIN_COUNT``.
+    """
     st.caption(t("download.intro", lang))
     left, middle, right = st.columns(3)
+    restricted = False
     with left:
-        restricted = st.checkbox(t("download.restricted", lang), value=False, key="dl_restricted")
+        if scope.may_export_restricted:
+            restricted = st.checkbox(t("download.restricted", lang), value=False, key="dl_restricted")
+        else:
+            st.caption(t("download.aggregated_only", lang))
         if restricted:
             st.warning(t("download.restricted_warning", lang), icon="🔒")
     with middle:
         min_count = int(
             st.number_input(
                 t("download.min_count", lang),
-                min_value=1,
+                min_value=DEFAULT_MIN_COUNT if scope.aggregated_only else 1,
                 max_value=100,
                 value=DEFAULT_MIN_COUNT,
                 step=1,
@@ -243,7 +313,8 @@ def downloads_panel(
         origin=origin,
     )
     columns = st.columns(4)
-    for i, item in enumerate(export_files(analysis, district_table, options)):
+    for i, made in enumerate(export_files(analysis, district_table, options)):
+        item = audited(made, analysis, options, scope)
         with columns[i % 4]:
             st.download_button(
                 item.label,
