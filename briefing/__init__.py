@@ -7,6 +7,10 @@ Modules, from the package's base up:
 ``texts``
     What every export says about itself: title, place, period, filters, method, counts,
     peak times, sources.
+``permissions``
+    What a user's ``store.Scope`` may take out: restricted content for analysts and admins
+    only, small counts hidden from aggregate-only roles, only the scope's districts; and
+    what the ``export`` audit row says about a file.
 ``filenames``
     The filter in every file name, ASCII-safe.
 ``rendering``
@@ -23,8 +27,10 @@ Modules, from the package's base up:
     The map picture: composition, sizes, markings, PNG bytes (``map_figure``).
 ``charts``
     Incidents per week and per hour x weekday.
+``districtfiles``
+    District figures (CSV, XLSX) as bytes.
 ``downloads``
-    Hotspots (GeoJSON, GeoPackage, CSV), districts (CSV, XLSX) and incidents as bytes.
+    Hotspots (GeoJSON, GeoPackage, CSV) and incidents as bytes; the district files too.
 ``prediction``
     Whether last period's hotspots predicted this period, in words (the app's check).
 ``pdftables``
@@ -52,6 +58,7 @@ from briefing.downloads import (
 from briefing.filenames import file_stem
 from briefing.mapimage import MapOptions, MapPicture, MapSize, map_figure, map_png_bytes
 from briefing.pdf import BriefOptions, brief_pdf_bytes
+from briefing.permissions import check_export, check_sharing, export_detail, scoped_district_table
 from briefing.privacy import (
     AGGREGATED,
     DEFAULT_MIN_COUNT,
@@ -88,10 +95,13 @@ __all__ = [
     "PrivacyError",
     "brief_pdf_bytes",
     "charts_figure",
+    "check_export",
+    "check_sharing",
     "count_text",
     "district_figures",
     "districts_csv_bytes",
     "districts_xlsx_bytes",
+    "export_detail",
     "figure_png_bytes",
     "file_stem",
     "filters_text",
@@ -109,6 +119,7 @@ __all__ = [
     "method_text",
     "period_text",
     "place_text",
+    "scoped_district_table",
     "shareable_district_table",
     "shareable_outlines",
     "source_lines",

@@ -10,15 +10,20 @@ metadata and descriptions in the GeoPackage, a ``classification`` column in CSV,
 document properties (title, subject, keywords) of the XLSX workbook.
 
 Hotspot columns and their formats come from ``hotspots.export.export_table``; spreadsheet
-cells a spreadsheet would run as a formula are neutralised (``geo.spreadsheet``).
+cells a spreadsheet would run as a formula are neutralised (``geo.spreadsheet``). The
+district files are ``briefing.districtfiles``'s, re-exported here.
+
+Every function that makes a file takes the downloading user's ``store.Scope`` (a required
+keyword) and applies ``briefing.permissions.check_export`` before anything else: a youth
+worker or a viewer never gets restricted content (asking raises ``store.ScopeError``), nor
+counts below 5 shown exactly, and a scope cut to districts exports only an analysis built
+from its own districts' incidents.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import tempfile
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -26,9 +31,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
+from briefing.districtfiles import DISTRICT_COLUMNS, csv_bytes, districts_csv_bytes, districts_xlsx_bytes
+from briefing.permissions import check_export
 from briefing.privacy import (
     AGGREGATED,
     DEFAULT_MIN_COUNT,
@@ -37,48 +42,39 @@ from briefing.privacy import (
     check_min_count,
     count_column,
     mix_text,
-    shareable_district_table,
     shareable_outlines,
 )
-from briefing.texts import (
-    SOFTWARE,
-    filters_text,
-    format_datetime,
-    is_synthetic,
-    marking,
-    method_text,
-    period_text,
-    title_text,
-)
+from briefing.texts import filters_text, is_synthetic, marking, method_text, period_text, title_text
 from geo import crs, files, schema
 from geo import districts as district_layers
 from geo.errors import DataUnavailableError, ParameterError
 from geo.population import residents_by_district
-from geo.spreadsheet import neutralise_cell, neutralise_frame
 from hotspots import figures
 from hotspots.analysis import Analysis
 from hotspots.export import export_table
 from i18n import check_language, hotspot_texts, t
+from store.scope import Scope
+
+__all__ = [
+    "DISTRICT_COLUMNS",
+    "HOTSPOT_FORMATS",
+    "INCIDENT_COLUMNS",
+    "district_figures",
+    "districts_csv_bytes",
+    "districts_xlsx_bytes",
+    "hotspots_csv_bytes",
+    "hotspots_geojson_bytes",
+    "hotspots_gpkg_bytes",
+    "hotspots_table",
+    "incidents_csv_bytes",
+    "write_hotspots",
+]
 
 #: Incident columns of a restricted export (besides the point geometry / lon, lat): the
 #: canonical ones without coordinates and the demo flag.
 INCIDENT_COLUMNS: Final = tuple(
     c for c in schema.INCIDENT_COLUMNS if c not in ("x_m", "y_m", "lon", "lat", "synthetic")
 )
-#: District table columns written to files, with their translation keys.
-DISTRICT_COLUMNS: Final[dict[str, str]] = {
-    "code": "column.code",
-    "name_fi": "column.district",
-    "name_sv": "column.district",
-    "n": "column.incidents",
-    "n_prev": "column.incidents_previous",
-    "change": "column.change",
-    "change_pct": "brief.column_change_pct",
-    "residents": "column.residents",
-    "rate_per_1000": "column.rate",
-    "young_residents": "brief.column_young",
-    "rate_per_1000_young": "column.rate_young",
-}
 
 
 def district_figures(
@@ -217,7 +213,12 @@ def _members(analysis: Analysis, *, lang: str, restricted: bool, min_count: int)
 
 
 def hotspots_geojson_bytes(
-    analysis: Analysis, *, lang: str = "fi", restricted: bool = False, min_count: int = DEFAULT_MIN_COUNT
+    analysis: Analysis,
+    *,
+    scope: Scope,
+    lang: str = "fi",
+    restricted: bool = False,
+    min_count: int = DEFAULT_MIN_COUNT,
 ) -> bytes:
     """Hotspots as a GeoJSON FeatureCollection (EPSG:4326), UTF-8.
 
@@ -225,6 +226,8 @@ def hotspots_geojson_bytes(
     ----------
     analysis
         Analysis result.
+    scope
+        The downloading user (``briefing.permissions.check_export``, else ``store.ScopeError``).
     lang
         Language of the descriptive top-level members (``marking``, ``filters`` ...).
     restricted
@@ -238,6 +241,7 @@ def hotspots_geojson_bytes(
     bytes
     """
     check_language(lang)
+    min_count = check_export(analysis, scope, restricted=restricted, min_count=min_count)
     table = hotspots_table(analysis, restricted=restricted, min_count=min_count)
     table.insert(0, "kind", "hotspot")
     collection = json.loads(table.to_json(na="null", show_bbox=False))
@@ -254,7 +258,12 @@ def hotspots_geojson_bytes(
 
 
 def hotspots_gpkg_bytes(
-    analysis: Analysis, *, lang: str = "fi", restricted: bool = False, min_count: int = DEFAULT_MIN_COUNT
+    analysis: Analysis,
+    *,
+    scope: Scope,
+    lang: str = "fi",
+    restricted: bool = False,
+    min_count: int = DEFAULT_MIN_COUNT,
 ) -> bytes:
     """Hotspots as a GeoPackage (layer ``hotspots``, EPSG:4326).
 
@@ -266,6 +275,8 @@ def hotspots_gpkg_bytes(
     ----------
     analysis
         Analysis result.
+    scope
+        The downloading user (``briefing.permissions.check_export``, else ``store.ScopeError``).
     lang
         Language of the layer descriptions.
     restricted
@@ -278,6 +289,7 @@ def hotspots_gpkg_bytes(
     bytes
     """
     check_language(lang)
+    min_count = check_export(analysis, scope, restricted=restricted, min_count=min_count)
     table = hotspots_table(analysis, restricted=restricted, min_count=min_count)
     members = _members(analysis, lang=lang, restricted=restricted, min_count=min_count)
     metadata = {key: str(value) for key, value in members.items() if value is not None}
@@ -303,16 +315,8 @@ def hotspots_gpkg_bytes(
         return path.read_bytes()
 
 
-def _csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with a BOM (spreadsheets read it right), formula-like cells neutralised."""
-    buffer = io.BytesIO()
-    # object first: mapping a nullable integer column with gaps would turn 40 into "40.0"
-    neutralise_frame(frame).to_csv(buffer, index=False, encoding="utf-8-sig")
-    return buffer.getvalue()
-
-
 def hotspots_csv_bytes(
-    analysis: Analysis, *, restricted: bool = False, min_count: int = DEFAULT_MIN_COUNT
+    analysis: Analysis, *, scope: Scope, restricted: bool = False, min_count: int = DEFAULT_MIN_COUNT
 ) -> bytes:
     """Hotspots as CSV: one row per hotspot, the outline as WKT (EPSG:4326, 6 decimals).
 
@@ -320,6 +324,8 @@ def hotspots_csv_bytes(
     ----------
     analysis
         Analysis result.
+    scope
+        The downloading user (``briefing.permissions.check_export``, else ``store.ScopeError``).
     restricted
         Exact polygons and counts; a ``classification`` column says RESTRICTED.
     min_count
@@ -329,19 +335,23 @@ def hotspots_csv_bytes(
     -------
     bytes
     """
+    min_count = check_export(analysis, scope, restricted=restricted, min_count=min_count)
     table = hotspots_table(analysis, restricted=restricted, min_count=min_count)
     frame = pd.DataFrame(table.drop(columns=table.geometry.name))
     frame["geometry_wkt"] = table.geometry.to_wkt(rounding_precision=6)
-    return _csv_bytes(frame)
+    return csv_bytes(frame)
 
 
-def incidents_csv_bytes(analysis: Analysis, *, restricted: bool = False) -> bytes:
+def incidents_csv_bytes(analysis: Analysis, *, scope: Scope, restricted: bool = False) -> bytes:
     """Return the period's incidents (id, time, category, source, severity, description, lon/lat).
 
     Parameters
     ----------
     analysis
         Analysis result.
+    scope
+        The downloading user: an analyst or an admin (``briefing.permissions.check_export``),
+        else ``store.ScopeError``.
     restricted
         Must be True: single incidents never leave in an aggregated export.
 
@@ -354,181 +364,18 @@ def incidents_csv_bytes(analysis: Analysis, *, restricted: bool = False) -> byte
     ------
     PrivacyError
         When ``restricted`` is not True.
+    ScopeError
+        When ``scope`` may not have restricted files, or the analysis holds incidents
+        outside its districts.
     """
     if restricted is not True:
         raise PrivacyError(
             "incidents_csv_bytes writes single incidents with their descriptions; pass restricted=True "
             "to choose a RESTRICTED export deliberately, or share the aggregated hotspot and district files"
         )
+    check_export(analysis, scope, restricted=True, min_count=DEFAULT_MIN_COUNT)
     frame = pd.DataFrame(_incidents_frame(analysis).drop(columns="geometry"))
-    return _csv_bytes(frame)
-
-
-# --------------------------------------------------------------------------- districts
-
-
-def _district_frame(table: pd.DataFrame, *, restricted: bool, min_count: int) -> pd.DataFrame:
-    shown = table if restricted else shareable_district_table(table, min_count=min_count)
-    columns = [c for c in DISTRICT_COLUMNS if c in shown.columns]
-    out = shown.loc[:, columns].copy()
-    if "change" in out.columns:
-        out["change"] = out["change"].astype("Int64")
-    for column in ("change_pct", "rate_per_1000", "rate_per_1000_young"):
-        if column in out.columns:
-            out[column] = out[column].astype("Float64").round(1)
-    for column in ("residents", "young_residents"):
-        if column in out.columns:
-            out[column] = out[column].astype("Float64").round(0).astype("Int64")
-    if restricted:
-        out["classification"] = RESTRICTED
-    return out
-
-
-def districts_csv_bytes(
-    table: pd.DataFrame, *, restricted: bool = False, min_count: int = DEFAULT_MIN_COUNT
-) -> bytes:
-    """District figures as CSV (machine-readable column names, ``DISTRICT_COLUMNS``).
-
-    Parameters
-    ----------
-    table
-        ``hotspots.figures.district_table`` output (or ``district_figures``); not modified.
-    restricted
-        Exact counts; a ``classification`` column says RESTRICTED.
-    min_count
-        Counts below this become ``"<min_count"``; changes and rates beside them are blanked.
-
-    Returns
-    -------
-    bytes
-    """
-    min_count = check_min_count(min_count)
-    return _csv_bytes(_district_frame(table, restricted=restricted, min_count=min_count))
-
-
-def _cell(value: object) -> object:
-    """Return a value openpyxl can write: missing -> empty, numpy scalars -> Python, text neutralised."""
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    return neutralise_cell(value)
-
-
-def _district_sheet(book: Workbook, frame: pd.DataFrame, *, lang: str, restricted: bool) -> None:
-    """Write the figures, one row per district, under translated headers; marked in print when restricted."""
-    sheet = book.create_sheet(t("brief.sheet_districts", lang)[:31])
-    book.remove(book.worksheets[0])
-    headers = []
-    for column in frame.columns:
-        key = DISTRICT_COLUMNS.get(column)
-        label = t(key, lang) if key else t("brief.classification", lang)
-        headers.append(f"{label} ({column[-2:]})" if column in ("name_fi", "name_sv") else label)
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in frame.itertuples(index=False):
-        sheet.append([_cell(v) for v in row])
-    sheet.freeze_panes = "A2"
-    if restricted:
-        sheet.oddHeader.center.text = marking(lang, restricted=True)
-        sheet.oddFooter.center.text = marking(lang, restricted=True)
-
-
-def _about_lines(
-    frame: pd.DataFrame,
-    analysis: Analysis | None,
-    *,
-    lang: str,
-    restricted: bool,
-    min_count: int,
-    when: pd.Timestamp,
-) -> list[tuple[str, str]]:
-    """Label and value of each line of the about sheet: classification, time, notes, sources."""
-    classification = RESTRICTED if restricted else AGGREGATED
-    lines: list[tuple[str, str]] = [
-        (t("brief.classification", lang), f"{classification} – {marking(lang, restricted=restricted)}"),
-        (t("brief.generated", lang, when=""), format_datetime(when, lang)),
-    ]
-    if restricted:
-        lines.append(("", t("brief.restricted_note", lang)))
-    else:
-        lines.append(("", t("msg.privacy_suppressed", lang, min_count=min_count)))
-    if analysis is not None:
-        lines += [
-            (t("brief.period", lang, period=""), period_text(analysis.selection, lang)),
-            ("", filters_text(analysis.selection, lang)),
-            ("", method_text(analysis.clustering, lang)),
-        ]
-        if is_synthetic(analysis):
-            lines.append(("", t("brief.synthetic", lang)))
-    lines.append((t("brief.sources", lang), t("map.attribution.districts", lang)))
-    if frame.get("residents") is not None and frame["residents"].notna().any():
-        lines.append(("", t("brief.source_population", lang)))
-    return lines
-
-
-def _workbook_properties(
-    book: Workbook, analysis: Analysis | None, *, lang: str, restricted: bool, when: pd.Timestamp
-) -> None:
-    """Title, subject, keywords and category say what the workbook is and how it is classified."""
-    classification = RESTRICTED if restricted else AGGREGATED
-    title = f"{title_text(analysis.selection if analysis is not None else None, lang)} – "
-    title += t("panel.district_table", lang)
-    props = book.properties
-    props.title = f"{marking(lang, restricted=True)} – {title}" if restricted else title
-    props.subject = f"{classification}: {marking(lang, restricted=restricted)}"
-    props.keywords = ", ".join([classification, marking(lang, restricted=restricted), "Helsinki"])
-    props.category = classification
-    props.creator = SOFTWARE
-    props.created = when.tz_convert("UTC").tz_localize(None).to_pydatetime()
-
-
-def districts_xlsx_bytes(
-    table: pd.DataFrame,
-    *,
-    lang: str = "fi",
-    restricted: bool = False,
-    min_count: int = DEFAULT_MIN_COUNT,
-    analysis: Analysis | None = None,
-    generated_at: datetime | pd.Timestamp | None = None,
-) -> bytes:
-    """District figures as an XLSX workbook: a table sheet and an "about" sheet.
-
-    Parameters
-    ----------
-    table
-        ``hotspots.figures.district_table`` output; not modified.
-    lang
-        Language of the headers and the about sheet.
-    restricted
-        Exact counts; the workbook's title, subject and keywords, its print header and the
-        about sheet say RESTRICTED (translated).
-    min_count
-        Counts below this become ``"<min_count"`` (text cells).
-    analysis
-        When given, the about sheet states its period, filters and method.
-    generated_at
-        Time stated as generated and stored as the workbook's creation time; default now.
-
-    Returns
-    -------
-    bytes
-    """
-    check_language(lang)
-    min_count = check_min_count(min_count)
-    frame = _district_frame(table, restricted=restricted, min_count=min_count)
-    when = pd.Timestamp.now(tz=schema.TIMEZONE) if generated_at is None else pd.Timestamp(generated_at)
-    book = Workbook()
-    _district_sheet(book, frame, lang=lang, restricted=restricted)
-    about = book.create_sheet(t("brief.sheet_about", lang)[:31])
-    lines = _about_lines(frame, analysis, lang=lang, restricted=restricted, min_count=min_count, when=when)
-    for label, value in lines:
-        about.append([_cell(label.strip().rstrip(":")), _cell(value)])
-    _workbook_properties(book, analysis, lang=lang, restricted=restricted, when=when)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return csv_bytes(frame)
 
 
 #: Hotspot file formats by suffix (``hotspots cluster --out`` and the app's downloads).
@@ -539,6 +386,7 @@ def write_hotspots(
     analysis: Analysis,
     path: str | Path,
     *,
+    scope: Scope,
     lang: str = "fi",
     restricted: bool = False,
     min_count: int = DEFAULT_MIN_COUNT,
@@ -553,6 +401,9 @@ def write_hotspots(
         Analysis result.
     path
         Output file; its suffix picks the format.
+    scope
+        The user writing it (``briefing.permissions.check_export``, else ``store.ScopeError``,
+        and nothing is written).
     lang
         Language of the descriptive members.
     restricted
@@ -572,9 +423,8 @@ def write_hotspots(
             f"--out was {target.name!r} but is expected to end in one of {list(HOTSPOT_FORMATS)}"
         )
     if suffix == ".csv":
-        content = hotspots_csv_bytes(analysis, restricted=restricted, min_count=min_count)
-    elif suffix == ".gpkg":
-        content = hotspots_gpkg_bytes(analysis, lang=lang, restricted=restricted, min_count=min_count)
+        content = hotspots_csv_bytes(analysis, scope=scope, restricted=restricted, min_count=min_count)
     else:
-        content = hotspots_geojson_bytes(analysis, lang=lang, restricted=restricted, min_count=min_count)
+        make = hotspots_gpkg_bytes if suffix == ".gpkg" else hotspots_geojson_bytes
+        content = make(analysis, scope=scope, lang=lang, restricted=restricted, min_count=min_count)
     return files.write_bytes_atomically(target, content)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 import store
+from briefing.permissions import export_detail
 from briefing.privacy import DEFAULT_MIN_COUNT
 from geo import districts, incidents, schema, settings
 from geo.errors import HotspotsError
@@ -26,7 +27,7 @@ from geo.geocoder import Geocoder
 from geo.geocoding import available_register
 from geo.timeparse import local_day
 from hotspots import grid as study_grid
-from hotspots.analysis import StudyArea
+from hotspots.analysis import Analysis, StudyArea
 from hotspots.clustering import METHODS, ClusteringParams, clustering_from_text
 from hotspots.parameters import DEFAULT_EPS_M, DEFAULT_MIN_SAMPLES, DEFAULT_WINDOW_DAYS
 from hotspots.selection import Selection, districts_by_name
@@ -200,6 +201,27 @@ def parse_mapping(pairs: Sequence[str]) -> dict[str, str]:
             )
         mapping[field.strip()] = column.strip()
     return mapping
+
+
+def audit_export(args: argparse.Namespace, result: Analysis, path: Path, *, kind: str) -> None:
+    """Record a file written from the store (``--db``) in that store's audit trail (``export``).
+
+    A file made from an INPUT file is the operator's own and touches no store; one made
+    from the store's incidents is recorded under ``operator_scope()`` with its name, kind,
+    classification, filters and ``--min-count`` (``briefing.permissions.export_detail``).
+    """
+    if not getattr(args, "db", None):
+        return
+    detail = export_detail(
+        result,
+        file_name=path.name,
+        kind=kind,
+        restricted=bool(args.restricted),
+        min_count=int(args.min_count),
+        lang=args.lang,
+    )
+    with store.open_store(args.db) as db:
+        db.record("export", scope=operator_scope(), detail=detail)
 
 
 def load_incidents(args: argparse.Namespace) -> tuple[pd.DataFrame, str]:

@@ -6,6 +6,8 @@ the same filters the same way::
 
     hotspots brief demo.csv --since 2026-05-01 --until 2026-11-01 --out briefing.pdf --lang fi
     hotspots brief --db sqlite:///data/incidents.sqlite --out map.png --size a4 --density
+
+A file made from the store (``--db``) is recorded in its audit trail (``export``).
 """
 
 from __future__ import annotations
@@ -119,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
             picture.figure, dpi=mapimage.resolve_size(args.size).dpi, metadata=picture.metadata
         )
     files.write_bytes_atomically(target, content)
+    arguments.audit_export(args, result, target, kind=suffix.lstrip("."))
 
     synthetic = " (synthetic demo data)" if is_synthetic(result) else ""
     kind = "RESTRICTED" if args.restricted else f"aggregated, counts below {min_count} suppressed"

@@ -1,7 +1,8 @@
 """``hotspots cluster``: find, rank and export hotspots, for the period or as a forecast.
 
 The file is written by ``briefing.downloads.write_hotspots``, the one aggregation every
-shared output goes through: the same bytes as the app's download.
+shared output goes through: the same bytes as the app's download. A file made from the
+store (``--db``) is recorded in its audit trail (``export``).
 """
 
 from __future__ import annotations
@@ -65,8 +66,15 @@ def run(args: argparse.Namespace) -> int:
         )
         heading = ""
     path = downloads.write_hotspots(
-        result, args.out, lang=args.lang, restricted=args.restricted, min_count=args.min_count
+        result,
+        args.out,
+        scope=arguments.operator_scope(),
+        lang=args.lang,
+        restricted=args.restricted,
+        min_count=args.min_count,
     )
+    kinds = {".gpkg": "gpkg", ".csv": "hotspots_csv"}
+    arguments.audit_export(args, result, path, kind=kinds.get(path.suffix.lower(), "geojson"))
     synthetic = (
         " (synthetic demo data)"
         if len(frame) and "synthetic" in frame.columns and bool(frame["synthetic"].all())

@@ -1,7 +1,8 @@
 """The ``hotspots`` entry: one sub-command per module, errors for people on one line.
 
 ``main`` builds the parser from the command modules (``districts``, ``gazetteer``, ``demo``,
-``import``, ``geocode``, ``stats``, ``cluster``, ``brief``, ``evaluate``) and turns every
+``import``, ``geocode``, ``stats``, ``cluster``, ``brief``, ``evaluate``, ``users``, ``audit``,
+``batches``, ``retention``) and turns every
 error a user can cause (bad files, broken stores, bad settings) into one line on standard
 error, exit status 2.
 """
@@ -12,13 +13,41 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from cli import brief, cluster, demo, districts, evaluate, gazetteer, geocode, importing, stats
+from cli import (
+    audit,
+    batches,
+    brief,
+    cluster,
+    demo,
+    districts,
+    evaluate,
+    gazetteer,
+    geocode,
+    importing,
+    retention,
+    stats,
+    users,
+)
 from geo import settings
 from geo.errors import HotspotsError
 from store import driver_error_message
 
 #: The command modules, in the order ``hotspots --help`` lists them.
-COMMANDS = (districts, gazetteer, demo, importing, geocode, cluster, brief, evaluate, stats)
+COMMANDS = (
+    districts,
+    gazetteer,
+    demo,
+    importing,
+    geocode,
+    cluster,
+    brief,
+    evaluate,
+    stats,
+    users,
+    audit,
+    batches,
+    retention,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

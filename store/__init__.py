@@ -4,19 +4,23 @@
 ``incidents.sqlite`` in the cache folder). Both backends implement ``IncidentStore`` and
 keep the same rules (``store.base``): an id is stored once, a batch is one transaction,
 every import attempt is logged. ``query`` takes an ``IncidentFilter`` and the user's
-``Scope`` (``store.scope``: role and districts), and returns only the rows inside it. ``redact_url`` and
-``driver_errors`` keep passwords out of every message a user sees.
+``Scope`` (``store.scope``: role and districts), and returns only the rows inside it; users,
+the append-only audit trail and audited deletion live in the store too. ``redact_url``
+and ``driver_errors`` keep passwords out of every message a user sees.
 
 Modules: ``base`` (the interface and its rules), ``database`` (the steps both backends
-share), ``sqlite`` and ``postgis`` (the backends), ``rows`` (incident rows in and out of a
+share), ``audited`` (users, the audit trail and deleting data, for both backends),
+``sqlite`` and ``postgis`` (the backends), ``rows`` (incident rows in and out of a
 database), ``filters`` (``IncidentFilter``), ``scope`` (who sees what: ``Scope``,
-``apply_scope``), ``urls`` (URL forms and secrets).
+``apply_scope``), ``users`` and ``audit`` (their tables' rows), ``urls`` (URL forms and
+secrets).
 """
 
 from __future__ import annotations
 
 from geo import settings
 from geo.errors import StoreError
+from store.audit import ACTIONS, AUDIT_COLUMNS
 from store.base import BatchResult, IncidentStore, Migration, StoreStats
 from store.filters import IncidentFilter
 from store.postgis import PostGISStore
@@ -33,12 +37,16 @@ from store.urls import (
     url_scheme,
     url_secrets,
 )
+from store.users import USER_COLUMNS
 
 __all__ = [
+    "ACTIONS",
+    "AUDIT_COLUMNS",
     "LOCAL_ANALYST",
     "ROLES",
     "SCHEMA_VERSION",
     "URL_FORMS",
+    "USER_COLUMNS",
     "BatchResult",
     "IncidentFilter",
     "IncidentStore",

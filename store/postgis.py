@@ -3,7 +3,8 @@
 ``open_store("postgresql://user:password@host:5432/database")`` opens it. It keeps every
 rule of ``store.base`` (read that module's docstring) with the same results as
 ``SQLiteStore``: the steps of opening, migrating, importing and reading are
-``store.database.DatabaseStore``'s, and the checks, hashes and conversions of rows are
+``store.database.DatabaseStore``'s, those of users, the audit trail and deleting
+``store.audited.AuditedStore``'s, and the checks, hashes and conversions of rows are
 ``store.rows``'s. Only what touches PostgreSQL and psycopg is here (tests/test_postgis.py
 compares the two backends' answers).
 

@@ -2,8 +2,10 @@
 
 ``open_store("sqlite:///path/incidents.sqlite")`` opens it (``open_store()`` opens the
 default file). It keeps every rule of ``store.base`` (read that module's docstring); the
-steps are ``store.database.DatabaseStore``'s, and only what touches SQLite is here: the
-schema with its R*Tree on x_m/y_m, the pragmas, and the SQL of writing and filtering.
+steps are ``store.database.DatabaseStore``'s and, for users, the audit trail and deleting,
+``store.audited.AuditedStore``'s. Only what touches SQLite is here: the schema with its
+R*Tree on x_m/y_m and the audit trail's triggers, the pragmas, and the SQL of writing and
+filtering.
 
 A crash of the program never loses a committed batch (WAL journal,
 ``synchronous=NORMAL``). Writers from several processes are serialised by SQLite's own

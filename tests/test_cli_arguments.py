@@ -6,11 +6,19 @@ from pathlib import Path
 
 import pytest
 
+from cli import arguments as cli_arguments
 from cli import build_parser
-from cli.arguments import check_helsinki_only, parse_mapping, register_from_args, selection_from_args
+from cli.arguments import (
+    check_helsinki_only,
+    operator_scope,
+    parse_mapping,
+    register_from_args,
+    selection_from_args,
+)
 from geo import districts, settings
 from geo.errors import HotspotsError, ParameterError
 from hotspots.study import StudyData
+from store import Scope
 from tests import osm_register
 
 
@@ -83,3 +91,14 @@ def test_register_comes_from_the_flag_or_the_setting_and_places_need_it(
     from_setting = register_from_args(_cluster_args(), official=False)
     assert from_setting is not None and len(from_setting.addresses) == len(addresses)
     assert from_setting.places.empty
+
+
+def test_the_command_line_acts_as_an_admin_named_by_the_os_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli_arguments.getpass, "getuser", lambda: "Jane Doe, IT")
+    assert operator_scope() == Scope("jane_doe_it", "admin", None)
+
+    def nobody() -> str:
+        raise OSError("No username set in the environment")
+
+    monkeypatch.setattr(cli_arguments.getpass, "getuser", nobody)
+    assert operator_scope() == Scope("cli", "admin", None)

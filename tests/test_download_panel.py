@@ -5,6 +5,7 @@ Making every file in its format is tested in test_exports.py; here the list itse
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -14,12 +15,14 @@ import pytest
 
 import store
 from briefing import downloads
+from briefing.permissions import export_detail
 from geo import demo, districts
 from hotspots import analysis
 from hotspots.selection import Selection, districts_by_name
 from i18n import t
-from store.scope import Scope
-from views.download_panel import ExportOptions, audited, export_files, file_stem
+from store import Scope, ScopeError, apply_scope
+from views import download_panel
+from views.download_panel import ExportOptions, audit_download, export_files, file_stem
 
 SINCE, UNTIL = "2026-05-01", "2026-11-01"
 KEYS = ["pdf", "png", "geojson", "gpkg", "hotspots_csv", "districts_csv", "districts_xlsx"]
@@ -95,23 +98,49 @@ def test_the_bytes_are_made_only_when_asked_for(result: analysis.Analysis, table
     assert csv.make().startswith(b"\xef\xbb\xbf")  # the district CSV, with its BOM for Excel
 
 
-def test_each_file_made_is_audited_first_with_who_what_and_the_filters(
-    result: analysis.Analysis, table: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.fixture(scope="module")
+def worker() -> Scope:
+    hierarchy = districts.hierarchy()
+    kallio = Selection(**districts_by_name(["Kallio"], hierarchy))
+    codes = tuple(hierarchy.loc[kallio.district_mask(hierarchy), "osaalue_code"].astype(str))
+    return Scope("anna@hel.fi", "youth_worker", codes)
+
+
+def test_a_youth_worker_s_list_is_aggregated_and_holds_only_her_districts(worker: Scope) -> None:
+    hers = analysis.analyse(
+        apply_scope(demo.generate_demo(n=3000, seed=5), worker), selection=Selection(since=SINCE, until=UNTIL)
+    )
+    table = downloads.district_figures(hers, level="peruspiiri", population=False)
+    files = export_files(hers, table, ExportOptions(lang="fi", level="peruspiiri"), scope=worker)
+    assert [f.key for f in files] == KEYS  # no incidents file
+    rows = pd.read_csv(io.BytesIO(next(f for f in files if f.key == "districts_csv").make()), dtype=str)
+    assert list(rows["code"]) == ["301"]
+    for options in (ExportOptions(restricted=True, level="peruspiiri"), ExportOptions(min_count=1)):
+        with pytest.raises(ScopeError):
+            export_files(hers, table, options, scope=worker)
+
+
+def test_a_city_analysis_is_refused_to_her_before_any_file_is_listed(
+    result: analysis.Analysis, table: pd.DataFrame, worker: Scope
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    monkeypatch.setenv("HOTSPOTS_DB_URL", url)
-    viewer = Scope("johtoryhma@hel.example", "viewer", None)
-    options = ExportOptions(lang="fi")
-    made = {f.key: f for f in export_files(result, table, options)}
-    csv_file = audited(made["districts_csv"], result, options, viewer)
-    assert csv_file.file_name == made["districts_csv"].file_name
+    with pytest.raises(ScopeError, match=r"outside the districts of anna@hel\.fi"):
+        export_files(result, table, ExportOptions(lang="fi"), scope=worker)
+
+
+def test_a_download_is_audited_in_the_store(
+    result: analysis.Analysis, tmp_path: Path, worker: Scope, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'audit.sqlite'}"
+    detail = export_detail(
+        result, file_name="hotspots-kallio.geojson", kind="geojson", restricted=False, min_count=5, lang="fi"
+    )
+    audit_download(url, worker, detail)
     with store.open_store(url) as db:
-        assert db.audit_log(action="export").empty  # listing the files records nothing
-    assert csv_file.make() == made["districts_csv"].make()
-    with store.open_store(url) as db:
-        log = db.audit_log(action="export")
-    assert log["user_id"].tolist() == ["johtoryhma@hel.example"] and log["role"].tolist() == ["viewer"]
-    detail = json.loads(log["detail"].iloc[0])
-    assert detail["file_name"] == csv_file.file_name and detail["classification"] == "AGGREGATED"
-    assert detail["min_count"] == 5
-    assert detail["filters"]["since"].startswith(SINCE) and detail["filters"]["until"].startswith(UNTIL)
+        log = db.audit_log()
+    assert list(log["action"]) == ["export"] and list(log["user_id"]) == ["anna@hel.fi"]
+    assert json.loads(log["detail"].iloc[0])["file_name"] == "hotspots-kallio.geojson"
+    # a store that cannot be written leaves the reason for the panel to show
+    session: dict[str, str] = {}
+    monkeypatch.setattr(download_panel.st, "session_state", session)
+    audit_download("sqlite:///:memory:?mode=ro", worker, detail)
+    assert "URL options" in session[download_panel.AUDIT_PROBLEM]

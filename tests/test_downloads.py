@@ -1,4 +1,7 @@
-"""Data downloads as bytes: hotspots (GeoJSON, GeoPackage, CSV), districts (CSV, XLSX), incidents."""
+"""Data downloads as bytes: hotspots (GeoJSON, GeoPackage, CSV) and incidents.
+
+The district files are tested in test_districtfiles.py.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +15,13 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
-from openpyxl import load_workbook
 
 from briefing import downloads, privacy
 from geo import crs, districts, population
 from hotspots import analysis, figures
 from i18n import recommendation_text
-from tests.briefing_demo import GENERATED, demo_district_table, demo_result
+from store import LOCAL_ANALYST
+from tests.briefing_demo import demo_district_table, demo_result
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +35,7 @@ def district_table() -> pd.DataFrame:
 
 
 def test_hotspot_geojson_is_aggregated_and_marked(result: analysis.Analysis) -> None:
-    document = json.loads(downloads.hotspots_geojson_bytes(result, lang="en"))
+    document = json.loads(downloads.hotspots_geojson_bytes(result, scope=LOCAL_ANALYST, lang="en"))
     assert document["type"] == "FeatureCollection"
     assert document["classification"] == privacy.AGGREGATED
     assert document["synthetic"] is True and document["min_count"] == 5
@@ -57,12 +60,14 @@ def test_hotspot_geojson_is_aggregated_and_marked(result: analysis.Analysis) -> 
 
 
 def test_hotspot_csv_and_gpkg_match_the_geojson(result: analysis.Analysis, tmp_path: Path) -> None:
-    frame = pd.read_csv(io.BytesIO(downloads.hotspots_csv_bytes(result)), encoding="utf-8-sig", dtype=str)
+    frame = pd.read_csv(
+        io.BytesIO(downloads.hotspots_csv_bytes(result, scope=LOCAL_ANALYST)), encoding="utf-8-sig", dtype=str
+    )
     assert list(frame["id"]) == list(result.hotspots["id"])
     assert frame["geometry_wkt"].str.startswith("POLYGON").all()
     assert "classification" not in frame.columns
     path = tmp_path / "h.gpkg"
-    path.write_bytes(downloads.hotspots_gpkg_bytes(result, lang="sv"))
+    path.write_bytes(downloads.hotspots_gpkg_bytes(result, scope=LOCAL_ANALYST, lang="sv"))
     assert [name for name, _ in pyogrio.list_layers(path)] == ["hotspots"]
     info = pyogrio.read_info(path, layer="hotspots")
     assert info["layer_metadata"]["classification"] == privacy.AGGREGATED
@@ -71,85 +76,21 @@ def test_hotspot_csv_and_gpkg_match_the_geojson(result: analysis.Analysis, tmp_p
     assert layer.crs.to_epsg() == 4326
 
 
-def test_district_csv_suppresses_small_counts_and_what_reveals_them(district_table: pd.DataFrame) -> None:
-    frame = pd.read_csv(
-        io.BytesIO(downloads.districts_csv_bytes(district_table)), dtype=str, keep_default_na=False
-    )
-    assert list(frame["code"]) == list(district_table["code"])
-    small_now = district_table["n"] < 5
-    small_prev = district_table["n_prev"] < 5
-    assert (small_now | small_prev).any(), "the demo selection should have some small districts"
-    for i, row in district_table.iterrows():
-        out = frame.iloc[i]
-        assert out["n"] == ("<5" if row["n"] < 5 else str(row["n"]))
-        assert out["n_prev"] == ("<5" if row["n_prev"] < 5 else str(row["n_prev"]))
-        if row["n"] < 5 or row["n_prev"] < 5:
-            assert out["change"] == "" and out["change_pct"] == ""
-        else:
-            assert int(out["change"]) == row["change"]
-        if row["n"] < 5:
-            assert out["rate_per_1000"] == ""
-    # A threshold of 1 hides nothing.
-    exact = pd.read_csv(io.BytesIO(downloads.districts_csv_bytes(district_table, min_count=1)))
-    assert list(exact["n"]) == list(district_table["n"])
-
-
-def test_csv_and_xlsx_neutralise_formula_cells(district_table: pd.DataFrame) -> None:
-    hostile = district_table.copy()
-    hostile.loc[0, "name_fi"] = '=HYPERLINK("http://evil.example","x")'
-    hostile.loc[1, "name_sv"] = "@SUM(A1:A9)"
-    hostile.loc[2, "name_fi"] = "+1+2"
-    hostile.loc[3, "name_fi"] = "-3"
-    before = hostile.copy()
-    frame = pd.read_csv(io.BytesIO(downloads.districts_csv_bytes(hostile)), dtype=str)
-    assert frame.loc[0, "name_fi"] == "'" + hostile.loc[0, "name_fi"]
-    assert frame.loc[1, "name_sv"] == "'@SUM(A1:A9)"
-    assert frame.loc[2, "name_fi"] == "'+1+2" and frame.loc[3, "name_fi"] == "'-3"
-    book = load_workbook(io.BytesIO(downloads.districts_xlsx_bytes(hostile, lang="en")))
-    sheet = book["Districts"]
-    cells = {(c.row, c.column): c for row in sheet.iter_rows() for c in row}
-    name_fi_col = [c.value for c in sheet[1]].index("District (fi)") + 1
-    first = cells[(2, name_fi_col)]
-    assert first.value == "'" + hostile.loc[0, "name_fi"] and first.data_type == "s"
-    assert all(c.data_type != "f" for c in cells.values())
-    pd.testing.assert_frame_equal(hostile, before)  # the caller's frame is untouched
-
-
-def test_xlsx_has_translated_headers_about_sheet_and_restricted_properties(
-    result: analysis.Analysis, district_table: pd.DataFrame
-) -> None:
-    content = downloads.districts_xlsx_bytes(
-        district_table, lang="fi", restricted=True, analysis=result, generated_at=GENERATED
-    )
-    book = load_workbook(io.BytesIO(content))
-    assert book.sheetnames == ["Alueet", "Tietoja"]
-    headers = [c.value for c in book["Alueet"][1]]
-    assert headers[:4] == ["Tunnus", "Alue (fi)", "Alue (sv)", "Tapahtumia"]
-    assert headers[-1] == "Luokitus"
-    assert book.properties.title.startswith("KÄYTTÖ RAJOITETTU")
-    assert book.properties.keywords.startswith("RESTRICTED")
-    assert book["Alueet"].oddHeader.center.text == "KÄYTTÖ RAJOITETTU"
-    about = " ".join(str(c.value) for row in book["Tietoja"].iter_rows() for c in row if c.value)
-    assert "1.5.2026–31.10.2026" in about and "RESTRICTED" in about
-    # Restricted: exact counts, numbers as numbers.
-    values = [row[3] for row in book["Alueet"].iter_rows(min_row=2, values_only=True)]
-    assert values == list(district_table["n"])
-
-
 def test_exports_do_not_change_the_analysis(result: analysis.Analysis) -> None:
     hotspots, current = result.hotspots.copy(), result.current.copy()
-    downloads.hotspots_geojson_bytes(result)
-    downloads.hotspots_csv_bytes(result, restricted=True)
-    downloads.incidents_csv_bytes(result, restricted=True)
+    downloads.hotspots_geojson_bytes(result, scope=LOCAL_ANALYST)
+    downloads.hotspots_csv_bytes(result, scope=LOCAL_ANALYST, restricted=True)
+    downloads.incidents_csv_bytes(result, scope=LOCAL_ANALYST, restricted=True)
     pd.testing.assert_frame_equal(result.hotspots, hotspots)
     pd.testing.assert_frame_equal(result.current, current)
 
 
 def test_incident_rows_need_the_deliberate_restricted_choice(result: analysis.Analysis) -> None:
     with pytest.raises(privacy.PrivacyError, match="restricted=True"):
-        downloads.incidents_csv_bytes(result)
+        downloads.incidents_csv_bytes(result, scope=LOCAL_ANALYST)
     rows = pd.read_csv(
-        io.BytesIO(downloads.incidents_csv_bytes(result, restricted=True)), encoding="utf-8-sig"
+        io.BytesIO(downloads.incidents_csv_bytes(result, scope=LOCAL_ANALYST, restricted=True)),
+        encoding="utf-8-sig",
     )
     assert len(rows) == len(result.current)
     assert set(rows["classification"]) == {"RESTRICTED"}
@@ -205,6 +146,6 @@ def test_hotspot_names_leave_unless_a_small_count_would_pin_them_down(result: an
     restricted = downloads.hotspots_table(named, restricted=True, min_count=threshold)
     assert restricted["place_fi"].tolist() == named.hotspots["place_fi"].tolist()
     assert all(p in w for p, w in zip(places, restricted["recommendation_fi"], strict=True))
-    document = json.loads(downloads.hotspots_geojson_bytes(named, lang="sv"))
+    document = json.loads(downloads.hotspots_geojson_bytes(named, scope=LOCAL_ANALYST, lang="sv"))
     first = document["features"][0]["properties"]
     assert (first["place_fi"], first["place_sv"]) == ("Katu H1", "Gatan H1")

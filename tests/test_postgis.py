@@ -198,6 +198,15 @@ def test_queries_use_the_indexes(
     assert "Seq Scan" not in plan, plan
 
 
+def test_a_youth_worker_s_query_reads_only_her_districts_by_their_index(
+    backends: tuple[PostGISStore, SQLiteStore],
+) -> None:
+    pg, _ = backends
+    siltasaari = store.Scope("anna@hel.fi", "youth_worker", ("111",))  # 5 % of the rows, in Kallio
+    plan = "\n".join(pg.query_plan(scope=siltasaari))
+    assert "incidents_osaalue" in plan and "Seq Scan" not in plan, plan
+
+
 def test_every_filter_column_has_its_index(schema_url: str) -> None:
     with pg_open(schema_url):
         pass

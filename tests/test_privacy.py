@@ -33,6 +33,7 @@ from briefing.pdf import BriefOptions
 from geo.errors import ParameterError
 from hotspots import analysis
 from hotspots.summary import summarise_hotspots
+from store import LOCAL_ANALYST
 from tests.briefing_demo import GENERATED, demo_district_table, demo_incidents, demo_result
 
 _NUMBER = re.compile(r"-?\d+\.\d+")
@@ -62,12 +63,21 @@ def _exports(result: analysis.Analysis, table: pd.DataFrame, *, restricted: bool
             district_table=table,
             generated_at=GENERATED,
         ),
-        "hotspots.geojson": downloads.hotspots_geojson_bytes(result, lang="fi", restricted=restricted),
-        "hotspots.gpkg": downloads.hotspots_gpkg_bytes(result, lang="fi", restricted=restricted),
-        "hotspots.csv": downloads.hotspots_csv_bytes(result, restricted=restricted),
-        "districts.csv": downloads.districts_csv_bytes(table, restricted=restricted),
+        "hotspots.geojson": downloads.hotspots_geojson_bytes(
+            result, scope=LOCAL_ANALYST, lang="fi", restricted=restricted
+        ),
+        "hotspots.gpkg": downloads.hotspots_gpkg_bytes(
+            result, scope=LOCAL_ANALYST, lang="fi", restricted=restricted
+        ),
+        "hotspots.csv": downloads.hotspots_csv_bytes(result, scope=LOCAL_ANALYST, restricted=restricted),
+        "districts.csv": downloads.districts_csv_bytes(table, scope=LOCAL_ANALYST, restricted=restricted),
         "districts.xlsx": downloads.districts_xlsx_bytes(
-            table, lang="fi", restricted=restricted, analysis=result, generated_at=GENERATED
+            table,
+            scope=LOCAL_ANALYST,
+            lang="fi",
+            restricted=restricted,
+            analysis=result,
+            generated_at=GENERATED,
         ),
     }
 

@@ -159,6 +159,12 @@ def test_unfiltered_query_scans(filled: SQLiteStore) -> None:
     assert filled.query_plan() == ["SCAN i"]
 
 
+def test_a_youth_worker_s_query_reads_only_her_districts_by_their_index(filled: SQLiteStore) -> None:
+    worker = store.Scope("anna@hel.fi", "youth_worker", ("020", "040"))
+    plan = " | ".join(filled.query_plan(scope=worker))
+    assert "USING INDEX incidents_osaalue" in plan and not plan.startswith("SCAN i"), plan
+
+
 def test_bbox_reads_incidents_by_primary_key(filled: SQLiteStore) -> None:
     plan = filled.query_plan(IncidentFilter(bbox_m=(385_500.0, 6_671_500.0, 386_000.0, 6_672_000.0)))
     assert any("SEARCH i USING INTEGER PRIMARY KEY" in step for step in plan), plan

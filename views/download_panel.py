@@ -7,32 +7,37 @@ draws the choices and one ``st.download_button`` per file; the bytes are made on
 button is pressed (a briefing of 100k incidents takes a few seconds), never on a rerun.
 
 Aggregated by default; a restricted export (incident points, exact counts) is a deliberate
-choice behind a checkbox, offered only to a user whose ``store.scope.Scope`` may export
-restricted files, and every restricted file name starts with ``RESTRICTED-``. Every file
-made is written to the audit trail (``audited``): who, which file, aggregated or
-restricted, the filters and the threshold.
+choice behind a checkbox, and every restricted file name starts with ``RESTRICTED-``.
+
+Every file is made for the user's ``store.Scope`` (``briefing.permissions``): the checkbox
+and a threshold below 5 are offered only to a scope that may have them, and the file
+functions refuse the rest anyway. Each download writes an ``export`` row to the store's
+audit trail when the user presses the button (its ``on_click``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import pandas as pd
 import streamlit as st
 
 import store
 from briefing import downloads, filenames, mapimage, pdf
-from briefing.privacy import AGGREGATED, DEFAULT_MIN_COUNT, RESTRICTED, check_min_count
+from briefing.permissions import check_export, export_detail
+from briefing.privacy import DEFAULT_MIN_COUNT
 from geo import settings
+from geo.errors import HotspotsError
 from hotspots.analysis import Analysis
-from hotspots.selection import Selection
 from i18n import t
-from store.scope import LOCAL_ANALYST, Scope
+from store import LOCAL_ANALYST, Scope
 
 #: Map picture sizes offered (``briefing.mapimage`` names).
 PICTURE_SIZES: Final = ("slides", "a4")
+#: Session key of a download whose audit row could not be written (shown on the next run).
+AUDIT_PROBLEM: Final = "dl_audit_problem"
 
 
 @dataclass(frozen=True)
@@ -121,10 +126,15 @@ def _briefing_files(
 
 
 def _data_files(
-    analysis: Analysis, district_table: pd.DataFrame, options: ExportOptions, min_count: int
+    analysis: Analysis, district_table: pd.DataFrame, options: ExportOptions, min_count: int, scope: Scope
 ) -> list[ExportFile]:
     """Return hotspots (GeoJSON, GeoPackage, CSV), districts (CSV, XLSX), incidents if restricted."""
-    lang, restricted, stem = options.lang, options.restricted, file_stem(analysis, options)
+    lang, restricted, stem, level = (
+        options.lang,
+        options.restricted,
+        file_stem(analysis, options),
+        options.level,
+    )
     files = [
         ExportFile(
             "geojson",
@@ -132,7 +142,7 @@ def _data_files(
             f"{stem}.geojson",
             "application/geo+json",
             lambda: downloads.hotspots_geojson_bytes(
-                analysis, lang=lang, restricted=restricted, min_count=min_count
+                analysis, scope=scope, lang=lang, restricted=restricted, min_count=min_count
             ),
         ),
         ExportFile(
@@ -141,7 +151,7 @@ def _data_files(
             f"{stem}.gpkg",
             "application/geopackage+sqlite3",
             lambda: downloads.hotspots_gpkg_bytes(
-                analysis, lang=lang, restricted=restricted, min_count=min_count
+                analysis, scope=scope, lang=lang, restricted=restricted, min_count=min_count
             ),
         ),
         ExportFile(
@@ -149,14 +159,18 @@ def _data_files(
             t("download.hotspots_csv", lang),
             f"{stem}-hotspots.csv",
             "text/csv",
-            lambda: downloads.hotspots_csv_bytes(analysis, restricted=restricted, min_count=min_count),
+            lambda: downloads.hotspots_csv_bytes(
+                analysis, scope=scope, restricted=restricted, min_count=min_count
+            ),
         ),
         ExportFile(
             "districts_csv",
             t("download.districts_csv", lang),
             f"{stem}-districts-{options.level}.csv",
             "text/csv",
-            lambda: downloads.districts_csv_bytes(district_table, restricted=restricted, min_count=min_count),
+            lambda: downloads.districts_csv_bytes(
+                district_table, scope=scope, level=level, restricted=restricted, min_count=min_count
+            ),
         ),
         ExportFile(
             "districts_xlsx",
@@ -164,7 +178,13 @@ def _data_files(
             f"{stem}-districts-{options.level}.xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             lambda: downloads.districts_xlsx_bytes(
-                district_table, lang=lang, analysis=analysis, restricted=restricted, min_count=min_count
+                district_table,
+                scope=scope,
+                level=level,
+                lang=lang,
+                analysis=analysis,
+                restricted=restricted,
+                min_count=min_count,
             ),
         ),
     ]
@@ -175,14 +195,14 @@ def _data_files(
                 t("download.incidents_csv", lang),
                 f"{stem}-incidents.csv",
                 "text/csv",
-                lambda: downloads.incidents_csv_bytes(analysis, restricted=True),
+                lambda: downloads.incidents_csv_bytes(analysis, scope=scope, restricted=True),
             )
         )
     return files
 
 
 def export_files(
-    analysis: Analysis, district_table: pd.DataFrame, options: ExportOptions
+    analysis: Analysis, district_table: pd.DataFrame, options: ExportOptions, *, scope: Scope = LOCAL_ANALYST
 ) -> list[ExportFile]:
     """Return every file the user can download for ``analysis``, in the order shown.
 
@@ -194,67 +214,39 @@ def export_files(
         ``hotspots.figures.district_table`` at ``options.level`` (the table the app shows).
     options
         Language, privacy and picture choices.
+    scope
+        The user's scope (the local analyst by default): ``briefing.permissions.check_export``
+        runs first, for the PDF and the picture too, and every data file is made for it
+        (only its districts' rows; restricted content only for analysts and admins).
 
     Returns
     -------
     list[ExportFile]
         PDF briefing, map PNG, hotspots (GeoJSON, GeoPackage, CSV), districts (CSV, XLSX),
         and, only when restricted, the incidents as CSV.
+
+    Raises
+    ------
+    store.ScopeError
+        The options ask for what the scope may not have.
     """
-    min_count = check_min_count(options.min_count)
+    min_count = check_export(analysis, scope, restricted=options.restricted, min_count=options.min_count)
     return [
         *_briefing_files(analysis, district_table, options, min_count),
-        *_data_files(analysis, district_table, options, min_count),
+        *_data_files(analysis, district_table, options, min_count, scope),
     ]
 
 
-def filters_detail(selection: Selection) -> dict[str, object]:
-    """Return the filters of an export as the audit trail keeps them (empty choices left out)."""
-    detail: dict[str, object] = {
-        "since": None if selection.since is None else selection.since.isoformat(),
-        "until": None if selection.until is None else selection.until.isoformat(),
-    }
-    for name in ("categories", "sources", "suurpiiri", "peruspiiri", "osaalue", "hours", "weekdays"):
-        if getattr(selection, name):
-            detail[name] = list(getattr(selection, name))
-    return detail
+def audit_download(url: str, scope: Scope, detail: dict[str, Any]) -> None:
+    """Record a download in the audit trail of the store at ``url`` (a download button's ``on_click``).
 
-
-def audited(item: ExportFile, analysis: Analysis, options: ExportOptions, scope: Scope) -> ExportFile:
-    """Return ``item`` whose ``make`` writes an ``export`` row to the audit trail, then the file.
-
-    Parameters
-    ----------
-    item
-        One of ``export_files``.
-    analysis
-        Its analysis (the filters).
-    options
-        Its options (restricted or aggregated, the threshold).
-    scope
-        Who downloads.
-
-    Returns
-    -------
-    ExportFile
-        The same file; its bytes are made only after the audit row is written, so a
-        download the store cannot record does not happen (StoreError).
+    A store that cannot be written leaves the reason in the session, for the panel to show.
     """
-    detail = {
-        "file_name": item.file_name,
-        "kind": item.key,
-        "classification": RESTRICTED if options.restricted else AGGREGATED,
-        "min_count": None if options.restricted else options.min_count,
-        "filters": filters_detail(analysis.selection),
-    }
-
-    def make() -> bytes:
-        url = settings.db_url()
+    try:
         with store.driver_errors(url), store.open_store(url) as db:
             db.record("export", scope=scope, detail=detail)
-        return item.make()
-
-    return ExportFile(item.key, item.label, item.file_name, item.mime, make)
+    except HotspotsError as exc:
+        st.session_state[AUDIT_PROBLEM] = str(exc)
 
 
 def downloads_panel(
@@ -269,17 +261,17 @@ def downloads_panel(
 ) -> None:
     """Draw the download tab: privacy and picture choices, then one button per file.
 
-    A scope that may not export restricted files is not offered them, and its threshold
-    cannot go below ``DEFAULT_MIN_COUNT``.
+    ``scope`` is the user's: only analysts and admins are offered restricted files and a
+    threshold below 5; each download is audited in the store (``audit_download``).
     """
     st.caption(t("download.intro", lang))
     left, middle, right = st.columns(3)
-    restricted = False
     with left:
-        if scope.may_export_restricted:
-            restricted = st.checkbox(t("download.restricted", lang), value=False, key="dl_restricted")
-        else:
+        if not scope.may_export_restricted:
             st.caption(t("download.aggregated_only", lang))
+        restricted = scope.may_export_restricted and st.checkbox(
+            t("download.restricted", lang), value=False, key="dl_restricted"
+        )
         if restricted:
             st.warning(t("download.restricted_warning", lang), icon="🔒")
     with middle:
@@ -313,8 +305,16 @@ def downloads_panel(
         origin=origin,
     )
     columns = st.columns(4)
-    for i, made in enumerate(export_files(analysis, district_table, options)):
-        item = audited(made, analysis, options, scope)
+    url = settings.db_url()
+    for i, item in enumerate(export_files(analysis, district_table, options, scope=scope)):
+        detail = export_detail(
+            analysis,
+            file_name=item.file_name,
+            kind=item.key,
+            restricted=restricted,
+            min_count=min_count,
+            lang=lang,
+        )
         with columns[i % 4]:
             st.download_button(
                 item.label,
@@ -322,6 +322,10 @@ def downloads_panel(
                 file_name=item.file_name,
                 mime=item.mime,
                 key=f"dl_{item.key}",
-                on_click="ignore",
+                on_click=audit_download,
+                args=(url, scope, detail),
                 width="stretch",
             )
+    problem = st.session_state.pop(AUDIT_PROBLEM, None)
+    if problem:
+        st.warning(t("download.audit_failed", lang, problem=problem))
