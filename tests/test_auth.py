@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -282,3 +283,33 @@ def test_the_secrets_example_configures_an_entra_id_provider_and_the_four_roles(
     assert config.require_login and config.role_claim == "roles"
     assert {role for _, role in config.role_groups} == {"admin", "analyst", "youth_worker", "viewer"}
     assert ".streamlit/secrets.toml" in (example.parents[1] / ".gitignore").read_text(encoding="utf-8")
+
+
+def _chart_counts(at: AppTest) -> list[float]:
+    """Every count the open chart tab's Vega-Lite charts carry (their Arrow datasets)."""
+    counts: list[float] = []
+    for chart in at.get("vega_lite_chart"):
+        for dataset in chart.proto.datasets:
+            frame = pa.ipc.open_stream(dataset.data.data).read_all().to_pandas()
+            for column in ("size", "n"):
+                if column in frame.columns:
+                    counts += frame[column].dropna().astype(float).tolist()
+    return counts
+
+
+@pytest.mark.parametrize("role", ["hotspots-youth-worker", "hotspots-analyst"])
+def test_the_charts_draw_no_count_below_five_for_an_aggregated_scope(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, role: str
+) -> None:
+    at = _signed_in(_app(monkeypatch, tmp_path), _claims("x@hel.example", [role], hotspots_districts=["301"]))
+    at.session_state["panel_tab"] = t("panel.charts", "fi")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    counts = _chart_counts(at)
+    assert len(counts) > 20
+    small = [c for c in counts if 0 < c < 5]
+    if role == "hotspots-youth-worker":
+        assert small == []
+        assert t("msg.privacy_suppressed", "fi", min_count=5) in [c.value for c in at.caption]
+    else:
+        assert small  # the same Kallio half-year has small counts: the analyst sees them

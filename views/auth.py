@@ -313,10 +313,14 @@ def signed_in_scope(claims: Mapping[str, Any], config: settings.SignInSettings, 
     Scope or None
         None when neither the table nor the claims give the user a role.
     """
+    scope, source = _table_scope(claims, lang), "users table"
     try:
-        scope, source = _table_scope(claims, lang), "users table"
-        if scope is None:
-            scope, source = scope_from_claims(claims, config, datasource.district_hierarchy()), "claims"
+        hierarchy = datasource.district_hierarchy() if scope is None else None
+    except HotspotsError as exc:
+        _stop(t("msg.districts_unavailable", lang, error=str(exc)))
+    try:
+        if hierarchy is not None:
+            scope, source = scope_from_claims(claims, config, hierarchy), "claims"
     except HotspotsError as exc:
         _stop(t("auth.claims_error", lang, error=str(exc)))
     if scope is not None:

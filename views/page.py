@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from briefing.privacy import DEFAULT_MIN_COUNT
 from geo import settings
 from geo.errors import HotspotsError
 from hotspots.analysis import Analysis
@@ -273,11 +274,12 @@ def hotspot_map(
 
 def _charts(shown: Shown, selected: str | None, lang: str) -> None:
     members = panels.hotspot_members(shown.result, shown.hotspots, selected)
+    small = DEFAULT_MIN_COUNT if shown.scope.aggregated_only else None  # not drawn for aggregated scopes
     if members is None:
-        panels.charts(shown.result.current, lang, title=t("chart.for_selection", lang))
+        panels.charts(shown.result.current, lang, title=t("chart.for_selection", lang), min_count=small)
     else:
         rows, rank = members
-        panels.charts(rows, lang, title=t("chart.for_hotspot", lang, rank=rank))
+        panels.charts(rows, lang, title=t("chart.for_hotspot", lang, rank=rank), min_count=small)
 
 
 def _parameters(result: Analysis, lang: str) -> None:

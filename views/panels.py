@@ -255,8 +255,11 @@ def district_table(table: pd.DataFrame, lang: str, *, has_population: bool) -> N
     )
 
 
-def charts(incidents: pd.DataFrame, lang: str, *, title: str) -> None:
-    """Draw the weekly counts by category and an hour-by-weekday grid."""
+def charts(incidents: pd.DataFrame, lang: str, *, title: str, min_count: int | None = None) -> None:
+    """Draw the weekly counts by category and an hour-by-weekday grid.
+
+    ``min_count`` (a user who sees only aggregates): counts below it are not drawn.
+    """
     st.subheader(title)
     if incidents.empty:
         st.info(t("msg.empty_selection", lang))
@@ -268,6 +271,17 @@ def charts(incidents: pd.DataFrame, lang: str, *, title: str) -> None:
         .groupby(["week", "category"], as_index=False)
         .size()
     )
+    cells = (
+        pd.DataFrame({"weekday": local.dt.weekday.to_numpy(), "hour": local.dt.hour.to_numpy()})
+        .value_counts()
+        .rename("n")
+        .reindex(pd.MultiIndex.from_product([range(7), range(24)], names=["weekday", "hour"]), fill_value=0)
+        .reset_index()
+    )
+    if min_count is not None:
+        weekly["size"] = weekly["size"].where(weekly["size"] >= min_count)
+        cells["n"] = cells["n"].where(cells["n"] >= min_count)
+        st.caption(t("msg.privacy_suppressed", lang, min_count=min_count))
     left, right = st.columns(2)
     left.altair_chart(
         alt.Chart(weekly)
@@ -280,13 +294,6 @@ def charts(incidents: pd.DataFrame, lang: str, *, title: str) -> None:
         )
         .properties(height=280, title=t("chart.weekly", lang)),
         width="stretch",
-    )
-    cells = (
-        pd.DataFrame({"weekday": local.dt.weekday.to_numpy(), "hour": local.dt.hour.to_numpy()})
-        .value_counts()
-        .rename("n")
-        .reindex(pd.MultiIndex.from_product([range(7), range(24)], names=["weekday", "hour"]), fill_value=0)
-        .reset_index()
     )
     cells["day"] = [t(f"weekday.{d}", lang) for d in cells["weekday"]]
     order = [t(f"weekday.{d}", lang) for d in range(7)]
