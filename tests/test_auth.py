@@ -70,6 +70,7 @@ def test_no_auth_section_means_no_provider_and_a_complete_one_is_used() -> None:
     named = {"redirect_uri": PROVIDER["redirect_uri"], "cookie_secret": "s" * 32,
              "microsoft": {k: PROVIDER[k] for k in auth.PROVIDER_KEYS}}  # fmt: skip
     assert auth.configured_provider(named) == "microsoft"
+    assert auth.configured_provider({**named, "client_kwargs": {"prompt": "login"}}) == "microsoft"
 
 
 @pytest.mark.parametrize(

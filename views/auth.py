@@ -67,7 +67,7 @@ def configured_provider(auth: Mapping[str, Any]) -> str | None:
     if not auth:
         return None
     missing = [key for key in SHARED_KEYS if not str(auth.get(key) or "").strip()]
-    named = {name: value for name, value in auth.items() if isinstance(value, Mapping)}
+    named = {n: v for n, v in auth.items() if isinstance(v, Mapping) and n != "client_kwargs"}
     if any(key in auth for key in PROVIDER_KEYS) or not named:
         provider, section = "default", auth
     elif len(named) == 1:
