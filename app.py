@@ -3,13 +3,16 @@
 Run: ``make run`` (or ``streamlit run app.py``). Everything the map needs is served by the
 app itself from ``static/`` (copied from installed packages at start-up): no CDN.
 
-``main`` reads top to bottom as the page does: the sidebar's choices (``views.controls``),
-the data they name (``views.datasource``), the cached analysis (``views.results``), then
-the sections that draw it (``views.page``).
+``main`` reads top to bottom as the page does: who is using it and what they may see
+(``views.auth``), the sidebar's choices (``views.controls``, districts cut to that scope by
+``views.visibility``), the data they name (``views.datasource``, read through the scope),
+the cached analysis (``views.results``), the sections that draw it (``views.page``), and
+the admin's panel (``views.admin_panel``).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +20,8 @@ import streamlit as st
 
 from hotspots.selection import Selection
 from i18n import t
-from views import assets, controls, page, pagestyle, panels, results, urlstate
+from store.scope import Scope
+from views import admin_panel, assets, auth, controls, page, pagestyle, panels, results, urlstate, visibility
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -26,6 +30,23 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 def _asset_urls() -> assets.AssetUrls:
     # A true resource: the copies of the map's scripts under static/, installed once per process.
     return assets.install_static_assets(STATIC_DIR)
+
+
+def _districts(
+    lang: str, url: urlstate.UrlState, hierarchy: pd.DataFrame, scope: Scope
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Draw the district filter inside the user's scope; return the choice, cut to the scope.
+
+    The URL's districts are cut to the scope before they become the widgets' defaults, and
+    the choice again after: a youth worker who edits the URL to another district, or
+    clears the filter, looks at her own districts.
+    """
+    suur, per, osa = visibility.within_scope(
+        scope, hierarchy, suurpiiri=url.suurpiiri, peruspiiri=url.peruspiiri, osaalue=url.osaalue
+    )
+    inside = replace(url, suurpiiri=suur, peruspiiri=per, osaalue=osa)
+    suur, per, osa = controls.district_filter(lang, inside, visibility.scope_hierarchy(hierarchy, scope))
+    return visibility.within_scope(scope, hierarchy, suurpiiri=suur, peruspiiri=per, osaalue=osa)
 
 
 def main() -> None:
@@ -37,10 +58,11 @@ def main() -> None:
     pagestyle.apply()
     st.title(t("app.title", lang))
     st.caption(t("app.subtitle", lang))
+    scope = auth.gate(lang)  # who may see what: nothing below runs for someone who may not
     hierarchy = page.district_hierarchy(lang)
-    data = page.incidents(lang)
+    data = page.incidents(lang, scope)
 
-    suur, per, osa = controls.district_filter(lang, url, hierarchy)
+    suur, per, osa = _districts(lang, url, hierarchy, scope)
     preset, categories, sources = controls.categories(lang, url)
     first, last = data.first_and_last_day()
     start, end = controls.period(lang, url, first=first, last=last)
@@ -71,7 +93,7 @@ def main() -> None:
         compare_with=compare_with,
     )
 
-    shown = page.analysis(request, data, services, level=choice.level, lang=lang)
+    shown = page.analysis(request, data, services, level=choice.level, lang=lang, scope=scope)
     selected = panels.chosen_hotspot(shown.hotspots, bookmarked=url.hotspot)
     map_col, table_col = st.columns([3, 2])
     with table_col:
@@ -88,6 +110,7 @@ def main() -> None:
         asset_urls=_asset_urls(),
         tab=url.tab,
     )
+    admin_panel.admin_panel(scope, lang)
     # Everything above, bookmarkable: written after the widgets so the URL shows what is drawn.
     urlstate.write(
         st.query_params,

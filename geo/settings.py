@@ -7,6 +7,8 @@ change the environment between calls.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -50,6 +52,17 @@ ENV_REGISTER = "HOTSPOTS_REGISTER"
 #: Size of the demo data set the app generates (default 20,000; benchmarks use 100,000).
 ENV_DEMO_N = "HOTSPOTS_DEMO_N"
 
+#: Sign-in is mandatory (``1``/``true``/``yes``); also ``require_login`` in secrets' ``[hotspots]``.
+ENV_REQUIRE_LOGIN = "HOTSPOTS_REQUIRE_LOGIN"
+#: The ID token claim that carries a user's roles or groups (Entra ID: ``roles`` or ``groups``).
+ENV_ROLE_CLAIM = "HOTSPOTS_ROLE_CLAIM"
+#: The ID token claim that carries a user's districts (codes or names at any level).
+ENV_DISTRICT_CLAIM = "HOTSPOTS_DISTRICT_CLAIM"
+#: Which value of the role claim grants which role: ``value=role,value=role``.
+ENV_ROLE_GROUPS = "HOTSPOTS_ROLE_GROUPS"
+#: Hours a sign-in lasts (from the ID token's ``iat``) before the app asks for a new one.
+ENV_SESSION_HOURS = "HOTSPOTS_SESSION_HOURS"
+
 DEFAULT_WFS_URL = "https://kartta.hel.fi/ws/geoserver/avoindata/wfs"
 DEFAULT_HSY_WFS_URL = "https://kartta.hsy.fi/geoserver/wfs"
 DEFAULT_STATFI_WFS_URL = "https://geo.stat.fi/geoserver/postialue/wfs"
@@ -66,6 +79,19 @@ CITY_TILES_URL = (
     "&FORMAT=image/png"
 )
 CITY_TILES_ATTRIBUTION = "Karttasarja © Helsingin kaupunki, kaupunkimittauspalvelut, CC BY 4.0"
+DEFAULT_ROLE_CLAIM = "roles"
+DEFAULT_DISTRICT_CLAIM = "hotspots_districts"
+#: Application roles (or group names) of the identity provider and the role each grants.
+DEFAULT_ROLE_GROUPS: tuple[tuple[str, str], ...] = (
+    ("hotspots-admin", "admin"),
+    ("hotspots-analyst", "analyst"),
+    ("hotspots-youth-worker", "youth_worker"),
+    ("hotspots-viewer", "viewer"),
+)
+#: A working day: a sign-in older than this must be made again.
+DEFAULT_SESSION_HOURS = 8.0
+_TRUE: frozenset[str] = frozenset({"1", "true", "yes", "on"})
+_FALSE: frozenset[str] = frozenset({"0", "false", "no", "off"})
 
 
 def data_dir() -> Path | None:
@@ -296,3 +322,114 @@ def plausible_period() -> tuple[pd.Timestamp, pd.Timestamp]:
             f"{ENV_EARLIEST_DATE} ({earliest.date()}) must be before {ENV_LATEST_DATE} ({latest.date()})"
         )
     return earliest, latest
+
+
+@dataclass(frozen=True)
+class SignInSettings:
+    """How the app signs people in and reads their roles (see ``sign_in_settings``).
+
+    Attributes
+    ----------
+    require_login
+        Sign-in is mandatory: without an identity provider the app refuses to start.
+    role_claim
+        The ID token claim holding the user's roles or groups.
+    district_claim
+        The ID token claim holding the user's districts.
+    role_groups
+        ``(claim value, role)`` pairs: which role each value of ``role_claim`` grants.
+    session_hours
+        Hours a sign-in lasts, counted from the ID token's issue time.
+    """
+
+    require_login: bool = False
+    role_claim: str = DEFAULT_ROLE_CLAIM
+    district_claim: str = DEFAULT_DISTRICT_CLAIM
+    role_groups: tuple[tuple[str, str], ...] = DEFAULT_ROLE_GROUPS
+    session_hours: float = DEFAULT_SESSION_HOURS
+
+
+def _flag(name: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE | _FALSE:
+        return text in _TRUE
+    raise ParameterError(f"{name} must be 1/0, true/false or yes/no, got {value!r}")
+
+
+def _role_groups(name: str, value: object) -> tuple[tuple[str, str], ...]:
+    """Parse ``value=role,value=role`` (or a mapping from a TOML table) into pairs."""
+    if isinstance(value, Mapping):
+        pairs = [(str(k).strip(), str(v).strip()) for k, v in value.items()]
+    else:
+        pairs = []
+        for part in str(value).split(","):
+            if not part.strip():
+                continue
+            claim_value, sep, role = part.partition("=")
+            if not sep:
+                raise ParameterError(
+                    f"{name} must be a list of value=role pairs separated by commas "
+                    f"(e.g. 'hotspots-analyst=analyst'), got {part.strip()!r}"
+                )
+            pairs.append((claim_value.strip(), role.strip()))
+    if not pairs or any(not k or not v for k, v in pairs):
+        raise ParameterError(f"{name} must name at least one value=role pair, none empty; got {value!r}")
+    return tuple(pairs)
+
+
+def sign_in_settings(section: Mapping[str, object] | None = None) -> SignInSettings:
+    """Return the sign-in settings: environment first, then ``section``, then the defaults.
+
+    Parameters
+    ----------
+    section
+        The ``[hotspots]`` table of ``.streamlit/secrets.toml`` (keys ``require_login``,
+        ``role_claim``, ``district_claim``, ``role_groups``, ``session_hours``); None or
+        empty for none.
+
+    Returns
+    -------
+    SignInSettings
+
+    Raises
+    ------
+    ParameterError
+        A value is malformed (the message names the variable or key and the fix).
+    """
+    given = dict(section or {})
+
+    def value(env: str, key: str) -> tuple[str, object] | None:
+        from_env = os.environ.get(env, "").strip()
+        if from_env:
+            return env, from_env
+        if key in given and str(given[key]).strip():
+            return f"[hotspots] {key} in secrets.toml", given[key]
+        return None
+
+    out = SignInSettings()
+    if (found := value(ENV_REQUIRE_LOGIN, "require_login")) is not None:
+        out = replace(out, require_login=_flag(*found))
+    if (found := value(ENV_ROLE_CLAIM, "role_claim")) is not None:
+        out = replace(out, role_claim=str(found[1]).strip())
+    if (found := value(ENV_DISTRICT_CLAIM, "district_claim")) is not None:
+        out = replace(out, district_claim=str(found[1]).strip())
+    if (found := value(ENV_ROLE_GROUPS, "role_groups")) is not None:
+        out = replace(out, role_groups=_role_groups(*found))
+    if (found := value(ENV_SESSION_HOURS, "session_hours")) is not None:
+        out = replace(out, session_hours=_hours(*found))
+    return out
+
+
+def _hours(name: str, value: object) -> float:
+    try:
+        hours = float(str(value).strip())
+    except ValueError:
+        raise ParameterError(f"{name} must be a number of hours, got {value!r}") from None
+    if not 0 < hours <= 24 * 30:
+        raise ParameterError(
+            f"{name} must be > 0 and at most 720 hours (Streamlit's identity cookie lasts 30 days), "
+            f"got {hours}"
+        )
+    return hours

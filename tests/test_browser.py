@@ -3,21 +3,39 @@
 Every request that is not to the app itself is blocked, so a CDN dependency would leave
 the map blank and fail this test. Skips (with the reason) where /usr/bin/chromium or the
 playwright package is missing; .ci/run installs both.
+
+The sign-in walk (issue 12) starts the test identity provider (``tests.oidc_provider``) on
+the loopback interface and the app with a temporary ``secrets.toml`` (``--secrets.files``,
+so the repository's own ``.streamlit`` stays untouched), signs in through the real redirect
+flow as the Kallio youth worker and then as an analyst, and checks what each sees.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
+
+import store
+from geo import demo, districts
+from hotspots.selection import Selection, apply
+from i18n import t
+from tests import oidc_provider
 
 CHROMIUM = os.environ.get("HOTSPOTS_CHROMIUM", "/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,6 +97,15 @@ POPUP_JS = """() => {
   return popup && popup.getBoundingClientRect().height > 0 ? popup.textContent : null;
 }"""
 
+# Counts the incident points (CircleMarkers) on the Leaflet map.
+POINTS_JS = """() => {
+  const maps = Object.keys(window).filter(k => k.startsWith('map_') && window[k] instanceof L.Map);
+  if (maps.length === 0) return null;
+  let points = 0;
+  window[maps[0]].eachLayer(layer => { if (layer instanceof L.CircleMarker) points++; });
+  return points;
+}"""
+
 pytestmark = pytest.mark.browser
 
 
@@ -88,8 +115,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def _require_browser() -> None:
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI must run the browser test: .ci/run installs Debian chromium ({CHROMIUM})")
@@ -97,16 +123,21 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     pytest.importorskip(
         "playwright.sync_api", reason="playwright (Python) is not installed: pip install -e '.[dev]'"
     )
-    port = _free_port()
+
+
+@contextmanager
+def _streamlit(port: int, *, store_url: str, secrets_file: Path, log_file: Path) -> Iterator[str]:
+    """Run ``streamlit run app.py`` from the repository on ``port``; its secrets from ``secrets_file``."""
     env = dict(os.environ)
-    env["HOTSPOTS_DB_URL"] = f"sqlite:///{tmp_path_factory.mktemp('store') / 'store.sqlite'}"
+    env["HOTSPOTS_DB_URL"] = store_url
     # A street map server that does not answer: the map must say so, not fail tile by tile.
     env["HOTSPOTS_TILES_URL"] = f"http://127.0.0.1:{_free_port()}/{{z}}/{{x}}/{{y}}.png"
     env["HOTSPOTS_TILES_ATTRIBUTION"] = "© nobody"
-    log = (tmp_path_factory.mktemp("log") / "streamlit.log").open("w")
+    log = log_file.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--secrets.files", str(secrets_file)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
@@ -119,11 +150,25 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 time.sleep(0.5)
         else:
             pytest.fail("streamlit did not start within 120 s")
-        yield f"http://127.0.0.1:{port}/"
+        yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=30)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    _require_browser()
+    folder = tmp_path_factory.mktemp("local")
+    # A secrets file that does not exist: local mode, whatever ~/.streamlit holds.
+    with _streamlit(
+        _free_port(),
+        store_url=f"sqlite:///{folder / 'store.sqlite'}",
+        secrets_file=folder / "no-secrets.toml",
+        log_file=folder / "streamlit.log",
+    ) as url:
+        yield url + "/"
 
 
 def test_map_draws_offline_switches_language_and_zooms_to_a_district(app_url: str) -> None:
@@ -225,3 +270,217 @@ def test_map_draws_offline_switches_language_and_zooms_to_a_district(app_url: st
             browser.close()
     # Only the app's own origin was ever needed: nothing was blocked that the page required.
     assert not [u for u in blocked if "leaflet" in u or "jquery" in u or "cdn" in u], blocked
+
+
+# --------------------------------------------------------------------------- sign-in walk
+
+
+@dataclass(frozen=True)
+class SignedInApp:
+    """The app with sign-in on, its identity provider and its store."""
+
+    url: str
+    provider: oidc_provider.Provider
+    store_url: str
+    downloads: Path
+
+
+@pytest.fixture(scope="module")
+def signed_in_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SignedInApp]:
+    _require_browser()
+    folder = tmp_path_factory.mktemp("signin")
+    port = _free_port()
+    app = f"http://127.0.0.1:{port}"
+    provider = oidc_provider.Provider(redirect_uris=(f"{app}/oauth2callback",))
+    with oidc_provider.serve(provider):
+        secrets_file = folder / "secrets.toml"
+        secrets_file.write_text(
+            oidc_provider.secrets_toml(provider, app_url=app, cookie_secret=secrets.token_hex(32)),
+            encoding="utf-8",
+        )
+        store_url = f"sqlite:///{folder / 'store.sqlite'}"
+        with _streamlit(port, store_url=store_url, secrets_file=secrets_file, log_file=folder / "log.txt"):
+            yield SignedInApp(app, provider, store_url, folder / "downloads")
+
+
+def _points(page: Any) -> int | None:
+    from playwright.sync_api import Error as PlaywrightError
+
+    counts = []
+    for frame in page.frames:
+        if "streamlit_folium" not in frame.url:
+            continue
+        try:
+            count = frame.evaluate(POINTS_JS)
+        except PlaywrightError:
+            continue
+        if count is not None:
+            counts.append(int(count))
+    return max(counts) if counts else None
+
+
+def _map_drawn(page: Any) -> int:
+    """Wait until the map is drawn; return its incident points."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        points = _points(page)
+        if points is not None:
+            page.wait_for_timeout(1500)  # a rerun may still replace the map
+            return int(_points(page) or 0)
+        page.wait_for_timeout(500)
+    raise AssertionError("the map did not draw")
+
+
+def _sign_in(page: Any, app: SignedInApp, email: str) -> None:
+    """Sign in through the real redirect flow: app -> provider's page -> pick the user -> app."""
+    page.goto(app.url + "/", timeout=120_000)
+    page.get_by_role("button", name=t("auth.sign_in", "fi")).click(timeout=120_000)
+    page.wait_for_url(f"{app.provider.issuer}/authorize**", timeout=60_000)
+    person = app.provider.user(email)
+    page.get_by_role("button", name=f"{person.name} ({person.email})").click()
+    page.wait_for_url(f"{app.url}/**", timeout=60_000)
+    signed_in = t("auth.signed_in_as", "fi", name=person.name, role="").removesuffix("()").strip()
+    page.get_by_text(signed_in, exact=False).wait_for(timeout=120_000)
+
+
+# The district table's rows as the grid's accessible table holds them (the grid itself is a canvas).
+ROWS_JS = """e => Array.from(e.querySelectorAll('tr'))
+  .map(r => Array.from(r.querySelectorAll('td')).map(c => c.textContent)).filter(r => r.length)"""
+
+
+def _district_rows(page: Any, *, count: int) -> list[list[str]]:
+    """Return the district table's rows once it has ``count`` of them (the code column's table)."""
+    header = t("column.code", "fi")
+    deadline = time.monotonic() + 120
+    rows: list[list[str]] = []
+    while time.monotonic() < deadline:
+        for grid in page.get_by_test_id("stDataFrame").all():
+            if header in (grid.text_content() or ""):
+                rows = grid.evaluate(ROWS_JS)
+                if len(rows) == count:
+                    return rows
+        page.wait_for_timeout(500)
+    raise AssertionError(f"the district table did not show {count} rows: {rows}")
+
+
+def _open_downloads(page: Any) -> None:
+    page.get_by_role("tab", name=t("panel.downloads", "fi")).click()
+    page.get_by_text(t("download.intro", "fi")[:40], exact=False).wait_for(timeout=120_000)
+
+
+def _download(page: Any, label: str, folder: Path) -> Path:
+    with page.expect_download(timeout=120_000) as event:
+        page.get_by_role("button", name=label).click()
+    target = folder / event.value.suggested_filename
+    event.value.save_as(target)
+    return target
+
+
+def _kallio_counts() -> dict[str, int]:
+    """What the youth worker's default view counts per Kallio osa-alue, worked out apart from the app.
+
+    Her data are the demo's Kallio incidents; the period is the last six months of them
+    (``views.controls.period``'s default), ending on their last day.
+    """
+    incidents = demo.generate_demo(n=20_000, seed=2026)
+    kallio = incidents[incidents["peruspiiri_code"] == "301"]
+    first, last = kallio["occurred_at"].min().date(), kallio["occurred_at"].max().date()
+    start = max(first, (pd.Timestamp(last) - pd.DateOffset(months=6)).date() + pd.Timedelta(days=1))
+    chosen = apply(
+        kallio, Selection(since=pd.Timestamp(start), until=pd.Timestamp(last) + pd.Timedelta(days=1))
+    )
+    return {str(code): int(n) for code, n in chosen["osaalue_code"].value_counts().items()}
+
+
+def _youth_worker_walk(page: Any, app: SignedInApp) -> None:
+    """Sign in as the Kallio youth worker: no points, only Kallio, aggregated downloads, "<5"."""
+    _sign_in(page, app, "nea.nuorisotyo@hel.example")
+    assert _map_drawn(page) == 0  # no incident points for an aggregated scope
+    page.get_by_text(t("auth.aggregated_only", "fi")).wait_for()
+
+    # An edited URL naming another district (Vallila, 302) still shows only Kallio.
+    page.goto(app.url + "/?peruspiiri=302", timeout=120_000)
+    page.wait_for_url(re.compile(r"peruspiiri=301"), timeout=120_000)
+    assert _map_drawn(page) == 0
+    assert page.get_by_test_id("stSidebar").get_by_text("Vallila").count() == 0
+    assert [row[:2] for row in _district_rows(page, count=1)] == [["Kallio", "301"]]
+    hierarchy = districts.hierarchy()
+    kallio = set(hierarchy.loc[hierarchy["peruspiiri_code"] == "301", "osaalue_code"])
+
+    # At osa-alue level: Kallio's seven, small counts as <5 (worked out apart from the app).
+    page.get_by_role("combobox", name=t("sidebar.district_level", "fi")).click()
+    page.keyboard.type(t("level.osaalue", "fi"))
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(2000)
+    rows = _district_rows(page, count=7)
+    assert {row[1] for row in rows} == kallio
+    expected = _kallio_counts()
+    for row in rows:  # name, code, incidents, previous, change, ...
+        count = expected.get(row[1], 0)
+        assert row[2] == ("<5" if count < 5 else str(count)), (row, count)
+    assert any(row[2] == "<5" for row in rows), rows
+
+    # Downloads: aggregated only; the district figures name Kallio's osa-alue alone, the same way.
+    _open_downloads(page)
+    assert page.get_by_text(t("download.restricted", "fi")).count() == 0
+    assert page.get_by_text(t("download.aggregated_only", "fi")).count() == 1
+    assert page.get_by_role("button", name=t("download.incidents_csv", "fi")).count() == 0
+    saved = _download(page, t("download.districts_csv", "fi"), app.downloads)
+    assert "RESTRICTED" not in saved.name and "kallio" in saved.name
+    shown = {
+        row["code"]: row["n"] for row in csv.DictReader(io.StringIO(saved.read_text(encoding="utf-8-sig")))
+    }
+    assert set(shown) == kallio
+    for code, text in shown.items():
+        count = expected.get(code, 0)
+        assert text == ("<5" if count < 5 else str(count)), (code, text, count)
+    assert "<5" in shown.values(), shown
+
+    page.get_by_role("button", name=t("auth.sign_out", "fi")).click()
+    page.get_by_role("button", name=t("auth.sign_in", "fi")).wait_for(timeout=120_000)
+
+
+def _analyst_walk(page: Any, app: SignedInApp) -> None:
+    """Sign in as the analyst: Kallio's incidents as points, the restricted download offered."""
+    _sign_in(page, app, "aki.analyytikko@hel.example")
+    page.goto(app.url + "/?peruspiiri=301", timeout=120_000)
+    assert _map_drawn(page) > 0
+    _open_downloads(page)
+    page.get_by_text(t("download.restricted", "fi")).click()
+    page.get_by_role("button", name=t("download.incidents_csv", "fi")).wait_for(timeout=120_000)
+    saved = _download(page, t("download.incidents_csv", "fi"), app.downloads)
+    assert saved.name.startswith("RESTRICTED-")
+
+
+def test_sign_in_walk_youth_worker_then_analyst_each_sees_what_the_role_allows(
+    signed_in_app: SignedInApp,
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    app = signed_in_app
+    app.downloads.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for walk in (_youth_worker_walk, _analyst_walk):
+                context = browser.new_context(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
+                walk(context.new_page(), app)
+                context.close()
+        finally:
+            browser.close()
+    # The audit trail: both sign-ins and both exports, in the store and as `hotspots audit` lists it.
+    with store.open_store(app.store_url) as db:
+        log = db.audit_log()
+    sign_ins = log[log["action"] == "sign_in"]
+    assert set(sign_ins["user_id"]) == {"nea.nuorisotyo@hel.example", "aki.analyytikko@hel.example"}
+    exports = log[log["action"] == "export"]
+    assert exports["user_id"].tolist() == ["nea.nuorisotyo@hel.example", "aki.analyytikko@hel.example"]
+    assert exports["detail"].str.contains("RESTRICTED").tolist() == [False, True]
+    listing = subprocess.run(
+        [sys.executable, "-m", "cli", "audit", "--db", app.store_url],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert listing.returncode == 0, listing.stderr
+    for user in ("nea.nuorisotyo@hel.example", "aki.analyytikko@hel.example"):
+        assert user in listing.stdout
+    assert "export" in listing.stdout and "sign_in" in listing.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -99,3 +100,70 @@ def test_register_path_names_a_users_register(monkeypatch: pytest.MonkeyPatch) -
     assert settings.register_path() is None
     monkeypatch.setenv(settings.ENV_REGISTER, " ~/osoitteet.csv ")
     assert settings.register_path() == Path("~/osoitteet.csv").expanduser()
+
+
+_SIGN_IN_ENV = (
+    settings.ENV_REQUIRE_LOGIN,
+    settings.ENV_ROLE_CLAIM,
+    settings.ENV_DISTRICT_CLAIM,
+    settings.ENV_ROLE_GROUPS,
+    settings.ENV_SESSION_HOURS,
+)
+
+
+def test_sign_in_is_off_by_default_and_maps_the_four_application_roles(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in _SIGN_IN_ENV:
+        monkeypatch.delenv(name, raising=False)
+    plain = settings.sign_in_settings()
+    assert plain.require_login is False
+    assert plain.role_claim == "roles"
+    assert sorted(role for _, role in plain.role_groups) == ["admin", "analyst", "viewer", "youth_worker"]
+    assert plain.session_hours == 8.0
+
+
+def test_sign_in_settings_come_from_the_environment_before_the_secrets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in _SIGN_IN_ENV:
+        monkeypatch.delenv(name, raising=False)
+    secrets = {
+        "require_login": True,
+        "role_claim": "groups",
+        "role_groups": {"0b1c-analysts-guid": "analyst", "7d2e-youth-guid": "youth_worker"},
+        "session_hours": 4,
+    }
+    from_file = settings.sign_in_settings(secrets)
+    assert from_file.require_login is True and from_file.role_claim == "groups"
+    assert from_file.role_groups == (("0b1c-analysts-guid", "analyst"), ("7d2e-youth-guid", "youth_worker"))
+    assert from_file.session_hours == 4.0
+    monkeypatch.setenv(settings.ENV_REQUIRE_LOGIN, "0")
+    monkeypatch.setenv(settings.ENV_ROLE_GROUPS, "hotspots-analyst=analyst, hotspots-viewer = viewer")
+    monkeypatch.setenv(settings.ENV_DISTRICT_CLAIM, "extension_districts")
+    from_env = settings.sign_in_settings(secrets)
+    assert from_env.require_login is False  # the environment wins
+    assert from_env.role_groups == (("hotspots-analyst", "analyst"), ("hotspots-viewer", "viewer"))
+    assert from_env.district_claim == "extension_districts"
+    assert from_env.role_claim == "groups"  # unset in the environment: the file's value
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        (settings.ENV_REQUIRE_LOGIN, "maybe", "must be 1/0, true/false or yes/no, got 'maybe'"),
+        (settings.ENV_ROLE_GROUPS, "hotspots-analyst", "value=role pairs"),
+        (settings.ENV_ROLE_GROUPS, "=analyst", "none empty"),
+        (settings.ENV_SESSION_HOURS, "eight", "must be a number of hours"),
+        (settings.ENV_SESSION_HOURS, "0", "must be > 0"),
+    ],
+)
+def test_a_malformed_sign_in_setting_names_itself_and_the_fix(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, says: str
+) -> None:
+    for other in _SIGN_IN_ENV:
+        monkeypatch.delenv(other, raising=False)
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ParameterError, match=re.escape(says)) as caught:
+        settings.sign_in_settings()
+    assert name in str(caught.value)

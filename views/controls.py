@@ -92,12 +92,15 @@ def language(url: urlstate.UrlState) -> str:
     )
 
 
-def data_source(lang: str, *, store_has_data: bool) -> str:
-    """Draw the data source choice: demo, store or upload (the store once it holds data)."""
+def data_source(lang: str, *, store_has_data: bool, may_upload: bool = True) -> str:
+    """Draw the data source choice: demo, store or upload (the store once it holds data).
+
+    The upload is offered only to a user who may upload (``store.scope.Scope.may_upload``).
+    """
     return str(
         st.sidebar.radio(
             t("sidebar.data_source", lang),
-            DATA_SOURCES,
+            DATA_SOURCES if may_upload else tuple(s for s in DATA_SOURCES if s != "upload"),
             index=1 if store_has_data else 0,
             format_func=lambda key: t(f"data_source.{key}", lang),
             key="data_source",

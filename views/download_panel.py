@@ -261,16 +261,17 @@ def downloads_panel(
 ) -> None:
     """Draw the download tab: privacy and picture choices, then one button per file.
 
-    ``scope`` is the user's (the local analyst by default): the restricted choice is offered
-    only to analysts and admins, a threshold below 5 only to them, and each download is
-    audited in the configured store (``audit_download``).
+    ``scope`` is the user's: only analysts and admins are offered restricted files and a
+    threshold below 5; each download is audited in the store (``audit_download``).
     """
     st.caption(t("download.intro", lang))
     left, middle, right = st.columns(3)
-    restricted = False
     with left:
-        if scope.may_export_restricted:
-            restricted = st.checkbox(t("download.restricted", lang), value=False, key="dl_restricted")
+        if not scope.may_export_restricted:
+            st.caption(t("download.aggregated_only", lang))
+        restricted = scope.may_export_restricted and st.checkbox(
+            t("download.restricted", lang), value=False, key="dl_restricted"
+        )
         if restricted:
             st.warning(t("download.restricted_warning", lang), icon="🔒")
     with middle:

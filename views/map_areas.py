@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 import i18n
 from i18n import t
-from views.map_layers import MapInputError, escape, feature, geometries_wgs84, styled
+from views.map_layers import VALUE_TEXT_COLUMN, MapInputError, escape, feature, geometries_wgs84, styled
 
 #: Sequential colours for the district values (light = low).
 DISTRICT_COLOURS: Final = ("#f0f9e8", "#bae4bc", "#7bccc4", "#43a2ca", "#0868ac")
@@ -237,7 +237,8 @@ def choropleth_layer(
     shapes
         From :func:`district_shapes`; its frame has ``name_fi``, ``name_sv`` and ``value_column``.
     value_column
-        Numeric column; None/NaN draws grey "no data".
+        Numeric column; None/NaN draws grey "no data". An optional ``VALUE_TEXT_COLUMN``
+        gives the tooltip's text instead of the number (escaped).
     value_label
         Already translated name of the value (legend and tooltips).
     lang
@@ -267,6 +268,9 @@ def choropleth_layer(
     names = frame["name_sv" if lang == "sv" else "name_fi"].tolist()
     geoms = geometries_wgs84(np.asarray(frame.geometry.values, dtype=object), simplify_m=SIMPLIFY_M)
     no_data = t("map.no_data", lang)
+    # A text given for a district (a count held back as "<5") stands in for its number.
+    given = frame[VALUE_TEXT_COLUMN] if VALUE_TEXT_COLUMN in frame.columns else None
+    texts = [None] * len(frame) if given is None else given.astype(object).where(given.notna()).tolist()
     features: list[dict[str, Any]] = []
     styles: dict[str, dict[str, Any]] = {}
     for i, geom in enumerate(geoms):
@@ -276,6 +280,8 @@ def choropleth_layer(
         shown = (
             no_data if not np.isfinite(value) else i18n.format_number(value, lang, decimals=classes.decimals)
         )
+        if isinstance(texts[i], str) and texts[i]:
+            shown = str(texts[i])
         fid = f"d{i}"
         features.append(_district_feature(fid, geom, names[i], value_label, shown))
         fill = classes.colours[classes.index[i]] if classes.index[i] >= 0 else NO_DATA_COLOUR

@@ -56,6 +56,8 @@ LABELLED_RANKS: Final = 30
 DETAIL_ZOOM: Final = 14
 #: Categories listed in a hotspot's popup.
 POPUP_CATEGORIES: Final = 3
+#: A district's text the tooltip shows instead of its value when given (a count held back as "<5").
+VALUE_TEXT_COLUMN: Final = "value_text"
 
 
 class MapInputError(ParameterError):

@@ -16,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from briefing.privacy import DEFAULT_MIN_COUNT
 from geo import schema
 from geo.districts import land_and_sea
 from geo.errors import HotspotsError
@@ -24,6 +25,7 @@ from hotspots.backtest.last_period import PredictiveCheck
 from hotspots.selection import Selection
 from i18n import format_date, format_number, t
 from i18n.problems import error_text
+from store.scope import LOCAL_ANALYST, Scope
 from views import (
     backtest_panel,
     card,
@@ -35,6 +37,7 @@ from views import (
     results,
     upload,
     urlstate,
+    visibility,
 )
 from views.assets import AssetUrls
 from views.mapview import MapLayers, MapOptions, build_map, incidents_bounds
@@ -56,6 +59,9 @@ class Shown:
         The district figures at the map's level.
     has_population
         Residents were known, so ``districts`` has rates.
+    scope
+        What the user may see: ``hotspots`` and ``districts`` are already cut to it
+        (``views.visibility``), the sections below read what else it allows.
     """
 
     request: results.Request
@@ -63,6 +69,7 @@ class Shown:
     hotspots: gpd.GeoDataFrame
     districts: pd.DataFrame
     has_population: bool
+    scope: Scope = LOCAL_ANALYST
 
 
 def district_hierarchy(lang: str) -> pd.DataFrame:
@@ -105,25 +112,26 @@ def period_note(data: datasource.Loaded, start: date, end: date, lang: str) -> N
         )
 
 
-def incidents(lang: str) -> datasource.Loaded:
-    """Return the incidents of the chosen source, or stop the page saying what is missing.
+def incidents(lang: str, scope: Scope = LOCAL_ANALYST) -> datasource.Loaded:
+    """Return the incidents of the chosen source that ``scope`` may see, or stop the page saying why.
 
     The store is the default source once it holds incidents; a store that cannot be read
-    is named in a warning and the demo data stay available.
+    is named in a warning and the demo data stay available. Only a scope that may upload
+    is offered the upload.
     """
     state = datasource.store_state(datasource.default_store_url())
     if state.problem is not None:
         st.sidebar.warning(t("msg.store_unavailable", lang))
         upload.show_detail(state.problem, lang)
-    source = controls.data_source(lang, store_has_data=state.count > 0)
+    source = controls.data_source(lang, store_has_data=state.count > 0, may_upload=scope.may_upload)
     loaded: datasource.Loaded | None
     try:
-        if source == "upload":
-            loaded = upload.step(lang)
+        if source == "upload" and scope.may_upload:
+            loaded = upload.step(lang, scope)
         elif source == "store":
-            loaded = datasource.store_data(state)
+            loaded = datasource.store_data(state, scope=scope)
         else:
-            loaded = datasource.demo_data()
+            loaded = datasource.demo_data(scope=scope)
     except HotspotsError as exc:
         st.error(t("msg.store_unavailable", lang))
         upload.show_detail(str(exc), lang, where=st)
@@ -174,10 +182,12 @@ def analysis(
     *,
     level: str,
     lang: str,
+    scope: Scope = LOCAL_ANALYST,
 ) -> Shown:
     """Draw the key figures of the analysis and return what the rest of the page shows.
 
-    Stops the page with the reason when the analysis (or the forecast) cannot be made.
+    Stops the page with the reason when the analysis (or the forecast) cannot be made. The
+    hotspots and districts returned are those ``scope`` may see (``views.visibility``).
     """
     try:
         result, predicted = results.shown_analysis(request, data, services)
@@ -185,14 +195,22 @@ def analysis(
         text = error_text(exc, lang, fallback="error.analysis")
         st.error(t("msg.forecast_failed", lang, error=text) if request.view == "forecast" else text)
         st.stop()
-    panels.key_figures(result, lang)
+    panels.key_figures(result, lang, aggregated=scope.aggregated_only)
     if predicted is not None:
         panels.forecast_note(predicted, lang)
     if result.current.empty:
         st.info(t("msg.empty_selection", lang))
     districts, has_population = results.district_figures(request, level, result)
     hotspots = results.localised_hotspots(request, lang, result)
-    return Shown(request, result, hotspots, districts, has_population)
+    hierarchy = datasource.district_hierarchy()
+    return Shown(
+        request,
+        result,
+        visibility.shown_hotspots(hotspots, scope, lang),
+        visibility.scope_rows(districts, scope, hierarchy, level=level),
+        has_population,
+        scope,
+    )
 
 
 def ranking(shown: Shown, selected: str | None, lang: str) -> str | None:
@@ -247,15 +265,22 @@ def _draw_map(
     )
     if bounds is None and len(shown.result.current):
         bounds = incidents_bounds(shown.result.current)
-    figures = shown.districts[["code", "n", "rate_per_1000", "change"]]
+    figures = shown.districts[["code", "n", "n_prev", "rate_per_1000", "change"]]
+    # A scoped user's map holds only her districts; for an aggregated scope no points and no
+    # small counts. Others see every district's outline, the chosen ones coloured.
+    how = "left" if shown.scope.osaalue is None else "inner"
+    drawn = datasource.district_layer(choice.level).merge(figures, on="code", how=how)
+    suppressed = t("map.suppressed", lang)
     split = land_and_sea(download=False)
     register = datasource.address_register()
     layers = MapLayers(
-        districts=datasource.district_layer(choice.level).merge(figures, on="code", how="left"),
+        districts=visibility.map_district_values(
+            drawn, shown.scope, choice.value_column, suppressed=suppressed
+        ),
         value_column=choice.value_column,
         value_label=t(f"map_value.{choice.value}", lang),
         hotspots=hotspots,
-        incidents=shown.result.current,
+        incidents=shown.result.current if shown.scope.sees_points else None,
         land=split[0] if split is not None else None,
         sea=split[1] if split is not None else None,
         focus=livemap.focus_area(osaalue, hierarchy, selection),
@@ -312,11 +337,12 @@ def predictive_map(
 
 def _charts(shown: Shown, selected: str | None, lang: str) -> None:
     members = panels.hotspot_members(shown.result, shown.hotspots, selected)
+    small = DEFAULT_MIN_COUNT if shown.scope.aggregated_only else None  # not drawn for aggregated scopes
     if members is None:
-        panels.charts(shown.result.current, lang, title=t("chart.for_selection", lang))
+        panels.charts(shown.result.current, lang, title=t("chart.for_selection", lang), min_count=small)
     else:
         rows, rank = members
-        panels.charts(rows, lang, title=t("chart.for_hotspot", lang, rank=rank))
+        panels.charts(rows, lang, title=t("chart.for_hotspot", lang, rank=rank), min_count=small)
 
 
 def _parameters(result: Analysis, lang: str) -> None:
@@ -370,7 +396,8 @@ def panel_tabs(
         on_change="rerun",
     )
     with tab_districts:
-        panels.district_table(shown.districts, lang, has_population=shown.has_population)
+        table = visibility.shown_district_table(shown.districts, shown.scope)
+        panels.district_table(table, lang, has_population=shown.has_population)
     if tab_charts.open:
         with tab_charts:
             _charts(shown, selected, lang)
@@ -393,4 +420,5 @@ def panel_tabs(
                 level=choice.level,
                 tiles=choice.tiles,
                 origin=data.origin,
+                scope=shown.scope,
             )

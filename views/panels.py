@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
+from briefing.privacy import DEFAULT_MIN_COUNT, suppressed_label
 from hotspots import areas
 from hotspots.analysis import Analysis
 from hotspots.clustering import ClusteringParams
@@ -51,19 +52,28 @@ def _number_text(value: float, *, lang: str, decimals: int, sign: bool) -> str:
     return signed(number, lang, decimals=decimals) if sign else format_number(number, lang, decimals=decimals)
 
 
-def key_figures(analysis: Analysis, lang: str) -> None:
-    """Draw the incidents, hotspots and change against the comparison period."""
+def key_figures(analysis: Analysis, lang: str, *, aggregated: bool = False) -> None:
+    """Draw the incidents, hotspots and change against the comparison period.
+
+    ``aggregated`` (a user who sees only aggregates): a count below the threshold is
+    written "<5" and its change is not shown (``briefing.privacy``).
+    """
     key = analysis.key
     cols = st.columns(4)
     delta = None
-    if analysis.previous_selection is not None:
+    small = aggregated and min(key.incidents, key.incidents_previous) < DEFAULT_MIN_COUNT
+    if analysis.previous_selection is not None and not small:
         pct = key.change_pct
         percent = f" ({format_percent(pct, lang, decimals=0, signed=True)})" if pct is not None else ""
         delta = signed(key.change, lang) + percent
-    cols[0].metric(
-        t("metric.incidents", lang), format_number(key.incidents, lang), delta, delta_color="inverse"
-    )
-    cols[1].metric(t("metric.incidents_previous", lang), format_number(key.incidents_previous, lang))
+
+    def count(value: int) -> str:
+        if aggregated and value < DEFAULT_MIN_COUNT:
+            return suppressed_label(DEFAULT_MIN_COUNT)
+        return format_number(value, lang)
+
+    cols[0].metric(t("metric.incidents", lang), count(key.incidents), delta, delta_color="inverse")
+    cols[1].metric(t("metric.incidents_previous", lang), count(key.incidents_previous))
     cols[2].metric(t("metric.hotspots", lang), format_number(key.hotspots, lang))
     cols[3].metric(t("metric.significant_hotspots", lang), format_number(key.significant_hotspots, lang))
 
@@ -362,14 +372,19 @@ def district_table(table: pd.DataFrame, lang: str, *, has_population: bool) -> N
     )
 
 
-def weekly_chart(incidents: pd.DataFrame, lang: str) -> alt.Chart:
-    """Return the weekly counts by category as an area chart, its axes and tooltips in ``lang``."""
+def weekly_chart(incidents: pd.DataFrame, lang: str, *, min_count: int | None = None) -> alt.Chart:
+    """Return the weekly counts by category as an area chart, its axes and tooltips in ``lang``.
+
+    ``min_count`` (a user who sees only aggregates): counts below it are not drawn.
+    """
     week = incidents["occurred_at"].dt.tz_localize(None).dt.to_period("W-SUN").dt.start_time
     weekly = (
         pd.DataFrame({"week": week, "category": [category_label(c, lang) for c in incidents["category"]]})
         .groupby(["week", "category"], as_index=False)
         .size()
     )
+    if min_count is not None:
+        weekly = weekly[weekly["size"] >= min_count]
     # Tooltips show text written in the language; the axes rewrite Vega's own labels.
     weekly["week_text"] = [format_date(w, lang) for w in weekly["week"]]
     weekly["size_text"] = [format_number(n, lang) for n in weekly["size"]]
@@ -397,8 +412,11 @@ def weekly_chart(incidents: pd.DataFrame, lang: str) -> alt.Chart:
     )
 
 
-def hour_weekday_chart(incidents: pd.DataFrame, lang: str) -> alt.Chart:
-    """Return the incidents per hour and weekday as a grid, its legend and tooltips in ``lang``."""
+def hour_weekday_chart(incidents: pd.DataFrame, lang: str, *, min_count: int | None = None) -> alt.Chart:
+    """Return the incidents per hour and weekday as a grid, its legend and tooltips in ``lang``.
+
+    ``min_count`` (a user who sees only aggregates): cells below it are left empty.
+    """
     local = incidents["occurred_at"]
     cells = (
         pd.DataFrame({"weekday": local.dt.weekday.to_numpy(), "hour": local.dt.hour.to_numpy()})
@@ -407,6 +425,8 @@ def hour_weekday_chart(incidents: pd.DataFrame, lang: str) -> alt.Chart:
         .reindex(pd.MultiIndex.from_product([range(7), range(24)], names=["weekday", "hour"]), fill_value=0)
         .reset_index()
     )
+    if min_count is not None:
+        cells = cells[cells["n"] >= min_count]
     cells["day"] = [t(f"weekday.{d}", lang) for d in cells["weekday"]]
     cells["n_text"] = [format_number(n, lang) for n in cells["n"]]
     order = [t(f"weekday.{d}", lang) for d in range(7)]
@@ -433,15 +453,20 @@ def hour_weekday_chart(incidents: pd.DataFrame, lang: str) -> alt.Chart:
     )
 
 
-def charts(incidents: pd.DataFrame, lang: str, *, title: str) -> None:
-    """Draw the weekly counts by category and an hour-by-weekday grid."""
+def charts(incidents: pd.DataFrame, lang: str, *, title: str, min_count: int | None = None) -> None:
+    """Draw the weekly counts by category and an hour-by-weekday grid.
+
+    ``min_count`` (a user who sees only aggregates): counts below it are not drawn.
+    """
     st.subheader(title)
     if incidents.empty:
         st.info(t("msg.empty_selection", lang))
         return
+    if min_count is not None:
+        st.caption(t("msg.privacy_suppressed", lang, min_count=min_count))
     left, right = st.columns(2)
-    left.altair_chart(weekly_chart(incidents, lang), width="stretch")
-    right.altair_chart(hour_weekday_chart(incidents, lang), width="stretch")
+    left.altair_chart(weekly_chart(incidents, lang, min_count=min_count), width="stretch")
+    right.altair_chart(hour_weekday_chart(incidents, lang, min_count=min_count), width="stretch")
 
 
 def parameter_help(suggestion: ParameterSuggestion, lang: str) -> None:

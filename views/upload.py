@@ -24,6 +24,7 @@ from geo.errors import HotspotsError
 from geo.rejects import rejects_csv
 from i18n import format_number, t
 from i18n.problems import error_text, field_label, has_text, reject_reason
+from store.scope import LOCAL_ANALYST, Scope
 from views import datasource
 
 #: The fields the column mapping offers, in the order a file usually has them.
@@ -231,8 +232,11 @@ def import_report(report: object, rejects: pd.DataFrame | None, lang: str) -> No
         )
 
 
-def step(lang: str) -> datasource.Loaded | None:
-    """Draw the upload step (file, CRS, part, column mapping) and return the imported incidents."""
+def step(lang: str, scope: Scope = LOCAL_ANALYST) -> datasource.Loaded | None:
+    """Draw the upload step (file, CRS, part, column mapping) and return the imported incidents.
+
+    The incidents are those ``scope`` may see (``views.datasource.uploaded_data``).
+    """
     upload = file_uploader(t("sidebar.upload_file", lang), lang, types=UPLOAD_TYPES, key="upload")
     crs_choice = st.sidebar.selectbox(
         t("sidebar.upload_crs", lang),
@@ -258,7 +262,9 @@ def step(lang: str) -> datasource.Loaded | None:
         t("upload.precise_only", lang), key="upload_precise", help=t("upload.precise_help", lang)
     )
     try:
-        loaded = datasource.uploaded_data(upload.name, upload.getvalue(), crs, mapping, part, precise)
+        loaded = datasource.uploaded_data(
+            upload.name, upload.getvalue(), crs, mapping, part, precise, scope=scope
+        )
     except HotspotsError as exc:
         show_error(exc, lang)
         return None
