@@ -14,8 +14,14 @@ import streamlit as st
 from i18n import format_area_km2, format_date, format_number, format_p, t
 
 
-def hotspot_detail(hotspots: gpd.GeoDataFrame, selected: str | None, lang: str) -> bool:
-    """Draw a card for the chosen hotspot; return True when the user cleared the choice."""
+def hotspot_detail(
+    hotspots: gpd.GeoDataFrame, selected: str | None, lang: str, *, aggregated: bool = False
+) -> bool:
+    """Draw a card for the chosen hotspot; return True when the user cleared the choice.
+
+    ``aggregated`` (a user who sees only aggregates): the card leaves out the dates of the
+    hotspot's first and last incident, which could point at one incident.
+    """
     if not selected or hotspots.empty:
         return False
     chosen = hotspots[hotspots["id"] == selected]
@@ -32,16 +38,16 @@ def hotspot_detail(hotspots: gpd.GeoDataFrame, selected: str | None, lang: str) 
         )
         # The statistics behind the card, for whoever asks; the headline stays the action.
         with st.expander(t("detail.statistics", lang)):
-            _statistics(row, lang)
+            _statistics(row, lang, aggregated=aggregated)
         return bool(st.button(t("detail.clear", lang), key="clear_hotspot"))
 
 
-def _statistics(row: pd.Series, lang: str) -> None:
+def _statistics(row: pd.Series, lang: str, *, aggregated: bool) -> None:
     """Write the chosen hotspot's figures: period, counts, area, intensity, test, services."""
     first, last = format_date(row["first_date"], lang), format_date(row["last_date"], lang)
     previous = row["n_prev"]
     lines = [
-        f"{t('detail.period', lang)}: {first} – {last}",
+        *([] if aggregated else [f"{t('detail.period', lang)}: {first} – {last}"]),
         f"{t('column.incidents', lang)}: {format_number(int(row['n']), lang)}"
         + (
             ""

@@ -219,7 +219,7 @@ def ranking(shown: Shown, selected: str | None, lang: str) -> str | None:
     The choice is None once the user cleared it on the card.
     """
     panels.hotspot_table(shown.hotspots, lang, selected=selected, clustering=shown.result.clustering)
-    if card.hotspot_detail(shown.hotspots, selected, lang):
+    if card.hotspot_detail(shown.hotspots, selected, lang, aggregated=shown.scope.aggregated_only):
         selected = None
         st.session_state["selected_hotspot"] = None
     panels.vanished_table(shown.result.vanished, lang)
