@@ -22,6 +22,8 @@ Modules, by concept:
 - ``ranking``, ``recommendation``, ``comparison``: order, who acts when, change since before
 - ``analysis``: one run from incidents to the ranked hotspot table (app, CLI, exports)
 - ``forecast``: hotspots for the period after the data
+- ``measures``: what was done where and when, and its effect against a control area, with
+  displacement into a buffer ring (the weighted displacement quotient)
 - ``backtest``: do the hotspots predict? hit rate, PAI, PEI at equal area (the package:
   ``hotspots.backtest.backtest(incidents, params=BacktestParams(...))``)
 - ``figures``, ``export``, ``study``: district figures, shareable columns, studies anywhere
@@ -41,6 +43,16 @@ if TYPE_CHECKING:  # the names, for type checkers; at run time they load on firs
     from hotspots.figures import district_table, key_figures
     from hotspots.forecast import Forecast, forecast_hotspots
     from hotspots.grid import StudyGrid, helsinki_study_area, occupied_grid, study_grid
+    from hotspots.measures import (
+        LEADS,
+        MEASURE_KINDS,
+        ControlChoice,
+        Effect,
+        EffectParams,
+        Measure,
+        default_control,
+        measure_effect,
+    )
     from hotspots.parameters import DEFAULT_EPS_M, DEFAULT_MIN_SAMPLES
     from hotspots.parameters.suggest import ParameterSuggestion, suggest_parameters
     from hotspots.ranking import RankingWeights, rank_hotspots
@@ -53,6 +65,14 @@ _EXPORTS: dict[str, str] = {
     "AreaParams": "hotspots.areas",
     "BacktestParams": "hotspots.backtest",
     "ClusteringParams": "hotspots.clustering",
+    "ControlChoice": "hotspots.measures",
+    "Effect": "hotspots.measures",
+    "EffectParams": "hotspots.measures",
+    "LEADS": "hotspots.measures",
+    "MEASURE_KINDS": "hotspots.measures",
+    "Measure": "hotspots.measures",
+    "default_control": "hotspots.measures",
+    "measure_effect": "hotspots.measures",
     "DEFAULT_EPS_M": "hotspots.parameters",
     "DEFAULT_MIN_SAMPLES": "hotspots.parameters",
     "DbscanResult": "hotspots.dbscan_kernel",
@@ -92,15 +112,21 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "DEFAULT_EPS_M",
     "DEFAULT_MIN_SAMPLES",
+    "LEADS",
+    "MEASURE_KINDS",
     "METHODS",
     "PRESETS",
     "Analysis",
     "AreaParams",
     "BacktestParams",
     "ClusteringParams",
+    "ControlChoice",
     "DbscanResult",
+    "Effect",
+    "EffectParams",
     "Forecast",
     "HotspotAreas",
+    "Measure",
     "ParameterSuggestion",
     "RankingWeights",
     "Selection",
@@ -117,10 +143,12 @@ __all__ = [
     "compare_periods",
     "dbscan",
     "dbscan_core",
+    "default_control",
     "district_table",
     "forecast_hotspots",
     "helsinki_study_area",
     "key_figures",
+    "measure_effect",
     "occupied_grid",
     "predictive_check",
     "rank_hotspots",
