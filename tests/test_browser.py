@@ -398,8 +398,9 @@ def _youth_worker_walk(page: Any, app: SignedInApp) -> None:
     assert _map_drawn(page) == 0  # no incident points for an aggregated scope
     page.get_by_text(t("auth.aggregated_only", "fi")).wait_for()
 
-    # An edited URL naming another district (Vallila, 302) still shows only Kallio.
-    page.goto(app.url + "/?peruspiiri=302", timeout=120_000)
+    # An edited URL naming another district (Vallila, 302) and asking for the incident dots
+    # still shows only Kallio, and no dots.
+    page.goto(app.url + "/?peruspiiri=302&dots=1", timeout=120_000)  # dots asked for, too
     page.wait_for_url(re.compile(r"peruspiiri=301"), timeout=120_000)
     assert _map_drawn(page) == 0
     assert page.get_by_test_id("stSidebar").get_by_text("Vallila").count() == 0
@@ -443,7 +444,7 @@ def _youth_worker_walk(page: Any, app: SignedInApp) -> None:
 def _analyst_walk(page: Any, app: SignedInApp) -> None:
     """Sign in as the analyst: Kallio's incidents as points, the restricted download offered."""
     _sign_in(page, app, "aki.analyytikko@hel.example")
-    page.goto(app.url + "/?peruspiiri=301", timeout=120_000)
+    page.goto(app.url + "/?peruspiiri=301&dots=1", timeout=120_000)  # incident dots asked for
     assert _map_drawn(page) > 0
     _open_downloads(page)
     page.get_by_text(t("download.restricted", "fi")).click()

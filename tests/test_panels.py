@@ -136,3 +136,26 @@ def test_weekly_chart_names_months_and_counts_in_the_language(result: analysis.A
 def test_weaker_parameters_grow_the_radius_and_halve_the_minimum() -> None:
     assert weaker(ClusteringParams(eps_m=100.0, min_samples=19)) == (150, 9)
     assert weaker(ClusteringParams(eps_m=400.0, min_samples=5)) == (500, 3)
+
+
+def test_a_district_table_with_counts_held_back_is_drawn_with_them_as_text() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    def script() -> None:
+        import pandas as pd
+
+        from briefing.privacy import shareable_district_table
+        from views.panels import district_table
+
+        table = pd.DataFrame(
+            {"code": ["111", "112"], "name_fi": ["Kallio", "Linjat"], "name_sv": ["Berghäll", "Linjerna"],
+             "n": [3, 1234], "n_prev": [8, 1000], "change": [-5, 234], "change_pct": [-62.5, 23.4],
+             "residents": [9000.0, 8000.0], "rate_per_1000": [0.3, 154.2], "rate_per_1000_young": [1.0, 2.0]}
+        )  # fmt: skip
+        district_table(shareable_district_table(table), "fi", has_population=True)
+
+    at = AppTest.from_function(script)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    shown = at.dataframe[0].value
+    assert list(shown[t("column.incidents", "fi")]) == ["<5", "1\u00a0234"]

@@ -346,6 +346,14 @@ def vanished_table(vanished: gpd.GeoDataFrame, lang: str) -> None:
     )
 
 
+def _counts(series: pd.Series, lang: str) -> np.ndarray:
+    """Return counts as numbers (sortable), or as text when some are held back as ``"<5"``."""
+    if pd.api.types.is_numeric_dtype(series):
+        return series.astype(float).to_numpy()
+    texts = [format_number(int(v), lang) if str(v).isdigit() else str(v) for v in series.fillna("–")]
+    return np.array(texts, dtype=object)
+
+
 def district_table(table: pd.DataFrame, lang: str, *, has_population: bool) -> None:
     """Draw the count, rate per 1,000 residents and change per district."""
     st.subheader(t("panel.district_table", lang))
@@ -356,8 +364,8 @@ def district_table(table: pd.DataFrame, lang: str, *, has_population: bool) -> N
         {
             t("column.district", lang): table[name].to_numpy(),
             t("column.code", lang): table["code"].to_numpy(),
-            t("column.incidents", lang): table["n"].astype(float).to_numpy(),
-            t("column.incidents_previous", lang): table["n_prev"].astype(float).to_numpy(),
+            t("column.incidents", lang): _counts(table["n"], lang),
+            t("column.incidents_previous", lang): _counts(table["n_prev"], lang),
             t("column.change", lang): table["change"].astype(float).to_numpy(),
             t("column.residents", lang): table["residents"].astype(float).to_numpy(),
             t("column.rate", lang): table["rate_per_1000"].astype(float).to_numpy(),
