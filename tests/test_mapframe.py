@@ -48,16 +48,17 @@ def _build(layers: MapLayers, lang: str = "fi") -> folium.Map:
     return build_map(layers, MapOptions(lang=lang))
 
 
+@pytest.mark.parametrize("returned", [RETURNED, ("last_active_drawing", "bounds", "zoom")])
 def test_the_frame_holds_exactly_what_st_folium_sends(
-    layers: MapLayers, monkeypatch: pytest.MonkeyPatch
+    layers: MapLayers, returned: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sent: dict[str, Any] = {}
     monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kwargs: sent.update(kwargs))
     streamlit_folium.st_folium(
-        _build(layers), key="map", height=560, use_container_width=True, returned_objects=list(RETURNED),
+        _build(layers), key="map", height=560, use_container_width=True, returned_objects=list(returned),
         render=False,
     )  # fmt: skip
-    made = mapframe.frame(_build(layers), key="map", height=560, returned_objects=RETURNED)
+    made = mapframe.frame(_build(layers), key="map", height=560, returned_objects=returned)
     assert made.component_key == sent.pop("key")
     assert callable(sent.pop("on_change"))
     assert made.args == sent

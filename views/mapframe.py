@@ -90,7 +90,10 @@ def frame(m: folium.Map, *, key: str, height: int, returned_objects: Sequence[st
     html = streamlit_folium._get_html(m)
     header = streamlit_folium._get_header(m)
     script = streamlit_folium._get_map_string(m)
-    everything: dict[str, Any] = {"bounds": _bounds(m), "zoom": m.options.get("zoom")}
+    # The map's bounds walk every coordinate: only when they are asked for.
+    everything: dict[str, Any] = {"zoom": m.options.get("zoom")}
+    if "bounds" in returned_objects:
+        everything["bounds"] = _bounds(m)
     css_links, js_links = _links(m)
     args = {
         "script": script,
