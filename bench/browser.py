@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -342,51 +343,59 @@ def open_session(context: BrowserContext) -> Session:
 
 @dataclass
 class _Progress:
-    """The settled-map check of one session, fed one poll at a time."""
+    """The settled-map check of one session, fed one poll at a time.
+
+    ``script_done`` is when Streamlit first said the script is not running (the server's
+    part is over), ``settled`` when the map settled (the browser's part too).
+    """
 
     new_map: bool
     need_rerun: bool
     last_paths: int = -1
     first_seen: float = 0.0
+    script_done: float | None = None
+    settled: float | None = None
 
-    def poll(self, session: Session, now: float) -> float | None:
-        """Return when the map settled (the first poll of two equal ones), else None."""
+    def poll(self, session: Session, now: float) -> bool:
+        """Look once; return True once the map settled (at the first of two equal polls)."""
         state = session.script_state()
         if state["state"] != "notRunning" or (self.need_rerun and not state["sawRunning"]):
-            self.last_paths = -1
-            return None
+            self.last_paths, self.script_done = -1, None
+            return False
+        self.script_done = now if self.script_done is None else self.script_done
         drawn = [m for m in session.maps() if m["paths"] > 0 and not (self.new_map and m["marked"])]
         paths = max((m["paths"] for m in drawn), default=0)
-        if paths == 0:
-            self.last_paths = -1
-            return None
-        if paths == self.last_paths:
-            return self.first_seen
-        self.last_paths, self.first_seen = paths, now
-        return None
+        if paths > 0 and paths == self.last_paths:
+            self.settled = self.first_seen
+            return True
+        self.last_paths, self.first_seen = (paths, now) if paths > 0 else (-1, now)
+        return False
 
 
-def wait_settled(sessions: Sequence[Session], *, new_map: bool, need_rerun: bool) -> list[float]:
-    """Poll every session until its map settled; return the moments (``time.perf_counter``)."""
+def wait_settled(sessions: Sequence[Session], *, new_map: bool, need_rerun: bool) -> list[_Progress]:
+    """Poll every session until its map settled; return when (``time.perf_counter``) each part ended."""
     progress = [_Progress(new_map, need_rerun) for _ in sessions]
-    settled: list[float | None] = [None] * len(sessions)
     deadline = time.perf_counter() + TIMEOUT_S
-    while None in settled:
+    while any(p.settled is None for p in progress):
         if time.perf_counter() > deadline:
+            waiting = [
+                (s.script_state(), s.maps()) for s, p in zip(sessions, progress, strict=True) if not p.settled
+            ]
             raise TimeoutError(
-                f"{settled.count(None)} of {len(sessions)} maps did not settle in {TIMEOUT_S} s"
+                f"{len(waiting)} of {len(sessions)} maps did not settle in {TIMEOUT_S} s: {waiting}"
             )
-        for i, session in enumerate(sessions):
-            if settled[i] is None:
-                settled[i] = progress[i].poll(session, time.perf_counter())
+        for session, check in zip(sessions, progress, strict=True):
+            if check.settled is None:
+                check.poll(session, time.perf_counter())
         time.sleep(POLL_S)
-    return [t for t in settled if t is not None]
+    return progress
 
 
 @dataclass
 class Fresh:
-    """One fresh session: wall time, server and browser CPU, websocket bytes."""
+    """One fresh session: wall times (to the script's end, to the map), CPU, websocket bytes."""
 
+    script_s: float
     wall_s: float
     server_cpu_s: float
     browser_cpu_s: float
@@ -409,19 +418,29 @@ def fresh_session(
     try:
         start = time.perf_counter()
         session.page.goto(url, wait_until="commit")
-        settled = wait_settled([session], new_map=False, need_rerun=False)[0]
+        progress = wait_settled([session], new_map=False, need_rerun=False)[0]
         browser_after = browser_cpu_s(exclude=server)
         server_after = wait_server_idle(server)
-        return Fresh(settled - start, server_after - server_before, browser_after - browser_before,
-                     session.received[0])  # fmt: skip
+        return Fresh(
+            script_s=(progress.script_done or start) - start,
+            wall_s=_settled(progress) - start,
+            server_cpu_s=server_after - server_before,
+            browser_cpu_s=browser_after - browser_before,
+            received=session.received[0],
+        )
     finally:
         session.page.close()
         if returning is None:
             context.close()
 
 
-def together(browser: Browser, url: str, count: int) -> list[float]:
-    """Open ``count`` fresh sessions at once; return each one's time to a settled map."""
+def _settled(progress: _Progress) -> float:
+    assert progress.settled is not None and progress.script_done is not None  # wait_settled's promise
+    return progress.settled
+
+
+def together(browser: Browser, url: str, count: int) -> tuple[list[float], list[float]]:
+    """Open ``count`` fresh sessions at once; return each one's time to its script's end and map."""
     contexts = [browser.new_context(viewport=VIEWPORT) for _ in range(count)]
     try:
         sessions = [open_session(context) for context in contexts]
@@ -429,8 +448,11 @@ def together(browser: Browser, url: str, count: int) -> list[float]:
         for session in sessions:
             starts.append(time.perf_counter())
             session.page.goto(url, wait_until="commit")
-        settled = wait_settled(sessions, new_map=False, need_rerun=False)
-        return [end - start for start, end in zip(starts, settled, strict=True)]
+        ends = wait_settled(sessions, new_map=False, need_rerun=False)
+        scripts = [
+            end.script_done - start for start, end in zip(starts, ends, strict=True) if end.script_done
+        ]
+        return scripts, [_settled(end) - start for start, end in zip(starts, ends, strict=True)]
     finally:
         for context in contexts:
             context.close()
@@ -443,7 +465,7 @@ def timed_change(session: Session, action: Callable[[], object], *, new_map: boo
     before = session.received[0]
     start = time.perf_counter()
     action()
-    settled = wait_settled([session], new_map=new_map, need_rerun=True)[0]
+    settled = _settled(wait_settled([session], new_map=new_map, need_rerun=True)[0])
     return settled - start, session.received[0] - before
 
 
@@ -451,12 +473,12 @@ def _change_rows(session: Session, repeats: int) -> list[Row]:
     """Language, district, hotspot and tab changes on one settled page, ``repeats`` times each."""
     page = session.page
     rows = {name: Row(f"{name} change to settled map", [], TARGET_CHANGE_S) for name in CHANGES}
-    sizes: list[float] = []
+    sizes = {name: Row(f"websocket bytes per {name} change", [], unit="B") for name in CHANGES}
 
     def record(name: str, action: Callable[[], object], *, new_map: bool = True) -> None:
         seconds, received = timed_change(session, action, new_map=new_map)
         rows[name].samples.append(seconds)
-        sizes.append(received)
+        sizes[name].samples.append(received)
 
     for _ in range(repeats):
         for code in ("sv", "en", "fi"):
@@ -467,18 +489,18 @@ def _change_rows(session: Session, repeats: int) -> list[Row]:
     for _ in range(repeats):
         district.click()
         page.keyboard.type("Kallio")
-        record("district", lambda: page.keyboard.press("Enter"))
+        option = page.get_by_role("option", name=re.compile(r"^Kallio \(")).first
+        chip = option.inner_text().strip()
+        record("district", option.click)
         page.keyboard.press("Escape")
-        district.click()
-        record("district", lambda: page.keyboard.press("Backspace"))  # takes Kallio off again
-        page.keyboard.press("Escape")
+        record("district", sidebar.get_by_role("button", name=f"Remove {chip}").click)
     for i in range(repeats):
         record("hotspot", partial(click_hotspot, session, i))
     for _ in range(repeats):
         for key in ("panel.charts", "panel.parameters", "panel.district_table"):
             record("tab", page.get_by_role("tab", name=t(key, "fi")).click, new_map=False)
     rows["tab"].note = "the map was drawn again" if any(not m["marked"] for m in session.maps()) else ""
-    return [*rows.values(), Row("websocket bytes per change", sizes, unit="B")]
+    return [*rows.values(), *sizes.values()]
 
 
 CHANGES: Final = ("language", "district", "hotspot", "tab")
@@ -505,6 +527,8 @@ def _session_rows(browser: Browser, url: str, server: int, repeats: int) -> list
     return [
         Row("first session after start (cold server)", [cold.wall_s],
             note=f"server CPU {cold.server_cpu_s:.1f} s"),
+        Row("fresh session: script finished, first visit", [f.script_s for f in first],
+            note="the server's part"),
         Row("fresh session to settled map, first visit", [f.wall_s for f in first], TARGET_FRESH_S),
         Row("fresh session to settled map, returning browser", [f.wall_s for f in again], TARGET_FRESH_S,
             note="scripts in the browser's cache"),
@@ -521,10 +545,14 @@ def measure(url: str, server: int, *, repeats: int, parallel: int) -> list[Row]:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             rows = _session_rows(browser, url, server, repeats)
-            together_s = [s for _ in range(max(1, repeats // 2)) for s in together(browser, url, parallel)]
-            rows.append(
-                Row(f"{parallel} fresh sessions opened together", together_s, TARGET_PARALLEL_S, each=True)
-            )
+            groups = [together(browser, url, parallel) for _ in range(max(1, repeats // 2))]
+            name = f"{parallel} fresh sessions opened together"
+            rows += [
+                Row(f"{name}: script finished", [s for scripts, _ in groups for s in scripts],
+                    note="the server's part"),
+                Row(f"{name}: settled map", [s for _, maps in groups for s in maps], TARGET_PARALLEL_S,
+                    each=True),
+            ]  # fmt: skip
             context = browser.new_context(viewport=VIEWPORT)
             session = open_session(context)
             session.page.goto(url, wait_until="commit")
