@@ -65,10 +65,12 @@ SCRIPT_STATE_JS: Final = """() => {
   if (!app) return {state: null, sawRunning: false};
   if (!window.__benchObserver) {
     window.__benchSawRunning = false;
-    window.__benchObserver = new MutationObserver(() => {
+    window.__benchObserver = new MutationObserver(records => {
+      for (const r of records) if (r.oldValue !== 'notRunning') window.__benchSawRunning = true;
       if (app.getAttribute('data-test-script-state') !== 'notRunning') window.__benchSawRunning = true;
     });
-    window.__benchObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+    window.__benchObserver.observe(
+      app, {attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
   }
   return {state: app.getAttribute('data-test-script-state'), sawRunning: window.__benchSawRunning};
 }"""
@@ -351,6 +353,7 @@ class _Progress:
 
     new_map: bool
     need_rerun: bool
+    received_before: int = 0
     last_paths: int = -1
     first_seen: float = 0.0
     script_done: float | None = None
@@ -359,7 +362,10 @@ class _Progress:
     def poll(self, session: Session, now: float) -> bool:
         """Look once; return True once the map settled (at the first of two equal polls)."""
         state = session.script_state()
-        if state["state"] != "notRunning" or (self.need_rerun and not state["sawRunning"]):
+        # A quick rerun may never show "running" (React commits both states at once); the
+        # messages it sent say it ran all the same.
+        reran = state["sawRunning"] or session.received[0] > self.received_before
+        if state["state"] != "notRunning" or (self.need_rerun and not reran):
             self.last_paths, self.script_done = -1, None
             return False
         self.script_done = now if self.script_done is None else self.script_done
@@ -372,9 +378,15 @@ class _Progress:
         return False
 
 
-def wait_settled(sessions: Sequence[Session], *, new_map: bool, need_rerun: bool) -> list[_Progress]:
-    """Poll every session until its map settled; return when (``time.perf_counter``) each part ended."""
-    progress = [_Progress(new_map, need_rerun) for _ in sessions]
+def wait_settled(
+    sessions: Sequence[Session], *, new_map: bool, need_rerun: bool, received: int = 0
+) -> list[_Progress]:
+    """Poll every session until its map settled; return when (``time.perf_counter``) each part ended.
+
+    ``need_rerun``: the script must have run again since the session had ``received``
+    websocket bytes (a change's rerun).
+    """
+    progress = [_Progress(new_map, need_rerun, received) for _ in sessions]
     deadline = time.perf_counter() + TIMEOUT_S
     while any(p.settled is None for p in progress):
         if time.perf_counter() > deadline:
@@ -465,7 +477,7 @@ def timed_change(session: Session, action: Callable[[], object], *, new_map: boo
     before = session.received[0]
     start = time.perf_counter()
     action()
-    settled = _settled(wait_settled([session], new_map=new_map, need_rerun=True)[0])
+    settled = _settled(wait_settled([session], new_map=new_map, need_rerun=True, received=before)[0])
     return settled - start, session.received[0] - before
 
 
