@@ -58,6 +58,8 @@ CHROMIUM_ARGS: Final = [
 VIEWPORT: Final[ViewportSize] = {"width": 1440, "height": 900}
 POLL_S: Final = 0.05
 TIMEOUT_S: Final = 180.0
+#: Seconds after a change within which its rerun must have begun.
+NO_RERUN_S: Final = 20.0
 
 #: The script state of Streamlit's app root, and whether a rerun was seen since the last reset.
 SCRIPT_STATE_JS: Final = """() => {
@@ -387,8 +389,13 @@ def wait_settled(
     websocket bytes (a change's rerun).
     """
     progress = [_Progress(new_map, need_rerun, received) for _ in sessions]
-    deadline = time.perf_counter() + TIMEOUT_S
+    start = time.perf_counter()
+    deadline = start + TIMEOUT_S
     while any(p.settled is None for p in progress):
+        if need_rerun and time.perf_counter() > start + NO_RERUN_S and sessions[0].received[0] == received:
+            state = sessions[0].script_state()
+            if state["state"] == "notRunning" and not state["sawRunning"]:
+                raise NoRerunError(f"nothing ran in {NO_RERUN_S} s after the change")
         if time.perf_counter() > deadline:
             waiting = [
                 (s.script_state(), s.maps()) for s, p in zip(sessions, progress, strict=True) if not p.settled
@@ -401,6 +408,10 @@ def wait_settled(
                 check.poll(session, time.perf_counter())
         time.sleep(POLL_S)
     return progress
+
+
+class NoRerunError(RuntimeError):
+    """A change that should rerun the script did not (a click that did not reach a widget)."""
 
 
 @dataclass
@@ -499,8 +510,14 @@ def _change_rows(session: Session, repeats: int) -> list[Row]:
 
     redrawn = dict.fromkeys(CHANGES, 0)
 
+    missed = dict.fromkeys(CHANGES, 0)
+
     def record(name: str, action: Callable[[], object], *, new_map: bool = True) -> None:
-        change = timed_change(session, action, new_map=new_map)
+        try:
+            change = timed_change(session, action, new_map=new_map)
+        except NoRerunError:
+            missed[name] += 1
+            return
         rows[name].samples.append(change.seconds)
         sizes[name].samples.append(change.received)
         redrawn[name] += change.redrawn
@@ -526,6 +543,7 @@ def _change_rows(session: Session, repeats: int) -> list[Row]:
             record("tab", page.get_by_role("tab", name=t(key, "fi")).click, new_map=False)
     for name, row in rows.items():
         row.note = f"map drawn anew {redrawn[name]} of {len(row.samples)} times"
+        row.note += f"; {missed[name]} changes did not rerun" if missed[name] else ""
     return [*rows.values(), *sizes.values()]
 
 
