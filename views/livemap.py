@@ -6,10 +6,11 @@ itself; else the configured source (the City of Helsinki's map by default) is us
 one short probe gets a tile; else the map is drawn without tiles and says so in the
 interface language, instead of letting the browser fail on every tile.
 
-:func:`draw` hands the map to streamlit-folium with the hotspot choice as a separate small
-layer (``views.mapview.selection_layer``): the map's own script does not change when a
-hotspot is chosen, so streamlit-folium keeps the map (and the popup the user opened)
-instead of drawing it anew.
+:func:`draw` hands the map (rendered once per map for every session, ``views.mapframe``)
+to streamlit-folium with the hotspot choice as a separate small layer
+(``views.mapview.selection_layer``): the map's own script does not change when a hotspot
+is chosen, so streamlit-folium keeps the map (and the popup the user opened) instead of
+drawing it anew.
 """
 
 from __future__ import annotations
@@ -17,19 +18,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-import folium
 import geopandas as gpd
 import pandas as pd
 import shapely
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import tiles
 from geo.errors import HotspotsError
 from hotspots.selection import Selection
 from i18n import t
+from views import mapframe
 from views.assets import AssetUrls, install_tiles
 from views.map_elements import Basemap
+from views.mapframe import MapFrame
 from views.mapview import selection_layer
 
 #: Seconds before the street map's source is probed again (an unreachable one may return).
@@ -161,26 +162,17 @@ def focus_area(
     return shapely.union_all(chosen.geometry.to_numpy())
 
 
-def draw(m: folium.Map, selected: str | None, *, key: str, height: int) -> None:
+def draw(frame: MapFrame, selected: str | None, *, key: str) -> None:
     """Draw the map with the hotspot choice as a separate layer, so a click never rebuilds the map.
 
     Parameters
     ----------
-    m
-        From ``views.mapview.build_map`` (without ``selected_hotspot``).
+    frame
+        The map as ``views.mapframe`` rendered it (from ``views.mapview.build_map`` without
+        ``selected_hotspot``, with ``RETURNED_OBJECTS``).
     selected
         The chosen hotspot's id, or None.
     key
         The component's session key (``views.panels.MAP_KEY``: the click is read there).
-    height
-        Pixels.
     """
-    st_folium(
-        m,
-        key=key,
-        height=height,
-        use_container_width=True,
-        returned_objects=list(RETURNED_OBJECTS),
-        feature_group_to_add=selection_layer(selected),
-        render=False,
-    )
+    mapframe.show(frame, key=key, feature_group=selection_layer(selected))

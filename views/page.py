@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final
 
+import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -33,6 +34,7 @@ from views import (
     datasource,
     download_panel,
     livemap,
+    mapframe,
     panels,
     results,
     upload,
@@ -237,27 +239,38 @@ def hotspot_map(
 ) -> None:
     """Draw the map and, under it, the clustering parameters used.
 
-    The map opens on the chosen districts, else where the incidents are. It is built anew
-    on each rerun on purpose (folium adds to a map's figure every time it is rendered, so
-    a cached ``folium.Map`` would grow), but its script depends only on what it shows: the
-    chosen hotspot travels beside it (``livemap.draw``), so choosing one keeps the map.
+    The map opens on the chosen districts, else where the incidents are. It is built and
+    rendered once per map (``views.mapframe``), and the chosen hotspot travels beside it
+    (``livemap.draw``), so choosing one keeps the map.
     """
-    _draw_map(shown, choice, hierarchy, shown.hotspots, selected=selected, lang=lang, asset_urls=asset_urls)
+    _draw_map(
+        shown,
+        choice,
+        hierarchy,
+        _Hotspots(shown.request, shown.hotspots),
+        selected=selected,
+        lang=lang,
+        asset_urls=asset_urls,
+    )
     st.caption(panels.parameters_used(shown.result, lang) + " · " + t("msg.data_attribution", lang))
 
 
-def _draw_map(
+@dataclass(frozen=True, eq=False)
+class _Hotspots:
+    """The hotspots a map draws, and the request they were found for (part of the map's key)."""
+
+    request: results.Request
+    table: gpd.GeoDataFrame
+
+
+def _build_map(
     shown: Shown,
     choice: controls.MapChoice,
     hierarchy: pd.DataFrame,
     hotspots: gpd.GeoDataFrame,
-    *,
-    selected: str | None,
-    lang: str,
-    asset_urls: AssetUrls,
-    key: str = panels.MAP_KEY,
-) -> None:
-    """Draw ``hotspots`` over the page's districts and incidents (the main map or the prediction's)."""
+    options: MapOptions,
+) -> folium.Map:
+    """Build the map of ``hotspots`` over the page's districts and incidents, as ``shown.scope`` allows."""
     selection = shown.request.selection
     osaalue = datasource.district_layer("osaalue")
     bounds = controls.district_bounds(
@@ -270,7 +283,7 @@ def _draw_map(
     # small counts. Others see every district's outline, the chosen ones coloured.
     how = "left" if shown.scope.osaalue is None else "inner"
     drawn = datasource.district_layer(choice.level).merge(figures, on="code", how=how)
-    suppressed = t("map.suppressed", lang)
+    suppressed = t("map.suppressed", options.lang)
     split = land_and_sea(download=False)
     register = datasource.address_register()
     layers = MapLayers(
@@ -278,7 +291,7 @@ def _draw_map(
             drawn, shown.scope, choice.value_column, suppressed=suppressed
         ),
         value_column=choice.value_column,
-        value_label=t(f"map_value.{choice.value}", lang),
+        value_label=t(f"map_value.{choice.value}", options.lang),
         hotspots=hotspots,
         incidents=shown.result.current if shown.scope.sees_points else None,
         land=split[0] if split is not None else None,
@@ -286,20 +299,49 @@ def _draw_map(
         focus=livemap.focus_area(osaalue, hierarchy, selection),
         places=register.places if register is not None else None,
     )
+    return build_map(layers, replace(options, bounds_m=bounds))
+
+
+def _draw_map(
+    shown: Shown,
+    choice: controls.MapChoice,
+    hierarchy: pd.DataFrame,
+    hotspots: _Hotspots,
+    *,
+    selected: str | None,
+    lang: str,
+    asset_urls: AssetUrls,
+    key: str = panels.MAP_KEY,
+) -> None:
+    """Draw ``hotspots`` over the page's districts and incidents (the main map or the prediction's).
+
+    The map is built and rendered on a cache miss only (``views.mapframe``), for every
+    session: its key names everything it shows, the user's scope included, so a session
+    never gets a map drawn for what another user may see.
+    """
     basemap, note = livemap.basemap(asset_urls, lang) if choice.tiles else (None, "")
     main_map = key == panels.MAP_KEY
     options = MapOptions(
         lang=lang,
         basemap=basemap,
         note=note,
-        bounds_m=bounds,
         asset_urls=asset_urls,
         # The prediction's map: this period's incidents as density under last period's outlines.
         area_layer="density" if choice.areas == "density" or not main_map else "districts",
         show_incidents=choice.dots and main_map,
     )
+    # What the map shows besides: the land and sea and the place names, once their data exist.
+    extras = (land_and_sea(download=False) is not None, datasource.address_register() is not None)
+    map_key = (key, shown.request, hotspots.request, shown.scope, choice, options, extras)
+    frame = mapframe.cached_frame(
+        map_key,
+        key,
+        560 if main_map else 420,
+        livemap.RETURNED_OBJECTS,
+        lambda: _build_map(shown, choice, hierarchy, hotspots.table, options),
+    )
     # The click comes back in the session (panels.chosen_hotspot reads it on the rerun).
-    livemap.draw(build_map(layers, options), selected, key=key, height=560 if main_map else 420)
+    livemap.draw(frame, selected, key=key)
 
 
 def predictive_map(
@@ -327,7 +369,7 @@ def predictive_map(
         shown,
         choice,
         hierarchy,
-        hotspots,
+        _Hotspots(before, hotspots),
         selected=None,
         lang=lang,
         asset_urls=asset_urls,
