@@ -364,7 +364,8 @@ def predictive_map(
     )
     last = results.period_analysis(before, data, None)
     st.caption(t("predictive.map", lang))
-    hotspots = results.localised_hotspots(before, lang, last)
+    # As the main map: an aggregated scope gets no hotspot under the threshold.
+    hotspots = visibility.shown_hotspots(results.localised_hotspots(before, lang, last), shown.scope, lang)
     _draw_map(
         shown,
         choice,
