@@ -263,6 +263,29 @@ def test_map_draws_offline_switches_language_and_zooms_to_a_district(app_url: st
             page.wait_for_timeout(3000)
             assert frame.evaluate("() => window.hsSameMap === true")  # the same map, not a new one
             assert frame.evaluate(POPUP_JS) == title
+
+            # The chosen hotspot is in the bookmark; a new page on that URL restores all of it.
+            page.wait_for_url(re.compile(r"hotspot=H\d+"), timeout=60_000)
+            bookmark = page.url
+            assert "lang=sv" in bookmark and "peruspiiri=301" in bookmark
+            again = browser.new_page(viewport={"width": 1500, "height": 1100})
+            again.route("**/*", only_local)
+            again.goto(bookmark, timeout=120_000)
+            again.get_by_text(re.compile(rf"^Vald hotspot {number}\b")).first.wait_for(timeout=120_000)
+            body = again.locator("body").inner_text()
+            # Swedish only, Swedish numbers: no Finnish or English sidebar words, no "1,234".
+            for key in ("sidebar.data_source", "sidebar.categories", "panel.downloads"):
+                for other in ("fi", "en"):
+                    assert t(key, other) not in body, (key, other)
+            assert not re.search(r"\d,\d{3}\b", body)
+
+            # The map picture names the district (in the page's language) in its file name.
+            again.get_by_role("tab", name=t("panel.downloads", "sv")).click()
+            with again.expect_download(timeout=180_000) as event:
+                again.get_by_role("button", name=t("download.png", "sv")).click()
+            assert "berghall" in event.value.suggested_filename, event.value.suggested_filename
+            assert event.value.suggested_filename.endswith(".png")
+            again.close()
             ARTIFACTS.mkdir(exist_ok=True)
             page.wait_for_timeout(1000)
             page.screenshot(path=str(ARTIFACTS / "browser_test.png"), full_page=True)
