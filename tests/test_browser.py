@@ -386,9 +386,9 @@ def _district_rows(page: Any, *, count: int) -> list[list[str]]:
     raise AssertionError(f"the district table did not show {count} rows: {rows}")
 
 
-def _open_downloads(page: Any) -> None:
-    page.get_by_role("tab", name=t("panel.downloads", "fi")).click()
-    page.get_by_text(t("download.intro", "fi")[:40], exact=False).wait_for(timeout=120_000)
+def _open_downloads(page: Any, lang: str = "fi") -> None:
+    page.get_by_role("tab", name=t("panel.downloads", lang)).click()
+    page.get_by_text(t("download.intro", lang)[:40], exact=False).wait_for(timeout=120_000)
 
 
 def _download(page: Any, label: str, folder: Path) -> Path:
@@ -465,14 +465,20 @@ def _youth_worker_walk(page: Any, app: SignedInApp) -> None:
 
 
 def _analyst_walk(page: Any, app: SignedInApp) -> None:
-    """Sign in as the analyst: Kallio's incidents as points, the restricted download offered."""
+    """Sign in as the analyst, in English: Kallio's incidents as points, the restricted download offered."""
     _sign_in(page, app, "aki.analyytikko@hel.example")
-    page.goto(app.url + "/?peruspiiri=301&dots=1", timeout=120_000)  # incident dots asked for
+    page.goto(app.url + "/?peruspiiri=301&dots=1&lang=en", timeout=120_000)  # incident dots asked for
+    page.get_by_text("Helsinki safety hotspot map").first.wait_for(timeout=120_000)
     assert _map_drawn(page) > 0
-    _open_downloads(page)
-    page.get_by_text(t("download.restricted", "fi")).click()
-    page.get_by_role("button", name=t("download.incidents_csv", "fi")).wait_for(timeout=120_000)
-    saved = _download(page, t("download.incidents_csv", "fi"), app.downloads)
+    body = page.locator("body").inner_text()
+    for key in ("sidebar.data_source", "sidebar.categories", "panel.downloads", "metric.incidents"):
+        for other in ("fi", "sv"):
+            assert t(key, other) not in body, (key, other)
+    assert not re.search(r"\d\u00a0\d{3}\b", body)  # English numbers: 1,234, not 1 234
+    _open_downloads(page, "en")
+    page.get_by_text(t("download.restricted", "en")).click()
+    page.get_by_role("button", name=t("download.incidents_csv", "en")).wait_for(timeout=120_000)
+    saved = _download(page, t("download.incidents_csv", "en"), app.downloads)
     assert saved.name.startswith("RESTRICTED-")
 
 
