@@ -3,7 +3,7 @@
 ``catalogue``: ``t(key, lang, **fmt)`` fills a template from ``i18n/locales/<lang>.json``;
 the label helpers name categories, sources and district levels; ``numbers``: numbers,
 percentages, p-values, areas, dates and months the way each language writes them.
-``weekdays``: weekdays and peak windows
+``measures``: a measure's effect in words (``effect_text``). ``weekdays``: weekdays and peak windows
 (``weekday_label``, ``peak_window_label``, ``peak_times_text``). ``recommendation``: a
 hotspot's recommendation in words (``recommendation_text``) and the exports' text columns
 (``hotspot_texts``). ``problems``: what went wrong with a user's file, in words (``error_text``,
@@ -21,6 +21,7 @@ from i18n.catalogue import (
     source_label,
     t,
 )
+from i18n.measures import effect_text
 from i18n.numbers import (
     format_area_km2,
     format_date,
@@ -40,6 +41,7 @@ __all__ = [
     "catalogue",
     "category_label",
     "check_language",
+    "effect_text",
     "error_text",
     "field_label",
     "format_area_km2",
