@@ -218,12 +218,6 @@ def table_style() -> TableStyle:
     )
 
 
-def _signed(value: int, lang: str) -> str:
-    """Return a change with its sign, grouped the reader's way: ``+1 646``, ``-52``, ``0``."""
-    sign = "+" if value > 0 else "-" if value < 0 else ""
-    return sign + format_number(abs(value), lang)
-
-
 def _finite(value: object) -> float | None:
     """Return a table value as a float, None when it is missing or not finite (no comparison)."""
     if value is None or value is pd.NA:
@@ -291,7 +285,9 @@ def district_rows(
                     count_label(raw["n_prev"], lang, min_count=min_count, restricted=restricted),
                     style["cell"],
                 ),
-                paragraph("" if pd.isna(change) else _signed(int(change), lang), style["cell"]),
+                paragraph(
+                    "" if pd.isna(change) else format_number(int(change), lang, signed=True), style["cell"]
+                ),
                 paragraph(_percent(row["change_pct"], lang), style["cell"]),
                 paragraph(_number(row["rate_per_1000"], lang, decimals=1), style["cell"]),
             ]

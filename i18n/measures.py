@@ -13,7 +13,7 @@ import math
 
 from hotspots.measures import Effect
 from i18n.catalogue import t
-from i18n.numbers import format_p, format_percent
+from i18n.numbers import format_number, format_p, format_percent
 
 
 def _change(ratio: float, lang: str) -> str:
@@ -72,7 +72,7 @@ def reading_text(effect: Effect, lang: str) -> str:
         with the quotient when one was computed.
     """
     wdq = effect.wdq
-    number = "" if not math.isfinite(wdq) else f"{wdq:+.2f}".replace(".", "," if lang != "en" else ".")
+    number = format_number(wdq, lang, decimals=2, signed=True) if math.isfinite(wdq) else ""
     return t(f"measure.reading.{effect.wdq_reading}", lang, wdq=number, buffer_m=round(effect.buffer_m))
 
 

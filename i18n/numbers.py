@@ -23,7 +23,7 @@ NBSP: Final = "\u00a0"
 P_FLOOR: Final = 0.001
 
 
-def format_number(value: float, lang: str, *, decimals: int = 0) -> str:
+def format_number(value: float, lang: str, *, decimals: int = 0, signed: bool = False) -> str:
     """Format a number the way readers of ``lang`` expect.
 
     Finnish and Swedish group thousands with a no-break space and use a decimal comma
@@ -37,6 +37,9 @@ def format_number(value: float, lang: str, *, decimals: int = 0) -> str:
         ``"fi"``, ``"sv"`` or ``"en"``.
     decimals
         Digits after the decimal separator, >= 0.
+    signed
+        Write ``+`` before a positive number, as for a change (``+1 234``); a number that
+        rounds to zero gets no sign (``0``, not ``+0``).
 
     Returns
     -------
@@ -52,6 +55,8 @@ def format_number(value: float, lang: str, *, decimals: int = 0) -> str:
     text = f"{number:,.{decimals}f}"
     if text.startswith("-") and float(text.replace(",", "")) == 0:
         text = text[1:]  # "-0.0" reads as a sign error
+    if signed and number > 0 and float(text.replace(",", "")) != 0:
+        text = "+" + text
     if lang == "en":
         return text
     return text.replace(",", NBSP).replace(".", ",")
@@ -76,9 +81,7 @@ def format_percent(value: float, lang: str, *, decimals: int = 1, signed: bool =
     str
         The formatted percentage.
     """
-    text = format_number(value, lang, decimals=decimals)
-    if signed and math.isfinite(float(value)) and not text.startswith("-") and float(value) > 0:
-        text = "+" + text
+    text = format_number(value, lang, decimals=decimals, signed=signed)
     return text + ("%" if lang == "en" else NBSP + "%")
 
 

@@ -81,3 +81,14 @@ def test_month_names(lang: str, january: str, december: str) -> None:
     assert (i18n.month_name(1, lang), i18n.month_name(12, lang)) == (january, december)
     with pytest.raises(ParameterError, match="month"):
         i18n.month_name(13, lang)
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "decimals", "expected"),
+    [(1646, "fi", 0, "+1\u00a0646"), (-52, "sv", 0, "-52"), (0, "en", 0, "0"), (0.04, "en", 1, "0.0"),
+     (1.234, "en", 2, "+1.23"), (-1.0, "fi", 2, "-1,00")],
+)  # fmt: skip
+def test_signed_numbers_write_the_plus_of_a_rise_and_no_sign_on_zero(
+    value: float, lang: str, decimals: int, expected: str
+) -> None:
+    assert i18n.format_number(value, lang, decimals=decimals, signed=True) == expected

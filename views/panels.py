@@ -41,15 +41,9 @@ from i18n import (
 from views import axes
 
 
-def signed(value: float, lang: str, *, decimals: int = 0) -> str:
-    """Return a change with its sign the way ``lang`` writes numbers (``+1 234``, ``-5``, ``0``)."""
-    text = format_number(value, lang, decimals=decimals)
-    return "+" + text if float(value) > 0 and text.strip("0,.") else text
-
-
 def _number_text(value: float, *, lang: str, decimals: int, sign: bool) -> str:
     number = float(value)
-    return signed(number, lang, decimals=decimals) if sign else format_number(number, lang, decimals=decimals)
+    return format_number(number, lang, decimals=decimals, signed=sign)
 
 
 def key_figures(analysis: Analysis, lang: str, *, aggregated: bool = False) -> None:
@@ -65,7 +59,7 @@ def key_figures(analysis: Analysis, lang: str, *, aggregated: bool = False) -> N
     if analysis.previous_selection is not None and not small:
         pct = key.change_pct
         percent = f" ({format_percent(pct, lang, decimals=0, signed=True)})" if pct is not None else ""
-        delta = signed(key.change, lang) + percent
+        delta = format_number(key.change, lang, signed=True) + percent
 
     def count(value: int) -> str:
         if aggregated and value < DEFAULT_MIN_COUNT:
