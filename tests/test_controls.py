@@ -8,7 +8,7 @@ import pytest
 
 from geo import districts
 from i18n import LANGUAGES, format_date
-from views.controls import DATE_FORMATS, district_bounds, hour_window, is_coded
+from views.controls import DATE_FORMATS, district_bounds, hour_bounds, hour_window, is_coded
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +80,8 @@ def test_date_formats_write_days_as_the_catalogue_does() -> None:
     for lang, shape in DATE_FORMATS.items():
         written = shape.replace("DD", "30").replace("MM", "11").replace("YYYY", "2026")
         assert written == format_date("2026-11-30", lang)
+
+
+@pytest.mark.parametrize(("start", "end"), [(0, 24), (20, 2), (3, 10), (23, 24), (5, 5), (0, 1)])
+def test_hour_bounds_undo_hour_window(start: int, end: int) -> None:
+    assert hour_bounds(hour_window(start, end)) == (start, end)

@@ -94,9 +94,3 @@ def test_write_leaves_unmanaged_keys_alone() -> None:
     params = {"embed": "true", "tab": "charts", "eps": "200"}
     urlstate.write(params, urlstate.UrlState(tab="charts"))
     assert params == {"embed": "true", "tab": "charts"}
-
-
-def test_the_area_layers_are_the_map_s_own() -> None:
-    from views.mapview import AREA_LAYERS
-
-    assert urlstate.AREA_LAYERS == AREA_LAYERS

@@ -262,6 +262,14 @@ def hour_window(start: int, end: int) -> tuple[int, ...]:
     return tuple(range(start, 24)) + tuple(range(0, end))
 
 
+def hour_bounds(hours: tuple[int, ...]) -> tuple[int, int]:
+    """Return ``(start, end)`` of an hour window: the inverse of :func:`hour_window`.
+
+    ``()`` (every hour) is ``(0, 24)``; ``(20, 21, 22, 23, 0, 1)`` is ``(20, 2)``.
+    """
+    return (0, 24) if not hours else (hours[0], hours[-1] + 1)
+
+
 def time_of_day(lang: str, url: urlstate.UrlState) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Draw the hours (a window that may wrap past midnight) and weekdays; return both."""
     st.sidebar.subheader(t("sidebar.time_of_day", lang))
@@ -470,7 +478,7 @@ def bookmark(
         until=None if until is None else (pd.Timestamp(until) - pd.Timedelta(days=1)).date(),
         compare=request.compare_with,
         view=request.view,
-        hours=(int(st.session_state.get("hour_from", 0)), int(st.session_state.get("hour_to", 24))),
+        hours=hour_bounds(selection.hours),
         weekdays=selection.weekdays,
         method=clustering.method,
         auto=clustering.auto_eps,

@@ -22,6 +22,7 @@ from typing import Any, Final
 from geo import schema
 from hotspots.clustering import METHODS
 from i18n import DEFAULT_LANGUAGE, LANGUAGES
+from views.mapview import AREA_LAYERS  # what colours the land: the map's own choices
 
 LEVEL_KEYS: Final = ("suurpiiri", "peruspiiri", "osaalue")
 PRESET_KEYS: Final = ("none", "youth_work", "policing")
@@ -29,8 +30,7 @@ COMPARISONS: Final = ("previous", "year_before", "none")
 VIEWS: Final = ("period", "forecast")
 MAP_LEVELS: Final = ("suurpiiri", "peruspiiri", "osaalue")
 MAP_VALUES: Final = ("count", "rate", "change")
-#: What colours the land (``views.mapview.MapOptions.area_layer``).
-AREA_LAYERS: Final = ("districts", "density")
+
 #: The panel tabs under the map, by code (``views.page.panel_tabs``).
 TABS: Final = ("districts", "charts", "params", "predictive", "downloads")
 _HOTSPOT_ID: Final = re.compile(r"^H\d{1,5}$")
