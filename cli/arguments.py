@@ -24,7 +24,7 @@ from geo import districts, incidents, schema, settings
 from geo.errors import HotspotsError
 from geo.gazetteer import Register
 from geo.geocoder import Geocoder
-from geo.geocoding import available_register
+from geo.geocoding import available_register, geocoder_for
 from geo.timeparse import local_day
 from hotspots import grid as study_grid
 from hotspots.analysis import Analysis, StudyArea
@@ -95,7 +95,7 @@ def register_from_args(args: argparse.Namespace, *, official: bool) -> Register 
 def names_from_args(args: argparse.Namespace) -> Geocoder | None:
     """Return the geocoder that names hotspots by street (``register_from_args``), or None."""
     register = register_from_args(args, official=True)
-    return Geocoder(register) if register is not None else None
+    return geocoder_for(register) if register is not None else None
 
 
 def study_from_args(args: argparse.Namespace, *, grid: study_grid.StudyGrid | None = None) -> StudyArea:

@@ -75,6 +75,9 @@ def available_register(
 ) -> Register | None:
     """Return a user's register (``path``, else ``HOTSPOTS_REGISTER``), else the cached official one.
 
+    Read once per version of its files (``register_version``): callers in one process (the
+    CLI's import and naming, the app's sessions) share one copy until a file changes.
+
     Parameters
     ----------
     path
@@ -87,7 +90,18 @@ def available_register(
     Register or None
         None when no user's file is named and no official copy is cached: nothing is
         downloaded here (``hotspots gazetteer fetch`` or ``hotspots geocode`` does that).
+        The same object while the files are unchanged; callers must not modify it.
     """
+    return _read_register(
+        None if path is None else str(path),
+        None if places is None else str(places),
+        register_version(path, places=places),
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _read_register(path: str | None, places: str | None, version: str) -> Register | None:
+    """Read the register; ``version`` (the files' sizes and times) is part of the cache key only."""
     if path is not None or settings.register_path() is not None:
         return load_register(path, places=places)
     try:
@@ -96,24 +110,28 @@ def available_register(
         return None
 
 
-def register_version() -> str:
-    """Name the register ``available_register()`` would read now: its files, sizes and times.
+def register_version(path: str | Path | None = None, *, places: str | Path | None = None) -> str:
+    """Name the register ``available_register(path, places=places)`` would read: files, sizes, times.
 
-    A long-running app keeps a register in memory; when a user replaces the file named by
-    ``HOTSPOTS_REGISTER`` or fetches a new official copy, this text changes and the app
-    reads the register again.
+    A long-running process keeps a register in memory; when a user replaces the file named
+    by ``path`` or ``HOTSPOTS_REGISTER`` or fetches a new official copy, this text changes
+    and the register is read again.
+
+    Parameters
+    ----------
+    path, places
+        As for ``available_register``.
 
     Returns
     -------
     str
         ``"none"`` when there is no register, else one ``path:size:mtime`` per file.
     """
-    chosen = settings.register_path()
-    located = (
-        [chosen]
-        if chosen is not None
-        else [opendata.locate(registerlayers.ADDRESS_KEY), opendata.locate(registerlayers.PLACE_KEY)]
-    )
+    chosen = Path(path) if path is not None else settings.register_path()
+    if chosen is not None:
+        located: list[Path | None] = [chosen, *([Path(places)] if places is not None else [])]
+    else:
+        located = [opendata.locate(registerlayers.ADDRESS_KEY), opendata.locate(registerlayers.PLACE_KEY)]
     files = [file for file in located if file is not None]
     if len(files) < len(located):
         return "none"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -106,3 +107,15 @@ def test_available_register_is_the_named_file_or_the_setting(
     monkeypatch.setenv(settings.ENV_REGISTER, str(register_file))
     from_setting = geocoding.available_register()
     assert from_setting is not None and len(from_setting.addresses) == len(addresses)
+
+
+def test_a_register_is_read_once_per_version_of_its_files(shared_data_dir: Path, tmp_path: Path) -> None:
+    addresses, places = osm_register.register_tables(shared_data_dir)
+    register_file, place_file = osm_register.write_register(addresses, places, tmp_path)
+    first = geocoding.available_register(register_file, places=place_file)
+    assert geocoding.available_register(register_file, places=place_file) is first  # not read again
+    osm_register.write_register(addresses.iloc[:50], places, tmp_path)
+    os.utime(register_file, ns=(1, 1))
+    second = geocoding.available_register(register_file, places=place_file)
+    assert second is not first and second is not None and first is not None
+    assert len(second.addresses) < len(first.addresses)

@@ -283,25 +283,16 @@ def address_register() -> Register | None:
     """Return the register uploads are geocoded with (``geo.geocoding.available_register``), or None.
 
     Read again when its file changes (``geo.geocoding.register_version``), so a register
-    fetched or replaced while the app runs is used without a restart.
+    fetched or replaced while the app runs is used without a restart; shared by every
+    session until then.
     """
-    return _register(geocoding.register_version())
+    return geocoding.available_register()
 
 
 def hotspot_names() -> Geocoder | None:
     """Return the geocoder that names hotspots by street (of ``address_register``), or None."""
-    return _names(geocoding.register_version())
-
-
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _register(version: str) -> Register | None:
-    return geocoding.available_register()  # ``version`` is the cache key only
-
-
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _names(version: str) -> Geocoder | None:
-    register = _register(version)
-    return Geocoder(register) if register is not None else None
+    register = address_register()
+    return geocoding.geocoder_for(register) if register is not None else None
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
