@@ -173,6 +173,49 @@ class Measure:
         return calendar_days(self.start, self.end)
 
 
+PlaceKind = Literal["hotspot", "districts", "drawn"]
+#: How a measure's area was given: a hotspot as it was on the day, districts, or drawn.
+PLACE_KINDS: Final[tuple[PlaceKind, ...]] = get_args(PlaceKind)
+
+
+@dataclass(frozen=True)
+class RecordedMeasure:
+    """A measure as the store keeps it: the measure, where it was placed, who recorded it.
+
+    Parameters
+    ----------
+    id
+        The store's number for it (``hotspots measures remove ID``).
+    measure
+        What was done, where (``measure.area``, EPSG:3067) and when.
+    place_kind
+        ``PLACE_KINDS``: ``"hotspot"`` (the area is the hotspot's polygon as it was on the
+        day), ``"districts"`` (the union of districts) or ``"drawn"`` (an area drawn on the
+        map or read from a file).
+    place_ref
+        What the place was called: the hotspot's id and name (``"H3 Kaivokatu 8"``), the
+        district codes joined by commas, or empty for a drawn area.
+    osaalue
+        Osa-alue codes the area touches: who may see the measure follows them
+        (``store.scope``), as for incidents.
+    recorded_by
+        User id of whoever recorded it.
+    recorded_at
+        When it was recorded, Europe/Helsinki.
+    """
+
+    id: int
+    measure: Measure
+    place_kind: PlaceKind
+    place_ref: str
+    osaalue: tuple[str, ...]
+    recorded_by: str
+    recorded_at: pd.Timestamp
+
+    def __post_init__(self) -> None:
+        check_choice("place_kind", self.place_kind, PLACE_KINDS)
+
+
 def _positive_days(name: str, value: float | None) -> None:
     if value is not None and (not np.isfinite(value) or value <= 0):
         raise ParameterError(f"{name} must be > 0 days or None (the measure's length), got {value}")
