@@ -168,7 +168,9 @@ def test_local_mode_is_one_analyst_with_a_banner_that_sign_in_is_off(
     at = _app(monkeypatch, tmp_path)
     at.run()
     assert not at.exception
-    assert t("auth.local_mode", "fi") in [i.value for i in at.info]
+    # In the sidebar, so the map keeps the first screen.
+    assert t("auth.local_mode", "fi") in [i.value for i in at.sidebar.info]
+    assert t("auth.local_mode", "fi") not in [i.value for i in at.main.info]
     assert len(at.metric) == 4 and len(at.dataframe) >= 2  # the page is there
     assert len(at.sidebar.radio(key="data_source").options) == 3  # demo, store, upload
 

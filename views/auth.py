@@ -365,7 +365,8 @@ def gate(lang: str) -> Scope:
     if provider is None:
         if config.require_login:
             _stop(t("auth.required_unconfigured", lang))
-        st.info(t("auth.local_mode", lang), icon="🔓")
+        # In the sidebar, at its top: always in view, and the map keeps the first screen.
+        st.sidebar.info(t("auth.local_mode", lang), icon="🔓")
         return LOCAL_ANALYST
     claims = st.user.to_dict()
     if claims.get("is_logged_in") is not True:
