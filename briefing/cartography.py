@@ -305,6 +305,9 @@ class MapStyle:
         Base text size in points.
     tiles_drawn
         A basemap lies under the map: the districts are drawn translucent.
+    fills
+        One fill colour per hotspot, in the content's order (the review colours them by
+        status); None draws every hotspot in ``HOTSPOT_FILL``.
     """
 
     lang: str
@@ -315,6 +318,7 @@ class MapStyle:
     numbered: int
     fontsize: float
     tiles_drawn: bool
+    fills: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -441,24 +445,35 @@ def _draw_names(ax: Axes, content: MapContent, *, lang: str, fontsize: float) ->
             )
 
 
-def _draw_hotspots(ax: Axes, content: MapContent, *, numbered: int) -> None:
-    """Hotspot outlines, rank 1 on top; those beyond ``numbered`` paler."""
+def _draw_hotspots(
+    ax: Axes, content: MapContent, *, numbered: int, fills: tuple[str, ...] | None = None
+) -> None:
+    """Hotspot outlines, rank 1 on top; those beyond ``numbered`` paler; filled by ``fills`` when given."""
+    if fills is not None and len(fills) != len(content.outlines):
+        raise ParameterError(
+            f"fills must hold one colour per hotspot ({len(content.outlines)}), got {len(fills)}"
+        )
     order = np.argsort(-content.ranks, kind="stable")  # rank 1 drawn last, on top
     for i in order:
         path = geometry_path(content.outlines[i])
         if path is None:
             continue
         top = content.ranks[i] <= numbered
-        ax.add_patch(
-            PathPatch(path, facecolor=HOTSPOT_FILL, edgecolor="none", alpha=0.45 if top else 0.2, zorder=6)
-        )
+        face = HOTSPOT_FILL if fills is None else fills[i]
+        strength = (0.45 if top else 0.2) if fills is None else (0.75 if top else 0.4)
+        ax.add_patch(PathPatch(path, facecolor=face, edgecolor="none", alpha=strength, zorder=6))
         ax.add_patch(
             PathPatch(path, facecolor="none", edgecolor=HOTSPOT_EDGE, linewidth=1.1 if top else 0.5, zorder=6)
         )
 
 
-def _draw_numbers(ax: Axes, content: MapContent, *, numbered: int, fontsize: float) -> None:
+def _draw_numbers(
+    ax: Axes, content: MapContent, *, numbered: int, fontsize: float, fills: tuple[str, ...] | None = None
+) -> None:
     """Rank numbers in discs for the top ``numbered`` hotspots, pushed apart with leader lines.
+
+    The discs take the hotspots' ``fills`` when given (a small hotspot's colour is then
+    readable at city scale), else the hotspot edge colour.
 
     Numbers for the top ``numbered`` only: a city-wide map of 150 hotspots is otherwise a
     cloud of labels; the rest keep their outline, paler.
@@ -472,9 +487,10 @@ def _draw_numbers(ax: Axes, content: MapContent, *, numbered: int, fontsize: flo
     metres_per_pt = (x1 - x0) / max(bbox.width * 72.0 / ax.figure.dpi, 1.0)
     number_pt = NUMBER_SCALE * fontsize
     spots = _label_positions(xy, min_sep=number_pt * 2.2 * metres_per_pt)
-    for (px, py), (lx, ly), rank in zip(xy, spots, content.ranks[by_rank], strict=True):
+    discs = [HOTSPOT_EDGE if fills is None else fills[i] for i in by_rank]
+    for (px, py), (lx, ly), rank, disc in zip(xy, spots, content.ranks[by_rank], discs, strict=True):
         if (lx, ly) != (px, py):
-            ax.plot([px, lx], [py, ly], color=HOTSPOT_EDGE, linewidth=0.8, zorder=7)
+            ax.plot([px, lx], [py, ly], color=disc, linewidth=0.8, zorder=7)
         ax.text(
             lx,
             ly,
@@ -487,7 +503,7 @@ def _draw_numbers(ax: Axes, content: MapContent, *, numbered: int, fontsize: flo
             zorder=8,
             bbox={
                 "boxstyle": "circle,pad=0.25",
-                "facecolor": HOTSPOT_EDGE,
+                "facecolor": disc,
                 "edgecolor": "white",
                 "linewidth": 0.8,
             },
@@ -525,9 +541,11 @@ def draw_map(ax: Axes, analysis: Analysis, content: MapContent, map_style: MapSt
     if points:
         ax.scatter(x, y, s=1.2, c="#222222", alpha=0.55, linewidths=0, zorder=4, rasterized=True)
     _draw_names(ax, content, lang=map_style.lang, fontsize=map_style.fontsize)
-    _draw_hotspots(ax, content, numbered=map_style.numbered)
+    _draw_hotspots(ax, content, numbered=map_style.numbered, fills=map_style.fills)
     if content.ranks.size:
-        _draw_numbers(ax, content, numbered=map_style.numbered, fontsize=map_style.fontsize)
+        _draw_numbers(
+            ax, content, numbered=map_style.numbered, fontsize=map_style.fontsize, fills=map_style.fills
+        )
     scale_bar(ax, content.bounds, lang=map_style.lang, fontsize=map_style.fontsize)
     north_arrow(ax, content.bounds, lang=map_style.lang, fontsize=map_style.fontsize)
     others = map_style.numbered if (content.ranks > map_style.numbered).any() else None

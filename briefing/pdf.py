@@ -74,51 +74,53 @@ from hotspots.backtest.last_period import PredictiveCheck
 from hotspots.selection import Selection
 from i18n import check_language, format_number, level_label, t
 
-_IMAGE_DPI: Final = 200
+IMAGE_DPI: Final = 200
 #: Hotspots numbered on the PDF's map.
 _NUMBERED: Final = 20
 #: The map's base text size for print: the picture is placed at 100 %, so its rank numbers
 #: (0.9 of this, bold, white in a dark disc) are 8 pt on the page, legible on A4.
 MAP_TEXT_PT: Final = 9.0
-_TOP_MARGIN: Final = 1.4 * cm
-_BOTTOM_MARGIN: Final = 1.5 * cm
+TOP_MARGIN: Final = 1.4 * cm
+BOTTOM_MARGIN: Final = 1.5 * cm
 #: The least height of page 2's charts.
 _CHARTS_FLOOR: Final = 4.5 * cm
 #: Height of the text frame: page less margins less the frame's own 6 pt paddings.
-_FRAME_HEIGHT: Final = A4[1] - _TOP_MARGIN - _BOTTOM_MARGIN - 12
+FRAME_HEIGHT: Final = A4[1] - TOP_MARGIN - BOTTOM_MARGIN - 12
 
 
-def _height(flowables: list[Flowable]) -> float:
-    """Height the flowables take in the text frame, spaces before and after included.
+def story_height(flowables: list[Flowable]) -> float:
+    """Return the height the flowables take in the text frame, spaces before and after included.
 
     Wrapped at the frame's own width (its 6 pt paddings off): wrapped wider, a paragraph
     counts fewer lines than it gets, and page 1's last line spilled onto a third page.
     """
     total = 0.0
     for flowable in flowables:
-        _, height = flowable.wrap(CONTENT_WIDTH - 12, _FRAME_HEIGHT)
+        _, height = flowable.wrap(CONTENT_WIDTH - 12, FRAME_HEIGHT)
         total += height + flowable.getSpaceBefore() + flowable.getSpaceAfter()
     return total
 
 
-def _image(png: bytes, width_pt: float, height_pt: float) -> Image:
+def png_image(png: bytes, width_pt: float, height_pt: float) -> Image:
+    """Return PNG bytes as a picture of the given size on the page."""
     return Image(io.BytesIO(png), width=width_pt, height=height_pt)
 
 
 # --------------------------------------------------------------------------- document
 
 
-class _Pages:
-    """Header and footer of every page: marking, generated-at time, page number."""
+class PageFurniture:
+    """Header and footer of every page: marking, generated-at time, page number (pass as onPage)."""
 
     def __init__(self, *, lang: str, restricted: bool, synthetic: bool, when: pd.Timestamp) -> None:
         self.lang = lang
         self.restricted = restricted
         self.synthetic = synthetic
         self.generated = format_datetime(when, lang)
-        self.created = _pdf_date(when)
+        self.created = pdf_date(when)
 
     def __call__(self, canvas: Canvas, doc: Any) -> None:
+        """Draw the marking, the generated-at line and the page number on one page."""
         # Invariant mode would stamp 2000-01-01: the metadata carry the generated-at time.
         canvas.setDateFormatter(lambda *_: self.created)
         canvas.saveState()
@@ -181,7 +183,7 @@ def _map_options(options: BriefOptions, height_pt: float) -> MapOptions:
     """Page 1's map: the content width, ``height_pt`` high, without the picture's panel."""
     return MapOptions(
         lang=options.lang,
-        size=MapSize(round(CONTENT_WIDTH / 72 * _IMAGE_DPI), round(height_pt / 72 * _IMAGE_DPI), _IMAGE_DPI),
+        size=MapSize(round(CONTENT_WIDTH / 72 * IMAGE_DPI), round(height_pt / 72 * IMAGE_DPI), IMAGE_DPI),
         restricted=options.restricted,
         min_count=options.min_count,
         density=options.density,
@@ -237,10 +239,10 @@ def _first_page(
         *top_hotspots(analysis, lang=lang, restricted=restricted, min_count=min_count),
     ]
     # The map takes what page 1 leaves, so that page 1 holds the top ten.
-    map_height = float(np.clip(_FRAME_HEIGHT - _height(head + below_map) - 6, 6 * cm, 11.5 * cm))
+    map_height = float(np.clip(FRAME_HEIGHT - story_height(head + below_map) - 6, 6 * cm, 11.5 * cm))
     picture = map_figure(analysis, _map_options(options, map_height), osaalue=osaalue, peruspiiri=peruspiiri)
-    map_png = figure_png_bytes(picture.figure, dpi=_IMAGE_DPI)
-    return [*head, _image(map_png, CONTENT_WIDTH, map_height), *below_map], picture.tiles_drawn
+    map_png = figure_png_bytes(picture.figure, dpi=IMAGE_DPI)
+    return [*head, png_image(map_png, CONTENT_WIDTH, map_height), *below_map], picture.tiles_drawn
 
 
 def _chosen_rows(table: pd.DataFrame, selection: Selection, level: str) -> pd.DataFrame:
@@ -342,12 +344,12 @@ def _second_page(
     if check is not None:
         place = place_text(analysis.selection, options.lang)
         section = prediction_section(check, options.lang, place=place)
-        if _height([*page2, *section, charts_title, *notes]) + _CHARTS_FLOOR + 6 > _FRAME_HEIGHT:
+        if story_height([*page2, *section, charts_title, *notes]) + _CHARTS_FLOOR + 6 > FRAME_HEIGHT:
             section = prediction_section(check, options.lang, place=place, table=False)  # the headline fits
         page2 += section
     page2.append(charts_title)
     # Charts shrink (to a floor) so that a 34-row table, the charts and the sources share page 2.
-    charts_height = float(np.clip(_FRAME_HEIGHT - _height(page2 + notes) - 6, _CHARTS_FLOOR, 7.2 * cm))
+    charts_height = float(np.clip(FRAME_HEIGHT - story_height(page2 + notes) - 6, _CHARTS_FLOOR, 7.2 * cm))
     charts = charts_figure(
         analysis,
         lang=options.lang,
@@ -355,13 +357,13 @@ def _second_page(
         min_count=options.min_count,
         width_in=CONTENT_WIDTH / 72,
         height_in=charts_height / 72,
-        dpi=_IMAGE_DPI,
+        dpi=IMAGE_DPI,
     )
-    charts_png = figure_png_bytes(charts, dpi=_IMAGE_DPI)
-    return [*page2, _image(charts_png, CONTENT_WIDTH, charts_height), *notes]
+    charts_png = figure_png_bytes(charts, dpi=IMAGE_DPI)
+    return [*page2, png_image(charts_png, CONTENT_WIDTH, charts_height), *notes]
 
 
-def _pdf_date(when: pd.Timestamp) -> str:
+def pdf_date(when: pd.Timestamp) -> str:
     """Return a time as a PDF date, ``D:20261102093000+02'00'``, in Helsinki time."""
     stamp = when.tz_localize(schema.TIMEZONE) if when.tzinfo is None else when.tz_convert(schema.TIMEZONE)
     minutes = int(stamp.utcoffset().total_seconds() // 60)
@@ -384,14 +386,14 @@ def _document_bytes(
     if restricted:
         title = f"{marking(lang, restricted=True)} – {title}"
     buffer = io.BytesIO()
-    pages = _Pages(lang=lang, restricted=restricted, synthetic=synthetic, when=when)
+    pages = PageFurniture(lang=lang, restricted=restricted, synthetic=synthetic, when=when)
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
         leftMargin=MARGIN,
         rightMargin=MARGIN,
-        topMargin=_TOP_MARGIN,
-        bottomMargin=_BOTTOM_MARGIN,
+        topMargin=TOP_MARGIN,
+        bottomMargin=BOTTOM_MARGIN,
         title=title,
         subject=f"{classification}: {marking(lang, restricted=restricted)}",
         keywords=", ".join([classification, marking(lang, restricted=restricted), "Helsinki", "hotspots"]),

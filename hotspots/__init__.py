@@ -24,6 +24,8 @@ Modules, by concept:
 - ``forecast``: hotspots for the period after the data
 - ``measures``: what was done where and when, and its effect against a control area, with
   displacement into a buffer ring (the weighted displacement quotient)
+- ``review``: the six-monthly review (``hotspots.review.review``): the period against the
+  one before, the measures' effects and the forecast of the next period with who leads
 - ``backtest``: do the hotspots predict? hit rate, PAI, PEI at equal area (the package:
   ``hotspots.backtest.backtest(incidents, params=BacktestParams(...))``)
 - ``figures``, ``export``, ``study``: district figures, shareable columns, studies anywhere
@@ -56,6 +58,7 @@ if TYPE_CHECKING:  # the names, for type checkers; at run time they load on firs
     from hotspots.parameters import DEFAULT_EPS_M, DEFAULT_MIN_SAMPLES
     from hotspots.parameters.suggest import ParameterSuggestion, suggest_parameters
     from hotspots.ranking import RankingWeights, rank_hotspots
+    from hotspots.review import MeasureReview, Review, ReviewSettings
     from hotspots.selection import PRESETS, Selection, apply, choose_districts
     from hotspots.study import StudyData, read_points
 
@@ -82,6 +85,9 @@ _EXPORTS: dict[str, str] = {
     "PRESETS": "hotspots.selection",
     "ParameterSuggestion": "hotspots.parameters.suggest",
     "RankingWeights": "hotspots.ranking",
+    "MeasureReview": "hotspots.review",
+    "Review": "hotspots.review",
+    "ReviewSettings": "hotspots.review",
     "Selection": "hotspots.selection",
     "StudyArea": "hotspots.analysis",
     "StudyData": "hotspots.study",
@@ -127,8 +133,11 @@ __all__ = [
     "Forecast",
     "HotspotAreas",
     "Measure",
+    "MeasureReview",
     "ParameterSuggestion",
     "RankingWeights",
+    "Review",
+    "ReviewSettings",
     "Selection",
     "StudyArea",
     "StudyData",
