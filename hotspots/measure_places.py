@@ -127,7 +127,8 @@ def district_osaalue(names: Sequence[str], hierarchy: pd.DataFrame) -> tuple[str
         raise ParameterError(
             f"give the districts as a list of names or codes, e.g. ['Kallio', '503'], got {names!r}"
         )
-    chosen = Selection(**districts_by_name(names, hierarchy))
+    named = districts_by_name(names, hierarchy)
+    chosen = Selection(suurpiiri=named["suurpiiri"], peruspiiri=named["peruspiiri"], osaalue=named["osaalue"])
     return tuple(sorted(hierarchy.loc[chosen.district_mask(hierarchy), "osaalue_code"].astype(str)))
 
 
