@@ -64,6 +64,73 @@ MAX_PLACE_REF_CHARS: Final = 1000
 SEPARATOR: Final = ","
 
 
+#: Words a person or a partner's file may use for each kind, besides its code: Finnish,
+#: Swedish and English (compared case- and space-insensitively, ``_`` and ``-`` as spaces).
+KIND_WORDS: Final[dict[str, tuple[str, ...]]] = {
+    "outreach": (
+        "jalkautuva nuorisotyö",
+        "jalkautuva työ",
+        "etsivä nuorisotyö",
+        "uppsökande ungdomsarbete",
+        "uppsökande arbete",
+        "outreach youth work",
+        "street work",
+    ),
+    "patrol": ("partiointi", "poliisipartio", "partio", "patrullering", "polispatrull", "police patrol"),
+    "school_ngo": (
+        "koulu- tai järjestötyö",
+        "koulutyö",
+        "järjestötyö",
+        "skol- eller organisationsarbete",
+        "skolarbete",
+        "school or ngo work",
+        "school work",
+        "ngo work",
+    ),
+    "environment": (
+        "ympäristömuutos",
+        "valaistus",
+        "miljöförändring",
+        "belysning",
+        "environmental change",
+        "lighting",
+    ),
+    "event": ("tapahtuma", "evenemang"),
+    "other": ("muu", "annat", "övrigt"),
+}
+#: Words for each lead, as ``KIND_WORDS``.
+LEAD_WORDS: Final[dict[str, tuple[str, ...]]] = {
+    "youth_work": ("nuorisotyö", "nuorisopalvelut", "ungdomsarbete", "ungdomstjänster", "youth services"),
+    "police": ("poliisi", "polis", "polisen"),
+    "joint": ("yhteinen", "yhteistyö", "nuorisotyö ja poliisi", "gemensam", "youth work and police"),
+    "school": ("koulu", "skola"),
+    "ngo": ("järjestö", "organisaatio", "kolmas sektori", "organisation", "förening"),
+    "other": ("muu", "annan", "annat"),
+}
+
+
+def _word_key(text: str) -> str:
+    return " ".join(text.replace("_", " ").replace("-", " ").casefold().split())
+
+
+def _word_table(words: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    return {_word_key(word): code for code, others in words.items() for word in (code, *others)}
+
+
+_KIND_TABLE: Final = _word_table(KIND_WORDS)
+_LEAD_TABLE: Final = _word_table(LEAD_WORDS)
+
+
+def measure_kind(text: object) -> MeasureKind | None:
+    """Return the kind a code or word names (``"jalkautuva nuorisotyö"`` -> ``"outreach"``), else None."""
+    return _KIND_TABLE.get(_word_key(text)) if isinstance(text, str) else None  # type: ignore[return-value]
+
+
+def measure_lead(text: object) -> Lead | None:
+    """Return the lead a code or word names (``"poliisi"`` -> ``"police"``), else None."""
+    return _LEAD_TABLE.get(_word_key(text)) if isinstance(text, str) else None  # type: ignore[return-value]
+
+
 # --------------------------------------------------------------------------- field checks
 
 
