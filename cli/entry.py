@@ -2,7 +2,7 @@
 
 ``main`` builds the parser from the command modules (``districts``, ``gazetteer``, ``demo``,
 ``import``, ``geocode``, ``stats``, ``cluster``, ``brief``, ``evaluate``, ``tiles``, ``users``,
-``audit``, ``batches``, ``retention``) and turns every
+``audit``, ``batches``, ``retention``, ``measures``) and turns every
 error a user can cause (bad files, broken stores, bad settings) into one line on standard
 error, exit status 2.
 """
@@ -24,6 +24,7 @@ from cli import (
     gazetteer,
     geocode,
     importing,
+    measures,
     retention,
     stats,
     tiles,
@@ -49,6 +50,7 @@ COMMANDS = (
     audit,
     batches,
     retention,
+    measures,
 )
 
 
