@@ -64,6 +64,7 @@ from hotspots.measures import (
     measure_effect,
     periods,
 )
+from hotspots.parameters import auto
 from hotspots.ranking import RankingWeights
 from hotspots.selection import Selection
 
@@ -298,6 +299,9 @@ class ReviewSettings:
     service_points
         Youth centres, schools ... for the recommendations (``read_service_points``); None
         for none.
+    parameters
+        ``analysis.choose_parameters(...)`` when the caller already chose them (the app's
+        city-wide choice): the review's hotspots are then the very ones its map draws.
     """
 
     selection: Selection = field(default_factory=Selection)
@@ -305,6 +309,7 @@ class ReviewSettings:
     weights: RankingWeights = field(default_factory=RankingWeights)
     study: analysis_module.StudyArea = field(default_factory=analysis_module.StudyArea)
     service_points: pd.DataFrame | None = None
+    parameters: auto.AutoChoice | None = None
 
 
 def _forecast(
@@ -378,6 +383,7 @@ def review(
         weights=settings.weights,
         service_points=settings.service_points,
         compare_with="previous",
+        parameters=settings.parameters,
         study=settings.study,
     )
     data = _data_span(incidents)

@@ -11,9 +11,11 @@ import shapely
 
 from geo import districts
 from geo.errors import ParameterError
+from hotspots import analysis
 from hotspots.measures import Measure, RecordedMeasure
 from hotspots.recommendation import lead_for
 from hotspots.review import Review, ReviewSettings, _horizon, review
+from hotspots.selection import Selection
 from tests import review_data as data
 
 TZ = "Europe/Helsinki"
@@ -219,3 +221,20 @@ def test_the_forecast_horizon_is_the_period_length(since: str, until: str, horiz
 def test_a_reversed_period_is_one_clear_error() -> None:
     with pytest.raises(ParameterError, match="since must be before until"):
         _review(since=data.UNTIL, until=data.SINCE)
+
+
+def test_given_parameters_make_the_review_find_the_hotspots_the_map_draws() -> None:
+    """The app passes its own parameter choice: the review's hotspots are then the map's, one for one."""
+    incidents = data.review_incidents()
+    clustering = replace(data.CLUSTERING, auto_eps=True, auto_min_samples=True)
+    period = Selection(since=data.SINCE, until=data.UNTIL)
+    choice = analysis.choose_parameters(incidents, period, clustering)
+    # Another choice than the review would make itself: a wider eps, as a different period's choice.
+    other = replace(choice, clustering=replace(choice.clustering, eps_m=choice.clustering.eps_m * 2))
+    drawn = analysis.analyse(incidents, selection=period, clustering=clustering, parameters=other)
+    reviewed = _review(settings=ReviewSettings(clustering=clustering, parameters=other))
+    assert reviewed.analysis.parameters == other
+    assert reviewed.analysis.hotspots["id"].tolist() == drawn.hotspots["id"].tolist()
+    assert reviewed.analysis.hotspots["n"].tolist() == drawn.hotspots["n"].tolist()
+    own = _review(settings=ReviewSettings(clustering=clustering))
+    assert own.analysis.hotspots["n"].tolist() != drawn.hotspots["n"].tolist()
