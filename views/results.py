@@ -17,8 +17,9 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from hotspots import analysis, backtest, figures, forecast
+from hotspots import analysis, backtest, figures, forecast, review
 from hotspots.clustering import ClusteringParams
+from hotspots.measures import RecordedMeasure
 from hotspots.parameters import auto
 from hotspots.parameters.suggest import ParameterSuggestion, suggest_parameters
 from hotspots.selection import Selection
@@ -162,6 +163,53 @@ def next_half_year(
         clustering=clustering,
         service_points=_points(_services),
         where=_study(_data),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def period_review(
+    request: Request,
+    measures_version: str,
+    _data: datasource.Loaded,
+    _services: datasource.ServicePoints | None,
+    _measures: tuple[RecordedMeasure, ...],
+) -> review.Review:
+    """Return the six-monthly review of the request's period (``hotspots.review.review``).
+
+    The page's parameter choice is passed on (``chosen_parameters``), so the review's
+    hotspots are the ones the map draws; the comparison is always the half-year before.
+
+    Parameters
+    ----------
+    request
+        Versions and widget values; its selection's period is reviewed.
+    measures_version
+        Names what ``_measures`` hold: with ``request``, the cache key.
+    _data, _services, _measures
+        The data the versions name (not hashed).
+
+    Returns
+    -------
+    Review
+        Statuses against the period before, the measures' effects and the forecast.
+    """
+    incidents = _data.incidents()
+    selection = request.selection
+    assert selection.since is not None and selection.until is not None  # the page always sets both
+    chosen = chosen_parameters(request.data_version, selection.citywide(), request.clustering, incidents)
+    return review.review(
+        incidents,
+        since=selection.since,
+        until=selection.until,
+        measures=_measures,
+        peruspiiri_layer=datasource.district_layer("peruspiiri"),
+        settings=review.ReviewSettings(
+            selection=selection,
+            clustering=request.clustering,
+            study=_study(_data),
+            service_points=_points(_services),
+            parameters=chosen,
+        ),
     )
 
 

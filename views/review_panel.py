@@ -1,0 +1,210 @@
+"""The Review tab: the six-monthly situational picture of the chosen period, and its PDF.
+
+What leadership asks every six months (issue 16), on the page the analyst already has
+open: the period of the sidebar against the half-year before it (``hotspots.review``),
+the measures that ran in it with their effect in plain words, and the hotspots
+predicted for the next period of the same length with who should lead. The review is
+computed with the page's own parameter choice (``views.results.period_review``), so its
+hotspots are the ones the map draws. The same review downloads as the meeting's PDF
+(``briefing.review_pdf``): aggregated, counts below the threshold suppressed, audited.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Final
+
+import pandas as pd
+import streamlit as st
+
+from briefing import filenames
+from briefing.pdf import BriefOptions
+from briefing.permissions import export_detail
+from briefing.privacy import DEFAULT_MIN_COUNT
+from briefing.review_pdf import headlines, result_text, review_pdf_bytes
+from geo import settings
+from hotspots.comparison import STATUSES
+from hotspots.measures import RecordedMeasure
+from hotspots.review import Review
+from i18n import format_date, format_number, recommendation_text, t
+from store.scope import Scope
+from views import datasource, download_panel, results
+
+#: Rows of the forecast table: the places most likely to matter next.
+FORECAST_ROWS: Final = 10
+#: Characters Markdown would read as formatting; names and notes are written as plain text.
+_MARKDOWN: Final = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+
+
+def plain(text: str) -> str:
+    """Return ``text`` with Markdown's formatting characters escaped, so it shows as written.
+
+    Parameters
+    ----------
+    text
+        Text that may hold place names or partners' words.
+
+    Returns
+    -------
+    str
+        The text for ``st.markdown``: a name like ``[x](http://…)`` stays text, not a link.
+    """
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def _period(since: pd.Timestamp, until: pd.Timestamp, lang: str) -> str:
+    """``[since, until)`` as its first and last day, in the language's date format."""
+    return f"{format_date(since, lang)} – {format_date(until - pd.Timedelta(days=1), lang)}"
+
+
+def measure_rows(review: Review, lang: str) -> pd.DataFrame:
+    """Return one row per measure of the period: label, kind, lead, place, when, result in words.
+
+    Parameters
+    ----------
+    review
+        The period's review.
+    lang
+        ``"fi"``, ``"sv"`` or ``"en"``.
+
+    Returns
+    -------
+    DataFrame
+        Columns named in the language; no free-text note (it may name people), the
+        partner's name kept (it is who acted, not who was involved). The place is the
+        district a reader knows (the PDF's rule), the recorded place after it.
+    """
+    rows = []
+    for number, item in enumerate(review.measures, start=1):
+        measure = item.recorded.measure
+        lead = t(f"lead.{measure.lead}", lang)
+        rows.append(
+            {
+                t("review.column.measure", lang): f"M{number}",
+                t("review.column.kind", lang): t(f"measure.kind.{measure.kind}", lang),
+                t("review.column.lead", lang): f"{lead} ({measure.partner})" if measure.partner else lead,
+                t("review.column.place", lang): item.recorded.place_ref or "–",
+                t("review.column.when", lang): _period(measure.start, measure.end, lang),
+                t("review.column.result", lang): result_text(item, lang),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def forecast_rows(review: Review, lang: str) -> pd.DataFrame:
+    """Return the forecast's most likely places: rank, place, hotspot now, lead, recommendation.
+
+    Parameters
+    ----------
+    review
+        The period's review.
+    lang
+        ``"fi"``, ``"sv"`` or ``"en"``.
+
+    Returns
+    -------
+    DataFrame
+        At most ``FORECAST_ROWS`` rows, by rank; empty without a forecast.
+    """
+    table = review.forecast_table().head(FORECAST_ROWS)
+    if table.empty:
+        return pd.DataFrame()
+    now = review.analysis.hotspots
+    rank_now = dict(zip(now["id"].astype(str), now["rank"].astype(int), strict=True))
+    district = table.get("osaalue_sv" if lang == "sv" else "osaalue_fi", pd.Series([""] * len(table)))
+    # A district a reader knows, never an address: the PDF's rule, for every reader.
+    names = [str(v).split(", ")[0] if isinstance(v, str) else "" for v in district]
+    return pd.DataFrame(
+        {
+            t("column.rank", lang): table["rank"].astype(int).to_numpy(),
+            t("review.column.place", lang): names,
+            t("review.column.now", lang): [
+                str(rank_now[i]) if isinstance(i, str) and i in rank_now else t("review.now_new", lang)
+                for i in table["now_id"]
+            ],
+            t("column.lead", lang): [t(f"lead.{lead}", lang) for lead in table["lead"]],
+            t("column.recommendation", lang): [recommendation_text(r, lang) for r in table["recommendation"]],
+        }
+    )
+
+
+def _status_metrics(review: Review, lang: str) -> None:
+    counts = review.status_counts()
+    for column, status in zip(st.columns(len(STATUSES) + 1), (*STATUSES, "vanished"), strict=True):
+        column.metric(t(f"status.{status}", lang), format_number(counts[status], lang))
+
+
+def _download(review: Review, *, lang: str, scope: Scope, origin: str) -> None:
+    """One button: the review as the meeting's PDF, aggregated, made only when pressed, audited."""
+    options = BriefOptions(lang=lang, restricted=False, min_count=DEFAULT_MIN_COUNT, origin=origin)
+    stem = filenames.file_stem(review.analysis.selection, lang=lang)
+    file_name = f"{stem}-review.pdf"
+    detail = export_detail(
+        review.analysis,
+        file_name=file_name,
+        kind="review_pdf",
+        restricted=False,
+        min_count=DEFAULT_MIN_COUNT,
+        lang=lang,
+    )
+    st.download_button(
+        t("review.download", lang),
+        data=lambda: review_pdf_bytes(review, options),
+        file_name=file_name,
+        mime="application/pdf",
+        key="dl_review_pdf",
+        on_click=download_panel.audit_download,
+        args=(settings.db_url(), scope, detail),
+    )
+    problem = st.session_state.pop(download_panel.AUDIT_PROBLEM, None)
+    if problem:
+        st.warning(t("download.audit_failed", lang, problem=problem))
+
+
+def review_tab(
+    request: results.Request,
+    data: datasource.Loaded,
+    services: datasource.ServicePoints | None,
+    measures: Sequence[RecordedMeasure],
+    *,
+    measures_version: str,
+    lang: str,
+    scope: Scope,
+) -> None:
+    """Draw the Review tab: statuses, headlines, measures with effects, forecast, the PDF.
+
+    Parameters
+    ----------
+    request
+        The page's request: the sidebar's period is the one reviewed.
+    data, services
+        The loaded incidents and service points the request names.
+    measures
+        The measures the user's scope may see (``views.measure_panel``).
+    measures_version
+        Names what ``measures`` hold (part of the cache key).
+    lang
+        ``"fi"``, ``"sv"`` or ``"en"``.
+    scope
+        The user's scope: audited as the downloader.
+    """
+    review = results.period_review(request, measures_version, data, services, tuple(measures))
+    previous = review.previous
+    assert previous.since is not None and previous.until is not None  # the review compares
+    st.subheader(t("review.app_heading", lang, period=_period(review.since, review.until, lang)))
+    st.caption(t("review.app_intro", lang, previous=_period(previous.since, previous.until, lang)))
+    _status_metrics(review, lang)
+    options = BriefOptions(lang=lang, restricted=False, min_count=DEFAULT_MIN_COUNT)
+    st.markdown("\n".join(f"- {plain(line)}" for line in headlines(review, options)))
+    st.markdown(f"**{t('review.measures_heading', lang)}**")
+    if review.measures:
+        st.dataframe(measure_rows(review, lang), hide_index=True, width="stretch")
+    else:
+        st.caption(t("review.no_measures_app", lang))
+    st.markdown(f"**{t('review.forecast_heading_app', lang)}**")
+    if review.forecast is None:
+        st.caption(t("review.headline.no_forecast", lang))
+    else:
+        st.dataframe(forecast_rows(review, lang), hide_index=True, width="stretch")
+    _download(review, lang=lang, scope=scope, origin=data.origin)
