@@ -22,7 +22,7 @@ import store
 from cli.arguments import DB_HELP, operator_scope
 from geo import districts, schema
 from geo.errors import HotspotsError
-from hotspots.selection import Selection, districts_by_name
+from hotspots.measure_places import district_osaalue
 from store import ROLES, Scope
 
 
@@ -77,13 +77,7 @@ def osaalue_codes(names: list[str] | None, hierarchy: pd.DataFrame) -> tuple[str
     """
     if not names:
         return None
-    chosen_codes = districts_by_name(names, hierarchy)
-    chosen = Selection(
-        suurpiiri=chosen_codes["suurpiiri"],
-        peruspiiri=chosen_codes["peruspiiri"],
-        osaalue=chosen_codes["osaalue"],
-    )
-    return tuple(sorted(hierarchy.loc[chosen.district_mask(hierarchy), "osaalue_code"].astype(str)))
+    return district_osaalue(names, hierarchy)
 
 
 def describe(scope: Scope, hierarchy: pd.DataFrame | None) -> str:

@@ -1,9 +1,10 @@
 """Did a measure work? Its effect against a control area, and displacement into a buffer ring.
 
 A *measure* is what partners did somewhere for a while: outreach, patrols, school or NGO
-work, an environmental change such as lighting, an event. Its *effect* compares incidents
-of the targeted categories before the measure with those from its start on, in three
-disjoint zones (EPSG:3067 metres):
+work, an environmental change such as lighting, an event (the record ``Measure`` and the
+store's ``RecordedMeasure`` are ``store.measure_records``'s, re-exported here). Its
+*effect* compares incidents of the targeted categories before the measure with those from
+its start on, in three disjoint zones (EPSG:3067 metres):
 
 - **target** ``T``: the measure's area;
 - **buffer ring** ``B``: everything within ``buffer_m`` of the target, minus the target,
@@ -90,16 +91,49 @@ from hotspots._measure_validation import (
     check_choice,
     checked_area,
     checked_categories,
-    helsinki_time,
     shift_days,
 )
+from store.measure_records import (
+    LEADS,
+    MEASURE_KINDS,
+    PLACE_KINDS,
+    Lead,
+    Measure,
+    MeasureKind,
+    PlaceKind,
+    RecordedMeasure,
+)
 
-MeasureKind = Literal["outreach", "patrol", "school_ngo", "environment", "event", "other"]
-MEASURE_KINDS: Final[tuple[MeasureKind, ...]] = get_args(MeasureKind)
-Lead = Literal["youth_work", "police", "joint", "school", "ngo", "other"]
-LEADS: Final[tuple[Lead, ...]] = get_args(Lead)
 #: ``"surrounding"``: the control is the given area minus target and ring; ``"given"``:
 #: the control area is used as it is and must stay clear of target and ring.
+__all__ = [
+    "BUFFER_RANGE_M",
+    "CONTROL_RULES",
+    "DEFAULT_BUFFER_M",
+    "DEFAULT_MIN_INCIDENTS",
+    "LEADS",
+    "MEASURE_KINDS",
+    "PLACE_KINDS",
+    "READINGS",
+    "VERDICTS",
+    "ControlChoice",
+    "ControlReason",
+    "ControlRule",
+    "Effect",
+    "EffectParams",
+    "Lead",
+    "Measure",
+    "MeasureKind",
+    "Period",
+    "PlaceKind",
+    "Reading",
+    "RecordedMeasure",
+    "Verdict",
+    "default_control",
+    "measure_effect",
+    "periods",
+]
+
 ControlRule = Literal["surrounding", "given"]
 CONTROL_RULES: Final[tuple[ControlRule, ...]] = get_args(ControlRule)
 Verdict = Literal["fell_more", "rose_more", "no_clear_difference", "too_few"]
@@ -118,102 +152,6 @@ BUFFER_RANGE_M: Final = (100.0, 1000.0)
 DEFAULT_MIN_INCIDENTS: Final = 10
 #: Overlap in m² of a "given" control with target + ring that counts as a sliver.
 _SLIVER_M2: Final = 1.0
-
-
-@dataclass(frozen=True)
-class Measure:
-    """What was done where and when, validated on construction.
-
-    Parameters
-    ----------
-    kind
-        ``MEASURE_KINDS``: outreach, patrol, school_ngo, environment, event, other.
-    lead
-        Who leads (``LEADS``): youth_work, police, joint, school, ngo, other.
-    area
-        Shapely Polygon or MultiPolygon in EPSG:3067 metres: a hotspot as it was on the
-        day, one or more districts, or an area drawn on the map.
-    start, end
-        When the measure ran, ``end`` after ``start``. Stored in Europe/Helsinki; naive
-        values are read as Helsinki wall-clock time, like incident times.
-    partner
-        Free text naming the partner (an NGO, a school).
-    categories
-        Targeted canonical categories (``geo.schema.CATEGORIES``); empty means all.
-    note
-        A short free-text note.
-    """
-
-    kind: MeasureKind
-    lead: Lead
-    area: shapely.Geometry
-    start: pd.Timestamp
-    end: pd.Timestamp
-    partner: str = ""
-    categories: tuple[str, ...] = ()
-    note: str = ""
-
-    def __post_init__(self) -> None:
-        check_choice("kind", self.kind, MEASURE_KINDS)
-        check_choice("lead", self.lead, LEADS)
-        for name in ("partner", "note"):
-            if not isinstance(getattr(self, name), str):
-                raise ParameterError(f"{name} must be text, got {type(getattr(self, name)).__name__}")
-        object.__setattr__(self, "area", checked_area("area", self.area))
-        start, end = helsinki_time("start", self.start), helsinki_time("end", self.end)
-        if end <= start:
-            raise ParameterError(f"end must be after start, got start {start} and end {end}")
-        object.__setattr__(self, "start", start)
-        object.__setattr__(self, "end", end)
-        object.__setattr__(self, "categories", checked_categories("categories", self.categories))
-
-    @property
-    def length_days(self) -> float:
-        """How long the measure ran, in days of the Helsinki calendar (DST days count as one)."""
-        return calendar_days(self.start, self.end)
-
-
-PlaceKind = Literal["hotspot", "districts", "drawn"]
-#: How a measure's area was given: a hotspot as it was on the day, districts, or drawn.
-PLACE_KINDS: Final[tuple[PlaceKind, ...]] = get_args(PlaceKind)
-
-
-@dataclass(frozen=True)
-class RecordedMeasure:
-    """A measure as the store keeps it: the measure, where it was placed, who recorded it.
-
-    Parameters
-    ----------
-    id
-        The store's number for it (``hotspots measures remove ID``).
-    measure
-        What was done, where (``measure.area``, EPSG:3067) and when.
-    place_kind
-        ``PLACE_KINDS``: ``"hotspot"`` (the area is the hotspot's polygon as it was on the
-        day), ``"districts"`` (the union of districts) or ``"drawn"`` (an area drawn on the
-        map or read from a file).
-    place_ref
-        What the place was called: the hotspot's id and name (``"H3 Kaivokatu 8"``), the
-        district codes joined by commas, or empty for a drawn area.
-    osaalue
-        Osa-alue codes the area touches: who may see the measure follows them
-        (``store.scope``), as for incidents.
-    recorded_by
-        User id of whoever recorded it.
-    recorded_at
-        When it was recorded, Europe/Helsinki.
-    """
-
-    id: int
-    measure: Measure
-    place_kind: PlaceKind
-    place_ref: str
-    osaalue: tuple[str, ...]
-    recorded_by: str
-    recorded_at: pd.Timestamp
-
-    def __post_init__(self) -> None:
-        check_choice("place_kind", self.place_kind, PLACE_KINDS)
 
 
 def _positive_days(name: str, value: float | None) -> None:

@@ -5,11 +5,14 @@
 keep the same rules (``store.base``): an id is stored once, a batch is one transaction,
 every import attempt is logged. ``query`` takes an ``IncidentFilter`` and the user's
 ``Scope`` (``store.scope``: role and districts), and returns only the rows inside it; users,
-the append-only audit trail and audited deletion live in the store too. ``redact_url``
+the append-only audit trail and audited deletion live in the store too, and so do
+measures (``add_measure``, ``measures``, ``remove_measure``; schema version 4). ``redact_url``
 and ``driver_errors`` keep passwords out of every message a user sees.
 
 Modules: ``base`` (the interface and its rules), ``database`` (the steps both backends
 share), ``audited`` (users, the audit trail and deleting data, for both backends),
+``measured`` (measures, for both backends), ``measure_records`` (the measure record, its
+checks, rows and who may change it),
 ``sqlite`` and ``postgis`` (the backends), ``rows`` (incident rows in and out of a
 database), ``filters`` (``IncidentFilter``), ``scope`` (who sees what: ``Scope``,
 ``apply_scope``), ``users`` and ``audit`` (their tables' rows), ``urls`` (URL forms and
@@ -23,6 +26,7 @@ from geo.errors import StoreError
 from store.audit import ACTIONS, AUDIT_COLUMNS
 from store.base import BatchResult, IncidentStore, Migration, StoreStats
 from store.filters import IncidentFilter
+from store.measure_records import PLACE_KINDS, Measure, PlaceKind, RecordedMeasure
 from store.postgis import PostGISStore
 from store.scope import LOCAL_ANALYST, ROLES, Role, Scope, ScopeError, apply_scope, scoped_filter
 from store.sqlite import SCHEMA_VERSION, SQLiteStore
@@ -43,6 +47,7 @@ __all__ = [
     "ACTIONS",
     "AUDIT_COLUMNS",
     "LOCAL_ANALYST",
+    "PLACE_KINDS",
     "ROLES",
     "SCHEMA_VERSION",
     "URL_FORMS",
@@ -50,8 +55,11 @@ __all__ = [
     "BatchResult",
     "IncidentFilter",
     "IncidentStore",
+    "Measure",
     "Migration",
+    "PlaceKind",
     "PostGISStore",
+    "RecordedMeasure",
     "Role",
     "SQLiteStore",
     "Scope",

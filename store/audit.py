@@ -22,6 +22,10 @@ DELETE and TRUNCATE that raises). One row says who (the user id and role of the 
 ``user_change``
     An admin added a user, changed a role or districts, or removed a user: the user,
     the role and districts before and after.
+``measure_add``, ``measure_remove``
+    A measure was recorded or removed (schema version 4, ``store.measure_records``): its
+    id, kind, lead, partner, dates, categories, place, osa-alue and area, and the length
+    of its note (never the note itself).
 
 This module is pure: the SQL that writes and reads the table is ``store.audited``'s.
 """
@@ -42,7 +46,16 @@ from store.filters import IncidentFilter
 from store.scope import normalise_user
 
 #: Every action the trail records, in the order of the module docstring.
-ACTIONS: Final = ("sign_in", "import", "export", "delete_batch", "retention", "user_change")
+ACTIONS: Final = (
+    "sign_in",
+    "import",
+    "export",
+    "delete_batch",
+    "retention",
+    "user_change",
+    "measure_add",
+    "measure_remove",
+)
 #: Columns of ``IncidentStore.audit_log()``.
 AUDIT_COLUMNS: Final = ("audit_id", "at", "user_id", "role", "action", "detail")
 #: What the database says when something tries to change or delete an audit row.

@@ -46,6 +46,11 @@ Who sees and does what (``store.scope``, schema version 3):
   than a cutoff (``delete_older_than``); each deletion is audited in its own transaction.
   A deleted batch no longer counts as "imported before": the same file can be imported
   again.
+
+Measures (``store.measure_records``, schema version 4): what partners did where and when
+is kept next to the incidents. ``add_measure``, ``measures`` and ``remove_measure`` take
+the user's scope like ``query``; recording and removing are audited in their own
+transaction, and a removed measure stays in the table, marked with its audit row.
 """
 
 from __future__ import annotations
@@ -62,6 +67,7 @@ import pandas as pd
 
 from geo.errors import ParameterError, StoreError
 from store.filters import IncidentFilter
+from store.measure_records import Measure, PlaceKind, RecordedMeasure
 from store.rows import _BatchEntry
 from store.scope import ROLE_WORDS, Scope, ScopeError, scoped_filter, without_descriptions
 
@@ -457,6 +463,78 @@ class IncidentStore(abc.ABC):
             ``scope`` is not an admin's.
         ParameterError
             ``cutoff`` is not a time.
+        """
+
+    # -- measures
+
+    @abc.abstractmethod
+    def add_measure(
+        self, measure: Measure, *, place_kind: PlaceKind, place_ref: str, osaalue: Sequence[str], scope: Scope
+    ) -> int:
+        """Record a measure and its ``measure_add`` audit row in one transaction; return its id.
+
+        Parameters
+        ----------
+        measure
+            What was done, where (EPSG:3067) and when (``store.measure_records.Measure``).
+        place_kind, place_ref
+            How the place was given (``PLACE_KINDS``) and what it was called (a hotspot's id
+            and name, district codes, or '' for a drawn area).
+        osaalue
+            Osa-alue codes the area touches (``hotspots.measure_places.osaalue_touched``);
+            who may see the measure follows them. May be empty (an area outside the districts).
+        scope
+            Who records: an admin or an analyst anywhere, a youth worker only when every code
+            of ``osaalue`` is one of theirs (and there is one), a viewer never.
+
+        Raises
+        ------
+        ScopeError
+            ``scope`` may not record this measure; nothing is written.
+        ParameterError
+            An argument is malformed (the message names it).
+        """
+
+    @abc.abstractmethod
+    def measures(
+        self, *, scope: Scope, since: pd.Timestamp | None = None, until: pd.Timestamp | None = None
+    ) -> list[RecordedMeasure]:
+        """Return the measures in place whose ``[start, end)`` overlaps ``[since, until)``.
+
+        Parameters
+        ----------
+        scope
+            The reader's scope: a scope with districts sees only the measures touching at
+            least one of its osa-alue (the condition is SQL). A scope that sees only
+            aggregates gets the note only of the measures its user recorded.
+        since, until
+            Bounds of the period (None: open); naive times and dates are Helsinki time.
+
+        Returns
+        -------
+        list of RecordedMeasure
+            Ordered by start, then id; areas as MultiPolygons in EPSG:3067.
+        """
+
+    @abc.abstractmethod
+    def remove_measure(self, measure_id: int, *, scope: Scope) -> None:
+        """Remove a measure, audited (``measure_remove``) in the same transaction.
+
+        The row stays, marked with the audit row (``removed_in``), and leaves ``measures()``.
+
+        Parameters
+        ----------
+        measure_id
+            The measure's id (``measures()``, ``hotspots measures list``).
+        scope
+            Who removes: an admin or an analyst any measure, a youth worker only their own.
+
+        Raises
+        ------
+        ScopeError
+            ``scope`` may not remove it; nothing is changed.
+        StoreError
+            No such measure, or it was removed already.
         """
 
     @abc.abstractmethod

@@ -4,9 +4,9 @@
 rule of ``store.base`` (read that module's docstring) with the same results as
 ``SQLiteStore``: the steps of opening, migrating, importing and reading are
 ``store.database.DatabaseStore``'s, those of users, the audit trail and deleting
-``store.audited.AuditedStore``'s, and the checks, hashes and conversions of rows are
-``store.rows``'s. Only what touches PostgreSQL and psycopg is here (tests/test_postgis.py
-compares the two backends' answers).
+``store.audited.AuditedStore``'s, those of measures ``store.measured.MeasuredStore``'s,
+and the checks, hashes and conversions of rows are ``store.rows``'s. Only what touches
+PostgreSQL and psycopg is here (tests/test_postgis.py compares the two backends' answers).
 
 What PostgreSQL adds:
 
@@ -40,9 +40,9 @@ from psycopg.conninfo import conninfo_to_dict
 from geo import settings
 from geo.errors import StoreError
 from store.audit import APPEND_ONLY
-from store.audited import AuditedStore
 from store.base import APPLICATION, BatchResult, Migration
 from store.database import _scalar
+from store.measured import MeasuredStore
 from store.rows import _TAG_COLUMNS, _WRITE_COLUMNS, _BatchCounts, _BatchEntry, _incident_rows, _NewIncidents
 from store.scope import ROLES
 from store.urls import names_postgresql, redact_url, scrub_secrets
@@ -183,8 +183,44 @@ $$""",
     ),
 )
 
+# Measures (store.measure_records): the area a MultiPolygon in EPSG:3067 with a GiST index,
+# so GIS tools read it directly; the osa-alue it touches in a table of their own, so the
+# scope's condition is an indexed lookup. Kinds, leads and place kinds are checked on the
+# way in and out, as in SQLite. A removed measure stays, marked with its audit row.
+_V4: Final = Migration(
+    4,
+    "measures with their area, dates and osa-alue (measure_osaalue), removed_in for removed ones",
+    (
+        f"""CREATE TABLE measures (
+    measure_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    kind text NOT NULL,
+    lead text NOT NULL,
+    partner text NOT NULL DEFAULT '',
+    categories text NOT NULL DEFAULT '',
+    starts_at timestamptz NOT NULL,
+    ends_at timestamptz NOT NULL,
+    note text NOT NULL DEFAULT '',
+    place_kind text NOT NULL,
+    place_ref text NOT NULL DEFAULT '',
+    area geometry(MultiPolygon, {SRID}) NOT NULL,
+    recorded_by text NOT NULL,
+    recorded_at timestamptz NOT NULL,
+    removed_in bigint REFERENCES audit (audit_id),
+    CHECK (ends_at > starts_at)
+)""",
+        "CREATE INDEX measures_starts_at ON measures (starts_at)",
+        "CREATE INDEX measures_area ON measures USING gist (area)",
+        """CREATE TABLE measure_osaalue (
+    measure_id bigint NOT NULL REFERENCES measures (measure_id),
+    osaalue_code text NOT NULL,
+    PRIMARY KEY (measure_id, osaalue_code)
+)""",
+        "CREATE INDEX measure_osaalue_code ON measure_osaalue (osaalue_code)",
+    ),
+)
+
 #: Every schema step of the PostgreSQL store, oldest first; versions run 1, 2, 3 ... without gaps.
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3)
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4)
 #: The schema version this code writes.
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 
@@ -264,7 +300,7 @@ class _Target:
         return scrub_secrets(str(error).strip(), self.url)
 
 
-class PostGISStore(AuditedStore[_Connection]):
+class PostGISStore(MeasuredStore[_Connection]):
     """Incident store in a PostgreSQL database with PostGIS (see the module docstring).
 
     Opening connects, creates PostGIS in the database when it is missing and the role may,
@@ -291,6 +327,8 @@ class PostGISStore(AuditedStore[_Connection]):
         "INSERT INTO meta (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
     )
     _STAMP_SUFFIX = ""
+    _AREA_IN = f"ST_GeomFromWKB(%s, {SRID})"
+    _AREA_OUT = "ST_AsBinary(m.area)"
 
     def __init__(self, url: str) -> None:
         super().__init__()

@@ -27,7 +27,16 @@ from store.audit import (
 
 
 def test_the_actions_of_the_issue_are_the_trail_s() -> None:
-    assert set(ACTIONS) == {"sign_in", "import", "export", "delete_batch", "retention", "user_change"}
+    assert set(ACTIONS) == {
+        "sign_in",
+        "import",
+        "export",
+        "delete_batch",
+        "retention",
+        "user_change",
+        "measure_add",  # issue 16: measures recorded and removed
+        "measure_remove",
+    }
     assert check_action("export") == "export"
     with pytest.raises(ParameterError, match=r"audit action was 'EXPORT' but is expected to be one of \["):
         check_action("EXPORT")

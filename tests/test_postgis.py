@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import psycopg
 import pytest
+import shapely
 from psycopg import sql
 
 import store
@@ -39,6 +40,7 @@ from geo import geocoding, schema
 from geo.errors import StoreError
 from store import LOCAL_ANALYST, IncidentFilter, SQLiteStore, open_store, postgis
 from store.base import APPLICATION
+from store.measure_records import Measure
 from store.postgis import PostGISStore, libpq_url
 from tests import test_store_base
 from tests.postgres import admin, in_schema, scratch_schema, server_url, with_options
@@ -592,7 +594,7 @@ def test_a_version_1_store_is_migrated_and_keeps_its_incidents(
     known = old.drop(columns=list(schema.GEOCODE_COLUMNS))
     new = make_incidents(addresses, 150, seed=25, prefix="v2")
     with pg_open(schema_url) as pg, open_store(MEMORY) as sq:
-        assert pg.schema_version == postgis.SCHEMA_VERSION == 3
+        assert pg.schema_version == postgis.SCHEMA_VERSION == 4
         pd.testing.assert_frame_equal(
             pg.query(scope=LOCAL_ANALYST), sorted_canonical(known), check_exact=True
         )
@@ -613,7 +615,7 @@ def test_a_version_1_store_is_migrated_and_keeps_its_incidents(
         add(sq, known, "2024.csv")
         add(sq, new, "2025.csv")
         pd.testing.assert_frame_equal(got, sq.query(scope=LOCAL_ANALYST), check_exact=True)
-    assert meta(schema_url)["schema_version"] == "3"
+    assert meta(schema_url)["schema_version"] == "4"
     assert incident_columns(schema_url)[-2:] == list(schema.GEOCODE_COLUMNS)
     pd.testing.assert_frame_equal(got, sorted_canonical(pd.concat([known, new])), check_exact=True)
     nulls = in_schema(schema_url, "SELECT count(*) FROM incidents WHERE geocode_quality IS NULL")
@@ -649,7 +651,7 @@ def test_a_version_2_store_gets_users_and_an_audit_trail_and_keeps_its_incidents
     assert meta(schema_url)["schema_version"] == "2" and not {"users", "audit"} & table_names(schema_url)
     admin = store.Scope("root", "admin", None)
     with pg_open(schema_url) as pg:
-        assert pg.schema_version == postgis.SCHEMA_VERSION == 3
+        assert pg.schema_version == postgis.SCHEMA_VERSION == 4
         pd.testing.assert_frame_equal(pg.query(scope=LOCAL_ANALYST), sorted_canonical(old), check_exact=True)
         log = pg.batches()
         assert list(log["file_name"]) == ["2025.csv"] and log["deleted_in"].isna().all()
@@ -657,7 +659,7 @@ def test_a_version_2_store_gets_users_and_an_audit_trail_and_keeps_its_incidents
         assert pg.delete_batch(int(log["batch_id"].iloc[0]), scope=admin) == 300
         assert add(pg, old, "2025.csv").added == 300
         assert list(pg.audit_log()["action"]) == ["delete_batch", "import"]
-    assert meta(schema_url)["schema_version"] == "3"
+    assert meta(schema_url)["schema_version"] == "4"
     with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
         in_schema(schema_url, "DELETE FROM audit")
 
@@ -681,13 +683,66 @@ def test_a_failing_version_3_step_leaves_a_version_2_store_as_it_was(
     assert ("deleted_in",) not in columns
 
 
-def test_a_store_newer_than_version_3_is_refused(addresses: pd.DataFrame, schema_url: str) -> None:
+# --------------------------------------------------------------------------- version 3 stores
+
+
+def test_a_version_3_store_gets_measures_and_keeps_its_incidents_and_users(
+    addresses: pd.DataFrame, schema_url: str, pg_url: str
+) -> None:
+    old = make_incidents(addresses, 300, seed=30, prefix="v3")
+    write_old_store(schema_url, pg_url, old, "2025.csv", version=3)
+    # a youth worker of Kallio's Linjat and an audit row, as version 3 wrote them
+    in_schema(
+        schema_url,
+        "INSERT INTO users (user_id, role, districts, added_at, added_by) "
+        "VALUES ('aino@hel.fi', 'youth_worker', '112', '2025-01-01 00:00+02', 'root'); "
+        "INSERT INTO audit (at, user_id, role, action, detail) "
+        "VALUES ('2025-01-01 00:00+02', 'root', 'admin', 'user_change', '{}')",
+    )
+    assert meta(schema_url)["schema_version"] == "3"
+    assert not {"measures", "measure_osaalue"} & table_names(schema_url)
     with pg_open(schema_url) as pg:
-        add(pg, make_incidents(addresses, 30, seed=27, prefix="v4"), "a.csv")
-    in_schema(schema_url, "UPDATE meta SET value = '4' WHERE key = 'schema_version'")
-    with pytest.raises(StoreError, match=r"schema version 4, written by a newer version .* up to version 3"):
-        open_store(schema_url)
+        assert pg.schema_version == postgis.SCHEMA_VERSION == 4
+        pd.testing.assert_frame_equal(pg.query(scope=LOCAL_ANALYST), sorted_canonical(old), check_exact=True)
+        aino = pg.user("aino@hel.fi")
+        assert aino == store.Scope("aino@hel.fi", "youth_worker", ("112",))
+        assert pg.measures(scope=LOCAL_ANALYST) == []
+        area = shapely.Point(386_000.0, 6_673_600.0).buffer(100.0)  # in Linjat
+        given = Measure(
+            "outreach", "youth_work", area, pd.Timestamp("2025-09-01"), pd.Timestamp("2025-10-01")
+        )
+        assert pg.add_measure(given, place_kind="drawn", place_ref="", osaalue=["112"], scope=aino) == 1
+        assert [r.id for r in pg.measures(scope=aino)] == [1]
+        assert list(pg.audit_log()["action"]) == ["user_change", "measure_add"]
     assert meta(schema_url)["schema_version"] == "4"
+    # GIS tools read the area straight from the table, in metres
+    assert in_schema(
+        schema_url, "SELECT GeometryType(area), ST_SRID(area), round(ST_Area(area)) FROM measures"
+    ) == [("MULTIPOLYGON", 3067, round(area.area))]
+
+
+def test_a_failing_version_4_step_leaves_a_version_3_store_as_it_was(
+    addresses: pd.DataFrame, schema_url: str, pg_url: str
+) -> None:
+    write_old_store(
+        schema_url, pg_url, make_incidents(addresses, 40, seed=31, prefix="v3"), "2025.csv", version=3
+    )
+    in_schema(schema_url, "CREATE TABLE measure_osaalue (note text)")  # someone's own table
+    with pytest.raises(
+        StoreError, match=r"to schema version 4 \(measures with their area, .*unchanged at version 3;"
+    ):
+        open_store(schema_url)
+    assert meta(schema_url)["schema_version"] == "3"
+    assert "measures" not in table_names(schema_url)  # the first statement was rolled back too
+
+
+def test_a_store_newer_than_version_4_is_refused(addresses: pd.DataFrame, schema_url: str) -> None:
+    with pg_open(schema_url) as pg:
+        add(pg, make_incidents(addresses, 30, seed=27, prefix="v5"), "a.csv")
+    in_schema(schema_url, "UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match=r"schema version 5, written by a newer version .* up to version 4"):
+        open_store(schema_url)
+    assert meta(schema_url)["schema_version"] == "5"
 
 
 def test_schemas_that_are_not_stores_are_refused(schema_url: str) -> None:

@@ -18,12 +18,14 @@ from typing import Any
 
 import pandas as pd
 import pytest
+import shapely
 
 import store.sqlite
 from geo import geocoding, schema
 from geo.errors import StoreError
 from store import LOCAL_ANALYST, SCHEMA_VERSION, IncidentFilter, Migration, SQLiteStore, open_store
 from store.base import APPLICATION
+from store.measure_records import Measure
 from tests import test_store_base
 from tests.test_store_base import HELSINKI, MEMORY, add, make_incidents, sorted_canonical
 
@@ -290,7 +292,15 @@ def write_old_store(path: Path, frame: pd.DataFrame, file_name: str, *, version:
             [("application", APPLICATION), ("schema_version", str(version))],
         )
         raw.execute("ATTACH DATABASE ? AS today", (str(today),))
-        for table in ("batches", "district_tags", "incidents_rtree", "incidents"):
+        # version 3 brought users and the audit trail: the import's audit row comes along
+        copied = (
+            "batches",
+            "district_tags",
+            "incidents_rtree",
+            "incidents",
+            *(("audit",) if version >= 3 else ()),
+        )
+        for table in copied:
             columns = ", ".join(row[1] for row in raw.execute(f"PRAGMA main.table_info({table})"))
             raw.execute(f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM today.{table}")
         raw.execute("DETACH DATABASE today")
@@ -320,7 +330,7 @@ def test_a_version_1_store_is_migrated_and_keeps_its_incidents(places: pd.DataFr
     known = old.drop(columns=list(schema.GEOCODE_COLUMNS))
     url = f"sqlite:///{path}"
     with open_store(url) as st:
-        assert st.schema_version == SCHEMA_VERSION == 3
+        assert st.schema_version == SCHEMA_VERSION == 4
         pd.testing.assert_frame_equal(
             st.query(scope=LOCAL_ANALYST), sorted_canonical(known), check_exact=True
         )
@@ -338,7 +348,7 @@ def test_a_version_1_store_is_migrated_and_keeps_its_incidents(places: pd.DataFr
         assert add(st, new, "2025.csv").added == 150
         assert add(st, new, "2025 (copy).csv").duplicates == 150
         got = st.query(scope=LOCAL_ANALYST)
-    assert schema_version_in(path) == 3
+    assert schema_version_in(path) == 4
     assert incident_columns(path)[-2:] == list(schema.GEOCODE_COLUMNS)
     pd.testing.assert_frame_equal(got, sorted_canonical(pd.concat([known, new])), check_exact=True)
     with sqlite3.connect(path) as raw:
@@ -353,7 +363,7 @@ def test_a_version_1_store_is_migrated_and_keeps_its_incidents(places: pd.DataFr
     own = int((new["geocode_quality"] == schema.SOURCE_QUALITY).sum())
     assert written == {"NULL / NULL": 400, "source / NULL": own} and own > 50
     with open_store(url) as st:  # opening again migrates nothing
-        assert st.schema_version == 3 and st.count() == 550
+        assert st.schema_version == 4 and st.count() == 550
 
 
 def test_a_failing_version_2_step_leaves_a_version_1_store_as_it_was(
@@ -389,7 +399,7 @@ def test_a_version_2_store_gets_users_and_an_audit_trail_and_keeps_its_incidents
     assert schema_version_in(path) == 2 and not {"users", "audit"} & table_names(path)
     admin = store.Scope("root", "admin", None)
     with open_store(f"sqlite:///{path}") as st:
-        assert st.schema_version == SCHEMA_VERSION == 3
+        assert st.schema_version == SCHEMA_VERSION == 4
         pd.testing.assert_frame_equal(st.query(scope=LOCAL_ANALYST), sorted_canonical(old), check_exact=True)
         log = st.batches()
         assert list(log["file_name"]) == ["2025.csv"] and log["deleted_in"].isna().all()
@@ -398,7 +408,7 @@ def test_a_version_2_store_gets_users_and_an_audit_trail_and_keeps_its_incidents
         assert st.delete_batch(int(log["batch_id"].iloc[0]), scope=admin) == 300
         assert add(st, old, "2025.csv").added == 300
         assert list(st.audit_log()["action"]) == ["delete_batch", "import"]
-    assert schema_version_in(path) == 3
+    assert schema_version_in(path) == 4
     with sqlite3.connect(path) as raw, pytest.raises(sqlite3.IntegrityError, match="append-only"):
         raw.execute("DELETE FROM audit")
 
@@ -420,15 +430,63 @@ def test_a_failing_version_3_step_leaves_a_version_2_store_as_it_was(
         assert "deleted_in" not in [row[1] for row in raw.execute("PRAGMA table_info(batches)")]
 
 
-def test_a_store_newer_than_version_3_is_refused(places: pd.DataFrame, tmp_path: Path) -> None:
-    path = tmp_path / "v4.sqlite"
+# --------------------------------------------------------------------------- version 3 stores
+
+
+def test_a_version_3_store_gets_measures_and_keeps_its_incidents_users_and_audit(
+    places: pd.DataFrame, tmp_path: Path
+) -> None:
+    path = tmp_path / "v3.sqlite"
+    old = make_incidents(places, 300, seed=30, prefix="v3")
+    write_old_store(path, old, "2025.csv", version=3)
+    with sqlite3.connect(path) as raw:  # a youth worker of Kallio's Linjat, added by version 3
+        raw.execute(
+            "INSERT INTO users (user_id, role, districts, added_at_us, added_by) "
+            "VALUES ('aino@hel.fi', 'youth_worker', '112', 1735682400000000, 'root')"
+        )
+    assert schema_version_in(path) == 3 and not {"measures", "measure_osaalue"} & table_names(path)
     with open_store(f"sqlite:///{path}") as st:
-        add(st, make_incidents(places, 30, seed=27, prefix="v4"), "a.csv")
-    with sqlite3.connect(path) as raw:
-        raw.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
-    with pytest.raises(StoreError, match=r"schema version 4, written by a newer version .* up to version 3"):
+        assert st.schema_version == SCHEMA_VERSION == 4
+        pd.testing.assert_frame_equal(st.query(scope=LOCAL_ANALYST), sorted_canonical(old), check_exact=True)
+        assert list(st.batches()["file_name"]) == ["2025.csv"]
+        assert list(st.audit_log()["action"]) == ["import"]
+        aino = st.user("aino@hel.fi")
+        assert aino == store.Scope("aino@hel.fi", "youth_worker", ("112",))
+        assert st.measures(scope=LOCAL_ANALYST) == []
+        area = shapely.Point(386_000.0, 6_673_600.0).buffer(100.0)  # in Linjat
+        given = Measure(
+            "outreach", "youth_work", area, pd.Timestamp("2025-09-01"), pd.Timestamp("2025-10-01")
+        )
+        assert st.add_measure(given, place_kind="drawn", place_ref="", osaalue=["112"], scope=aino) == 1
+        assert [r.id for r in st.measures(scope=aino)] == [1]
+        assert list(st.audit_log()["action"]) == ["import", "measure_add"]
+    assert schema_version_in(path) == 4 and {"measures", "measure_osaalue"} <= table_names(path)
+
+
+def test_a_failing_version_4_step_leaves_a_version_3_store_as_it_was(
+    places: pd.DataFrame, tmp_path: Path
+) -> None:
+    path = tmp_path / "v3.sqlite"
+    write_old_store(path, make_incidents(places, 40, seed=31, prefix="v3"), "2025.csv", version=3)
+    with sqlite3.connect(path) as raw:  # someone's own table, named like the second new one
+        raw.execute("CREATE TABLE measure_osaalue (note TEXT)")
+    with pytest.raises(
+        StoreError, match=r"to schema version 4 \(measures with their area, .*left unchanged at version 3"
+    ):
         open_store(f"sqlite:///{path}")
-    assert schema_version_in(path) == 4
+    assert schema_version_in(path) == 3
+    assert "measures" not in table_names(path)  # the first statement was rolled back too
+
+
+def test_a_store_newer_than_version_4_is_refused(places: pd.DataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "v5.sqlite"
+    with open_store(f"sqlite:///{path}") as st:
+        add(st, make_incidents(places, 30, seed=27, prefix="v5"), "a.csv")
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match=r"schema version 5, written by a newer version .* up to version 4"):
+        open_store(f"sqlite:///{path}")
+    assert schema_version_in(path) == 5
 
 
 def test_files_that_are_not_stores_are_refused(tmp_path: Path) -> None:
