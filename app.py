@@ -97,7 +97,7 @@ def main() -> None:
     selected = panels.chosen_hotspot(shown.hotspots, bookmarked=url.hotspot)
     map_col, table_col = st.columns([3, 2])
     with table_col:
-        selected = page.ranking(shown, selected, lang)
+        selected = page.ranking(shown, selected, lang, data)
     with map_col:
         page.hotspot_map(shown, choice, hierarchy, selected=selected, lang=lang, asset_urls=_asset_urls())
     page.panel_tabs(

@@ -21,7 +21,7 @@ def _change(ratio: float, lang: str) -> str:
     return format_percent(100 * (ratio - 1), lang, decimals=0, signed=True)
 
 
-def verdict_text(effect: Effect, lang: str) -> str:
+def verdict_text(effect: Effect, lang: str, *, target_text: str | None = None) -> str:
     """Return the target's sentence: fell or rose more than control (with the interval), or why not.
 
     Parameters
@@ -30,6 +30,9 @@ def verdict_text(effect: Effect, lang: str) -> str:
         From ``hotspots.measures.measure_effect``.
     lang
         ``"fi"``, ``"sv"`` or ``"en"``.
+    target_text
+        How to write the target's count when the data are too few, e.g. ``"<5"`` for a
+        user who sees only aggregates (``briefing.privacy.count_text``); default the number.
 
     Returns
     -------
@@ -42,7 +45,7 @@ def verdict_text(effect: Effect, lang: str) -> str:
         return t(
             "measure.verdict.too_few",
             lang,
-            target=effect.target_before + effect.target_after,
+            target=target_text if target_text is not None else effect.target_before + effect.target_after,
             min=effect.min_incidents,
         )
     return t(
@@ -76,6 +79,6 @@ def reading_text(effect: Effect, lang: str) -> str:
     return t(f"measure.reading.{effect.wdq_reading}", lang, wdq=number, buffer_m=round(effect.buffer_m))
 
 
-def effect_text(effect: Effect, lang: str) -> str:
-    """Return both sentences, the target's first."""
-    return f"{verdict_text(effect, lang)} {reading_text(effect, lang)}"
+def effect_text(effect: Effect, lang: str, *, target_text: str | None = None) -> str:
+    """Return both sentences, the target's first (``target_text`` as in ``verdict_text``)."""
+    return f"{verdict_text(effect, lang, target_text=target_text)} {reading_text(effect, lang)}"

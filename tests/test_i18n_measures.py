@@ -35,3 +35,11 @@ def test_too_few_incidents_say_so_and_claim_no_number() -> None:
     text = effect_text(effect, "en")
     assert text.startswith("Too few incidents to say anything: 8 in the target area")
     assert "%" not in text and "WDQ" not in text
+
+
+def test_too_few_incidents_can_hold_back_the_exact_count_for_an_aggregated_reader() -> None:
+    effect = _effect(_incidents(_counts(t=(3, 1), b=(30, 30), c=(200, 200)), seed=5))
+    assert verdict_text(effect, "en").startswith("Too few incidents to say anything: 4 in the target area")
+    held = effect_text(effect, "fi", target_text="<5")
+    assert held.startswith(t("measure.verdict.too_few", "fi", target="<5", min=10))
+    assert " 4 " not in held

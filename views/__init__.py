@@ -5,6 +5,9 @@ Pure, no Streamlit (tested with pytest; a notebook can use them):
     ``map_areas``       the map's geography: sea, districts on land by value, outlines, names, density
     ``map_layers``      the map's lead layers: hotspots by rank, incident dots; shared helpers
     ``map_elements``    its own Leaflet pieces: panes, labels, hotspots, basemap, legend
+    ``measure_layer``   the measures on the map: dashed outlines under the hotspots
+    ``measure_texts``   a recorded measure in words (kind, lead, days, place)
+    ``measure_draft``   a measure as the form fills it in, and why it may not be saved
     ``assets``          Leaflet and the rest, copied from installed packages, served by the app
     ``urlstate``        the part of the view state kept in the URL (bookmarks)
     ``axes``            chart axis labels in the page's language (Vega label expressions)
@@ -23,6 +26,7 @@ Drawing with ``st.`` (tested with AppTest in test_app.py and test_page.py):
                         by every session (``st.cache_data``), drawn by streamlit-folium
     ``page``            the page's sections in order: data, analysis, ranking, map, tabs
     ``panels``          key figures, ranking, hotspot card, district table, charts, parameters
+    ``measure_panel``   measures on the card (with their effect), recorded, listed, removed
     ``backtest_panel``  the tab "did last period's hotspots predict this one?"
     ``download_panel``  the download tab (its list of files, ``export_files``, is pure)
 

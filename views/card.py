@@ -2,10 +2,13 @@
 
 Issue 15 asked for a card a youth worker can act on: the nearest street and district, the
 recommendation, peak times, categories and who leads; the period, counts, area, intensity,
-the significance test and nearby services sit in an expander for whoever asks.
+the significance test and nearby services sit in an expander for whoever asks. Below them
+the page may draw more about the hotspot (the measures done there, ``views.measure_panel``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import geopandas as gpd
 import pandas as pd
@@ -15,12 +18,19 @@ from i18n import format_area_km2, format_date, format_number, format_p, t
 
 
 def hotspot_detail(
-    hotspots: gpd.GeoDataFrame, selected: str | None, lang: str, *, aggregated: bool = False
+    hotspots: gpd.GeoDataFrame,
+    selected: str | None,
+    lang: str,
+    *,
+    aggregated: bool = False,
+    below: Callable[[gpd.GeoDataFrame], None] | None = None,
 ) -> bool:
     """Draw a card for the chosen hotspot; return True when the user cleared the choice.
 
     ``aggregated`` (a user who sees only aggregates): the card leaves out the dates of the
-    hotspot's first and last incident, which could point at one incident.
+    hotspot's first and last incident, which could point at one incident. ``below`` draws
+    what follows the statistics inside the card, given the chosen hotspot's row (with its
+    polygon).
     """
     if not selected or hotspots.empty:
         return False
@@ -39,6 +49,8 @@ def hotspot_detail(
         # The statistics behind the card, for whoever asks; the headline stays the action.
         with st.expander(t("detail.statistics", lang)):
             _statistics(row, lang, aggregated=aggregated)
+        if below is not None:
+            below(chosen)
         return bool(st.button(t("detail.clear", lang), key="clear_hotspot"))
 
 

@@ -39,7 +39,9 @@ CODED_KEYS: Final = frozenset(
         "budget_share", "dl_size", "map_areas",
     }
 )  # fmt: skip
-CODED_PREFIXES: Final = ("categories_", "colmap_")
+#: The measure forms' choices (kind, lead, categories: ``views.measure_panel``).
+MEASURE_CHOICE_PREFIX: Final = "measure_choice_"
+CODED_PREFIXES: Final = ("categories_", "colmap_", MEASURE_CHOICE_PREFIX)
 #: Widgets whose value is a catalogue text itself (``st.tabs`` keeps the open tab's label),
 #: with the prefix of the catalogue keys their texts come from.
 LABELLED_KEYS: Final = {"panel_tab": "panel."}

@@ -7,8 +7,9 @@ over it in the browser. Every text they carry is HTML-escaped by the caller
 inside the page's ``<script>``.
 
 Drawing order is set by Leaflet panes (``PANES``): sea, district colours, outlines, names,
-incidents, then the hotspots, the chosen hotspot's outline and the hotspot numbers on top
-of everything but tooltips and popups. Each pane lets pointer events through except on
+measures (dashed outlines, under the hotspots so that these stay the lead), incidents,
+then the hotspots, the chosen hotspot's outline and the hotspot numbers on top of
+everything but tooltips and popups. Each pane lets pointer events through except on
 its interactive shapes, so a hotspot above a district never blocks the district's tooltip
 elsewhere. The hotspots register themselves in the page (``window.hsSelect``), so the
 choice of a hotspot can be shown in the browser without rebuilding the map: a click on a
@@ -33,6 +34,7 @@ PANES: Final[tuple[tuple[str, int], ...]] = (
     ("hs-areas", 300),
     ("hs-outlines", 410),
     ("hs-names", 420),
+    ("hs-measures", 430),
     ("hs-incidents", 450),
     ("hs-hotspots", 620),
     ("hs-selection", 630),

@@ -6,8 +6,8 @@ stylesheet is one of the app's own files (``views.assets``). What it draws is a
 the map reprojects to WGS84 itself. Bottom to top: a street map where one is reachable
 (else the sea in blue-grey on neutral land), one colour scale for areas (the districts in
 view by a value, or the incidents' density), district outlines with the chosen area's
-drawn strongly, district and place names, incident dots when asked for, and the hotspots
-with their numbers above everything (``views.map_elements.PANES``).
+drawn strongly, district and place names, the measures' areas dashed, incident dots when
+asked for, and the hotspots with their numbers above everything (``views.map_elements.PANES``).
 
 The app keeps the hotspot choice out of the map itself: it sends
 :func:`selection_layer` beside the map, so choosing a hotspot never rebuilds the map and
@@ -28,11 +28,13 @@ import shapely
 
 import i18n
 from geo import crs
+from hotspots.measures import RecordedMeasure
 from i18n import t
 from views import map_areas
 from views.assets import AssetUrls, localise_map, package_asset_urls
 from views.map_elements import Basemap, BasemapLayer, LabelLayer, MapChrome, Panes, SelectHotspot
 from views.map_layers import MapInputError, escape, hotspot_layer, incident_layer, incident_xy, metric_frame
+from views.measure_layer import measure_layer
 
 #: Helsinki's mainland and inner islands in EPSG:3067 (minx, miny, maxx, maxy): the default view.
 HELSINKI_BOUNDS_M: Final = (377_000.0, 6_665_000.0, 404_000.0, 6_686_000.0)
@@ -82,6 +84,9 @@ class MapLayers:
     places
         Place names (``name_fi``, ``name_sv``, ``x_m``, ``y_m``; ``geo.gazetteer``) written
         on the map from street zoom on.
+    measures
+        Recorded measures to outline (``views.measure_layer``), already cut to the user's
+        scope and the period in view.
     """
 
     districts: gpd.GeoDataFrame
@@ -93,6 +98,7 @@ class MapLayers:
     sea: shapely.Geometry | None = None
     focus: shapely.Geometry | None = None
     places: pd.DataFrame | None = None
+    measures: tuple[RecordedMeasure, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -290,6 +296,10 @@ def build_map(layers: MapLayers, options: MapOptions | None = None) -> folium.Ma
         failed = escape(t("map.note.tiles_failed", lang))
         BasemapLayer(options.basemap, name=escape(t("map.layer.basemap", lang)), failed_note=failed).add_to(m)
     legends = [_areas(m, layers, options, districts)]
+    outlined, legend = measure_layer(layers.measures, lang)
+    if outlined is not None:
+        outlined.add_to(m)
+        legends.append(legend)
     if options.show_incidents and layers.incidents is not None and len(layers.incidents):
         dots, legend = incident_layer(layers.incidents, lang=lang, exact_points_max=options.exact_points_max)
         if dots is not None:

@@ -23,6 +23,7 @@ from geo.districts import land_and_sea
 from geo.errors import HotspotsError
 from hotspots.analysis import Analysis
 from hotspots.backtest.last_period import PredictiveCheck
+from hotspots.measures import RecordedMeasure
 from hotspots.selection import Selection
 from i18n import format_date, format_number, t
 from i18n.problems import error_text
@@ -35,6 +36,7 @@ from views import (
     download_panel,
     livemap,
     mapframe,
+    measure_panel,
     panels,
     results,
     upload,
@@ -215,13 +217,21 @@ def analysis(
     )
 
 
-def ranking(shown: Shown, selected: str | None, lang: str) -> str | None:
+def ranking(shown: Shown, selected: str | None, lang: str, data: datasource.Loaded) -> str | None:
     """Draw the ranking, the chosen hotspot's card and the vanished hotspots; return the choice.
 
-    The choice is None once the user cleared it on the card.
+    The card lists the measures done at the hotspot, with their effect on ``data``, and
+    records new ones (``views.measure_panel``). The choice is None once the user cleared it
+    on the card.
     """
     panels.hotspot_table(shown.hotspots, lang, selected=selected, clustering=shown.result.clustering)
-    if card.hotspot_detail(shown.hotspots, selected, lang, aggregated=shown.scope.aggregated_only):
+
+    def measures(chosen: gpd.GeoDataFrame) -> None:
+        measure_panel.hotspot_measures(chosen, data=data, scope=shown.scope, lang=lang)
+
+    if card.hotspot_detail(
+        shown.hotspots, selected, lang, aggregated=shown.scope.aggregated_only, below=measures
+    ):
         selected = None
         st.session_state["selected_hotspot"] = None
     panels.vanished_table(shown.result.vanished, lang)
@@ -237,7 +247,7 @@ def hotspot_map(
     lang: str,
     asset_urls: AssetUrls,
 ) -> None:
-    """Draw the map and, under it, the clustering parameters used.
+    """Draw the map and, under it, the clustering parameters used and the period's measures.
 
     The map opens on the chosen districts, else where the incidents are. It is built and
     rendered once per map (``views.mapframe``), and the chosen hotspot travels beside it
@@ -253,6 +263,7 @@ def hotspot_map(
         asset_urls=asset_urls,
     )
     st.caption(panels.parameters_used(shown.result, lang) + " · " + t("msg.data_attribution", lang))
+    measure_panel.measures_section(shown.request.selection, hierarchy, scope=shown.scope, lang=lang)
 
 
 @dataclass(frozen=True, eq=False)
@@ -269,8 +280,9 @@ def _build_map(
     hierarchy: pd.DataFrame,
     hotspots: gpd.GeoDataFrame,
     options: MapOptions,
+    measures: tuple[RecordedMeasure, ...] = (),
 ) -> folium.Map:
-    """Build the map of ``hotspots`` over the page's districts and incidents, as ``shown.scope`` allows."""
+    """Build the map of ``hotspots`` over the districts, incidents and ``measures`` ``shown.scope`` allows."""
     selection = shown.request.selection
     osaalue = datasource.district_layer("osaalue")
     bounds = controls.district_bounds(
@@ -298,6 +310,7 @@ def _build_map(
         sea=split[1] if split is not None else None,
         focus=livemap.focus_area(osaalue, hierarchy, selection),
         places=register.places if register is not None else None,
+        measures=measures,
     )
     return build_map(layers, replace(options, bounds_m=bounds))
 
@@ -332,13 +345,17 @@ def _draw_map(
     )
     # What the map shows besides: the land and sea and the place names, once their data exist.
     extras = (land_and_sea(download=False) is not None, datasource.address_register() is not None)
-    map_key = (key, shown.request, hotspots.request, shown.scope, choice, options, extras)
+    # The main map outlines the measures of its period; their version changes with each one saved.
+    stored = measure_panel.current(shown.scope) if main_map else None
+    measures = measure_panel.in_view(stored, shown.request.selection) if stored is not None else ()
+    measures_version = stored.version if stored is not None else ""
+    map_key = (key, shown.request, hotspots.request, shown.scope, choice, options, extras, measures_version)
     frame = mapframe.cached_frame(
         map_key,
         key,
         560 if main_map else 420,
         livemap.RETURNED_OBJECTS,
-        lambda: _build_map(shown, choice, hierarchy, hotspots.table, options),
+        lambda: _build_map(shown, choice, hierarchy, hotspots.table, options, measures),
     )
     # The click comes back in the session (panels.chosen_hotspot reads it on the rerun).
     livemap.draw(frame, selected, key=key)

@@ -1,0 +1,166 @@
+"""Measures in the app (views.measure_panel): recorded from the hotspot card, listed there with
+their effect, outlined on the map; refused in one line to whoever may not record them."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import store
+from geo import demo
+from i18n import t
+from store.scope import Scope
+from tests.test_auth import PROVIDER, _claims
+from views import measure_panel
+from views.measure_draft import Draft, refusal
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+ANALYST = Scope("aki.analyytikko@hel.example", "analyst", None)
+YOUTH = Scope("nea.nuorisotyo@hel.example", "youth_worker", ("112",))
+VIEWER = Scope("johto@hel.example", "viewer", None)
+
+
+def _map_script(at: AppTest) -> str:
+    return " ".join(json.loads(c.proto.json_args).get("script", "") for c in at.get("component_instance"))
+
+
+def _card_for_first_hotspot(at: AppTest) -> str:
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    first = str(at.dataframe[0].value["Hotspot"].iloc[0])
+    at.session_state["selected_hotspot"] = first
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return first
+
+
+def test_a_measure_recorded_on_the_card_is_listed_with_its_effect_and_outlined_on_the_map(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    monkeypatch.setenv("HOTSPOTS_DB_URL", url)
+    at = AppTest.from_file(APP, default_timeout=240)
+    first = _card_for_first_hotspot(at)
+    assert t("measure.none_here", "en") in [c.value for c in at.caption]
+    assert _map_script(at).count('"hs-measures"') == 1  # the pane only: no measure yet
+    key = f"measure_hotspot_{first}"
+    _, stop = demo.demo_period()
+    start = (stop - pd.Timedelta(days=200)).date()  # 92 days before and 92 after, inside the demo's two years
+    at.selectbox(key=f"measure_choice_{key}_kind").set_value("patrol")
+    at.selectbox(key=f"measure_choice_{key}_lead").set_value("police")
+    at.text_input(key=f"{key}_partner").set_value("Kallio <school>")
+    at.date_input(key=f"{key}_start").set_value(start)
+    at.date_input(key=f"{key}_end").set_value(start + pd.Timedelta(days=91))
+    next(b for b in at.button if b.label == t("measure.form.submit", "en")).click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert t("measure.saved", "en", id=1) in [s.value for s in at.success]
+    listed = " ".join(m.value for m in at.markdown)
+    assert "Patrol · Police + Kallio <school>" in listed
+    captions = " ".join(c.value for c in at.caption)
+    assert "Against the control area" in captions or "Too few incidents" in captions
+    details = next(e for e in at.expander if e.label == t("measure.details", "en"))
+    zones = details.dataframe[0].value[t("measure.column.zone", "en")].tolist()
+    assert zones == [t(f"measure.zone.{z}", "en") for z in ("target", "buffer", "control")]
+    script = _map_script(at)
+    assert script.count('"hs-measures"') == 2  # the pane, and the layer drawn in it
+    assert "Kallio \\u0026lt;school\\u0026gt;" in script and "<school>" not in script  # escaped, then JSON
+    with store.open_store(url) as db:
+        (recorded,) = db.measures(scope=ANALYST)
+        assert db.audit_log(action="measure_add")["user_id"].tolist() == ["local"]
+    assert recorded.place_kind == "hotspot" and recorded.place_ref.startswith(f"{first} ")
+    assert recorded.osaalue and recorded.measure.kind == "patrol"
+
+
+def _signed_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, claims: dict[str, Any]) -> AppTest:
+    monkeypatch.setenv("HOTSPOTS_DB_URL", f"sqlite:///{tmp_path / 'store.sqlite'}")
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.secrets["auth"] = PROVIDER
+    at.user = claims
+    return at
+
+
+def test_a_viewer_gets_one_line_instead_of_the_form(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _signed_in(tmp_path, monkeypatch, _claims("johto@hel.example", ["hotspots-viewer"]))
+    first = _card_for_first_hotspot(at)
+    assert t("measure.refused.viewer", "en") in [c.value for c in at.caption]
+    assert not [w for w in at.selectbox if w.key == f"measure_choice_measure_hotspot_{first}_kind"]
+    assert t("measure.form.submit", "en") not in [b.label for b in at.button]
+
+
+def test_refusals_are_one_translated_line_in_the_order_a_user_fixes_them() -> None:
+    draft = Draft(kind="outreach", lead="youth_work", start=date(2026, 5, 1), last_day=date(2026, 7, 31))
+    assert refusal(draft, VIEWER, ("112",), "fi").text("fi") == t("measure.refused.viewer", "fi")  # type: ignore[union-attr]
+    backwards = Draft(kind="outreach", lead="youth_work", start=date(2026, 5, 1), last_day=date(2026, 4, 30))
+    refused = refusal(backwards, ANALYST, ("112",), "fi")
+    assert refused is not None and refused.text("fi") == t(
+        "measure.refused.dates", "fi", start="1.5.2026", end="30.4.2026"
+    )
+    long_note = Draft(
+        kind="event", lead="ngo", start=date(2026, 5, 1), last_day=date(2026, 5, 1), note="x" * 5000
+    )
+    refused = refusal(long_note, ANALYST, ("112",), "en")
+    assert refused is not None and refused.key == "measure.refused.too_long"
+    assert "5,000" in refused.text("en")
+    outside = refusal(draft, YOUTH, ("112", "113"), "sv")
+    assert outside is not None and outside.text("sv") == t("measure.refused.outside", "sv", codes="113")
+    assert refusal(draft, YOUTH, ("112",), "sv") is None
+    assert refusal(draft, ANALYST, (), "en") is not None  # outside Helsinki
+
+
+def test_the_effect_table_holds_back_small_counts_for_aggregated_readers() -> None:
+    from tests.test_measures import _counts, _effect, _incidents
+
+    effect = _effect(_incidents(_counts(t=(3, 12), b=(30, 30), c=(200, 200)), seed=5))
+    shown = measure_panel.effect_table(effect, "en", aggregated=True)
+    target = shown.iloc[0]
+    assert target[t("measure.column.before", "en")] == "<5"
+    assert target[t("measure.column.after", "en")] == "12"
+    assert (
+        target[t("measure.column.before_per_30d", "en")] == ""
+        and target[t("measure.column.change", "en")] == ""
+    )
+    exact = measure_panel.effect_table(effect, "en", aggregated=False).iloc[0]
+    assert exact[t("measure.column.before", "en")] == "3" and exact[t("measure.column.change", "en")] != ""
+
+
+def test_a_measure_for_the_chosen_districts_is_listed_under_the_map_and_can_be_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    monkeypatch.setenv("HOTSPOTS_DB_URL", url)
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.query_params["lang"] = "sv"
+    at.query_params["peruspiiri"] = "301"  # Kallio
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert t("measure.none_in_view", "sv") in [c.value for c in at.caption]
+    _, stop = demo.demo_period()
+    start = (stop - pd.Timedelta(days=60)).date()
+    at.selectbox(key="measure_choice_measure_districts_kind").set_value("environment")
+    at.date_input(key="measure_districts_start").set_value(start)
+    at.date_input(key="measure_districts_end").set_value(start + pd.Timedelta(days=30))
+    next(b for b in at.button if b.label == t("measure.form.submit", "sv")).click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert t("measure.saved", "sv", id=1) in [s.value for s in at.success]
+    listed = " ".join(m.value for m in at.markdown)
+    assert (
+        t("measure.kind.environment", "sv") in listed
+        and t("measure.place.districts", "sv", ref="301") in listed
+    )
+    with store.open_store(url) as db:
+        (recorded,) = db.measures(scope=ANALYST)
+    assert recorded.place_kind == "districts" and recorded.place_ref == "301"
+    assert "112" in recorded.osaalue  # Linjat lies in Kallio
+    at.button(key="measure_remove_1").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert t("measure.none_in_view", "sv") in [c.value for c in at.caption]
+    with store.open_store(url) as db:
+        assert db.measures(scope=ANALYST) == []
