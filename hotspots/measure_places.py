@@ -151,6 +151,13 @@ def districts_area(codes: Sequence[str], osaalue_layer: gpd.GeoDataFrame) -> sha
     return shapely.make_valid(shapely.union_all(chosen))
 
 
+def _both_names(hierarchy: pd.DataFrame, level: str, code: str) -> str:
+    """Return a district's Finnish name, with the Swedish one after it when it differs."""
+    row = hierarchy.loc[hierarchy[f"{level}_code"] == code].iloc[0]
+    finnish, swedish = str(row[f"{level}_fi"]), str(row[f"{level}_sv"])
+    return finnish if swedish in ("", finnish) else f"{finnish} ({swedish})"
+
+
 def districts_place(
     names: Sequence[str], *, hierarchy: pd.DataFrame, osaalue_layer: gpd.GeoDataFrame
 ) -> Place:
@@ -166,11 +173,16 @@ def districts_place(
     Returns
     -------
     Place
-        ``place_kind`` "districts", ``place_ref`` the chosen codes per level joined by commas
-        (``Kallio`` -> its peruspiiri code), the union of the osa-alue and their codes.
+        ``place_kind`` "districts", ``place_ref`` the chosen districts' names as people say
+        them, Finnish with the Swedish after it when it differs (``"Kallio (Berghäll)"``),
+        the union of the osa-alue and their codes (which the scope rules use).
     """
     chosen = districts_by_name(names, hierarchy)
-    ref = ",".join(code for level in ("suurpiiri", "peruspiiri", "osaalue") for code in chosen[level])
+    ref = ", ".join(
+        _both_names(hierarchy, level, code)
+        for level in ("suurpiiri", "peruspiiri", "osaalue")
+        for code in chosen[level]
+    )
     codes = district_osaalue(names, hierarchy)
     return Place("districts", ref, districts_area(codes, osaalue_layer), codes)
 

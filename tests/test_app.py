@@ -164,7 +164,7 @@ def test_the_data_source_and_the_backtest_tab_survive_a_language_switch(app: App
         assert not app.exception, [e.message for e in app.exception]
         assert browser.stale(app) == []
         assert app.sidebar.radio(key="data_source").value == "upload"
-        assert [i.value for i in app.info][-1:] == [t("msg.upload_prompt", lang)]
+        assert [i.value for i in app.main.info][-1:] == [t("msg.upload_prompt", lang)]
 
 
 def test_youth_work_preset_and_district_filter_narrow_the_selection(app: AppTest) -> None:

@@ -55,7 +55,9 @@ def test_the_area_of_kallio_touches_exactly_its_osa_alue(
 ) -> None:
     place = districts_place(["Kallio"], hierarchy=hierarchy, osaalue_layer=layer)
     assert (place.place_kind, place.osaalue) == ("districts", KALLIO)
-    assert place.place_ref == hierarchy.loc[hierarchy["peruspiiri_fi"] == "Kallio", "peruspiiri_code"].iloc[0]
+    assert place.place_ref == "Kallio (Berghäll)"  # names people know; the codes are in osaalue
+    both = districts_place(["Vallila", "Kallio"], hierarchy=hierarchy, osaalue_layer=layer)
+    assert set(both.place_ref.split(", ")) == {"Kallio (Berghäll)", "Vallila (Vallgård)"}
     expected = sum(polygon(layer, code).area for code in KALLIO)
     assert place.area.area == pytest.approx(expected, rel=1e-9)
     # the neighbours share borders with Kallio, but only along lines: no sliver counts

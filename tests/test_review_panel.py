@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
+import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
-from geo import districts
+import store
+from geo import demo, districts
+from hotspots import measure_places
+from hotspots.comparison import STATUSES
+from hotspots.measures import Measure
 from hotspots.review import Review, ReviewSettings, review
 from i18n import t
+from store.scope import LOCAL_ANALYST
 from tests import review_data as data
 from views import review_panel
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 @pytest.fixture(scope="module")
@@ -55,13 +65,53 @@ def test_a_forecast_that_could_not_be_made_gives_no_rows(result: Review) -> None
     assert review_panel.forecast_rows(replace(result, forecast=None), "en").empty
 
 
-@pytest.mark.parametrize(
-    ("text", "shown"),
-    [
-        ("[Kallio](http://example.org)", r"\[Kallio\]\(http://example\.org\)"),
-        ("**bold** _it_ `code` # x", r"\*\*bold\*\* \_it\_ \`code\` \# x"),
-        ("Kaivokatu 8, Kluuvi", r"Kaivokatu 8, Kluuvi"),
-    ],
-)
-def test_plain_text_is_not_read_as_markdown(text: str, shown: str) -> None:
-    assert review_panel.plain(text) == shown
+def test_the_review_tab_reviews_the_hotspots_the_map_draws_with_the_stored_measures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    monkeypatch.setenv("HOTSPOTS_DB_URL", url)
+    osaalue = districts.load_districts("osaalue")
+    codes = measure_places.district_osaalue(["Kallio"], districts.hierarchy())
+    _, stop = demo.demo_period()
+    start = stop - pd.Timedelta(days=120)  # 45 days before and after, inside the period and the data
+    measure = Measure(
+        kind="outreach",
+        lead="youth_work",
+        area=measure_places.districts_area(codes, osaalue),
+        start=start,
+        end=start + pd.Timedelta(days=45),
+        partner="Kallion nuorisotalo",
+    )
+    with store.open_store(url) as db:
+        db.add_measure(
+            measure, place_kind="districts", place_ref=",".join(codes), osaalue=codes, scope=LOCAL_ANALYST
+        )
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.query_params.update({"lang": "en", "tab": "review"})
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    tab = next(tab for tab in at.tabs if tab.label == t("panel.review", "en"))
+    assert tab.subheader[0].value.startswith("Six-monthly review: ")
+    # The statuses count the very hotspots of the ranking beside the map.
+    ranking = at.dataframe[0].value
+    counts = {m.label: int(str(m.value).replace(",", "")) for m in tab.metric}
+    assert sum(counts[t(f"status.{s}", "en")] for s in STATUSES) == len(ranking)
+    measures = tab.dataframe[0].value
+    assert measures[t("review.column.kind", "en")].tolist() == [t("measure.kind.outreach", "en")]
+    assert measures[t("review.column.lead", "en")].tolist() == ["Youth work (Kallion nuorisotalo)"]
+    result = measures[t("review.column.result", "en")].iloc[0]
+    verdicts = [
+        t(f"review.verdict.{v}", "en", change="") for v in ("no_clear_difference", "too_few", "fell_more")
+    ]
+    assert any(result.startswith(v.split("(")[0]) for v in verdicts), result
+    assert [b.proto.label for b in tab.get("download_button")] == [t("review.download", "en")]
+    assert at.query_params["tab"] == "review"  # bookmarkable
+
+
+def test_the_review_waits_until_its_tab_is_opened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOTSPOTS_DB_URL", f"sqlite:///{tmp_path / 'store.sqlite'}")
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    tab = next(tab for tab in at.tabs if tab.label == t("panel.review", "fi"))
+    assert not tab.subheader and not tab.metric  # a closed tab computes nothing

@@ -50,6 +50,7 @@ from i18n.problems import error_text
 from store.scope import Scope, ScopeError
 from views import datasource
 from views.controls import MEASURE_CHOICE_PREFIX
+from views.markdown import plain
 from views.measure_draft import (
     NOTE_MAX_CHARS,
     PARTNER_MAX_CHARS,
@@ -281,13 +282,13 @@ def hotspot_measures(chosen: gpd.GeoDataFrame, *, data: datasource.Loaded, scope
         effects = _effects(here, measures.version, data, lang)
         aggregated = scope.aggregated_only
         for recorded, effect, reason in effects:
-            st.markdown(f"- {measure_line(recorded, lang)}")
+            st.markdown(f"- {plain(measure_line(recorded, lang))}")
             st.caption(reason if effect is None else _sentence(effect, lang, aggregated=aggregated))
         with st.expander(t("measure.details", lang)):
             for recorded, effect, _ in effects:
                 if effect is None:
                     continue
-                st.markdown(f"**{measure_line(recorded, lang)}**")
+                st.markdown(f"**{plain(measure_line(recorded, lang))}**")
                 st.caption(_periods_text(effect, lang) + " " + _control_text(recorded, lang))
                 st.dataframe(effect_table(effect, lang, aggregated=aggregated), hide_index=True)
     if saved is not None:
@@ -466,7 +467,7 @@ def measures_section(selection: Selection, hierarchy: pd.DataFrame, *, scope: Sc
             st.caption(t("measure.none_in_view", lang))
         for recorded in shown:
             text, button = st.columns([5, 1])
-            text.markdown(f"{measure_line(recorded, lang)} · {place_text(recorded, lang)}")
+            text.markdown(plain(f"{measure_line(recorded, lang)} · {place_text(recorded, lang)}"))
             if may_remove(scope, recorded) and button.button(
                 t("measure.remove", lang), key=f"measure_remove_{recorded.id}"
             ):

@@ -39,6 +39,7 @@ from views import (
     measure_panel,
     panels,
     results,
+    review_panel,
     upload,
     urlstate,
     visibility,
@@ -66,6 +67,8 @@ class Shown:
     scope
         What the user may see: ``hotspots`` and ``districts`` are already cut to it
         (``views.visibility``), the sections below read what else it allows.
+    services
+        The youth centres and schools the recommendations name (None without them).
     """
 
     request: results.Request
@@ -74,6 +77,7 @@ class Shown:
     districts: pd.DataFrame
     has_population: bool
     scope: Scope = LOCAL_ANALYST
+    services: datasource.ServicePoints | None = None
 
 
 def district_hierarchy(lang: str) -> pd.DataFrame:
@@ -214,6 +218,7 @@ def analysis(
         visibility.scope_rows(districts, scope, hierarchy, level=level),
         has_population,
         scope,
+        services,
     )
 
 
@@ -418,7 +423,14 @@ def _parameters(result: Analysis, lang: str) -> None:
 TAB_LABELS: Final = dict(
     zip(
         urlstate.TABS,
-        ("panel.district_table", "panel.charts", "panel.parameters", "panel.predictive", "panel.downloads"),
+        (
+            "panel.district_table",
+            "panel.charts",
+            "panel.parameters",
+            "panel.predictive",
+            "panel.review",
+            "panel.downloads",
+        ),
         strict=True,
     )
 )
@@ -444,12 +456,13 @@ def panel_tabs(
     asset_urls: AssetUrls,
     tab: str = urlstate.TABS[0],
 ) -> None:
-    """Draw the tabs under the map: districts, charts, parameters, backtest, downloads.
+    """Draw the tabs under the map: districts, charts, parameters, backtest, review, downloads.
 
-    Only the open tab runs: the charts, the backtest and the downloads wait until asked for.
+    Only the open tab runs: the charts, the backtest, the review and the downloads wait
+    until asked for.
     ``tab`` (a code of ``urlstate.TABS``) is open on a session's first run.
     """
-    tab_districts, tab_charts, tab_params, tab_predictive, tab_downloads = st.tabs(
+    tab_districts, tab_charts, tab_params, tab_predictive, tab_review, tab_downloads = st.tabs(
         [t(key, lang) for key in TAB_LABELS.values()],
         default=t(TAB_LABELS[tab], lang),
         key="panel_tab",
@@ -471,6 +484,18 @@ def panel_tabs(
             if backtest_panel.predictive_summary(shown.result, check, lang):
                 predictive_map(shown, check, data, choice, hierarchy, lang=lang, asset_urls=asset_urls)
                 backtest_panel.predictive_table(check, lang)
+    if tab_review.open:
+        with tab_review:
+            stored = measure_panel.current(shown.scope)
+            review_panel.review_tab(
+                shown.request,
+                data,
+                shown.services,
+                stored.items,
+                measures_version=stored.version,
+                lang=lang,
+                scope=shown.scope,
+            )
     if tab_downloads.open:
         with tab_downloads:
             download_panel.downloads_panel(

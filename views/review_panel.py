@@ -11,7 +11,6 @@ hotspots are the ones the map draws. The same review downloads as the meeting's 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Final
 
@@ -30,27 +29,10 @@ from hotspots.review import Review
 from i18n import format_date, format_number, recommendation_text, t
 from store.scope import Scope
 from views import datasource, download_panel, results
+from views.markdown import plain
 
 #: Rows of the forecast table: the places most likely to matter next.
 FORECAST_ROWS: Final = 10
-#: Characters Markdown would read as formatting; names and notes are written as plain text.
-_MARKDOWN: Final = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
-
-
-def plain(text: str) -> str:
-    """Return ``text`` with Markdown's formatting characters escaped, so it shows as written.
-
-    Parameters
-    ----------
-    text
-        Text that may hold place names or partners' words.
-
-    Returns
-    -------
-    str
-        The text for ``st.markdown``: a name like ``[x](http://…)`` stays text, not a link.
-    """
-    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def _period(since: pd.Timestamp, until: pd.Timestamp, lang: str) -> str:

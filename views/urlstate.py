@@ -32,7 +32,7 @@ MAP_LEVELS: Final = ("suurpiiri", "peruspiiri", "osaalue")
 MAP_VALUES: Final = ("count", "rate", "change")
 
 #: The panel tabs under the map, by code (``views.page.panel_tabs``).
-TABS: Final = ("districts", "charts", "params", "predictive", "downloads")
+TABS: Final = ("districts", "charts", "params", "predictive", "review", "downloads")
 _HOTSPOT_ID: Final = re.compile(r"^H\d{1,5}$")
 
 
