@@ -54,10 +54,12 @@ from geo.errors import ParameterError
 from hotspots import analysis as analysis_module
 from hotspots import comparison, forecast
 from hotspots.clustering import ClusteringParams
+from hotspots.measure_filters import coverage
 from hotspots.measures import (
     ControlChoice,
     Effect,
     EffectParams,
+    Measure,
     Period,
     RecordedMeasure,
     default_control,
@@ -240,16 +242,25 @@ def _overlapping(
     return tuple(str(v) for v in chosen["id"])
 
 
+#: The review's words for ``measure_filters.coverage``: what it can do with a measure.
+_STATE_OF: Final[dict[str, MeasureState]] = {
+    "covered": "read",
+    "not_ended": "not_yet",
+    "no_before": "no_history",
+}
+
+
 def _state(
-    before: Period, after: Period, *, until: pd.Timestamp, data: tuple[pd.Timestamp, pd.Timestamp]
+    measure: Measure, params: EffectParams, *, until: pd.Timestamp, data: tuple[pd.Timestamp, pd.Timestamp]
 ) -> MeasureState:
-    """``"read"`` when the data cover both periods as of ``until``, else why not."""
+    """``"read"`` when the data cover both periods as of ``until``, else why not.
+
+    The one rule of ``hotspots.measure_filters.coverage`` (the hotspot card's too), with the
+    data's end cut at the review's ``until``: a review states what was known then.
+    """
     first, end = data
-    if after.end > min(until, end):
-        return "not_yet"
-    if before.start < first:
-        return "no_history"
-    return "read"
+    last_day = (min(until, end) - pd.Timedelta(days=1)).date()
+    return _STATE_OF[coverage(measure, first_day=first.date(), last_day=last_day, params=params)]
 
 
 def _measure_review(
@@ -269,7 +280,7 @@ def _measure_review(
         control: ControlChoice | None = default_control(measure, peruspiiri_layer, buffer_m=params.buffer_m)
     except ParameterError:  # outside every peruspiiri: said in the briefing, not raised
         control = None
-    state = "no_control" if control is None else _state(before, after, until=until, data=data)
+    state = "no_control" if control is None else _state(measure, params, until=until, data=data)
     effect = None
     if state == "read" and control is not None:
         effect = measure_effect(incidents, measure, control_area=control.area, params=params)

@@ -168,3 +168,21 @@ def test_a_change_next_to_a_small_comparison_count_is_held_back_on_the_map(viewe
     drawn = visibility.map_district_values(layer, viewer, "change", suppressed="s")
     assert drawn["change"].isna().tolist() == [True, False]
     assert np.array_equal(layer["change"].to_numpy(), [38, 10])
+
+
+def test_a_youth_workers_control_areas_stay_inside_her_districts() -> None:
+    peruspiiri, osaalue = districts.load_districts("peruspiiri"), districts.load_districts("osaalue")
+    assert visibility.scope_areas(peruspiiri, LOCAL_ANALYST, osaalue) is peruspiiri
+    linjat_and_harju = Scope("nea@hel.example", "youth_worker", ("112", "121"))
+    cut = visibility.scope_areas(peruspiiri, linjat_and_harju, osaalue)
+    hers = osaalue[osaalue["code"].isin(["112", "121"])].geometry.union_all()
+    # Linjat lies in Kallio's peruspiiri, Harju in Alppiharju's: each keeps only her part.
+    assert sorted(cut["name_fi"]) == ["Alppiharju", "Kallio"]
+    assert cut.geometry.union_all().symmetric_difference(hers).area < 1.0
+    assert all(
+        part.area < whole.area
+        for part, whole in zip(
+            cut.geometry, peruspiiri.set_index("code").loc[cut["code"]].geometry, strict=True
+        )
+    )
+    assert cut.crs == peruspiiri.crs

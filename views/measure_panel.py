@@ -48,7 +48,7 @@ from hotspots.selection import Selection
 from i18n import category_label, effect_text, format_date, format_number, format_percent, t
 from i18n.problems import error_text
 from store.scope import Scope, ScopeError
-from views import datasource
+from views import datasource, visibility
 from views.controls import MEASURE_CHOICE_PREFIX
 from views.markdown import plain
 from views.measure_draft import (
@@ -134,9 +134,18 @@ def _changed() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _effect(data_version: str, measure_key: str, _measure: Measure, _data: datasource.Loaded) -> Effect:
-    """Return a measure's effect on the data set ``data_version`` (cached by both keys)."""
-    control = default_control(_measure, datasource.district_layer("peruspiiri"))
+def _effect(
+    data_version: str, measure_key: str, scope: Scope, _measure: Measure, _data: datasource.Loaded
+) -> Effect:
+    """Return a measure's effect on the data set ``data_version`` (cached by both keys and the scope).
+
+    The control is the rest of the peruspiiri within what ``scope`` sees
+    (``visibility.scope_areas``): the data hold nothing outside it.
+    """
+    layer = visibility.scope_areas(
+        datasource.district_layer("peruspiiri"), scope, datasource.district_layer("osaalue")
+    )
+    control = default_control(_measure, layer)
     return measure_effect(_data.incidents(), _measure, control_area=control.area, params=EffectParams())
 
 
@@ -216,7 +225,7 @@ def _readable(recorded: RecordedMeasure, data: datasource.Loaded, lang: str) -> 
 
 
 def _effects(
-    here: Sequence[RecordedMeasure], measures_version: str, data: datasource.Loaded, lang: str
+    here: Sequence[RecordedMeasure], measures_version: str, data: datasource.Loaded, scope: Scope, lang: str
 ) -> list[tuple[RecordedMeasure, Effect | None, str]]:
     """Return each measure with its effect (None when it cannot be read) and the sentence to show."""
     out: list[tuple[RecordedMeasure, Effect | None, str]] = []
@@ -226,7 +235,8 @@ def _effects(
             out.append((recorded, None, reason))
             continue
         try:
-            effect = _effect(data.version, _measure_key(measures_version, recorded), recorded.measure, data)
+            key = _measure_key(measures_version, recorded)
+            effect = _effect(data.version, key, scope, recorded.measure, data)
         except HotspotsError as exc:
             out.append((recorded, None, t("measure.effect_failed", lang, error=error_text(exc, lang))))
             continue
@@ -279,7 +289,7 @@ def hotspot_measures(chosen: gpd.GeoDataFrame, *, data: datasource.Loaded, scope
         if not here:
             st.caption(t("measure.none_here", lang))
             return
-        effects = _effects(here, measures.version, data, lang)
+        effects = _effects(here, measures.version, data, scope, lang)
         aggregated = scope.aggregated_only
         for recorded, effect, reason in effects:
             st.markdown(f"- {plain(measure_line(recorded, lang))}")

@@ -24,7 +24,8 @@ from hotspots.parameters import auto
 from hotspots.parameters.suggest import ParameterSuggestion, suggest_parameters
 from hotspots.selection import Selection
 from hotspots.selection import apply as apply_selection
-from views import datasource, panels
+from store.scope import Scope
+from views import datasource, panels, visibility
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,7 @@ def next_half_year(
 def period_review(
     request: Request,
     measures_version: str,
+    scope: Scope,
     _data: datasource.Loaded,
     _services: datasource.ServicePoints | None,
     _measures: tuple[RecordedMeasure, ...],
@@ -185,6 +187,9 @@ def period_review(
         Versions and widget values; its selection's period is reviewed.
     measures_version
         Names what ``_measures`` hold: with ``request``, the cache key.
+    scope
+        The user's scope: the measures' control areas stay inside it
+        (``views.visibility.scope_areas``), as the data do.
     _data, _services, _measures
         The data the versions name (not hashed).
 
@@ -202,7 +207,9 @@ def period_review(
         since=selection.since,
         until=selection.until,
         measures=_measures,
-        peruspiiri_layer=datasource.district_layer("peruspiiri"),
+        peruspiiri_layer=visibility.scope_areas(
+            datasource.district_layer("peruspiiri"), scope, datasource.district_layer("osaalue")
+        ),
         settings=review.ReviewSettings(
             selection=selection,
             clustering=request.clustering,

@@ -171,7 +171,7 @@ def review_tab(
     scope
         The user's scope: audited as the downloader.
     """
-    review = results.period_review(request, measures_version, data, services, tuple(measures))
+    review = results.period_review(request, measures_version, scope, data, services, tuple(measures))
     previous = review.previous
     assert previous.since is not None and previous.until is not None  # the review compares
     st.subheader(t("review.app_heading", lang, period=_period(review.since, review.until, lang)))

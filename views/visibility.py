@@ -241,3 +241,34 @@ def map_district_values(
     out[value_column] = pd.to_numeric(out[value_column]).astype("Float64").mask(small)
     out[VALUE_TEXT_COLUMN] = pd.array([suppressed if s else pd.NA for s in small], dtype="string")
     return out
+
+
+def scope_areas(layer: gpd.GeoDataFrame, scope: Scope, osaalue_layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Cut a district layer to the scope's osa-alue: the control areas of a measure's effect.
+
+    A youth worker's incidents hold only her districts, so a control area reaching beyond
+    them would count nothing there and read a measure wrongly (and its counts would be
+    figures of districts she may not see). Cut to her osa-alue, the control is the rest
+    of the peruspiiri *within her districts*; a whole-city scope gets the layer as it is.
+
+    Parameters
+    ----------
+    layer
+        Districts in EPSG:3067 with ``code`` and ``geometry`` (the peruspiiri layer).
+    scope
+        The user's scope.
+    osaalue_layer
+        The osa-alue layer (``code``, ``geometry``) the scope's codes refer to.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``layer`` (unchanged for a whole-city scope) or its parts inside the scope's
+        osa-alue, districts left with no area dropped.
+    """
+    if scope.osaalue is None:
+        return layer
+    seen = osaalue_layer.geometry[osaalue_layer["code"].astype(str).isin(scope.osaalue)].union_all()
+    cut = layer.copy()
+    cut["geometry"] = cut.geometry.intersection(seen)
+    return cut[cut.geometry.area > 1.0].reset_index(drop=True)
