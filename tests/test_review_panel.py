@@ -104,6 +104,10 @@ def test_the_review_tab_reviews_the_hotspots_the_map_draws_with_the_stored_measu
         t(f"review.verdict.{v}", "en", change="") for v in ("no_clear_difference", "too_few", "fell_more")
     ]
     assert any(result.startswith(v.split("(")[0]) for v in verdicts), result
+    # The measure's target, ring and control on a map, with its counts per zone beside it.
+    assert len(tab.get("image")) == 1
+    zones = tab.dataframe[1].value[t("measure.column.zone", "en")].tolist()
+    assert zones == [t(f"measure.zone.{z}", "en") for z in ("target", "buffer", "control")]
     assert [b.proto.label for b in tab.get("download_button")] == [t("review.download", "en")]
     assert at.query_params["tab"] == "review"  # bookmarkable
 

@@ -293,7 +293,7 @@ def hotspot_measures(chosen: gpd.GeoDataFrame, *, data: datasource.Loaded, scope
         aggregated = scope.aggregated_only
         for recorded, effect, reason in effects:
             st.markdown(f"- {plain(measure_line(recorded, lang))}")
-            st.caption(reason if effect is None else _sentence(effect, lang, aggregated=aggregated))
+            st.caption(reason if effect is None else effect_sentence(effect, lang, aggregated=aggregated))
         with st.expander(t("measure.details", lang)):
             for recorded, effect, _ in effects:
                 if effect is None:
@@ -305,7 +305,8 @@ def hotspot_measures(chosen: gpd.GeoDataFrame, *, data: datasource.Loaded, scope
         st.success(t("measure.saved", lang, id=saved))
 
 
-def _sentence(effect: Effect, lang: str, *, aggregated: bool) -> str:
+def effect_sentence(effect: Effect, lang: str, *, aggregated: bool) -> str:
+    """Return the effect in words; for an aggregated reader a small target count reads "<5"."""
     total = effect.target_before + effect.target_after
     target = count_text(total, min_count=DEFAULT_MIN_COUNT) if aggregated else None
     return effect_text(effect, lang, target_text=target)

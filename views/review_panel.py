@@ -18,17 +18,20 @@ import pandas as pd
 import streamlit as st
 
 from briefing import filenames
+from briefing.mapimage import MapOptions, MapSize
 from briefing.pdf import BriefOptions
 from briefing.permissions import export_detail
 from briefing.privacy import DEFAULT_MIN_COUNT
+from briefing.rendering import figure_png_bytes
 from briefing.review_pdf import headlines, result_text, review_pdf_bytes
+from briefing.reviewmaps import measure_figure
 from geo import settings
 from hotspots.comparison import STATUSES
 from hotspots.measures import RecordedMeasure
 from hotspots.review import Review
 from i18n import format_date, format_number, recommendation_text, t
 from store.scope import Scope
-from views import datasource, download_panel, results
+from views import datasource, download_panel, measure_panel, results
 from views.markdown import plain
 
 #: Rows of the forecast table: the places most likely to matter next.
@@ -111,6 +114,41 @@ def forecast_rows(review: Review, lang: str) -> pd.DataFrame:
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _zone_picture(key: tuple[object, ...], index: int, lang: str, _review: Review) -> bytes:
+    """Return the PNG of one measure's zones (``briefing.reviewmaps.measure_figure``), cached per review."""
+    options = MapOptions(lang=lang, size=MapSize(900, 640, 100), panel=False)
+    picture = measure_figure(_review, _review.measures[index], options)
+    return figure_png_bytes(picture.figure, dpi=100)
+
+
+def _measure_detail(review: Review, key: tuple[object, ...], *, lang: str, aggregated: bool) -> None:
+    """One measure at a time: its target, ring and control on a map, its counts and its effect."""
+    labels = [
+        f"M{i} {t(f'measure.kind.{item.recorded.measure.kind}', lang)}"
+        for i, item in enumerate(review.measures, start=1)
+    ]
+    index = st.selectbox(
+        t("review.measure_pick", lang),
+        range(len(labels)),
+        format_func=lambda i: labels[i],
+        key="review_measure",
+    )
+    item = review.measures[int(index)]
+    left, right = st.columns([3, 2])
+    left.image(_zone_picture(key, int(index), lang, review), caption=t("review.zones_caption", lang))
+    with right:
+        if item.effect is None:
+            st.markdown(plain(result_text(item, lang)))
+            return
+        st.markdown(plain(measure_panel.effect_sentence(item.effect, lang, aggregated=aggregated)))
+        st.dataframe(
+            measure_panel.effect_table(item.effect, lang, aggregated=aggregated),
+            hide_index=True,
+            width="stretch",
+        )
+
+
 def _status_metrics(review: Review, lang: str) -> None:
     counts = review.status_counts()
     for column, status in zip(st.columns(len(STATUSES) + 1), (*STATUSES, "vanished"), strict=True):
@@ -182,6 +220,8 @@ def review_tab(
     st.markdown(f"**{t('review.measures_heading', lang)}**")
     if review.measures:
         st.dataframe(measure_rows(review, lang), hide_index=True, width="stretch")
+        key = (request, measures_version, scope)
+        _measure_detail(review, key, lang=lang, aggregated=scope.aggregated_only)
     else:
         st.caption(t("review.no_measures_app", lang))
     st.markdown(f"**{t('review.forecast_heading_app', lang)}**")
