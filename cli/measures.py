@@ -4,7 +4,8 @@
 name or code, by the one district rule) or on an area drawn in a GeoJSON file
 (``--area``); ``import`` records every row of a CSV or GeoJSON file
 (``hotspots.measure_files``), all or nothing: a file with a bad row stores nothing, unless
-``--skip-bad``, and the bad rows go to a rejects CSV beside it either way. ``list`` prints
+``--skip-bad``, and the bad rows go to a rejects CSV beside it either way; the good rows
+are stored in one transaction (``add_measures``), so a store failure stores none. ``list`` prints
 the measures in place in a period as a table, or writes CSV or GeoJSON (WGS84 at the edge);
 ``remove ID`` takes one out (the store keeps it on record, marked with its audit row).
 
