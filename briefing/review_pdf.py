@@ -13,8 +13,9 @@ hotspots coloured by change with the measures outlined, and one line per measure
 - *The next half-year*: the forecast's map and its top places with who should lead and
   the recommendation.
 
-Shares ``pdf``'s page furniture (marking, generated-at time, page numbers), fonts, tables
-and metadata (a real creation date). Aggregated by default like every briefing: counts
+The words and table rows come from ``reviewtexts``, the maps from ``reviewmaps``; this
+module lays them out. Shares ``pdf``'s page furniture (marking, generated-at time, page
+numbers), fonts, tables and metadata (a real creation date). Aggregated by default like every briefing: counts
 below ``min_count`` are ``<min_count`` (and the changes next to them left out), no
 incident descriptions, no incident points, hotspot outlines on the shareable grid, a
 measure's free-text note only when restricted.
@@ -23,7 +24,6 @@ measure's free-text note only when restricted.
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
@@ -32,7 +32,6 @@ from xml.sax.saxutils import escape
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table
@@ -63,209 +62,35 @@ from briefing.reviewmaps import (
     measure_label,
     status_figure,
 )
-from briefing.texts import (
-    SOFTWARE,
-    change_text,
-    count_label,
-    is_synthetic,
-    marking,
-    method_text,
-    period_text,
-    place_text,
-    source_lines,
+from briefing.reviewtexts import (
+    TOP_CHANGES,
+    TOP_FORECAST,
+    change_rows,
+    dates_text,
+    effect_words,
+    forecast_rows,
+    headlines,
+    hotspot_ranks,
+    measure_facts,
+    measure_when,
+    measure_where,
+    result_text,
+    vanished_text,
+    zone_rows,
 )
+from briefing.texts import SOFTWARE, is_synthetic, marking, method_text, period_text, place_text, source_lines
 from geo import districts as district_layers
 from geo import schema
 from hotspots.comparison import STATUSES, ComparisonParams
 from hotspots.review import MeasureReview, Review
-from hotspots.selection import Selection
-from i18n import category_label, format_date, format_number, format_percent, recommendation_text, t
-from i18n.measures import reading_text, verdict_text
+from i18n import format_number, format_percent, t
 
-#: Hotspots in the change table and in the forecast table.
-TOP_CHANGES: Final = 12
-TOP_FORECAST: Final = 10
-#: Vanished hotspots named on the changes page.
-_VANISHED_NAMED: Final = 5
-#: Places named in the forecast's headline.
-_FORECAST_NAMED: Final = 3
 #: Height of page 1's map, of the status page's map and of a measure's map.
 _SUMMARY_MAP_H: Final = 12.5 * cm
 _STATUS_MAP_H: Final = 11.0 * cm
 _MEASURE_MAP_H: Final = 7.2 * cm
 _MEASURE_MAP_W: Final = 0.47 * CONTENT_WIDTH
 _FORECAST_MAP_H: Final = 12.0 * cm
-
-
-# --------------------------------------------------------------------------- words
-
-
-def _period(since: pd.Timestamp, until: pd.Timestamp, lang: str) -> str:
-    """``1.5.2026–31.10.2026``: first and last day of ``[since, until)``."""
-    return period_text(Selection(since=since.normalize(), until=until.normalize()), lang)
-
-
-def _where(names: Sequence[str]) -> str:
-    return ", ".join(names)
-
-
-def _district_name(row: pd.Series, lang: str) -> str:
-    """Return the first osa-alue of a hotspot (``"Kallio"``): a place a reader knows, never an address."""
-    column = "osaalue_sv" if lang == "sv" else "osaalue_fi"
-    value = row.get(column)
-    return str(value).split(", ")[0] if isinstance(value, str) and value else ""
-
-
-def _measure_where(item: MeasureReview, osaalue: gpd.GeoDataFrame, lang: str) -> str:
-    """Return the osa-alue the measure's area lies in (two at most, largest share first)."""
-    area = item.recorded.measure.area
-    geometries = np.asarray(osaalue.geometry.values, dtype=object)
-    shares = shapely.area(shapely.intersection(geometries, area)) / max(area.area, 1.0)
-    order = [i for i in np.argsort(-shares, kind="stable")[:2] if shares[i] > 0.1]
-    column = "name_sv" if lang == "sv" else "name_fi"
-    names = [str(osaalue[column].iloc[i]) for i in order]
-    return _where(names) or t("brief.place_city", lang)
-
-
-def _measure_when(item: MeasureReview, lang: str) -> str:
-    measure = item.recorded.measure
-    return _period(measure.start, measure.end, lang)
-
-
-def _change(ratio: float, lang: str) -> str:
-    return format_percent(100 * (ratio - 1), lang, decimals=0, signed=True)
-
-
-def result_text(item: MeasureReview, lang: str) -> str:
-    """Return a measure's result in plain words: fell/rose more than the surroundings, or why not.
-
-    Parameters
-    ----------
-    item
-        One of ``Review.measures``.
-    lang
-        ``"fi"``, ``"sv"`` or ``"en"``.
-
-    Returns
-    -------
-    str
-        E.g. ``"incidents fell more than in the surrounding area (-40%); the problem seems
-        to have moved to nearby streets"``; no quotient, no p-value.
-    """
-    effect = item.effect
-    if effect is None:
-        return t(f"review.verdict.{item.state}", lang, date=format_date(item.readable_from, lang))
-    if effect.verdict in ("fell_more", "rose_more"):
-        text = t(f"review.verdict.{effect.verdict}", lang, change=_change(effect.ratio, lang))
-    else:
-        text = t(f"review.verdict.{effect.verdict}", lang)
-    if effect.wdq_reading in ("displacement", "diffusion"):
-        text += "; " + t(f"review.reading.{effect.wdq_reading}", lang)
-    return text
-
-
-def _headline_hotspots(review: Review, lang: str) -> list[str]:
-    counts = review.status_counts()
-    parts = ", ".join(
-        f"{t(f'status.{s}', lang).lower()} {format_number(counts[s], lang)}" for s in STATUSES if counts[s]
-    )
-    lines = [
-        t("review.headline.hotspots", lang, n=format_number(len(review.analysis.hotspots), lang), parts=parts)
-    ]
-    if counts["vanished"]:
-        lines[0] += " " + t("review.headline.vanished", lang, n=format_number(counts["vanished"], lang))
-    return lines
-
-
-def _headline_incidents(review: Review, options: BriefOptions) -> str:
-    lang, restricted, min_count = options.lang, options.restricted, options.min_count
-    key = review.analysis.key
-    n = count_label(key.incidents, lang, min_count=min_count, restricted=restricted)
-    previous = count_label(key.incidents_previous, lang, min_count=min_count, restricted=restricted)
-    change = change_text(review.analysis, lang, min_count=min_count, restricted=restricted)
-    if change:
-        return t("review.headline.incidents", lang, n=n, previous=previous, change=change)
-    return t("review.headline.incidents_plain", lang, n=n, previous=previous)
-
-
-def _headline_measures(review: Review, lang: str) -> str:
-    if not review.measures:
-        return t("review.headline.no_measures", lang)
-    order = (
-        "fell_more",
-        "rose_more",
-        "no_clear_difference",
-        "too_few",
-        "not_yet",
-        "no_history",
-        "no_control",
-    )
-    counts = review.outcome_counts()
-    parts = ", ".join(
-        t(f"review.outcome.{o}", lang, n=format_number(counts[o], lang)) for o in order if o in counts
-    )
-    text = t("review.headline.measures", lang, n=format_number(len(review.measures), lang), parts=parts)
-    moved = sum(1 for m in review.measures if m.effect is not None and m.effect.wdq_reading == "displacement")
-    if moved:
-        text += " " + t("review.headline.displacement", lang, n=format_number(moved, lang))
-    return text
-
-
-def _headline_forecast(review: Review, lang: str) -> list[str]:
-    if review.forecast is None:
-        return [t("review.headline.no_forecast", lang)]
-    table = review.forecast_table()
-    if table.empty:
-        return []
-    named: dict[str, str] = {}  # the top places by name, once each (one district can hold several)
-    for _, row in table.iterrows():
-        place = _district_name(row, lang)
-        if place and place not in named:
-            lead = t(f"lead.{row['lead']}", lang).lower()
-            named[place] = t("review.place_lead", lang, place=place, lead=lead)
-        if len(named) == _FORECAST_NAMED:
-            break
-    period = _period(review.forecast.since, review.forecast.until, lang)
-    first = t(
-        "review.headline.forecast",
-        lang,
-        period=period,
-        n=format_number(len(table), lang),
-        places=", ".join(named.values()),
-    )
-    leads = table.head(TOP_FORECAST)["lead"].value_counts()
-    second = t(
-        "review.headline.leads",
-        lang,
-        youth=format_number(int(leads.get("youth_work", 0)), lang),
-        police=format_number(int(leads.get("police", 0)), lang),
-        joint=format_number(int(leads.get("joint", 0)), lang),
-    )
-    return [first, second]
-
-
-def headlines(review: Review, options: BriefOptions) -> list[str]:
-    """Return page 1's headline sentences: hotspots, incidents, measures, forecast, leads.
-
-    Parameters
-    ----------
-    review
-        ``hotspots.review.review(...)`` result.
-    options
-        Language, disclosure and the suppression threshold.
-
-    Returns
-    -------
-    list of str
-        Four or five plain sentences (counts suppressed as in the tables).
-    """
-    lang = options.lang
-    return [
-        *_headline_hotspots(review, lang),
-        _headline_incidents(review, options),
-        _headline_measures(review, lang),
-        *_headline_forecast(review, lang),
-    ]
 
 
 # --------------------------------------------------------------------------- pieces
@@ -279,13 +104,6 @@ def _swatch(colour: str, text: str, *, glyph: str = "■") -> str:
 def _legend(entries: list[str], *, stacked: bool = False) -> Paragraph:
     """Return legend entries in one line (or one per line when ``stacked``) of small text."""
     return Paragraph(("<br/>" if stacked else "&nbsp;&nbsp;&nbsp;").join(entries), styles()["small"])
-
-
-def _ranks(review: Review, ids: Sequence[str]) -> str:
-    """Return hotspot ids as the ranks the maps number them by: ``"5, 8"``."""
-    table = review.analysis.hotspots
-    rank_of = dict(zip(table["id"].astype(str), table["rank"].astype(int), strict=True))
-    return ", ".join(str(rank_of[i]) for i in ids if i in rank_of)
 
 
 def _map_options(options: BriefOptions, width_pt: float, height_pt: float) -> MapOptions:
@@ -414,8 +232,8 @@ def _measure_lines(review: Review, options: BriefOptions, osaalue: gpd.GeoDataFr
             lang,
             label=measure_label(i),
             kind=t(f"measure.kind.{item.recorded.measure.kind}", lang),
-            where=_measure_where(item, osaalue, lang),
-            when=_measure_when(item, lang),
+            where=measure_where(item, osaalue, lang),
+            when=measure_when(item, lang),
             result=result_text(item, lang),
         )
         out.append(paragraph(line, style["body"]))
@@ -443,54 +261,6 @@ def _summary_page(
     room = FRAME_HEIGHT - story_height(head + below) - 8
     height = float(np.clip(room, 5 * cm, _SUMMARY_MAP_H))
     return [*head, maps.status(CONTENT_WIDTH, height), *below]
-
-
-def _change_rows(review: Review, options: BriefOptions) -> list[list[str]]:
-    lang, restricted, min_count = options.lang, options.restricted, options.min_count
-    header = [
-        t("column.rank", lang),
-        t("brief.column_where", lang),
-        t("review.column.status", lang),
-        t("column.incidents", lang),
-        t("column.incidents_previous", lang),
-        t("review.column.measures", lang),
-    ]
-    labels = {item.recorded.id: measure_label(i) for i, item in enumerate(review.measures)}
-    rows = [header]
-    for _, row in review.analysis.hotspots.head(TOP_CHANGES).iterrows():
-        status = row.get("status")
-        before = float(row.get("n_before", 0.0) or 0.0)
-        here = ", ".join(labels[m.recorded.id] for m in review.measures_at(str(row["id"])))
-        rows.append(
-            [
-                str(int(row["rank"])),
-                _district_name(row, lang),
-                t(f"status.{status}", lang) if isinstance(status, str) else "",
-                count_label(row["n"], lang, min_count=min_count, restricted=restricted),
-                count_label(round(before), lang, min_count=min_count, restricted=restricted)
-                if before > 0
-                else "–",
-                here,
-            ]
-        )
-    return rows
-
-
-def _vanished_line(review: Review, options: BriefOptions) -> list[Flowable]:
-    lang = options.lang
-    vanished = review.analysis.vanished
-    if vanished.empty:
-        return []
-    largest = vanished.sort_values("n", ascending=False, kind="stable")
-    names: list[str] = []
-    for _, row in largest.iterrows():
-        name = _district_name(row, lang)
-        if name and name not in names:
-            names.append(name)
-    items = ", ".join(names[:_VANISHED_NAMED])
-    if len(names) > _VANISHED_NAMED:
-        items = t("review.vanished_more", lang, items=items, n=len(names) - _VANISHED_NAMED)
-    return [Spacer(1, 3), paragraph(t("review.vanished_list", lang, items=items), styles()["body"])]
 
 
 def _changes_page(review: Review, options: BriefOptions, maps: _Maps) -> list[Flowable]:
@@ -526,7 +296,7 @@ def _changes_page(review: Review, options: BriefOptions, maps: _Maps) -> list[Fl
                 t("review.top_changes", lang, n=min(TOP_CHANGES, len(review.analysis.hotspots))), style["h2"]
             )
         )
-        below.append(_cells(_change_rows(review, options), (0.07, 0.3, 0.16, 0.14, 0.17, 0.16)))
+        below.append(_cells(change_rows(review, options), (0.07, 0.3, 0.16, 0.14, 0.17, 0.16)))
         if len(review.analysis.hotspots) > TOP_CHANGES:
             below.append(
                 paragraph(
@@ -534,65 +304,12 @@ def _changes_page(review: Review, options: BriefOptions, maps: _Maps) -> list[Fl
                     style["small"],
                 )
             )
-    below += _vanished_line(review, options)
+    vanished = vanished_text(review, lang)
+    if vanished:
+        below += [Spacer(1, 3), paragraph(vanished, style["body"])]
     room = FRAME_HEIGHT - story_height(head + below) - 8
     height = float(np.clip(room, 7 * cm, _STATUS_MAP_H))
     return [*head, maps.status(CONTENT_WIDTH, height), *below]
-
-
-def _zone_rows(item: MeasureReview, options: BriefOptions) -> list[list[str]]:
-    lang, restricted, min_count = options.lang, options.restricted, options.min_count
-    effect = item.effect
-    assert effect is not None
-    header = [
-        t("review.column.zone", lang),
-        t("column.area_km2", lang),
-        t("review.column.before", lang),
-        t("review.column.after", lang),
-        t("brief.column_change_pct", lang),
-    ]
-    names = {
-        "target": t("review.zone.target", lang),
-        "buffer": t("review.zone.buffer", lang, buffer_m=round(effect.buffer_m)),
-        "control": t("review.zone.control", lang),
-    }
-    rows = [header]
-    for zone, row in effect.table().iterrows():
-        shown = restricted or min(int(row["before"]), int(row["after"])) >= min_count
-        change = row["change"]
-        rows.append(
-            [
-                names[str(zone)],
-                format_number(float(row["area_km2"]), lang, decimals=2),
-                count_label(int(row["before"]), lang, min_count=min_count, restricted=restricted),
-                count_label(int(row["after"]), lang, min_count=min_count, restricted=restricted),
-                format_percent(100 * (float(change) - 1), lang, decimals=0, signed=True)
-                if shown and math.isfinite(float(change))
-                else "",
-            ]
-        )
-    return rows
-
-
-def _effect_words(item: MeasureReview, options: BriefOptions) -> list[str]:
-    """Return the effect sentences of ``i18n.measures``; a too-few count below min_count is not told."""
-    lang = options.lang
-    effect = item.effect
-    if effect is None:
-        if item.state == "not_yet":
-            return [t("review.not_yet", lang, date=format_date(item.readable_from, lang))]
-        if item.state == "no_history":
-            return [t("review.no_history", lang, date=format_date(item.before.start, lang))]
-        return [t("review.no_control", lang)]
-    if effect.verdict == "too_few":
-        target = count_label(
-            effect.target_before + effect.target_after,
-            lang,
-            min_count=options.min_count,
-            restricted=options.restricted,
-        )
-        return [t("measure.verdict.too_few", lang, target=target, min=effect.min_incidents)]
-    return [verdict_text(effect, lang), reading_text(effect, lang)]
 
 
 def _measure_section(
@@ -605,26 +322,12 @@ def _measure_section(
 ) -> Flowable:
     style = styles()
     lang = options.lang
-    measure = item.recorded.measure
-    kind = t(f"measure.kind.{measure.kind}", lang)
     title = t(
         "review.measure_title",
         lang,
         label=measure_label(index),
-        kind=kind,
-        where=_measure_where(item, osaalue, lang),
-    )
-    categories = ", ".join(category_label(c, lang) for c in measure.categories) or t(
-        "review.categories_all", lang
-    )
-    partner = t("review.partner", lang, partner=measure.partner) if measure.partner else ""
-    facts = t(
-        "review.measure_facts",
-        lang,
-        when=_measure_when(item, lang),
-        lead=t(f"lead.{measure.lead}", lang),
-        partner=partner,
-        categories=categories,
+        kind=t(f"measure.kind.{item.recorded.measure.kind}", lang),
+        where=measure_where(item, osaalue, lang),
     )
     buffer_m = round(review.effect_params.buffer_m)
     legend = _legend(
@@ -635,35 +338,8 @@ def _measure_section(
         ],
         stacked=True,
     )
-    side: list[Flowable] = []
-    if item.effect is not None:
-        side.append(_cells(_zone_rows(item, options), (0.15, 0.08, 0.075, 0.075, 0.12)))
-        side.append(Spacer(1, 3))
-        side.append(
-            paragraph(
-                t(
-                    "review.compared",
-                    lang,
-                    before=_period(item.before.start, item.before.end, lang),
-                    after=_period(item.after.start, item.after.end, lang),
-                ),
-                style["small"],
-            )
-        )
-    side += [Spacer(1, 3), *(paragraph(text, style["body"]) for text in _effect_words(item, options))]
-    if item.hotspot_ids:
-        side.append(
-            paragraph(
-                t("review.linked", lang, ids=_ranks(review, item.hotspot_ids)),
-                style["small"],
-            )
-        )
-    if item.vanished_ids:
-        side.append(paragraph(t("review.linked_vanished", lang), style["small"]))
-    if options.restricted and measure.note:
-        side.append(paragraph(t("review.note", lang, note=measure.note), style["small"]))
     body = Table(
-        [[[maps.measure(item), legend], side]],
+        [[[maps.measure(item), legend], _effect_column(item, review, options)]],
         colWidths=[_MEASURE_MAP_W + 6, CONTENT_WIDTH - _MEASURE_MAP_W - 6],
     )
     body.setStyle(
@@ -675,9 +351,43 @@ def _measure_section(
             ]
         )
     )
-    return KeepTogether(
-        [paragraph(title, style["h2"]), paragraph(facts, style["small"]), Spacer(1, 3), body, Spacer(1, 8)]
-    )
+    facts = paragraph(measure_facts(item, lang), style["small"])
+    return KeepTogether([paragraph(title, style["h2"]), facts, Spacer(1, 3), body, Spacer(1, 8)])
+
+
+def _effect_column(item: MeasureReview, review: Review, options: BriefOptions) -> list[Flowable]:
+    """Return the text beside a measure's map: zone counts, periods, effect, linked hotspots, note."""
+    style = styles()
+    lang = options.lang
+    side: list[Flowable] = []
+    if item.effect is not None:
+        side.append(_cells(zone_rows(item, options), (0.15, 0.08, 0.075, 0.075, 0.12)))
+        side.append(Spacer(1, 3))
+        side.append(
+            paragraph(
+                t(
+                    "review.compared",
+                    lang,
+                    before=dates_text(item.before.start, item.before.end, lang),
+                    after=dates_text(item.after.start, item.after.end, lang),
+                ),
+                style["small"],
+            )
+        )
+    side += [Spacer(1, 3), *(paragraph(text, style["body"]) for text in effect_words(item, options))]
+    if item.hotspot_ids:
+        side.append(
+            paragraph(
+                t("review.linked", lang, ids=hotspot_ranks(review, item.hotspot_ids)),
+                style["small"],
+            )
+        )
+    if item.vanished_ids:
+        side.append(paragraph(t("review.linked_vanished", lang), style["small"]))
+    note = item.recorded.measure.note
+    if options.restricted and note:
+        side.append(paragraph(t("review.note", lang, note=note), style["small"]))
+    return side
 
 
 def _measures_pages(
@@ -705,37 +415,13 @@ def _measures_pages(
     return [*out, paragraph(t("review.wdq_note", lang), style["small"])]
 
 
-def _forecast_rows(review: Review, options: BriefOptions) -> list[list[str]]:
-    lang = options.lang
-    header = [
-        t("column.rank", lang),
-        t("brief.column_where", lang),
-        t("review.column.now", lang),
-        t("column.lead", lang),
-        t("column.recommendation", lang),
-    ]
-    rows = [header]
-    for _, row in review.forecast_table().head(TOP_FORECAST).iterrows():
-        now = row["now_id"]
-        rows.append(
-            [
-                str(int(row["rank"])),
-                _district_name(row, lang),
-                _ranks(review, [now]) if isinstance(now, str) else t("review.now_new", lang),
-                t(f"lead.{row['lead']}", lang),
-                recommendation_text(row["recommendation"], lang),
-            ]
-        )
-    return rows
-
-
 def _forecast_page(review: Review, options: BriefOptions, maps: _Maps) -> list[Flowable]:
     style = styles()
     lang = options.lang
     head: list[Flowable] = [paragraph(t("review.forecast", lang), style["h2"])]
     if review.forecast is None:
         return [PageBreak(), *head, paragraph(t("review.headline.no_forecast", lang), style["body"])]
-    period = _period(review.forecast.since, review.forecast.until, lang)
+    period = dates_text(review.forecast.since, review.forecast.until, lang)
     head += [paragraph(t("review.forecast_intro", lang, period=period), style["small"]), Spacer(1, 3)]
     table = review.forecast_table()
     below: list[Flowable] = [
@@ -746,7 +432,7 @@ def _forecast_page(review: Review, options: BriefOptions, maps: _Maps) -> list[F
             ]
         ),
         Spacer(1, 4),
-        _cells(_forecast_rows(review, options), (0.07, 0.18, 0.1, 0.13, 0.52)),
+        _cells(forecast_rows(review, options), (0.07, 0.18, 0.1, 0.13, 0.52)),
     ]
     if len(table) > TOP_FORECAST:
         below.append(paragraph(t("review.more_forecast", lang, n=len(table) - TOP_FORECAST), style["small"]))

@@ -6,8 +6,11 @@ the same filters the same way::
 
     hotspots brief demo.csv --since 2026-05-01 --until 2026-11-01 --out briefing.pdf --lang fi
     hotspots brief --db sqlite:///data/incidents.sqlite --out map.png --size a4 --density
+    hotspots brief --db URL --review --since 2026-05-01 --until 2026-11-01 --out review.pdf
 
-A file made from the store (``--db``) is recorded in its audit trail (``export``).
+``--review`` writes the six-monthly review instead (``cli.review``), with the measures of
+the store and of ``--measures FILE``. A file made from the store (``--db``) is recorded in
+its audit trail (``export``).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Final
 
 from briefing import is_synthetic, mapimage, pdf, rendering
 from briefing.privacy import check_min_count
-from cli import arguments
+from cli import arguments, review
 from geo import files, settings
 from geo.districts import LEVELS
 from geo.errors import ParameterError
@@ -51,11 +54,35 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--level", default="peruspiiri", choices=list(LEVELS), help="district level of the PDF's table"
     )
+    parser.add_argument(
+        "--review",
+        action="store_true",
+        help="the six-monthly review PDF of --since..--until: changes, measures and their effect, forecast",
+    )
+    parser.add_argument(
+        "--measures",
+        metavar="FILE",
+        help="with --review: measures from a CSV or GeoJSON file (as `measures import` reads), "
+        "besides those in --db",
+    )
     parser.set_defaults(func=run)
 
 
+def _target(args: argparse.Namespace) -> Path:
+    """Return ``--out`` when it names a briefing or a picture; refuse ``--review``'s own options."""
+    if args.measures:
+        raise ParameterError("--measures is read by the review only: add --review, or leave --measures out")
+    target = Path(args.out)
+    if target.suffix.lower() not in OUTPUTS:
+        raise ParameterError(
+            f"--out was {target.name!r} but is expected to end in one of {list(OUTPUTS)}: "
+            ".pdf for the briefing, .png for the map picture"
+        )
+    return target
+
+
 def run(args: argparse.Namespace) -> int:
-    """Load, filter and analyse the incidents, then write the briefing or the picture.
+    """Load, filter and analyse the incidents, then write the briefing or the picture (or the review).
 
     Parameters
     ----------
@@ -67,13 +94,10 @@ def run(args: argparse.Namespace) -> int:
     int
         0 on success; errors meant for people are raised as ``HotspotsError``.
     """
-    target = Path(args.out)
+    if args.review:
+        return review.run(args)
+    target = _target(args)
     suffix = target.suffix.lower()
-    if suffix not in OUTPUTS:
-        raise ParameterError(
-            f"--out was {target.name!r} but is expected to end in one of {list(OUTPUTS)}: "
-            ".pdf for the briefing, .png for the map picture"
-        )
     min_count = check_min_count(args.min_count)
     clustering = arguments.clustering_from_args(args)
     frame, origin = arguments.load_incidents(args)

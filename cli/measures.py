@@ -4,7 +4,8 @@
 name or code, by the one district rule) or on an area drawn in a GeoJSON file
 (``--area``); ``import`` records every row of a CSV or GeoJSON file
 (``hotspots.measure_files``), all or nothing: a file with a bad row stores nothing, unless
-``--skip-bad``, and the bad rows go to a rejects CSV beside it either way. ``list`` prints
+``--skip-bad``, and the bad rows go to a rejects CSV beside it either way; the good rows
+are stored in one transaction (``add_measures``), so a store failure stores none. ``list`` prints
 the measures in place in a period as a table, or writes CSV or GeoJSON (WGS84 at the edge);
 ``remove ID`` takes one out (the store keeps it on record, marked with its audit row).
 
@@ -33,7 +34,15 @@ from geo.spreadsheet import neutralise_frame
 from geo.timeparse import local_day
 from hotspots.measure_files import MeasureFile, first_problem, read_area, read_measures
 from hotspots.measure_places import Place, districts_place, drawn_place
-from store.measure_records import LEADS, MEASURE_KINDS, Measure, RecordedMeasure, measure_kind, measure_lead
+from store.measure_records import (
+    LEADS,
+    MEASURE_KINDS,
+    Measure,
+    MeasureEntry,
+    RecordedMeasure,
+    measure_kind,
+    measure_lead,
+)
 
 #: ``list --format`` choices.
 FORMATS = ("table", "csv", "geojson")
@@ -201,17 +210,13 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _record(result: MeasureFile, url: str | None, operator: store.Scope) -> list[int]:
+    """Record the file's good rows in one transaction: a store failure half way records none."""
+    entries = [
+        MeasureEntry(row.measure, row.place.place_kind, row.place.place_ref, row.place.osaalue)
+        for row in result.measures
+    ]
     with store.open_store(url) as db:
-        return [
-            db.add_measure(
-                row.measure,
-                place_kind=row.place.place_kind,
-                place_ref=row.place.place_ref,
-                osaalue=row.place.osaalue,
-                scope=operator,
-            )
-            for row in result.measures
-        ]
+        return db.add_measures(entries, scope=operator)
 
 
 # --------------------------------------------------------------------------- list

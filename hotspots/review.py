@@ -341,6 +341,24 @@ def _forecast(
     return predicted, None
 
 
+def _analysis(
+    incidents: pd.DataFrame, chosen: Selection, settings: ReviewSettings
+) -> analysis_module.Analysis:
+    """Analyse the period against the previous one of equal length."""
+    if incidents.empty:
+        raise ParameterError("incidents hold no rows; import incidents before a review")
+    return analysis_module.analyse(
+        incidents,
+        selection=chosen,
+        clustering=settings.clustering,
+        weights=settings.weights,
+        service_points=settings.service_points,
+        compare_with="previous",
+        parameters=settings.parameters,
+        study=settings.study,
+    )
+
+
 def review(
     incidents: pd.DataFrame,
     *,
@@ -385,18 +403,7 @@ def review(
     """
     chosen = replace(settings.selection, since=since, until=until)
     assert chosen.since is not None and chosen.until is not None  # Selection parsed them
-    if incidents.empty:
-        raise ParameterError("incidents hold no rows; import incidents before a review")
-    result = analysis_module.analyse(
-        incidents,
-        selection=chosen,
-        clustering=settings.clustering,
-        weights=settings.weights,
-        service_points=settings.service_points,
-        compare_with="previous",
-        parameters=settings.parameters,
-        study=settings.study,
-    )
+    result = _analysis(incidents, chosen, settings)
     data = _data_span(incidents)
     in_period = [m for m in measures if m.measure.start < chosen.until and m.measure.end > chosen.since]
     in_period.sort(key=lambda m: (m.measure.start, m.id))

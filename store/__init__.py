@@ -6,8 +6,9 @@ keep the same rules (``store.base``): an id is stored once, a batch is one trans
 every import attempt is logged. ``query`` takes an ``IncidentFilter`` and the user's
 ``Scope`` (``store.scope``: role and districts), and returns only the rows inside it; users,
 the append-only audit trail and audited deletion live in the store too, and so do
-measures (``add_measure``, ``measures``, ``remove_measure``; schema version 4). ``redact_url``
-and ``driver_errors`` keep passwords out of every message a user sees.
+measures (``add_measure``, ``add_measures``, ``measures``, ``remove_measure``; schema
+version 4). ``redact_url`` and ``driver_errors`` keep passwords out of every message a user
+sees.
 
 Modules: ``base`` (the interface and its rules), ``database`` (the steps both backends
 share), ``audited`` (users, the audit trail and deleting data, for both backends),
@@ -26,7 +27,7 @@ from geo.errors import StoreError
 from store.audit import ACTIONS, AUDIT_COLUMNS
 from store.base import BatchResult, IncidentStore, Migration, StoreStats
 from store.filters import IncidentFilter
-from store.measure_records import PLACE_KINDS, Measure, PlaceKind, RecordedMeasure
+from store.measure_records import PLACE_KINDS, Measure, MeasureEntry, PlaceKind, RecordedMeasure
 from store.postgis import PostGISStore
 from store.scope import LOCAL_ANALYST, ROLES, Role, Scope, ScopeError, apply_scope, scoped_filter
 from store.sqlite import SCHEMA_VERSION, SQLiteStore
@@ -56,6 +57,7 @@ __all__ = [
     "IncidentFilter",
     "IncidentStore",
     "Measure",
+    "MeasureEntry",
     "Migration",
     "PlaceKind",
     "PostGISStore",

@@ -48,9 +48,10 @@ Who sees and does what (``store.scope``, schema version 3):
   again.
 
 Measures (``store.measure_records``, schema version 4): what partners did where and when
-is kept next to the incidents. ``add_measure``, ``measures`` and ``remove_measure`` take
-the user's scope like ``query``; recording and removing are audited in their own
-transaction, and a removed measure stays in the table, marked with its audit row.
+is kept next to the incidents. ``add_measure`` (``add_measures`` for several at once),
+``measures`` and ``remove_measure`` take the user's scope like ``query``; recording and
+removing are audited in their own transaction (all of ``add_measures`` in one), and a
+removed measure stays in the table, marked with its audit row.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ import pandas as pd
 
 from geo.errors import ParameterError, StoreError
 from store.filters import IncidentFilter
-from store.measure_records import Measure, PlaceKind, RecordedMeasure
+from store.measure_records import Measure, MeasureEntry, PlaceKind, RecordedMeasure
 from store.rows import _BatchEntry
 from store.scope import ROLE_WORDS, Scope, ScopeError, scoped_filter, without_descriptions
 
@@ -473,6 +474,8 @@ class IncidentStore(abc.ABC):
     ) -> int:
         """Record a measure and its ``measure_add`` audit row in one transaction; return its id.
 
+        The one-item case of ``add_measures``.
+
         Parameters
         ----------
         measure
@@ -493,6 +496,37 @@ class IncidentStore(abc.ABC):
             ``scope`` may not record this measure; nothing is written.
         ParameterError
             An argument is malformed (the message names it).
+        """
+
+    @abc.abstractmethod
+    def add_measures(self, items: Sequence[MeasureEntry], *, scope: Scope) -> list[int]:
+        """Record several measures and their ``measure_add`` audit rows in ONE transaction.
+
+        All or nothing: every item is checked and the scope's right to record it tested
+        before anything is written, and a failure while writing (a broken connection, a
+        full disk) rolls back every measure, its osa-alue codes and its audit row.
+        ``add_measure`` is the one-item case.
+
+        Parameters
+        ----------
+        items
+            The measures with their places: ``MeasureEntry(measure, place_kind, place_ref,
+            osaalue)``, each field as ``add_measure`` takes it.
+        scope
+            Who records, as for ``add_measure``; the same rule for every item.
+
+        Returns
+        -------
+        list of int
+            The new ids, in the order of ``items``; empty (and nothing audited) for none.
+
+        Raises
+        ------
+        ScopeError
+            ``scope`` may not record one of them; the message names it (``measure 3 of
+            5: ...``) and nothing is written.
+        ParameterError
+            An item is malformed (the message names the item and the field).
         """
 
     @abc.abstractmethod

@@ -2,11 +2,14 @@
 
 ``MeasuredStore`` adds to ``store.audited.AuditedStore`` what schema version 4 brought: the
 ``measures`` table and its ``measure_osaalue`` codes (``store.measure_records`` says what a
-row holds and who may change it). Recording and removing a measure are each one
-transaction together with the audit row that records them; reading applies the scope's
-districts in the SQL, as ``query`` does for incidents. ``store.sqlite.SQLiteStore`` and
-``store.postgis.PostGISStore`` subclass it and say only how an area goes in and comes out
-(``_AREA_IN``, ``_AREA_OUT``): WKB in both directions, so the two give the same answers.
+row holds and who may change it). Recording measures (one, or a whole file's with
+``add_measures``) and removing one are each one transaction together with the audit rows
+that record them: a failure half way leaves nothing stored and nothing audited. Reading
+is one statement, the measures with their osa-alue codes aggregated, so it sees one
+state of the store; it applies the scope's districts in the SQL, as ``query`` does for
+incidents. ``store.sqlite.SQLiteStore`` and ``store.postgis.PostGISStore`` subclass it and
+say only how an area goes in and comes out (``_AREA_IN``, ``_AREA_OUT``: WKB in both
+directions, so the two give the same answers) and how codes are aggregated (``_CODES_OUT``).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from store.measure_records import (
     micros,
     recorded_measure,
 )
-from store.scope import Scope
+from store.scope import Scope, ScopeError
 
 #: The columns of ``measures`` that make a row, in the order ``MeasureEntry.values`` gives them.
 _WRITTEN = (
@@ -56,6 +59,8 @@ class MeasuredStore(AuditedStore[_C]):
     _AREA_IN: ClassVar[str]
     #: SQL that reads ``m.area`` back as WKB.
     _AREA_OUT: ClassVar[str]
+    #: SQL aggregate joining ``c.osaalue_code`` of a group with commas (any order).
+    _CODES_OUT: ClassVar[str]
 
     def _stamp_column(self, name: str) -> str:
         """Return the column holding the time ``name`` (SQLite: ``name_us``, PostGIS: ``name``)."""
@@ -84,17 +89,24 @@ class MeasuredStore(AuditedStore[_C]):
         """Record a measure, audited in the same transaction (see ``IncidentStore.add_measure``)."""
         _check_scope(scope)
         entry = MeasureEntry.checked(measure, place_kind, place_ref, osaalue)
-        check_may_record(scope, entry.osaalue)
+        return self.add_measures([entry], scope=scope)[0]
+
+    def add_measures(self, items: Sequence[MeasureEntry], *, scope: Scope) -> list[int]:
+        """Record measures, each audited, all in one transaction (see ``IncidentStore.add_measures``)."""
+        _check_scope(scope)
+        entries = _checked_entries(items, scope)
+        if not entries:
+            return []
         mark = self._PARAM
         columns = [self._stamp_column(c) if c in ("starts_at", "ends_at") else c for c in _WRITTEN]
         columns += ["area", "recorded_by", self._stamp_column("recorded_at")]
-        values = list(entry.values())
-        values[4:6] = [self._time_bound(us) for us in values[4:6]]  # start and end, as the backend's time
         marks = [mark] * len(_WRITTEN) + [self._AREA_IN, mark, mark]
         now = self._time_bound(micros(pd.Timestamp.now(tz="UTC")))
         sql = f"INSERT INTO measures ({', '.join(columns)}) VALUES ({', '.join(marks)}) RETURNING measure_id"
 
-        def add(conn: _C) -> int:
+        def add_one(conn: _C, entry: MeasureEntry) -> int:
+            values = list(entry.values())
+            values[4:6] = [self._time_bound(us) for us in values[4:6]]  # start and end, as the backend's time
             row = conn.execute(sql, (*values, scope.user, now)).fetchall()
             measure_id = int(row[0][0])
             if entry.osaalue:
@@ -108,7 +120,8 @@ class MeasuredStore(AuditedStore[_C]):
             self._insert_audit(conn, "measure_add", scope, detail)
             return measure_id
 
-        return self._write("recording a measure", add)
+        action = "recording a measure" if len(entries) == 1 else f"recording {len(entries)} measures"
+        return self._write(action, lambda conn: [add_one(conn, entry) for entry in entries])
 
     def remove_measure(self, measure_id: int, *, scope: Scope) -> None:
         """Remove a measure, audited in the same transaction (see ``IncidentStore.remove_measure``)."""
@@ -184,28 +197,43 @@ class MeasuredStore(AuditedStore[_C]):
         """Return the measures in place in a period, inside the scope (see ``IncidentStore.measures``)."""
         _check_scope(scope)
         where, params = self._conditions(since, until, scope)
-        rows_sql = (
-            f"SELECT {self._select()} FROM measures AS m WHERE {where} "
+        # One statement, so the rows and their codes are one state of the store (a writer
+        # committing between two queries cannot give a measure another measure's codes).
+        codes_sql = f"SELECT {self._CODES_OUT} FROM measure_osaalue AS c WHERE c.measure_id = m.measure_id"
+        sql = (
+            f"SELECT {self._select()}, ({codes_sql}) FROM measures AS m WHERE {where} "
             f"ORDER BY m.{self._stamp_column('starts_at')}, m.measure_id"
         )
-        codes_sql = (
-            "SELECT c.measure_id, c.osaalue_code FROM measure_osaalue AS c "
-            f"JOIN measures AS m ON m.measure_id = c.measure_id WHERE {where} "
-            "ORDER BY c.measure_id, c.osaalue_code"
-        )
-
-        def read(conn: _C) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-            return conn.execute(rows_sql, params).fetchall(), conn.execute(codes_sql, params).fetchall()
-
-        rows, code_rows = self._read("reading the measures", read)
-        codes: dict[int, list[str]] = {}
-        for ident, code in code_rows:
-            codes.setdefault(int(ident), []).append(str(code))
+        rows = self._read("reading the measures", lambda conn: conn.execute(sql, params).fetchall())
         return [
             recorded_measure(
-                row,
-                codes.get(int(row[0]), []),
+                row[:-1],
+                sorted(str(row[-1]).split(",")) if row[-1] else [],
                 note=not scope.aggregated_only or row[11] == scope.user,
             )
             for row in rows
         ]
+
+
+def _checked_entries(items: Sequence[MeasureEntry], scope: Scope) -> list[MeasureEntry]:
+    """Return the items checked, and may ``scope`` record each; the error names the item when several."""
+    if isinstance(items, MeasureEntry) or not isinstance(items, Sequence):
+        raise ParameterError(
+            f"items must be a list of store.measure_records.MeasureEntry, got {type(items).__name__}"
+        )
+    entries: list[MeasureEntry] = []
+    for i, item in enumerate(items):
+        try:
+            if not isinstance(item, MeasureEntry):
+                raise ParameterError(
+                    f"items must hold store.measure_records.MeasureEntry, got {type(item).__name__}"
+                )
+            entry = MeasureEntry.checked(item.measure, item.place_kind, item.place_ref, item.osaalue)
+            check_may_record(scope, entry.osaalue)
+        except (ParameterError, ScopeError) as exc:
+            if len(items) == 1:
+                raise
+            message = f"measure {i + 1} of {len(items)}: {exc}; nothing was recorded"
+            raise type(exc)(message, code=exc.code, **exc.params) from exc
+        entries.append(entry)
+    return entries

@@ -329,6 +329,7 @@ class PostGISStore(MeasuredStore[_Connection]):
     _STAMP_SUFFIX = ""
     _AREA_IN = f"ST_GeomFromWKB(%s, {SRID})"
     _AREA_OUT = "ST_AsBinary(m.area)"
+    _CODES_OUT = "string_agg(c.osaalue_code, ',')"
 
     def __init__(self, url: str) -> None:
         super().__init__()

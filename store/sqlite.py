@@ -232,6 +232,7 @@ class SQLiteStore(MeasuredStore[sqlite3.Connection]):
     _STAMP_SUFFIX = "_us"
     _AREA_IN = "?"
     _AREA_OUT = "m.area"
+    _CODES_OUT = "group_concat(c.osaalue_code, ',')"
 
     def __init__(self, location: str | PathLike[str]) -> None:
         super().__init__()

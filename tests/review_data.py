@@ -39,6 +39,7 @@ import shapely
 from geo import demo, districts, schema
 from hotspots.clustering import ClusteringParams
 from hotspots.measures import Measure, RecordedMeasure, default_control
+from hotspots.review import Review, ReviewSettings, review
 
 SINCE, UNTIL = "2026-05-01", "2026-11-01"
 TZ = "Europe/Helsinki"
@@ -188,4 +189,17 @@ def recorded_measures() -> tuple[RecordedMeasure, ...]:
             recorded_at=pd.Timestamp("2026-05-02 10:00", tz=TZ),
         )
         for i, (place, kind, lead, start, end) in enumerate(plan)
+    )
+
+
+@lru_cache(maxsize=1)
+def planted_review() -> Review:
+    """The review of May-October 2026 over the planted incidents and measures (built once a run)."""
+    return review(
+        review_incidents(),
+        since=SINCE,
+        until=UNTIL,
+        measures=recorded_measures(),
+        peruspiiri_layer=districts.load_districts("peruspiiri"),
+        settings=ReviewSettings(clustering=CLUSTERING),
     )

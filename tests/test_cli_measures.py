@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,9 @@ import pytest
 import shapely
 
 import store
+import store.measured
 from geo.crs import to_wgs84
+from geo.errors import StoreError
 from tests.cli_run import count, run
 
 #: A circle of 100 m in Linjat (osa-alue 112), EPSG:3067.
@@ -229,3 +232,30 @@ def test_import_is_all_or_nothing_unless_told_to_skip_bad_rows(
         ("outreach", "youth_work", ("101", "102")),
         ("patrol", "police", ("112",)),
     ]
+
+
+def test_an_import_that_fails_half_way_records_nothing(
+    tmp_path: Path, db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "toimet.csv"
+    row = {"kind": "outreach", "lead": "youth_work", "start": "2025-03-01", "end": "2025-04-01"}
+    pd.DataFrame([{**row, "districts": name} for name in ("Kallio", "Linjat", "Harju")]).to_csv(
+        path, index=False
+    )
+    real = store.measured.MeasuredStore._insert_audit
+    added: list[int] = []
+
+    def failing(self: Any, conn: Any, action: str, scope: store.Scope, detail: Any) -> int:
+        if action == "measure_add":
+            added.append(detail["measure_id"])
+            if len(added) == 3:
+                raise StoreError("writing to the incident store failed: disk full")
+        return real(self, conn, action, scope, detail)
+
+    monkeypatch.setattr(store.measured.MeasuredStore, "_insert_audit", failing)
+    code, out, err = run(capsys, "measures", "import", str(path), "--db", db)
+    monkeypatch.undo()
+    assert code == 2 and out == "" and err == "error: writing to the incident store failed: disk full\n"
+    assert added == [1, 2, 3]  # two were written inside the transaction before the third failed
+    with store.open_store(db) as st:
+        assert st.measures(scope=store.LOCAL_ANALYST) == [] and st.audit_log(action="measure_add").empty

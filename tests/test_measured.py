@@ -21,7 +21,7 @@ import store.measured
 from geo import districts, schema
 from geo.errors import ParameterError, StoreError
 from store import LOCAL_ANALYST, Scope, ScopeError
-from store.measure_records import Measure, RecordedMeasure
+from store.measure_records import Measure, MeasureEntry, RecordedMeasure
 from tests import test_store_base
 from tests.test_store_base import Opener
 
@@ -29,6 +29,7 @@ fresh = test_store_base.fresh
 
 ADMIN = Scope("root", "admin", None)
 VIEWER = Scope("johto@hel.fi", "viewer", None)
+CODES_COUNT = "SELECT count(*) FROM measure_osaalue"
 
 
 @pytest.fixture(scope="module")
@@ -336,6 +337,91 @@ def test_a_measure_whose_audit_fails_is_not_recorded(
         assert st.measures(scope=ADMIN) == []
         assert st.add_measure(given, place_kind=kind, place_ref=ref, osaalue=codes, scope=LOCAL_ANALYST) >= 1
         assert [r.osaalue for r in st.measures(scope=ADMIN)] == [codes]
+
+
+def test_several_measures_are_recorded_in_one_transaction_in_order(fresh: Opener, three: list[Any]) -> None:
+    entries = [MeasureEntry(m, kind, ref, codes) for m, kind, ref, codes in three]
+    with fresh() as st:
+        assert st.add_measures([], scope=LOCAL_ANALYST) == [] and st.audit_log().empty
+        ids = st.add_measures(entries, scope=LOCAL_ANALYST)
+        got = {r.id: r for r in st.measures(scope=ADMIN)}
+        added = details(st, "measure_add")
+    assert len(ids) == 3 and ids == sorted(ids)
+    assert [(got[i].place_kind, got[i].place_ref, got[i].osaalue) for i in ids] == [
+        (kind, ref, codes) for _, kind, ref, codes in three
+    ]
+    assert all(same_place(got[i], m) for i, (m, *_) in zip(ids, three, strict=True))
+    assert [d["measure_id"] for d in added] == ids  # one audit row each
+
+
+def test_a_refusal_on_the_third_measure_records_none(
+    fresh: Opener, three: list[Any], kallio: tuple[tuple[str, ...], Any]
+) -> None:
+    codes, _ = kallio
+    aino = Scope("aino@hel.fi", "youth_worker", codes)
+    mine = MeasureEntry(*three[0])
+    with fresh() as st:
+        # Two of hers, then one that also touches Harju: refused before anything is written.
+        with pytest.raises(
+            ScopeError, match=r"^measure 3 of 3: .*also touches osa-alue .*; nothing was recorded$"
+        ):
+            st.add_measures([mine, mine, MeasureEntry(*three[2])], scope=aino)
+        with pytest.raises(ParameterError, match=r"^measure 2 of 2: place_kind was 'map'"):
+            st.add_measures([mine, MeasureEntry(three[1][0], "map", "", three[1][3])], scope=aino)  # type: ignore[arg-type]
+        with pytest.raises(ParameterError, match=r"items must hold store\.measure_records\.MeasureEntry"):
+            st.add_measures([mine, three[0]], scope=aino)  # type: ignore[list-item]
+        assert st.measures(scope=ADMIN) == [] and st.audit_log().empty
+
+
+def test_a_failure_while_writing_the_third_measure_rolls_back_all(
+    fresh: Opener, three: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entries = [MeasureEntry(m, kind, ref, codes) for m, kind, ref, codes in three]
+    with fresh() as st:
+        real = store.measured.MeasuredStore._insert_audit
+        calls: list[str] = []
+
+        def failing(self: Any, conn: Any, action: str, scope: Scope, detail: Any) -> int:
+            calls.append(action)
+            if calls.count("measure_add") == 3:  # the first two are written, inside the transaction
+                raise RuntimeError("disk full")
+            return real(self, conn, action, scope, detail)
+
+        monkeypatch.setattr(store.measured.MeasuredStore, "_insert_audit", failing)
+        with pytest.raises(RuntimeError, match="disk full"):
+            st.add_measures(entries, scope=LOCAL_ANALYST)
+        monkeypatch.undo()
+        assert calls == ["measure_add"] * 3
+        assert st.measures(scope=ADMIN) == [] and st.audit_log().empty
+        codes_left = st._read("counting codes", lambda conn: conn.execute(CODES_COUNT).fetchone())  # type: ignore[attr-defined]
+        assert codes_left[0] == 0  # the first two measures' osa-alue rows went too
+        assert len(st.add_measures(entries, scope=LOCAL_ANALYST)) == 3
+
+
+def test_reading_is_one_statement_with_the_codes_of_each_measure(
+    fresh: Opener, three: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with fresh() as st:
+        record(st, three, LOCAL_ANALYST)
+        statements: list[str] = []
+        real_read = type(st)._read
+
+        def counting(self: Any, action: str, read: Any) -> Any:
+            def spy(c: Any) -> Any:
+                class Counted:
+                    def execute(self, sql: str, *args: Any) -> Any:
+                        statements.append(sql)
+                        return c.execute(sql, *args)
+
+                return read(Counted())
+
+            return real_read(self, action, spy)
+
+        monkeypatch.setattr(type(st), "_read", counting)
+        got = st.measures(scope=ADMIN, since=pd.Timestamp("2025-01-01"))
+        monkeypatch.undo()
+    assert len(statements) == 1
+    assert [r.osaalue for r in got] == [codes for *_, codes in sorted(three, key=lambda e: e[0].start)]
 
 
 @pytest.fixture

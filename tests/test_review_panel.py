@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import store
+from briefing.reviewtexts import TOP_FORECAST
 from geo import demo, districts
 from hotspots import measure_places
 from hotspots.comparison import STATUSES
@@ -37,7 +38,7 @@ def result() -> Review:
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_each_measure_of_the_period_is_a_row_with_its_result_in_words(result: Review, lang: str) -> None:
-    rows = review_panel.measure_rows(result, lang)
+    rows = review_panel.measure_rows(result, lang, districts.load_districts("osaalue"))
     assert len(rows) == len(result.measures) >= 3
     assert rows[t("review.column.measure", lang)].tolist() == [f"M{i}" for i in range(1, len(rows) + 1)]
     results = rows[t("review.column.result", lang)].tolist()
@@ -52,11 +53,12 @@ def test_each_measure_of_the_period_is_a_row_with_its_result_in_words(result: Re
 
 def test_the_forecast_rows_name_districts_leads_and_the_hotspot_there_now(result: Review) -> None:
     rows = review_panel.forecast_rows(result, "fi")
-    assert 0 < len(rows) <= review_panel.FORECAST_ROWS
+    rows[t("column.rank", "fi")] = rows[t("column.rank", "fi")].astype(int)
+    assert 0 < len(rows) <= TOP_FORECAST
     assert rows[t("column.rank", "fi")].tolist() == sorted(rows[t("column.rank", "fi")].tolist())
     leads = {t(f"lead.{code}", "fi") for code in ("youth_work", "police", "joint")}
     assert set(rows[t("column.lead", "fi")]) <= leads
-    assert all(name and not any(ch.isdigit() for ch in name) for name in rows[t("review.column.place", "fi")])
+    assert all(name and not any(ch.isdigit() for ch in name) for name in rows[t("brief.column_where", "fi")])
     ranks_now = {str(r) for r in result.analysis.hotspots["rank"]} | {t("review.now_new", "fi")}
     assert set(rows[t("review.column.now", "fi")]) <= ranks_now
 

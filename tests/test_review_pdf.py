@@ -14,9 +14,9 @@ from pypdf import PdfReader
 
 from briefing import privacy
 from briefing.pdf import BriefOptions
-from briefing.review_pdf import headlines, result_text, review_pdf_bytes
-from geo import districts
-from hotspots.review import Review, ReviewSettings, review
+from briefing.review_pdf import review_pdf_bytes
+from briefing.reviewtexts import headlines, result_text
+from hotspots.review import Review
 from i18n import t
 from i18n.measures import reading_text, verdict_text
 from tests import review_data as data
@@ -26,14 +26,7 @@ GENERATED = pd.Timestamp("2026-11-02 09:30", tz="Europe/Helsinki")
 
 @pytest.fixture(scope="module")
 def result() -> Review:
-    return review(
-        data.review_incidents(),
-        since=data.SINCE,
-        until=data.UNTIL,
-        measures=data.recorded_measures(),
-        peruspiiri_layer=districts.load_districts("peruspiiri"),
-        settings=ReviewSettings(clustering=data.CLUSTERING),
-    )
+    return data.planted_review()
 
 
 @pytest.fixture(scope="module")

@@ -12,30 +12,28 @@ hotspots are the ones the map draws. The same review downloads as the meeting's 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from briefing import filenames
+from briefing import filenames, reviewtexts
 from briefing.mapimage import MapOptions, MapSize
 from briefing.pdf import BriefOptions
 from briefing.permissions import export_detail
 from briefing.privacy import DEFAULT_MIN_COUNT
 from briefing.rendering import figure_png_bytes
-from briefing.review_pdf import headlines, result_text, review_pdf_bytes
+from briefing.review_pdf import review_pdf_bytes
 from briefing.reviewmaps import measure_figure
+from briefing.reviewtexts import headlines, result_text
 from geo import settings
 from hotspots.comparison import STATUSES
 from hotspots.measures import RecordedMeasure
 from hotspots.review import Review
-from i18n import format_date, format_number, recommendation_text, t
+from i18n import format_date, format_number, t
 from store.scope import Scope
 from views import datasource, download_panel, measure_panel, results
 from views.markdown import plain
-
-#: Rows of the forecast table: the places most likely to matter next.
-FORECAST_ROWS: Final = 10
 
 
 def _period(since: pd.Timestamp, until: pd.Timestamp, lang: str) -> str:
@@ -43,7 +41,7 @@ def _period(since: pd.Timestamp, until: pd.Timestamp, lang: str) -> str:
     return f"{format_date(since, lang)} – {format_date(until - pd.Timedelta(days=1), lang)}"
 
 
-def measure_rows(review: Review, lang: str) -> pd.DataFrame:
+def measure_rows(review: Review, lang: str, osaalue: gpd.GeoDataFrame) -> pd.DataFrame:
     """Return one row per measure of the period: label, kind, lead, place, when, result in words.
 
     Parameters
@@ -52,6 +50,8 @@ def measure_rows(review: Review, lang: str) -> pd.DataFrame:
         The period's review.
     lang
         ``"fi"``, ``"sv"`` or ``"en"``.
+    osaalue
+        The osa-alue layer (``geo.districts``) the places are named from.
 
     Returns
     -------
@@ -69,7 +69,7 @@ def measure_rows(review: Review, lang: str) -> pd.DataFrame:
                 t("review.column.measure", lang): f"M{number}",
                 t("review.column.kind", lang): t(f"measure.kind.{measure.kind}", lang),
                 t("review.column.lead", lang): f"{lead} ({measure.partner})" if measure.partner else lead,
-                t("review.column.place", lang): item.recorded.place_ref or "–",
+                t("review.column.place", lang): reviewtexts.measure_where(item, osaalue, lang),
                 t("review.column.when", lang): _period(measure.start, measure.end, lang),
                 t("review.column.result", lang): result_text(item, lang),
             }
@@ -78,7 +78,7 @@ def measure_rows(review: Review, lang: str) -> pd.DataFrame:
 
 
 def forecast_rows(review: Review, lang: str) -> pd.DataFrame:
-    """Return the forecast's most likely places: rank, place, hotspot now, lead, recommendation.
+    """Return the forecast's most likely places, as the PDF lists them (``reviewtexts.forecast_rows``).
 
     Parameters
     ----------
@@ -90,28 +90,14 @@ def forecast_rows(review: Review, lang: str) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        At most ``FORECAST_ROWS`` rows, by rank; empty without a forecast.
+        Rank, the district a reader knows (never an address), the hotspot there now, who
+        should lead and what to do; at most ``reviewtexts.TOP_FORECAST`` rows, empty
+        without a forecast.
     """
-    table = review.forecast_table().head(FORECAST_ROWS)
-    if table.empty:
+    if review.forecast is None:
         return pd.DataFrame()
-    now = review.analysis.hotspots
-    rank_now = dict(zip(now["id"].astype(str), now["rank"].astype(int), strict=True))
-    district = table.get("osaalue_sv" if lang == "sv" else "osaalue_fi", pd.Series([""] * len(table)))
-    # A district a reader knows, never an address: the PDF's rule, for every reader.
-    names = [str(v).split(", ")[0] if isinstance(v, str) else "" for v in district]
-    return pd.DataFrame(
-        {
-            t("column.rank", lang): table["rank"].astype(int).to_numpy(),
-            t("review.column.place", lang): names,
-            t("review.column.now", lang): [
-                str(rank_now[i]) if isinstance(i, str) and i in rank_now else t("review.now_new", lang)
-                for i in table["now_id"]
-            ],
-            t("column.lead", lang): [t(f"lead.{lead}", lang) for lead in table["lead"]],
-            t("column.recommendation", lang): [recommendation_text(r, lang) for r in table["recommendation"]],
-        }
-    )
+    header, *rows = reviewtexts.forecast_rows(review, BriefOptions(lang=lang))
+    return pd.DataFrame(rows, columns=header)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -219,7 +205,9 @@ def review_tab(
     st.markdown("\n".join(f"- {plain(line)}" for line in headlines(review, options)))
     st.markdown(f"**{t('review.measures_heading', lang)}**")
     if review.measures:
-        st.dataframe(measure_rows(review, lang), hide_index=True, width="stretch")
+        st.dataframe(
+            measure_rows(review, lang, datasource.district_layer("osaalue")), hide_index=True, width="stretch"
+        )
         key = (request, measures_version, scope)
         _measure_detail(review, key, lang=lang, aggregated=scope.aggregated_only)
     else:
