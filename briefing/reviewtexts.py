@@ -23,6 +23,7 @@ from briefing.pdf import BriefOptions
 from briefing.reviewmaps import measure_label
 from briefing.texts import change_text, count_label, period_text
 from hotspots.comparison import STATUSES
+from hotspots.measure_places import districts_text
 from hotspots.review import MeasureReview, Review
 from hotspots.selection import Selection
 from i18n import category_label, format_date, format_number, format_percent, recommendation_text, t
@@ -94,8 +95,11 @@ def measure_where(item: MeasureReview, osaalue: gpd.GeoDataFrame, lang: str) -> 
     -------
     str
         ``"Munkkiniemi"``, ``"Kallio, Sörnäinen"``; "Helsinki" when no osa-alue holds more
-        than a tenth of the area.
+        than a tenth of the area. A measure recorded for districts is named by them
+        (``"Kallio"``, not the two osa-alue that hold most of it).
     """
+    if item.recorded.place_kind == "districts" and item.recorded.place_ref:
+        return districts_text(item.recorded.place_ref, lang)
     area = item.recorded.measure.area
     geometries = np.asarray(osaalue.geometry.values, dtype=object)
     shares = shapely.area(shapely.intersection(geometries, area)) / max(area.area, 1.0)

@@ -23,6 +23,7 @@ Pure: the district layers come in as arguments (``geo.districts.hierarchy()``,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -149,6 +150,33 @@ def districts_area(codes: Sequence[str], osaalue_layer: gpd.GeoDataFrame) -> sha
         )
     chosen = osaalue_layer.geometry.to_numpy()[np.isin(known, list(codes))]
     return shapely.make_valid(shapely.union_all(chosen))
+
+
+#: One district of a ``districts_place`` reference: ``"Kallio (Berghäll)"`` or ``"Kallio"``.
+_BOTH_NAMES: Final = re.compile(r"^(?P<fi>.+?) \((?P<sv>[^()]+)\)$")
+
+
+def districts_text(place_ref: str, lang: str) -> str:
+    """Return a ``districts_place`` reference in one language: ``"Berghäll"`` in Swedish.
+
+    Parameters
+    ----------
+    place_ref
+        ``Place.place_ref`` of a measure on districts: names joined by ``", "``, each
+        Finnish with the Swedish in brackets when it differs.
+    lang
+        ``"fi"``, ``"sv"`` or ``"en"`` (Finnish names, as on Helsinki's English maps).
+
+    Returns
+    -------
+    str
+        The names in ``lang``, joined by ``", "``; a reference in another form as it is.
+    """
+    names = []
+    for name in place_ref.split(", "):
+        both = _BOTH_NAMES.match(name)
+        names.append(name if both is None else both["sv"] if lang == "sv" else both["fi"])
+    return ", ".join(names)
 
 
 def _both_names(hierarchy: pd.DataFrame, level: str, code: str) -> str:

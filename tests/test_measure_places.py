@@ -18,6 +18,7 @@ from hotspots.measure_places import (
     district_osaalue,
     districts_area,
     districts_place,
+    districts_text,
     drawn_place,
     osaalue_touched,
 )
@@ -58,6 +59,9 @@ def test_the_area_of_kallio_touches_exactly_its_osa_alue(
     assert place.place_ref == "Kallio (Berghäll)"  # names people know; the codes are in osaalue
     both = districts_place(["Vallila", "Kallio"], hierarchy=hierarchy, osaalue_layer=layer)
     assert set(both.place_ref.split(", ")) == {"Kallio (Berghäll)", "Vallila (Vallgård)"}
+    assert set(districts_text(both.place_ref, "sv").split(", ")) == {"Berghäll", "Vallgård"}
+    assert set(districts_text(both.place_ref, "fi").split(", ")) == {"Kallio", "Vallila"}
+    assert districts_text("Kruununhaka (Kronohagen), Pasila", "en") == "Kruununhaka, Pasila"
     expected = sum(polygon(layer, code).area for code in KALLIO)
     assert place.area.area == pytest.approx(expected, rel=1e-9)
     # the neighbours share borders with Kallio, but only along lines: no sliver counts

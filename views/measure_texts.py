@@ -11,6 +11,7 @@ from typing import Final
 
 import pandas as pd
 
+from hotspots.measure_places import districts_text
 from hotspots.measures import RecordedMeasure
 from i18n import format_date, t
 
@@ -50,7 +51,7 @@ def place_text(recorded: RecordedMeasure, lang: str) -> str:
     if recorded.place_kind == "hotspot":
         return t("measure.place.hotspot", lang, ref=ref)
     if recorded.place_kind == "districts":
-        return t("measure.place.districts", lang, ref=ref)
+        return t("measure.place.districts", lang, ref=districts_text(ref, lang))
     return t("measure.place.drawn", lang)
 
 
