@@ -30,7 +30,7 @@ install: $(RUNTIME)
 
 install-dev: $(DEV)
 
-# Leaflet, jQuery and their images, copied from the installed PyPI packages (no CDN).
+# Leaflet, its MarkerCluster plugin and their images, copied from the installed PyPI packages (no CDN).
 static: $(RUNTIME)
 	$(BIN)/python -c "from pathlib import Path; from views.assets import install_static_assets as i; i(Path('static'))"
 

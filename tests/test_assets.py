@@ -90,9 +90,7 @@ def test_install_copies_every_file_byte_for_byte(tmp_path: Path) -> None:
         assert url.startswith("/app/static/vendor/")
         assert path == tmp_path / "static" / url.removeprefix("/app/static/")
         assert path.read_bytes() == originals[url].read_bytes()
-    assert {urls.leaflet_js, urls.leaflet_css, urls.jquery_js, urls.markercluster_js} <= dict(
-        urls.files
-    ).keys()
+    assert {urls.leaflet_js, urls.leaflet_css, urls.markercluster_js} <= dict(urls.files).keys()
 
 
 def test_install_is_idempotent_and_repairs(tmp_path: Path) -> None:
@@ -104,10 +102,10 @@ def test_install_is_idempotent_and_repairs(tmp_path: Path) -> None:
     leaflet = first.path_for(first.leaflet_js)
     original = leaflet.read_bytes()
     leaflet.write_bytes(b"broken")
-    first.path_for(first.jquery_js).unlink()
+    first.path_for(first.markercluster_js).unlink()
     assets.install_static_assets(tmp_path)
     assert leaflet.read_bytes() == original
-    assert first.path_for(first.jquery_js).is_file()
+    assert first.path_for(first.markercluster_js).is_file()
     assert not [p for p in tmp_path.rglob(".*") if p.is_file()]  # no temporary files left
 
 
@@ -159,6 +157,7 @@ def test_stock_folium_map_is_localised(urls: AssetUrls) -> None:
     assert _links(page) and all(link in served for link in _links(page))
     assert ANY_URL.findall(page) == []
     assert "bootstrap" not in page and "awesome" not in page
+    assert "jquery" not in page.lower()  # no script of the map calls it
     assert folium.Map.default_js == class_js  # only the instance changed
 
 
@@ -229,6 +228,7 @@ def test_built_map_loads_only_served_files(
     }
     collected = _streamlit_folium_links(m)
     assert collected and all(link in served for link in collected)
+    assert not [link for link in links + collected if "jquery" in link.lower()]
     mixins = [e for e in _walk(m) if isinstance(e, JSCSSMixin)]
     assert mixins and all(e.default_js is not folium.Map.default_js for e in mixins)
 
@@ -244,12 +244,12 @@ def test_standalone_page_inlines_everything(districts: gpd.GeoDataFrame, hotspot
         ANY_URL.findall(re.sub(r"<script>.*?</script>|<style>.*?</style>", "", page, flags=re.DOTALL)) == []
     )
     assert "Leaflet 1.9" in page or '"1.9.3"' in page  # Leaflet's code is in the page
-    assert "jQuery v3.7.1" in page
+    assert "jQuery" not in page  # folium links it, no script of the map calls it
     assert "data:image/png;base64," in page  # layer-control icons inlined
     assert "sourceMappingURL" not in page
     # Each inlined script ends where it should: an HTML parser sees the same script elements
     # as in the page with links.
-    assert _script_elements(page) == _script_elements(m.get_root().render()) >= 4
+    assert _script_elements(page) == _script_elements(m.get_root().render()) >= 3
 
 
 def _script_elements(page: str) -> int:

@@ -159,3 +159,35 @@ def test_a_district_table_with_counts_held_back_is_drawn_with_them_as_text() -> 
     assert not at.exception, [e.message for e in at.exception]
     shown = at.dataframe[0].value
     assert list(shown[t("column.incidents", "fi")]) == ["<5", "1\u00a0234"]
+
+
+def test_the_vanished_hotspots_are_counted_folded_and_drawn_when_opened() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    def script() -> None:
+        import geopandas as gpd
+
+        from views.panels import vanished_table
+
+        vanished = gpd.GeoDataFrame(
+            {"osaalue_fi": ["Kallio", "Vuosaari"], "osaalue_sv": ["Berghäll", "Nordsjö"], "n": [1234, 56],
+             "top_category": ["drug_dealing", "assault"]}
+        )  # fmt: skip
+        vanished_table(vanished, "sv")
+        vanished_table(vanished.iloc[0:0], "sv")  # none vanished: nothing at all
+
+    at = AppTest.from_function(script)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    # Folded: the heading counts them, no grid is sent to the browser.
+    assert [e.label for e in at.expander] == [t("panel.vanished", "sv", n="2")]
+    assert not at.dataframe
+    at.session_state["vanished_open"] = True
+    at.run()
+    shown = at.dataframe[0].value
+    assert list(shown[t("column.district", "sv")]) == ["Berghäll", "Nordsjö"]
+    assert list(shown[t("column.incidents_previous", "sv")]) == [1234, 56]
+    assert list(shown[t("column.top_category", "sv")]) == [
+        category_label("drug_dealing", "sv"),
+        category_label("assault", "sv"),
+    ]

@@ -1,17 +1,17 @@
 """Leaflet and every file the map needs, served by the app itself: no request leaves for a CDN.
 
 The files come from PyPI packages installed with the app (``xstatic-leaflet``,
-``xstatic-leaflet-markercluster``, ``xstatic-jquery``) and are never copied into the
-repository. At start-up :func:`install_static_assets` copies them into the git-ignored
-``static/vendor/`` folder, which Streamlit serves at ``/app/static/`` when
-``[server] enableStaticServing = true``. :func:`localise_map` then points every
-JavaScript/CSS link of a folium map at those copies and drops what the map does not need
-(Bootstrap, Font Awesome, awesome-markers): folium keeps its links as ``default_js`` /
-``default_css`` lists on each element, and ``streamlit_folium.st_folium`` collects the
-same lists by walking the map, so the localised instance lists are what the browser
-loads. :func:`standalone_html` inlines the files into one self-contained page for
-exports and browser tests. :func:`install_tiles` puts basemap tiles fetched for offline use
-(``hotspots tiles fetch``) beside them, so the map's street layer is served by the app too.
+``xstatic-leaflet-markercluster``) and are never copied into the repository. At start-up
+:func:`install_static_assets` copies them into the git-ignored ``static/vendor/`` folder,
+which Streamlit serves at ``/app/static/`` when ``[server] enableStaticServing = true``.
+:func:`localise_map` then points every JavaScript/CSS link of a folium map at those copies
+and drops what the map does not need (jQuery, Bootstrap, Font Awesome, awesome-markers):
+folium keeps its links as ``default_js`` / ``default_css`` lists on each element, and
+``streamlit_folium.st_folium`` collects the same lists by walking the map, so the localised
+instance lists are what the browser loads. :func:`standalone_html` inlines the files into
+one self-contained page for exports and browser tests. :func:`install_tiles` puts basemap
+tiles fetched for offline use (``hotspots tiles fetch``) beside them, so the map's street
+layer is served by the app too.
 """
 
 from __future__ import annotations
@@ -79,21 +79,22 @@ PACKAGES: Final[tuple[VendorPackage, ...]] = (
         "leaflet.markercluster",
         ("leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css"),
     ),
-    VendorPackage("xstatic.pkg.jquery", "xstatic-jquery", "jquery", ("jquery.min.js",)),
 )
 
 #: folium's link names (``default_js``/``default_css`` entries) -> ``AssetUrls`` field.
 LOCAL_LINKS: Final[dict[str, str]] = {
     "leaflet": "leaflet_js",
-    "jquery": "jquery_js",
     "leaflet_css": "leaflet_css",
     "markerclusterjs": "markercluster_js",
     "markerclustercss": "markercluster_css",
     "markerclusterdefaultcss": "markercluster_default_css",
 }
-#: folium's link names for assets our maps never use (no folium.Icon awesome markers).
+#: folium's link names for assets our maps never use: no folium.Icon awesome markers, and no
+#: script of the map calls jQuery (folium links it by default: 90 kB that every fresh
+#: session's map frame parsed and ran for nothing, ``bench/browser.py``).
 DROPPED_LINKS: Final = frozenset(
     {
+        "jquery",
         "bootstrap",
         "bootstrap_css",
         "glyphicons_css",
@@ -111,7 +112,7 @@ class AssetUrls:
 
     Parameters
     ----------
-    leaflet_js, leaflet_css, jquery_js, markercluster_js, markercluster_css, markercluster_default_css
+    leaflet_js, leaflet_css, markercluster_js, markercluster_css, markercluster_default_css
         URL paths (``/app/static/vendor/...``) the browser loads.
     files
         ``(url, path)`` for every file served, images included.
@@ -122,7 +123,6 @@ class AssetUrls:
 
     leaflet_js: str
     leaflet_css: str
-    jquery_js: str
     markercluster_js: str
     markercluster_css: str
     markercluster_default_css: str
@@ -177,7 +177,6 @@ def _asset_urls(
     return AssetUrls(
         leaflet_js=url_of("leaflet", "leaflet.js"),
         leaflet_css=url_of("leaflet", "leaflet.css"),
-        jquery_js=url_of("jquery", "jquery.min.js"),
         markercluster_js=url_of("leaflet.markercluster", "leaflet.markercluster.js"),
         markercluster_css=url_of("leaflet.markercluster", "MarkerCluster.css"),
         markercluster_default_css=url_of("leaflet.markercluster", "MarkerCluster.Default.css"),
@@ -346,7 +345,7 @@ def localise_map(m: folium.Map, urls: AssetUrls) -> folium.Map:
     """Point every script and stylesheet of ``m`` at the app's own files, in place.
 
     Each element's ``default_js``/``default_css`` becomes an instance list (folium's class
-    lists stay untouched): Leaflet, jQuery and MarkerCluster links get the local URLs,
+    lists stay untouched): Leaflet and MarkerCluster links get the local URLs; jQuery,
     Bootstrap, Font Awesome and awesome-markers are dropped. Links already placed in the
     figure's header by an earlier render are removed so the next render adds local ones.
 

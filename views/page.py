@@ -458,8 +458,8 @@ def panel_tabs(
 ) -> None:
     """Draw the tabs under the map: districts, charts, parameters, backtest, review, downloads.
 
-    Only the open tab runs: the charts, the backtest, the review and the downloads wait
-    until asked for.
+    Only the open tab runs: the district table (a data grid the browser draws even in a
+    hidden tab), the charts, the backtest, the review and the downloads wait until asked for.
     ``tab`` (a code of ``urlstate.TABS``) is open on a session's first run.
     """
     tab_districts, tab_charts, tab_params, tab_predictive, tab_review, tab_downloads = st.tabs(
@@ -468,13 +468,14 @@ def panel_tabs(
         key="panel_tab",
         on_change="rerun",
     )
-    with tab_districts:
-        table = visibility.shown_district_table(shown.districts, shown.scope)
-        panels.district_table(table, lang, has_population=shown.has_population)
+    if tab_districts.open:
+        with tab_districts:
+            table = visibility.shown_district_table(shown.districts, shown.scope)
+            panels.district_table(table, lang, has_population=shown.has_population)
     if tab_charts.open:
         with tab_charts:
             _charts(shown, selected, lang)
-    with tab_params:
+    with tab_params:  # a few lines of text, on the page from the start
         _parameters(shown.result, lang)
     if tab_predictive.open:
         with tab_predictive:

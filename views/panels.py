@@ -321,11 +321,19 @@ def hotspot_table(
 
 
 def vanished_table(vanished: gpd.GeoDataFrame, lang: str) -> None:
-    """Draw the hotspots of the comparison period that are gone now."""
+    """Draw the hotspots of the comparison period that are gone now, when the user opens them.
+
+    Folded under a heading that counts them: a table is a data grid the browser draws on a
+    canvas, a sizeable part of a fresh session's browser CPU (``bench/browser.py``), and
+    this one is read rarely. Opening it reruns the page with the table drawn.
+    """
     if vanished.empty:
         return
+    label = t("panel.vanished", lang, n=format_number(len(vanished), lang))
+    folded = st.expander(label, key="vanished_open", on_change="rerun")
+    if not folded.open:
+        return
     suffix = "sv" if lang == "sv" else "fi"
-    st.caption(t("panel.vanished", lang))
     table = pd.DataFrame(
         {
             t("column.district", lang): vanished[f"osaalue_{suffix}"],
@@ -333,7 +341,7 @@ def vanished_table(vanished: gpd.GeoDataFrame, lang: str) -> None:
             t("column.top_category", lang): [category_label(c, lang) for c in vanished["top_category"]],
         }
     )
-    st.dataframe(
+    folded.dataframe(
         localised_numbers(table.reset_index(drop=True), lang),
         hide_index=True,
         width="stretch",
