@@ -13,11 +13,13 @@ from streamlit.testing.v1 import AppTest
 
 import store
 from geo import demo
-from i18n import t
+from i18n import format_area_km2, t
 from store.scope import Scope
 from tests.test_auth import PROVIDER, _claims
 from views import measure_panel
+from views.draw_tool import DRAWN_PROPERTY
 from views.markdown import plain
+from views.panels import MAP_KEY
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 ANALYST = Scope("aki.analyytikko@hel.example", "analyst", None)
@@ -144,3 +146,47 @@ def test_a_measure_for_the_chosen_districts_is_listed_under_the_map_and_can_be_r
     assert t("measure.none_in_view", "sv") in [c.value for c in at.caption]
     with store.open_store(url) as db:
         assert db.measures(scope=ANALYST) == []
+
+
+def test_an_area_drawn_on_the_map_is_offered_for_a_measure_once_and_recorded_as_drawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    monkeypatch.setenv("HOTSPOTS_DB_URL", url)
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert 'map.fire("draw:created"' in _map_script(at)  # the draw button is on the map
+    corners = [[24.948, 60.183], [24.953, 60.183], [24.953, 60.1855], [24.948, 60.1855], [24.948, 60.183]]
+    polygon = {"type": "Polygon", "coordinates": [corners]}
+    drawn = {"type": "Feature", "properties": {DRAWN_PROPERTY: 1}, "geometry": polygon}
+    at.session_state[MAP_KEY] = {"last_active_drawing": drawn}  # what streamlit-folium returns
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    title = t("measure.record_drawn", "en", km2=format_area_km2(0.0777, "en"))
+    assert any(m.value == f"##### {title}" for m in at.markdown), [m.value for m in at.markdown]
+    _, stop = demo.demo_period()
+    start = (stop - pd.Timedelta(days=60)).date()
+    at.selectbox(key="measure_choice_measure_drawn_kind").set_value("environment")
+    at.date_input(key="measure_drawn_start").set_value(start)
+    at.date_input(key="measure_drawn_end").set_value(start + pd.Timedelta(days=30))
+    # The browser keeps sending the drawing with every rerun; AppTest does not.
+    at.session_state[MAP_KEY] = {"last_active_drawing": drawn}
+    next(b for b in at.button if b.label == t("measure.form.submit", "en")).click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert t("measure.saved", "en", id=1) in [s.value for s in at.success]
+    with store.open_store(url) as db:
+        (recorded,) = db.measures(scope=ANALYST)
+    assert recorded.place_kind == "drawn" and recorded.osaalue == ("112", "113")  # Linjat and Torkkelinmäki
+    assert 75_000 < recorded.measure.area.area < 80_000
+    at.session_state[MAP_KEY] = {"last_active_drawing": drawn}
+    at.run()  # the same drawing is not offered again
+    assert not any(m.value == f"##### {title}" for m in at.markdown)
+
+
+def test_a_viewer_gets_no_draw_button(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _signed_in(tmp_path, monkeypatch, _claims("johto@hel.example", ["hotspots-viewer"]))
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert _map_script(at) and 'map.fire("draw:created"' not in _map_script(at)

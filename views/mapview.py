@@ -32,6 +32,7 @@ from hotspots.measures import RecordedMeasure
 from i18n import t
 from views import map_areas
 from views.assets import AssetUrls, localise_map, package_asset_urls
+from views.draw_tool import DrawArea
 from views.map_elements import Basemap, BasemapLayer, LabelLayer, MapChrome, Panes, SelectHotspot
 from views.map_layers import MapInputError, escape, hotspot_layer, incident_layer, incident_xy, metric_frame
 from views.measure_layer import measure_layer
@@ -131,6 +132,9 @@ class MapOptions:
         Cells with fewer incidents are not drawn (they would locate lone incidents).
     asset_urls
         Where the browser loads Leaflet and the rest; default :func:`views.assets.package_asset_urls`.
+    draw
+        Offer the button that draws an area for a measure (``views.draw_tool``): for the
+        main map of a user who may record measures.
 
     Raises
     ------
@@ -149,6 +153,7 @@ class MapOptions:
     density_cell_m: float = 250.0
     min_cell_count: int = 5
     asset_urls: AssetUrls | None = None
+    draw: bool = False
 
     def __post_init__(self) -> None:
         i18n.check_language(self.lang)
@@ -313,6 +318,8 @@ def build_map(layers: MapLayers, options: MapOptions | None = None) -> folium.Ma
     if options.selected_hotspot is not None:
         SelectHotspot(str(options.selected_hotspot)).add_to(m)
     m.fit_bounds(box)
+    if options.draw:
+        DrawArea(title=t("map.draw.title", lang), hint=t("map.draw.hint", lang)).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     MapChrome(
         legend="".join(part for part in legends if part),

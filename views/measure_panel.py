@@ -17,10 +17,11 @@ checks the scope again and its refusal is a line too, never a traceback.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Final
+from typing import Any, Final
 
 import geopandas as gpd
 import pandas as pd
@@ -32,7 +33,7 @@ from geo import crs
 from geo.errors import HotspotsError
 from geo.schema import CATEGORIES
 from hotspots.measure_filters import coverage, overlapping, touching
-from hotspots.measure_places import Place, districts_place, osaalue_touched
+from hotspots.measure_places import Place, districts_place, drawn_place, osaalue_touched
 from hotspots.measures import (
     LEADS,
     MEASURE_KINDS,
@@ -45,10 +46,10 @@ from hotspots.measures import (
     periods,
 )
 from hotspots.selection import Selection
-from i18n import category_label, effect_text, format_date, format_number, format_percent, t
+from i18n import category_label, effect_text, format_area_km2, format_date, format_number, format_percent, t
 from i18n.problems import error_text
 from store.scope import Scope, ScopeError
-from views import datasource, visibility
+from views import datasource, draw_tool, visibility
 from views.controls import MEASURE_CHOICE_PREFIX
 from views.markdown import plain
 from views.measure_draft import (
@@ -63,6 +64,7 @@ from views.measure_draft import (
     refusal,
 )
 from views.measure_texts import kind_label, lead_label, measure_line, place_text
+from views.panels import MAP_KEY
 
 #: Seconds a read of the measures is reused before the store is asked again.
 MEASURES_TTL_S: Final = 60
@@ -467,7 +469,14 @@ def measures_section(selection: Selection, hierarchy: pd.DataFrame, *, scope: Sc
     lang
         ``"fi"``, ``"sv"`` or ``"en"``.
     """
-    with st.expander(t("measure.section", lang)):
+    if "measure_saved" in st.session_state:  # saved on the run before, whichever form saved it
+        st.success(t("measure.saved", lang, id=st.session_state.pop("measure_saved")))
+    drawn = draw_tool.drawn_feature(st.session_state.get(MAP_KEY))
+    if drawn is not None and _drawing_key(drawn) == st.session_state.get("measure_drawn_saved"):
+        drawn = None  # recorded already: the map outlines it as a measure now
+    with st.expander(t("measure.section", lang), expanded=drawn is not None):
+        if drawn is not None:
+            _drawn_form(drawn, selection, scope=scope, lang=lang)
         measures = current(scope)
         if measures.problem is not None:
             st.caption(t("measure.store_unavailable", lang))
@@ -503,8 +512,35 @@ def measures_section(selection: Selection, hierarchy: pd.DataFrame, *, scope: Sc
         if saved is not None:
             st.session_state["measure_saved"] = saved
             st.rerun()  # the map above was drawn before the measure existed
-    if "measure_saved" in st.session_state:
-        st.success(t("measure.saved", lang, id=st.session_state.pop("measure_saved")))
+
+
+def _drawing_key(feature: Mapping[str, Any]) -> str:
+    """Name a drawn area by its corners, so that one saved is not offered again."""
+    return hashlib.sha1(json.dumps(feature.get("geometry"), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _drawn_form(feature: Mapping[str, Any], selection: Selection, *, scope: Scope, lang: str) -> None:
+    """Offer to record a measure on the area drawn on the map, or say in one line why it cannot be one."""
+    area, problem = draw_tool.drawn_area(feature)
+    if area is None:
+        st.warning(t(f"measure.drawn.{problem}", lang))
+        return
+    place = drawn_place(area, osaalue_layer=datasource.district_layer("osaalue"))
+    title = t("measure.record_drawn", lang, km2=format_area_km2(area.area / 1e6, lang))
+    saved = _record_form(
+        place,
+        categories=selection.categories,
+        lead=LEADS[0],
+        scope=scope,
+        lang=lang,
+        key="measure_drawn",
+        title=title,
+        folded=False,
+    )
+    if saved is not None:
+        st.session_state["measure_drawn_saved"] = _drawing_key(feature)
+        st.session_state["measure_saved"] = saved
+        st.rerun()  # the map above was drawn before the measure existed
 
 
 def _remove(recorded: RecordedMeasure, *, scope: Scope, lang: str) -> None:

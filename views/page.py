@@ -46,6 +46,7 @@ from views import (
 )
 from views.assets import AssetUrls
 from views.mapview import MapLayers, MapOptions, build_map, incidents_bounds
+from views.measure_draft import records_measures
 
 
 @dataclass(frozen=True, eq=False)
@@ -347,6 +348,7 @@ def _draw_map(
         # The prediction's map: this period's incidents as density under last period's outlines.
         area_layer="density" if choice.areas == "density" or not main_map else "districts",
         show_incidents=choice.dots and main_map,
+        draw=main_map and records_measures(shown.scope),
     )
     # What the map shows besides: the land and sea and the place names, once their data exist.
     extras = (land_and_sea(download=False) is not None, datasource.address_register() is not None)
