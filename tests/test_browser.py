@@ -35,6 +35,7 @@ import store
 from geo import demo, districts
 from hotspots.selection import Selection, apply
 from i18n import t
+from store.scope import LOCAL_ANALYST
 from tests import oidc_provider
 
 CHROMIUM = os.environ.get("HOTSPOTS_CHROMIUM", "/usr/bin/chromium")
@@ -161,14 +162,24 @@ def _streamlit(port: int, *, store_url: str, secrets_file: Path, log_file: Path)
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _require_browser()
     folder = tmp_path_factory.mktemp("local")
+    store_url = f"sqlite:///{folder / 'store.sqlite'}"
     # A secrets file that does not exist: local mode, whatever ~/.streamlit holds.
     with _streamlit(
         _free_port(),
-        store_url=f"sqlite:///{folder / 'store.sqlite'}",
+        store_url=store_url,
         secrets_file=folder / "no-secrets.toml",
         log_file=folder / "streamlit.log",
     ) as url:
+        _LOCAL_STORES[url + "/"] = store_url
         yield url + "/"
+
+
+#: The store of each local-mode app (``app_url``), by its address.
+_LOCAL_STORES: dict[str, str] = {}
+
+
+def _store_of(url: str) -> str:
+    return _LOCAL_STORES[url]
 
 
 def test_map_draws_offline_switches_language_and_zooms_to_a_district(app_url: str) -> None:
@@ -293,6 +304,56 @@ def test_map_draws_offline_switches_language_and_zooms_to_a_district(app_url: st
             browser.close()
     # Only the app's own origin was ever needed: nothing was blocked that the page required.
     assert not [u for u in blocked if "leaflet" in u or "jquery" in u or "cdn" in u], blocked
+
+
+def test_an_area_drawn_on_the_map_becomes_a_measure_outlined_there(app_url: str) -> None:
+    """The draw button works in a real browser: corners clicked, closed by a double click,
+    offered in the measures section, saved, and then outlined on the map as a measure."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            page.goto(app_url + "?lang=en", timeout=120_000)
+            page.get_by_text(t("app.title", "en")).first.wait_for(timeout=120_000)
+            _map_drawn(page)
+            frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+            frame.locator(".hs-draw a").click()
+            assert frame.locator(".hs-drawing").count() == 1  # drawing: clicks go to the map
+            box = frame.locator(".leaflet-container").bounding_box()
+            assert box is not None
+            x, y = box["width"] / 2, box["height"] / 2
+            for dx, dy in ((-40, -30), (40, -30), (40, 30)):
+                frame.locator(".leaflet-container").click(position={"x": x + dx, "y": y + dy})
+            frame.locator(".leaflet-container").dblclick(position={"x": x - 40, "y": y + 30})
+            assert frame.locator(".hs-drawing").count() == 0  # closed
+            heading = re.compile(r"^Record a measure for the area you drew")
+            page.get_by_text(heading).first.wait_for(timeout=60_000)
+            # In the period shown (the demo's last half-year), so the map outlines it once saved.
+            # Streamlit's date field is segmented (year, month, day): type into its first segment.
+            for label, day in (("measure.form.start", "20260601"), ("measure.form.end", "20260731")):
+                group = page.get_by_role("group", name=t(label, "en"), exact=True).last
+                group.get_by_role("spinbutton").first.click()
+                page.keyboard.type(day)
+                page.keyboard.press("Tab")
+            page.get_by_role("button", name=t("measure.form.submit", "en")).first.click()
+            page.get_by_text(t("measure.saved", "en", id=1)).first.wait_for(timeout=60_000)
+            with store.open_store(_store_of(app_url)) as db:
+                (recorded,) = db.measures(scope=LOCAL_ANALYST)
+            assert recorded.place_kind == "drawn" and recorded.osaalue
+            # 80 px x 60 px at the map's first zoom: some hundreds of metres a side.
+            assert 10_000 < recorded.measure.area.area < 20e6, recorded.measure.area.area
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                frames = [f for f in page.frames if "streamlit_folium" in f.url]
+                if any(f.locator(".leaflet-hs-measures-pane path").count() for f in frames):
+                    break
+                page.wait_for_timeout(500)
+            else:
+                raise AssertionError("the recorded measure was not outlined on the map")
+        finally:
+            browser.close()
 
 
 # --------------------------------------------------------------------------- sign-in walk
