@@ -82,7 +82,7 @@ def test_review_from_a_file_with_measures_names_their_kind_and_place(
     )
     text = _text(out)
     assert _squash("Six-monthly review – Helsinki, 2026-05-01–2026-10-31") in text
-    assert _squash("M1 Outreach youth work, Linjat, 2026-06-01–2026-07-31") in text
+    assert _squash(f"M1 {t('measure.kind.outreach', 'en')}, Linjat, 2026-06-01–2026-07-31") in text
     assert _squash("partner Aseman Lapset ry") in text
     assert "RESTRICTED" not in text
 

@@ -56,7 +56,7 @@ def test_page_one_is_the_summary_with_headlines_measures_and_forecast(result: Re
     assert _squash("2 cut incidents more than in the surrounding area") in first
     assert _squash("At 1 of them the problem seems to have moved") in first
     # One line per measure, in plain words: no quotient, no p-value on page 1.
-    assert _squash("M1 Outreach youth work") in first
+    assert _squash(f"M1 {t('measure.kind.outreach', 'en')}") in first
     assert _squash(result_text(result.measures[0], "en")) in first
     assert _squash("incidents fell more than in the surrounding area (-40%)") in first
     assert _squash("can be judged from 2026-12-01") in first
