@@ -67,9 +67,11 @@ def main() -> None:
     first, last = data.first_and_last_day()
     start, end = controls.period(lang, url, first=first, last=last)
     page.period_note(data, start, end, lang)
-    view = controls.view(lang, url)
-    compare_with = controls.comparison(lang, url)
-    hours, weekdays = controls.time_of_day(lang, url)
+    # The rarely used controls, drawn only when asked for; their values hold either way.
+    more = controls.more_settings(lang, url)
+    view = controls.view(lang, url, drawn=more)
+    compare_with = controls.comparison(lang, url, drawn=more)
+    hours, weekdays = controls.time_of_day(lang, url, drawn=more)
     selection = Selection(
         since=pd.Timestamp(start),
         until=pd.Timestamp(end) + pd.Timedelta(days=1),
@@ -81,8 +83,9 @@ def main() -> None:
         hours=hours,
         weekdays=weekdays,
     )
-    clustering = controls.clustering(lang, url, suggestion=page.suggestion(lang, data, selection))
-    choice = controls.map_options(lang, url)
+    suggested = page.suggestion(lang, data, selection) if more else None
+    clustering = controls.clustering(lang, url, suggestion=suggested, drawn=more)
+    choice = controls.map_options(lang, url, drawn=more)
     services = page.service_points(lang)
     request = results.Request(
         data_version=data.version,

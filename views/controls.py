@@ -5,13 +5,19 @@ Each function draws its widgets and returns plain data (codes, tuples, ``Selecti
 labelled by ``format_func`` in the page's language, and ``relabel`` keeps them across a
 language switch. ``hour_window`` and ``district_bounds`` are pure. The upload step is
 ``views.upload``.
+
+The everyday controls (language, data source, districts, categories, period) are always
+drawn; the rarely used ones (view, comparison, time of day, clustering, map options) only
+while the "More settings" toggle is on (``more_settings``): every widget drawn costs the
+browser time in each fresh session, a collapsed expander included. While they are not
+drawn their values stay as they were (``KEPT_PREFIX``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -45,6 +51,20 @@ CODED_PREFIXES: Final = ("categories_", "colmap_", MEASURE_CHOICE_PREFIX)
 #: Widgets whose value is a catalogue text itself (``st.tabs`` keeps the open tab's label),
 #: with the prefix of the catalogue keys their texts come from.
 LABELLED_KEYS: Final = {"panel_tab": "panel."}
+
+
+#: The toggle that draws the rarely used controls ("More settings").
+MORE_SETTINGS_KEY: Final = "more_settings"
+#: The bookmark's fields that the rarely used controls set (``urlstate.UrlState``).
+ADVANCED_FIELDS: Final = (
+    "compare", "view", "hours", "weekdays", "method", "auto", "eps_m", "min_samples",
+    "level", "value", "tiles", "areas", "dots",
+)  # fmt: skip
+#: Prefix of the session keys (not widgets') that keep each rarely used control's value,
+#: by its widget's key: Streamlit forgets a widget's state in a run that does not draw it.
+KEPT_PREFIX: Final = "kept_"
+
+_Value = TypeVar("_Value")
 
 
 def is_coded(key: str) -> bool:
@@ -92,6 +112,56 @@ def language(url: urlstate.UrlState) -> str:
             on_change=relabel,
         )
     )
+
+
+def has_advanced(url: urlstate.UrlState) -> bool:
+    """Say whether ``url`` sets any rarely used control (``ADVANCED_FIELDS``) away from its default."""
+    default = urlstate.UrlState()
+    return any(getattr(url, name) != getattr(default, name) for name in ADVANCED_FIELDS)
+
+
+def more_settings(lang: str, url: urlstate.UrlState) -> bool:
+    """Draw the "More settings" toggle; return whether the rarely used controls are drawn.
+
+    It starts on when the bookmark sets any of them (``has_advanced``), so whoever opens
+    the link sees why the map differs; while it is off and they are set, a caption says so.
+    The toggle itself is not bookmarked: the values are, and they decide how it opens.
+    """
+    changed = has_advanced(url)
+    drawn = bool(
+        st.sidebar.toggle(
+            t("sidebar.more_settings", lang),
+            value=changed,
+            help=t("help.more_settings", lang),
+            key=MORE_SETTINGS_KEY,
+        )
+    )
+    if changed and not drawn:
+        st.sidebar.caption(t("sidebar.more_settings_changed", lang))
+    return drawn
+
+
+def _kept(key: str, fallback: _Value) -> _Value:
+    """Return the rarely used control ``key``'s value when last drawn in this session, else ``fallback``."""
+    value: _Value = st.session_state.get(KEPT_PREFIX + key, fallback)
+    return value
+
+
+def _keep(key: str, value: _Value) -> _Value:
+    """Keep ``value`` as the rarely used control ``key``'s, for the runs that do not draw it."""
+    st.session_state[KEPT_PREFIX + key] = value
+    return value
+
+
+def use_parameters(eps_m: int, min_samples: int) -> None:
+    """Set the clustering parameters by hand (a button's callback) and show them in the sidebar.
+
+    Runs before the next script run: the widgets' values and the kept ones are both set,
+    and "More settings" is turned on, so the sliders the user is told about are there.
+    """
+    for key, value in (("auto_params", False), ("eps_m", eps_m), ("min_samples", min_samples)):
+        st.session_state[key] = _keep(key, value)
+    st.session_state[MORE_SETTINGS_KEY] = True
 
 
 def data_source(lang: str, *, store_has_data: bool, may_upload: bool = True) -> str:
@@ -209,37 +279,49 @@ def period(lang: str, url: urlstate.UrlState, *, first: date, last: date) -> tup
     return start, end
 
 
-def comparison(lang: str, url: urlstate.UrlState) -> str:
-    """Draw which period the current one is compared with (default: the bookmarked, else the one before)."""
+def comparison(lang: str, url: urlstate.UrlState, *, drawn: bool = True) -> str:
+    """Draw which period the current one is compared with (default: the bookmarked, else the one before).
+
+    Not ``drawn``: return the value it had (``_kept``), else the bookmarked one.
+    """
     keys = {"previous": "comparison.previous_period", "year_before": "comparison.same_period_last_year",
             "none": "comparison.none"}  # fmt: skip
-    return str(
-        st.sidebar.selectbox(
-            t("sidebar.comparison_period", lang),
-            list(keys),
-            index=list(keys).index(url.compare),
-            format_func=lambda key: t(keys[key], lang),
-            key="comparison",
+    chosen = _kept("comparison", url.compare)
+    if drawn:
+        chosen = str(
+            st.sidebar.selectbox(
+                t("sidebar.comparison_period", lang),
+                list(keys),
+                index=list(keys).index(chosen),
+                format_func=lambda key: t(keys[key], lang),
+                key="comparison",
+            )
         )
-    )
+    return _keep("comparison", chosen)
 
 
 #: What the map shows: the chosen period, or the forecast for the half-year after the data.
 VIEWS: Final = urlstate.VIEWS
 
 
-def view(lang: str, url: urlstate.UrlState) -> str:
-    """Draw the view choice: ``"period"`` (where was it) or ``"forecast"`` (where will it be)."""
-    return str(
-        st.sidebar.radio(
-            t("sidebar.view", lang),
-            list(VIEWS),
-            index=list(VIEWS).index(url.view),
-            format_func=lambda key: t(f"view.{key}", lang),
-            key="view",
-            help=t("help.view", lang),
+def view(lang: str, url: urlstate.UrlState, *, drawn: bool = True) -> str:
+    """Draw the view choice: ``"period"`` (where was it) or ``"forecast"`` (where will it be).
+
+    Not ``drawn``: return the value it had (``_kept``), else the bookmarked one.
+    """
+    chosen = _kept("view", url.view)
+    if drawn:
+        chosen = str(
+            st.sidebar.radio(
+                t("sidebar.view", lang),
+                list(VIEWS),
+                index=list(VIEWS).index(chosen),
+                format_func=lambda key: t(f"view.{key}", lang),
+                key="view",
+                help=t("help.view", lang),
+            )
         )
-    )
+    return _keep("view", chosen)
 
 
 def hour_window(start: int, end: int) -> tuple[int, ...]:
@@ -272,93 +354,112 @@ def hour_bounds(hours: tuple[int, ...]) -> tuple[int, int]:
     return (0, 24) if not hours else (hours[0], hours[-1] + 1)
 
 
-def time_of_day(lang: str, url: urlstate.UrlState) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Draw the hours (a window that may wrap past midnight) and weekdays; return both."""
-    st.sidebar.subheader(t("sidebar.time_of_day", lang))
-    left, right = st.sidebar.columns(2)
-    start = int(
-        left.number_input(
-            t("sidebar.hour_from", lang),
-            min_value=0,
-            max_value=23,
-            value=url.hours[0],
-            step=1,
-            key="hour_from",
+def time_of_day(
+    lang: str, url: urlstate.UrlState, *, drawn: bool = True
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Draw the hours (a window that may wrap past midnight) and weekdays; return both.
+
+    Not ``drawn``: return the values they had (``_kept``), else the bookmarked ones.
+    """
+    start, end = _kept("hour_from", url.hours[0]), _kept("hour_to", url.hours[1])
+    weekdays = _kept("weekdays", list(url.weekdays))
+    if drawn:
+        st.sidebar.subheader(t("sidebar.time_of_day", lang))
+        left, right = st.sidebar.columns(2)
+        start = int(
+            left.number_input(
+                t("sidebar.hour_from", lang), min_value=0, max_value=23, value=start, step=1, key="hour_from"
+            )
         )
-    )
-    end = int(
-        right.number_input(
-            t("sidebar.hour_to", lang), min_value=1, max_value=24, value=url.hours[1], step=1, key="hour_to"
+        end = int(
+            right.number_input(
+                t("sidebar.hour_to", lang), min_value=1, max_value=24, value=end, step=1, key="hour_to"
+            )
         )
-    )
-    st.sidebar.caption(t("sidebar.time_of_day_help", lang))
-    hours = hour_window(start, end)
-    weekdays = st.sidebar.multiselect(
-        t("sidebar.weekday", lang),
-        list(range(7)),
-        default=list(url.weekdays),
-        format_func=lambda d: t(f"weekday.{d}", lang),
-        placeholder=t("sidebar.all", lang),
-        key="weekdays",
-    )
-    return hours, tuple(int(d) for d in weekdays)
+        st.sidebar.caption(t("sidebar.time_of_day_help", lang))
+        weekdays = st.sidebar.multiselect(
+            t("sidebar.weekday", lang),
+            list(range(7)),
+            default=weekdays,
+            format_func=lambda d: t(f"weekday.{d}", lang),
+            placeholder=t("sidebar.all", lang),
+            key="weekdays",
+        )
+    hours = hour_window(_keep("hour_from", start), _keep("hour_to", end))
+    return hours, tuple(int(d) for d in _keep("weekdays", list(weekdays)))
 
 
 def clustering(
-    lang: str, url: urlstate.UrlState, *, suggestion: tuple[float, int] | None
+    lang: str, url: urlstate.UrlState, *, suggestion: tuple[float, int] | None, drawn: bool = True
 ) -> ClusteringParams:
-    """Draw the clustering method and parameters, with plain-language help."""
-    st.sidebar.subheader(t("sidebar.clustering", lang))
-    st.sidebar.caption(t("help.clustering", lang))
-    methods: list[str] = list(METHODS)
-    method = str(
-        st.sidebar.selectbox(
-            t("sidebar.clustering_method", lang),
-            methods,
-            index=methods.index(url.method),
-            format_func=lambda key: t(f"method.{key}", lang),
-            key="method",
+    """Draw the clustering method and parameters, with plain-language help.
+
+    ``suggestion`` (eps, min_samples) replaces the parameters. Not ``drawn``: return the
+    values they had (``_kept``), else the bookmarked ones.
+    """
+    method = _kept("method", url.method)
+    auto_chosen = _kept("auto_params", url.auto)
+    eps, min_samples = _kept("eps_m", url.eps_m), _kept("min_samples", url.min_samples)
+    window = _kept("window", 14)
+    if drawn:
+        st.sidebar.subheader(t("sidebar.clustering", lang))
+        st.sidebar.caption(t("help.clustering", lang))
+        methods: list[str] = list(METHODS)
+        method = str(
+            st.sidebar.selectbox(
+                t("sidebar.clustering_method", lang),
+                methods,
+                index=methods.index(method),
+                format_func=lambda key: t(f"method.{key}", lang),
+                key="method",
+            )
         )
-    )
-    if suggestion is not None:
-        st.session_state["eps_m"], st.session_state["min_samples"] = int(suggestion[0]), int(suggestion[1])
-        st.session_state["auto_params"] = False  # the user asked for these values
-    auto = (
-        bool(
+        if suggestion is not None:
+            st.session_state["eps_m"], st.session_state["min_samples"] = (
+                int(suggestion[0]),
+                int(suggestion[1]),
+            )
+            st.session_state["auto_params"] = False  # the user asked for these values
+        auto_chosen = bool(
             st.sidebar.checkbox(
                 t("sidebar.auto_params", lang),
-                value=url.auto,
+                value=auto_chosen,
                 help=t("help.auto_params", lang),
                 key="auto_params",
                 disabled=method != "dbscan",
             )
         )
-        and method == "dbscan"
-    )
-    eps = st.sidebar.slider(
-        t("sidebar.eps_m", lang),
-        25,
-        500,
-        value=url.eps_m,
-        step=5,
-        help=t("help.eps_m", lang),
-        key="eps_m",
-        disabled=auto,
-    )
-    min_samples = st.sidebar.slider(
-        t("sidebar.min_samples", lang),
-        3,
-        100,
-        value=url.min_samples,
-        help=t("help.min_samples", lang),
-        key="min_samples",
-        disabled=auto,
-    )
-    window = 14
-    if method == "st-dbscan":
-        window = st.sidebar.slider(
-            t("sidebar.window_days", lang), 1, 90, value=14, help=t("help.window_days", lang), key="window"
+    auto = _keep("auto_params", auto_chosen) and _keep("method", method) == "dbscan"
+    if drawn:
+        eps = st.sidebar.slider(
+            t("sidebar.eps_m", lang),
+            25,
+            500,
+            value=eps,
+            step=5,
+            help=t("help.eps_m", lang),
+            key="eps_m",
+            disabled=auto,
         )
+        min_samples = st.sidebar.slider(
+            t("sidebar.min_samples", lang),
+            3,
+            100,
+            value=min_samples,
+            help=t("help.min_samples", lang),
+            key="min_samples",
+            disabled=auto,
+        )
+        if method == "st-dbscan":
+            window = st.sidebar.slider(
+                t("sidebar.window_days", lang),
+                1,
+                90,
+                value=window,
+                help=t("help.window_days", lang),
+                key="window",
+            )
+    eps, min_samples, window = _keep("eps_m", eps), _keep("min_samples", min_samples), _keep("window", window)
     return ClusteringParams(
         method=method,  # type: ignore[arg-type]
         eps_m=float(eps),
@@ -399,40 +500,52 @@ class MapChoice:
         return {"count": "n", "rate": "rate_per_1000", "change": "change"}[self.value]
 
 
-def map_options(lang: str, url: urlstate.UrlState) -> MapChoice:
-    """Draw the district level and value of the choropleth, and whether to load tiles."""
-    levels = list(urlstate.MAP_LEVELS)
-    level = str(
-        st.sidebar.selectbox(
-            t("sidebar.district_level", lang),
-            levels,
-            index=levels.index(url.level),
-            format_func=lambda key: level_label(key, lang),
-            key="map_level",
+def map_options(lang: str, url: urlstate.UrlState, *, drawn: bool = True) -> MapChoice:
+    """Draw the district level and value of the choropleth, and whether to load tiles.
+
+    Not ``drawn``: return the values they had (``_kept``), else the bookmarked ones.
+    """
+    level, value = _kept("map_level", url.level), _kept("map_value", url.value)
+    areas, tiles, dots = _kept("map_areas", url.areas), _kept("tiles", url.tiles), _kept("dots", url.dots)
+    if drawn:
+        levels = list(urlstate.MAP_LEVELS)
+        level = str(
+            st.sidebar.selectbox(
+                t("sidebar.district_level", lang),
+                levels,
+                index=levels.index(level),
+                format_func=lambda key: level_label(key, lang),
+                key="map_level",
+            )
         )
-    )
-    value = str(
-        st.sidebar.selectbox(
-            t("sidebar.map_value", lang),
-            list(MAP_VALUES),
-            index=list(MAP_VALUES).index(url.value),
-            help=t("help.rates", lang),
-            format_func=lambda key: t(f"map_value.{key}", lang),
-            key="map_value",
+        value = str(
+            st.sidebar.selectbox(
+                t("sidebar.map_value", lang),
+                list(MAP_VALUES),
+                index=list(MAP_VALUES).index(value),
+                help=t("help.rates", lang),
+                format_func=lambda key: t(f"map_value.{key}", lang),
+                key="map_value",
+            )
         )
-    )
-    areas = str(
-        st.sidebar.selectbox(
-            t("sidebar.map_areas", lang),
-            list(urlstate.AREA_LAYERS),
-            index=list(urlstate.AREA_LAYERS).index(url.areas),
-            format_func=lambda key: t(f"map_areas.{key}", lang),
-            key="map_areas",
+        areas = str(
+            st.sidebar.selectbox(
+                t("sidebar.map_areas", lang),
+                list(urlstate.AREA_LAYERS),
+                index=list(urlstate.AREA_LAYERS).index(areas),
+                format_func=lambda key: t(f"map_areas.{key}", lang),
+                key="map_areas",
+            )
         )
+        tiles = bool(st.sidebar.checkbox(t("sidebar.show_tiles", lang), value=tiles, key="tiles"))
+        dots = bool(st.sidebar.checkbox(t("sidebar.show_dots", lang), value=dots, key="dots"))
+    return MapChoice(
+        _keep("map_level", level),
+        _keep("map_value", value),
+        _keep("tiles", tiles),
+        _keep("map_areas", areas),
+        _keep("dots", dots),
     )
-    tiles = bool(st.sidebar.checkbox(t("sidebar.show_tiles", lang), value=url.tiles, key="tiles"))
-    dots = bool(st.sidebar.checkbox(t("sidebar.show_dots", lang), value=url.dots, key="dots"))
-    return MapChoice(level, value, tiles, areas, dots)
 
 
 def bookmark(
