@@ -21,7 +21,19 @@ import streamlit as st
 from hotspots.selection import Selection
 from i18n import t
 from store.scope import Scope
-from views import admin_panel, assets, auth, controls, page, pagestyle, panels, results, urlstate, visibility
+from views import (
+    admin_panel,
+    assets,
+    auth,
+    controls,
+    more_settings,
+    page,
+    pagestyle,
+    panels,
+    results,
+    urlstate,
+    visibility,
+)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -68,7 +80,7 @@ def main() -> None:
     start, end = controls.period(lang, url, first=first, last=last)
     page.period_note(data, start, end, lang)
     # The rarely used controls, drawn only when asked for; their values hold either way.
-    more = controls.more_settings(lang, url)
+    more = more_settings.toggle(lang, url)
     view = controls.view(lang, url, drawn=more)
     compare_with = controls.comparison(lang, url, drawn=more)
     hours, weekdays = controls.time_of_day(lang, url, drawn=more)

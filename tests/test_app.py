@@ -14,7 +14,7 @@ from geo import demo, settings
 from i18n import t
 from tests.browser_labels import BrowserLabels, choice_widgets
 from tests.page_text import foreign, page_texts, table_cells, unfilled
-from views import controls, urlstate
+from views import controls, more_settings, urlstate
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -38,7 +38,7 @@ def _open_tab(at: AppTest, key: str) -> None:
 
 def _more_settings(at: AppTest, on: bool = True) -> None:
     """Switch "More settings" (the rarely used controls) on or off, as a user would."""
-    at.sidebar.toggle(key=controls.MORE_SETTINGS_KEY).set_value(on).run()
+    at.sidebar.toggle(key=more_settings.KEY).set_value(on).run()
     assert not at.exception, [e.message for e in at.exception]
 
 
@@ -419,7 +419,7 @@ def test_a_bookmark_restores_every_filter_the_map_the_hotspot_and_the_tab(
     assert not at.exception, [e.message for e in at.exception]
     sidebar = at.sidebar
     # The bookmark sets rarely used controls: "More settings" opens, so the reader sees them.
-    assert sidebar.toggle(key=controls.MORE_SETTINGS_KEY).value is True
+    assert sidebar.toggle(key=more_settings.KEY).value is True
     assert sidebar.selectbox(key="lang").value == "en"
     assert sidebar.multiselect(key="f_peruspiiri").value == ["301", "302"]
     assert sidebar.multiselect(key="categories_youth_work").value == ["youth_violence", "vandalism"]
@@ -451,7 +451,7 @@ def test_no_hotspot_names_the_parameters_in_use_and_offers_weaker_ones_that_work
     assert t("msg.no_hotspots_in_use", "fi", eps="25", min_samples="100") in [i.value for i in app.info]
     app.button(key="weaker").click().run()
     assert not app.exception, [e.message for e in app.exception]
-    assert app.sidebar.toggle(key=controls.MORE_SETTINGS_KEY).value is True
+    assert app.sidebar.toggle(key=more_settings.KEY).value is True
     assert (app.sidebar.slider(key="eps_m").value, app.sidebar.slider(key="min_samples").value) == (40, 50)
     assert app.sidebar.checkbox(key="auto_params").value is False
     assert (app.query_params["eps"], app.query_params["min_samples"]) == ("40", "50")
@@ -469,9 +469,9 @@ def _advanced_drawn(at: AppTest) -> set[str]:
 
 
 def test_never_opened_the_rarely_used_controls_are_not_drawn_and_their_defaults_apply(app: AppTest) -> None:
-    assert app.sidebar.toggle(key=controls.MORE_SETTINGS_KEY).value is False
+    assert app.sidebar.toggle(key=more_settings.KEY).value is False
     assert _advanced_drawn(app) == set()
-    assert not controls.has_advanced(urlstate.read(dict(app.query_params)))  # no advanced key in the URL
+    assert not more_settings.has_advanced(urlstate.read(dict(app.query_params)))  # no advanced key in the URL
     assert t("sidebar.more_settings_changed", "fi") not in [c.value for c in app.sidebar.caption]
     ranking = app.dataframe[0].value
     # Opened, they show their defaults, and the page is the same: the defaults were in use.
@@ -538,7 +538,7 @@ def test_a_bookmark_of_everyday_choices_only_opens_with_more_settings_off(
     at.query_params.update({"lang": "sv", "peruspiiri": "301", "preset": "youth_work"})
     at.run()
     assert not at.exception, [e.message for e in at.exception]
-    assert at.sidebar.toggle(key=controls.MORE_SETTINGS_KEY).value is False
+    assert at.sidebar.toggle(key=more_settings.KEY).value is False
     assert _advanced_drawn(at) == set()
 
 

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date
-
 import geopandas as gpd
 import pandas as pd
 import pytest
 
 from geo import districts
 from i18n import LANGUAGES, format_date
-from views.controls import (
-    ADVANCED_FIELDS,
-    DATE_FORMATS,
-    district_bounds,
-    has_advanced,
-    hour_bounds,
-    hour_window,
-    is_coded,
-)
-from views.urlstate import UrlState
+from views.controls import DATE_FORMATS, district_bounds, hour_bounds, hour_window, is_coded
 
 
 @pytest.fixture(scope="module")
@@ -97,32 +85,3 @@ def test_date_formats_write_days_as_the_catalogue_does() -> None:
 @pytest.mark.parametrize(("start", "end"), [(0, 24), (20, 2), (3, 10), (23, 24), (5, 5), (0, 1)])
 def test_hour_bounds_undo_hour_window(start: int, end: int) -> None:
     assert hour_bounds(hour_window(start, end)) == (start, end)
-
-
-#: A value away from its default for each rarely used control's bookmark field.
-ADVANCED_VALUES = {
-    "compare": "none", "view": "forecast", "hours": (20, 2), "weekdays": (4,), "method": "hdbscan",
-    "auto": False, "eps_m": 200, "min_samples": 5, "level": "osaalue", "value": "rate",
-    "tiles": False, "areas": "density", "dots": True,
-}  # fmt: skip
-
-
-def test_a_bookmark_has_advanced_values_when_any_rarely_used_control_is_away_from_its_default() -> None:
-    assert set(ADVANCED_FIELDS) == set(ADVANCED_VALUES)
-    assert not has_advanced(UrlState())
-    for name, value in ADVANCED_VALUES.items():
-        assert has_advanced(replace(UrlState(), **{name: value})), name
-
-
-def test_everyday_choices_are_not_advanced() -> None:
-    everyday = UrlState(
-        lang="sv",
-        peruspiiri=("301",),
-        preset="youth_work",
-        sources=("police",),
-        since=date(2026, 1, 1),
-        until=date(2026, 3, 31),
-        hotspot="H4",
-        tab="charts",
-    )
-    assert not has_advanced(everyday)

@@ -8,16 +8,15 @@ language switch. ``hour_window`` and ``district_bounds`` are pure. The upload st
 
 The everyday controls (language, data source, districts, categories, period) are always
 drawn; the rarely used ones (view, comparison, time of day, clustering, map options) only
-while the "More settings" toggle is on (``more_settings``): every widget drawn costs the
-browser time in each fresh session, a collapsed expander included. While they are not
-drawn their values stay as they were (``KEPT_PREFIX``).
+when asked for (``drawn``, from ``views.more_settings``), and otherwise return the values
+they had (``more_settings.kept``), else the bookmarked ones.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 import pandas as pd
 import streamlit as st
@@ -27,6 +26,7 @@ from hotspots.clustering import METHODS, ClusteringParams
 from hotspots.selection import PRESETS, Selection
 from i18n import LANGUAGES, catalogue, category_label, level_label, source_label, t
 from views import urlstate
+from views.more_settings import keep, kept
 
 DATA_SOURCES = ("demo", "store", "upload")
 MAP_VALUES = urlstate.MAP_VALUES
@@ -51,20 +51,6 @@ CODED_PREFIXES: Final = ("categories_", "colmap_", MEASURE_CHOICE_PREFIX)
 #: Widgets whose value is a catalogue text itself (``st.tabs`` keeps the open tab's label),
 #: with the prefix of the catalogue keys their texts come from.
 LABELLED_KEYS: Final = {"panel_tab": "panel."}
-
-
-#: The toggle that draws the rarely used controls ("More settings").
-MORE_SETTINGS_KEY: Final = "more_settings"
-#: The bookmark's fields that the rarely used controls set (``urlstate.UrlState``).
-ADVANCED_FIELDS: Final = (
-    "compare", "view", "hours", "weekdays", "method", "auto", "eps_m", "min_samples",
-    "level", "value", "tiles", "areas", "dots",
-)  # fmt: skip
-#: Prefix of the session keys (not widgets') that keep each rarely used control's value,
-#: by its widget's key: Streamlit forgets a widget's state in a run that does not draw it.
-KEPT_PREFIX: Final = "kept_"
-
-_Value = TypeVar("_Value")
 
 
 def is_coded(key: str) -> bool:
@@ -112,56 +98,6 @@ def language(url: urlstate.UrlState) -> str:
             on_change=relabel,
         )
     )
-
-
-def has_advanced(url: urlstate.UrlState) -> bool:
-    """Say whether ``url`` sets any rarely used control (``ADVANCED_FIELDS``) away from its default."""
-    default = urlstate.UrlState()
-    return any(getattr(url, name) != getattr(default, name) for name in ADVANCED_FIELDS)
-
-
-def more_settings(lang: str, url: urlstate.UrlState) -> bool:
-    """Draw the "More settings" toggle; return whether the rarely used controls are drawn.
-
-    It starts on when the bookmark sets any of them (``has_advanced``), so whoever opens
-    the link sees why the map differs; while it is off and they are set, a caption says so.
-    The toggle itself is not bookmarked: the values are, and they decide how it opens.
-    """
-    changed = has_advanced(url)
-    drawn = bool(
-        st.sidebar.toggle(
-            t("sidebar.more_settings", lang),
-            value=changed,
-            help=t("help.more_settings", lang),
-            key=MORE_SETTINGS_KEY,
-        )
-    )
-    if changed and not drawn:
-        st.sidebar.caption(t("sidebar.more_settings_changed", lang))
-    return drawn
-
-
-def _kept(key: str, fallback: _Value) -> _Value:
-    """Return the rarely used control ``key``'s value when last drawn in this session, else ``fallback``."""
-    value: _Value = st.session_state.get(KEPT_PREFIX + key, fallback)
-    return value
-
-
-def _keep(key: str, value: _Value) -> _Value:
-    """Keep ``value`` as the rarely used control ``key``'s, for the runs that do not draw it."""
-    st.session_state[KEPT_PREFIX + key] = value
-    return value
-
-
-def use_parameters(eps_m: int, min_samples: int) -> None:
-    """Set the clustering parameters by hand (a button's callback) and show them in the sidebar.
-
-    Runs before the next script run: the widgets' values and the kept ones are both set,
-    and "More settings" is turned on, so the sliders the user is told about are there.
-    """
-    for key, value in (("auto_params", False), ("eps_m", eps_m), ("min_samples", min_samples)):
-        st.session_state[key] = _keep(key, value)
-    st.session_state[MORE_SETTINGS_KEY] = True
 
 
 def data_source(lang: str, *, store_has_data: bool, may_upload: bool = True) -> str:
@@ -282,11 +218,11 @@ def period(lang: str, url: urlstate.UrlState, *, first: date, last: date) -> tup
 def comparison(lang: str, url: urlstate.UrlState, *, drawn: bool = True) -> str:
     """Draw which period the current one is compared with (default: the bookmarked, else the one before).
 
-    Not ``drawn``: return the value it had (``_kept``), else the bookmarked one.
+    Not ``drawn``: return the value it had, else the bookmarked one.
     """
     keys = {"previous": "comparison.previous_period", "year_before": "comparison.same_period_last_year",
             "none": "comparison.none"}  # fmt: skip
-    chosen = _kept("comparison", url.compare)
+    chosen = kept("comparison", url.compare)
     if drawn:
         chosen = str(
             st.sidebar.selectbox(
@@ -297,7 +233,7 @@ def comparison(lang: str, url: urlstate.UrlState, *, drawn: bool = True) -> str:
                 key="comparison",
             )
         )
-    return _keep("comparison", chosen)
+    return keep("comparison", chosen)
 
 
 #: What the map shows: the chosen period, or the forecast for the half-year after the data.
@@ -307,9 +243,9 @@ VIEWS: Final = urlstate.VIEWS
 def view(lang: str, url: urlstate.UrlState, *, drawn: bool = True) -> str:
     """Draw the view choice: ``"period"`` (where was it) or ``"forecast"`` (where will it be).
 
-    Not ``drawn``: return the value it had (``_kept``), else the bookmarked one.
+    Not ``drawn``: return the value it had, else the bookmarked one.
     """
-    chosen = _kept("view", url.view)
+    chosen = kept("view", url.view)
     if drawn:
         chosen = str(
             st.sidebar.radio(
@@ -321,7 +257,7 @@ def view(lang: str, url: urlstate.UrlState, *, drawn: bool = True) -> str:
                 help=t("help.view", lang),
             )
         )
-    return _keep("view", chosen)
+    return keep("view", chosen)
 
 
 def hour_window(start: int, end: int) -> tuple[int, ...]:
@@ -359,10 +295,10 @@ def time_of_day(
 ) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Draw the hours (a window that may wrap past midnight) and weekdays; return both.
 
-    Not ``drawn``: return the values they had (``_kept``), else the bookmarked ones.
+    Not ``drawn``: return the values they had, else the bookmarked ones.
     """
-    start, end = _kept("hour_from", url.hours[0]), _kept("hour_to", url.hours[1])
-    weekdays = _kept("weekdays", list(url.weekdays))
+    start, end = kept("hour_from", url.hours[0]), kept("hour_to", url.hours[1])
+    weekdays = kept("weekdays", list(url.weekdays))
     if drawn:
         st.sidebar.subheader(t("sidebar.time_of_day", lang))
         left, right = st.sidebar.columns(2)
@@ -385,8 +321,8 @@ def time_of_day(
             placeholder=t("sidebar.all", lang),
             key="weekdays",
         )
-    hours = hour_window(_keep("hour_from", start), _keep("hour_to", end))
-    return hours, tuple(int(d) for d in _keep("weekdays", list(weekdays)))
+    hours = hour_window(keep("hour_from", start), keep("hour_to", end))
+    return hours, tuple(int(d) for d in keep("weekdays", list(weekdays)))
 
 
 def clustering(
@@ -395,12 +331,12 @@ def clustering(
     """Draw the clustering method and parameters, with plain-language help.
 
     ``suggestion`` (eps, min_samples) replaces the parameters. Not ``drawn``: return the
-    values they had (``_kept``), else the bookmarked ones.
+    values they had, else the bookmarked ones.
     """
-    method = _kept("method", url.method)
-    auto_chosen = _kept("auto_params", url.auto)
-    eps, min_samples = _kept("eps_m", url.eps_m), _kept("min_samples", url.min_samples)
-    window = _kept("window", 14)
+    method = kept("method", url.method)
+    auto_chosen = kept("auto_params", url.auto)
+    eps, min_samples = kept("eps_m", url.eps_m), kept("min_samples", url.min_samples)
+    window = kept("window", 14)
     if drawn:
         st.sidebar.subheader(t("sidebar.clustering", lang))
         st.sidebar.caption(t("help.clustering", lang))
@@ -429,7 +365,7 @@ def clustering(
                 disabled=method != "dbscan",
             )
         )
-    auto = _keep("auto_params", auto_chosen) and _keep("method", method) == "dbscan"
+    auto = keep("auto_params", auto_chosen) and keep("method", method) == "dbscan"
     if drawn:
         eps = st.sidebar.slider(
             t("sidebar.eps_m", lang),
@@ -459,7 +395,7 @@ def clustering(
                 help=t("help.window_days", lang),
                 key="window",
             )
-    eps, min_samples, window = _keep("eps_m", eps), _keep("min_samples", min_samples), _keep("window", window)
+    eps, min_samples, window = keep("eps_m", eps), keep("min_samples", min_samples), keep("window", window)
     return ClusteringParams(
         method=method,  # type: ignore[arg-type]
         eps_m=float(eps),
@@ -503,10 +439,10 @@ class MapChoice:
 def map_options(lang: str, url: urlstate.UrlState, *, drawn: bool = True) -> MapChoice:
     """Draw the district level and value of the choropleth, and whether to load tiles.
 
-    Not ``drawn``: return the values they had (``_kept``), else the bookmarked ones.
+    Not ``drawn``: return the values they had, else the bookmarked ones.
     """
-    level, value = _kept("map_level", url.level), _kept("map_value", url.value)
-    areas, tiles, dots = _kept("map_areas", url.areas), _kept("tiles", url.tiles), _kept("dots", url.dots)
+    level, value = kept("map_level", url.level), kept("map_value", url.value)
+    areas, tiles, dots = kept("map_areas", url.areas), kept("tiles", url.tiles), kept("dots", url.dots)
     if drawn:
         levels = list(urlstate.MAP_LEVELS)
         level = str(
@@ -540,11 +476,11 @@ def map_options(lang: str, url: urlstate.UrlState, *, drawn: bool = True) -> Map
         tiles = bool(st.sidebar.checkbox(t("sidebar.show_tiles", lang), value=tiles, key="tiles"))
         dots = bool(st.sidebar.checkbox(t("sidebar.show_dots", lang), value=dots, key="dots"))
     return MapChoice(
-        _keep("map_level", level),
-        _keep("map_value", value),
-        _keep("tiles", tiles),
-        _keep("map_areas", areas),
-        _keep("dots", dots),
+        keep("map_level", level),
+        keep("map_value", value),
+        keep("tiles", tiles),
+        keep("map_areas", areas),
+        keep("dots", dots),
     )
 
 

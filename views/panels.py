@@ -38,7 +38,7 @@ from i18n import (
     recommendation_text,
     t,
 )
-from views import axes, controls
+from views import axes, more_settings
 
 
 def _number_text(value: float, *, lang: str, decimals: int, sign: bool) -> str:
@@ -275,7 +275,7 @@ def hotspot_table(
         )
         st.button(
             t("action.weaker", lang, eps=format_number(eps, lang), min_samples=format_number(minimum, lang)),
-            on_click=controls.use_parameters,
+            on_click=more_settings.use_parameters,
             args=(eps, minimum),
             key="weaker",
         )
