@@ -21,7 +21,19 @@ import streamlit as st
 from hotspots.selection import Selection
 from i18n import t
 from store.scope import Scope
-from views import admin_panel, assets, auth, controls, page, pagestyle, panels, results, urlstate, visibility
+from views import (
+    admin_panel,
+    assets,
+    auth,
+    controls,
+    more_settings,
+    page,
+    pagestyle,
+    panels,
+    results,
+    urlstate,
+    visibility,
+)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -67,9 +79,11 @@ def main() -> None:
     first, last = data.first_and_last_day()
     start, end = controls.period(lang, url, first=first, last=last)
     page.period_note(data, start, end, lang)
-    view = controls.view(lang, url)
-    compare_with = controls.comparison(lang, url)
-    hours, weekdays = controls.time_of_day(lang, url)
+    # The rarely used controls, drawn only when asked for; their values hold either way.
+    more = more_settings.toggle(lang, url)
+    view = controls.view(lang, url, drawn=more)
+    compare_with = controls.comparison(lang, url, drawn=more)
+    hours, weekdays = controls.time_of_day(lang, url, drawn=more)
     selection = Selection(
         since=pd.Timestamp(start),
         until=pd.Timestamp(end) + pd.Timedelta(days=1),
@@ -81,8 +95,9 @@ def main() -> None:
         hours=hours,
         weekdays=weekdays,
     )
-    clustering = controls.clustering(lang, url, suggestion=page.suggestion(lang, data, selection))
-    choice = controls.map_options(lang, url)
+    suggested = page.suggestion(lang, data, selection) if more else None
+    clustering = controls.clustering(lang, url, suggestion=suggested, drawn=more)
+    choice = controls.map_options(lang, url, drawn=more)
     services = page.service_points(lang)
     request = results.Request(
         data_version=data.version,

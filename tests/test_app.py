@@ -14,7 +14,7 @@ from geo import demo, settings
 from i18n import t
 from tests.browser_labels import BrowserLabels, choice_widgets
 from tests.page_text import foreign, page_texts, table_cells, unfilled
-from views import controls
+from views import controls, more_settings, urlstate
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -33,6 +33,12 @@ def _open_tab(at: AppTest, key: str) -> None:
     """Open a panel tab as a user would (the tabs run lazily: only the open one computes)."""
     at.session_state["panel_tab"] = t(key, "fi")
     at.run()
+    assert not at.exception, [e.message for e in at.exception]
+
+
+def _more_settings(at: AppTest, on: bool = True) -> None:
+    """Switch "More settings" (the rarely used controls) on or off, as a user would."""
+    at.sidebar.toggle(key=more_settings.KEY).set_value(on).run()
     assert not at.exception, [e.message for e in at.exception]
 
 
@@ -60,6 +66,7 @@ def test_language_switch_translates_the_page(app: AppTest) -> None:
 
 def test_a_language_switch_relabels_every_choice_and_keeps_it(app: AppTest) -> None:
     """The browser holds a choice as its label: after a switch it must show (and send back) the new one."""
+    _more_settings(app)
     browser = BrowserLabels()
     browser.update(app)
     browser.pick(app, "radio", "view", "forecast")
@@ -86,6 +93,7 @@ DAY = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{4}\b")
 
 def test_fi_en_sv_every_text_in_the_language_and_numbers_in_its_format(app: AppTest) -> None:
     """Switch fi -> en -> sv with choices made, a hotspot chosen and the charts open."""
+    _more_settings(app)
     browser = BrowserLabels()
     browser.update(app)
     browser.pick(app, "selectbox", "map_level", "osaalue")
@@ -311,6 +319,7 @@ def test_parameter_panel_reports_the_size_rule_and_the_choice(app: AppTest) -> N
 
 def test_forecast_view_shows_the_next_half_year(app: AppTest) -> None:
     app.sidebar.selectbox(key="lang").set_value("en").run()
+    _more_settings(app)
     app.sidebar.radio(key="view").set_value("forecast").run()
     assert not app.exception, [e.message for e in app.exception]
     notes = [i.value for i in app.info]
@@ -409,6 +418,8 @@ def test_a_bookmark_restores_every_filter_the_map_the_hotspot_and_the_tab(
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     sidebar = at.sidebar
+    # The bookmark sets rarely used controls: "More settings" opens, so the reader sees them.
+    assert sidebar.toggle(key=more_settings.KEY).value is True
     assert sidebar.selectbox(key="lang").value == "en"
     assert sidebar.multiselect(key="f_peruspiiri").value == ["301", "302"]
     assert sidebar.multiselect(key="categories_youth_work").value == ["youth_violence", "vandalism"]
@@ -429,12 +440,115 @@ def test_a_bookmark_restores_every_filter_the_map_the_hotspot_and_the_tab(
 
 
 def test_no_hotspot_names_the_parameters_in_use_and_offers_weaker_ones_that_work(app: AppTest) -> None:
+    _more_settings(app)
     app.sidebar.checkbox(key="auto_params").uncheck().run()
     app.sidebar.slider(key="eps_m").set_value(25).run()
     app.sidebar.slider(key="min_samples").set_value(100).run()
     assert not app.exception, [e.message for e in app.exception]
     assert t("msg.no_hotspots_in_use", "fi", eps="25", min_samples="100") in [i.value for i in app.info]
+    # With "More settings" off the parameters hold, and the button brings the sliders back.
+    _more_settings(app, on=False)
+    assert t("msg.no_hotspots_in_use", "fi", eps="25", min_samples="100") in [i.value for i in app.info]
     app.button(key="weaker").click().run()
     assert not app.exception, [e.message for e in app.exception]
+    assert app.sidebar.toggle(key=more_settings.KEY).value is True
     assert (app.sidebar.slider(key="eps_m").value, app.sidebar.slider(key="min_samples").value) == (40, 50)
     assert app.sidebar.checkbox(key="auto_params").value is False
+    assert (app.query_params["eps"], app.query_params["min_samples"]) == ("40", "50")
+
+
+#: The widgets "More settings" draws (the st-dbscan window only for that method).
+ADVANCED_WIDGETS = frozenset(
+    {"view", "comparison", "hour_from", "hour_to", "weekdays", "method", "auto_params", "eps_m",
+     "min_samples", "map_level", "map_value", "map_areas", "tiles", "dots"}
+)  # fmt: skip
+
+
+def _advanced_drawn(at: AppTest) -> set[str]:
+    return {str(w.key) for w in at.sidebar if str(getattr(w, "key", None)) in ADVANCED_WIDGETS}
+
+
+def test_never_opened_the_rarely_used_controls_are_not_drawn_and_their_defaults_apply(app: AppTest) -> None:
+    assert app.sidebar.toggle(key=more_settings.KEY).value is False
+    assert _advanced_drawn(app) == set()
+    assert not more_settings.has_advanced(urlstate.read(dict(app.query_params)))  # no advanced key in the URL
+    assert t("sidebar.more_settings_changed", "fi") not in [c.value for c in app.sidebar.caption]
+    ranking = app.dataframe[0].value
+    # Opened, they show their defaults, and the page is the same: the defaults were in use.
+    _more_settings(app)
+    assert _advanced_drawn(app) == ADVANCED_WIDGETS
+    default = urlstate.UrlState()
+    sidebar = app.sidebar
+    assert sidebar.radio(key="view").value == default.view
+    assert sidebar.selectbox(key="comparison").value == default.compare
+    assert (sidebar.number_input(key="hour_from").value, sidebar.number_input(key="hour_to").value) == (0, 24)
+    assert sidebar.multiselect(key="weekdays").value == []
+    assert sidebar.checkbox(key="auto_params").value is True
+    assert (sidebar.slider(key="eps_m").value, sidebar.slider(key="min_samples").value) == (150, 10)
+    assert sidebar.selectbox(key="map_level").value == default.level
+    assert sidebar.checkbox(key="tiles").value is True and sidebar.checkbox(key="dots").value is False
+    pd.testing.assert_frame_equal(app.dataframe[0].value, ranking)
+
+
+def test_the_rarely_used_controls_keep_their_values_while_hidden_and_across_a_language_switch(
+    app: AppTest,
+) -> None:
+    _more_settings(app)
+    sidebar = app.sidebar
+    sidebar.selectbox(key="comparison").set_value("year_before").run()
+    app.sidebar.number_input(key="hour_from").set_value(20).run()
+    app.sidebar.number_input(key="hour_to").set_value(2).run()
+    app.sidebar.multiselect(key="weekdays").set_value([4, 5]).run()
+    app.sidebar.checkbox(key="auto_params").uncheck().run()
+    app.sidebar.slider(key="eps_m").set_value(200).run()
+    app.sidebar.selectbox(key="map_level").set_value("osaalue").run()
+    app.sidebar.checkbox(key="dots").check().run()
+    assert not app.exception, [e.message for e in app.exception]
+    shown = app.dataframe[0].value
+    wanted = {"compare": "year_before", "hours": "20-2", "weekdays": "4,5", "auto": "0", "eps": "200",
+              "level": "osaalue", "dots": "1"}  # fmt: skip
+    assert {k: app.query_params[k] for k in wanted} == wanted
+
+    _more_settings(app, on=False)
+    assert _advanced_drawn(app) == set()
+    # Hidden, they still shape the page and the bookmark, and a caption says so.
+    assert {k: app.query_params[k] for k in wanted} == wanted
+    pd.testing.assert_frame_equal(app.dataframe[0].value, shown)
+    assert t("sidebar.more_settings_changed", "fi") in [c.value for c in app.sidebar.caption]
+    app.sidebar.selectbox(key="lang").set_value("sv").run()  # a language switch while hidden
+    assert not app.exception, [e.message for e in app.exception]
+    assert {k: app.query_params[k] for k in wanted} == wanted
+    assert t("sidebar.more_settings_changed", "sv") in [c.value for c in app.sidebar.caption]
+
+    _more_settings(app)
+    sidebar = app.sidebar
+    assert sidebar.selectbox(key="comparison").value == "year_before"
+    assert (sidebar.number_input(key="hour_from").value, sidebar.number_input(key="hour_to").value) == (20, 2)
+    assert sidebar.multiselect(key="weekdays").value == [4, 5]
+    assert sidebar.checkbox(key="auto_params").value is False and sidebar.slider(key="eps_m").value == 200
+    assert sidebar.selectbox(key="map_level").value == "osaalue" and sidebar.checkbox(key="dots").value
+    assert {k: app.query_params[k] for k in wanted} == wanted
+
+
+def test_a_bookmark_of_everyday_choices_only_opens_with_more_settings_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOTSPOTS_DB_URL", f"sqlite:///{tmp_path / 'store.sqlite'}")
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params.update({"lang": "sv", "peruspiiri": "301", "preset": "youth_work"})
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.sidebar.toggle(key=more_settings.KEY).value is False
+    assert _advanced_drawn(at) == set()
+
+
+def test_the_st_dbscan_window_not_in_the_bookmark_is_kept_in_the_session_while_hidden(app: AppTest) -> None:
+    _more_settings(app)
+    app.sidebar.selectbox(key="method").set_value("st-dbscan").run()
+    app.sidebar.slider(key="window").set_value(30).run()
+    assert not app.exception, [e.message for e in app.exception]
+    _more_settings(app, on=False)
+    assert "window" not in {str(getattr(w, "key", None)) for w in app.sidebar}
+    _more_settings(app)
+    assert app.sidebar.selectbox(key="method").value == "st-dbscan"
+    assert app.sidebar.slider(key="window").value == 30

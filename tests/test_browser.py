@@ -447,6 +447,15 @@ def _district_rows(page: Any, *, count: int) -> list[list[str]]:
     raise AssertionError(f"the district table did not show {count} rows: {rows}")
 
 
+def _more_settings(page: Any, lang: str = "fi") -> None:
+    """Switch "More settings" on (the rarely used controls), unless a bookmark opened it already."""
+    sidebar = page.get_by_test_id("stSidebar")
+    label = t("sidebar.more_settings", lang)
+    if not sidebar.get_by_label(label, exact=True).is_checked():
+        sidebar.get_by_text(label, exact=True).click()
+    sidebar.get_by_role("combobox", name=t("sidebar.district_level", lang)).wait_for(timeout=120_000)
+
+
 def _open_downloads(page: Any, lang: str = "fi") -> None:
     page.get_by_role("tab", name=t("panel.downloads", lang)).click()
     page.get_by_text(t("download.intro", lang)[:40], exact=False).wait_for(timeout=120_000)
@@ -481,6 +490,10 @@ def _youth_worker_walk(page: Any, app: SignedInApp) -> None:
     _sign_in(page, app, "nea.nuorisotyo@hel.example")
     assert _map_drawn(page) == 0  # no incident points for an aggregated scope
     page.get_by_text(t("auth.aggregated_only", "fi")).wait_for()
+    # The rarely used controls are drawn only when asked for.
+    sidebar = page.get_by_test_id("stSidebar")
+    assert sidebar.get_by_role("combobox", name=t("sidebar.district_level", "fi")).count() == 0
+    _more_settings(page)
 
     # An edited URL naming another district (Vallila, 302) and asking for the incident dots
     # still shows only Kallio, and no dots.
@@ -488,11 +501,18 @@ def _youth_worker_walk(page: Any, app: SignedInApp) -> None:
     page.wait_for_url(re.compile(r"peruspiiri=301"), timeout=120_000)
     assert _map_drawn(page) == 0
     assert page.get_by_test_id("stSidebar").get_by_text("Vallila").count() == 0
+    # A new page on a link asking for a rarely used control opens with "More settings" on.
+    assert (
+        page.get_by_test_id("stSidebar")
+        .get_by_label(t("sidebar.more_settings", "fi"), exact=True)
+        .is_checked()
+    )
     assert [row[:2] for row in _district_rows(page, count=1)] == [["Kallio", "301"]]
     hierarchy = districts.hierarchy()
     kallio = set(hierarchy.loc[hierarchy["peruspiiri_code"] == "301", "osaalue_code"])
 
     # At osa-alue level: Kallio's seven, small counts as <5 (worked out apart from the app).
+    _more_settings(page)
     page.get_by_role("combobox", name=t("sidebar.district_level", "fi")).click()
     page.keyboard.type(t("level.osaalue", "fi"))
     page.keyboard.press("Enter")

@@ -20,6 +20,8 @@ Cached with ``st.cache_data``, drawing nothing:
 Drawing with ``st.`` (tested with AppTest in test_app.py and test_page.py):
     ``controls``        the sidebar's widgets (``hour_window`` and ``district_bounds`` are pure);
                         ``relabel`` keeps every choice across a language switch
+    ``more_settings``   the toggle that draws the rarely used controls only when asked for,
+                        and their values kept while they are hidden
     ``upload``          the upload step: file, column mapping, import report, errors in words
     ``livemap``         the map in the page: its street map (probed once), drawn without rebuilds
     ``mapframe``        the map as the browser receives it: rendered once per map, shared

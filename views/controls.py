@@ -5,6 +5,11 @@ Each function draws its widgets and returns plain data (codes, tuples, ``Selecti
 labelled by ``format_func`` in the page's language, and ``relabel`` keeps them across a
 language switch. ``hour_window`` and ``district_bounds`` are pure. The upload step is
 ``views.upload``.
+
+The everyday controls (language, data source, districts, categories, period) are always
+drawn; the rarely used ones (view, comparison, time of day, clustering, map options) only
+when asked for (``drawn``, from ``views.more_settings``), and otherwise return the values
+they had (``more_settings.kept``), else the bookmarked ones.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from hotspots.clustering import METHODS, ClusteringParams
 from hotspots.selection import PRESETS, Selection
 from i18n import LANGUAGES, catalogue, category_label, level_label, source_label, t
 from views import urlstate
+from views.more_settings import keep, kept
 
 DATA_SOURCES = ("demo", "store", "upload")
 MAP_VALUES = urlstate.MAP_VALUES
@@ -209,37 +215,49 @@ def period(lang: str, url: urlstate.UrlState, *, first: date, last: date) -> tup
     return start, end
 
 
-def comparison(lang: str, url: urlstate.UrlState) -> str:
-    """Draw which period the current one is compared with (default: the bookmarked, else the one before)."""
+def comparison(lang: str, url: urlstate.UrlState, *, drawn: bool = True) -> str:
+    """Draw which period the current one is compared with (default: the bookmarked, else the one before).
+
+    Not ``drawn``: return the value it had, else the bookmarked one.
+    """
     keys = {"previous": "comparison.previous_period", "year_before": "comparison.same_period_last_year",
             "none": "comparison.none"}  # fmt: skip
-    return str(
-        st.sidebar.selectbox(
-            t("sidebar.comparison_period", lang),
-            list(keys),
-            index=list(keys).index(url.compare),
-            format_func=lambda key: t(keys[key], lang),
-            key="comparison",
+    chosen = kept("comparison", url.compare)
+    if drawn:
+        chosen = str(
+            st.sidebar.selectbox(
+                t("sidebar.comparison_period", lang),
+                list(keys),
+                index=list(keys).index(chosen),
+                format_func=lambda key: t(keys[key], lang),
+                key="comparison",
+            )
         )
-    )
+    return keep("comparison", chosen)
 
 
 #: What the map shows: the chosen period, or the forecast for the half-year after the data.
 VIEWS: Final = urlstate.VIEWS
 
 
-def view(lang: str, url: urlstate.UrlState) -> str:
-    """Draw the view choice: ``"period"`` (where was it) or ``"forecast"`` (where will it be)."""
-    return str(
-        st.sidebar.radio(
-            t("sidebar.view", lang),
-            list(VIEWS),
-            index=list(VIEWS).index(url.view),
-            format_func=lambda key: t(f"view.{key}", lang),
-            key="view",
-            help=t("help.view", lang),
+def view(lang: str, url: urlstate.UrlState, *, drawn: bool = True) -> str:
+    """Draw the view choice: ``"period"`` (where was it) or ``"forecast"`` (where will it be).
+
+    Not ``drawn``: return the value it had, else the bookmarked one.
+    """
+    chosen = kept("view", url.view)
+    if drawn:
+        chosen = str(
+            st.sidebar.radio(
+                t("sidebar.view", lang),
+                list(VIEWS),
+                index=list(VIEWS).index(chosen),
+                format_func=lambda key: t(f"view.{key}", lang),
+                key="view",
+                help=t("help.view", lang),
+            )
         )
-    )
+    return keep("view", chosen)
 
 
 def hour_window(start: int, end: int) -> tuple[int, ...]:
@@ -272,93 +290,112 @@ def hour_bounds(hours: tuple[int, ...]) -> tuple[int, int]:
     return (0, 24) if not hours else (hours[0], hours[-1] + 1)
 
 
-def time_of_day(lang: str, url: urlstate.UrlState) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Draw the hours (a window that may wrap past midnight) and weekdays; return both."""
-    st.sidebar.subheader(t("sidebar.time_of_day", lang))
-    left, right = st.sidebar.columns(2)
-    start = int(
-        left.number_input(
-            t("sidebar.hour_from", lang),
-            min_value=0,
-            max_value=23,
-            value=url.hours[0],
-            step=1,
-            key="hour_from",
+def time_of_day(
+    lang: str, url: urlstate.UrlState, *, drawn: bool = True
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Draw the hours (a window that may wrap past midnight) and weekdays; return both.
+
+    Not ``drawn``: return the values they had, else the bookmarked ones.
+    """
+    start, end = kept("hour_from", url.hours[0]), kept("hour_to", url.hours[1])
+    weekdays = kept("weekdays", list(url.weekdays))
+    if drawn:
+        st.sidebar.subheader(t("sidebar.time_of_day", lang))
+        left, right = st.sidebar.columns(2)
+        start = int(
+            left.number_input(
+                t("sidebar.hour_from", lang), min_value=0, max_value=23, value=start, step=1, key="hour_from"
+            )
         )
-    )
-    end = int(
-        right.number_input(
-            t("sidebar.hour_to", lang), min_value=1, max_value=24, value=url.hours[1], step=1, key="hour_to"
+        end = int(
+            right.number_input(
+                t("sidebar.hour_to", lang), min_value=1, max_value=24, value=end, step=1, key="hour_to"
+            )
         )
-    )
-    st.sidebar.caption(t("sidebar.time_of_day_help", lang))
-    hours = hour_window(start, end)
-    weekdays = st.sidebar.multiselect(
-        t("sidebar.weekday", lang),
-        list(range(7)),
-        default=list(url.weekdays),
-        format_func=lambda d: t(f"weekday.{d}", lang),
-        placeholder=t("sidebar.all", lang),
-        key="weekdays",
-    )
-    return hours, tuple(int(d) for d in weekdays)
+        st.sidebar.caption(t("sidebar.time_of_day_help", lang))
+        weekdays = st.sidebar.multiselect(
+            t("sidebar.weekday", lang),
+            list(range(7)),
+            default=weekdays,
+            format_func=lambda d: t(f"weekday.{d}", lang),
+            placeholder=t("sidebar.all", lang),
+            key="weekdays",
+        )
+    hours = hour_window(keep("hour_from", start), keep("hour_to", end))
+    return hours, tuple(int(d) for d in keep("weekdays", list(weekdays)))
 
 
 def clustering(
-    lang: str, url: urlstate.UrlState, *, suggestion: tuple[float, int] | None
+    lang: str, url: urlstate.UrlState, *, suggestion: tuple[float, int] | None, drawn: bool = True
 ) -> ClusteringParams:
-    """Draw the clustering method and parameters, with plain-language help."""
-    st.sidebar.subheader(t("sidebar.clustering", lang))
-    st.sidebar.caption(t("help.clustering", lang))
-    methods: list[str] = list(METHODS)
-    method = str(
-        st.sidebar.selectbox(
-            t("sidebar.clustering_method", lang),
-            methods,
-            index=methods.index(url.method),
-            format_func=lambda key: t(f"method.{key}", lang),
-            key="method",
+    """Draw the clustering method and parameters, with plain-language help.
+
+    ``suggestion`` (eps, min_samples) replaces the parameters. Not ``drawn``: return the
+    values they had, else the bookmarked ones.
+    """
+    method = kept("method", url.method)
+    auto_chosen = kept("auto_params", url.auto)
+    eps, min_samples = kept("eps_m", url.eps_m), kept("min_samples", url.min_samples)
+    window = kept("window", 14)
+    if drawn:
+        st.sidebar.subheader(t("sidebar.clustering", lang))
+        st.sidebar.caption(t("help.clustering", lang))
+        methods: list[str] = list(METHODS)
+        method = str(
+            st.sidebar.selectbox(
+                t("sidebar.clustering_method", lang),
+                methods,
+                index=methods.index(method),
+                format_func=lambda key: t(f"method.{key}", lang),
+                key="method",
+            )
         )
-    )
-    if suggestion is not None:
-        st.session_state["eps_m"], st.session_state["min_samples"] = int(suggestion[0]), int(suggestion[1])
-        st.session_state["auto_params"] = False  # the user asked for these values
-    auto = (
-        bool(
+        if suggestion is not None:
+            st.session_state["eps_m"], st.session_state["min_samples"] = (
+                int(suggestion[0]),
+                int(suggestion[1]),
+            )
+            st.session_state["auto_params"] = False  # the user asked for these values
+        auto_chosen = bool(
             st.sidebar.checkbox(
                 t("sidebar.auto_params", lang),
-                value=url.auto,
+                value=auto_chosen,
                 help=t("help.auto_params", lang),
                 key="auto_params",
                 disabled=method != "dbscan",
             )
         )
-        and method == "dbscan"
-    )
-    eps = st.sidebar.slider(
-        t("sidebar.eps_m", lang),
-        25,
-        500,
-        value=url.eps_m,
-        step=5,
-        help=t("help.eps_m", lang),
-        key="eps_m",
-        disabled=auto,
-    )
-    min_samples = st.sidebar.slider(
-        t("sidebar.min_samples", lang),
-        3,
-        100,
-        value=url.min_samples,
-        help=t("help.min_samples", lang),
-        key="min_samples",
-        disabled=auto,
-    )
-    window = 14
-    if method == "st-dbscan":
-        window = st.sidebar.slider(
-            t("sidebar.window_days", lang), 1, 90, value=14, help=t("help.window_days", lang), key="window"
+    auto = keep("auto_params", auto_chosen) and keep("method", method) == "dbscan"
+    if drawn:
+        eps = st.sidebar.slider(
+            t("sidebar.eps_m", lang),
+            25,
+            500,
+            value=eps,
+            step=5,
+            help=t("help.eps_m", lang),
+            key="eps_m",
+            disabled=auto,
         )
+        min_samples = st.sidebar.slider(
+            t("sidebar.min_samples", lang),
+            3,
+            100,
+            value=min_samples,
+            help=t("help.min_samples", lang),
+            key="min_samples",
+            disabled=auto,
+        )
+        if method == "st-dbscan":
+            window = st.sidebar.slider(
+                t("sidebar.window_days", lang),
+                1,
+                90,
+                value=window,
+                help=t("help.window_days", lang),
+                key="window",
+            )
+    eps, min_samples, window = keep("eps_m", eps), keep("min_samples", min_samples), keep("window", window)
     return ClusteringParams(
         method=method,  # type: ignore[arg-type]
         eps_m=float(eps),
@@ -399,40 +436,52 @@ class MapChoice:
         return {"count": "n", "rate": "rate_per_1000", "change": "change"}[self.value]
 
 
-def map_options(lang: str, url: urlstate.UrlState) -> MapChoice:
-    """Draw the district level and value of the choropleth, and whether to load tiles."""
-    levels = list(urlstate.MAP_LEVELS)
-    level = str(
-        st.sidebar.selectbox(
-            t("sidebar.district_level", lang),
-            levels,
-            index=levels.index(url.level),
-            format_func=lambda key: level_label(key, lang),
-            key="map_level",
+def map_options(lang: str, url: urlstate.UrlState, *, drawn: bool = True) -> MapChoice:
+    """Draw the district level and value of the choropleth, and whether to load tiles.
+
+    Not ``drawn``: return the values they had, else the bookmarked ones.
+    """
+    level, value = kept("map_level", url.level), kept("map_value", url.value)
+    areas, tiles, dots = kept("map_areas", url.areas), kept("tiles", url.tiles), kept("dots", url.dots)
+    if drawn:
+        levels = list(urlstate.MAP_LEVELS)
+        level = str(
+            st.sidebar.selectbox(
+                t("sidebar.district_level", lang),
+                levels,
+                index=levels.index(level),
+                format_func=lambda key: level_label(key, lang),
+                key="map_level",
+            )
         )
-    )
-    value = str(
-        st.sidebar.selectbox(
-            t("sidebar.map_value", lang),
-            list(MAP_VALUES),
-            index=list(MAP_VALUES).index(url.value),
-            help=t("help.rates", lang),
-            format_func=lambda key: t(f"map_value.{key}", lang),
-            key="map_value",
+        value = str(
+            st.sidebar.selectbox(
+                t("sidebar.map_value", lang),
+                list(MAP_VALUES),
+                index=list(MAP_VALUES).index(value),
+                help=t("help.rates", lang),
+                format_func=lambda key: t(f"map_value.{key}", lang),
+                key="map_value",
+            )
         )
-    )
-    areas = str(
-        st.sidebar.selectbox(
-            t("sidebar.map_areas", lang),
-            list(urlstate.AREA_LAYERS),
-            index=list(urlstate.AREA_LAYERS).index(url.areas),
-            format_func=lambda key: t(f"map_areas.{key}", lang),
-            key="map_areas",
+        areas = str(
+            st.sidebar.selectbox(
+                t("sidebar.map_areas", lang),
+                list(urlstate.AREA_LAYERS),
+                index=list(urlstate.AREA_LAYERS).index(areas),
+                format_func=lambda key: t(f"map_areas.{key}", lang),
+                key="map_areas",
+            )
         )
+        tiles = bool(st.sidebar.checkbox(t("sidebar.show_tiles", lang), value=tiles, key="tiles"))
+        dots = bool(st.sidebar.checkbox(t("sidebar.show_dots", lang), value=dots, key="dots"))
+    return MapChoice(
+        keep("map_level", level),
+        keep("map_value", value),
+        keep("tiles", tiles),
+        keep("map_areas", areas),
+        keep("dots", dots),
     )
-    tiles = bool(st.sidebar.checkbox(t("sidebar.show_tiles", lang), value=url.tiles, key="tiles"))
-    dots = bool(st.sidebar.checkbox(t("sidebar.show_dots", lang), value=url.dots, key="dots"))
-    return MapChoice(level, value, tiles, areas, dots)
 
 
 def bookmark(

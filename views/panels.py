@@ -38,7 +38,7 @@ from i18n import (
     recommendation_text,
     t,
 )
-from views import axes
+from views import axes, more_settings
 
 
 def _number_text(value: float, *, lang: str, decimals: int, sign: bool) -> str:
@@ -250,12 +250,6 @@ def weaker(clustering: ClusteringParams) -> tuple[int, int]:
     return eps, max(3, clustering.min_samples // 2)
 
 
-def _use_weaker(eps_m: int, min_samples: int) -> None:
-    # A button's callback runs before the next script run: the sliders are not drawn yet.
-    st.session_state["auto_params"] = False
-    st.session_state["eps_m"], st.session_state["min_samples"] = eps_m, min_samples
-
-
 def hotspot_table(
     hotspots: gpd.GeoDataFrame, lang: str, *, selected: str | None, clustering: ClusteringParams | None = None
 ) -> None:
@@ -281,7 +275,7 @@ def hotspot_table(
         )
         st.button(
             t("action.weaker", lang, eps=format_number(eps, lang), min_samples=format_number(minimum, lang)),
-            on_click=_use_weaker,
+            on_click=more_settings.use_parameters,
             args=(eps, minimum),
             key="weaker",
         )
