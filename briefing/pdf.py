@@ -371,18 +371,41 @@ def pdf_date(when: pd.Timestamp) -> str:
     return f"D:{stamp:%Y%m%d%H%M%S}{sign}{abs(minutes) // 60:02d}'{abs(minutes) % 60:02d}'"
 
 
-def _document_bytes(
-    story: list[Flowable], analysis: Analysis, options: BriefOptions, *, synthetic: bool, when: pd.Timestamp
+def document_bytes(
+    story: list[Flowable],
+    selection: Selection,
+    options: BriefOptions,
+    *,
+    title_key: str,
+    keyword: str,
+    synthetic: bool,
+    when: pd.Timestamp,
 ) -> bytes:
-    """Lay out the pages with their header and footer and the document's metadata."""
+    """Lay out an A4 document with its header and footer and its metadata (briefing and review).
+
+    Parameters
+    ----------
+    story
+        The pages' flowables.
+    selection
+        What the document is about: its place and period name it.
+    options
+        Language and disclosure.
+    title_key
+        Catalogue key of the title (``place`` and ``period`` filled in).
+    keyword
+        What kind of document, in the metadata's keywords (``"hotspots"``, ``"review"``).
+    synthetic, when
+        Whether the data are the demo's (said on every page), and the creation time.
+
+    Returns
+    -------
+    bytes
+        The PDF file.
+    """
     lang, restricted = options.lang, options.restricted
     classification = RESTRICTED if restricted else AGGREGATED
-    title = t(
-        "brief.document_title",
-        lang,
-        place=place_text(analysis.selection, lang),
-        period=period_text(analysis.selection, lang),
-    )
+    title = t(title_key, lang, place=place_text(selection, lang), period=period_text(selection, lang))
     if restricted:
         title = f"{marking(lang, restricted=True)} – {title}"
     buffer = io.BytesIO()
@@ -396,7 +419,7 @@ def _document_bytes(
         bottomMargin=BOTTOM_MARGIN,
         title=title,
         subject=f"{classification}: {marking(lang, restricted=restricted)}",
-        keywords=", ".join([classification, marking(lang, restricted=restricted), "Helsinki", "hotspots"]),
+        keywords=", ".join([classification, marking(lang, restricted=restricted), "Helsinki", keyword]),
         author=SOFTWARE,
         creator=SOFTWARE,
         producer=SOFTWARE,
@@ -453,7 +476,16 @@ def brief_pdf_bytes(
         tiles_drawn=tiles_drawn,
         check=briefing_check(analysis, osaalue=osaalue),
     )
-    return _document_bytes([*first, PageBreak(), *second], analysis, options, synthetic=synthetic, when=when)
+    story = [*first, PageBreak(), *second]
+    return document_bytes(
+        story,
+        analysis.selection,
+        options,
+        title_key="brief.document_title",
+        keyword="hotspots",
+        synthetic=synthetic,
+        when=when,
+    )
 
 
 def _legend_line(analysis: Analysis, lang: str, *, restricted: bool, numbered: int | None = None) -> str:

@@ -23,7 +23,6 @@ measure's free-text note only when restricted.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
@@ -32,25 +31,22 @@ from xml.sax.saxutils import escape
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm
-from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table
 from reportlab.platypus.tables import TableStyle
 
 from briefing.mapimage import MapOptions, MapSize, map_figure
 from briefing.pdf import (
-    BOTTOM_MARGIN,
     FRAME_HEIGHT,
     IMAGE_DPI,
     MAP_TEXT_PT,
-    TOP_MARGIN,
     BriefOptions,
-    PageFurniture,
+    document_bytes,
     png_image,
     story_height,
 )
-from briefing.pdftables import CONTENT_WIDTH, MARGIN, paragraph, styles, table_style
-from briefing.privacy import AGGREGATED, RESTRICTED, outline_cell_m
+from briefing.pdftables import CONTENT_WIDTH, paragraph, styles, table_style
+from briefing.privacy import outline_cell_m
 from briefing.rendering import figure_png_bytes
 from briefing.reviewmaps import (
     CONTROL_COLOUR,
@@ -78,7 +74,7 @@ from briefing.reviewtexts import (
     vanished_text,
     zone_rows,
 )
-from briefing.texts import SOFTWARE, is_synthetic, marking, method_text, period_text, place_text, source_lines
+from briefing.texts import is_synthetic, marking, method_text, period_text, place_text, source_lines
 from geo import districts as district_layers
 from geo import schema
 from hotspots.comparison import STATUSES, ComparisonParams
@@ -504,7 +500,6 @@ def review_pdf_bytes(
         The PDF file.
     """
     options = BriefOptions() if options is None else options
-    lang, restricted = options.lang, options.restricted
     synthetic = is_synthetic(review.analysis)
     when = pd.Timestamp.now(tz=schema.TIMEZONE) if generated_at is None else pd.Timestamp(generated_at)
     layer = _layers(osaalue)
@@ -517,30 +512,12 @@ def review_pdf_bytes(
         *_forecast_page(review, options, maps),
     ]
     story += _notes(review, options, synthetic=synthetic, tiles_drawn=maps.tiles_drawn)
-    selection = review.analysis.selection
-    title = t(
-        "review.document_title", lang, place=place_text(selection, lang), period=period_text(selection, lang)
+    return document_bytes(
+        story,
+        review.analysis.selection,
+        options,
+        title_key="review.document_title",
+        keyword="review",
+        synthetic=synthetic,
+        when=when,
     )
-    classification = RESTRICTED if restricted else AGGREGATED
-    if restricted:
-        title = f"{marking(lang, restricted=True)} – {title}"
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=TOP_MARGIN,
-        bottomMargin=BOTTOM_MARGIN,
-        title=title,
-        subject=f"{classification}: {marking(lang, restricted=restricted)}",
-        keywords=", ".join([classification, marking(lang, restricted=restricted), "Helsinki", "review"]),
-        author=SOFTWARE,
-        creator=SOFTWARE,
-        producer=SOFTWARE,
-        lang=lang,
-        invariant=1,
-    )
-    pages = PageFurniture(lang=lang, restricted=restricted, synthetic=synthetic, when=when)
-    doc.build(story, onFirstPage=pages, onLaterPages=pages)
-    return buffer.getvalue()
