@@ -357,7 +357,7 @@ def _effect_column(item: MeasureReview, review: Review, options: BriefOptions) -
     lang = options.lang
     side: list[Flowable] = []
     if item.effect is not None:
-        side.append(_cells(zone_rows(item, options), (0.14, 0.10, 0.075, 0.075, 0.11)))
+        side.append(_cells(zone_rows(item, options), (0.155, 0.09, 0.075, 0.075, 0.105)))
         side.append(Spacer(1, 3))
         side.append(
             paragraph(
