@@ -123,6 +123,12 @@ def test_a_measure_for_the_chosen_districts_is_listed_under_the_map_and_can_be_r
     at.query_params["peruspiiri"] = "301"  # Kallio
     at.run()
     assert not at.exception, [e.message for e in at.exception]
+    # Folded, the section draws nothing: no form the browser would mount in every session.
+    assert t("measure.none_in_view", "sv") not in [c.value for c in at.caption]
+    assert not [w for w in at.selectbox if str(w.key).startswith("measure_choice_measure_districts")]
+    at.session_state[measure_panel.MEASURES_OPEN] = True  # the user opens it
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
     assert t("measure.none_in_view", "sv") in [c.value for c in at.caption]
     _, stop = demo.demo_period()
     start = (stop - pd.Timedelta(days=60)).date()

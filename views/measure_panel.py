@@ -68,6 +68,8 @@ from views.panels import MAP_KEY
 
 #: Seconds a read of the measures is reused before the store is asked again.
 MEASURES_TTL_S: Final = 60
+#: Session key of the measures section's open state.
+MEASURES_OPEN: Final = "measures_open"
 #: Days a new measure runs by default.
 DEFAULT_LENGTH_DAYS: Final = 90
 
@@ -474,7 +476,16 @@ def measures_section(selection: Selection, hierarchy: pd.DataFrame, *, scope: Sc
     drawn = draw_tool.drawn_feature(st.session_state.get(MAP_KEY))
     if drawn is not None and _drawing_key(drawn) == st.session_state.get("measure_drawn_saved"):
         drawn = None  # recorded already: the map outlines it as a measure now
-    with st.expander(t("measure.section", lang), expanded=drawn is not None):
+    if drawn is not None and _drawing_key(drawn) != st.session_state.get("measure_drawn_shown"):
+        # A new drawing opens the section once, with its form first; the user may fold it again.
+        st.session_state["measure_drawn_shown"] = _drawing_key(drawn)
+        st.session_state[MEASURES_OPEN] = True
+    # Drawn only while open: its lists and forms are widgets that every new session's browser
+    # would mount even folded (bench/browser.py), and most visits never open it.
+    section = st.expander(t("measure.section", lang), key=MEASURES_OPEN, on_change="rerun")
+    if not section.open:
+        return
+    with section:
         if drawn is not None:
             _drawn_form(drawn, selection, scope=scope, lang=lang)
         measures = current(scope)
