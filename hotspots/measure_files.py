@@ -117,7 +117,8 @@ def to_metric(geometry: shapely.Geometry, src: str | None, what: str) -> shapely
     Raises
     ------
     ParameterError
-        The coordinates fit no CRS in the Helsinki region (``what`` names the value).
+        The coordinates fit no CRS in the Helsinki region, or the area lies outside it
+        (``what`` names the value).
     """
     if src is None:
         x0, y0, x1, y1 = geometry.bounds
@@ -127,11 +128,19 @@ def to_metric(geometry: shapely.Geometry, src: str | None, what: str) -> shapely
                 f"{what} has coordinates {tuple(round(v, 3) for v in geometry.bounds)} that are neither "
                 "lon/lat nor metres (EPSG:3067 or EPSG:3879) in the Helsinki region; check the numbers"
             )
-    if crs.normalise_crs(src) == crs.METRIC:
-        return geometry
-    return shapely.transform(
-        geometry, lambda xy: np.column_stack(crs.transform(xy[:, 0], xy[:, 1], src=src, dst=crs.METRIC))
-    )
+    metric = geometry
+    if crs.normalise_crs(src) != crs.METRIC:
+        metric = shapely.transform(
+            geometry, lambda xy: np.column_stack(crs.transform(xy[:, 0], xy[:, 1], src=src, dst=crs.METRIC))
+        )
+    x0, y0, x1, y1 = metric.bounds
+    if crs.guess_crs([x0, x1], [y0, y1]) != crs.METRIC:
+        lon, lat = crs.to_wgs84([(x0 + x1) / 2], [(y0 + y1) / 2], src=crs.METRIC)
+        raise ParameterError(
+            f"{what} lies outside the Helsinki region (its middle is at {float(lat[0]):.3f} N, "
+            f"{float(lon[0]):.3f} E); give an area in Helsinki"
+        )
+    return metric
 
 
 def _file_crs(frame: gpd.GeoDataFrame, name: str) -> str:

@@ -74,6 +74,7 @@ def test_a_self_crossing_outline_keeps_the_parts_it_encloses() -> None:
         ({"type": "Feature"}, "not_area"),
         (_feature([(24.95, 60.18), (24.95001, 60.18), (24.95001, 60.18001)]), "too_small"),
         (_feature([(24.6, 60.1), (25.3, 60.1), (25.3, 60.4), (24.6, 60.4)]), "too_large"),
+        (_feature([(2.35, 48.85), (2.36, 48.85), (2.36, 48.86)]), "outside"),
     ],
 )
 def test_a_shape_that_cannot_be_a_measures_area_says_why(feature: dict[str, Any], problem: str) -> None:

@@ -211,3 +211,13 @@ def test_files_that_are_not_measure_files_are_refused(tmp_path: Path, layers: di
     with pytest.raises(InputFormatError, match=r"^p\.geojson: feature 1 is Point, not a Polygon"):
         read_area(points)
     assert isinstance(layers["osaalue_layer"], gpd.GeoDataFrame)
+
+
+def test_an_area_outside_helsinki_is_refused_naming_where_it_lies(tmp_path: Path) -> None:
+    paris = tmp_path / "paris.geojson"
+    ring = [[2.35, 48.85], [2.36, 48.85], [2.36, 48.86], [2.35, 48.85]]
+    feature = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    paris.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), encoding="utf-8")
+    where = r"paris\.geojson: feature 1 lies outside the Helsinki region \(its middle is at 48\.85\d N, 2\.35"
+    with pytest.raises(InputFormatError, match=where):
+        read_area(paris)

@@ -168,7 +168,7 @@ def drawn_feature(state: object) -> Mapping[str, Any] | None:
 
 
 #: Why a drawn shape cannot be a measure's area: codes for ``i18n`` (``measure.drawn.<code>``).
-PROBLEMS: Final = ("not_area", "too_small", "too_large")
+PROBLEMS: Final = ("not_area", "outside", "too_small", "too_large")
 
 
 def drawn_area(feature: Mapping[str, Any]) -> tuple[shapely.Geometry | None, str | None]:
@@ -184,16 +184,20 @@ def drawn_area(feature: Mapping[str, Any]) -> tuple[shapely.Geometry | None, str
     tuple
         ``(area, None)`` with a valid area (a self-crossing outline is repaired into the
         parts it encloses), or ``(None, problem)`` with a code of ``PROBLEMS``: not a
-        polygon, smaller than ``MIN_AREA_M2``, larger than ``MAX_AREA_M2``.
+        polygon, outside the Helsinki region, smaller than ``MIN_AREA_M2``, larger than
+        ``MAX_AREA_M2``.
     """
     geometry = feature.get("geometry")
     if not isinstance(geometry, Mapping) or geometry.get("type") != "Polygon":
         return None, "not_area"
     try:
         lonlat = shapely.geometry.shape(geometry)
-        metric = shapely.make_valid(to_metric(lonlat, crs.WGS84, "the drawn area"))
-    except (TypeError, ValueError, AttributeError, IndexError, ParameterError, shapely.errors.ShapelyError):
+    except (TypeError, ValueError, AttributeError, IndexError, shapely.errors.ShapelyError):
         return None, "not_area"
+    try:
+        metric = shapely.make_valid(to_metric(lonlat, crs.WGS84, "the drawn area"))
+    except ParameterError:
+        return None, "outside"
     if metric.is_empty or metric.geom_type not in ("Polygon", "MultiPolygon", "GeometryCollection"):
         return None, "not_area"
     metric = shapely.union_all(shapely.get_parts(metric)[shapely.area(shapely.get_parts(metric)) > 0])
