@@ -149,12 +149,19 @@ def _choice(flag: str, text: str, found: str | None, codes: tuple[str, ...]) -> 
 def _add(args: argparse.Namespace) -> int:
     operator = operator_scope()
     place = _place(args)
+    start = local_day(args.start, "--from", schema.TIMEZONE)
+    end = local_day(args.until, "--until", schema.TIMEZONE)
+    if end <= start:
+        raise HotspotsError(
+            f"--until {args.until} is not after --from {args.start}; --until is the day after the "
+            "last day, e.g. --from 2026-05-01 --until 2026-08-01 for May to July"
+        )
     measure = Measure(
         kind=_choice("--kind", args.kind, measure_kind(args.kind), MEASURE_KINDS),  # type: ignore[arg-type]
         lead=_choice("--lead", args.lead, measure_lead(args.lead), LEADS),  # type: ignore[arg-type]
         area=place.area,
-        start=local_day(args.start, "--from", schema.TIMEZONE),
-        end=local_day(args.until, "--until", schema.TIMEZONE),
+        start=start,
+        end=end,
         partner=args.partner,
         categories=_categories(args.categories),
         note=args.note,

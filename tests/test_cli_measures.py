@@ -181,7 +181,8 @@ def test_user_errors_are_one_line(
         "--db",
         db,
     )
-    assert code == 2 and err.startswith("error: end must be after start")
+    assert code == 2 and err.startswith("error: --until 2025-04-01 is not after --from")
+    assert err.count("\n") == 1
 
 
 def test_import_is_all_or_nothing_unless_told_to_skip_bad_rows(
