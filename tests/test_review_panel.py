@@ -19,6 +19,7 @@ from hotspots.review import Review, ReviewSettings, review
 from i18n import t
 from store.scope import LOCAL_ANALYST
 from tests import review_data as data
+from tests.test_auth import PROVIDER, _claims
 from views import review_panel
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -121,3 +122,28 @@ def test_the_review_waits_until_its_tab_is_opened(tmp_path: Path, monkeypatch: p
     assert not at.exception, [e.message for e in at.exception]
     tab = next(tab for tab in at.tabs if tab.label == t("panel.review", "fi"))
     assert not tab.subheader and not tab.metric  # a closed tab computes nothing
+
+
+@pytest.mark.parametrize(
+    ("claims", "lang"),
+    [
+        (_claims("johto@hel.example", ["hotspots-viewer"]), "fi"),
+        (_claims("nea.nuorisotyo@hel.example", ["hotspots-youth-worker"], hotspots_districts=["301"]), "sv"),
+    ],
+)
+def test_leadership_and_youth_workers_get_the_review_aggregated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, claims: dict[str, object], lang: str
+) -> None:
+    monkeypatch.setenv("HOTSPOTS_DB_URL", f"sqlite:///{tmp_path / 'store.sqlite'}")
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.secrets["auth"] = PROVIDER
+    at.user = claims
+    at.query_params.update({"lang": lang, "tab": "review"})
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    tab = next(tab for tab in at.tabs if tab.label == t("panel.review", lang))
+    assert tab.subheader and len(tab.metric) == len(STATUSES) + 1
+    headlines = " ".join(m.value for m in tab.markdown)
+    # The headline sentences are the PDF's: here, that no measure was recorded in the period.
+    assert t("review.headline.no_measures", lang).rstrip(".") in headlines.replace("\\", "")
+    assert [b.proto.label for b in tab.get("download_button")] == [t("review.download", lang)]
