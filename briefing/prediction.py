@@ -29,7 +29,7 @@ from geo.errors import ParameterError
 from hotspots.analysis import Analysis
 from hotspots.backtest.last_period import STANDARD_SHARES, PredictiveCheck, predictive_check
 from hotspots.grid import DEFAULT_CELL_M
-from i18n import format_area_km2, format_date, format_number, format_percent, t
+from i18n import format_area_km2, format_days, format_number, format_percent, t
 
 #: The budget of the headline: 3 % of the area, as the app's prediction tab starts.
 HEADLINE_SHARE: Final = 0.03
@@ -185,7 +185,7 @@ def note(check: PredictiveCheck, lang: str, *, place: str) -> str:
     def period(since: pd.Timestamp | None, until: pd.Timestamp | None) -> str:
         if since is None or until is None:
             return ""
-        return f"{format_date(since, lang)}–{format_date(until - pd.Timedelta(days=1), lang)}"
+        return format_days(since, until, lang, separator="–")
 
     return t(
         "brief.prediction_note",

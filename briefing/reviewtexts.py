@@ -27,7 +27,7 @@ from hotspots.measure_places import districts_text
 from hotspots.review import MeasureReview, Review
 from hotspots.selection import Selection
 from i18n import category_label, format_date, format_number, format_percent, recommendation_text, t
-from i18n.measures import reading_text, verdict_text
+from i18n.measures import ratio_change, reading_text, verdict_text
 
 #: Hotspots in the change table and in the forecast table.
 TOP_CHANGES: Final = 12
@@ -143,10 +143,6 @@ def measure_facts(item: MeasureReview, lang: str) -> str:
     )
 
 
-def _change(ratio: float, lang: str) -> str:
-    return format_percent(100 * (ratio - 1), lang, decimals=0, signed=True)
-
-
 def result_text(item: MeasureReview, lang: str) -> str:
     """Return a measure's result in plain words: fell/rose more than the surroundings, or why not.
 
@@ -167,7 +163,7 @@ def result_text(item: MeasureReview, lang: str) -> str:
     if effect is None:
         return t(f"review.verdict.{item.state}", lang, date=format_date(item.readable_from, lang))
     if effect.verdict in ("fell_more", "rose_more"):
-        text = t(f"review.verdict.{effect.verdict}", lang, change=_change(effect.ratio, lang))
+        text = t(f"review.verdict.{effect.verdict}", lang, change=ratio_change(effect.ratio, lang))
     else:
         text = t(f"review.verdict.{effect.verdict}", lang)
     if effect.wdq_reading in ("displacement", "diffusion"):

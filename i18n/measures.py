@@ -16,8 +16,8 @@ from i18n.catalogue import t
 from i18n.numbers import format_number, format_p, format_percent
 
 
-def _change(ratio: float, lang: str) -> str:
-    """``0.6`` -> ``-40 %``: the change against control, signed."""
+def ratio_change(ratio: float, lang: str) -> str:
+    """``0.6`` -> ``-40 %``: a ratio against control as a signed change, whole per cent."""
     return format_percent(100 * (ratio - 1), lang, decimals=0, signed=True)
 
 
@@ -51,9 +51,9 @@ def verdict_text(effect: Effect, lang: str, *, target_text: str | None = None) -
     return t(
         f"measure.verdict.{effect.verdict}",
         lang,
-        change=_change(effect.ratio, lang),
-        low=_change(effect.ci_low, lang),
-        high=_change(effect.ci_high, lang),
+        change=ratio_change(effect.ratio, lang),
+        low=ratio_change(effect.ci_low, lang),
+        high=ratio_change(effect.ci_high, lang),
         p=format_p(effect.p_value, lang),
     )
 

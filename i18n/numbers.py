@@ -138,6 +138,27 @@ def format_date(value: object, lang: str) -> str:
     return f"{stamp.day}.{stamp.month}.{stamp.year}"
 
 
+def format_days(start: object, end: object, lang: str, *, separator: str = " – ") -> str:
+    """Return the first and last day of the half-open period ``[start, end)``: ``1.5.2026 – 31.7.2026``.
+
+    Parameters
+    ----------
+    start, end
+        Anything ``pandas.Timestamp`` reads; ``end`` is exclusive, so the last day shown is
+        the one holding the moment just before it (the day before a midnight ``end``).
+    lang
+        ``"fi"``, ``"sv"`` or ``"en"``.
+    separator
+        Between the two days (a table's narrow column takes ``"–"``).
+
+    Returns
+    -------
+    str
+    """
+    last = pd.Timestamp(end) - pd.Timedelta(microseconds=1)
+    return f"{format_date(start, lang)}{separator}{format_date(last, lang)}"
+
+
 def format_datetime(value: object, lang: str) -> str:
     """Return a date and time of day: ``30.11.2026 klo 18.05`` (fi), ``kl. 18.05`` (sv), ``18:05`` (en).
 

@@ -92,3 +92,12 @@ def test_signed_numbers_write_the_plus_of_a_rise_and_no_sign_on_zero(
     value: float, lang: str, decimals: int, expected: str
 ) -> None:
     assert i18n.format_number(value, lang, decimals=decimals, signed=True) == expected
+
+
+def test_format_days_gives_the_first_and_last_day_of_a_half_open_period() -> None:
+    start = pd.Timestamp("2026-05-01", tz="Europe/Helsinki")
+    midnight = pd.Timestamp("2026-08-01", tz="Europe/Helsinki")
+    assert i18n.format_days(start, midnight, "fi") == "1.5.2026 – 31.7.2026"
+    assert i18n.format_days(start, midnight, "en", separator="–") == "2026-05-01–2026-07-31"
+    # An end during a day includes that day.
+    assert i18n.format_days(start, midnight + pd.Timedelta(hours=12), "sv") == "1.5.2026 – 1.8.2026"

@@ -17,7 +17,7 @@ import streamlit as st
 
 from hotspots.analysis import Analysis
 from hotspots.backtest.last_period import MIN_INCIDENTS, BudgetFit, PredictiveCheck, hotspots_in_budget
-from i18n import format_area_km2, format_date, format_number, format_percent, t
+from i18n import format_area_km2, format_days, format_number, format_percent, t
 from views import axes
 
 #: Slider range and default, in per cent of the study area.
@@ -40,7 +40,7 @@ def _period(since: pd.Timestamp | None, until: pd.Timestamp | None, lang: str) -
     if since is None or until is None:
         return ""
     # Periods are half-open: the last day shown is the day before ``until``.
-    return f"{format_date(since, lang)}–{format_date(until - pd.Timedelta(days=1), lang)}"
+    return format_days(since, until, lang, separator="–")
 
 
 def fit_sentence(fit: BudgetFit, lang: str, *, area_km2: float | None = None) -> str:

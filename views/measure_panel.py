@@ -46,7 +46,16 @@ from hotspots.measures import (
     periods,
 )
 from hotspots.selection import Selection
-from i18n import category_label, effect_text, format_area_km2, format_date, format_number, format_percent, t
+from i18n import (
+    category_label,
+    effect_text,
+    format_area_km2,
+    format_date,
+    format_days,
+    format_number,
+    format_percent,
+    t,
+)
 from i18n.problems import error_text
 from store.scope import Scope, ScopeError
 from views import datasource, draw_tool, visibility
@@ -317,14 +326,11 @@ def effect_sentence(effect: Effect, lang: str, *, aggregated: bool) -> str:
 
 
 def _periods_text(effect: Effect, lang: str) -> str:
-    def span(start: pd.Timestamp, end: pd.Timestamp) -> str:
-        return f"{format_date(start, lang)} – {format_date(end - pd.Timedelta(microseconds=1), lang)}"
-
     return t(
         "measure.periods",
         lang,
-        before=span(effect.before.start, effect.before.end),
-        after=span(effect.after.start, effect.after.end),
+        before=format_days(effect.before.start, effect.before.end, lang),
+        after=format_days(effect.after.start, effect.after.end, lang),
     )
 
 

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from typing import Final
 
-import pandas as pd
-
 from hotspots.measure_places import districts_text
 from hotspots.measures import RecordedMeasure
-from i18n import format_date, t
+from i18n import format_days, t
 
 #: Rows of a measure's description: catalogue key of the label, in order.
 ROW_KEYS: Final = ("measure.field.kind", "measure.field.lead", "measure.field.period", "measure.field.place")
@@ -38,11 +36,7 @@ def lead_text(recorded: RecordedMeasure, lang: str) -> str:
 
 def period_text(recorded: RecordedMeasure, lang: str) -> str:
     """Return the measure's first and last day: ``"1.5.2026 – 31.7.2026"`` (the end is exclusive)."""
-    start = recorded.measure.start
-    last = recorded.measure.end - pd.Timedelta(
-        microseconds=1
-    )  # [start, end): the day before ``end`` at midnight
-    return f"{format_date(start, lang)} – {format_date(last, lang)}"
+    return format_days(recorded.measure.start, recorded.measure.end, lang)
 
 
 def place_text(recorded: RecordedMeasure, lang: str) -> str:

@@ -30,15 +30,10 @@ from geo import settings
 from hotspots.comparison import STATUSES
 from hotspots.measures import RecordedMeasure
 from hotspots.review import Review
-from i18n import format_date, format_number, t
+from i18n import format_days, format_number, t
 from store.scope import Scope
 from views import datasource, download_panel, measure_panel, results
 from views.markdown import plain
-
-
-def _period(since: pd.Timestamp, until: pd.Timestamp, lang: str) -> str:
-    """``[since, until)`` as its first and last day, in the language's date format."""
-    return f"{format_date(since, lang)} – {format_date(until - pd.Timedelta(days=1), lang)}"
 
 
 def measure_rows(review: Review, lang: str, osaalue: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -70,7 +65,7 @@ def measure_rows(review: Review, lang: str, osaalue: gpd.GeoDataFrame) -> pd.Dat
                 t("review.column.kind", lang): t(f"measure.kind.{measure.kind}", lang),
                 t("review.column.lead", lang): f"{lead} ({measure.partner})" if measure.partner else lead,
                 t("review.column.place", lang): reviewtexts.measure_where(item, osaalue, lang),
-                t("review.column.when", lang): _period(measure.start, measure.end, lang),
+                t("review.column.when", lang): format_days(measure.start, measure.end, lang),
                 t("review.column.result", lang): result_text(item, lang),
             }
         )
@@ -198,8 +193,8 @@ def review_tab(
     review = results.period_review(request, measures_version, scope, data, services, tuple(measures))
     previous = review.previous
     assert previous.since is not None and previous.until is not None  # the review compares
-    st.subheader(t("review.app_heading", lang, period=_period(review.since, review.until, lang)))
-    st.caption(t("review.app_intro", lang, previous=_period(previous.since, previous.until, lang)))
+    st.subheader(t("review.app_heading", lang, period=format_days(review.since, review.until, lang)))
+    st.caption(t("review.app_intro", lang, previous=format_days(previous.since, previous.until, lang)))
     _status_metrics(review, lang)
     options = BriefOptions(lang=lang, restricted=False, min_count=DEFAULT_MIN_COUNT)
     st.markdown("\n".join(f"- {plain(line)}" for line in headlines(review, options)))
