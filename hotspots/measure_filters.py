@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Final, Literal, get_args
 
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -54,6 +55,11 @@ def overlapping(
     return [r for r in measures if r.measure.start < high and r.measure.end > low]
 
 
+#: Overlap in m² above which a measure's area and a hotspot are at the same place: more than
+#: a shared edge, or the float sliver two outlines drawn on one cell grid can leave.
+TOUCH_M2: Final = 1.0
+
+
 def touching(measures: Sequence[RecordedMeasure], area: shapely.Geometry) -> list[RecordedMeasure]:
     """Return the measures whose area shares more than a boundary with ``area``, in the given order.
 
@@ -67,15 +73,15 @@ def touching(measures: Sequence[RecordedMeasure], area: shapely.Geometry) -> lis
     Returns
     -------
     list of RecordedMeasure
-        Those whose area and ``area`` overlap (a shared edge alone does not count: a
-        measure in the next block was not done here).
+        Those whose area and ``area`` overlap by more than ``TOUCH_M2`` (a shared edge
+        alone does not count: a measure in the next block was not done here). The review
+        links measures and hotspots by the same rule (``hotspots.review``).
     """
-    shapely.prepare(area)
-    return [
-        r
-        for r in measures
-        if shapely.intersects(area, r.measure.area) and not shapely.touches(area, r.measure.area)
-    ]
+    if not measures:
+        return []
+    areas = np.asarray([r.measure.area for r in measures], dtype=object)
+    overlap = shapely.area(shapely.intersection(areas, area)) > TOUCH_M2
+    return [r for r, hit in zip(measures, overlap, strict=True) if hit]
 
 
 def coverage(measure: Measure, *, first_day: date, last_day: date, params: EffectParams) -> Coverage:

@@ -54,7 +54,7 @@ from geo.errors import ParameterError
 from hotspots import analysis as analysis_module
 from hotspots import comparison, forecast
 from hotspots.clustering import ClusteringParams
-from hotspots.measure_filters import coverage
+from hotspots.measure_filters import TOUCH_M2, coverage, overlapping
 from hotspots.measures import (
     ControlChoice,
     Effect,
@@ -75,8 +75,6 @@ MeasureState = Literal["read", "not_yet", "no_history", "no_control"]
 MEASURE_STATES: Final[tuple[MeasureState, ...]] = get_args(MeasureState)
 #: The statuses of a review's hotspots: the current ones' and the vanished.
 REVIEW_STATUSES: Final = (*comparison.STATUSES, "vanished")
-#: Overlap in m² between a measure's area and a hotspot that links them (not a shared edge).
-_TOUCH_M2: Final = 1.0
 
 
 @dataclass(frozen=True)
@@ -233,11 +231,11 @@ def _data_span(incidents: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
 def _overlapping(
     area: shapely.Geometry, table: gpd.GeoDataFrame, *, by: str, ascending: bool
 ) -> tuple[str, ...]:
-    """Return the ids of the polygons overlapping ``area`` by more than a sliver, ordered by ``by``."""
+    """Return the ids of polygons overlapping ``area`` (``measure_filters.touching``'s rule), by ``by``."""
     if table.empty:
         return ()
     geometries = np.asarray(table.geometry.values, dtype=object)
-    hit = shapely.area(shapely.intersection(geometries, area)) > _TOUCH_M2
+    hit = shapely.area(shapely.intersection(geometries, area)) > TOUCH_M2
     chosen = table[hit].sort_values(by, ascending=ascending, kind="stable")
     return tuple(str(v) for v in chosen["id"])
 
@@ -405,7 +403,7 @@ def review(
     assert chosen.since is not None and chosen.until is not None  # Selection parsed them
     result = _analysis(incidents, chosen, settings)
     data = _data_span(incidents)
-    in_period = [m for m in measures if m.measure.start < chosen.until and m.measure.end > chosen.since]
+    in_period = overlapping(measures, since=chosen.since, until=chosen.until)
     in_period.sort(key=lambda m: (m.measure.start, m.id))
     reviewed = tuple(
         _measure_review(
