@@ -200,7 +200,8 @@ def drawn_area(feature: Mapping[str, Any]) -> tuple[shapely.Geometry | None, str
         return None, "outside"
     if metric.is_empty or metric.geom_type not in ("Polygon", "MultiPolygon", "GeometryCollection"):
         return None, "not_area"
-    metric = shapely.union_all(shapely.get_parts(metric)[shapely.area(shapely.get_parts(metric)) > 0])
+    parts = shapely.get_parts(metric)  # a repaired outline may hold lines: keep what encloses area
+    metric = shapely.union_all(parts[shapely.area(parts) > 0])
     if metric.area < MIN_AREA_M2:
         return None, "too_small"
     if metric.area > MAX_AREA_M2:
