@@ -235,6 +235,15 @@ def test_map_draws_offline_switches_language_and_zooms_to_a_district(app_url: st
             # No street map to be had: one line in the map says so, in Finnish; no tile is asked for.
             assert str(first["note"]).startswith("Katukarttaa ei saatu") and first["tiles"] == 0, first
 
+            # At 1440 x 900 with the sidebar open, the ranking beside the map reads without
+            # scrolling sideways: its grid is no wider than the room it is given.
+            page.set_viewport_size({"width": 1440, "height": 900})
+            page.wait_for_timeout(1000)
+            ranking = page.get_by_test_id("stDataFrame").first.locator(".dvn-scroller").first
+            wide, room = ranking.evaluate("e => [e.scrollWidth, e.clientWidth]")
+            assert wide <= room, (wide, room)
+            page.set_viewport_size({"width": 1500, "height": 1100})
+
             # Language: pick svenska in the sidebar.
             page.get_by_role("combobox", name="Kieli / Språk / Language").click()
             page.get_by_role("option", name="svenska").click()

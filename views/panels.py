@@ -236,6 +236,11 @@ def localised_numbers(
     return frame.style.format(formats, na_rep="–")
 
 
+#: The ranking's column widths beside the map, px: together (with the row-pick column) they
+#: fit the table's share of a 1440 px wide screen with the sidebar open.
+RANKING_WIDTHS: Final = {"rank": 44, "hotspot": 58, "place": 106, "count": 80, "intensity": 66, "trend": 88}
+
+
 #: "Show weaker concentrations": the radius grows by this factor and the minimum count halves.
 WEAKER_EPS_FACTOR: Final = 1.5
 
@@ -258,8 +263,9 @@ def hotspot_table(
     Without hotspots it names the parameters in use and, given ``clustering``, offers
     weaker ones (``weaker``) with one button that sets the sliders.
     """
-    st.subheader(t("panel.ranking_table", lang))
-    st.caption(t("help.ranking", lang))
+    # The order's rule in one line; why a smaller hotspot can rank higher, on the "?".
+    st.subheader(t("panel.ranking_table", lang), help=t("help.ranking", lang))
+    st.caption(t("help.ranking_short", lang))
     if hotspots.empty:
         if clustering is None:
             st.info(t("msg.no_hotspots", lang))
@@ -280,37 +286,41 @@ def hotspot_table(
             key="weaker",
         )
         return None
-    view = pd.DataFrame(
-        {
-            t("column.rank", lang): hotspots["rank"].astype(int),
-            t("column.hotspot", lang): hotspots["id"],
-            t("column.incidents", lang): hotspots["n"].astype(int),
-            t("column.per_km2", lang): hotspots["intensity_km2"].astype(float),
-            t("column.area_km2", lang): hotspots["area_km2"].astype(float),
-            t("column.place", lang): hotspots["place"]
-            .fillna("")
-            .where(hotspots["place"].fillna("") != "", hotspots["district"]),
-            t("column.trend", lang): hotspots["trend"],
-            t("column.peak_windows", lang): hotspots["peak_text"],
-        }
-    )
-    # Beside the map the ranking shows what orders and places a hotspot; the rest (previous
-    # count, category, lead, recommendation, test) is in the chosen hotspot's card
-    # and in the downloads, so the table reads without scrolling sideways.
+    named = hotspots["place"].fillna("")
+    columns = {  # code (RANKING_WIDTHS) -> (header, values)
+        "rank": (t("column.rank", lang), hotspots["rank"].astype(int)),
+        "hotspot": (t("column.hotspot", lang), hotspots["id"]),
+        "place": (t("column.place", lang), named.where(named != "", hotspots["district"])),
+        "count": (t("column.incidents", lang), hotspots["n"].astype(int)),
+        "intensity": (t("column.per_km2_short", lang), hotspots["intensity_km2"].astype(float)),
+        "trend": (t("column.trend", lang), hotspots["trend"]),
+    }
+    view = pd.DataFrame({header: values for header, values in columns.values()})
+    # Beside the map the ranking shows what orders, names and places a hotspot, in widths
+    # that fit its share of a 1440 px screen without scrolling sideways; the rest (area, peak
+    # times, previous count, category, lead, recommendation, test) is in the chosen hotspot's
+    # card and in the downloads. The short intensity header carries its meaning as a tooltip.
     marked = (hotspots["id"].astype(str) == (selected or "")).to_numpy()
 
     def highlight(row: pd.Series) -> list[str]:
         style = "background-color: #fde68a; font-weight: 600" if marked[int(row.name)] else ""
         return [style] * len(row)
 
-    decimals = {t("column.per_km2", lang): 0, t("column.area_km2", lang): 2}
+    intensity = columns["intensity"][0]
+    styled = localised_numbers(view.reset_index(drop=True), lang, decimals={intensity: 0})
     st.dataframe(
-        localised_numbers(view.reset_index(drop=True), lang, decimals=decimals).apply(highlight, axis=1),
+        styled.apply(highlight, axis=1),
         hide_index=True,
         width="stretch",
         on_select="rerun",
         selection_mode="single-row",
         key=_table_key(),
+        column_config={
+            header: st.column_config.Column(
+                width=RANKING_WIDTHS[code], help=t("column.per_km2", lang) if code == "intensity" else None
+            )
+            for code, (header, _) in columns.items()
+        },
     )
 
 
