@@ -251,8 +251,10 @@ def browser_cpu_s(*, exclude: int) -> float:
 
 
 @contextlib.contextmanager
-def running_app(incidents: int | None, log: Path) -> Iterator[tuple[str, int]]:
-    """Start ``streamlit run app.py`` on demo data; yield its URL and the server's process id."""
+def running_app(
+    incidents: int | None, log: Path, *, script: Path = ROOT / "app.py"
+) -> Iterator[tuple[str, int]]:
+    """Start ``streamlit run`` of ``script`` (the app) on demo data; yield its URL and server pid."""
     port = free_port()
     env = dict(os.environ)
     folder = tempfile.mkdtemp(prefix="bench-browser-")
@@ -261,7 +263,7 @@ def running_app(incidents: int | None, log: Path) -> Iterator[tuple[str, int]]:
         env["HOTSPOTS_DEMO_N"] = str(incidents)
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+            [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip

@@ -58,3 +58,21 @@ def test_rows_are_judged_on_the_median_or_on_each_sample() -> None:
 
 def test_the_load_average_names_the_cores() -> None:
     assert browser.load_average().endswith(f"(on {os.cpu_count()} cores)")
+
+
+def test_each_variant_of_the_parts_benchmark_switches_off_a_section_the_page_has() -> None:
+    from bench import browser_parts
+    from views import controls, page
+
+    modules = {"page": page, "controls": controls}
+    switched = [lines for lines in browser_parts.VARIANTS.values() if lines]
+    assert len(switched) == 4
+    for lines in switched:
+        for line in lines.splitlines():
+            module, name = line.split("=")[0].strip().split(".")
+            assert callable(getattr(modules[module], name)), line  # a renamed section fails here
+        script = browser_parts.variant_script(lines)
+        compile(script, "variant.py", "exec")
+        # The switch comes before the app's script runs, and the app is run as __main__.
+        assert script.index(lines) < script.index("exec(")
+        assert "'__name__': '__main__'" in script and str(browser_parts.ROOT / "app.py") in script
