@@ -517,6 +517,7 @@ def _youth_worker_walk(page: Any, app: SignedInApp) -> None:
         .is_checked()
     )
     assert [row[:2] for row in _district_rows(page, count=1)] == [["Kallio", "301"]]
+    _finnish_map_path(page, app)
     hierarchy = districts.hierarchy()
     kallio = set(hierarchy.loc[hierarchy["peruspiiri_code"] == "301", "osaalue_code"])
 
@@ -552,6 +553,33 @@ def _youth_worker_walk(page: Any, app: SignedInApp) -> None:
 
     page.get_by_role("button", name=t("auth.sign_out", "fi")).click()
     page.get_by_role("button", name=t("auth.sign_in", "fi")).wait_for(timeout=120_000)
+
+
+def _finnish_map_path(page: Any, app: SignedInApp) -> None:
+    """Her path on Kallio's map in Finnish: click a number, get the card, bookmark it, take the PNG."""
+    body = page.locator("body").inner_text()
+    for key in ("sidebar.data_source", "sidebar.categories", "panel.downloads", "metric.incidents"):
+        for other in ("sv", "en"):
+            assert t(key, other) not in body, (key, other)
+    assert not re.search(r"\d,\d{3}\b", body)  # Finnish numbers: 1 234, not 1,234
+    frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+    seen = frame.evaluate(HOTSPOT_VISIBLE_JS)
+    assert seen["labels"] > 0 and seen["free"] >= 0, seen
+    number = str(seen["freeText"])
+    frame.locator(".hs-rank").nth(int(seen["free"])).click()
+    card = re.compile(rf"^{t('panel.selected_hotspot', 'fi', rank=number)}\b")
+    page.get_by_text(card).first.wait_for(timeout=60_000)
+    # The bookmark brings back the district and the chosen hotspot.
+    page.wait_for_url(re.compile(r"hotspot=H\d+"), timeout=60_000)
+    page.goto(page.url, timeout=120_000)
+    page.get_by_text(card).first.wait_for(timeout=120_000)
+    assert "peruspiiri=301" in page.url
+    # The map picture: Kallio in its name.
+    _open_downloads(page)
+    picture = _download(page, t("download.png", "fi"), app.downloads)
+    assert "kallio" in picture.name and picture.suffix == ".png", picture.name
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page.get_by_role("tab", name=t("panel.district_table", "fi")).click()  # back to the districts
 
 
 def _analyst_walk(page: Any, app: SignedInApp) -> None:
@@ -594,8 +622,9 @@ def test_sign_in_walk_youth_worker_then_analyst_each_sees_what_the_role_allows(
     sign_ins = log[log["action"] == "sign_in"]
     assert set(sign_ins["user_id"]) == {"nea.nuorisotyo@hel.example", "aki.analyytikko@hel.example"}
     exports = log[log["action"] == "export"]
-    assert exports["user_id"].tolist() == ["nea.nuorisotyo@hel.example", "aki.analyytikko@hel.example"]
-    assert exports["detail"].str.contains("RESTRICTED").tolist() == [False, True]
+    # Hers: the map picture and the district figures, aggregated; his: the restricted points.
+    assert exports["user_id"].tolist() == ["nea.nuorisotyo@hel.example"] * 2 + ["aki.analyytikko@hel.example"]
+    assert exports["detail"].str.contains("RESTRICTED").tolist() == [False, False, True]
     listing = subprocess.run(
         [sys.executable, "-m", "cli", "audit", "--db", app.store_url],
         cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
