@@ -110,7 +110,8 @@ def main() -> None:
 
     shown = page.analysis(request, data, services, level=choice.level, lang=lang, scope=scope)
     selected = panels.chosen_hotspot(shown.hotspots, bookmarked=url.hotspot)
-    map_col, table_col = st.columns([5, 4])
+    # Keyed: printed, the ranking's column keeps the width its table needs (views.pagestyle).
+    map_col, table_col = st.container(key="map_and_ranking").columns([5, 4])
     with table_col:
         selected = page.ranking(shown, selected, lang, data)
     with map_col:

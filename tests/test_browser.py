@@ -98,6 +98,15 @@ POPUP_JS = """() => {
   return popup && popup.getBoundingClientRect().height > 0 ? popup.textContent : null;
 }"""
 
+# The printed layout of the map and the ranking's block: its height, and the two columns.
+PRINT_JS = """() => {
+  const block = document.querySelector('.st-key-map_and_ranking');
+  const [map, ranking] = block.querySelectorAll(':scope > * > * > [data-testid="stColumn"]');
+  const a = map.getBoundingClientRect(), b = ranking.getBoundingClientRect();
+  return {height: block.getBoundingClientRect().height, side_by_side: b.left >= a.right && b.top === a.top,
+          ranking_text: ranking.innerText};
+}"""
+
 # Counts the incident points (CircleMarkers) on the Leaflet map.
 POINTS_JS = """() => {
   const maps = Object.keys(window).filter(k => k.startsWith('map_') && window[k] instanceof L.Map);
@@ -298,6 +307,20 @@ def test_map_draws_offline_switches_language_and_zooms_to_a_district(app_url: st
                 for other in ("fi", "en"):
                     assert t(key, other) not in body, (key, other)
             assert not re.search(r"\d,\d{3}\b", body)
+
+            # Printed (A4 landscape, 8 mm margins: 1062 x 733 CSS px), the map, the ranking and
+            # the chosen hotspot's card sit side by side on one sheet, the title and key figures
+            # on the sheet before: two pages.
+            again.set_viewport_size({"width": 1062, "height": 733})
+            again.emulate_media(media="print")
+            again.wait_for_timeout(500)
+            box = again.evaluate(PRINT_JS)
+            assert box["height"] <= 733 and box["side_by_side"], box
+            assert t("panel.selected_hotspot", "sv", rank=number) in box["ranking_text"], box
+            printed = again.pdf(format="A4", landscape=True, print_background=True)
+            assert len(re.findall(rb"/Type\s*/Page(?!s)", printed)) == 2
+            again.emulate_media(media="screen")
+            again.set_viewport_size({"width": 1500, "height": 1100})
 
             # The map picture names the district (in the page's language) in its file name.
             again.get_by_role("tab", name=t("panel.downloads", "sv")).click()

@@ -233,7 +233,9 @@ def ranking(shown: Shown, selected: str | None, lang: str, data: datasource.Load
     panels.hotspot_table(shown.hotspots, lang, selected=selected, clustering=shown.result.clustering)
 
     def measures(chosen: gpd.GeoDataFrame) -> None:
-        measure_panel.hotspot_measures(chosen, data=data, scope=shown.scope, lang=lang)
+        # Keyed, so a printed page keeps the card on one sheet without it (views.pagestyle).
+        with st.container(key="card_measures"):
+            measure_panel.hotspot_measures(chosen, data=data, scope=shown.scope, lang=lang)
 
     if card.hotspot_detail(
         shown.hotspots, selected, lang, aggregated=shown.scope.aggregated_only, below=measures

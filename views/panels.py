@@ -239,6 +239,8 @@ def localised_numbers(
 #: The ranking's column widths beside the map, px: together (with the row-pick column) they
 #: fit the table's share of a 1440 px wide screen with the sidebar open.
 RANKING_WIDTHS: Final = {"rank": 44, "hotspot": 58, "place": 106, "count": 80, "intensity": 66, "trend": 88}
+#: The grid's whole width, px: its columns and the row-pick column in front (40 px, measured).
+RANKING_GRID_PX: Final = sum(RANKING_WIDTHS.values()) + 40
 
 
 #: "Show weaker concentrations": the radius grows by this factor and the minimum count halves.
@@ -265,7 +267,8 @@ def hotspot_table(
     """
     # The order's rule in one line; why a smaller hotspot can rank higher, on the "?".
     st.subheader(t("panel.ranking_table", lang), help=t("help.ranking", lang))
-    st.caption(t("help.ranking_short", lang))
+    # Keyed, so the print style sheet can leave the hint out (views.pagestyle).
+    st.container(key="ranking_help").caption(t("help.ranking_short", lang))
     if hotspots.empty:
         if clustering is None:
             st.info(t("msg.no_hotspots", lang))
