@@ -29,7 +29,7 @@ from views import (
     more_settings,
     page,
     pagestyle,
-    panels,
+    ranking_table,
     results,
     urlstate,
     visibility,
@@ -109,7 +109,7 @@ def main() -> None:
     )
 
     shown = page.analysis(request, data, services, level=choice.level, lang=lang, scope=scope)
-    selected = panels.chosen_hotspot(shown.hotspots, bookmarked=url.hotspot)
+    selected = ranking_table.chosen_hotspot(shown.hotspots, bookmarked=url.hotspot)
     # Keyed: printed, the ranking's column keeps the width its table needs (views.pagestyle).
     map_col, table_col = st.container(key="map_and_ranking").columns([5, 4])
     with table_col:

@@ -19,7 +19,7 @@ from tests.test_auth import PROVIDER, _claims
 from views import measure_panel
 from views.draw_tool import DRAWN_PROPERTY
 from views.markdown import plain
-from views.panels import MAP_KEY
+from views.ranking_table import MAP_KEY
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 ANALYST = Scope("aki.analyytikko@hel.example", "analyst", None)

@@ -28,7 +28,7 @@ def test_the_screen_rules_only_tighten_the_margins_and_leave_the_map_alone() -> 
 
 
 def test_printed_the_map_and_the_ranking_stay_side_by_side_and_the_grid_keeps_its_width() -> None:
-    from views.panels import RANKING_GRID_PX, RANKING_WIDTHS
+    from views.ranking_table import RANKING_GRID_PX, RANKING_WIDTHS
 
     rules = _print_rules()
     # Streamlit stacks columns on paper; the page keeps them in a row.

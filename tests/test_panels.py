@@ -16,9 +16,7 @@ from views.panels import (
     hotspot_members,
     localised_hotspots,
     localised_numbers,
-    newest_pick,
     parameters_used,
-    weaker,
     weekly_chart,
 )
 
@@ -28,28 +26,6 @@ def result() -> analysis.Analysis:
     incidents = demo.generate_demo(n=4000, seed=12)
     selection = Selection(since=demo.recent_start(), until=demo.demo_period()[1])
     return analysis.analyse(incidents, selection=selection, clustering=ClusteringParams(min_samples=8))
-
-
-def test_the_newest_pick_of_table_and_map_wins() -> None:
-    # A map click on H3 overrides an earlier table pick, and says so (the table resets).
-    assert newest_pick("H1", table_pick="H1", last_table_pick="H1", map_pick="H3", last_map_pick=None) == (
-        "H3",
-        True,
-    )
-    # The same map click seen again on a later rerun changes nothing.
-    assert newest_pick("H3", table_pick=None, last_table_pick=None, map_pick="H3", last_map_pick="H3") == (
-        "H3",
-        False,
-    )
-    # A new table pick after that wins; unticking the row clears the choice.
-    assert newest_pick("H3", table_pick="H2", last_table_pick=None, map_pick="H3", last_map_pick="H3") == (
-        "H2",
-        False,
-    )
-    assert newest_pick("H2", table_pick=None, last_table_pick="H2", map_pick="H3", last_map_pick="H3") == (
-        None,
-        False,
-    )
 
 
 def test_localised_hotspots_add_display_columns_in_the_language(result: analysis.Analysis) -> None:
@@ -131,11 +107,6 @@ def test_weekly_chart_names_months_and_counts_in_the_language(result: analysis.A
     )
     assert shown_months and shown_months <= finnish_months
     assert t("chart.weekly", "fi") in drawn and t("chart.week", "fi") in drawn
-
-
-def test_weaker_parameters_grow_the_radius_and_halve_the_minimum() -> None:
-    assert weaker(ClusteringParams(eps_m=100.0, min_samples=19)) == (150, 9)
-    assert weaker(ClusteringParams(eps_m=400.0, min_samples=5)) == (500, 3)
 
 
 def test_a_district_table_with_counts_held_back_is_drawn_with_them_as_text() -> None:

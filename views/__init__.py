@@ -27,7 +27,9 @@ Drawing with ``st.`` (tested with AppTest in test_app.py and test_page.py):
     ``mapframe``        the map as the browser receives it: rendered once per map, shared
                         by every session (``st.cache_data``), drawn by streamlit-folium
     ``page``            the page's sections in order: data, analysis, ranking, map, tabs
-    ``panels``          key figures, ranking, hotspot card, district table, charts, parameters
+    ``ranking_table``   the ranking beside the map in widths that fit, and the hotspot
+                        choice the ranking and the map share (``newest_pick`` is pure)
+    ``panels``          key figures, district and vanished tables, charts, parameters
     ``measure_panel``   measures on the card (with their effect), recorded, listed, removed
     ``backtest_panel``  the tab "did last period's hotspots predict this one?"
     ``download_panel``  the download tab (its list of files, ``export_files``, is pure)

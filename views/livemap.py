@@ -173,6 +173,6 @@ def draw(frame: MapFrame, selected: str | None, *, key: str) -> None:
     selected
         The chosen hotspot's id, or None.
     key
-        The component's session key (``views.panels.MAP_KEY``: the click is read there).
+        The component's session key (``views.ranking_table.MAP_KEY``: the click is read there).
     """
     mapframe.show(frame, key=key, feature_group=selection_layer(selected))

@@ -73,7 +73,7 @@ from views.measure_draft import (
     refusal,
 )
 from views.measure_texts import kind_label, lead_label, measure_line, place_text
-from views.panels import MAP_KEY
+from views.ranking_table import MAP_KEY
 
 #: Seconds a read of the measures is reused before the store is asked again.
 MEASURES_TTL_S: Final = 60

@@ -38,6 +38,7 @@ from views import (
     mapframe,
     measure_panel,
     panels,
+    ranking_table,
     results,
     review_panel,
     upload,
@@ -230,7 +231,7 @@ def ranking(shown: Shown, selected: str | None, lang: str, data: datasource.Load
     records new ones (``views.measure_panel``). The choice is None once the user cleared it
     on the card.
     """
-    panels.hotspot_table(shown.hotspots, lang, selected=selected, clustering=shown.result.clustering)
+    ranking_table.hotspot_table(shown.hotspots, lang, selected=selected, clustering=shown.result.clustering)
 
     def measures(chosen: gpd.GeoDataFrame) -> None:
         # Keyed, so a printed page keeps the card on one sheet without it (views.pagestyle).
@@ -332,7 +333,7 @@ def _draw_map(
     selected: str | None,
     lang: str,
     asset_urls: AssetUrls,
-    key: str = panels.MAP_KEY,
+    key: str = ranking_table.MAP_KEY,
 ) -> None:
     """Draw ``hotspots`` over the page's districts and incidents (the main map or the prediction's).
 
@@ -341,7 +342,7 @@ def _draw_map(
     never gets a map drawn for what another user may see.
     """
     basemap, note = livemap.basemap(asset_urls, lang) if choice.tiles else (None, "")
-    main_map = key == panels.MAP_KEY
+    main_map = key == ranking_table.MAP_KEY
     options = MapOptions(
         lang=lang,
         basemap=basemap,
@@ -366,7 +367,7 @@ def _draw_map(
         livemap.RETURNED_OBJECTS,
         lambda: _build_map(shown, choice, hierarchy, hotspots.table, options, measures),
     )
-    # The click comes back in the session (panels.chosen_hotspot reads it on the rerun).
+    # The click comes back in the session (ranking_table.chosen_hotspot reads it on the rerun).
     livemap.draw(frame, selected, key=key)
 
 

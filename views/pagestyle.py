@@ -3,7 +3,7 @@
 At 1440 x 900 Streamlit's default title, padding and key figures took the top 400 px and
 pushed the map's lower half below the fold. ``PAGE_STYLE`` tightens the top of the page
 and the title, and narrows the side margins to 1rem so the ranking beside the map gets the
-width its columns need (``views.panels.RANKING_WIDTHS``).
+width its columns need (``views.ranking_table.RANKING_WIDTHS``).
 
 Printed (Ctrl+P, A4 landscape) the page leaves out the sidebar, the toolbar, the tabs, the
 folded sections and the buttons, and keeps the map and the ranking side by side (Streamlit
@@ -19,7 +19,7 @@ from typing import Final
 
 import streamlit as st
 
-from views.panels import RANKING_GRID_PX
+from views.ranking_table import RANKING_GRID_PX
 
 PAGE_STYLE: Final = f"""<style>
 .block-container {{padding: 1.5rem 1rem 1rem 1rem;}}
