@@ -110,6 +110,12 @@ PRINT_JS = """() => {
           grid: grid ? grid.getBoundingClientRect().height : 0, ranking_text: ranking.innerText};
 }"""
 
+# Streamlit's script state, as its app root shows it ("notRunning" once a rerun is done).
+SCRIPT_STATE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app ? app.getAttribute('data-test-script-state') : null;
+}"""
+
 # Counts the incident points (CircleMarkers) on the Leaflet map.
 POINTS_JS = """() => {
   const maps = Object.keys(window).filter(k => k.startsWith('map_') && window[k] instanceof L.Map);
@@ -339,6 +345,8 @@ def test_map_draws_offline_switches_language_and_zooms_to_a_district(app_url: st
 
             # The map picture names the district (in the page's language) in its file name.
             again.get_by_role("tab", name=t("panel.downloads", "sv")).click()
+            again.get_by_role("button", name=t("download.png", "sv")).wait_for(timeout=120_000)
+            _script_idle(again)
             with again.expect_download(timeout=180_000) as event:
                 again.get_by_role("button", name=t("download.png", "sv")).click()
             assert "berghall" in event.value.suggested_filename, event.value.suggested_filename
@@ -510,7 +518,19 @@ def _open_downloads(page: Any, lang: str = "fi") -> None:
     page.get_by_text(t("download.intro", lang)[:40], exact=False).wait_for(timeout=120_000)
 
 
+def _script_idle(page: Any) -> None:
+    """Wait until Streamlit's script is not running: a click during a rerun can be lost."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if page.evaluate(SCRIPT_STATE_JS) == "notRunning":
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError("the page's script did not finish")
+
+
 def _download(page: Any, label: str, folder: Path) -> Path:
+    page.get_by_role("button", name=label).wait_for(timeout=120_000)
+    _script_idle(page)  # the button is drawn by the rerun that is still finishing
     with page.expect_download(timeout=120_000) as event:
         page.get_by_role("button", name=label).click()
     target = folder / event.value.suggested_filename
