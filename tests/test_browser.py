@@ -252,6 +252,10 @@ def test_map_draws_offline_switches_language_and_zooms_to_a_district(app_url: st
             assert int(first["polygons"]) >= 34  # type: ignore[call-overload]  # districts + hotspots
             # No street map to be had: one line in the map says so, in Finnish; no tile is asked for.
             assert str(first["note"]).startswith("Katukarttaa ei saatu") and first["tiles"] == 0, first
+            # The note can be put away (it can cover hotspots), by a button named in Finnish.
+            noted = next(f for f in page.frames if "streamlit_folium" in f.url)
+            noted.get_by_role("button", name=t("map.note_close", "fi")).click()
+            assert noted.locator(".hs-note").is_hidden()
 
             # At 1440 x 900 with the sidebar open, the ranking beside the map reads without
             # scrolling sideways: its grid is no wider than the room it is given.

@@ -102,12 +102,19 @@ def test_basemap_of_a_wms_or_a_local_copy() -> None:
 def test_chrome_scale_note_and_folding_legend() -> None:
     page = _page(
         MapChrome(
-            legend="<h4>Hotspots</h4>", legend_title="Legend", note="Offline &amp; fine", background="#f3f1ec"
+            legend="<h4>Hotspots</h4>",
+            legend_title="Legend",
+            note="Offline &amp; fine",
+            background="#f3f1ec",
+            close_label='Sulje "<b>"',
         )
     )
     assert "L.control.scale({metric: true, imperial: false" in page
     assert 'window.hsNote("Offline \\u0026amp; fine")' in page
+    # The note can be put away; its button's name is set as an attribute, never parsed as HTML.
+    assert 'close.setAttribute("aria-label", "Sulje \\"\\u003cb\\u003e\\"")' in page
+    assert 'box.style.display = "none"' in page
     assert "hs-collapsed" in page and 'button.setAttribute("aria-expanded"' in page
     assert "button.textContent" in page  # the title is text, never parsed as HTML
-    bare = _page(MapChrome(legend="", legend_title="Legend", note="", background="#fff"))
+    bare = _page(MapChrome(legend="", legend_title="Legend", note="", background="#fff", close_label="Close"))
     assert "hs-legend" not in bare.split("<script>", 1)[1].split("window.hsNote = function", 1)[1]

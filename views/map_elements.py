@@ -57,7 +57,9 @@ CSS: Final = """
 .hs-legend .hs-ends { display: flex; justify-content: space-between; gap: 8px; }
 .hs-legend .hs-muted { color: #555; }
 .hs-note { background: rgba(255,248,225,0.95); border: 1px solid #c9a227; border-radius: 4px;
-  padding: 4px 8px; max-width: 260px; color: #3d3000; }
+  padding: 4px 22px 4px 8px; max-width: 260px; color: #3d3000; position: relative; }
+.hs-note-close { position: absolute; top: 1px; right: 3px; border: none; background: none;
+  font: 16px/1 system-ui, sans-serif; color: #3d3000; cursor: pointer; padding: 2px; }
 .hs-label-icon { background: none; border: none; }
 .hs-label { position: absolute; transform: translate(-50%, -50%); white-space: nowrap;
   pointer-events: none; text-align: center; }
@@ -413,7 +415,10 @@ class MapChrome(MacroElement):
     legend_title
         The legend button's text (plain text: it is set as text, never parsed as HTML).
     note
-        A note shown in the map at once (escaped HTML), e.g. why there is no street map.
+        A note shown in the map at once (escaped HTML), e.g. why there is no street map. A
+        button in its corner puts it away.
+    close_label
+        The name of that button (plain text, set as an attribute).
     background
         Colour under everything (the land where no tile or shape is drawn).
     """
@@ -438,7 +443,16 @@ class MapChrome(MacroElement):
                     };
                     notes.addTo(map);
                 }
-                notes.getContainer().innerHTML = html;
+                // The note's text, and a button that puts it away (it can cover hotspots).
+                var box = notes.getContainer();
+                box.innerHTML = '<span class="hs-note-text"></span>'
+                    + '<button type="button" class="hs-note-close">\u00d7</button>';
+                box.querySelector(".hs-note-text").innerHTML = html;
+                var close = box.querySelector(".hs-note-close");
+                close.setAttribute("aria-label", {{ this.close_label|tojson }});
+                close.title = {{ this.close_label|tojson }};
+                L.DomEvent.on(close, "click", function () { box.style.display = "none"; });
+                box.style.display = "";
             };
             {%- if this.note %}
             window.hsNote({{ this.note|tojson }});
@@ -468,11 +482,14 @@ class MapChrome(MacroElement):
         """
     )
 
-    def __init__(self, *, legend: str, legend_title: str, note: str, background: str) -> None:
+    def __init__(
+        self, *, legend: str, legend_title: str, note: str, background: str, close_label: str
+    ) -> None:
         super().__init__()
         self._name = "MapChrome"
         self.css = CSS
         self.legend = legend
         self.legend_title = legend_title
         self.note = note
+        self.close_label = close_label
         self.background = background

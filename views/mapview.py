@@ -326,6 +326,7 @@ def build_map(layers: MapLayers, options: MapOptions | None = None) -> folium.Ma
         legend_title=t("map.legend.title", lang),
         note=escape(options.note),
         background=map_areas.LAND_COLOUR,
+        close_label=t("map.note_close", lang),
     ).add_to(m)
     urls = options.asset_urls if options.asset_urls is not None else package_asset_urls()
     return localise_map(m, urls)
