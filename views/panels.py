@@ -1,9 +1,10 @@
 """The main panels: key figures, district and vanished tables, charts, parameters.
 
 The ranking beside the map and the hotspot choice it shares with the map are in
-``views.ranking_table``. Pure: ``localised_hotspots``, ``hotspot_members``, ``parameters_used``, the charts
-(``weekly_chart``, ``hour_weekday_chart``) and ``localised_numbers``, which shows a table's
-numbers the language's way while they stay numbers (sorting by value).
+``views.ranking_table``. Pure: ``localised_hotspots``, ``hotspot_members``,
+``parameters_used``, the charts (``weekly_chart``, ``hour_weekday_chart``) and
+``localised_numbers``, which shows a table's numbers the language's way while they stay
+numbers (sorting by value).
 """
 
 from __future__ import annotations
