@@ -331,9 +331,8 @@ def test_map_draws_offline_switches_language_and_zooms_to_a_district(app_url: st
                 return any(int(state["polygons"]) > 0 for state in map_states(page))  # type: ignore[call-overload]
 
             def printable(box: dict[str, Any]) -> bool:  # the map and the grid drawn, on one sheet
-                return bool(box["map"] >= 500 and box["grid"] >= 300 and box["height"] <= 733) and bool(
-                    box["side_by_side"]
-                )
+                drawn = box["map"] >= 500 and box["grid"] >= 300
+                return bool(drawn and box["height"] <= 733 and box["side_by_side"])
 
             for _ in range(40):  # the resize redraws the map and the grid
                 box = again.evaluate(PRINT_JS)

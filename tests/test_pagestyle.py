@@ -37,6 +37,8 @@ def test_printed_the_map_and_the_ranking_stay_side_by_side_and_the_grid_keeps_it
     width = RANKING_GRID_PX + 4  # and its border
     ranking_column = f"[data-testid='stColumn']:last-child {{\n    flex: 0 0 {width}px !important;}}"
     assert ranking_column in rules
+    # The map's frame follows its narrower column (no script runs while printing).
+    assert ".st-key-map_and_ranking iframe {width: 100% !important;}" in rules
     # The folded sections, the buttons, the ranking's hint and the card's measures stay off paper.
     hidden = rules.split("{display: none !important;}")[0]
     for part in ("stExpander", "stButton", ".st-key-ranking_help", ".st-key-card_measures"):

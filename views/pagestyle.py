@@ -10,7 +10,8 @@ folded sections and the buttons, and keeps the map and the ranking side by side 
 stacks columns on paper): the title and key figures fill the first sheet, the map, the
 ranking and the chosen hotspot's card the second, instead of four sheets with the ranking
 cut from its map. The ranking's column keeps its grid's width (``RANKING_GRID_PX``), the
-map's column takes the rest. Fixed text, nothing from a user.
+map's column takes the rest and the map's frame follows it (its width was set by script
+for the screen, and no script runs while printing). Fixed text, nothing from a user.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ h1 {{font-size: 1.6rem !important; padding-top: 0 !important; padding-bottom: 0.
   h2, h3 {{font-size: 1.15rem !important; padding: 0.2rem 0 !important;}}
   .st-key-map_and_ranking > * > * > [data-testid='stColumn']:first-child {{flex: 1 1 0 !important;
     overflow: hidden;}}
+  .st-key-map_and_ranking iframe {{width: 100% !important;}}
   .st-key-map_and_ranking > * > * > [data-testid='stColumn']:last-child {{
     flex: 0 0 {RANKING_GRID_PX + 4}px !important;}}
 }}
