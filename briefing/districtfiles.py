@@ -27,13 +27,13 @@ from briefing.texts import (
     SOFTWARE,
     filters_text,
     format_datetime,
+    generation_time,
     is_synthetic,
     marking,
     method_text,
     period_text,
     title_text,
 )
-from geo import schema
 from geo.spreadsheet import neutralise_cell, neutralise_frame
 from hotspots.analysis import Analysis
 from i18n import check_language, t
@@ -254,7 +254,7 @@ def districts_xlsx_bytes(
     frame, min_count = _shared_frame(
         table, scope, level=level, restricted=restricted, min_count=min_count, analysis=analysis
     )
-    when = pd.Timestamp.now(tz=schema.TIMEZONE) if generated_at is None else pd.Timestamp(generated_at)
+    when = generation_time(generated_at)
     book = Workbook()
     _district_sheet(book, frame, lang=lang, restricted=restricted)
     about = book.create_sheet(t("brief.sheet_about", lang)[:31])

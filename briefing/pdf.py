@@ -56,6 +56,7 @@ from briefing.texts import (
     SOFTWARE,
     filters_text,
     format_datetime,
+    generation_time,
     hotspot_definition,
     is_synthetic,
     marking,
@@ -463,7 +464,7 @@ def brief_pdf_bytes(
     """
     options = BriefOptions() if options is None else options
     synthetic = is_synthetic(analysis)
-    when = pd.Timestamp.now(tz=schema.TIMEZONE) if generated_at is None else pd.Timestamp(generated_at)
+    when = generation_time(generated_at)
     table = district_table if district_table is not None else district_figures(analysis, level=options.level)
     first, tiles_drawn = _first_page(
         analysis, options, synthetic=synthetic, osaalue=osaalue, peruspiiri=peruspiiri

@@ -74,9 +74,16 @@ from briefing.reviewtexts import (
     vanished_text,
     zone_rows,
 )
-from briefing.texts import is_synthetic, marking, method_text, period_text, place_text, source_lines
+from briefing.texts import (
+    generation_time,
+    is_synthetic,
+    marking,
+    method_text,
+    period_text,
+    place_text,
+    source_lines,
+)
 from geo import districts as district_layers
-from geo import schema
 from hotspots.comparison import STATUSES, ComparisonParams
 from hotspots.review import MeasureReview, Review
 from i18n import format_number, format_percent, t
@@ -501,7 +508,7 @@ def review_pdf_bytes(
     """
     options = BriefOptions() if options is None else options
     synthetic = is_synthetic(review.analysis)
-    when = pd.Timestamp.now(tz=schema.TIMEZONE) if generated_at is None else pd.Timestamp(generated_at)
+    when = generation_time(generated_at)
     layer = _layers(osaalue)
     maps = _Maps(review, options, layer, peruspiiri)
     story = [

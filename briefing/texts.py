@@ -58,6 +58,15 @@ def is_synthetic(analysis: Analysis) -> bool:
     return all("synthetic" in f.columns and bool(f["synthetic"].eq(True).all()) for f in frames)
 
 
+def generation_time(generated_at: datetime | pd.Timestamp | None) -> pd.Timestamp:
+    """Return the time a file states as generated: ``generated_at``, or now in Helsinki.
+
+    The briefing, the review and the district files take ``generated_at`` so that a caller
+    can make identical files; without it they are stamped now (Europe/Helsinki).
+    """
+    return pd.Timestamp.now(tz=schema.TIMEZONE) if generated_at is None else pd.Timestamp(generated_at)
+
+
 def format_datetime(when: datetime | pd.Timestamp, lang: str) -> str:
     """Return date and minute in Europe/Helsinki: ``2.11.2026 klo 09.30``, ``2026-11-02 09:30``.
 

@@ -11,6 +11,7 @@ from briefing.texts import (
     count_label,
     filters_text,
     format_datetime,
+    generation_time,
     hotspot_definition,
     marking,
     method_text,
@@ -121,3 +122,11 @@ def test_every_brief_key_used_exists_in_every_language_with_the_same_placeholder
     for key in brief_keys:
         assert len({placeholders(catalogue(lang)[key]) for lang in LANGUAGES}) == 1, key
     assert brief_keys - used == set(), "unused brief.* keys"
+
+
+def test_a_file_is_stamped_with_the_time_given_else_now_in_helsinki() -> None:
+    given = pd.Timestamp("2026-11-02 09:30", tz="Europe/Helsinki")
+    assert generation_time(given) == given
+    before = pd.Timestamp.now(tz="Europe/Helsinki")
+    now = generation_time(None)
+    assert str(now.tz) == "Europe/Helsinki" and before <= now <= pd.Timestamp.now(tz="Europe/Helsinki")
