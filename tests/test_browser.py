@@ -35,7 +35,7 @@ import pytest
 import store
 from geo import demo, districts
 from hotspots.selection import Selection, apply
-from i18n import t
+from i18n import LANGUAGES, t
 from store.scope import LOCAL_ANALYST
 from tests import oidc_provider
 
@@ -314,12 +314,7 @@ def test_map_draws_offline_switches_language_and_zooms_to_a_district(app_url: st
             again.route("**/*", only_local)
             again.goto(bookmark, timeout=120_000)
             again.get_by_text(re.compile(rf"^Vald hotspot {number}\b")).first.wait_for(timeout=120_000)
-            body = again.locator("body").inner_text()
-            # Swedish only, Swedish numbers: no Finnish or English sidebar words, no "1,234".
-            for key in ("sidebar.data_source", "sidebar.categories", "panel.downloads"):
-                for other in ("fi", "en"):
-                    assert t(key, other) not in body, (key, other)
-            assert not re.search(r"\d,\d{3}\b", body)
+            _only_language(again, "sv")
 
             # Printed (A4 landscape, 8 mm margins: 1062 x 733 CSS px), the map, the ranking and
             # the chosen hotspot's card sit side by side on one sheet, the title and key figures
@@ -521,6 +516,19 @@ def _open_downloads(page: Any, lang: str = "fi") -> None:
     page.get_by_text(t("download.intro", lang)[:40], exact=False).wait_for(timeout=120_000)
 
 
+def _only_language(page: Any, lang: str) -> None:
+    """Assert the page speaks only ``lang``: no other language's sidebar and tab words, its numbers.
+
+    Finnish and Swedish write ``1 234`` (never ``1,234``), English ``1,234`` (never ``1 234``).
+    """
+    body = page.locator("body").inner_text()
+    for key in ("sidebar.data_source", "sidebar.categories", "panel.downloads", "metric.incidents"):
+        for other in set(LANGUAGES) - {lang}:
+            assert t(key, other) not in body, (key, other)
+    foreign_number = r"\d\u00a0\d{3}\b" if lang == "en" else r"\d,\d{3}\b"
+    assert not re.search(foreign_number, body), lang
+
+
 def _script_idle(page: Any) -> None:
     """Wait until Streamlit's script is not running: a click during a rerun can be lost."""
     deadline = time.monotonic() + 120
@@ -620,11 +628,7 @@ def _youth_worker_walk(page: Any, app: SignedInApp) -> None:
 
 def _finnish_map_path(page: Any, app: SignedInApp) -> None:
     """Her path on Kallio's map in Finnish: click a number, get the card, bookmark it, take the PNG."""
-    body = page.locator("body").inner_text()
-    for key in ("sidebar.data_source", "sidebar.categories", "panel.downloads", "metric.incidents"):
-        for other in ("sv", "en"):
-            assert t(key, other) not in body, (key, other)
-    assert not re.search(r"\d,\d{3}\b", body)  # Finnish numbers: 1 234, not 1,234
+    _only_language(page, "fi")
     frame = next(f for f in page.frames if "streamlit_folium" in f.url)
     seen = frame.evaluate(HOTSPOT_VISIBLE_JS)
     assert seen["labels"] > 0 and seen["free"] >= 0, seen
@@ -651,11 +655,7 @@ def _analyst_walk(page: Any, app: SignedInApp) -> None:
     page.goto(app.url + "/?peruspiiri=301&dots=1&lang=en", timeout=120_000)  # incident dots asked for
     page.get_by_text("Helsinki safety hotspot map").first.wait_for(timeout=120_000)
     assert _map_drawn(page) > 0
-    body = page.locator("body").inner_text()
-    for key in ("sidebar.data_source", "sidebar.categories", "panel.downloads", "metric.incidents"):
-        for other in ("fi", "sv"):
-            assert t(key, other) not in body, (key, other)
-    assert not re.search(r"\d\u00a0\d{3}\b", body)  # English numbers: 1,234, not 1 234
+    _only_language(page, "en")
     _open_downloads(page, "en")
     page.get_by_text(t("download.restricted", "en")).click()
     page.get_by_role("button", name=t("download.incidents_csv", "en")).wait_for(timeout=120_000)
